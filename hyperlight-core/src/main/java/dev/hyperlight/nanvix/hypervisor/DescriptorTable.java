@@ -1,0 +1,4 @@
+package dev.hyperlight.nanvix.hypervisor;
+
+/** GDTR or IDTR. */
+public record DescriptorTable(long base, int limit) {}

@@ -1,0 +1,19 @@
+package dev.hyperlight.nanvix.hypervisor;
+
+/** Service interface through which backends are discovered with {@link java.util.ServiceLoader}. */
+public interface HypervisorProvider {
+
+    /** Short name of the backend, e.g. {@code "kvm"}. */
+    String name();
+
+    /** Whether the device this backend needs exists on this host (it may still be unusable). */
+    boolean isPresent();
+
+    /**
+     * Opens the backend.
+     *
+     * @throws HypervisorException with {@link HypervisorException.Kind} telling a missing device, a
+     *     permission problem or an unsupported API apart
+     */
+    Hypervisor open() throws HypervisorException;
+}
