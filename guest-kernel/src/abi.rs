@@ -1,0 +1,36 @@
+//! Constants of the host <-> guest ABI (docs/guest-abi.md). Change them only together with
+//! the document and the host, and bump `ABI_VERSION`.
+
+/// Version of the contract; the host passes it in RSI and in the boot info.
+pub const ABI_VERSION: u64 = 1;
+
+/// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
+pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
+
+/// User mappings lie in `[USER_BOTTOM, USER_TOP)` (PML4 slots 0..253).
+pub const USER_TOP: u64 = 0x0000_7f00_0000_0000;
+pub const USER_BOTTOM: u64 = 0x1000;
+
+pub const PAGE_SIZE: u64 = 4096;
+
+/// "NVXBOOT1", the first field of the boot info.
+pub const BOOT_MAGIC: u64 = 0x3154_4f4f_4258_564e;
+
+/// Ports the kernel writes to with `out dx, eax` after filling its hypercall page.
+pub mod port {
+    pub const HYPERCALL: u16 = 0x6e0;
+    pub const EXIT: u16 = 0x6e1;
+    pub const FAULT: u16 = 0x6e2;
+    pub const LOG: u16 = 0x6e3;
+    pub const PANIC: u16 = 0x6e4;
+}
+
+/// The kernel virtual address of a guest-physical address (through the host's direct map).
+pub const fn kva(gpa: u64) -> u64 {
+    KERNEL_BASE + gpa
+}
+
+/// The guest-physical address of a kernel virtual address inside the direct map.
+pub const fn gpa(kva: u64) -> u64 {
+    kva - KERNEL_BASE
+}

@@ -1,0 +1,103 @@
+//! The physical frame allocator: a bump pointer over the free range the host gives, plus a
+//! list of recycled frames linked through their first word.
+
+use crate::abi::PAGE_SIZE;
+use crate::mmu::Mmu;
+
+pub struct FrameAllocator {
+    start: u64,
+    next: u64,
+    end: u64,
+    /// Head of the recycled list (0: empty; GPA 0 is never in the free range).
+    free_head: u64,
+    free_count: u64,
+}
+
+impl FrameAllocator {
+    /// Frames `[start, end)`, page aligned, which the host handed over zero-filled.
+    pub const fn new(start: u64, end: u64) -> Self {
+        FrameAllocator { start, next: start, end, free_head: 0, free_count: 0 }
+    }
+
+    /// A zero-filled frame, or `None` when memory is exhausted.
+    pub fn alloc(&mut self, mmu: &mut impl Mmu) -> Option<u64> {
+        if self.free_head != 0 {
+            let frame = self.free_head;
+            let page = mmu.table(frame);
+            self.free_head = page[0];
+            // Recycled frames hold old data: zero them before they are handed out.
+            page.fill(0);
+            self.free_count -= 1;
+            return Some(frame);
+        }
+        if self.next < self.end {
+            let frame = self.next;
+            self.next += PAGE_SIZE;
+            return Some(frame);
+        }
+        None
+    }
+
+    /// Returns a frame this allocator handed out. Frames outside its range (the program
+    /// image, the kernel) are ignored, so callers may pass any mapped frame.
+    pub fn free(&mut self, mmu: &mut impl Mmu, frame: u64) {
+        if !self.owns(frame) {
+            return;
+        }
+        mmu.table(frame)[0] = self.free_head;
+        self.free_head = frame;
+        self.free_count += 1;
+    }
+
+    pub fn owns(&self, frame: u64) -> bool {
+        frame >= self.start && frame < self.next && frame % PAGE_SIZE == 0
+    }
+
+    /// Frames that can still be allocated.
+    pub fn available(&self) -> u64 {
+        (self.end - self.next) / PAGE_SIZE + self.free_count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mmu::testing::TestMmu;
+
+    #[test]
+    fn hands_out_each_frame_once_then_runs_dry() {
+        let mut mmu = TestMmu::new(8);
+        let mut frames = FrameAllocator::new(0x2000, 0x5000);
+        assert_eq!(frames.available(), 3);
+        let got: Vec<_> = (0..3).map(|_| frames.alloc(&mut mmu).unwrap()).collect();
+        assert_eq!(got, vec![0x2000, 0x3000, 0x4000]);
+        assert_eq!(frames.alloc(&mut mmu), None);
+    }
+
+    #[test]
+    fn recycles_freed_frames_zeroed() {
+        let mut mmu = TestMmu::new(8);
+        let mut frames = FrameAllocator::new(0x2000, 0x4000);
+        let a = frames.alloc(&mut mmu).unwrap();
+        let b = frames.alloc(&mut mmu).unwrap();
+        mmu.bytes(a).fill(0xaa);
+        mmu.bytes(b).fill(0xbb);
+        frames.free(&mut mmu, a);
+        frames.free(&mut mmu, b);
+        assert_eq!(frames.available(), 2);
+        assert_eq!(frames.alloc(&mut mmu), Some(b));
+        assert_eq!(frames.alloc(&mut mmu), Some(a));
+        assert!(mmu.bytes(a).iter().all(|&x| x == 0));
+        assert!(mmu.bytes(b).iter().all(|&x| x == 0));
+        assert_eq!(frames.alloc(&mut mmu), None);
+    }
+
+    #[test]
+    fn ignores_frames_it_does_not_own() {
+        let mut mmu = TestMmu::new(8);
+        let mut frames = FrameAllocator::new(0x2000, 0x4000);
+        frames.free(&mut mmu, 0x1000);
+        frames.free(&mut mmu, 0x3000); // in range but never handed out
+        assert_eq!(frames.available(), 2);
+    }
+}
