@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,18 +21,42 @@ public interface GuestMemory {
      */
     MemorySegment range(long gpa, long length);
 
-    /** Reads a NUL-terminated string of at most {@code maxLength} bytes (without the NUL). */
-    default String readCString(long gpa, int maxLength) {
-        long available = Math.min(maxLength + 1L, size() - Math.max(0, Math.min(gpa, size())));
-        MemorySegment bytes = range(gpa, Math.max(available, 1));
+    /**
+     * The bytes of the NUL-terminated string at {@code gpa}, without the NUL. Only the bytes up to
+     * and including the NUL are read, so a short string near the end of RAM is fine.
+     *
+     * @param maxLength most bytes the string may have before its NUL
+     * @throws BadGuestAddressException if {@code gpa} is outside guest RAM or RAM ends before the NUL
+     * @throws GuestStringTooLongException if none of the first {@code maxLength + 1} bytes is a NUL
+     */
+    default byte[] readCBytes(long gpa, int maxLength) {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("negative maximum string length " + maxLength);
+        }
+        if (gpa < 0 || gpa >= size()) {
+            throw new BadGuestAddressException("string at 0x" + Long.toHexString(gpa) + " is outside guest RAM");
+        }
+        long window = maxLength + 1L;
+        boolean ramEndsFirst = window > size() - gpa;
+        MemorySegment bytes = range(gpa, ramEndsFirst ? size() - gpa : window);
         for (long i = 0; i < bytes.byteSize(); i++) {
-            if (bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == 0) {
-                return new String(bytes.asSlice(0, i).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                        StandardCharsets.UTF_8);
+            if (bytes.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                return bytes.asSlice(0, i).toArray(ValueLayout.JAVA_BYTE);
             }
         }
-        throw new BadGuestAddressException("string at 0x" + Long.toHexString(gpa)
-                + " is not NUL-terminated within " + maxLength + " bytes");
+        if (ramEndsFirst) {
+            throw new BadGuestAddressException("string at 0x" + Long.toHexString(gpa) + " runs past the end of guest RAM");
+        }
+        throw new GuestStringTooLongException("string at 0x" + Long.toHexString(gpa)
+                + " has no NUL within " + maxLength + " bytes");
+    }
+
+    /**
+     * The NUL-terminated string at {@code gpa} decoded as UTF-8 (malformed bytes become U+FFFD);
+     * see {@link #readCBytes} for the limits and failures.
+     */
+    default String readCString(long gpa, int maxLength) {
+        return new String(readCBytes(gpa, maxLength), StandardCharsets.UTF_8);
     }
 
     /** A view over a whole memory segment (guest RAM as mapped by the backend). */
