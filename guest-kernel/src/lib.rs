@@ -9,6 +9,9 @@
 pub mod abi;
 pub mod boot;
 pub mod elf;
+pub mod errno;
 pub mod frame;
+pub mod mm;
 pub mod mmu;
 pub mod paging;
+pub mod vma;

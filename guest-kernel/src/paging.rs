@@ -75,6 +75,20 @@ impl PageTables {
         Some(table)
     }
 
+    /// How many tables must be created before `va` can be mapped (an upper bound when
+    /// several missing ranges share a new upper table).
+    fn missing_tables(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
+        let mut table = self.root;
+        for level in (1..4).rev() {
+            let entry = mmu.table(table)[index(va, level)];
+            if entry & PTE_PRESENT == 0 {
+                return level as u64;
+            }
+            table = entry & ADDRESS_MASK;
+        }
+        0
+    }
+
     /// The leaf entry of `va` (0 when nothing is mapped there).
     pub fn entry(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
         match self.page_table(mmu, va) {
@@ -101,9 +115,13 @@ impl PageTables {
         flags: u64,
     ) -> Result<u64, OutOfMemory> {
         assert!(start % PAGE_SIZE == 0 && end % PAGE_SIZE == 0 && start <= end && end <= USER_TOP);
-        let pages = (end - start) / PAGE_SIZE;
-        let tables = 3 * (end - start).div_ceil(TABLE_SPAN) + 3;
-        if frames.available() < pages + tables {
+        let mut needed = (end - start) / PAGE_SIZE;
+        let mut va = start;
+        while va < end {
+            needed += self.missing_tables(mmu, va);
+            va = (va / TABLE_SPAN + 1) * TABLE_SPAN;
+        }
+        if frames.available() < needed {
             return Err(OutOfMemory);
         }
         let mut mapped = 0;

@@ -1,0 +1,16 @@
+//! Linux errno values the kernel returns (negated in RAX).
+
+pub const EPERM: i64 = 1;
+pub const ENOENT: i64 = 2;
+pub const EINTR: i64 = 4;
+pub const EBADF: i64 = 9;
+pub const ENOMEM: i64 = 12;
+pub const EFAULT: i64 = 14;
+pub const EEXIST: i64 = 17;
+pub const EINVAL: i64 = 22;
+pub const ENOTTY: i64 = 25;
+pub const ERANGE: i64 = 34;
+pub const ENAMETOOLONG: i64 = 36;
+pub const ENOSYS: i64 = 38;
+pub const ENODEV: i64 = 19;
+pub const E2BIG: i64 = 7;

@@ -1,0 +1,421 @@
+//! The program's memory: brk, anonymous mmap/munmap/mprotect/madvise, demand paging and the
+//! checks on user pointers. Pages are allocated on first touch, a 64 KiB block at a time,
+//! because under PVM every fault and every page-table write is a trip to the hypervisor.
+
+use crate::abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use crate::elf::IMAGE_LIMIT;
+use crate::errno::{EEXIST, EINVAL, ENOMEM};
+use crate::frame::FrameAllocator;
+use crate::mmu::Mmu;
+use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, PTE_PRESENT, PTE_PROT_NONE};
+use crate::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
+
+pub const MAP_SHARED: u64 = 0x01;
+pub const MAP_PRIVATE: u64 = 0x02;
+pub const MAP_FIXED: u64 = 0x10;
+pub const MAP_ANONYMOUS: u64 = 0x20;
+pub const MAP_POPULATE: u64 = 0x8000;
+pub const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+
+pub const MADV_DONTNEED: u64 = 4;
+pub const MADV_FREE: u64 = 8;
+
+/// Top of the main stack (its last page stays unmapped as a guard against overruns).
+pub const STACK_TOP: u64 = USER_TOP - PAGE_SIZE;
+/// Gap between the lowest stack address and the highest mmap area.
+const STACK_GAP: u64 = 1 << 30;
+/// Pages mapped together on a demand fault (aligned block around the faulting address).
+pub const FAULT_AROUND: u64 = 16 * PAGE_SIZE;
+
+/// What the faulting access wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Execute,
+}
+
+impl Access {
+    fn prot(self) -> u32 {
+        match self {
+            Access::Read => PROT_READ,
+            Access::Write => PROT_WRITE,
+            Access::Execute => PROT_EXEC,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultOutcome {
+    /// Pages were mapped (or a stale entry fixed): retry the access.
+    Resolved,
+    /// No area allows this access: the program gets SIGSEGV.
+    Violation,
+    /// The area allows it but no frame is left.
+    OutOfMemory,
+}
+
+pub const fn page_floor(x: u64) -> u64 {
+    x & !(PAGE_SIZE - 1)
+}
+
+pub fn page_ceil(x: u64) -> Option<u64> {
+    x.checked_add(PAGE_SIZE - 1).map(page_floor)
+}
+
+/// Leaf page flags for a VMA protection.
+pub fn prot_flags(prot: u32) -> u64 {
+    leaf_flags(prot & PROT_READ != 0, prot & PROT_WRITE != 0, prot & PROT_EXEC != 0)
+}
+
+/// The address space of the program: areas, page tables, frames, heap.
+pub struct Memory {
+    pub tables: PageTables,
+    pub frames: FrameAllocator,
+    pub vmas: VmaMap,
+    brk_start: u64,
+    brk: u64,
+    mmap_bottom: u64,
+    mmap_top: u64,
+}
+
+impl Memory {
+    pub const fn new(tables: PageTables, frames: FrameAllocator) -> Self {
+        Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT }
+    }
+
+    /// Fixes the heap start (after the image) and the mmap area (below the stack).
+    pub fn set_layout(&mut self, brk_start: u64, stack_bottom: u64) {
+        self.brk_start = brk_start;
+        self.brk = brk_start;
+        self.mmap_bottom = IMAGE_LIMIT;
+        self.mmap_top = page_floor(stack_bottom.saturating_sub(STACK_GAP)).max(IMAGE_LIMIT);
+    }
+
+    /// Adds an area and maps it all now (program image, the stack's first pages).
+    pub fn map_now(&mut self, mmu: &mut impl Mmu, vma: Vma) -> Result<(), i64> {
+        self.vmas.insert(vma).map_err(|_| ENOMEM)?;
+        self.tables.map_fresh(mmu, &mut self.frames, vma.start, vma.end, prot_flags(vma.prot)).map_err(|_| ENOMEM)?;
+        Ok(())
+    }
+
+    /// Maps already-reserved pages `[start, end)` now, with their area's protection.
+    pub fn populate(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+        let vma = self.vmas.find(start).ok_or(ENOMEM)?;
+        self.tables.map_fresh(mmu, &mut self.frames, start, end.min(vma.end), prot_flags(vma.prot)).map_err(|_| ENOMEM)?;
+        Ok(())
+    }
+
+    /// Copies `bytes` to user address `va` through the page tables (pages must hold frames),
+    /// whatever their protection: used to fill the image and the initial stack.
+    pub fn write_through_tables(&mut self, mmu: &mut impl Mmu, mut va: u64, mut bytes: &[u8]) -> Result<(), i64> {
+        while !bytes.is_empty() {
+            let entry = self.tables.entry(mmu, va);
+            if entry & (PTE_PRESENT | PTE_PROT_NONE) == 0 {
+                return Err(ENOMEM);
+            }
+            let offset = (va % PAGE_SIZE) as usize;
+            let n = bytes.len().min(PAGE_SIZE as usize - offset);
+            mmu.bytes(entry & ADDRESS_MASK)[offset..offset + n].copy_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            va += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Whether the program may access `[start, start + len)` as `need` (a PROT_* mask).
+    pub fn check_user(&self, start: u64, len: u64, need: u32) -> bool {
+        if len == 0 {
+            return true;
+        }
+        match start.checked_add(len) {
+            Some(end) if start >= USER_BOTTOM && end <= USER_TOP => self.vmas.covers(start, end, need),
+            _ => false,
+        }
+    }
+
+    /// Serves a page fault at `addr`: maps the aligned block around it if an area allows it.
+    pub fn handle_fault(&mut self, mmu: &mut impl Mmu, addr: u64, access: Access) -> FaultOutcome {
+        let Some(vma) = self.vmas.find(addr) else { return FaultOutcome::Violation };
+        if !vma.allows(access.prot()) {
+            return FaultOutcome::Violation;
+        }
+        let page = page_floor(addr);
+        let entry = self.tables.entry(mmu, page);
+        if entry & (PTE_PRESENT | PTE_PROT_NONE) != 0 {
+            // The area allows the access, so the entry or the TLB is stale: refresh both.
+            self.tables.protect(mmu, page, page + PAGE_SIZE, prot_flags(vma.prot));
+            return FaultOutcome::Resolved;
+        }
+        let block = addr & !(FAULT_AROUND - 1);
+        let (start, end) = (block.max(vma.start), (block + FAULT_AROUND).min(vma.end));
+        let flags = prot_flags(vma.prot);
+        if self.tables.map_fresh(mmu, &mut self.frames, start, end, flags).is_ok()
+            || self.tables.map_fresh(mmu, &mut self.frames, page, page + PAGE_SIZE, flags).is_ok()
+        {
+            FaultOutcome::Resolved
+        } else {
+            FaultOutcome::OutOfMemory
+        }
+    }
+
+    /// brk(2): moves the program break; returns the (possibly unchanged) break.
+    pub fn brk(&mut self, mmu: &mut impl Mmu, requested: u64) -> u64 {
+        if requested < self.brk_start || requested >= IMAGE_LIMIT {
+            return self.brk;
+        }
+        let (old_end, new_end) = (page_ceil(self.brk).unwrap(), page_ceil(requested).unwrap());
+        if new_end > old_end {
+            let grow_pages = (new_end - old_end) / PAGE_SIZE;
+            if grow_pages > self.frames.available() || self.vmas.overlaps(old_end, new_end) {
+                return self.brk;
+            }
+            let result = if old_end == self.brk_start {
+                self.vmas.insert(Vma::new(self.brk_start, new_end, PROT_READ | PROT_WRITE, VmaKind::Heap))
+            } else {
+                self.vmas.resize_ending_at(old_end, new_end)
+            };
+            if result.is_err() {
+                return self.brk;
+            }
+        } else if new_end < old_end {
+            let result = if new_end == self.brk_start {
+                self.vmas.remove(new_end, old_end)
+            } else {
+                self.vmas.resize_ending_at(old_end, new_end)
+            };
+            if result.is_err() {
+                return self.brk;
+            }
+            self.tables.unmap(mmu, &mut self.frames, new_end, old_end);
+        }
+        self.brk = requested;
+        self.brk
+    }
+
+    /// mmap(2) of anonymous memory (the caller rejects file mappings).
+    pub fn mmap(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, prot: u64, flags: u64) -> Result<u64, i64> {
+        if len == 0 || flags & (MAP_SHARED | MAP_PRIVATE) == 0 {
+            return Err(EINVAL);
+        }
+        let len = page_ceil(len).ok_or(ENOMEM)?;
+        let prot = (prot as u32) & PROT_MASK;
+        if prot & PROT_WRITE != 0 && len / PAGE_SIZE > self.frames.available() {
+            return Err(ENOMEM);
+        }
+        let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+        let start = if fixed {
+            if addr % PAGE_SIZE != 0 {
+                return Err(EINVAL);
+            }
+            if addr < USER_BOTTOM || addr.checked_add(len).is_none_or(|end| end > USER_TOP) {
+                return Err(ENOMEM);
+            }
+            if self.vmas.overlaps(addr, addr + len) {
+                if flags & MAP_FIXED_NOREPLACE != 0 {
+                    return Err(EEXIST);
+                }
+                self.unmap_range(mmu, addr, addr + len)?;
+            }
+            addr
+        } else {
+            let hint = page_floor(addr);
+            let hint_free = hint >= USER_BOTTOM
+                && hint.checked_add(len).is_some_and(|end| end <= USER_TOP && !self.vmas.overlaps(hint, end));
+            if hint_free {
+                hint
+            } else {
+                self.vmas.find_free(len, self.mmap_bottom, self.mmap_top).ok_or(ENOMEM)?
+            }
+        };
+        self.vmas.insert(Vma::new(start, start + len, prot, VmaKind::Anonymous)).map_err(|_| ENOMEM)?;
+        if flags & MAP_POPULATE != 0 && prot != 0 {
+            // Populating is an optimisation: on failure the pages still come on demand.
+            let _ = self.tables.map_fresh(mmu, &mut self.frames, start, start + len, prot_flags(prot));
+        }
+        Ok(start)
+    }
+
+    fn unmap_range(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+        self.vmas.remove(start, end).map_err(|_| ENOMEM)?;
+        self.tables.unmap(mmu, &mut self.frames, start, end);
+        Ok(())
+    }
+
+    /// munmap(2).
+    pub fn munmap(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64) -> Result<u64, i64> {
+        if addr % PAGE_SIZE != 0 || len == 0 {
+            return Err(EINVAL);
+        }
+        let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(EINVAL)?;
+        if end > USER_TOP {
+            return Err(EINVAL);
+        }
+        self.unmap_range(mmu, addr, end)?;
+        Ok(0)
+    }
+
+    /// mprotect(2): the range must be mapped without holes (else ENOMEM, as Linux).
+    pub fn mprotect(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, prot: u64) -> Result<u64, i64> {
+        if addr % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
+        let prot = (prot as u32) & PROT_MASK;
+        match self.vmas.protect(addr, end, prot) {
+            Ok(()) => {}
+            Err(VmaError::NotMapped) => return Err(ENOMEM),
+            Err(_) => return Err(ENOMEM),
+        }
+        self.tables.protect(mmu, addr, end, prot_flags(prot));
+        Ok(0)
+    }
+
+    /// madvise(2): DONTNEED/FREE drop the pages (they read back as zeros); the rest is advice.
+    pub fn madvise(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, advice: u64) -> Result<u64, i64> {
+        if addr % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(EINVAL)?;
+        if (advice == MADV_DONTNEED || advice == MADV_FREE) && end > addr {
+            if !self.vmas.covers(addr, end, 0) {
+                return Err(ENOMEM);
+            }
+            self.tables.unmap(mmu, &mut self.frames, addr, end);
+        }
+        Ok(0)
+    }
+
+    pub fn current_brk(&self) -> u64 {
+        self.brk
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mmu::testing::TestMmu;
+
+    const RW: u64 = (PROT_READ | PROT_WRITE) as u64;
+    const ANON: u64 = MAP_PRIVATE | MAP_ANONYMOUS;
+
+    fn setup() -> (TestMmu, Memory) {
+        let mmu = TestMmu::new(512);
+        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 512 * PAGE_SIZE));
+        mem.set_layout(0x60_0000, STACK_TOP - (8 << 20));
+        (mmu, mem)
+    }
+
+    #[test]
+    fn anonymous_memory_arrives_on_first_touch_in_blocks() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x40000, RW, ANON).unwrap();
+        assert!(addr >= IMAGE_LIMIT && addr % PAGE_SIZE == 0);
+        assert!(mem.tables.translate(&mut mmu, addr).is_none());
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 0x1234, Access::Write), FaultOutcome::Resolved);
+        let block = (addr + 0x1234) & !(FAULT_AROUND - 1);
+        for page in (block.max(addr)..block + FAULT_AROUND).step_by(PAGE_SIZE as usize) {
+            assert!(mem.tables.translate(&mut mmu, page).is_some(), "page {page:#x}");
+        }
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 0x40000, Access::Read), FaultOutcome::Violation);
+    }
+
+    #[test]
+    fn faults_respect_protection() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x1000, PROT_READ as u64, ANON).unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Write), FaultOutcome::Violation);
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Execute), FaultOutcome::Violation);
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Read), FaultOutcome::Resolved);
+        mem.mprotect(&mut mmu, addr, 0x1000, RW).unwrap();
+        assert!(mem.check_user(addr, 0x1000, PROT_WRITE));
+        let entry = mem.tables.entry(&mut mmu, addr);
+        assert_eq!(entry & crate::paging::PTE_WRITABLE, crate::paging::PTE_WRITABLE);
+    }
+
+    #[test]
+    fn munmap_frees_frames_and_leaves_a_hole() {
+        let (mut mmu, mut mem) = setup();
+        let before = mem.frames.available();
+        let addr = mem.mmap(&mut mmu, 0, 0x10000, RW, ANON | MAP_POPULATE).unwrap();
+        assert!(mem.frames.available() < before - 15);
+        mem.munmap(&mut mmu, addr, 0x10000).unwrap();
+        assert!(!mem.check_user(addr, 1, PROT_READ));
+        assert_eq!(mem.frames.available(), before - 3, "only page tables stay");
+        assert_eq!(mem.munmap(&mut mmu, addr + 1, 0x1000), Err(EINVAL));
+    }
+
+    #[test]
+    fn fixed_mappings_replace_and_noreplace_refuses() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x3000, RW, ANON | MAP_POPULATE).unwrap();
+        mem.write_through_tables(&mut mmu, addr + 0x1000, b"old").unwrap();
+        assert_eq!(mem.mmap(&mut mmu, addr + 0x1000, 0x1000, RW, ANON | MAP_FIXED), Ok(addr + 0x1000));
+        assert!(mem.tables.translate(&mut mmu, addr + 0x1000).is_none(), "old page dropped");
+        assert_eq!(mem.mmap(&mut mmu, addr, 0x1000, RW, ANON | MAP_FIXED_NOREPLACE), Err(EEXIST));
+        assert_eq!(mem.mmap(&mut mmu, addr + 1, 0x1000, RW, ANON | MAP_FIXED), Err(EINVAL));
+    }
+
+    #[test]
+    fn prot_none_reservations_are_not_accessible() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x100000, 0, ANON).unwrap();
+        assert!(!mem.check_user(addr, 8, PROT_READ));
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Read), FaultOutcome::Violation);
+        mem.mprotect(&mut mmu, addr, 0x2000, RW).unwrap();
+        assert!(mem.check_user(addr, 0x2000, PROT_READ | PROT_WRITE));
+        assert!(!mem.check_user(addr, 0x2001, PROT_READ));
+    }
+
+    #[test]
+    fn huge_requests_fail_with_enomem() {
+        let (mut mmu, mut mem) = setup();
+        assert_eq!(mem.mmap(&mut mmu, 0, 1 << 40, RW, ANON), Err(ENOMEM));
+        assert_eq!(mem.mmap(&mut mmu, 0, u64::MAX, RW, ANON), Err(ENOMEM));
+        // A PROT_NONE reservation costs no memory and is allowed.
+        assert!(mem.mmap(&mut mmu, 0, 1 << 32, 0, ANON).is_ok());
+    }
+
+    #[test]
+    fn brk_grows_shrinks_and_refuses_nonsense() {
+        let (mut mmu, mut mem) = setup();
+        assert_eq!(mem.brk(&mut mmu, 0), 0x60_0000);
+        assert_eq!(mem.brk(&mut mmu, 0x60_2100), 0x60_2100);
+        assert!(mem.check_user(0x60_0000, 0x3000, PROT_WRITE));
+        assert_eq!(mem.handle_fault(&mut mmu, 0x60_2000, Access::Write), FaultOutcome::Resolved);
+        assert_eq!(mem.brk(&mut mmu, 0x60_1000), 0x60_1000);
+        assert!(mem.tables.translate(&mut mmu, 0x60_1000).is_none());
+        assert!(!mem.check_user(0x60_1000, 1, PROT_READ));
+        assert_eq!(mem.brk(&mut mmu, 0x10), 0x60_1000);
+        assert_eq!(mem.brk(&mut mmu, 0x60_0000 + (1 << 40)), 0x60_1000);
+        assert_eq!(mem.brk(&mut mmu, 0x60_0000), 0x60_0000);
+        assert!(mem.vmas.is_empty());
+    }
+
+    #[test]
+    fn dontneed_zeroes_pages() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x1000, RW, ANON | MAP_POPULATE).unwrap();
+        mem.write_through_tables(&mut mmu, addr, b"data").unwrap();
+        mem.madvise(&mut mmu, addr, 0x1000, MADV_DONTNEED).unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Read), FaultOutcome::Resolved);
+        let pa = mem.tables.translate(&mut mmu, addr).unwrap();
+        assert_eq!(&mmu.bytes(pa)[..4], &[0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn demand_fault_reports_exhaustion() {
+        let mut mmu = TestMmu::new(16);
+        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 8 * PAGE_SIZE));
+        mem.set_layout(0x60_0000, STACK_TOP - (8 << 20));
+        let addr = mem.mmap(&mut mmu, 0, 0x6000, (PROT_READ) as u64, ANON).unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Read), FaultOutcome::Resolved);
+        let mut outcome = FaultOutcome::Resolved;
+        for page in (addr..addr + 0x6000).step_by(PAGE_SIZE as usize) {
+            if mem.tables.translate(&mut mmu, page).is_none() {
+                outcome = mem.handle_fault(&mut mmu, page, Access::Read);
+            }
+        }
+        assert_eq!(outcome, FaultOutcome::OutOfMemory);
+    }
+}
