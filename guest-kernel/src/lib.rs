@@ -10,6 +10,7 @@ pub mod abi;
 pub mod boot;
 pub mod elf;
 pub mod errno;
+pub mod exec;
 pub mod frame;
 pub mod mm;
 pub mod mmu;
