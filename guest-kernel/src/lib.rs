@@ -9,10 +9,13 @@
 pub mod abi;
 pub mod boot;
 pub mod elf;
+pub mod enosys;
 pub mod errno;
 pub mod exec;
 pub mod frame;
 pub mod mm;
 pub mod mmu;
 pub mod paging;
+pub mod process;
+pub mod time;
 pub mod vma;

@@ -1,0 +1,194 @@
+//! The IDT for the 32 exception vectors, and the assembly doors into and out of the kernel:
+//! every exception and every system call builds the same `TrapFrame` on a kernel stack,
+//! saves the interrupted FPU/SSE state below it (the kernel's precompiled `core` uses SSE),
+//! calls `kernel_entry`, and returns with IRETQ (SYSRETQ raises #GP under PVM).
+
+use crate::cell::KernelCell;
+use crate::gdt::{IST_DOUBLE_FAULT, IST_NMI_MCE, IST_OTHER, IST_PAGE_FAULT, KERNEL_CS};
+use core::arch::{asm, global_asm};
+use core::mem::size_of;
+
+/// Registers of the interrupted context, in the order the entry code pushes them.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct TrapFrame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rbx: u64,
+    pub rax: u64,
+    /// Exception vector, or `SYSCALL_VECTOR`.
+    pub vector: u64,
+    pub error_code: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+}
+
+impl TrapFrame {
+    pub fn from_user(&self) -> bool {
+        self.cs & 3 == 3
+    }
+}
+
+/// The `vector` of a frame built by the SYSCALL entry.
+pub const SYSCALL_VECTOR: u64 = 0x100;
+
+/// Each stub is padded to this many bytes, so stub `n` is at `trap_stubs + n * STUB_SIZE`.
+const STUB_SIZE: u64 = 16;
+
+global_asm!(
+    ".macro TRAP_STUB n, err",
+    ".balign 16",
+    ".if \\err == 0",
+    "push 0",
+    ".endif",
+    "push \\n",
+    "jmp {common}",
+    ".endm",
+    ".section .text",
+    ".balign 16",
+    ".global trap_stubs",
+    "trap_stubs:",
+    "TRAP_STUB 0, 0", "TRAP_STUB 1, 0", "TRAP_STUB 2, 0", "TRAP_STUB 3, 0",
+    "TRAP_STUB 4, 0", "TRAP_STUB 5, 0", "TRAP_STUB 6, 0", "TRAP_STUB 7, 0",
+    "TRAP_STUB 8, 1", "TRAP_STUB 9, 0", "TRAP_STUB 10, 1", "TRAP_STUB 11, 1",
+    "TRAP_STUB 12, 1", "TRAP_STUB 13, 1", "TRAP_STUB 14, 1", "TRAP_STUB 15, 0",
+    "TRAP_STUB 16, 0", "TRAP_STUB 17, 1", "TRAP_STUB 18, 0", "TRAP_STUB 19, 0",
+    "TRAP_STUB 20, 0", "TRAP_STUB 21, 1", "TRAP_STUB 22, 0", "TRAP_STUB 23, 0",
+    "TRAP_STUB 24, 0", "TRAP_STUB 25, 0", "TRAP_STUB 26, 0", "TRAP_STUB 27, 0",
+    "TRAP_STUB 28, 0", "TRAP_STUB 29, 1", "TRAP_STUB 30, 1", "TRAP_STUB 31, 0",
+    "",
+    // The second argument says whether the CPU pushed an error code (vectors 8, 10-14, 17,
+    // 21, 29, 30); the others push a zero so that every frame has the same shape.
+    // Common path: save registers, save FPU state under the frame, call the kernel.
+    ".balign 16",
+    ".global frame_common",
+    "frame_common:",
+    "push rax", "push rbx", "push rcx", "push rdx", "push rsi", "push rdi", "push rbp",
+    "push r8", "push r9", "push r10", "push r11", "push r12", "push r13", "push r14", "push r15",
+    "cld",
+    "mov rbp, rsp",
+    "sub rsp, 512",
+    "and rsp, -16",
+    "fxsave64 [rsp]",
+    "mov rdi, rbp",
+    "call {entry}",
+    "fxrstor64 [rsp]",
+    "mov rsp, rbp",
+    "pop r15", "pop r14", "pop r13", "pop r12", "pop r11", "pop r10", "pop r9", "pop r8",
+    "pop rbp", "pop rdi", "pop rsi", "pop rdx", "pop rcx", "pop rbx", "pop rax",
+    "add rsp, 16",
+    "iretq",
+    "",
+    // First entry to ring 3: RDI = frame, RSI = initial FXSAVE image.
+    ".balign 16",
+    ".global enter_user_frame",
+    "enter_user_frame:",
+    "mov rsp, rdi",
+    "fxrstor64 [rsi]",
+    "pop r15", "pop r14", "pop r13", "pop r12", "pop r11", "pop r10", "pop r9", "pop r8",
+    "pop rbp", "pop rdi", "pop rsi", "pop rdx", "pop rcx", "pop rbx", "pop rax",
+    "add rsp, 16",
+    "iretq",
+    common = sym frame_common_symbol,
+    entry = sym crate::trap::kernel_entry,
+);
+
+unsafe extern "C" {
+    #[link_name = "trap_stubs"]
+    fn trap_stubs();
+    #[link_name = "frame_common"]
+    fn frame_common_symbol();
+    #[link_name = "enter_user_frame"]
+    fn enter_user_frame(frame: *const TrapFrame, fpu: *const FxArea) -> !;
+}
+
+/// An FXSAVE image.
+#[repr(C, align(16))]
+pub struct FxArea(pub [u8; 512]);
+
+/// FPU state a new program starts with: FCW 0x37f (all exceptions masked), MXCSR 0x1f80.
+static INITIAL_FPU: FxArea = {
+    let mut image = [0u8; 512];
+    image[0] = 0x7f;
+    image[1] = 0x03;
+    image[24] = 0x80;
+    image[25] = 0x1f;
+    FxArea(image)
+};
+
+/// Enters ring 3 with `frame` (which must describe a user context) and a clean FPU.
+pub fn enter_user(frame: &TrapFrame) -> ! {
+    // SAFETY: the frame holds user selectors (CPL 3) and a user RIP/RSP the kernel mapped;
+    // the IRETQ in `enter_user_frame` leaves the kernel for good (the kernel stack is reset
+    // by the next entry), and INITIAL_FPU is a valid FXSAVE image.
+    unsafe { enter_user_frame(frame, &INITIAL_FPU) }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Gate {
+    offset_low: u16,
+    selector: u16,
+    ist: u8,
+    attributes: u8,
+    offset_mid: u16,
+    offset_high: u32,
+    reserved: u32,
+}
+
+const EMPTY_GATE: Gate = Gate { offset_low: 0, selector: 0, ist: 0, attributes: 0, offset_mid: 0, offset_high: 0, reserved: 0 };
+
+static IDT: KernelCell<[Gate; 32]> = KernelCell::new([EMPTY_GATE; 32]);
+
+fn ist_for(vector: usize) -> u8 {
+    match vector {
+        14 => IST_PAGE_FAULT,
+        8 => IST_DOUBLE_FAULT,
+        2 | 18 => IST_NMI_MCE,
+        _ => IST_OTHER,
+    }
+}
+
+/// Fills and loads the IDT. Every gate uses an IST stack so an exception in kernel mode never
+/// pushes onto the interrupted stack (whose red zone may hold live data).
+pub fn init() {
+    // SAFETY: boot runs once on the only vCPU; nothing else references the IDT yet.
+    let idt = unsafe { IDT.get() };
+    let base = trap_stubs as usize as u64;
+    for (vector, gate) in idt.iter_mut().enumerate() {
+        let handler = base + vector as u64 * STUB_SIZE;
+        // Interrupt gate (0xe), present; #BP and #OF may be raised by int3/into in ring 3.
+        let dpl = if vector == 3 || vector == 4 { 3 } else { 0 };
+        *gate = Gate {
+            offset_low: handler as u16,
+            selector: KERNEL_CS,
+            ist: ist_for(vector),
+            attributes: 0x8e | (dpl << 5),
+            offset_mid: (handler >> 16) as u16,
+            offset_high: (handler >> 32) as u32,
+            reserved: 0,
+        };
+    }
+    #[repr(C, packed)]
+    struct Pointer {
+        limit: u16,
+        base: u64,
+    }
+    let pointer = Pointer { limit: (size_of::<[Gate; 32]>() - 1) as u16, base: IDT.as_ptr() as u64 };
+    // SAFETY: the IDT lives in the kernel image for ever and every gate points at a stub.
+    unsafe { asm!("lidt [{}]", in(reg) &pointer, options(nostack, preserves_flags)) };
+}

@@ -1,0 +1,162 @@
+//! Per-program state the kernel keeps for system calls served in the guest: identity,
+//! resource limits, signal dispositions and mask (bookkeeping only: no signal is ever
+//! delivered), thread pointer bases. One instance per task, so threads can come later.
+
+use crate::errno::EINVAL;
+
+pub const PID: u64 = 1;
+pub const PARENT_PID: u64 = 0;
+
+pub const RLIMIT_STACK: usize = 3;
+pub const RLIMIT_CORE: usize = 4;
+pub const RLIMIT_NPROC: usize = 6;
+pub const RLIMIT_NOFILE: usize = 7;
+pub const RLIM_NLIMITS: usize = 16;
+pub const RLIM_INFINITY: u64 = u64::MAX;
+
+/// Files a program may open, as a Linux default soft limit.
+const NOFILE_SOFT: u64 = 1024;
+const NOFILE_HARD: u64 = 4096;
+
+pub const NSIG: usize = 64;
+pub const SIGKILL: usize = 9;
+pub const SIGSTOP: usize = 19;
+
+/// A `struct rlimit`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rlimit {
+    pub cur: u64,
+    pub max: u64,
+}
+
+/// The kernel's `struct sigaction` for x86-64 rt_sigaction (handler, flags, restorer, mask).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
+pub struct Process {
+    pub fs_base: u64,
+    pub gs_base: u64,
+    pub clear_child_tid: u64,
+    pub robust_list: u64,
+    pub umask: u64,
+    pub signal_mask: u64,
+    actions: [SigAction; NSIG],
+    limits: [Rlimit; RLIM_NLIMITS],
+}
+
+impl Default for Process {
+    fn default() -> Self {
+        Self::new(8 << 20)
+    }
+}
+
+impl Process {
+    pub const fn new(stack_size: u64) -> Self {
+        let mut limits = [Rlimit { cur: RLIM_INFINITY, max: RLIM_INFINITY }; RLIM_NLIMITS];
+        limits[RLIMIT_STACK] = Rlimit { cur: stack_size, max: RLIM_INFINITY };
+        limits[RLIMIT_CORE] = Rlimit { cur: 0, max: 0 };
+        limits[RLIMIT_NPROC] = Rlimit { cur: 1, max: 1 };
+        limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
+        Process {
+            fs_base: 0,
+            gs_base: 0,
+            clear_child_tid: 0,
+            robust_list: 0,
+            umask: 0o022,
+            signal_mask: 0,
+            actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG],
+            limits,
+        }
+    }
+
+    pub fn limit(&self, resource: u64) -> Result<Rlimit, i64> {
+        self.limits.get(resource as usize).copied().ok_or(EINVAL)
+    }
+
+    /// Sets a limit; like Linux, the soft limit may not exceed the hard one and the hard
+    /// one may not rise (the program is not privileged).
+    pub fn set_limit(&mut self, resource: u64, new: Rlimit) -> Result<(), i64> {
+        let old = self.limit(resource)?;
+        if new.cur > new.max || new.max > old.max {
+            return Err(if new.cur > new.max { EINVAL } else { crate::errno::EPERM });
+        }
+        self.limits[resource as usize] = new;
+        Ok(())
+    }
+
+    /// rt_sigaction bookkeeping: returns the old action; SIGKILL and SIGSTOP cannot change.
+    pub fn sigaction(&mut self, signal: u64, new: Option<SigAction>) -> Result<SigAction, i64> {
+        let signal = signal as usize;
+        if signal == 0 || signal > NSIG {
+            return Err(EINVAL);
+        }
+        let old = self.actions[signal - 1];
+        if let Some(action) = new {
+            if signal == SIGKILL || signal == SIGSTOP {
+                return Err(EINVAL);
+            }
+            self.actions[signal - 1] = action;
+        }
+        Ok(old)
+    }
+
+    /// rt_sigprocmask: `how` 0 = block, 1 = unblock, 2 = set; returns the old mask.
+    pub fn sigprocmask(&mut self, how: u64, set: Option<u64>) -> Result<u64, i64> {
+        let old = self.signal_mask;
+        if let Some(set) = set {
+            let unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+            self.signal_mask = match how {
+                0 => old | set,
+                1 => old & !set,
+                2 => set,
+                _ => return Err(EINVAL),
+            } & !unblockable;
+        }
+        Ok(old)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_the_stack_and_file_limits() {
+        let process = Process::new(4 << 20);
+        assert_eq!(process.limit(RLIMIT_STACK as u64).unwrap().cur, 4 << 20);
+        assert_eq!(process.limit(RLIMIT_NOFILE as u64).unwrap(), Rlimit { cur: 1024, max: 4096 });
+        assert_eq!(process.limit(99), Err(EINVAL));
+    }
+
+    #[test]
+    fn lowers_but_never_raises_hard_limits() {
+        let mut process = Process::new(8 << 20);
+        let nofile = RLIMIT_NOFILE as u64;
+        assert_eq!(process.set_limit(nofile, Rlimit { cur: 4096, max: 4096 }), Ok(()));
+        assert_eq!(process.set_limit(nofile, Rlimit { cur: 10, max: 100 }), Ok(()));
+        assert_eq!(process.set_limit(nofile, Rlimit { cur: 10, max: 200 }), Err(crate::errno::EPERM));
+        assert_eq!(process.set_limit(nofile, Rlimit { cur: 50, max: 20 }), Err(EINVAL));
+    }
+
+    #[test]
+    fn keeps_signal_actions_and_mask() {
+        let mut process = Process::default();
+        let action = SigAction { handler: 0x401000, flags: 4, restorer: 0x402000, mask: 0 };
+        assert_eq!(process.sigaction(2, Some(action)), Ok(SigAction::default()));
+        assert_eq!(process.sigaction(2, None), Ok(action));
+        assert_eq!(process.sigaction(9, Some(action)), Err(EINVAL));
+        assert_eq!(process.sigaction(0, None), Err(EINVAL));
+        assert_eq!(process.sigprocmask(0, Some(0b110)), Ok(0));
+        assert_eq!(process.sigprocmask(1, Some(0b010)), Ok(0b110));
+        assert_eq!(process.sigprocmask(2, Some(u64::MAX)), Ok(0b100));
+        assert_eq!(process.signal_mask & (1 << 8), 0, "SIGKILL cannot be blocked");
+        assert_eq!(process.sigprocmask(7, Some(0)), Err(EINVAL));
+    }
+}

@@ -1,0 +1,117 @@
+//! Clocks from the TSC, calibrated by the host (boot info `realtime_ns` and `tsc_khz`).
+
+use crate::errno::EINVAL;
+
+pub const CLOCK_REALTIME: u64 = 0;
+pub const CLOCK_MONOTONIC: u64 = 1;
+pub const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
+pub const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
+pub const CLOCK_MONOTONIC_RAW: u64 = 4;
+pub const CLOCK_REALTIME_COARSE: u64 = 5;
+pub const CLOCK_MONOTONIC_COARSE: u64 = 6;
+pub const CLOCK_BOOTTIME: u64 = 7;
+pub const CLOCK_TAI: u64 = 11;
+
+pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
+/// Resolution reported for the coarse clocks (one 250 Hz tick, as a common Linux build).
+const COARSE_RESOLUTION_NS: u64 = 4_000_000;
+
+/// Converts TSC readings to times.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    tsc_at_boot: u64,
+    realtime_at_boot_ns: u64,
+    tsc_khz: u64,
+}
+
+impl Clock {
+    pub const fn new(tsc_at_boot: u64, realtime_at_boot_ns: u64, tsc_khz: u64) -> Self {
+        Clock { tsc_at_boot, realtime_at_boot_ns, tsc_khz: if tsc_khz == 0 { 1 } else { tsc_khz } }
+    }
+
+    /// Nanoseconds since boot at TSC value `tsc`.
+    pub fn since_boot_ns(&self, tsc: u64) -> u64 {
+        let cycles = tsc.saturating_sub(self.tsc_at_boot) as u128;
+        (cycles * 1_000_000 / self.tsc_khz as u128).min(u64::MAX as u128) as u64
+    }
+
+    /// The time of `clock` in ns at TSC value `tsc`, or EINVAL for an unknown clock.
+    pub fn read(&self, clock: u64, tsc: u64) -> Result<u64, i64> {
+        let since_boot = self.since_boot_ns(tsc);
+        match clock {
+            CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_TAI => Ok(self.realtime_at_boot_ns.saturating_add(since_boot)),
+            CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => {
+                // Start monotonic time at one second, so that zero never looks like "unset".
+                Ok(since_boot + NANOS_PER_SECOND)
+            }
+            CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Ok(since_boot),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// clock_getres(2) in ns.
+    pub fn resolution(&self, clock: u64) -> Result<u64, i64> {
+        self.read(clock, self.tsc_at_boot)?;
+        Ok(if clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE { COARSE_RESOLUTION_NS } else { 1 })
+    }
+}
+
+/// A `struct timespec` as Linux lays it out.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Timespec {
+    pub sec: i64,
+    pub nsec: i64,
+}
+
+impl Timespec {
+    pub fn from_ns(ns: u64) -> Self {
+        Timespec { sec: (ns / NANOS_PER_SECOND) as i64, nsec: (ns % NANOS_PER_SECOND) as i64 }
+    }
+
+    /// Nanoseconds, or EINVAL if the fields are out of range (as nanosleep checks).
+    pub fn to_ns(&self) -> Result<u64, i64> {
+        if self.sec < 0 || !(0..NANOS_PER_SECOND as i64).contains(&self.nsec) {
+            return Err(EINVAL);
+        }
+        Ok((self.sec as u64).saturating_mul(NANOS_PER_SECOND).saturating_add(self.nsec as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_cycles_with_the_host_frequency() {
+        let clock = Clock::new(1_000, 1_700_000_000 * NANOS_PER_SECOND, 2_000_000);
+        assert_eq!(clock.since_boot_ns(1_000 + 2_000_000_000), NANOS_PER_SECOND);
+        assert_eq!(clock.read(CLOCK_REALTIME, 1_000 + 3_000), Ok(1_700_000_000 * NANOS_PER_SECOND + 1_500));
+        assert_eq!(clock.read(CLOCK_MONOTONIC, 1_000), Ok(NANOS_PER_SECOND));
+        assert_eq!(clock.read(99, 1_000), Err(EINVAL));
+        assert_eq!(clock.since_boot_ns(0), 0, "a TSC behind boot reads as boot");
+    }
+
+    #[test]
+    fn does_not_overflow_after_long_runs() {
+        let clock = Clock::new(0, 0, 3_000_000);
+        let ten_years_of_cycles = 3_000_000_000u64 * 3600 * 24 * 365 * 10;
+        assert_eq!(clock.since_boot_ns(ten_years_of_cycles), 10 * 365 * 24 * 3600 * NANOS_PER_SECOND);
+    }
+
+    #[test]
+    fn timespec_round_trips_and_validates() {
+        assert_eq!(Timespec::from_ns(1_500_000_000), Timespec { sec: 1, nsec: 500_000_000 });
+        assert_eq!(Timespec { sec: 2, nsec: 5 }.to_ns(), Ok(2_000_000_005));
+        assert_eq!(Timespec { sec: -1, nsec: 0 }.to_ns(), Err(EINVAL));
+        assert_eq!(Timespec { sec: 0, nsec: NANOS_PER_SECOND as i64 }.to_ns(), Err(EINVAL));
+    }
+
+    #[test]
+    fn coarse_clocks_report_a_tick() {
+        let clock = Clock::new(0, 0, 1_000_000);
+        assert_eq!(clock.resolution(CLOCK_MONOTONIC), Ok(1));
+        assert_eq!(clock.resolution(CLOCK_REALTIME_COARSE), Ok(COARSE_RESOLUTION_NS));
+        assert_eq!(clock.resolution(42), Err(EINVAL));
+    }
+}

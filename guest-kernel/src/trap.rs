@@ -1,0 +1,89 @@
+//! Exceptions: demand paging for page faults on mapped areas; everything else the program
+//! causes ends the run with the Linux signal it would get; anything else in the kernel is a
+//! panic.
+
+use crate::abi::USER_TOP;
+use crate::arch;
+use crate::hypercall::{self, FaultRecord};
+use crate::idt::{TrapFrame, SYSCALL_VECTOR};
+use crate::kernel;
+use crate::mm::{Access, FaultOutcome};
+
+pub const SIGTRAP: u32 = 5;
+pub const SIGILL: u32 = 4;
+pub const SIGBUS: u32 = 7;
+pub const SIGFPE: u32 = 8;
+pub const SIGKILL: u32 = 9;
+pub const SIGSEGV: u32 = 11;
+
+const PAGE_FAULT: u64 = 14;
+const PF_WRITE: u64 = 1 << 1;
+const PF_INSTRUCTION: u64 = 1 << 4;
+
+/// The signal Linux delivers for a user-mode exception.
+pub fn signal_for(vector: u64) -> u32 {
+    match vector {
+        0 => SIGFPE,             // #DE divide error
+        1 | 3 => SIGTRAP,        // #DB, #BP
+        4 | 5 => SIGSEGV,        // #OF, #BR
+        6 => SIGILL,             // #UD
+        7 => SIGFPE,             // #NM (the kernel never sets CR0.TS)
+        16 | 19 => SIGFPE,       // #MF, #XM
+        11 | 12 => SIGBUS,       // #NP, #SS
+        17 => SIGBUS,            // #AC
+        _ => SIGSEGV,            // #GP (privileged instructions, bad addresses), #PF, rest
+    }
+}
+
+/// Called by the entry code for every exception and system call, on a kernel stack.
+pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
+    if frame.vector == SYSCALL_VECTOR {
+        crate::syscall::dispatch(frame);
+        return;
+    }
+    if frame.vector == PAGE_FAULT && handle_page_fault(frame) {
+        return;
+    }
+    fatal(frame, signal_for(frame.vector), if frame.vector == PAGE_FAULT { arch::read_cr2() } else { 0 });
+}
+
+/// Serves a demand fault; false when the fault is the program's (or the kernel's) error.
+fn handle_page_fault(frame: &TrapFrame) -> bool {
+    let address = arch::read_cr2();
+    if address >= USER_TOP {
+        return false;
+    }
+    let access = if frame.error_code & PF_INSTRUCTION != 0 {
+        Access::Execute
+    } else if frame.error_code & PF_WRITE != 0 {
+        Access::Write
+    } else {
+        Access::Read
+    };
+    match kernel::handle_fault(address, access) {
+        FaultOutcome::Resolved => true,
+        FaultOutcome::Violation => false,
+        FaultOutcome::OutOfMemory => {
+            fatal(frame, SIGKILL, address);
+        }
+    }
+}
+
+/// Ends the run: a user-mode fault goes to the FAULT port, a kernel-mode one is a panic.
+fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
+    let record = FaultRecord {
+        vector: frame.vector,
+        error_code: frame.error_code,
+        rip: frame.rip,
+        address,
+        rsp: frame.rsp,
+        user_mode: frame.from_user(),
+    };
+    if frame.from_user() || signal == SIGKILL {
+        hypercall::fault(signal, &record);
+    }
+    panic!(
+        "kernel exception {} (error {:#x}) at rip {:#x}, address {:#x}, rsp {:#x}",
+        frame.vector, frame.error_code, frame.rip, address, frame.rsp
+    );
+}
