@@ -1,0 +1,49 @@
+package dev.hyperlight.nanvix.loader;
+
+/** Constants of docs/guest-abi.md. Change them only together with the document and the kernel. */
+public final class GuestAbi {
+
+    /** KVA of GPA 0: all guest RAM is mapped here (PML4 slot 255). */
+    public static final long KERNEL_BASE = 0x0000_7f80_0000_0000L;
+    /** User mappings lie in {@code [USER_BOTTOM, USER_TOP)}. */
+    public static final long USER_TOP = 0x0000_7f00_0000_0000L;
+    public static final long USER_BOTTOM = 0x1000;
+
+    public static final int PAGE_SIZE = 4096;
+    /** The host maps guest RAM with pages of this size. */
+    public static final long LARGE_PAGE_SIZE = 2L << 20;
+    /** RAM mapped by one page directory. */
+    public static final long PAGE_DIRECTORY_SPAN = 1L << 30;
+
+    // Fixed guest-physical addresses of the layout table.
+    public static final long BOOT_INFO_GPA = 0x1000;
+    public static final long HYPERCALL_PAGE_GPA = 0x2000;
+    public static final long GDT_GPA = 0x3000;
+    public static final long PML4_GPA = 0x4000;
+    public static final long PDPT_GPA = 0x5000;
+    public static final long PAGE_DIRECTORIES_GPA = 0x6000;
+    public static final long IO_BUFFER_GPA = 0x10_0000;
+    /** The I/O buffer slot ends where the kernel image begins. */
+    public static final long IO_BUFFER_MAX_SIZE = 0x10_0000;
+    public static final long KERNEL_IMAGE_GPA = 0x20_0000;
+
+    // Hypercall page (one per vCPU).
+    public static final int HYPERCALL_NR_OFFSET = 0;
+    public static final int HYPERCALL_ARGS_OFFSET = 8;
+    public static final int HYPERCALL_ARG_COUNT = 6;
+    public static final int HYPERCALL_RESULT_OFFSET = 56;
+
+    // Ports the kernel writes to with `out dx, eax`.
+    public static final int PORT_HYPERCALL = 0x6e0;
+    public static final int PORT_EXIT = 0x6e1;
+    public static final int PORT_FAULT = 0x6e2;
+    public static final int PORT_LOG = 0x6e3;
+    public static final int PORT_PANIC = 0x6e4;
+
+    private GuestAbi() {}
+
+    /** The kernel virtual address of a guest-physical address, through the direct map. */
+    public static long kva(long gpa) {
+        return KERNEL_BASE + gpa;
+    }
+}
