@@ -33,7 +33,7 @@ struct Tss {
 const _: () = assert!(size_of::<Tss>() == 104);
 
 #[repr(C, align(16))]
-struct Stack<const N: usize>([u8; N]);
+pub struct Stack<const N: usize>([u8; N]);
 
 impl<const N: usize> Stack<N> {
     fn top(cell: &KernelCell<Self>) -> u64 {
@@ -41,8 +41,9 @@ impl<const N: usize> Stack<N> {
     }
 }
 
-/// Kernel stack for system calls and anything entering from ring 3 without an IST.
-static KERNEL_STACK: KernelCell<Stack<{ 64 * 1024 }>> = KernelCell::new(Stack([0; 64 * 1024]));
+pub const KERNEL_STACK_SIZE: usize = 64 * 1024;
+/// Kernel stack for boot, system calls and anything entering from ring 3 without an IST.
+pub static KERNEL_STACK: KernelCell<Stack<KERNEL_STACK_SIZE>> = KernelCell::new(Stack([0; KERNEL_STACK_SIZE]));
 static PAGE_FAULT_STACK: KernelCell<Stack<{ 32 * 1024 }>> = KernelCell::new(Stack([0; 32 * 1024]));
 static DOUBLE_FAULT_STACK: KernelCell<Stack<{ 16 * 1024 }>> = KernelCell::new(Stack([0; 16 * 1024]));
 static NMI_STACK: KernelCell<Stack<{ 8 * 1024 }>> = KernelCell::new(Stack([0; 8 * 1024]));

@@ -168,7 +168,7 @@ fn ist_for(vector: usize) -> u8 {
 pub fn init() {
     // SAFETY: boot runs once on the only vCPU; nothing else references the IDT yet.
     let idt = unsafe { IDT.get() };
-    let base = trap_stubs as usize as u64;
+    let base = trap_stubs as *const () as u64;
     for (vector, gate) in idt.iter_mut().enumerate() {
         let handler = base + vector as u64 * STUB_SIZE;
         // Interrupt gate (0xe), present; #BP and #OF may be raised by int3/into in ring 3.

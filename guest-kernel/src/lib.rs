@@ -13,9 +13,33 @@ pub mod enosys;
 pub mod errno;
 pub mod exec;
 pub mod frame;
+pub mod log;
 pub mod mm;
 pub mod mmu;
 pub mod paging;
 pub mod process;
 pub mod time;
 pub mod vma;
+
+#[cfg(not(test))]
+pub mod arch;
+#[cfg(not(test))]
+pub mod cell;
+#[cfg(not(test))]
+pub mod fs;
+#[cfg(not(test))]
+pub mod gdt;
+#[cfg(not(test))]
+pub mod hypercall;
+#[cfg(not(test))]
+pub mod idt;
+#[cfg(not(test))]
+pub mod kernel;
+#[cfg(not(test))]
+pub mod memfns;
+#[cfg(not(test))]
+pub mod syscall;
+#[cfg(not(test))]
+pub mod trap;
+#[cfg(not(test))]
+pub mod user;

@@ -1,0 +1,591 @@
+//! System calls forwarded to the host by hypercall: user buffers and strings are staged in
+//! the I/O buffer (the host sees only GPAs inside it), big transfers are split, and legacy
+//! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
+
+use crate::abi::kva;
+use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, ENOTTY};
+use crate::hypercall;
+use crate::kernel;
+use crate::syscall::nr;
+use crate::time::{Clock, Timespec};
+use crate::user;
+use crate::vma::{PROT_READ, PROT_WRITE};
+
+type Args = [u64; 6];
+
+pub const AT_FDCWD: u64 = (-100i64) as u64;
+const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+const AT_REMOVEDIR: u64 = 0x200;
+const AT_EMPTY_PATH: u64 = 0x1000;
+const O_WRONLY: u64 = 0o1;
+const O_CREAT: u64 = 0o100;
+const O_TRUNC: u64 = 0o1000;
+const F_GETFD: u64 = 1;
+
+/// Room for one path in the I/O buffer (PATH_MAX, with its NUL).
+const PATH_MAX: usize = 4096;
+const STAT_SIZE: usize = 144;
+const IOV_MAX: u64 = 1024;
+
+/// The I/O buffer: where every forwarded buffer is staged.
+struct IoBuffer {
+    gpa: u64,
+    len: usize,
+}
+
+impl IoBuffer {
+    fn get() -> IoBuffer {
+        let info = kernel::boot_info();
+        IoBuffer { gpa: info.io_buffer, len: info.io_buffer_size as usize }
+    }
+
+    /// GPA of byte `offset` of the buffer (what the host is given).
+    fn at(&self, offset: usize) -> u64 {
+        self.gpa + offset as u64
+    }
+
+    /// Kernel pointer to byte `offset`.
+    fn ptr(&self, offset: usize) -> *mut u8 {
+        kva(self.gpa + offset as u64) as *mut u8
+    }
+
+    /// The bytes `[offset, offset + len)` of the buffer.
+    fn slice(&self, offset: usize, len: usize) -> &mut [u8] {
+        assert!(offset + len <= self.len);
+        // SAFETY: the buffer is validated guest RAM reserved for staging, mapped by the direct
+        // map; the kernel uses one short-lived slice of it at a time and the host touches it
+        // only during a hypercall, when no slice is live.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr(offset), len) }
+    }
+
+    /// Stages the user string at `addr` at `offset`; returns its GPA.
+    fn stage_path(&self, offset: usize, addr: u64) -> Result<u64, i64> {
+        user::read_string(addr, self.slice(offset, PATH_MAX))?;
+        Ok(self.at(offset))
+    }
+}
+
+fn host(nr: u64, args: [u64; 6]) -> i64 {
+    hypercall::call(nr, args)
+}
+
+fn or_errno(result: Result<i64, i64>) -> i64 {
+    result.unwrap_or_else(|errno| -errno)
+}
+
+/// read(2) and pread64(2): one hypercall of at most the buffer's size (a short read is
+/// valid, and a second host read could block on a pipe or terminal).
+fn read_into_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+    let io = IoBuffer::get();
+    let n = count.min(io.len as u64);
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = host(nr, [fd, io.at(0), n, offset, 0, 0]);
+    if result > 0 {
+        let got = (result as u64).min(n) as usize;
+        if let Err(errno) = user::copy_out(buf, io.ptr(0), got) {
+            return -errno;
+        }
+        return got as i64;
+    }
+    result
+}
+
+/// write(2) and pwrite64(2): split into buffer-sized hypercalls; stops at the first short
+/// write or error and reports what was written before it.
+fn write_from_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(buf, count, PROT_READ) {
+        return -EFAULT;
+    }
+    let mut done = 0u64;
+    loop {
+        let n = (count - done).min(io.len as u64);
+        if let Err(errno) = user::copy_in(io.ptr(0), buf + done, n as usize) {
+            return if done > 0 { done as i64 } else { -errno };
+        }
+        let result = host(nr, [fd, io.at(0), n, offset.wrapping_add(done), 0, 0]);
+        if result < 0 {
+            return if done > 0 { done as i64 } else { result };
+        }
+        done += (result as u64).min(n);
+        if (result as u64) < n || done == count {
+            return done as i64;
+        }
+    }
+}
+
+pub fn sys_read(a: &Args) -> i64 {
+    read_into_user(nr::READ, a[0], a[1], a[2], 0)
+}
+
+pub fn sys_write(a: &Args) -> i64 {
+    write_from_user(nr::WRITE, a[0], a[1], a[2], 0)
+}
+
+pub fn sys_pread64(a: &Args) -> i64 {
+    read_into_user(nr::PREAD64, a[0], a[1], a[2], a[3])
+}
+
+pub fn sys_pwrite64(a: &Args) -> i64 {
+    write_from_user(nr::PWRITE64, a[0], a[1], a[2], a[3])
+}
+
+/// A `struct iovec`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct IoVec {
+    base: u64,
+    len: u64,
+}
+
+/// Reads and checks the iovec array: every buffer must be accessible with `need`.
+fn for_each_iovec(iov: u64, count: u64, need: u32, mut visit: impl FnMut(IoVec) -> bool) -> Result<u64, i64> {
+    if count > IOV_MAX {
+        return Err(EINVAL);
+    }
+    let mut total = 0u64;
+    for i in 0..count {
+        let v: IoVec = user::read(iov + i * 16)?;
+        total = total.checked_add(v.len).filter(|&t| t <= i64::MAX as u64).ok_or(EINVAL)?;
+        if !user::accessible(v.base, v.len, need) {
+            return Err(EFAULT);
+        }
+    }
+    for i in 0..count {
+        if !visit(user::read(iov + i * 16)?) {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// writev(2): gathered into the I/O buffer and written with as few `write`s as fit.
+pub fn sys_writev(a: &Args) -> i64 {
+    let (fd, iov, count) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    let mut staged = 0usize;
+    let mut written = 0u64;
+    let mut failed: Option<i64> = None;
+    let flush = |staged: &mut usize, written: &mut u64, failed: &mut Option<i64>| -> bool {
+        let result = host(nr::WRITE, [fd, io.at(0), *staged as u64, 0, 0, 0]);
+        let full = result == *staged as i64;
+        if result < 0 {
+            *failed = Some(result);
+        } else {
+            *written += result as u64;
+        }
+        *staged = 0;
+        full
+    };
+    let checked = for_each_iovec(iov, count, PROT_READ, |v| {
+        let mut off = 0;
+        while off < v.len {
+            let n = ((v.len - off) as usize).min(io.len - staged);
+            if user::copy_in(io.ptr(staged), v.base + off, n).is_err() {
+                return false;
+            }
+            staged += n;
+            off += n as u64;
+            if staged == io.len && !flush(&mut staged, &mut written, &mut failed) {
+                return false;
+            }
+        }
+        true
+    });
+    if let Err(errno) = checked {
+        return -errno;
+    }
+    if staged > 0 && failed.is_none() {
+        flush(&mut staged, &mut written, &mut failed);
+    }
+    match failed {
+        Some(errno) if written == 0 => errno,
+        _ => written as i64,
+    }
+}
+
+/// readv(2): one `read` into the I/O buffer, scattered into the vectors.
+pub fn sys_readv(a: &Args) -> i64 {
+    let (fd, iov, count) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    let total = match for_each_iovec(iov, count, PROT_WRITE, |_| true) {
+        Ok(total) => total,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::READ, [fd, io.at(0), total.min(io.len as u64), 0, 0, 0]);
+    if result <= 0 {
+        return result;
+    }
+    let mut left = result as usize;
+    let mut from = 0usize;
+    let scattered = for_each_iovec(iov, count, PROT_WRITE, |v| {
+        let n = (v.len as usize).min(left);
+        if user::copy_out(v.base, io.ptr(from), n).is_err() {
+            return false;
+        }
+        from += n;
+        left -= n;
+        left > 0
+    });
+    match scattered {
+        Err(errno) => -errno,
+        Ok(_) => result,
+    }
+}
+
+// Calls whose arguments are all integers go through unchanged.
+pub fn sys_close(a: &Args) -> i64 {
+    host(nr::CLOSE, *a)
+}
+pub fn sys_lseek(a: &Args) -> i64 {
+    host(nr::LSEEK, *a)
+}
+pub fn sys_dup(a: &Args) -> i64 {
+    host(nr::DUP, *a)
+}
+pub fn sys_dup3(a: &Args) -> i64 {
+    host(nr::DUP3, *a)
+}
+pub fn sys_fsync(a: &Args) -> i64 {
+    host(nr::FSYNC, [a[0], 0, 0, 0, 0, 0])
+}
+pub fn sys_ftruncate(a: &Args) -> i64 {
+    host(nr::FTRUNCATE, *a)
+}
+pub fn sys_fchdir(a: &Args) -> i64 {
+    host(nr::FCHDIR, *a)
+}
+
+/// dup2(2) as dup3, except that dup2(fd, fd) checks fd and returns it.
+pub fn sys_dup2(a: &Args) -> i64 {
+    if a[0] == a[1] {
+        let flags = host(nr::FCNTL, [a[0], F_GETFD, 0, 0, 0, 0]);
+        return if flags < 0 { -EBADF } else { a[1] as i64 };
+    }
+    host(nr::DUP3, [a[0], a[1], 0, 0, 0, 0])
+}
+
+fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
+    let io = IoBuffer::get();
+    or_errno(io.stage_path(0, path).map(|p| host(nr::OPENAT, [dirfd, p, flags, mode, 0, 0])))
+}
+
+pub fn sys_openat(a: &Args) -> i64 {
+    openat(a[0], a[1], a[2], a[3])
+}
+pub fn sys_open(a: &Args) -> i64 {
+    openat(AT_FDCWD, a[0], a[1], a[2])
+}
+pub fn sys_creat(a: &Args) -> i64 {
+    openat(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1])
+}
+
+/// newfstatat with the path staged at 0 and the `struct stat` coming back after it.
+fn fstatat(dirfd: u64, path: Option<u64>, statbuf: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(statbuf, STAT_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let staged = match path {
+        Some(p) => io.stage_path(0, p),
+        None => {
+            io.slice(0, 1)[0] = 0;
+            Ok(io.at(0))
+        }
+    };
+    let path_gpa = match staged {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    if result >= 0 {
+        if let Err(errno) = user::copy_out(statbuf, io.ptr(PATH_MAX), STAT_SIZE) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_newfstatat(a: &Args) -> i64 {
+    fstatat(a[0], Some(a[1]), a[2], a[3])
+}
+pub fn sys_stat(a: &Args) -> i64 {
+    fstatat(AT_FDCWD, Some(a[0]), a[1], 0)
+}
+pub fn sys_lstat(a: &Args) -> i64 {
+    fstatat(AT_FDCWD, Some(a[0]), a[1], AT_SYMLINK_NOFOLLOW)
+}
+pub fn sys_fstat(a: &Args) -> i64 {
+    fstatat(a[0], None, a[1], AT_EMPTY_PATH)
+}
+
+/// One path argument, staged, then the call with `args(path_gpa)`.
+fn with_path(path: u64, call: impl FnOnce(u64) -> i64) -> i64 {
+    or_errno(IoBuffer::get().stage_path(0, path).map(call))
+}
+
+pub fn sys_faccessat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, 0, 0, 0]))
+}
+/// faccessat2: the host's faccessat gets the flags as a fourth argument.
+pub fn sys_faccessat2(a: &Args) -> i64 {
+    let (dirfd, mode, flags) = (a[0], a[2], a[3]);
+    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, flags, 0, 0]))
+}
+pub fn sys_access(a: &Args) -> i64 {
+    let mode = a[1];
+    with_path(a[0], |p| host(nr::FACCESSAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+pub fn sys_chdir(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::CHDIR, [p, 0, 0, 0, 0, 0]))
+}
+pub fn sys_mkdirat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
+}
+pub fn sys_mkdir(a: &Args) -> i64 {
+    let mode = a[1];
+    with_path(a[0], |p| host(nr::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+pub fn sys_unlinkat(a: &Args) -> i64 {
+    let (dirfd, flags) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::UNLINKAT, [dirfd, p, flags, 0, 0, 0]))
+}
+pub fn sys_unlink(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, 0, 0, 0, 0]))
+}
+pub fn sys_rmdir(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, AT_REMOVEDIR, 0, 0, 0]))
+}
+
+fn renameat2(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
+    or_errno(staged.map(|(o, n)| host(nr::RENAMEAT2, [old_dir, o, new_dir, n, flags, 0])))
+}
+
+pub fn sys_renameat2(a: &Args) -> i64 {
+    renameat2(a[0], a[1], a[2], a[3], a[4])
+}
+pub fn sys_renameat(a: &Args) -> i64 {
+    renameat2(a[0], a[1], a[2], a[3], 0)
+}
+pub fn sys_rename(a: &Args) -> i64 {
+    renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+fn readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
+    let io = IoBuffer::get();
+    let n = size.min((io.len - PATH_MAX) as u64);
+    if size as i64 <= 0 {
+        return -EINVAL;
+    }
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = with_path(path, |p| host(nr::READLINKAT, [dirfd, p, io.at(PATH_MAX), n, 0, 0]));
+    if result > 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), (result as u64).min(n) as usize) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_readlinkat(a: &Args) -> i64 {
+    readlinkat(a[0], a[1], a[2], a[3])
+}
+pub fn sys_readlink(a: &Args) -> i64 {
+    readlinkat(AT_FDCWD, a[0], a[1], a[2])
+}
+
+/// Copies the host's output of `len` bytes at I/O offset 0 to `buf` when `result` > 0.
+fn output_call(buf: u64, len: u64, call: impl FnOnce(u64, u64) -> i64) -> i64 {
+    let io = IoBuffer::get();
+    let n = len.min(io.len as u64);
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = call(io.at(0), n);
+    if result > 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(0), (result as u64).min(n) as usize) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_getdents64(a: &Args) -> i64 {
+    let fd = a[0];
+    output_call(a[1], a[2], |gpa, n| host(nr::GETDENTS64, [fd, gpa, n, 0, 0, 0]))
+}
+
+pub fn sys_getcwd(a: &Args) -> i64 {
+    output_call(a[0], a[1], |gpa, n| host(nr::GETCWD, [gpa, n, 0, 0, 0, 0]))
+}
+
+/// getrandom(2): split into buffer-sized hypercalls until done or short.
+pub fn sys_getrandom(a: &Args) -> i64 {
+    let (buf, len, flags) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    if !user::accessible(buf, len, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let mut done = 0u64;
+    while done < len || len == 0 {
+        let n = (len - done).min(io.len as u64);
+        let result = host(nr::GETRANDOM, [io.at(0), n, flags, 0, 0, 0]);
+        if result < 0 {
+            return if done > 0 { done as i64 } else { result };
+        }
+        let got = (result as u64).min(n);
+        if let Err(errno) = user::copy_out(buf + done, io.ptr(0), got as usize) {
+            return -errno;
+        }
+        done += got;
+        if got < n || len == 0 {
+            break;
+        }
+    }
+    done as i64
+}
+
+/// What an ioctl request moves through its pointer argument.
+enum IoctlArg {
+    None,
+    In(usize),
+    Out(usize),
+    Value,
+}
+
+fn ioctl_arg(request: u64) -> Option<IoctlArg> {
+    const TERMIOS: usize = 36;
+    Some(match request {
+        0x5401 => IoctlArg::Out(TERMIOS),             // TCGETS
+        0x5402..=0x5404 => IoctlArg::In(TERMIOS),     // TCSETS, TCSETSW, TCSETSF
+        0x540f => IoctlArg::Out(4),                   // TIOCGPGRP
+        0x5413 => IoctlArg::Out(8),                   // TIOCGWINSZ
+        0x5414 => IoctlArg::In(8),                    // TIOCSWINSZ
+        0x541b => IoctlArg::Out(4),                   // FIONREAD
+        0x5421 => IoctlArg::In(4),                    // FIONBIO
+        0x5450 | 0x5451 => IoctlArg::None,            // FIONCLEX, FIOCLEX
+        0x540b => IoctlArg::Value,                    // TCFLSH
+        _ => return None,
+    })
+}
+
+/// ioctl(2) for the terminal and file requests programs commonly make; the argument
+/// struct is staged and, for output requests, copied back when the host succeeds.
+pub fn sys_ioctl(a: &Args) -> i64 {
+    let (fd, request, arg) = (a[0], a[1] & 0xffff_ffff, a[2]);
+    let io = IoBuffer::get();
+    match ioctl_arg(request) {
+        None => -ENOTTY,
+        Some(IoctlArg::None) => host(nr::IOCTL, [fd, request, 0, 0, 0, 0]),
+        Some(IoctlArg::Value) => host(nr::IOCTL, [fd, request, arg, 0, 0, 0]),
+        Some(IoctlArg::In(size)) => match user::copy_in(io.ptr(0), arg, size) {
+            Ok(()) => host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]),
+            Err(errno) => -errno,
+        },
+        Some(IoctlArg::Out(size)) => {
+            if !user::accessible(arg, size as u64, PROT_WRITE) {
+                return -EFAULT;
+            }
+            io.slice(0, size).fill(0);
+            let result = host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]);
+            if result >= 0 {
+                if let Err(errno) = user::copy_out(arg, io.ptr(0), size) {
+                    return -errno;
+                }
+            }
+            result
+        }
+    }
+}
+
+/// fcntl(2): integer commands pass through; record locks stage their `struct flock`.
+pub fn sys_fcntl(a: &Args) -> i64 {
+    const FLOCK_SIZE: usize = 32;
+    let (fd, cmd, arg) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    match cmd {
+        // F_DUPFD..F_SETFL, F_SETOWN, F_GETOWN, F_DUPFD_CLOEXEC, pipe sizes, seals.
+        0..=4 | 8 | 9 | 1030..=1034 => host(nr::FCNTL, [fd, cmd, arg, 0, 0, 0]),
+        // F_GETLK, F_SETLK, F_SETLKW and their OFD forms.
+        5..=7 | 36..=38 => {
+            if let Err(errno) = user::copy_in(io.ptr(0), arg, FLOCK_SIZE) {
+                return -errno;
+            }
+            let result = host(nr::FCNTL, [fd, cmd, io.at(0), 0, 0, 0]);
+            if result >= 0 && (cmd == 5 || cmd == 36) {
+                if let Err(errno) = user::copy_out(arg, io.ptr(0), FLOCK_SIZE) {
+                    return -errno;
+                }
+            }
+            result
+        }
+        _ => -EINVAL,
+    }
+}
+
+/// Sleeps `ns` on the host; on EINTR writes the remaining time to `rem` (if non-null).
+fn sleep_ns(ns: u64, rem: u64) -> i64 {
+    let io = IoBuffer::get();
+    let request = Timespec::from_ns(ns);
+    // SAFETY: the first 32 bytes of the I/O buffer hold the request and remainder timespecs;
+    // Timespec is plain data and the buffer is 16-byte aligned (page aligned).
+    unsafe {
+        core::ptr::write(io.ptr(0) as *mut Timespec, request);
+        core::ptr::write(io.ptr(16) as *mut Timespec, Timespec::default());
+    }
+    let result = host(nr::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0]);
+    if result == -EINTR && rem != 0 {
+        if let Err(errno) = user::copy_out(rem, io.ptr(16), 16) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_nanosleep(a: &Args) -> i64 {
+    let request: Timespec = match user::read(a[0]) {
+        Ok(t) => t,
+        Err(errno) => return -errno,
+    };
+    match request.to_ns() {
+        Ok(ns) => sleep_ns(ns, a[1]),
+        Err(errno) => -errno,
+    }
+}
+
+/// clock_nanosleep(2): relative sleeps go to the host's nanosleep; absolute ones first
+/// subtract the clock's current time.
+pub fn sys_clock_nanosleep(a: &Args) -> i64 {
+    const TIMER_ABSTIME: u64 = 1;
+    let (clock_id, flags, req, rem) = (a[0], a[1], a[2], a[3]);
+    let clock: Clock = kernel::clock();
+    let now = match clock_id {
+        crate::time::CLOCK_REALTIME | crate::time::CLOCK_MONOTONIC | crate::time::CLOCK_BOOTTIME | crate::time::CLOCK_TAI => {
+            clock.read(clock_id, crate::arch::rdtsc()).unwrap_or(0)
+        }
+        _ => return -EINVAL,
+    };
+    let request: Timespec = match user::read(req) {
+        Ok(t) => t,
+        Err(errno) => return -errno,
+    };
+    let ns = match request.to_ns() {
+        Ok(ns) => ns,
+        Err(errno) => return -errno,
+    };
+    if flags & TIMER_ABSTIME != 0 {
+        if ns <= now {
+            return 0;
+        }
+        return sleep_ns(ns - now, 0);
+    }
+    sleep_ns(ns, rem)
+}

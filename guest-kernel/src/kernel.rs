@@ -1,0 +1,218 @@
+//! Boot: from the host's entry state to the program's first instruction in ring 3. Also the
+//! kernel's global state and the panic handler.
+
+use crate::abi::{gpa, kva, PAGE_SIZE, USER_TOP};
+use crate::arch;
+use crate::boot::{BootInfo, ProgramStrings};
+use crate::cell::KernelCell;
+use crate::elf::Executable;
+use crate::enosys::EnosysTable;
+use crate::exec;
+use crate::frame::FrameAllocator;
+use crate::gdt::{self, USER_CS, USER_DS};
+use crate::hypercall;
+use crate::idt::{self, TrapFrame};
+use crate::mm::{Access, FaultOutcome, Memory};
+use crate::mmu::Mmu;
+use crate::paging::{PageTables, ADDRESS_MASK};
+use crate::process::Process;
+use crate::syscall;
+use crate::time::Clock;
+
+/// The host's direct map of guest RAM, as the memory manager's view of physical frames.
+pub struct DirectMap;
+
+/// Beyond this many pages one CR3 reload is cheaper than a run of INVLPGs (each traps
+/// under PVM).
+const INVLPG_LIMIT: u64 = 16;
+
+impl Mmu for DirectMap {
+    fn table(&mut self, pa: u64) -> &mut [u64; 512] {
+        // SAFETY: frames handed to the memory manager are page-aligned GPAs inside guest RAM,
+        // which the host maps at KERNEL_BASE; each is used as one thing at a time.
+        unsafe { &mut *(kva(pa) as *mut [u64; 512]) }
+    }
+
+    fn bytes(&mut self, pa: u64) -> &mut [u8; PAGE_SIZE as usize] {
+        // SAFETY: as for `table`.
+        unsafe { &mut *(kva(pa) as *mut [u8; PAGE_SIZE as usize]) }
+    }
+
+    fn invalidate(&mut self, start: u64, end: u64) {
+        if (end - start) / PAGE_SIZE > INVLPG_LIMIT {
+            arch::flush_tlb();
+        } else {
+            (start..end).step_by(PAGE_SIZE as usize).for_each(arch::invlpg);
+        }
+    }
+}
+
+static MEMORY: KernelCell<Memory> = KernelCell::new(Memory::new(PageTables::new(0), FrameAllocator::new(0, 0)));
+static PROCESS: KernelCell<Process> = KernelCell::new(Process::new(0));
+static ENOSYS: KernelCell<EnosysTable> = KernelCell::new(EnosysTable::new());
+static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
+    magic: 0,
+    abi_version: 0,
+    kernel_base: 0,
+    memory_size: 0,
+    free_start: 0,
+    free_end: 0,
+    hypercall_page: 0,
+    io_buffer: 0,
+    io_buffer_size: 0,
+    program_image: 0,
+    program_size: 0,
+    strings: 0,
+    strings_size: 0,
+    argc: 0,
+    envc: 0,
+    realtime_ns: 0,
+    tsc_khz: 0,
+    random: [0; 32],
+    stack_size: 0,
+});
+static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
+
+/// Runs `f` with the memory manager. Code inside must not touch user memory through user
+/// addresses: a demand fault there would re-enter the memory manager.
+pub fn with_memory<R>(f: impl FnOnce(&mut Memory, &mut DirectMap) -> R) -> R {
+    // SAFETY: one vCPU, interrupts off; the only other user is the page-fault path, which
+    // cannot run while `f` runs because `f` does not touch unmapped user memory.
+    f(unsafe { MEMORY.get() }, &mut DirectMap)
+}
+
+/// Runs `f` with the task's bookkeeping.
+pub fn with_process<R>(f: impl FnOnce(&mut Process) -> R) -> R {
+    // SAFETY: one vCPU, interrupts off, and the page-fault path never touches PROCESS.
+    f(unsafe { PROCESS.get() })
+}
+
+/// The validated boot info (read-only after boot).
+pub fn boot_info() -> &'static BootInfo {
+    // SAFETY: written once during boot, before any other access, and never again.
+    unsafe { &*BOOT.as_ptr() }
+}
+
+pub fn clock() -> Clock {
+    // SAFETY: written once during boot, read-only afterwards.
+    unsafe { *CLOCK.as_ptr() }
+}
+
+/// Serves a page fault on a user address (called from the trap handler).
+pub fn handle_fault(address: u64, access: Access) -> FaultOutcome {
+    with_memory(|mem, mmu| mem.handle_fault(mmu, address, access))
+}
+
+/// Counts an unimplemented system call.
+pub fn record_enosys(nr: u64) {
+    // SAFETY: one vCPU, interrupts off; nothing else holds the table.
+    unsafe { ENOSYS.get() }.record(nr);
+}
+
+/// Ends the run with `status`, handing the host the ENOSYS counts.
+pub fn exit(status: u64) -> ! {
+    // SAFETY: see `record_enosys`.
+    let table = unsafe { ENOSYS.get() }.entries();
+    hypercall::exit(status as u8, table.as_ptr() as u64, table.len() as u64)
+}
+
+unsafe extern "C" {
+    static __kernel_end: u8;
+}
+
+/// The TSC frequency: from the host, else from the hypervisor's CPUID timing leaf.
+fn tsc_khz(from_host: u64) -> u64 {
+    if from_host != 0 {
+        return from_host;
+    }
+    let (max_hypervisor_leaf, _, _, _) = arch::cpuid(0x4000_0000, 0);
+    if max_hypervisor_leaf >= 0x4000_0010 {
+        let (khz, _, _, _) = arch::cpuid(0x4000_0010, 0);
+        if khz != 0 {
+            return khz as u64;
+        }
+    }
+    let (base_mhz, _, _, _) = arch::cpuid(0x16, 0);
+    if base_mhz != 0 {
+        return base_mhz as u64 * 1000;
+    }
+    crate::klog!("TSC frequency unknown: assuming 2 GHz, clocks may drift");
+    2_000_000
+}
+
+/// The kernel's entry from `_start`, on the kernel stack.
+pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
+    // The ABI fixes the first hypercall page at GPA 0x2000: usable for a panic even if the
+    // boot info turns out to be garbage.
+    hypercall::init(0x2000);
+    gdt::init();
+    idt::init();
+    syscall::init();
+    if boot_kva != kva(0x1000) || abi_version != crate::abi::ABI_VERSION {
+        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(0x1000));
+    }
+    // SAFETY: the host wrote the boot info at GPA 0x1000, inside RAM and mapped; it is copied
+    // out once before anything else reads it.
+    let info = unsafe { core::ptr::read_volatile(boot_kva as *const BootInfo) };
+    // SAFETY: only the address of the linker symbol is taken.
+    let kernel_end = gpa(unsafe { &__kernel_end } as *const u8 as u64);
+    if let Err(error) = info.validate(kernel_end) {
+        panic!("invalid boot info: {error:?}");
+    }
+    // SAFETY: boot, single vCPU: the only writes to BOOT and CLOCK ever.
+    unsafe {
+        *BOOT.get() = info;
+        *CLOCK.get() = Clock::new(arch::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz));
+    }
+    hypercall::init(info.hypercall_page);
+    start_program(&info)
+}
+
+fn start_program(info: &BootInfo) -> ! {
+    // SAFETY: both ranges were validated against guest RAM and are never written again (the
+    // frame allocator hands out only [free_start, free_end), which lies above them).
+    let (image, strings) = unsafe {
+        (
+            core::slice::from_raw_parts(kva(info.program_image) as *const u8, info.program_size as usize),
+            core::slice::from_raw_parts(kva(info.strings) as *const u8, info.strings_size as usize),
+        )
+    };
+    let exe = Executable::parse(image).unwrap_or_else(|e| panic!("cannot run the program: {}", e.describe()));
+    let strings = ProgramStrings::parse(strings, info.argc, info.envc)
+        .unwrap_or_else(|e| panic!("malformed strings block in the boot info: {e:?}"));
+    let mut random = [0u8; 16];
+    random.copy_from_slice(&info.random[..16]);
+    let hwcap = arch::cpuid(1, 0).3 as u64;
+    let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
+    with_process(|p| *p = Process::new(stack_size));
+    let loaded = with_memory(|mem, mmu| {
+        let root = arch::read_cr3() & ADDRESS_MASK;
+        *mem = Memory::new(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
+        exec::load(mem, mmu, &exe, &strings, random, hwcap, stack_size)
+    })
+    .unwrap_or_else(|errno| panic!("cannot load the program: errno {errno} (out of memory or arguments too large)"));
+    let frame = TrapFrame {
+        rip: loaded.entry,
+        cs: USER_CS as u64,
+        // Interrupts stay off in ring 3 too: there is no interrupt source (the host enforces
+        // time limits from outside).
+        rflags: 0x2,
+        rsp: loaded.stack_pointer,
+        ss: USER_DS as u64,
+        ..TrapFrame::default()
+    };
+    idt::enter_user(&frame)
+}
+
+#[cfg(not(test))]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    use core::fmt::Write;
+    static LINE: KernelCell<crate::log::LineBuffer> = KernelCell::new(crate::log::LineBuffer::new());
+    // SAFETY: a panic ends the run; a nested panic while formatting would reuse the buffer,
+    // but it only ever appends bytes before the final PANIC exit.
+    let line = unsafe { LINE.get() };
+    line.clear();
+    let _ = write!(line, "{}", info);
+    hypercall::panic(line.as_bytes())
+}

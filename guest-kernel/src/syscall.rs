@@ -1,0 +1,479 @@
+//! System calls: the SYSCALL entry, and one table of Linux x86-64 call numbers saying where
+//! each is handled (in the guest, forwarded to the host, or rewritten onto another call the
+//! host implements). Numbers not in the table return -ENOSYS and are counted.
+
+use crate::arch::{self, IA32_FMASK, IA32_FS_BASE, IA32_GS_BASE, IA32_LSTAR, IA32_STAR};
+use crate::cell::KernelCell;
+use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
+use crate::exec::{GROUP_ID, USER_ID};
+use crate::fs;
+use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
+use crate::idt::{TrapFrame, SYSCALL_VECTOR};
+use crate::kernel::{self, with_memory, with_process};
+use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
+use crate::process::{Rlimit, SigAction, PARENT_PID, PID};
+use crate::time::{Timespec, NANOS_PER_SECOND};
+use crate::user;
+use core::arch::global_asm;
+
+/// Linux x86-64 system call numbers the kernel knows.
+pub mod nr {
+    pub const READ: u64 = 0;
+    pub const WRITE: u64 = 1;
+    pub const OPEN: u64 = 2;
+    pub const CLOSE: u64 = 3;
+    pub const STAT: u64 = 4;
+    pub const FSTAT: u64 = 5;
+    pub const LSTAT: u64 = 6;
+    pub const LSEEK: u64 = 8;
+    pub const MMAP: u64 = 9;
+    pub const MPROTECT: u64 = 10;
+    pub const MUNMAP: u64 = 11;
+    pub const BRK: u64 = 12;
+    pub const RT_SIGACTION: u64 = 13;
+    pub const RT_SIGPROCMASK: u64 = 14;
+    pub const IOCTL: u64 = 16;
+    pub const PREAD64: u64 = 17;
+    pub const PWRITE64: u64 = 18;
+    pub const READV: u64 = 19;
+    pub const WRITEV: u64 = 20;
+    pub const ACCESS: u64 = 21;
+    pub const SCHED_YIELD: u64 = 24;
+    pub const MADVISE: u64 = 28;
+    pub const DUP: u64 = 32;
+    pub const DUP2: u64 = 33;
+    pub const NANOSLEEP: u64 = 35;
+    pub const GETPID: u64 = 39;
+    pub const EXIT: u64 = 60;
+    pub const UNAME: u64 = 63;
+    pub const FCNTL: u64 = 72;
+    pub const FSYNC: u64 = 74;
+    pub const FDATASYNC: u64 = 75;
+    pub const FTRUNCATE: u64 = 77;
+    pub const GETCWD: u64 = 79;
+    pub const CHDIR: u64 = 80;
+    pub const FCHDIR: u64 = 81;
+    pub const RENAME: u64 = 82;
+    pub const MKDIR: u64 = 83;
+    pub const RMDIR: u64 = 84;
+    pub const CREAT: u64 = 85;
+    pub const UNLINK: u64 = 87;
+    pub const READLINK: u64 = 89;
+    pub const UMASK: u64 = 95;
+    pub const GETTIMEOFDAY: u64 = 96;
+    pub const GETRLIMIT: u64 = 97;
+    pub const GETUID: u64 = 102;
+    pub const GETGID: u64 = 104;
+    pub const GETEUID: u64 = 107;
+    pub const GETEGID: u64 = 108;
+    pub const GETPPID: u64 = 110;
+    pub const ARCH_PRCTL: u64 = 158;
+    pub const SETRLIMIT: u64 = 160;
+    pub const GETTID: u64 = 186;
+    pub const TIME: u64 = 201;
+    pub const GETDENTS64: u64 = 217;
+    pub const SET_TID_ADDRESS: u64 = 218;
+    pub const CLOCK_GETTIME: u64 = 228;
+    pub const CLOCK_GETRES: u64 = 229;
+    pub const CLOCK_NANOSLEEP: u64 = 230;
+    pub const EXIT_GROUP: u64 = 231;
+    pub const OPENAT: u64 = 257;
+    pub const MKDIRAT: u64 = 258;
+    pub const NEWFSTATAT: u64 = 262;
+    pub const UNLINKAT: u64 = 263;
+    pub const RENAMEAT: u64 = 264;
+    pub const READLINKAT: u64 = 267;
+    pub const FACCESSAT: u64 = 269;
+    pub const SET_ROBUST_LIST: u64 = 273;
+    pub const DUP3: u64 = 292;
+    pub const PRLIMIT64: u64 = 302;
+    pub const RENAMEAT2: u64 = 316;
+    pub const GETRANDOM: u64 = 318;
+    pub const FACCESSAT2: u64 = 439;
+}
+
+type Args = [u64; 6];
+type Handler = fn(&Args) -> i64;
+
+/// Where a call is served.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Served {
+    /// Entirely in the guest kernel.
+    Guest,
+    /// Forwarded to the host as the same call.
+    Host,
+    /// Forwarded to the host as another call (named in the note).
+    Rewritten(&'static str),
+}
+
+pub struct Syscall {
+    pub nr: u64,
+    pub name: &'static str,
+    pub served: Served,
+    pub handler: Handler,
+}
+
+const fn guest(nr: u64, name: &'static str, handler: Handler) -> Syscall {
+    Syscall { nr, name, served: Served::Guest, handler }
+}
+const fn host(nr: u64, name: &'static str, handler: Handler) -> Syscall {
+    Syscall { nr, name, served: Served::Host, handler }
+}
+const fn rewritten(nr: u64, name: &'static str, onto: &'static str, handler: Handler) -> Syscall {
+    Syscall { nr, name, served: Served::Rewritten(onto), handler }
+}
+
+/// Every system call the kernel implements.
+pub static SYSCALLS: &[Syscall] = &[
+    host(nr::READ, "read", fs::sys_read),
+    host(nr::WRITE, "write", fs::sys_write),
+    rewritten(nr::OPEN, "open", "openat", fs::sys_open),
+    host(nr::CLOSE, "close", fs::sys_close),
+    rewritten(nr::STAT, "stat", "newfstatat", fs::sys_stat),
+    rewritten(nr::FSTAT, "fstat", "newfstatat(AT_EMPTY_PATH)", fs::sys_fstat),
+    rewritten(nr::LSTAT, "lstat", "newfstatat(AT_SYMLINK_NOFOLLOW)", fs::sys_lstat),
+    host(nr::LSEEK, "lseek", fs::sys_lseek),
+    guest(nr::MMAP, "mmap", sys_mmap),
+    guest(nr::MPROTECT, "mprotect", sys_mprotect),
+    guest(nr::MUNMAP, "munmap", sys_munmap),
+    guest(nr::BRK, "brk", sys_brk),
+    guest(nr::RT_SIGACTION, "rt_sigaction", sys_rt_sigaction),
+    guest(nr::RT_SIGPROCMASK, "rt_sigprocmask", sys_rt_sigprocmask),
+    host(nr::IOCTL, "ioctl", fs::sys_ioctl),
+    host(nr::PREAD64, "pread64", fs::sys_pread64),
+    host(nr::PWRITE64, "pwrite64", fs::sys_pwrite64),
+    rewritten(nr::READV, "readv", "read", fs::sys_readv),
+    rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
+    rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
+    guest(nr::SCHED_YIELD, "sched_yield", sys_zero),
+    guest(nr::MADVISE, "madvise", sys_madvise),
+    host(nr::DUP, "dup", fs::sys_dup),
+    rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
+    host(nr::NANOSLEEP, "nanosleep", fs::sys_nanosleep),
+    guest(nr::GETPID, "getpid", sys_getpid),
+    guest(nr::EXIT, "exit", sys_exit),
+    guest(nr::UNAME, "uname", sys_uname),
+    host(nr::FCNTL, "fcntl", fs::sys_fcntl),
+    host(nr::FSYNC, "fsync", fs::sys_fsync),
+    rewritten(nr::FDATASYNC, "fdatasync", "fsync", fs::sys_fsync),
+    host(nr::FTRUNCATE, "ftruncate", fs::sys_ftruncate),
+    host(nr::GETCWD, "getcwd", fs::sys_getcwd),
+    host(nr::CHDIR, "chdir", fs::sys_chdir),
+    host(nr::FCHDIR, "fchdir", fs::sys_fchdir),
+    rewritten(nr::RENAME, "rename", "renameat2", fs::sys_rename),
+    rewritten(nr::MKDIR, "mkdir", "mkdirat", fs::sys_mkdir),
+    rewritten(nr::RMDIR, "rmdir", "unlinkat(AT_REMOVEDIR)", fs::sys_rmdir),
+    rewritten(nr::CREAT, "creat", "openat", fs::sys_creat),
+    rewritten(nr::UNLINK, "unlink", "unlinkat", fs::sys_unlink),
+    rewritten(nr::READLINK, "readlink", "readlinkat", fs::sys_readlink),
+    guest(nr::UMASK, "umask", sys_umask),
+    guest(nr::GETTIMEOFDAY, "gettimeofday", sys_gettimeofday),
+    guest(nr::GETRLIMIT, "getrlimit", sys_getrlimit),
+    guest(nr::GETUID, "getuid", sys_getuid),
+    guest(nr::GETGID, "getgid", sys_getgid),
+    guest(nr::GETEUID, "geteuid", sys_getuid),
+    guest(nr::GETEGID, "getegid", sys_getgid),
+    guest(nr::GETPPID, "getppid", sys_getppid),
+    guest(nr::ARCH_PRCTL, "arch_prctl", sys_arch_prctl),
+    guest(nr::SETRLIMIT, "setrlimit", sys_setrlimit),
+    guest(nr::GETTID, "gettid", sys_getpid),
+    guest(nr::TIME, "time", sys_time),
+    host(nr::GETDENTS64, "getdents64", fs::sys_getdents64),
+    guest(nr::SET_TID_ADDRESS, "set_tid_address", sys_set_tid_address),
+    guest(nr::CLOCK_GETTIME, "clock_gettime", sys_clock_gettime),
+    guest(nr::CLOCK_GETRES, "clock_getres", sys_clock_getres),
+    rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", "nanosleep", fs::sys_clock_nanosleep),
+    guest(nr::EXIT_GROUP, "exit_group", sys_exit),
+    host(nr::OPENAT, "openat", fs::sys_openat),
+    host(nr::MKDIRAT, "mkdirat", fs::sys_mkdirat),
+    host(nr::NEWFSTATAT, "newfstatat", fs::sys_newfstatat),
+    host(nr::UNLINKAT, "unlinkat", fs::sys_unlinkat),
+    rewritten(nr::RENAMEAT, "renameat", "renameat2", fs::sys_renameat),
+    host(nr::READLINKAT, "readlinkat", fs::sys_readlinkat),
+    host(nr::FACCESSAT, "faccessat", fs::sys_faccessat),
+    guest(nr::SET_ROBUST_LIST, "set_robust_list", sys_set_robust_list),
+    host(nr::DUP3, "dup3", fs::sys_dup3),
+    guest(nr::PRLIMIT64, "prlimit64", sys_prlimit64),
+    host(nr::RENAMEAT2, "renameat2", fs::sys_renameat2),
+    host(nr::GETRANDOM, "getrandom", fs::sys_getrandom),
+    rewritten(nr::FACCESSAT2, "faccessat2", "faccessat (flags in args[3])", fs::sys_faccessat2),
+];
+
+/// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).
+const MAX_NR: usize = 512;
+/// `SYSCALLS` position + 1 for each call number (0: not implemented).
+static INDEX: KernelCell<[u16; MAX_NR]> = KernelCell::new([0; MAX_NR]);
+
+/// Saved user RSP during the switch to the kernel stack, and the stack to switch to.
+static USER_RSP: KernelCell<u64> = KernelCell::new(0);
+static KERNEL_RSP: KernelCell<u64> = KernelCell::new(0);
+
+global_asm!(
+    ".section .text",
+    ".balign 16",
+    ".global syscall_entry",
+    "syscall_entry:",
+    // RCX = user RIP, R11 = user RFLAGS (IF, TF, DF, AC already masked by FMASK).
+    "mov [rip + {user_rsp}], rsp",
+    "mov rsp, [rip + {kernel_rsp}]",
+    "push {user_ds}",
+    "push qword ptr [rip + {user_rsp}]",
+    "push r11",
+    "push {user_cs}",
+    "push rcx",
+    "push 0",
+    "push {vector}",
+    "jmp frame_common",
+    user_rsp = sym USER_RSP,
+    kernel_rsp = sym KERNEL_RSP,
+    user_ds = const USER_DS as u64,
+    user_cs = const USER_CS as u64,
+    vector = const SYSCALL_VECTOR,
+);
+
+unsafe extern "C" {
+    #[link_name = "syscall_entry"]
+    fn syscall_entry();
+}
+
+/// Programs the SYSCALL MSRs and builds the dispatch index.
+pub fn init() {
+    // SAFETY: boot, single vCPU: nothing else uses these cells yet.
+    let (index, kernel_rsp) = unsafe { (INDEX.get(), KERNEL_RSP.get()) };
+    *kernel_rsp = gdt::kernel_stack_top();
+    for (position, call) in SYSCALLS.iter().enumerate() {
+        index[call.nr as usize] = position as u16 + 1;
+    }
+    // STAR: SYSCALL loads CS = 0x10, SS = 0x18; SYSRET (unused: it raises #GP under PVM)
+    // would load CS = 0x23 + 16 = 0x33 and SS = 0x23 + 8 = 0x2b.
+    let star = ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32);
+    // FMASK clears TF, IF, DF, IOPL, NT and AC on entry, as Linux does.
+    const FMASK: u64 = 0x4_7700;
+    // SAFETY: the selectors match the GDT loaded by gdt::init and LSTAR points at the entry
+    // code above, which switches to the kernel stack before touching memory.
+    unsafe {
+        arch::wrmsr(IA32_STAR, star);
+        arch::wrmsr(IA32_LSTAR, syscall_entry as *const () as u64);
+        arch::wrmsr(IA32_FMASK, FMASK);
+    }
+}
+
+/// Runs the system call described by `frame` and puts the result in its RAX.
+pub fn dispatch(frame: &mut TrapFrame) {
+    let number = frame.rax;
+    let args = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9];
+    // SAFETY: INDEX is only written at boot.
+    let index = unsafe { INDEX.get() };
+    let position = if (number as usize) < MAX_NR { index[number as usize] } else { 0 };
+    let result = if position == 0 {
+        kernel::record_enosys(number);
+        -ENOSYS
+    } else {
+        (SYSCALLS[position as usize - 1].handler)(&args)
+    };
+    frame.rax = result as u64;
+}
+
+fn result(r: Result<u64, i64>) -> i64 {
+    match r {
+        Ok(value) => value as i64,
+        Err(errno) => -errno,
+    }
+}
+
+fn sys_zero(_: &Args) -> i64 {
+    0
+}
+
+fn sys_exit(a: &Args) -> i64 {
+    kernel::exit(a[0] & 0xff)
+}
+
+fn sys_brk(a: &Args) -> i64 {
+    with_memory(|mem, mmu| mem.brk(mmu, a[0])) as i64
+}
+
+fn sys_mmap(a: &Args) -> i64 {
+    let (addr, len, prot, flags, fd, offset) = (a[0], a[1], a[2], a[3], a[4], a[5]);
+    if flags & MAP_ANONYMOUS == 0 {
+        // File mappings need the host's pages; not yet (the program gets a clean error).
+        let _ = (fd, offset);
+        return -ENODEV;
+    }
+    // A shared anonymous mapping behaves like a private one while there is one process.
+    let flags = if flags & MAP_SHARED != 0 { (flags & !MAP_SHARED) | crate::mm::MAP_PRIVATE } else { flags };
+    result(with_memory(|mem, mmu| mem.mmap(mmu, addr, len, prot, flags)))
+}
+
+fn sys_munmap(a: &Args) -> i64 {
+    result(with_memory(|mem, mmu| mem.munmap(mmu, a[0], a[1])))
+}
+
+fn sys_mprotect(a: &Args) -> i64 {
+    result(with_memory(|mem, mmu| mem.mprotect(mmu, a[0], a[1], a[2])))
+}
+
+fn sys_madvise(a: &Args) -> i64 {
+    result(with_memory(|mem, mmu| mem.madvise(mmu, a[0], a[1], a[2])))
+}
+
+fn sys_getpid(_: &Args) -> i64 {
+    PID as i64
+}
+fn sys_getppid(_: &Args) -> i64 {
+    PARENT_PID as i64
+}
+fn sys_getuid(_: &Args) -> i64 {
+    USER_ID as i64
+}
+fn sys_getgid(_: &Args) -> i64 {
+    GROUP_ID as i64
+}
+
+fn sys_umask(a: &Args) -> i64 {
+    with_process(|p| core::mem::replace(&mut p.umask, a[0] & 0o777)) as i64
+}
+
+fn sys_set_tid_address(a: &Args) -> i64 {
+    with_process(|p| p.clear_child_tid = a[0]);
+    PID as i64
+}
+
+fn sys_set_robust_list(a: &Args) -> i64 {
+    // The kernel's robust_list_head is three pointers.
+    if a[1] != 24 {
+        return -EINVAL;
+    }
+    with_process(|p| p.robust_list = a[0]);
+    0
+}
+
+fn sys_arch_prctl(a: &Args) -> i64 {
+    const ARCH_SET_GS: u64 = 0x1001;
+    const ARCH_SET_FS: u64 = 0x1002;
+    const ARCH_GET_FS: u64 = 0x1003;
+    const ARCH_GET_GS: u64 = 0x1004;
+    let (code, addr) = (a[0], a[1]);
+    match code {
+        ARCH_SET_FS | ARCH_SET_GS => {
+            // Linux refuses bases outside user space.
+            if addr >= crate::abi::USER_TOP {
+                return -EPERM;
+            }
+            let msr = if code == ARCH_SET_FS { IA32_FS_BASE } else { IA32_GS_BASE };
+            with_process(|p| if code == ARCH_SET_FS { p.fs_base = addr } else { p.gs_base = addr });
+            // SAFETY: a user-space base for FS/GS; the kernel itself uses neither segment.
+            unsafe { arch::wrmsr(msr, addr) };
+            0
+        }
+        ARCH_GET_FS | ARCH_GET_GS => {
+            let value = with_process(|p| if code == ARCH_GET_FS { p.fs_base } else { p.gs_base });
+            result(user::write(addr, &value).map(|_| 0))
+        }
+        _ => -EINVAL,
+    }
+}
+
+fn sys_uname(a: &Args) -> i64 {
+    let mut uts = [0u8; 6 * 65];
+    let fields: [&[u8]; 6] = [b"Linux", b"nanvix", b"6.1.0", b"#1 SMP nanvix", b"x86_64", b"(none)"];
+    for (i, field) in fields.iter().enumerate() {
+        uts[i * 65..i * 65 + field.len()].copy_from_slice(field);
+    }
+    result(user::write(a[0], &uts).map(|_| 0))
+}
+
+fn now(clock_id: u64) -> Result<u64, i64> {
+    kernel::clock().read(clock_id, arch::rdtsc())
+}
+
+fn sys_clock_gettime(a: &Args) -> i64 {
+    result(now(a[0]).and_then(|ns| user::write(a[1], &Timespec::from_ns(ns))).map(|_| 0))
+}
+
+fn sys_clock_getres(a: &Args) -> i64 {
+    let resolution = kernel::clock().resolution(a[0]);
+    result(resolution.and_then(|ns| if a[1] == 0 { Ok(()) } else { user::write(a[1], &Timespec::from_ns(ns)) }).map(|_| 0))
+}
+
+fn sys_gettimeofday(a: &Args) -> i64 {
+    let ns = now(crate::time::CLOCK_REALTIME).unwrap_or(0);
+    if a[0] != 0 {
+        let tv = [ns / NANOS_PER_SECOND, (ns % NANOS_PER_SECOND) / 1000];
+        if user::write(a[0], &tv).is_err() {
+            return -EFAULT;
+        }
+    }
+    if a[1] != 0 && user::write(a[1], &[0u32; 2]).is_err() {
+        return -EFAULT;
+    }
+    0
+}
+
+fn sys_time(a: &Args) -> i64 {
+    let seconds = now(crate::time::CLOCK_REALTIME).unwrap_or(0) / NANOS_PER_SECOND;
+    if a[0] != 0 && user::write(a[0], &seconds).is_err() {
+        return -EFAULT;
+    }
+    seconds as i64
+}
+
+fn prlimit(resource: u64, new: u64, old: u64) -> Result<u64, i64> {
+    let new_limit = if new != 0 { Some(user::read::<Rlimit>(new)?) } else { None };
+    let current = with_process(|p| p.limit(resource))?;
+    if old != 0 {
+        user::write(old, &current)?;
+    }
+    if let Some(limit) = new_limit {
+        with_process(|p| p.set_limit(resource, limit))?;
+    }
+    Ok(0)
+}
+
+fn sys_prlimit64(a: &Args) -> i64 {
+    // Only this process exists: pid 0 or our own.
+    if a[0] != 0 && a[0] != PID {
+        return -crate::errno::EPERM;
+    }
+    result(prlimit(a[1], a[2], a[3]))
+}
+
+fn sys_getrlimit(a: &Args) -> i64 {
+    result(prlimit(a[0], 0, a[1]))
+}
+
+fn sys_setrlimit(a: &Args) -> i64 {
+    result(prlimit(a[0], a[1], 0))
+}
+
+fn sys_rt_sigaction(a: &Args) -> i64 {
+    let (signal, act, oldact, sigset_size) = (a[0], a[1], a[2], a[3]);
+    if sigset_size != 8 {
+        return -EINVAL;
+    }
+    let run = || -> Result<u64, i64> {
+        let new = if act != 0 { Some(user::read::<SigAction>(act)?) } else { None };
+        let old = with_process(|p| p.sigaction(signal, new))?;
+        if oldact != 0 {
+            user::write(oldact, &old)?;
+        }
+        Ok(0)
+    };
+    result(run())
+}
+
+fn sys_rt_sigprocmask(a: &Args) -> i64 {
+    let (how, set, oldset, sigset_size) = (a[0], a[1], a[2], a[3]);
+    if sigset_size != 8 {
+        return -EINVAL;
+    }
+    let run = || -> Result<u64, i64> {
+        let new = if set != 0 { Some(user::read::<u64>(set)?) } else { None };
+        let old = with_process(|p| p.sigprocmask(how, new))?;
+        if oldset != 0 {
+            user::write(oldset, &old)?;
+        }
+        Ok(0)
+    };
+    result(run())
+}
