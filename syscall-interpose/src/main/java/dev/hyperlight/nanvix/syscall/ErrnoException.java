@@ -9,6 +9,8 @@ import java.util.Objects;
  */
 public final class ErrnoException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final Errno errno;
 
     public ErrnoException(Errno errno) {

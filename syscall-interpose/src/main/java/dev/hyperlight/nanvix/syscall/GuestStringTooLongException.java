@@ -6,6 +6,8 @@ package dev.hyperlight.nanvix.syscall;
  */
 public final class GuestStringTooLongException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public GuestStringTooLongException(String message) {
         super(message);
     }

@@ -1,0 +1,121 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.ErrnoException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guest's file descriptors: numbers 0 to {@value #LIMIT}-1, each naming an open file
+ * description (shared after dup) plus its own close-on-exec flag. New fds take the lowest free
+ * number, as POSIX requires; a description is released when its last fd closes.
+ */
+final class FdTable {
+
+    /** RLIMIT_NOFILE as the guest sees it. */
+    static final int LIMIT = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FdTable.class);
+
+    private record Slot(OpenFile file, boolean closeOnExec) {
+    }
+
+    private final Slot[] slots = new Slot[LIMIT];
+
+    synchronized OpenFile get(int fd) {
+        return slot(fd).file();
+    }
+
+    /** Fails with EMFILE when no fd is free, so a caller can check before creating anything. */
+    synchronized void requireFree() {
+        lowestFree(0);
+    }
+
+    /** Installs {@code file} at the lowest free fd at or above {@code lowest}. */
+    synchronized int add(OpenFile file, boolean closeOnExec, int lowest) {
+        int fd = lowestFree(lowest);
+        slots[fd] = new Slot(file, closeOnExec);
+        return fd;
+    }
+
+    /** dup3: makes {@code fd} refer to {@code file}, silently closing what it referred to. */
+    synchronized void install(int fd, OpenFile file, boolean closeOnExec) {
+        if (fd < 0 || fd >= LIMIT) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        Slot previous = slots[fd];
+        slots[fd] = new Slot(file, closeOnExec);
+        if (previous != null) {
+            releaseIfUnused(previous.file());
+        }
+    }
+
+    synchronized void close(int fd) {
+        Slot slot = slot(fd);
+        slots[fd] = null;
+        releaseIfUnused(slot.file());
+    }
+
+    synchronized boolean closeOnExec(int fd) {
+        return slot(fd).closeOnExec();
+    }
+
+    synchronized void setCloseOnExec(int fd, boolean closeOnExec) {
+        slots[fd] = new Slot(slot(fd).file(), closeOnExec);
+    }
+
+    /** Every open description once, for updates after a rename or unlink. */
+    synchronized List<OpenFile> openFiles() {
+        Set<OpenFile> files = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Slot slot : slots) {
+            if (slot != null) {
+                files.add(slot.file());
+            }
+        }
+        return new ArrayList<>(files);
+    }
+
+    /** Closes every fd; a description that fails to release is logged, the rest still close. */
+    synchronized void closeAll() {
+        for (int fd = 0; fd < LIMIT; fd++) {
+            if (slots[fd] != null) {
+                try {
+                    close(fd);
+                } catch (ErrnoException e) {
+                    LOG.debug("closing fd {} at the end of the run: {}", fd, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Slot slot(int fd) {
+        Slot slot = fd >= 0 && fd < LIMIT ? slots[fd] : null;
+        if (slot == null) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        return slot;
+    }
+
+    private int lowestFree(int lowest) {
+        for (int fd = lowest; fd < LIMIT; fd++) {
+            if (slots[fd] == null) {
+                return fd;
+            }
+        }
+        throw new ErrnoException(Errno.EMFILE);
+    }
+
+    private void releaseIfUnused(OpenFile file) {
+        for (Slot slot : slots) {
+            if (slot != null && slot.file() == file) {
+                return;
+            }
+        }
+        file.release();
+    }
+}

@@ -1,0 +1,644 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.io.GuestNamespace.Absent;
+import dev.hyperlight.nanvix.io.GuestNamespace.AbsentVirtual;
+import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
+import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
+import dev.hyperlight.nanvix.io.GuestNamespace.Node;
+import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.ErrnoException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The host side of one sandbox run's I/O: the guest's fd table and its virtual file system. Every
+ * method is one Linux call with Linux's arguments (fds, guest paths, flags) and fails with an
+ * {@link ErrnoException} carrying the errno Linux would give. Buffers are segments of guest
+ * memory the caller has already bounds-checked.
+ *
+ * <p>What is enforced here (see docs/security.md): guest paths resolve only inside the namespace
+ * of mounts ({@link GuestNamespace}); read-only mounts and virtual directories refuse every
+ * change; mounts behave as {@code nodev}: special files cannot be opened; at most {@value
+ * FdTable#LIMIT} fds. Namespace changes and lookups are serialized on one lock so a guest cannot
+ * race a lookup against a rename.
+ */
+public final class HostIo implements AutoCloseable {
+
+    /** The permission bits a new file or directory loses (the guest's umask is fixed). */
+    static final int UMASK = 022;
+    static final long CONSOLE_DEVICE = 1;
+
+    private final GuestNamespace namespace;
+    private final FdTable fds = new FdTable();
+    private final ReentrantLock namespaceLock = new ReentrantLock();
+    private final SecureRandom random = new SecureRandom();
+    /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
+    private String workingDirectory;
+
+    /**
+     * @throws IllegalArgumentException if a mount's host directory is missing or the working
+     *     directory is not a directory in the namespace
+     */
+    public HostIo(IoConfig config) {
+        namespace = new GuestNamespace(config.mounts());
+        Node cwd;
+        try {
+            cwd = namespace.resolve(GuestPaths.ROOT, config.workingDirectory(), true);
+        } catch (ErrnoException e) {
+            throw new IllegalArgumentException("working directory " + config.workingDirectory()
+                    + " cannot be resolved: " + e.errno(), e);
+        }
+        if (!GuestNamespace.isDirectory(cwd)) {
+            throw new IllegalArgumentException("working directory " + config.workingDirectory()
+                    + " is not a directory in the guest's mounts");
+        }
+        workingDirectory = cwd.guestPath();
+        Instant now = Instant.now();
+        fds.add(new ConsoleInput(config.stdin(), consoleStat(0, now)), false, 0);
+        fds.add(new ConsoleOutput(config.stdout(), consoleStat(1, now)), false, 1);
+        fds.add(new ConsoleOutput(config.stderr(), consoleStat(2, now)), false, 2);
+    }
+
+    /** The console fds are character devices, like a terminal (but ioctl says they are not one). */
+    private static Stat consoleStat(int fd, Instant now) {
+        int mode = FileType.CHARACTER_DEVICE.modeBits() | 0620;
+        return new Stat(CONSOLE_DEVICE, fd + 1, 1, mode, GuestNamespace.GUEST_OWNER, GuestNamespace.GUEST_OWNER, 0,
+                0, GuestNamespace.BLOCK_SIZE, 0, now, now, now);
+    }
+
+    // ---- data transfer ----
+
+    public long read(int fd, MemorySegment buffer) {
+        return fds.get(fd).read(buffer);
+    }
+
+    public long write(int fd, MemorySegment data) {
+        return fds.get(fd).write(data);
+    }
+
+    public long pread(int fd, MemorySegment buffer, long offset) {
+        OpenFile file = fds.get(fd);
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return file.readAt(buffer, offset);
+    }
+
+    public long pwrite(int fd, MemorySegment data, long offset) {
+        OpenFile file = fds.get(fd);
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return file.writeAt(data, offset);
+    }
+
+    public long lseek(int fd, long offset, int whence) {
+        return fds.get(fd).seek(offset, whence);
+    }
+
+    public void ftruncate(int fd, long length) {
+        OpenFile file = fds.get(fd);
+        if (length < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        file.truncate(length);
+    }
+
+    public void fsync(int fd) {
+        fds.get(fd).sync();
+    }
+
+    /** getrandom: fills {@code buffer} from the host's SecureRandom. */
+    public void fillRandom(MemorySegment buffer) {
+        byte[] chunk = new byte[(int) Math.min(buffer.byteSize(), 64 * 1024)];
+        for (long done = 0; done < buffer.byteSize(); done += chunk.length) {
+            int n = (int) Math.min(chunk.length, buffer.byteSize() - done);
+            random.nextBytes(chunk);
+            MemorySegment.copy(chunk, 0, buffer, ValueLayout.JAVA_BYTE, done, n);
+        }
+    }
+
+    // ---- descriptors ----
+
+    public void close(int fd) {
+        fds.close(fd);
+    }
+
+    public int dup(int fd) {
+        return fds.add(fds.get(fd), false, 0);
+    }
+
+    public int dup3(int oldFd, int newFd, int flags) {
+        if ((flags & ~Fcntl.O_CLOEXEC) != 0 || oldFd == newFd) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (newFd < 0 || newFd >= FdTable.LIMIT) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        fds.install(newFd, fds.get(oldFd), (flags & Fcntl.O_CLOEXEC) != 0);
+        return newFd;
+    }
+
+    public long fcntl(int fd, int command, long argument) {
+        OpenFile file = fds.get(fd);
+        return switch (command) {
+            case Fcntl.F_DUPFD, Fcntl.F_DUPFD_CLOEXEC -> {
+                int lowest = (int) argument;
+                if (lowest < 0 || lowest >= FdTable.LIMIT) {
+                    throw new ErrnoException(Errno.EINVAL);
+                }
+                yield fds.add(file, command == Fcntl.F_DUPFD_CLOEXEC, lowest);
+            }
+            case Fcntl.F_GETFD -> fds.closeOnExec(fd) ? Fcntl.FD_CLOEXEC : 0;
+            case Fcntl.F_SETFD -> {
+                fds.setCloseOnExec(fd, (argument & Fcntl.FD_CLOEXEC) != 0);
+                yield 0;
+            }
+            case Fcntl.F_GETFL -> file.flags();
+            case Fcntl.F_SETFL -> {
+                file.setFlags((int) argument);
+                yield 0;
+            }
+            default -> throw new ErrnoException(Errno.EINVAL, "fcntl command " + command);
+        };
+    }
+
+    /**
+     * No fd is a terminal (the console is a stream), so terminal requests fail with ENOTTY; only the
+     * requests every file supports, FIOCLEX and FIONCLEX, do something.
+     *
+     * @param request the request number (an {@code unsigned int} in Linux)
+     */
+    public long ioctl(int fd, long request) {
+        fds.get(fd);
+        long command = request & 0xffff_ffffL;
+        if (command == Fcntl.FIOCLEX || command == Fcntl.FIONCLEX) {
+            fds.setCloseOnExec(fd, command == Fcntl.FIOCLEX);
+            return 0;
+        }
+        throw new ErrnoException(Errno.ENOTTY);
+    }
+
+    /** Under the namespace lock: the file's host path must not move while its attributes are read. */
+    public Stat fstat(int fd) {
+        OpenFile file = fds.get(fd);
+        return locked(file::stat);
+    }
+
+    public int getdents64(int fd, MemorySegment buffer) {
+        OpenFile file = fds.get(fd);
+        return locked(() -> file.readDirectory(buffer));
+    }
+
+    // ---- paths ----
+
+    /** openat: returns the new fd. */
+    public int openAt(int dirFd, String path, int flags, int mode) {
+        int accessMode = flags & Fcntl.O_ACCMODE;
+        boolean create = (flags & Fcntl.O_CREAT) != 0;
+        boolean exclusive = create && (flags & Fcntl.O_EXCL) != 0;
+        if (accessMode == Fcntl.O_ACCMODE || create && (flags & Fcntl.O_DIRECTORY) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if ((flags & Fcntl.O_TMPFILE_BIT) != 0) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "O_TMPFILE");
+        }
+        if ((flags & Fcntl.O_PATH) != 0) {
+            throw new ErrnoException(Errno.EINVAL, "O_PATH is not supported");
+        }
+        boolean followLast = !exclusive && (flags & Fcntl.O_NOFOLLOW) == 0;
+        return locked(() -> {
+            String base = baseDirectory(dirFd, path);
+            fds.requireFree();
+            Node node = namespace.resolve(base, path, followLast);
+            if (exclusive && GuestNamespace.exists(node)) {
+                throw new ErrnoException(Errno.EEXIST);
+            }
+            OpenFile file = switch (node) {
+                case HostFile f when f.type() == FileType.SYMLINK -> throw new ErrnoException(Errno.ELOOP);
+                case HostFile f when f.type() == FileType.DIRECTORY -> openDirectory(node, flags);
+                case VirtualDirectory v -> openDirectory(node, flags);
+                case HostFile f when f.type() == FileType.REGULAR -> openRegular(f, flags);
+                // Mounts are nodev: no device, FIFO or socket on the host can be opened.
+                case HostFile f -> throw new ErrnoException(Errno.EACCES, "special file");
+                case Absent a -> createRegular(a, path, flags, mode);
+                case AbsentVirtual a -> throw new ErrnoException(create ? Errno.EROFS : Errno.ENOENT);
+            };
+            return fds.add(file, (flags & Fcntl.O_CLOEXEC) != 0, 0);
+        });
+    }
+
+    /** Status flags F_GETFL reports for a file opened with {@code flags}. */
+    private static int statusFlags(int flags) {
+        int dropped = Fcntl.O_ACCMODE | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOCTTY | Fcntl.O_TRUNC | Fcntl.O_CLOEXEC;
+        return (flags & ~dropped) | Fcntl.O_LARGEFILE;
+    }
+
+    private static boolean opensForWriting(int flags) {
+        return (flags & Fcntl.O_ACCMODE) != Fcntl.O_RDONLY || (flags & Fcntl.O_TRUNC) != 0;
+    }
+
+    private OpenFile openDirectory(Node node, int flags) {
+        if (opensForWriting(flags) || (flags & Fcntl.O_CREAT) != 0) {
+            throw new ErrnoException(Errno.EISDIR);
+        }
+        if (node instanceof HostFile dir && !Files.isReadable(dir.hostPath())) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        return new DirectoryFile(namespace, node, statusFlags(flags));
+    }
+
+    private OpenFile openRegular(HostFile file, int flags) {
+        if ((flags & Fcntl.O_DIRECTORY) != 0) {
+            throw new ErrnoException(Errno.ENOTDIR);
+        }
+        if (opensForWriting(flags) && file.mount().readOnly()) {
+            throw new ErrnoException(Errno.EROFS);
+        }
+        Set<OpenOption> options = channelOptions(flags);
+        if ((flags & Fcntl.O_TRUNC) != 0) {
+            options.add(StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        return openChannel(file.mount(), file.hostPath(), options, flags);
+    }
+
+    private OpenFile createRegular(Absent absent, String path, int flags, int mode) {
+        if ((flags & Fcntl.O_CREAT) == 0) {
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        if (path.endsWith("/")) {
+            throw new ErrnoException(Errno.EISDIR);
+        }
+        if (absent.mount().readOnly()) {
+            throw new ErrnoException(Errno.EROFS);
+        }
+        Set<OpenOption> options = channelOptions(flags);
+        options.add(StandardOpenOption.CREATE_NEW);
+        OpenFile file = openChannel(absent.mount(), absent.hostPath(), options, flags);
+        try {
+            setPermissions(absent.hostPath(), mode);
+        } catch (ErrnoException e) {
+            file.release();
+            throw e;
+        }
+        return file;
+    }
+
+    /** The channel may need write access for O_TRUNC even when the guest only reads. */
+    private static Set<OpenOption> channelOptions(int flags) {
+        Set<OpenOption> options = new HashSet<>();
+        options.add(LinkOption.NOFOLLOW_LINKS);
+        int accessMode = flags & Fcntl.O_ACCMODE;
+        if (accessMode != Fcntl.O_WRONLY) {
+            options.add(StandardOpenOption.READ);
+        }
+        if (opensForWriting(flags)) {
+            options.add(StandardOpenOption.WRITE);
+        }
+        return options;
+    }
+
+    private static OpenFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(host, options);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+        try {
+            return new RegularFile(channel, mount, host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
+        } catch (ErrnoException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Already failing with the first error.
+        }
+    }
+
+    /** newfstatat; an empty path with AT_EMPTY_PATH is fstat of {@code dirFd}. */
+    public Stat statAt(int dirFd, String path, int flags) {
+        int known = Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH | Fcntl.AT_NO_AUTOMOUNT;
+        if ((flags & ~known) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (path.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0) {
+            return dirFd == Fcntl.AT_FDCWD ? locked(() -> namespace.stat(namespace.lookup(workingDirectory)))
+                    : fstat(dirFd);
+        }
+        boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
+        return locked(() -> namespace.stat(namespace.resolve(baseDirectory(dirFd, path), path, follow)));
+    }
+
+    /**
+     * faccessat: F_OK or any of R_OK, W_OK, X_OK. W_OK on a read-only mount is EROFS; the rest is
+     * the host's answer for the host file (so a file without any x bit is never executable).
+     */
+    public void accessAt(int dirFd, String path, int mode) {
+        if ((mode & ~(Fcntl.R_OK | Fcntl.W_OK | Fcntl.X_OK)) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        locked(() -> {
+            Node node = namespace.resolve(baseDirectory(dirFd, path), path, true);
+            switch (node) {
+                case HostFile f -> {
+                    if ((mode & Fcntl.W_OK) != 0 && f.mount().readOnly()) {
+                        throw new ErrnoException(Errno.EROFS);
+                    }
+                    if ((mode & Fcntl.R_OK) != 0 && !Files.isReadable(f.hostPath())
+                            || (mode & Fcntl.W_OK) != 0 && !Files.isWritable(f.hostPath())
+                            || (mode & Fcntl.X_OK) != 0 && !Files.isExecutable(f.hostPath())) {
+                        throw new ErrnoException(Errno.EACCES);
+                    }
+                }
+                case VirtualDirectory v -> {
+                    if ((mode & Fcntl.W_OK) != 0) {
+                        throw new ErrnoException(Errno.EROFS);
+                    }
+                }
+                case Absent a -> throw new ErrnoException(Errno.ENOENT);
+                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
+            }
+            return null;
+        });
+    }
+
+    /** getcwd: the working directory, ENOENT if it was removed. */
+    public String getcwd() {
+        return locked(() -> {
+            if (!GuestNamespace.isDirectory(namespace.lookup(workingDirectory))) {
+                throw new ErrnoException(Errno.ENOENT);
+            }
+            return workingDirectory;
+        });
+    }
+
+    public void chdir(String path) {
+        locked(() -> {
+            Node node = namespace.resolve(workingDirectory, path, true);
+            if (!GuestNamespace.exists(node)) {
+                throw new ErrnoException(Errno.ENOENT);
+            }
+            if (!GuestNamespace.isDirectory(node)) {
+                throw new ErrnoException(Errno.ENOTDIR);
+            }
+            if (node instanceof HostFile dir && !Files.isExecutable(dir.hostPath())) {
+                throw new ErrnoException(Errno.EACCES);
+            }
+            workingDirectory = node.guestPath();
+            return null;
+        });
+    }
+
+    public void fchdir(int fd) {
+        OpenFile file = fds.get(fd);
+        if (!(file instanceof DirectoryFile dir)) {
+            throw new ErrnoException(Errno.ENOTDIR);
+        }
+        locked(() -> workingDirectory = dir.guestPath());
+    }
+
+    public void mkdirAt(int dirFd, String path, int mode) {
+        locked(() -> {
+            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
+            switch (node) {
+                case HostFile f -> throw new ErrnoException(Errno.EEXIST);
+                case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
+                case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
+                case Absent a -> {
+                    if (a.mount().readOnly()) {
+                        throw new ErrnoException(Errno.EROFS);
+                    }
+                    try {
+                        Files.createDirectory(a.hostPath());
+                    } catch (IOException e) {
+                        throw HostErrors.toErrno(e);
+                    }
+                    setPermissions(a.hostPath(), mode);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** unlinkat: a file, or with AT_REMOVEDIR an empty directory; never a mount point. */
+    public void unlinkAt(int dirFd, String path, int flags) {
+        if ((flags & ~Fcntl.AT_REMOVEDIR) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        boolean removeDirectory = (flags & Fcntl.AT_REMOVEDIR) != 0;
+        String last = GuestPaths.lastComponent(path);
+        if (removeDirectory && last.equals(".")) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (removeDirectory && last.equals("..")) {
+            throw new ErrnoException(Errno.ENOTEMPTY);
+        }
+        if (!removeDirectory && (last.equals(".") || last.equals(".."))) {
+            throw new ErrnoException(Errno.EISDIR);
+        }
+        locked(() -> {
+            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
+            HostFile file = switch (node) {
+                case HostFile f -> f;
+                case VirtualDirectory v -> throw new ErrnoException(Errno.EBUSY);
+                case Absent a -> throw new ErrnoException(a.mount().readOnly() ? Errno.EROFS : Errno.ENOENT);
+                case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
+            };
+            if (file.mount().readOnly()) {
+                throw new ErrnoException(Errno.EROFS);
+            }
+            if (namespace.holdsMount(file.guestPath())) {
+                throw new ErrnoException(Errno.EBUSY);
+            }
+            boolean isDirectory = file.type() == FileType.DIRECTORY;
+            if (removeDirectory && !isDirectory) {
+                throw new ErrnoException(Errno.ENOTDIR);
+            }
+            if (!removeDirectory && isDirectory) {
+                throw new ErrnoException(Errno.EISDIR);
+            }
+            try {
+                Files.delete(file.hostPath());
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
+            fds.openFiles().forEach(f -> f.unlinked(file.hostPath()));
+            return null;
+        });
+    }
+
+    /** renameat2 with flags 0 or RENAME_NOREPLACE, within one mount. */
+    public void renameAt(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags) {
+        if ((flags & ~Fcntl.RENAME_NOREPLACE) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        for (String last : new String[] {GuestPaths.lastComponent(oldPath), GuestPaths.lastComponent(newPath)}) {
+            if (last.isEmpty() || last.equals(".") || last.equals("..")) {
+                throw new ErrnoException(Errno.EBUSY);
+            }
+        }
+        locked(() -> {
+            Node from = namespace.resolve(baseDirectory(oldDirFd, oldPath), oldPath, false);
+            Node to = namespace.resolve(baseDirectory(newDirFd, newPath), newPath, false);
+            MountPoint mount = mountOf(from);
+            if (mount != mountOf(to)) {
+                throw new ErrnoException(Errno.EXDEV);
+            }
+            if (mount == null || mount.readOnly()) {
+                throw new ErrnoException(Errno.EROFS);
+            }
+            if (!(from instanceof HostFile source)) {
+                throw new ErrnoException(Errno.ENOENT);
+            }
+            if (namespace.holdsMount(from.guestPath()) || namespace.holdsMount(to.guestPath())) {
+                throw new ErrnoException(Errno.EBUSY);
+            }
+            rename(source, to, flags);
+            return null;
+        });
+    }
+
+    private void rename(HostFile source, Node to, int flags) {
+        boolean sourceIsDirectory = source.type() == FileType.DIRECTORY;
+        Path target = switch (to) {
+            case HostFile existing -> {
+                if (existing.hostPath().equals(source.hostPath())
+                        || namespace.stat(existing).inode() == namespace.stat(source).inode()) {
+                    yield null; // the same file: nothing to do
+                }
+                if ((flags & Fcntl.RENAME_NOREPLACE) != 0) {
+                    throw new ErrnoException(Errno.EEXIST);
+                }
+                boolean targetIsDirectory = existing.type() == FileType.DIRECTORY;
+                if (sourceIsDirectory && !targetIsDirectory) {
+                    throw new ErrnoException(Errno.ENOTDIR);
+                }
+                if (!sourceIsDirectory && targetIsDirectory) {
+                    throw new ErrnoException(Errno.EISDIR);
+                }
+                if (targetIsDirectory && !isEmptyDirectory(existing.hostPath())) {
+                    throw new ErrnoException(Errno.ENOTEMPTY);
+                }
+                yield existing.hostPath();
+            }
+            case Absent absent -> absent.hostPath();
+            default -> throw new IllegalStateException("rename target outside the source's mount: " + to);
+        };
+        if (target == null) {
+            return;
+        }
+        if (sourceIsDirectory && GuestPaths.isWithin(to.guestPath(), source.guestPath())) {
+            throw new ErrnoException(Errno.EINVAL, "directory into itself");
+        }
+        try {
+            Files.move(source.hostPath(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+        for (OpenFile file : fds.openFiles()) {
+            file.unlinked(target);
+            file.moved(source.hostPath(), target, source.guestPath(), to.guestPath());
+        }
+        workingDirectory = GuestPaths.rebase(workingDirectory, source.guestPath(), to.guestPath());
+    }
+
+    private static boolean isEmptyDirectory(Path directory) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            return !entries.iterator().hasNext();
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    private static MountPoint mountOf(Node node) {
+        return switch (node) {
+            case HostFile f -> f.mount();
+            case Absent a -> a.mount();
+            case VirtualDirectory v -> null;
+            case AbsentVirtual a -> null;
+        };
+    }
+
+    /** readlinkat: the link's text, a guest path. */
+    public String readlinkAt(int dirFd, String path) {
+        return locked(() -> {
+            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
+            if (node instanceof HostFile link && link.type() == FileType.SYMLINK) {
+                return namespace.readLink(link);
+            }
+            throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
+        });
+    }
+
+    /** Closes every fd (flushing, never closing, the console streams). Safe to call twice. */
+    @Override
+    public void close() {
+        fds.closeAll();
+    }
+
+    // ---- helpers ----
+
+    /** The directory a relative {@code path} starts from: the working directory or {@code dirFd}'s. */
+    private String baseDirectory(int dirFd, String path) {
+        if (path.startsWith("/") || dirFd == Fcntl.AT_FDCWD) {
+            return workingDirectory;
+        }
+        if (!(fds.get(dirFd) instanceof DirectoryFile dir)) {
+            throw new ErrnoException(Errno.ENOTDIR);
+        }
+        return dir.guestPath();
+    }
+
+    private static void setPermissions(Path host, int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] byBit = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        int bits = mode & 0777 & ~UMASK;
+        for (int bit = 0; bit < byBit.length; bit++) {
+            if ((bits & (1 << bit)) != 0) {
+                permissions.add(byBit[bit]);
+            }
+        }
+        try {
+            Files.setPosixFilePermissions(host, permissions);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    private <T> T locked(Supplier<T> action) {
+        namespaceLock.lock();
+        try {
+            return action.get();
+        } finally {
+            namespaceLock.unlock();
+        }
+    }
+}

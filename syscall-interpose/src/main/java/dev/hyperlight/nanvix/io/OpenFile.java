@@ -1,0 +1,105 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.ErrnoException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * An open file description: what one or more guest fds (after dup) share, with its access mode,
+ * status flags and offset. Each kind answers the calls it does not support with the errno Linux
+ * gives for that kind of file.
+ */
+abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile {
+
+    /** The flags F_SETFL may change (others are ignored, as in Linux). */
+    static final int SETTABLE_FLAGS = Fcntl.O_APPEND | Fcntl.O_NONBLOCK;
+
+    private final int accessMode;
+    private volatile int statusFlags;
+
+    /**
+     * @param accessMode {@code O_RDONLY}, {@code O_WRONLY} or {@code O_RDWR}
+     * @param statusFlags the open flags F_GETFL reports besides the access mode
+     */
+    OpenFile(int accessMode, int statusFlags) {
+        this.accessMode = accessMode;
+        this.statusFlags = statusFlags;
+    }
+
+    final int accessMode() {
+        return accessMode;
+    }
+
+    /** What F_GETFL returns: access mode and status flags. */
+    final int flags() {
+        return accessMode | statusFlags;
+    }
+
+    /** F_SETFL: only O_APPEND and O_NONBLOCK change. */
+    final void setFlags(int flags) {
+        statusFlags = (statusFlags & ~SETTABLE_FLAGS) | (flags & SETTABLE_FLAGS);
+    }
+
+    final boolean appends() {
+        return (statusFlags & Fcntl.O_APPEND) != 0;
+    }
+
+    final boolean readable() {
+        return accessMode == Fcntl.O_RDONLY || accessMode == Fcntl.O_RDWR;
+    }
+
+    final boolean writable() {
+        return accessMode == Fcntl.O_WRONLY || accessMode == Fcntl.O_RDWR;
+    }
+
+    /** Reads at the file offset into {@code buffer}; returns the bytes read, 0 at end of file. */
+    long read(MemorySegment buffer) {
+        throw new ErrnoException(Errno.EBADF);
+    }
+
+    /** Writes {@code data} at the file offset (at the end with O_APPEND); returns the bytes written. */
+    long write(MemorySegment data) {
+        throw new ErrnoException(Errno.EBADF);
+    }
+
+    /** pread64: reads at {@code offset} without moving the file offset. */
+    long readAt(MemorySegment buffer, long offset) {
+        throw new ErrnoException(Errno.ESPIPE);
+    }
+
+    /** pwrite64: writes at {@code offset} without moving the file offset. */
+    long writeAt(MemorySegment data, long offset) {
+        throw new ErrnoException(Errno.ESPIPE);
+    }
+
+    long seek(long offset, int whence) {
+        throw new ErrnoException(Errno.ESPIPE);
+    }
+
+    abstract Stat stat();
+
+    void truncate(long length) {
+        throw new ErrnoException(Errno.EINVAL);
+    }
+
+    void sync() {
+        throw new ErrnoException(Errno.EINVAL);
+    }
+
+    /** getdents64 into {@code buffer}; returns the bytes filled, 0 at the end of the directory. */
+    int readDirectory(MemorySegment buffer) {
+        throw new ErrnoException(Errno.ENOTDIR);
+    }
+
+    /** The guest renamed {@code from} (a host path) to {@code to}: follow if this file is at or below it. */
+    void moved(Path from, Path to, String guestFrom, String guestTo) {
+    }
+
+    /** The guest removed the name at host path {@code path}: stop using it if it is this file's. */
+    void unlinked(Path path) {
+    }
+
+    /** Releases the host resources; called once, when the last fd referring to this file closes. */
+    abstract void release();
+}

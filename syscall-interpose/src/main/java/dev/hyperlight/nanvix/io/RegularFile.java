@@ -1,0 +1,212 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.ErrnoException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * A regular host file in a mount. The offset is kept here, not in the channel, so that dup'ed fds
+ * share it and O_APPEND can be switched by F_SETFL; all transfers are positional.
+ */
+final class RegularFile extends OpenFile {
+
+    private final FileChannel channel;
+    private final MountPoint mount;
+    private final Stat opened;
+    /** Where the file is on the host, followed across renames; null once its name is gone. */
+    private volatile Path hostPath;
+    private long position;
+
+    RegularFile(FileChannel channel, MountPoint mount, Path hostPath, int accessMode, int statusFlags) {
+        super(accessMode, statusFlags);
+        this.channel = channel;
+        this.mount = mount;
+        this.hostPath = hostPath;
+        this.opened = GuestNamespace.hostStat(mount, hostPath);
+    }
+
+    @Override
+    synchronized long read(MemorySegment buffer) {
+        long n = readAt(buffer, position);
+        position += n;
+        return n;
+    }
+
+    @Override
+    synchronized long write(MemorySegment data) {
+        long at = appends() ? size() : position;
+        long n = writeAt(data, at);
+        position = at + n;
+        return n;
+    }
+
+    @Override
+    long readAt(MemorySegment buffer, long offset) {
+        if (!readable()) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        checkRange(offset, buffer.byteSize());
+        ByteBuffer into = buffer.asByteBuffer();
+        try {
+            while (into.hasRemaining()) {
+                int n = channel.read(into, offset + into.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+        return into.position();
+    }
+
+    /** Like Linux, a file opened with O_APPEND takes every write at its end, pwrite64 included. */
+    @Override
+    synchronized long writeAt(MemorySegment data, long offset) {
+        if (!writable()) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        ByteBuffer from = data.asByteBuffer();
+        long at = appends() ? size() : offset;
+        checkRange(at, data.byteSize());
+        try {
+            while (from.hasRemaining()) {
+                channel.write(from, at + from.position());
+            }
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+        return from.position();
+    }
+
+    /** Linux's rw_verify_area: a transfer must not run past the largest file offset. */
+    private static void checkRange(long offset, long count) {
+        if (offset < 0 || count > Long.MAX_VALUE - offset) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+    }
+
+    @Override
+    synchronized long seek(long offset, int whence) {
+        long size = size();
+        long target = switch (whence) {
+            case Fcntl.SEEK_SET -> offset;
+            case Fcntl.SEEK_CUR -> addOrInvalid(position, offset);
+            case Fcntl.SEEK_END -> addOrInvalid(size, offset);
+            // The whole file counts as data: there are no holes to report.
+            case Fcntl.SEEK_DATA -> dataOrHole(offset, size, offset);
+            case Fcntl.SEEK_HOLE -> dataOrHole(offset, size, size);
+            default -> throw new ErrnoException(Errno.EINVAL);
+        };
+        if (target < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        position = target;
+        return target;
+    }
+
+    private static long dataOrHole(long offset, long size, long answer) {
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (offset >= size) {
+            throw new ErrnoException(Errno.ENXIO);
+        }
+        return answer;
+    }
+
+    private static long addOrInvalid(long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+    }
+
+    /**
+     * The host's stat while the file still has its name; once it lost it (removed, or replaced by
+     * another file), what it had at open with no links and its current size.
+     */
+    @Override
+    Stat stat() {
+        Path path = hostPath;
+        if (path != null) {
+            try {
+                Stat now = GuestNamespace.hostStat(mount, path);
+                if (now.inode() == opened.inode()) {
+                    return now;
+                }
+            } catch (ErrnoException e) {
+                // fall through to the detached answer
+            }
+        }
+        long size = size();
+        return new Stat(opened.device(), opened.inode(), 0, opened.mode(), opened.uid(), opened.gid(),
+                opened.rdev(), size, opened.blockSize(), Stat.blocksFor(size), opened.accessed(), opened.modified(),
+                opened.changed());
+    }
+
+    /** ftruncate: shrink, or grow with zeros (FileChannel.truncate only shrinks). */
+    @Override
+    synchronized void truncate(long length) {
+        if (!writable()) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        try {
+            long size = channel.size();
+            if (length < size) {
+                channel.truncate(length);
+            } else if (length > size) {
+                channel.write(ByteBuffer.allocate(1), length - 1);
+            }
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    @Override
+    void sync() {
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    @Override
+    void moved(Path from, Path to, String guestFrom, String guestTo) {
+        Path path = hostPath;
+        if (path != null && path.startsWith(from)) {
+            hostPath = to.resolve(from.relativize(path));
+        }
+    }
+
+    @Override
+    void unlinked(Path path) {
+        if (path.equals(hostPath)) {
+            hostPath = null;
+        }
+    }
+
+    @Override
+    void release() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    private long size() {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+}
