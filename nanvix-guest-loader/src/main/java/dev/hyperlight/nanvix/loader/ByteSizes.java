@@ -26,6 +26,17 @@ final class ByteSizes {
         return bytes + (bytes == 1 ? " byte" : " bytes");
     }
 
+    /** The size in the largest unit that divides it exactly: "65532 KiB", "1000 bytes". */
+    static String exact(long bytes) {
+        for (int i = 0; i < UNITS.length; i++) {
+            int shift = 60 - 10 * i;
+            if (bytes > 0 && bytes % (1L << shift) == 0) {
+                return (bytes >>> shift) + " " + UNITS[i];
+            }
+        }
+        return Long.toUnsignedString(bytes) + (bytes == 1 ? " byte" : " bytes");
+    }
+
     static String hex(long value) {
         return "0x" + Long.toHexString(value);
     }

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.loader;
 
 import static dev.hyperlight.nanvix.loader.ByteSizes.alignUp;
 import static dev.hyperlight.nanvix.loader.ByteSizes.describe;
+import static dev.hyperlight.nanvix.loader.ByteSizes.exact;
 import static dev.hyperlight.nanvix.loader.GuestAbi.IO_BUFFER_GPA;
 import static dev.hyperlight.nanvix.loader.GuestAbi.IO_BUFFER_MAX_SIZE;
 import static dev.hyperlight.nanvix.loader.GuestAbi.KERNEL_IMAGE_GPA;
@@ -92,15 +93,15 @@ public record GuestLayout(
     /** Checks that guest RAM of this size can be laid out at all. */
     public static void checkMemorySize(long memorySize) throws GuestLayoutException {
         if (memorySize < MIN_MEMORY_SIZE) {
-            throw new GuestLayoutException("guest memory of " + describe(memorySize)
+            throw new GuestLayoutException("guest memory of " + exact(memorySize)
                     + " is too small: at least " + describe(MIN_MEMORY_SIZE) + " is needed");
         }
         if (memorySize > MAX_MEMORY_SIZE) {
-            throw new GuestLayoutException("guest memory of " + describe(memorySize)
+            throw new GuestLayoutException("guest memory of " + exact(memorySize)
                     + " is too large: at most " + describe(MAX_MEMORY_SIZE) + " is supported");
         }
         if (memorySize % LARGE_PAGE_SIZE != 0) {
-            throw new GuestLayoutException("guest memory of " + describe(memorySize)
+            throw new GuestLayoutException("guest memory of " + exact(memorySize)
                     + " is not a multiple of 2 MiB");
         }
     }
@@ -108,5 +109,14 @@ public record GuestLayout(
     /** Bytes the kernel may allocate. */
     public long freeSize() {
         return freeEnd - freeStart;
+    }
+
+    /** In hex, as the ABI table is written, for logs. */
+    @Override
+    public String toString() {
+        return String.format("GuestLayout[memory=%#x, pageDirectories=%d, ioBuffer=%#x+%#x, "
+                        + "kernel=[%#x, %#x), program=%#x+%#x, strings=%#x+%#x, free=[%#x, %#x)]",
+                memorySize, pageDirectoryCount, ioBuffer, ioBufferSize, kernelStart, kernelEnd,
+                programImage, programSize, strings, stringsSize, freeStart, freeEnd);
     }
 }
