@@ -1,0 +1,47 @@
+package dev.hyperlight.nanvix;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What one run produced.
+ *
+ * @param termination how the run ended
+ * @param stdout captured standard output (empty when it was streamed to a sink)
+ * @param stderr captured standard error (empty when it was streamed to a sink)
+ * @param outputTruncated whether a captured stream exceeded the configured limit
+ * @param duration wall-clock time from VM creation to its destruction
+ * @param unsupportedSyscalls system calls the guest kernel answered with ENOSYS, by name, with
+ *     how often
+ */
+public record RunResult(
+        Termination termination,
+        byte[] stdout,
+        byte[] stderr,
+        boolean outputTruncated,
+        Duration duration,
+        Map<String, Integer> unsupportedSyscalls) {
+
+    public RunResult {
+        unsupportedSyscalls = Map.copyOf(unsupportedSyscalls);
+    }
+
+    /** The exit status a shell would report: the guest's own, 124 on timeout, 128+N on a fault. */
+    public int exitCode() {
+        return termination.exitCode();
+    }
+
+    /** Whether the program exited with status 0. */
+    public boolean success() {
+        return termination instanceof Termination.Exited exited && exited.status() == 0;
+    }
+
+    public String stdoutText() {
+        return new String(stdout, StandardCharsets.UTF_8);
+    }
+
+    public String stderrText() {
+        return new String(stderr, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.hyperlight.nanvix.vmm;
+
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.Registers;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import dev.hyperlight.nanvix.hypervisor.VmExit;
+import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.syscall.BadGuestAddressException;
+import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The run loop of one vCPU: runs it, decodes each exit, serves hypercalls through the {@link
+ * IoChannel}, and turns the way the guest ended into a {@link Termination}. This is where a VM
+ * exit is decided; nothing here trusts a value read from the guest without checking it.
+ */
+final class GuestRun {
+
+    /** Longest ENOSYS table the host reads (entries of u32 nr, u32 count). */
+    private static final long MAX_ENOSYS_ENTRIES = 512;
+    private static final int USER_MODE = 3;
+    private static final int SIGSEGV = 11;
+
+    /** The outcome of the loop: how it ended and which calls the kernel did not know. */
+    record Outcome(Termination termination, Map<Integer, Integer> unsupportedSyscalls) {}
+
+    private final VirtualCpu vcpu;
+    private final GuestMemory memory;
+    private final HypercallPage page;
+    private final IoChannel io;
+    private final RunLog log;
+
+    GuestRun(VirtualCpu vcpu, GuestMemory memory, long hypercallPage, IoChannel io, RunLog log) {
+        this.vcpu = vcpu;
+        this.memory = memory;
+        this.page = new HypercallPage(memory, hypercallPage);
+        this.io = io;
+        this.log = log;
+    }
+
+    /**
+     * Runs until the guest ends.
+     *
+     * @param timedOut tells, after an interruption, whether the time limit caused it
+     * @param limit the time limit, for the termination's description
+     */
+    Outcome run(BooleanSupplier timedOut, Duration limit) throws HypervisorException {
+        while (true) {
+            VmExit exit = vcpu.run();
+            Outcome outcome = switch (exit) {
+                case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> userPortAccess(out.port());
+                case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
+                case VmExit.IoOut out -> onPort(out);
+                case VmExit.Interrupted ignored -> timedOut.getAsBoolean()
+                        ? ended(new Termination.TimedOut(limit))
+                        : ended(new Termination.VmFailed("the run was cancelled"));
+                case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
+                case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
+                        + Long.toHexString(mmio.address()) + ", which is not RAM");
+                case VmExit.Halt ignored -> failed("guest kernel halted");
+                case VmExit.Shutdown ignored -> failed("triple fault");
+                case VmExit.FailEntry entry -> failed("the hypervisor refused to enter the guest (reason 0x"
+                        + Long.toHexString(entry.reason()) + ")");
+                case VmExit.InternalError error -> failed("hypervisor internal error " + error.suberror());
+                case VmExit.Unknown unknown -> failed("unexpected VM exit " + unknown.reason());
+            };
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+    }
+
+    /** Serves one port write of the guest kernel; null means "keep running". */
+    private Outcome onPort(VmExit.IoOut out) {
+        try {
+            return switch (out.port()) {
+                case GuestAbi.PORT_HYPERCALL -> {
+                    page.setResult(io.call(page.request()));
+                    yield null;
+                }
+                case GuestAbi.PORT_EXIT -> new Outcome(new Termination.Exited((int) (out.value() & 0xff)),
+                        unsupportedSyscalls());
+                case GuestAbi.PORT_FAULT -> new Outcome(fault((int) (out.value() & 0x7f)), unsupportedSyscalls());
+                case GuestAbi.PORT_LOG -> {
+                    log.guest(page.message());
+                    yield null;
+                }
+                case GuestAbi.PORT_PANIC -> failed("guest kernel panic: " + page.message());
+                default -> failed("guest kernel wrote to unknown port 0x" + Integer.toHexString(out.port()));
+            };
+        } catch (BadGuestAddressException e) {
+            return failed("guest kernel passed a bad address: " + e.getMessage());
+        }
+    }
+
+    /** The fault record: vector, error code, RIP, fault address, RSP, user-mode flag. */
+    private Termination fault(int signal) {
+        long vector = page.argument(0);
+        long errorCode = page.argument(1);
+        long rip = page.argument(2);
+        long address = page.argument(3);
+        log.host(String.format("fault: signal %d, vector %d (%s), error code 0x%x, rip 0x%x, address 0x%x,"
+                        + " rsp 0x%x, %s mode", signal, vector, ExceptionVector.name(vector), errorCode, rip,
+                address, page.argument(4), page.argument(5) != 0 ? "user" : "kernel"));
+        return new Termination.Faulted(signal, ExceptionVector.describe(vector, errorCode, address), rip);
+    }
+
+    /**
+     * Under PVM a ring-3 {@code in}/{@code out} reaches the host instead of faulting in the guest.
+     * It is the program's privileged instruction, never a hypercall: end the run as SIGSEGV, as
+     * Linux would.
+     */
+    private Outcome userPortAccess(int port) {
+        long rip = 0;
+        try {
+            Registers registers = vcpu.registers();
+            rip = registers.rip();
+            log.host(String.format("user-mode port access: port 0x%x, rip 0x%x, rsp 0x%x", port, rip,
+                    registers.rsp()));
+        } catch (HypervisorException e) {
+            log.host("user-mode port access; registers unavailable: " + e.getMessage());
+        }
+        return new Outcome(new Termination.Faulted(SIGSEGV,
+                "privileged instruction: I/O port 0x" + Integer.toHexString(port) + " accessed in user mode", rip),
+                Map.of());
+    }
+
+    private Map<Integer, Integer> unsupportedSyscalls() {
+        long count = page.argument(1);
+        if (count <= 0) {
+            return Map.of();
+        }
+        MemorySegment table = memory.range(page.argument(0), Math.min(count, MAX_ENOSYS_ENTRIES) * 8);
+        Map<Integer, Integer> counts = new LinkedHashMap<>();
+        for (long offset = 0; offset < table.byteSize(); offset += 8) {
+            counts.merge(table.get(ValueLayout.JAVA_INT_UNALIGNED, offset),
+                    table.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 4), Integer::sum);
+        }
+        return counts;
+    }
+
+    private Outcome failed(String reason) {
+        log.host("VM failed: " + reason);
+        return ended(new Termination.VmFailed(reason));
+    }
+
+    private static Outcome ended(Termination termination) {
+        return new Outcome(termination, Map.of());
+    }
+}

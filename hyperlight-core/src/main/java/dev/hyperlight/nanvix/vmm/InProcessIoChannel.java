@@ -1,0 +1,30 @@
+package dev.hyperlight.nanvix.vmm;
+
+import dev.hyperlight.nanvix.io.HostIo;
+import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.syscall.SyscallRequest;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+
+/** Single-process mode: the vCPU thread itself runs the syscall table over the sandbox's I/O. */
+final class InProcessIoChannel implements IoChannel {
+
+    private final SyscallTable table;
+    private final GuestMemory memory;
+    private final HostIo io;
+
+    InProcessIoChannel(SyscallTable table, GuestMemory memory, HostIo io) {
+        this.table = table;
+        this.memory = memory;
+        this.io = io;
+    }
+
+    @Override
+    public long call(SyscallRequest request) {
+        return table.dispatch(request, memory, io);
+    }
+
+    @Override
+    public void close() {
+        io.close();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.hyperlight.nanvix.vmm;
+
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.hypervisor.Hypervisor;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.io.HostIo;
+import dev.hyperlight.nanvix.loader.BootRequest;
+import dev.hyperlight.nanvix.loader.BootState;
+import dev.hyperlight.nanvix.loader.GuestImage;
+import dev.hyperlight.nanvix.loader.GuestImageException;
+import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+import dev.hyperlight.nanvix.vmm.x86.LongModeEntry;
+import java.nio.file.Path;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One micro-VM, created for one run and destroyed after it: guest RAM, the guest kernel and the
+ * program written into it, one vCPU in long mode, the run loop, and the time limit.
+ */
+public final class MicroVm {
+
+    /** Everything one run needs. {@code io} stays open; the caller owns it. */
+    public record Launch(
+            byte[] kernelImage,
+            byte[] program,
+            String execPath,
+            List<String> arguments,
+            List<String> environment,
+            long memorySize,
+            SyscallTable syscallTable,
+            HostIo io,
+            Duration timeout,
+            Optional<Path> logDirectory,
+            String runId) {}
+
+    /** How the run ended, and the calls the guest kernel answered with ENOSYS. */
+    public record Report(Termination termination, Map<Integer, Integer> unsupportedSyscalls) {}
+
+    private MicroVm() {}
+
+    /**
+     * Creates the VM, boots the guest kernel with the program, runs it to its end on the calling
+     * thread (a platform thread) and destroys the VM. {@code cancel} is set to a hook that stops
+     * the run early from another thread.
+     */
+    public static Report run(Hypervisor hypervisor, Launch launch, Consumer<Runnable> cancel)
+            throws HypervisorException, GuestImageException {
+        try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory());
+                VirtualMachine vm = hypervisor.createVm(launch.memorySize());
+                VirtualCpu vcpu = vm.createVcpu()) {
+            BootState boot = GuestImage.write(vm.memory(), bootRequest(launch, vcpu.tscKhz()));
+            LongModeEntry.apply(vcpu, boot);
+
+            GuestMemory memory = GuestMemory.of(vm.memory());
+            IoChannel channel = new InProcessIoChannel(launch.syscallTable(), memory, launch.io());
+            GuestRun loop = new GuestRun(vcpu, memory, boot.layout().hypercallPage(), channel, log);
+
+            AtomicBoolean timedOut = new AtomicBoolean();
+            Thread vcpuThread = Thread.currentThread();
+            Runnable stop = () -> {
+                vcpu.interrupt();
+                vcpuThread.interrupt(); // wakes a host-side sleep (nanosleep) of this run
+            };
+            cancel.accept(stop);
+            Thread watchdog = startWatchdog(launch.timeout(), () -> {
+                timedOut.set(true);
+                stop.run();
+            });
+            try {
+                GuestRun.Outcome outcome = loop.run(timedOut::get, launch.timeout());
+                log.host("ended: " + outcome.termination().describe());
+                return new Report(outcome.termination(), outcome.unsupportedSyscalls());
+            } finally {
+                if (watchdog != null) {
+                    watchdog.interrupt();
+                }
+                Thread.interrupted(); // a late stop must not leak into the caller's next wait
+            }
+        }
+    }
+
+    /** Random seed and wall-clock time are taken here, at the last moment before the first entry. */
+    private static BootRequest bootRequest(Launch launch, long tscKhz) {
+        return BootRequest.builder()
+                .kernelElf(MemorySegment.ofArray(launch.kernelImage()))
+                .programElf(MemorySegment.ofArray(launch.program()))
+                .execPath(launch.execPath())
+                .argv(launch.arguments())
+                .envp(launch.environment())
+                .tscKhz(tscKhz)
+                .build();
+    }
+
+    /** A virtual thread that fires {@code onExpiry} after {@code limit}, unless interrupted first. */
+    private static Thread startWatchdog(Duration limit, Runnable onExpiry) {
+        if (limit.isZero()) {
+            return null;
+        }
+        return Thread.ofVirtual().name("hyperlight-watchdog").start(() -> {
+            try {
+                Thread.sleep(limit);
+                onExpiry.run();
+            } catch (InterruptedException finished) {
+                // the run ended first
+            }
+        });
+    }
+}
