@@ -1,0 +1,157 @@
+package dev.hyperlight.nanvix.cli;
+
+import dev.hyperlight.nanvix.Durations;
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sandbox;
+import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.Sizes;
+import dev.hyperlight.nanvix.Termination;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hyperlight-nanvix [OPTIONS] FILE [ARGS...]}: runs FILE in a fresh micro-VM. */
+@Command(
+        name = "hyperlight-nanvix",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        sortOptions = false,
+        description = {
+            "Runs FILE in a fresh hardware-isolated micro-VM and exits with its exit status.",
+            "FILE is a static x86-64 Linux executable (e.g. built with gcc -static).",
+            "Everything after FILE is passed to the program unchanged."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "  N:the program's own exit status",
+            "124:the program ran longer than --timeout",
+            "125:the virtual machine failed (guest kernel panic, bad exit)",
+            "128+N:the program was killed by a fault (signal N, e.g. 139 = SIGSEGV)",
+            "  2:bad command-line usage",
+            " 65:unknown file type",
+            " 66:FILE does not exist or is not readable",
+            " 67:FILE is not a valid or supported executable",
+            " 69:no usable hypervisor (/dev/kvm missing or unsupported)",
+            " 70:internal host error",
+            " 77:no permission to use /dev/kvm"
+        })
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Stop the program after this long (500ms, 2s, 1m; 0 = never; default 60s).")
+    String timeout;
+
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Guest memory, the program's memory limit (256M, 1G; default 256M).")
+    String memory;
+
+    @Option(names = "--env", paramLabel = "K=V",
+            description = "Set an environment variable in the guest (repeatable). The host's are not inherited.")
+    List<String> environment = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "HOST:GUEST[:ro|rw]",
+            description = "Make a host directory visible in the guest (repeatable; default rw).")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "Append a log of each run (guest kernel messages, fault details) to DIR/sandbox.log.")
+    Path logDirectory;
+
+    @Option(names = "--tmp-dir", paramLabel = "DIR",
+            description = "Create the run's private /tmp under DIR (removed after the run).")
+    Path tmpDirectory;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The program to run.")
+    Path file;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the program.")
+    List<String> arguments = new ArrayList<>();
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private RunCommand(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Parses {@code args}, runs the program, and returns the command's exit status. */
+    static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        CommandLine commandLine = new CommandLine(new RunCommand(in, out, err));
+        commandLine.setStopAtPositional(true);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setParameterExceptionHandler((exception, ignored) -> {
+            err.println("hyperlight-nanvix: " + exception.getMessage());
+            err.println("Try 'hyperlight-nanvix --help' for more information.");
+            return ExitCodes.USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((exception, ignored, parseResult) -> {
+            err.println("hyperlight-nanvix: internal error: " + exception);
+            return ExitCodes.HOST_ERROR;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        RuntimeConfig config;
+        try {
+            config = buildConfig();
+        } catch (IllegalArgumentException e) {
+            err.println("hyperlight-nanvix: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try (Sandbox sandbox = new Sandbox(config)) {
+            RunResult result = sandbox.run(file, arguments.toArray(String[]::new));
+            out.flush();
+            if (!(result.termination() instanceof Termination.Exited)) {
+                err.println("hyperlight-nanvix: " + file + " " + result.termination().describe());
+            }
+            return result.exitCode();
+        } catch (SandboxException e) {
+            err.println("hyperlight-nanvix: " + e.getMessage());
+            return ExitCodes.of(e.reason());
+        }
+    }
+
+    private RuntimeConfig buildConfig() {
+        RuntimeConfig.Builder builder = RuntimeConfig.builder().stdin(in).stdout(out).stderr(err);
+        if (timeout != null) {
+            Duration limit = Durations.parse(timeout);
+            builder.timeout(limit);
+        }
+        if (memory != null) {
+            builder.memorySize(Sizes.parse(memory));
+        }
+        for (String assignment : environment) {
+            int equals = assignment.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("'" + assignment + "' is not K=V");
+            }
+            builder.env(assignment.substring(0, equals), assignment.substring(equals + 1));
+        }
+        for (String spec : mounts) {
+            builder.mount(MountSpec.parse(spec));
+        }
+        if (logDirectory != null) {
+            builder.logDirectory(logDirectory);
+        }
+        if (tmpDirectory != null) {
+            builder.tmpDirectory(tmpDirectory);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,6 @@
+/* Never ends: only the host's time limit stops it. */
+int main(void)
+{
+    for (;;)
+        ;
+}
