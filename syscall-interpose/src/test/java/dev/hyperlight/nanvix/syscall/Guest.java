@@ -18,7 +18,7 @@ final class Guest implements AutoCloseable {
     static final int RAM = 1 << 20;
     static final int AT_FDCWD = -100;
 
-    final Arena arena = Arena.ofConfined();
+    final Arena arena = Arena.ofShared();
     final MemorySegment ram = arena.allocate(RAM, 4096);
     final GuestMemory memory = GuestMemory.of(ram);
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();

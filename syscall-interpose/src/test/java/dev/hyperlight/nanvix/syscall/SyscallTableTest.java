@@ -1,0 +1,194 @@
+package dev.hyperlight.nanvix.syscall;
+
+import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
+import static dev.hyperlight.nanvix.syscall.Guest.RAM;
+import static dev.hyperlight.nanvix.syscall.Guest.err;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.io.IoConfig;
+import dev.hyperlight.nanvix.io.Mount;
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Dispatch itself: unknown calls, bad guest addresses, the table's shape, randomness and sleep. */
+class SyscallTableTest {
+
+    /** Far outside the 1 MiB test RAM. */
+    static final long BAD = 0x7000_0000L;
+
+    @TempDir
+    Path tmp;
+    Guest guest;
+
+    @BeforeEach
+    void start() throws IOException {
+        Files.writeString(tmp.resolve("f"), "file content");
+        Files.createSymbolicLink(tmp.resolve("link"), Path.of("f"));
+        guest = new Guest(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp"));
+    }
+
+    @AfterEach
+    void stop() {
+        guest.close();
+    }
+
+    @Test
+    void theDefaultTableServesExactlyTheForwardedCalls() {
+        List<Sysno> forwarded = List.of(Sysno.READ, Sysno.WRITE, Sysno.CLOSE, Sysno.LSEEK, Sysno.IOCTL, Sysno.PREAD64,
+                Sysno.PWRITE64, Sysno.DUP, Sysno.NANOSLEEP, Sysno.FCNTL, Sysno.FSYNC, Sysno.FTRUNCATE, Sysno.GETCWD,
+                Sysno.CHDIR, Sysno.FCHDIR, Sysno.GETDENTS64, Sysno.OPENAT, Sysno.MKDIRAT, Sysno.NEWFSTATAT,
+                Sysno.UNLINKAT, Sysno.READLINKAT, Sysno.FACCESSAT, Sysno.DUP3, Sysno.RENAMEAT2, Sysno.GETRANDOM);
+        assertThat(SyscallTable.defaults().entries().stream().map(SyscallTable.Entry::sysno).toList())
+                .containsExactlyElementsOf(forwarded);
+    }
+
+    @Test
+    void callsWithoutHandlerAreEnosys() {
+        for (long number : new long[] {Sysno.SOCKET.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1, 1L << 40}) {
+            SyscallRequest request = new SyscallRequest(number, 0, 0, 0, 0, 0, 0);
+            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io)).as("call %d", number)
+                    .isEqualTo(err(Errno.ENOSYS));
+        }
+    }
+
+    @Test
+    void aTableWithAnOverrideLeavesTheDefaultsAlone() {
+        AtomicReference<SyscallRequest> seen = new AtomicReference<>();
+        SyscallTable table = SyscallTable.defaults().with(Sysno.OPENAT, (request, memory, io) -> {
+            seen.set(request);
+            throw new ErrnoException(Errno.EACCES);
+        }).with(Sysno.GETPID, (request, memory, io) -> 42);
+        SyscallRequest open = SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/f"), O_RDONLY);
+        assertThat(table.dispatch(open, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
+        assertThat(seen.get()).isEqualTo(open);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io)).isEqualTo(42);
+        assertThat(SyscallTable.defaults().dispatch(open, guest.memory, guest.io)).isGreaterThanOrEqualTo(3);
+        assertThat(SyscallTable.defaults().handler(Sysno.GETPID)).isEmpty();
+    }
+
+    @Test
+    void everyPointerOutsideGuestRamIsEfault() {
+        long fd = guest.open("/tmp/f", O_RDWR);
+        long dir = guest.open("/tmp", O_RDONLY | O_DIRECTORY);
+        long path = guest.string("/tmp/f");
+        long buffer = guest.alloc(256);
+        long[][] calls = {
+            {Sysno.READ.number(), fd, BAD, 8},
+            {Sysno.READ.number(), fd, RAM - 4, 8},
+            {Sysno.READ.number(), fd, buffer, -1},
+            {Sysno.WRITE.number(), 1, BAD, 8},
+            {Sysno.WRITE.number(), 1, -4096, 8},
+            {Sysno.PREAD64.number(), fd, BAD, 8, 0},
+            {Sysno.PWRITE64.number(), fd, BAD, 8, 0},
+            {Sysno.OPENAT.number(), AT_FDCWD, BAD, O_RDONLY},
+            {Sysno.NEWFSTATAT.number(), AT_FDCWD, path, BAD, 0},
+            {Sysno.NEWFSTATAT.number(), AT_FDCWD, path, RAM - 100, 0},
+            {Sysno.NEWFSTATAT.number(), AT_FDCWD, BAD, buffer, 0},
+            {Sysno.FACCESSAT.number(), AT_FDCWD, BAD, F_OK},
+            {Sysno.GETDENTS64.number(), dir, BAD, 256},
+            {Sysno.GETCWD.number(), BAD, 256},
+            {Sysno.CHDIR.number(), BAD},
+            {Sysno.MKDIRAT.number(), AT_FDCWD, BAD, 0755},
+            {Sysno.UNLINKAT.number(), AT_FDCWD, BAD, 0},
+            {Sysno.RENAMEAT2.number(), AT_FDCWD, BAD, AT_FDCWD, path, 0},
+            {Sysno.RENAMEAT2.number(), AT_FDCWD, path, AT_FDCWD, BAD, 0},
+            {Sysno.READLINKAT.number(), AT_FDCWD, guest.string("/tmp/link"), BAD, 64},
+            {Sysno.READLINKAT.number(), AT_FDCWD, BAD, buffer, 64},
+            {Sysno.GETRANDOM.number(), BAD, 16, 0},
+            {Sysno.NANOSLEEP.number(), BAD, 0},
+        };
+        for (long[] call : calls) {
+            long[] args = Arrays.copyOf(Arrays.copyOfRange(call, 1, call.length), 6);
+            SyscallRequest request = new SyscallRequest(call[0], args[0], args[1], args[2], args[3], args[4], args[5]);
+            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io))
+                    .as("%s %s", Sysno.nameOf(call[0]), Arrays.toString(args)).isEqualTo(err(Errno.EFAULT));
+        }
+        assertThat(tmp.resolve("f")).hasContent("file content");
+    }
+
+    @Test
+    void aPathRunningOffTheEndOfRamIsEfaultAndAnUnterminatedOneIsTooLong() {
+        long end = RAM - 3;
+        guest.ram.asSlice(end, 3).fill((byte) 'a');
+        assertThat(guest.call(Sysno.OPENAT, AT_FDCWD, end, O_RDONLY)).isEqualTo(err(Errno.EFAULT));
+        long unterminated = guest.alloc(5000);
+        guest.ram.asSlice(unterminated, 5000).fill((byte) 'a');
+        assertThat(guest.call(Sysno.OPENAT, AT_FDCWD, unterminated, O_RDONLY)).isEqualTo(err(Errno.ENAMETOOLONG));
+    }
+
+    @Test
+    void zeroLengthTransfersNeedNoBuffer() {
+        long fd = guest.open("/tmp/f", O_RDONLY);
+        assertThat(guest.call(Sysno.READ, fd, 0, 0)).isZero();
+        assertThat(guest.call(Sysno.WRITE, 1, 0, 0)).isZero();
+    }
+
+    @Test
+    void getrandomFillsTheBufferAndChecksFlags() {
+        long a = guest.alloc(64);
+        long b = guest.alloc(64);
+        assertThat(guest.call(Sysno.GETRANDOM, a, 64, 0)).isEqualTo(64);
+        assertThat(guest.call(Sysno.GETRANDOM, b, 64, 1 | 2)).isEqualTo(64);
+        byte[] first = guest.ram.asSlice(a, 64).toArray(ValueLayout.JAVA_BYTE);
+        byte[] second = guest.ram.asSlice(b, 64).toArray(ValueLayout.JAVA_BYTE);
+        assertThat(first).isNotEqualTo(new byte[64]).isNotEqualTo(second);
+        assertThat(guest.call(Sysno.GETRANDOM, a, 64, 4)).isEqualTo(64);
+        assertThat(guest.call(Sysno.GETRANDOM, a, 64, 2 | 4)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.GETRANDOM, a, 64, 8)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.GETRANDOM, a, 0, 0)).isZero();
+        long big = guest.alloc(200_000);
+        assertThat(guest.call(Sysno.GETRANDOM, big, 200_000, 0)).isEqualTo(200_000);
+        assertThat(guest.ram.asSlice(big + 199_000, 1000).toArray(ValueLayout.JAVA_BYTE)).isNotEqualTo(new byte[1000]);
+    }
+
+    long timespec(long seconds, long nanos) {
+        long at = guest.alloc(16);
+        guest.ram.set(ValueLayout.JAVA_LONG_UNALIGNED, at, seconds);
+        guest.ram.set(ValueLayout.JAVA_LONG_UNALIGNED, at + 8, nanos);
+        return at;
+    }
+
+    @Test
+    void nanosleepSleepsAndValidatesItsInterval() {
+        long start = System.nanoTime();
+        assertThat(guest.call(Sysno.NANOSLEEP, timespec(0, 50_000_000), 0)).isZero();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(50_000_000);
+        assertThat(guest.call(Sysno.NANOSLEEP, timespec(0, 1_000_000_000), 0)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.NANOSLEEP, timespec(0, -1), 0)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.NANOSLEEP, timespec(-1, 0), 0)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.NANOSLEEP, timespec(0, 0), BAD)).as("rem is only written on EINTR").isZero();
+    }
+
+    @Test
+    void anInterruptEndsTheSleepWithEintrAndTheTimeLeft() throws Exception {
+        long request = timespec(30, 0);
+        long remaining = guest.alloc(16);
+        AtomicLong result = new AtomicLong();
+        AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            result.set(SyscallTable.defaults().dispatch(SyscallRequest.of(Sysno.NANOSLEEP, request, remaining),
+                    guest.memory, guest.io));
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        Thread.sleep(100);
+        sleeper.interrupt();
+        sleeper.join(5_000);
+        assertThat(sleeper.isAlive()).isFalse();
+        assertThat(result.get()).isEqualTo(err(Errno.EINTR));
+        assertThat(stillInterrupted.get()).isTrue();
+        long secondsLeft = guest.u64(remaining, 0);
+        assertThat(secondsLeft).isBetween(25L, 29L);
+        assertThat(guest.u64(remaining, 8)).isBetween(0L, 999_999_999L);
+    }
+}
