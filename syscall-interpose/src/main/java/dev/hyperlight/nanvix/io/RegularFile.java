@@ -12,6 +12,12 @@ import java.nio.file.Path;
 /**
  * A regular host file in a mount. The offset is kept here, not in the channel, so that dup'ed fds
  * share it and O_APPEND can be switched by F_SETFL; all transfers are positional.
+ *
+ * <p>A FileChannel closes itself when its thread is interrupted. The host stops a run by
+ * interrupting the vCPU thread, and nanosleep leaves that interrupt set; so each channel
+ * operation runs with the pending interrupt put aside and restored afterwards. Only an interrupt
+ * arriving during a transfer still closes the file (the guest then sees EBADF), and then the run
+ * is ending anyway.
  */
 final class RegularFile extends OpenFile {
 
@@ -52,17 +58,13 @@ final class RegularFile extends OpenFile {
         }
         checkRange(offset, buffer.byteSize());
         ByteBuffer into = buffer.asByteBuffer();
-        try {
-            while (into.hasRemaining()) {
-                int n = channel.read(into, offset + into.position());
-                if (n < 0) {
-                    break;
-                }
+        return onChannel(() -> {
+            int n = 0;
+            while (into.hasRemaining() && n >= 0) {
+                n = channel.read(into, offset + into.position());
             }
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-        return into.position();
+            return (long) into.position();
+        });
     }
 
     /** Like Linux, a file opened with O_APPEND takes every write at its end, pwrite64 included. */
@@ -74,14 +76,12 @@ final class RegularFile extends OpenFile {
         ByteBuffer from = data.asByteBuffer();
         long at = appends() ? size() : offset;
         checkRange(at, data.byteSize());
-        try {
+        return onChannel(() -> {
             while (from.hasRemaining()) {
                 channel.write(from, at + from.position());
             }
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-        return from.position();
+            return (long) from.position();
+        });
     }
 
     /** Linux's rw_verify_area: a transfer must not run past the largest file offset. */
@@ -157,25 +157,23 @@ final class RegularFile extends OpenFile {
         if (!writable()) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        try {
+        onChannel(() -> {
             long size = channel.size();
             if (length < size) {
                 channel.truncate(length);
             } else if (length > size) {
                 channel.write(ByteBuffer.allocate(1), length - 1);
             }
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
+            return null;
+        });
     }
 
     @Override
     void sync() {
-        try {
+        onChannel(() -> {
             channel.force(true);
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
+            return null;
+        });
     }
 
     @Override
@@ -203,10 +201,24 @@ final class RegularFile extends OpenFile {
     }
 
     private long size() {
+        return onChannel(channel::size);
+    }
+
+    private interface ChannelOperation<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code operation} with the thread's pending interrupt put aside; host errors become errno. */
+    private static <T> T onChannel(ChannelOperation<T> operation) {
+        boolean interrupted = Thread.interrupted();
         try {
-            return channel.size();
+            return operation.run();
         } catch (IOException e) {
             throw HostErrors.toErrno(e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
+import java.util.Arrays;
+
 /**
  * One forwarded system call as the guest kernel wrote it: the Linux x86-64 number and the six
  * raw argument registers. Pointer arguments are guest-physical addresses.
@@ -13,7 +15,7 @@ public record SyscallRequest(long number, long arg0, long arg1, long arg2, long 
         if (args.length > 6) {
             throw new IllegalArgumentException("a system call has at most six arguments, got " + args.length);
         }
-        long[] a = java.util.Arrays.copyOf(args, 6);
+        long[] a = Arrays.copyOf(args, 6);
         return new SyscallRequest(sysno.number(), a[0], a[1], a[2], a[3], a[4], a[5]);
     }
 

@@ -345,4 +345,18 @@ class FileCallsTest {
         assertThat(guest.u64(stat, 16)).as("st_nlink").isZero();
         assertThat(guest.u64(stat, 48)).as("st_size").isEqualTo(10);
     }
+
+    @Test
+    void aPendingInterruptNeitherBreaksFilesNorIsLost() {
+        long fd = guest.open("/tmp/i", O_CREAT | O_RDWR, 0644);
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(guest.write(fd, "abc")).isEqualTo(3);
+            assertThat(guest.call(Sysno.PREAD64, fd, guest.alloc(3), 3, 0)).isEqualTo(3);
+            assertThat(guest.call(Sysno.FSYNC, fd)).isZero();
+        } finally {
+            assertThat(Thread.interrupted()).isTrue();
+        }
+        assertThat(guest.write(fd, "def")).isEqualTo(3);
+    }
 }
