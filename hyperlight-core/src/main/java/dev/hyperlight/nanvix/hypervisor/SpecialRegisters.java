@@ -8,8 +8,15 @@ public record SpecialRegisters(
         long cr0, long cr2, long cr3, long cr4, long cr8,
         long efer, long apicBase) {
 
-    /** Current privilege level: the DPL of the code segment in 64-bit mode. */
+    /** CR0.PE: protected mode (long mode included). */
+    private static final long CR0_PROTECTION_ENABLE = 1L;
+
+    /**
+     * Current privilege level: 0 in real mode, else the DPL of SS, which the CPU keeps equal to
+     * the CPL (KVM computes the CPL the same way). CS's selector bits are not used: in real mode
+     * they are address bits.
+     */
     public int privilegeLevel() {
-        return cs.selector() & 3;
+        return (cr0 & CR0_PROTECTION_ENABLE) == 0 ? 0 : ss.dpl();
     }
 }

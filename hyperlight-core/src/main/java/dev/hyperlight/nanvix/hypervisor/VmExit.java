@@ -9,10 +9,16 @@ public sealed interface VmExit {
      */
     record IoOut(int port, int size, long value, int privilegeLevel) implements VmExit {}
 
-    /** An {@code in} instruction; the guest kernel of this project never issues one. */
+    /**
+     * An {@code in} instruction; the guest kernel of this project never issues one. The guest reads
+     * all ones (no device), as from an empty PC bus.
+     */
     record IoIn(int port, int size, int privilegeLevel) implements VmExit {}
 
-    /** An access to guest-physical memory that is not RAM. */
+    /**
+     * An access to guest-physical memory that is not RAM. {@code data} is the value written, 0 for
+     * a read; a read returns all ones to the guest (no device).
+     */
     record Mmio(long address, int size, boolean write, long data) implements VmExit {}
 
     /** {@code hlt} with interrupts disabled. */
@@ -27,7 +33,11 @@ public sealed interface VmExit {
     /** The hypervisor hit an internal error, with its sub-error code. */
     record InternalError(int suberror) implements VmExit {}
 
-    /** {@link VirtualCpu#interrupt()} was called, or a signal interrupted the run (EINTR). */
+    /**
+     * {@link VirtualCpu#interrupt()} was called. Runs that other signals interrupt (EINTR from a
+     * profiler's or the JVM's signal) re-enter the guest instead, so this always means "asked to
+     * stop".
+     */
     record Interrupted() implements VmExit {}
 
     /** An exit reason this backend does not decode. */
