@@ -1,0 +1,75 @@
+package dev.hyperlight.nanvix.kvm;
+
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Guest RAM on the host: one anonymous private mapping of {@code size} bytes between two {@code
+ * PROT_NONE} guard pages, so that a host-side overrun off either end faults instead of touching a
+ * neighbouring mapping. {@link #memory()} covers the RAM only and dies with {@link #close()}.
+ */
+final class GuestRam implements AutoCloseable {
+
+    static final long PAGE_SIZE = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuestRam.class);
+
+    private final MemorySegment mapping;
+    private final long mappingSize;
+    private final Arena arena;
+    private final MemorySegment memory;
+    private boolean closed;
+
+    private GuestRam(MemorySegment mapping, long mappingSize, Arena arena, MemorySegment memory) {
+        this.mapping = mapping;
+        this.mappingSize = mappingSize;
+        this.arena = arena;
+        this.memory = memory;
+    }
+
+    /** Maps {@code size} bytes (a positive multiple of {@link #PAGE_SIZE}) of zeroed RAM. */
+    @SuppressWarnings("restricted") // sizes the segment to the mapping just made
+    static GuestRam map(long size, MemorySegment callState) throws HypervisorException {
+        long mappingSize = size + 2 * PAGE_SIZE;
+        // NORESERVE: RAM is committed page by page as the guest touches it, not all up front.
+        MemorySegment mapping = libc_h.mmap(callState, MemorySegment.NULL, mappingSize, libc_h.PROT_NONE,
+                libc_h.MAP_PRIVATE | libc_h.MAP_ANONYMOUS | libc_h.MAP_NORESERVE, -1, 0);
+        if (mapping.address() == libc_h.MAP_FAILED) {
+            throw NativeFailure.of("mmap of " + size + " bytes of guest RAM", libc_h.errno(callState));
+        }
+        MemorySegment ram = MemorySegment.ofAddress(mapping.address() + PAGE_SIZE);
+        if (libc_h.mprotect(callState, ram, size, libc_h.PROT_READ | libc_h.PROT_WRITE) != 0) {
+            int errno = libc_h.errno(callState);
+            libc_h.munmap(callState, mapping, mappingSize);
+            throw NativeFailure.of("mprotect of guest RAM", errno);
+        }
+        // A shared arena: the VMM may read guest memory from threads other than the vCPU's.
+        Arena arena = Arena.ofShared();
+        return new GuestRam(mapping, mappingSize, arena, ram.reinterpret(size, arena, null));
+    }
+
+    /** The RAM, guest-physical address 0 at offset 0. */
+    MemorySegment memory() {
+        return memory;
+    }
+
+    /** Invalidates {@link #memory()} (later accesses throw instead of faulting), then unmaps. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        arena.close();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            if (libc_h.munmap(callState, mapping, mappingSize) != 0) {
+                LOG.warn("munmap of guest RAM failed: {}", NativeFailure.describe(libc_h.errno(callState)));
+            }
+        }
+    }
+}

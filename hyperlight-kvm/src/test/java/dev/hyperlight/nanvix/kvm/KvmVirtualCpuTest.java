@@ -1,0 +1,286 @@
+package dev.hyperlight.nanvix.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.Registers;
+import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmExit;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Runs hand-assembled long-mode guests on the real /dev/kvm and checks every decoded exit. */
+class KvmVirtualCpuTest {
+
+    private static final int HYPERCALL_PORT = 0x6e0;
+    private static KvmHypervisor kvm;
+    private static KvmHypervisor kvmWithoutSyncRegisters;
+
+    @BeforeAll
+    static void openKvm() throws HypervisorException {
+        kvm = KvmHypervisor.open(KvmHypervisor.DEVICE);
+        kvmWithoutSyncRegisters = KvmHypervisor.open(KvmHypervisor.DEVICE, false);
+    }
+
+    @AfterAll
+    static void closeKvm() {
+        kvm.close();
+        kvmWithoutSyncRegisters.close();
+    }
+
+    private static KvmHypervisor hypervisor(boolean syncRegisters) {
+        return syncRegisters ? kvm : kvmWithoutSyncRegisters;
+    }
+
+    @ParameterizedTest(name = "sync registers: {0}")
+    @ValueSource(booleans = {true, false})
+    void outExitsCarryPortSizeValueAndKernelPrivilege(boolean syncRegisters) throws HypervisorException {
+        GuestCode code = new GuestCode()
+                .movDx(HYPERCALL_PORT).movEax(0xdead_beef).outDxEax()
+                .movAl(0x12).outImm8Al(0x80)
+                .movAx(0x3456).outDxAx()
+                .hlt();
+        try (VirtualMachine vm = hypervisor(syncRegisters).createVm(TestGuest.RAM_SIZE);
+                VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, code.bytes());
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0xdead_beefL, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0x12, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 2, 0x3456, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Halt());
+        }
+    }
+
+    @ParameterizedTest(name = "sync registers: {0}")
+    @ValueSource(booleans = {true, false})
+    void outFromRingThreeReportsPrivilegeLevelThree(boolean syncRegisters) throws HypervisorException {
+        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80));
+        GuestCode user = new GuestCode().movDx(HYPERCALL_PORT).movEax(0x3333).outDxEax().hlt();
+        try (VirtualMachine vm = hypervisor(syncRegisters).createVm(TestGuest.RAM_SIZE);
+                VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes(), TestGuest.UserPorts.ALLOWED);
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0x3333, 3));
+            SpecialRegisters atUserOut = vcpu.specialRegisters();
+            assertThat(atUserOut.cs().selector()).isEqualTo(TestGuest.USER_CS);
+            assertThat(atUserOut.privilegeLevel()).isEqualTo(3);
+            // hlt in ring 3 raises #GP; without an IDT that is a triple fault.
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Shutdown());
+        }
+    }
+
+    @Test
+    void outFromRingThreeFaultsInTheGuestWhenTheTssDeniesThePort() throws HypervisorException {
+        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80));
+        GuestCode user = new GuestCode().movDx(HYPERCALL_PORT).movEax(0x3333).outDxEax().hlt();
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes(), TestGuest.UserPorts.DENIED);
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0, 0));
+            // #GP in ring 3, and no IDT: a triple fault; the host never sees the out.
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Shutdown());
+        }
+    }
+
+    @Test
+    void inReportsPortAndSizeAndTheGuestReadsAllOnes() throws HypervisorException {
+        GuestCode code = new GuestCode()
+                .movDx(0x71).inAlDx().outImm8Al(0x80)
+                .inAxDx().outDxAx()
+                .inEaxDx().movDx(HYPERCALL_PORT).outDxEax()
+                .hlt();
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, code.bytes());
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoIn(0x71, 1, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0xff, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoIn(0x71, 2, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x71, 2, 0xffff, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoIn(0x71, 4, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0xffff_ffffL, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Halt());
+        }
+    }
+
+    @Test
+    void accessesOutsideRamAreMmioExits() throws HypervisorException {
+        int address = (int) TestGuest.UNBACKED + 8;
+        GuestCode code = new GuestCode()
+                .movRax(address).storeDwordAtRax(0xcafe_f00d)
+                .loadDwordFromRax().movDx(HYPERCALL_PORT).outDxEax()
+                .hlt();
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, code.bytes());
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Mmio(address, 4, true, 0xcafe_f00dL));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Mmio(address, 4, false, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0xffff_ffffL, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Halt());
+        }
+    }
+
+    @Test
+    void anExceptionWithoutIdtIsATripleFault() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().ud2().bytes());
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Shutdown());
+        }
+    }
+
+    @Test
+    void registersRoundTripAndTheGuestSeesThem() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().movDx(HYPERCALL_PORT).outDxEax().hlt().bytes());
+            Registers set = new Registers(
+                    0x1111_2222_3333_4444L, 2, 3, 4, 5, 6, TestGuest.KERNEL_STACK_TOP, 8,
+                    9, 10, 11, 12, 13, 14, 15, -16L,
+                    TestGuest.KERNEL_CODE, TestGuest.RFLAGS_RESERVED | 0x1 /* CF */);
+            vcpu.setRegisters(set);
+            assertThat(vcpu.registers()).isEqualTo(set);
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0x3333_4444L, 0));
+            Registers after = vcpu.registers();
+            assertThat(after.rip()).isEqualTo(TestGuest.KERNEL_CODE + 5); // past mov dx (4 bytes) and out (1)
+            assertThat(after.rdx()).isEqualTo(HYPERCALL_PORT); // mov dx keeps the upper 48 bits: 4 >> 16 == 0
+            assertThat(after).usingRecursiveComparison().ignoringFields("rip", "rdx").isEqualTo(set);
+        }
+    }
+
+    @Test
+    void specialRegistersRoundTrip() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().hlt().bytes());
+            SpecialRegisters loaded = vcpu.specialRegisters();
+            vcpu.setSpecialRegisters(loaded);
+
+            assertThat(vcpu.specialRegisters()).isEqualTo(loaded);
+            assertThat(loaded.cs().selector()).isEqualTo(TestGuest.KERNEL_CS);
+            assertThat(loaded.cs().l()).isTrue();
+            assertThat(loaded.efer() & 0x500).isEqualTo(0x500);
+            assertThat(loaded.privilegeLevel()).isZero();
+        }
+    }
+
+    @Test
+    void segmentFieldsTooWideForKvmAreRejected() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            SpecialRegisters current = vcpu.specialRegisters();
+            var badCs = new dev.hyperlight.nanvix.hypervisor.Segment(0, 0, 0x1_0000, 11, true, 0, false, true,
+                    true, true, false, false);
+            SpecialRegisters bad = new SpecialRegisters(badCs, current.ds(), current.es(), current.fs(),
+                    current.gs(), current.ss(), current.tr(), current.ldt(), current.gdt(), current.idt(),
+                    current.cr0(), current.cr2(), current.cr3(), current.cr4(), current.cr8(), current.efer(),
+                    current.apicBase());
+
+            assertThatThrownBy(() -> vcpu.setSpecialRegisters(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("segment selector 0x10000");
+        }
+    }
+
+    @Test
+    void msrWrittenByTheHostIsReadByTheGuest() throws HypervisorException {
+        int ia32Star = 0xc000_0081;
+        long star = 0x0023_0010_1234_5678L;
+        GuestCode code = new GuestCode()
+                .movEcx(ia32Star).rdmsr().movEbxEdx().movDx(HYPERCALL_PORT).outDxEax().movEaxEbx().outDxEax().hlt();
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, code.bytes());
+            vcpu.setMsr(ia32Star, star);
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star & 0xffff_ffffL, 0));
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star >>> 32, 0));
+        }
+    }
+
+    @Test
+    void anMsrKvmDoesNotKnowIsRefused() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            assertThatThrownBy(() -> vcpu.setMsr(0x1234_5678, 1))
+                    .isInstanceOf(HypervisorException.class)
+                    .hasMessageContaining("MSR 0x12345678");
+        }
+    }
+
+    @Test
+    void tscFrequencyIsKnown() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            assertThat(vcpu.tscKhz()).isPositive();
+        }
+    }
+
+    @Test
+    void interruptStopsASpinningGuestAndEveryLaterRun() throws Exception {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().movAl(1).outImm8Al(0x80).spin().bytes());
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 1, 0));
+
+            CountDownLatch entering = new CountDownLatch(1);
+            CompletableFuture<VmExit> spinning = new CompletableFuture<>();
+            Thread.ofPlatform().name("vcpu").start(() -> {
+                entering.countDown();
+                try {
+                    spinning.complete(vcpu.run());
+                } catch (Throwable e) {
+                    spinning.completeExceptionally(e);
+                }
+            });
+            entering.await();
+            Thread.sleep(100); // let it spin in the guest
+            assertThat(spinning).isNotDone();
+
+            vcpu.interrupt();
+
+            assertThat(spinning).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(new VmExit.Interrupted());
+            long start = System.nanoTime();
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Interrupted());
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+            vcpu.interrupt(); // idempotent, and returns at once: no thread is inside run()
+        }
+    }
+
+    @Test
+    void interruptBeforeRunStopsTheFirstRun() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
+            vcpu.interrupt();
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.Interrupted());
+        }
+    }
+
+    @Test
+    void closingTheVmStopsAVcpuRunningOnAnotherThread() throws Exception {
+        VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE);
+        VirtualCpu vcpu = vm.createVcpu();
+        TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
+        CompletableFuture<VmExit> spinning = CompletableFuture.supplyAsync(() -> {
+            try {
+                return vcpu.run();
+            } catch (HypervisorException e) {
+                throw new IllegalStateException(e);
+            }
+        }, runnable -> Thread.ofPlatform().start(runnable));
+        Thread.sleep(50);
+
+        vm.close();
+
+        assertThat(spinning).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(new VmExit.Interrupted());
+        assertThat(vcpu.run()).isEqualTo(new VmExit.Interrupted());
+        assertThatThrownBy(vcpu::registers).isInstanceOf(IllegalStateException.class);
+        vcpu.close();
+        vm.close();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.hyperlight.nanvix.kvm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.hyperlight.nanvix.hypervisor.DescriptorTable;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.Registers;
+import dev.hyperlight.nanvix.hypervisor.Segment;
+import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A minimal 64-bit test guest, entered directly in long mode at {@link #KERNEL_CODE} in ring 0.
+ * Page tables identity-map the first 4 MiB with two 2 MiB user-accessible pages: the first is RAM,
+ * the second ({@link #UNBACKED}) lies beyond RAM, so accesses to it are MMIO. The GDT holds kernel
+ * and user segments and a TSS; there is no IDT, so any exception ends in a triple fault.
+ *
+ * <p>Whether ring 3 may use {@code in}/{@code out} is decided, as on hardware, by the TSS's I/O
+ * permission bitmap (IOPL is 0): KVM, PVM included, applies that check before it exits to the host.
+ */
+final class TestGuest {
+
+    static final long RAM_SIZE = 2L << 20;
+    static final long KERNEL_CODE = 0x1000;
+    static final long USER_CODE = 0x1800;
+    static final long UNBACKED = 0x20_0000;
+    static final int KERNEL_STACK_TOP = 0x9000;
+    static final int USER_STACK_TOP = 0x8000;
+
+    static final int KERNEL_CS = 0x08;
+    static final int KERNEL_DS = 0x10;
+    static final int USER_DS = 0x18 | 3;
+    static final int USER_CS = 0x20 | 3;
+    static final int TSS_SELECTOR = 0x28;
+
+    private static final long PML4 = 0x2000;
+    private static final long PDPT = 0x3000;
+    private static final long PD = 0x4000;
+    private static final long GDT = 0x5000;
+    private static final long TSS = 0x6000;
+    /** Offset of the I/O permission bitmap field in the 64-bit TSS, and the TSS's own size. */
+    private static final int TSS_IOMAP_BASE = 0x66;
+    private static final int TSS_SIZE = 0x68;
+    /** Ports 0..0x7ff: enough for the ports the tests use. */
+    private static final int IO_BITMAP_BYTES = 0x800 / 8;
+
+    private static final long PRESENT_WRITABLE_USER = 0x7;
+    private static final long LARGE_PAGE = 0x80;
+
+    private static final long CR0_PE_MP_ET_NE_WP_PG = 0x8005_0033L;
+    private static final long CR4_PAE = 0x20;
+    private static final long EFER_LME_LMA = 0x500;
+    static final long RFLAGS_RESERVED = 0x2;
+
+    private TestGuest() {}
+
+    /** Whether ring 3 may access I/O ports, through the TSS's I/O permission bitmap. */
+    enum UserPorts {
+        /** A bitmap of zeros for ports 0..0x7ff: user {@code out} reaches the host. */
+        ALLOWED,
+        /** No bitmap (its base at the TSS limit): user {@code out} raises #GP in the guest. */
+        DENIED
+    }
+
+    /** Writes tables and {@code kernelCode} (and optional {@code userCode}), and enters long mode. */
+    static void load(MemorySegment ram, VirtualCpu vcpu, byte[] kernelCode, byte[] userCode, UserPorts userPorts)
+            throws HypervisorException {
+        // The bitmap ends with an all-ones byte, which the CPU may read past the last port.
+        int tssLimit = userPorts == UserPorts.ALLOWED ? TSS_SIZE + IO_BITMAP_BYTES : TSS_SIZE - 1;
+        ram.set(JAVA_SHORT, TSS + TSS_IOMAP_BASE, (short) TSS_SIZE);
+        ram.set(JAVA_BYTE, TSS + TSS_SIZE + IO_BITMAP_BYTES, (byte) 0xff);
+
+        ram.set(JAVA_LONG, PML4, PDPT | PRESENT_WRITABLE_USER);
+        ram.set(JAVA_LONG, PDPT, PD | PRESENT_WRITABLE_USER);
+        ram.set(JAVA_LONG, PD, 0 | PRESENT_WRITABLE_USER | LARGE_PAGE);
+        ram.set(JAVA_LONG, PD + 8, UNBACKED | PRESENT_WRITABLE_USER | LARGE_PAGE);
+
+        ram.set(JAVA_LONG, GDT + KERNEL_CS, 0x00af_9b00_0000_ffffL);
+        ram.set(JAVA_LONG, GDT + KERNEL_DS, 0x00cf_9300_0000_ffffL);
+        ram.set(JAVA_LONG, GDT + (USER_DS & ~3), 0x00cf_f300_0000_ffffL);
+        ram.set(JAVA_LONG, GDT + (USER_CS & ~3), 0x00af_fb00_0000_ffffL);
+        ram.set(JAVA_LONG, GDT + TSS_SELECTOR, tssLimit | (TSS & 0xff_ffffL) << 16 | 0x8bL << 40 | (TSS >>> 24 & 0xff) << 56);
+        ram.set(JAVA_LONG, GDT + TSS_SELECTOR + 8, TSS >>> 32);
+        ram.set(JAVA_LONG.withByteAlignment(4), TSS + 4, KERNEL_STACK_TOP); // RSP0, for a fault in ring 3
+
+        MemorySegment.copy(kernelCode, 0, ram, JAVA_BYTE, KERNEL_CODE, kernelCode.length);
+        MemorySegment.copy(userCode, 0, ram, JAVA_BYTE, USER_CODE, userCode.length);
+
+        SpecialRegisters initial = vcpu.specialRegisters();
+        Segment code = flat(KERNEL_CS, 11, 0, true);
+        Segment data = flat(KERNEL_DS, 3, 0, false);
+        Segment tss = new Segment(TSS, tssLimit, TSS_SELECTOR, 11, true, 0, false, false, false, false, false, false);
+        vcpu.setSpecialRegisters(new SpecialRegisters(code, data, data, data, data, data, tss, initial.ldt(),
+                new DescriptorTable(GDT, 7 * 8 - 1), new DescriptorTable(0, 0),
+                CR0_PE_MP_ET_NE_WP_PG, 0, PML4, CR4_PAE, 0, EFER_LME_LMA, initial.apicBase()));
+        vcpu.setRegisters(Registers.entry(KERNEL_CODE, KERNEL_STACK_TOP, RFLAGS_RESERVED, 0, 0));
+    }
+
+    static void load(MemorySegment ram, VirtualCpu vcpu, byte[] kernelCode) throws HypervisorException {
+        load(ram, vcpu, kernelCode, new byte[0], UserPorts.DENIED);
+    }
+
+    /** Kernel code that pushes an IRETQ frame and drops to {@link #USER_CODE} in ring 3. */
+    static GuestCode enterUserMode(GuestCode kernel) {
+        return kernel.pushImm32(USER_DS).pushImm32(USER_STACK_TOP).pushImm32((int) RFLAGS_RESERVED)
+                .pushImm32(USER_CS).pushImm32((int) USER_CODE).iretq();
+    }
+
+    private static Segment flat(int selector, int type, int dpl, boolean code) {
+        return new Segment(0, 0xffff_ffff, selector, type, true, dpl, !code, true, code, true, false, false);
+    }
+}
