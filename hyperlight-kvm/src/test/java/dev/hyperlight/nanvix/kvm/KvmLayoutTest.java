@@ -1,0 +1,219 @@
+package dev.hyperlight.nanvix.kvm;
+
+import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
+import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
+import dev.hyperlight.nanvix.kvm.sys.kvm_dtable;
+import dev.hyperlight.nanvix.kvm.sys.kvm_msr_entry;
+import dev.hyperlight.nanvix.kvm.sys.kvm_msrs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_run;
+import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
+import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import dev.hyperlight.nanvix.kvm.sys.sigaction;
+import java.io.IOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compiles {@code src/test/c/kvm_layout.c} against this host's {@code <linux/kvm.h>} and C library
+ * headers and checks that every size, offset, ioctl number and constant it prints is what the Java
+ * bindings use, and that the bindings use nothing it does not check.
+ */
+class KvmLayoutTest {
+
+    private final Map<String, Long> java = new LinkedHashMap<>();
+
+    @Test
+    void bindingsMatchTheCHeaders() throws Exception {
+        segmentAndTables();
+        registers();
+        run();
+        memoryCpuidAndMsrs();
+        signals();
+        kvmConstants();
+        libcConstants();
+
+        assertThat(java).containsExactlyInAnyOrderEntriesOf(cHeaders());
+    }
+
+    private void segmentAndTables() {
+        size("kvm_segment", kvm_segment.layout());
+        for (String field : new String[] {"base", "limit", "selector", "type", "present", "dpl", "db", "s", "l",
+                "g", "avl", "unusable"}) {
+            offset("kvm_segment." + field, kvm_segment.layout(), field);
+        }
+        size("kvm_dtable", kvm_dtable.layout());
+        java.put("offsetof kvm_dtable.base", kvm_dtable.base$OFFSET);
+        java.put("offsetof kvm_dtable.limit", kvm_dtable.limit$OFFSET);
+    }
+
+    private void registers() {
+        size("kvm_regs", kvm_regs.layout());
+        for (String field : new String[] {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9",
+                "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags"}) {
+            offset("kvm_regs." + field, kvm_regs.layout(), field);
+        }
+        size("kvm_sregs", kvm_sregs.layout());
+        for (String field : new String[] {"cs", "ds", "es", "fs", "gs", "ss", "tr", "ldt", "gdt", "idt", "cr0",
+                "cr2", "cr3", "cr4", "cr8", "efer", "apic_base", "interrupt_bitmap"}) {
+            offset("kvm_sregs." + field, kvm_sregs.layout(), field);
+        }
+        size("kvm_sync_regs", kvm_sync_regs.layout());
+        java.put("offsetof kvm_sync_regs.regs", kvm_sync_regs.regs$OFFSET);
+        java.put("offsetof kvm_sync_regs.sregs", kvm_sync_regs.sregs$OFFSET);
+        java.put("offsetof kvm_sync_regs.events", kvm_sync_regs.events$OFFSET);
+    }
+
+    private void run() {
+        size("kvm_run", kvm_run.layout());
+        java.put("offsetof kvm_run.immediate_exit", kvm_run.immediate_exit$OFFSET);
+        java.put("offsetof kvm_run.exit_reason", kvm_run.exit_reason$OFFSET);
+        java.put("offsetof kvm_run.io.direction", kvm_run.io_direction$OFFSET);
+        java.put("offsetof kvm_run.io.size", kvm_run.io_size$OFFSET);
+        java.put("offsetof kvm_run.io.port", kvm_run.io_port$OFFSET);
+        java.put("offsetof kvm_run.io.count", kvm_run.io_count$OFFSET);
+        java.put("offsetof kvm_run.io.data_offset", kvm_run.io_data_offset$OFFSET);
+        java.put("offsetof kvm_run.mmio.phys_addr", kvm_run.mmio_phys_addr$OFFSET);
+        java.put("offsetof kvm_run.mmio.data", kvm_run.mmio_data$OFFSET);
+        java.put("offsetof kvm_run.mmio.len", kvm_run.mmio_len$OFFSET);
+        java.put("offsetof kvm_run.mmio.is_write", kvm_run.mmio_is_write$OFFSET);
+        java.put("offsetof kvm_run.fail_entry.hardware_entry_failure_reason",
+                kvm_run.fail_entry_hardware_entry_failure_reason$OFFSET);
+        java.put("offsetof kvm_run.internal.suberror", kvm_run.internal_suberror$OFFSET);
+        java.put("offsetof kvm_run.kvm_valid_regs", kvm_run.kvm_valid_regs$OFFSET);
+        java.put("offsetof kvm_run.kvm_dirty_regs", kvm_run.kvm_dirty_regs$OFFSET);
+        java.put("offsetof kvm_run.s.regs", kvm_run.s_regs$OFFSET);
+    }
+
+    private void memoryCpuidAndMsrs() {
+        size("kvm_userspace_memory_region", kvm_userspace_memory_region.layout());
+        for (String field : new String[] {"slot", "flags", "guest_phys_addr", "memory_size", "userspace_addr"}) {
+            offset("kvm_userspace_memory_region." + field, kvm_userspace_memory_region.layout(), field);
+        }
+        // The flexible arrays start right after the headers: the code allocates header + n entries.
+        size("kvm_cpuid2", kvm_cpuid2.layout());
+        java.put("offsetof kvm_cpuid2.nent", kvm_cpuid2.nent$OFFSET);
+        java.put("offsetof kvm_cpuid2.entries", kvm_cpuid2.layout().byteSize());
+        size("kvm_cpuid_entry2", kvm_cpuid_entry2.layout());
+        for (String field : new String[] {"function", "index", "flags", "eax", "ebx", "ecx", "edx"}) {
+            offset("kvm_cpuid_entry2." + field, kvm_cpuid_entry2.layout(), field);
+        }
+        size("kvm_msrs", kvm_msrs.layout());
+        java.put("offsetof kvm_msrs.nmsrs", kvm_msrs.nmsrs$OFFSET);
+        java.put("offsetof kvm_msrs.entries", kvm_msrs.layout().byteSize());
+        size("kvm_msr_entry", kvm_msr_entry.layout());
+        java.put("offsetof kvm_msr_entry.index", kvm_msr_entry.index$OFFSET);
+        java.put("offsetof kvm_msr_entry.data", kvm_msr_entry.data$OFFSET);
+    }
+
+    private void signals() {
+        size("sigaction", sigaction.layout());
+        java.put("offsetof sigaction.sa_handler", sigaction.sa_handler$OFFSET);
+        java.put("offsetof sigaction.sa_mask", sigaction.sa_mask$OFFSET);
+        java.put("offsetof sigaction.sa_flags", sigaction.sa_flags$OFFSET);
+        java.put("offsetof sigaction.sa_restorer", sigaction.sa_restorer$OFFSET);
+    }
+
+    private void kvmConstants() {
+        constant("KVM_API_VERSION", KVM_API_VERSION);
+        constant("KVMIO", KVMIO);
+        constant("KVM_GET_API_VERSION", KVM_GET_API_VERSION);
+        constant("KVM_CREATE_VM", KVM_CREATE_VM);
+        constant("KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION);
+        constant("KVM_GET_VCPU_MMAP_SIZE", KVM_GET_VCPU_MMAP_SIZE);
+        constant("KVM_GET_SUPPORTED_CPUID", KVM_GET_SUPPORTED_CPUID);
+        constant("KVM_CREATE_VCPU", KVM_CREATE_VCPU);
+        constant("KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION);
+        constant("KVM_RUN", KVM_RUN);
+        constant("KVM_GET_REGS", KVM_GET_REGS);
+        constant("KVM_SET_REGS", KVM_SET_REGS);
+        constant("KVM_GET_SREGS", KVM_GET_SREGS);
+        constant("KVM_SET_SREGS", KVM_SET_SREGS);
+        constant("KVM_SET_MSRS", KVM_SET_MSRS);
+        constant("KVM_SET_CPUID2", KVM_SET_CPUID2);
+        constant("KVM_GET_TSC_KHZ", KVM_GET_TSC_KHZ);
+        constant("KVM_CAP_USER_MEMORY", KVM_CAP_USER_MEMORY);
+        constant("KVM_CAP_EXT_CPUID", KVM_CAP_EXT_CPUID);
+        constant("KVM_CAP_SYNC_REGS", KVM_CAP_SYNC_REGS);
+        constant("KVM_CAP_IMMEDIATE_EXIT", KVM_CAP_IMMEDIATE_EXIT);
+        constant("KVM_EXIT_IO", KVM_EXIT_IO);
+        constant("KVM_EXIT_HLT", KVM_EXIT_HLT);
+        constant("KVM_EXIT_MMIO", KVM_EXIT_MMIO);
+        constant("KVM_EXIT_SHUTDOWN", KVM_EXIT_SHUTDOWN);
+        constant("KVM_EXIT_FAIL_ENTRY", KVM_EXIT_FAIL_ENTRY);
+        constant("KVM_EXIT_INTERNAL_ERROR", KVM_EXIT_INTERNAL_ERROR);
+        constant("KVM_EXIT_IO_OUT", KVM_EXIT_IO_OUT);
+        constant("KVM_SYNC_X86_SREGS", KVM_SYNC_X86_SREGS);
+    }
+
+    private void libcConstants() {
+        constant("O_RDWR", libc_h.O_RDWR);
+        constant("O_CLOEXEC", libc_h.O_CLOEXEC);
+        constant("PROT_NONE", libc_h.PROT_NONE);
+        constant("PROT_READ", libc_h.PROT_READ);
+        constant("PROT_WRITE", libc_h.PROT_WRITE);
+        constant("MAP_SHARED", libc_h.MAP_SHARED);
+        constant("MAP_PRIVATE", libc_h.MAP_PRIVATE);
+        constant("MAP_ANONYMOUS", libc_h.MAP_ANONYMOUS);
+        constant("MAP_NORESERVE", libc_h.MAP_NORESERVE);
+        constant("MAP_FAILED", libc_h.MAP_FAILED);
+        constant("EPERM", libc_h.EPERM);
+        constant("ENOENT", libc_h.ENOENT);
+        constant("EINTR", libc_h.EINTR);
+        constant("E2BIG", libc_h.E2BIG);
+        constant("EACCES", libc_h.EACCES);
+        constant("SIG_DFL", libc_h.SIG_DFL);
+    }
+
+    private void size(String struct, GroupLayout layout) {
+        java.put("sizeof " + struct, layout.byteSize());
+    }
+
+    private void offset(String key, GroupLayout layout, String field) {
+        java.put("offsetof " + key, layout.byteOffset(MemoryLayout.PathElement.groupElement(field)));
+    }
+
+    private void constant(String name, long value) {
+        java.put("const " + name, value);
+    }
+
+    /** Compiles and runs the C program; its "key value" lines. */
+    private static Map<String, Long> cHeaders() throws IOException, InterruptedException {
+        Path source = Path.of("src/test/c/kvm_layout.c");
+        Path binary = Path.of("target/kvm_layout");
+        run("gcc", "-Wall", "-Werror", "-o", binary.toString(), source.toString());
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (String line : run(binary.toAbsolutePath().toString()).split("\n")) {
+            int space = line.lastIndexOf(' ');
+            values.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+        }
+        return values;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("The layout test needs " + command[0] + " on the PATH: " + e.getMessage(), e);
+        }
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+        String text = new String(output, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as("%s failed:%n%s", String.join(" ", command), text).isZero();
+        return text.strip();
+    }
+}
