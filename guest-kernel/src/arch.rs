@@ -22,6 +22,19 @@ pub unsafe fn wrmsr(msr: u32, value: u64) {
     }
 }
 
+/// Reads a model-specific register.
+///
+/// # Safety
+/// The MSR must exist (reading an unknown MSR raises #GP).
+pub unsafe fn rdmsr(msr: u32) -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: the caller names an existing MSR; rdmsr touches no memory.
+    unsafe {
+        asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags));
+    }
+    ((hi as u64) << 32) | lo as u64
+}
+
 /// `out dx, eax`: the hypercall doorbell.
 ///
 /// # Safety

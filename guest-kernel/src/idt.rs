@@ -1,7 +1,8 @@
 //! The IDT for the 32 exception vectors, and the assembly doors into and out of the kernel:
 //! every exception and every system call builds the same `TrapFrame` on a kernel stack,
-//! saves the interrupted FPU/SSE state below it (the kernel's precompiled `core` uses SSE),
-//! calls `kernel_entry`, and returns with IRETQ (SYSRETQ raises #GP under PVM).
+//! calls `kernel_entry`, and returns with IRETQ (SYSRETQ raises #GP under PVM). The kernel
+//! is built without SSE and x87 code (see .cargo/config.toml), so the program's FPU/SSE
+//! registers pass through the kernel untouched and need no saving.
 
 use crate::cell::KernelCell;
 use crate::gdt::{IST_DOUBLE_FAULT, IST_NMI_MCE, IST_OTHER, IST_PAGE_FAULT, KERNEL_CS};
@@ -73,20 +74,19 @@ global_asm!(
     "",
     // The second argument says whether the CPU pushed an error code (vectors 8, 10-14, 17,
     // 21, 29, 30); the others push a zero so that every frame has the same shape.
-    // Common path: save registers, save FPU state under the frame, call the kernel.
+    // Common path: save registers, call the kernel, restore, IRETQ.
     ".balign 16",
     ".global frame_common",
     "frame_common:",
     "push rax", "push rbx", "push rcx", "push rdx", "push rsi", "push rdi", "push rbp",
     "push r8", "push r9", "push r10", "push r11", "push r12", "push r13", "push r14", "push r15",
     "cld",
+    "mov rdi, rsp",
+    // Align the stack for the call (the frame is 8 mod 16 when an error code was pushed by
+    // the CPU and the stub together, but keep it independent of that); RBP is callee-saved.
     "mov rbp, rsp",
-    "sub rsp, 512",
     "and rsp, -16",
-    "fxsave64 [rsp]",
-    "mov rdi, rbp",
     "call {entry}",
-    "fxrstor64 [rsp]",
     "mov rsp, rbp",
     "pop r15", "pop r14", "pop r13", "pop r12", "pop r11", "pop r10", "pop r9", "pop r8",
     "pop rbp", "pop rdi", "pop rsi", "pop rdx", "pop rcx", "pop rbx", "pop rax",

@@ -194,9 +194,9 @@ fn start_program(info: &BootInfo) -> ! {
     let frame = TrapFrame {
         rip: loaded.entry,
         cs: USER_CS as u64,
-        // Interrupts stay off in ring 3 too: there is no interrupt source (the host enforces
-        // time limits from outside).
-        rflags: 0x2,
+        // IF set as on Linux (and PVM runs user mode with IF=1 anyway); no interrupt source
+        // exists, the host enforces time limits from outside.
+        rflags: 0x202,
         rsp: loaded.stack_pointer,
         ss: USER_DS as u64,
         ..TrapFrame::default()

@@ -477,3 +477,8 @@ fn sys_rt_sigprocmask(a: &Args) -> i64 {
     };
     result(run())
 }
+
+/// The address SYSCALL jumps to (LSTAR).
+pub fn entry_address() -> u64 {
+    syscall_entry as *const () as u64
+}

@@ -41,6 +41,15 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
         crate::syscall::dispatch(frame);
         return;
     }
+    if frame.vector == PAGE_FAULT && frame.from_user() && frame.rip == crate::syscall::entry_address() {
+        // Under PVM without its paravirtual interface, SYSCALL jumps to LSTAR without leaving
+        // user mode, so fetching the (supervisor-only) entry code faults. That fault is the
+        // system call: RCX and R11 hold the return RIP and RFLAGS as SYSCALL left them.
+        frame.rip = frame.rcx;
+        frame.rflags = frame.r11;
+        crate::syscall::dispatch(frame);
+        return;
+    }
     if frame.vector == PAGE_FAULT && handle_page_fault(frame) {
         return;
     }

@@ -1,10 +1,14 @@
 //! Access to the program's memory from system calls. Every range is checked against the
-//! VMAs first (EFAULT otherwise); pages not yet present arrive through kernel-mode demand
-//! faults, exactly as when the program touches them.
+//! VMAs first (EFAULT otherwise). The kernel never dereferences user addresses: it walks the
+//! page tables and copies through the direct map, demand-mapping pages on the way. Under PVM
+//! without its paravirtual interface, supervisor-mode accesses to user pages fault even when
+//! the pages are mapped, so this is the only way that works everywhere.
 
-use crate::abi::PAGE_SIZE;
-use crate::errno::{EFAULT, ENAMETOOLONG};
+use crate::abi::{kva, PAGE_SIZE};
+use crate::errno::{EFAULT, ENAMETOOLONG, ENOMEM};
 use crate::kernel::with_memory;
+use crate::mm::{Access, FaultOutcome};
+use crate::paging::{ADDRESS_MASK, PTE_PRESENT, PTE_WRITABLE};
 use crate::vma::{PROT_READ, PROT_WRITE};
 use core::mem::{size_of, MaybeUninit};
 
@@ -13,16 +17,48 @@ pub fn accessible(addr: u64, len: u64, need: u32) -> bool {
     with_memory(|mem, _| mem.check_user(addr, len, need))
 }
 
+/// The kernel address of user byte `va`, mapping its page first if it is not there yet.
+/// The caller has checked that the page's area allows `access`.
+fn kernel_address(va: u64, access: Access) -> Result<u64, i64> {
+    with_memory(|mem, mmu| {
+        let needed = PTE_PRESENT | if access == Access::Write { PTE_WRITABLE } else { 0 };
+        let mut entry = mem.tables.entry(mmu, va);
+        if entry & needed != needed {
+            match mem.handle_fault(mmu, va, access) {
+                FaultOutcome::Resolved => entry = mem.tables.entry(mmu, va),
+                FaultOutcome::Violation => return Err(EFAULT),
+                FaultOutcome::OutOfMemory => return Err(ENOMEM),
+            }
+        }
+        if entry & needed != needed {
+            return Err(EFAULT);
+        }
+        Ok(kva((entry & ADDRESS_MASK) + va % PAGE_SIZE))
+    })
+}
+
+/// Calls `copy(kernel_address, offset, n)` for each page-sized piece of the user range.
+fn for_each_piece(addr: u64, len: usize, access: Access, mut copy: impl FnMut(u64, usize, usize)) -> Result<(), i64> {
+    let mut done = 0usize;
+    while done < len {
+        let va = addr + done as u64;
+        let n = ((PAGE_SIZE - va % PAGE_SIZE) as usize).min(len - done);
+        copy(kernel_address(va, access)?, done, n);
+        done += n;
+    }
+    Ok(())
+}
+
 /// Copies `len` bytes from the program at `src` to kernel memory at `dst`.
 pub fn copy_in(dst: *mut u8, src: u64, len: usize) -> Result<(), i64> {
     if !accessible(src, len as u64, PROT_READ) {
         return Err(EFAULT);
     }
-    // SAFETY: the source range lies inside readable user areas (faults there are demand
-    // faults) and the caller owns `len` bytes at `dst`, a kernel buffer that cannot overlap
-    // user space.
-    unsafe { core::ptr::copy_nonoverlapping(src as *const u8, dst, len) };
-    Ok(())
+    for_each_piece(src, len, Access::Read, |from, offset, n| {
+        // SAFETY: `from` is the direct-map address of `n` bytes of a mapped user page; the
+        // caller owns `len` bytes at `dst`, a kernel buffer distinct from user frames.
+        unsafe { core::ptr::copy_nonoverlapping(from as *const u8, dst.add(offset), n) }
+    })
 }
 
 /// Copies `len` bytes from kernel memory at `src` to the program at `dst`.
@@ -30,10 +66,11 @@ pub fn copy_out(dst: u64, src: *const u8, len: usize) -> Result<(), i64> {
     if !accessible(dst, len as u64, PROT_WRITE) {
         return Err(EFAULT);
     }
-    // SAFETY: the destination lies inside writable user areas, the caller provides `len`
-    // readable bytes at `src` in kernel memory.
-    unsafe { core::ptr::copy_nonoverlapping(src, dst as *mut u8, len) };
-    Ok(())
+    for_each_piece(dst, len, Access::Write, |to, offset, n| {
+        // SAFETY: `to` is the direct-map address of `n` bytes of a writable user page; the
+        // caller provides `len` readable bytes at `src`.
+        unsafe { core::ptr::copy_nonoverlapping(src.add(offset), to as *mut u8, n) }
+    })
 }
 
 /// Reads a plain-data value (integers, `#[repr(C)]` structs of integers) from the program.
@@ -53,24 +90,26 @@ pub fn write<T: Copy>(addr: u64, value: &T) -> Result<(), i64> {
 /// length without the NUL. ENAMETOOLONG if it does not fit.
 pub fn read_string(addr: u64, dst: &mut [u8]) -> Result<usize, i64> {
     let mut copied = 0usize;
-    let mut at = addr;
     while copied < dst.len() {
-        // Check and copy page by page: the string may end just before an unmapped page.
-        let in_page = (PAGE_SIZE - at % PAGE_SIZE) as usize;
-        let n = in_page.min(dst.len() - copied);
+        let at = addr.checked_add(copied as u64).ok_or(EFAULT)?;
+        // Page by page: the string may end just before an unmapped page.
+        let n = ((PAGE_SIZE - at % PAGE_SIZE) as usize).min(dst.len() - copied);
         if !accessible(at, n as u64, PROT_READ) {
             return Err(EFAULT);
         }
-        for i in 0..n {
-            // SAFETY: `at + i` lies in the readable range checked above.
-            let byte = unsafe { core::ptr::read_volatile((at + i as u64) as *const u8) };
-            dst[copied] = byte;
-            copied += 1;
-            if byte == 0 {
-                return Ok(copied - 1);
+        let from = kernel_address(at, Access::Read)?;
+        // SAFETY: `from` is the direct-map address of `n` readable bytes of one user page.
+        let page = unsafe { core::slice::from_raw_parts(from as *const u8, n) };
+        match page.iter().position(|&b| b == 0) {
+            Some(end) => {
+                dst[copied..copied + end + 1].copy_from_slice(&page[..end + 1]);
+                return Ok(copied + end);
+            }
+            None => {
+                dst[copied..copied + n].copy_from_slice(page);
+                copied += n;
             }
         }
-        at += n as u64;
     }
     Err(ENAMETOOLONG)
 }
