@@ -7,6 +7,7 @@ use crate::elf::{Executable, PHDR_SIZE};
 use crate::errno::{E2BIG, ENOMEM};
 use crate::mm::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
 use crate::mmu::Mmu;
+use crate::paging::ADDRESS_MASK;
 use crate::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 pub const AT_NULL: u64 = 0;
@@ -122,8 +123,12 @@ pub struct Loaded {
     pub brk: u64,
 }
 
-/// Maps the program's segments with their permissions and copies their file bytes.
-pub fn load_segments(mem: &mut Memory, mmu: &mut impl Mmu, exe: &Executable) -> Result<(), i64> {
+/// Maps the program's segments with their permissions. The ELF file already sits in guest
+/// RAM at `image_gpa` (page aligned), so file-backed pages are mapped in place rather than
+/// copied (copying is slow where the kernel runs under instruction emulation). A writable
+/// segment's first and last file pages may share a file page with a neighbouring segment,
+/// so those two get private copies; pages past the file bytes get fresh zeroed frames.
+pub fn load_segments(mem: &mut Memory, mmu: &mut impl Mmu, exe: &Executable, image_gpa: u64) -> Result<(), i64> {
     for segment in exe.segments() {
         if segment.memsz == 0 {
             continue;
@@ -131,21 +136,64 @@ pub fn load_segments(mem: &mut Memory, mmu: &mut impl Mmu, exe: &Executable) -> 
         let prot = if segment.readable() { PROT_READ } else { 0 }
             | if segment.writable() { PROT_WRITE } else { 0 }
             | if segment.executable() { PROT_EXEC } else { 0 };
-        let mut start = page_floor(segment.vaddr);
+        let flags = prot_flags(prot);
+        let start = page_floor(segment.vaddr);
         let end = page_ceil(segment.end()).ok_or(ENOMEM)?;
-        // Segments may share a boundary page: it gets the union of both permissions.
+        let file_end = if segment.filesz == 0 { start } else { page_ceil(segment.vaddr + segment.filesz).ok_or(ENOMEM)? };
+        let first_frame = image_gpa + page_floor(segment.offset);
+        let mut map_from = start;
+        // Segments may share a boundary page: it gets the union of both permissions and a
+        // private frame holding both segments' bytes.
         if let Some(shared) = mem.vmas.find(start) {
             let union = shared.prot | prot;
             mem.vmas.protect(start, start + PAGE_SIZE, union).map_err(|_| ENOMEM)?;
             mem.tables.protect(mmu, start, start + PAGE_SIZE, prot_flags(union));
-            start += PAGE_SIZE;
+            privatize(mem, mmu, start)?;
+            let in_page = segment.filesz.min(PAGE_SIZE - segment.vaddr % PAGE_SIZE) as usize;
+            mem.write_through_tables(mmu, segment.vaddr, &exe.file_bytes(&segment)[..in_page])?;
+            map_from = start + PAGE_SIZE;
         }
-        if start < end {
-            mem.map_now(mmu, Vma::new(start, end, prot, VmaKind::Image))?;
+        if map_from >= end {
+            continue;
         }
-        mem.write_through_tables(mmu, segment.vaddr, exe.file_bytes(&segment))?;
+        mem.vmas.insert(Vma::new(map_from, end, prot, VmaKind::Image)).map_err(|_| ENOMEM)?;
+        if map_from < file_end {
+            let frame = first_frame + (map_from - start);
+            mem.tables.map_existing(mmu, &mut mem.frames, map_from, file_end, flags, frame).map_err(|_| ENOMEM)?;
+            if segment.writable() {
+                privatize(mem, mmu, map_from)?;
+                privatize(mem, mmu, file_end - PAGE_SIZE)?;
+            }
+        }
+        mem.tables.map_fresh(mmu, &mut mem.frames, map_from, end, flags).map_err(|_| ENOMEM)?;
+        // The bytes after the file data in its last page belong to the zero-filled part.
+        let tail = segment.vaddr + segment.filesz;
+        if segment.memsz > segment.filesz && tail % PAGE_SIZE != 0 && tail >= map_from {
+            let tail_end = page_ceil(tail).ok_or(ENOMEM)?.min(segment.end());
+            zero_user(mem, mmu, tail, tail_end)?;
+        }
     }
     Ok(())
+}
+
+/// Gives the page at `va` a private copy of its frame if the frame is not the allocator's
+/// (i.e. it is the program image, possibly shared with another mapping).
+fn privatize(mem: &mut Memory, mmu: &mut impl Mmu, va: u64) -> Result<(), i64> {
+    let entry = mem.tables.entry(mmu, va);
+    let frame = entry & ADDRESS_MASK;
+    if mem.frames.owns(frame) {
+        return Ok(());
+    }
+    let copy = mem.frames.alloc(mmu).ok_or(ENOMEM)?;
+    let contents = *mmu.bytes(frame);
+    mmu.bytes(copy).copy_from_slice(&contents);
+    mem.tables.replace_frame(mmu, va, copy);
+    Ok(())
+}
+
+fn zero_user(mem: &mut Memory, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+    const ZEROS: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
+    mem.write_through_tables(mmu, start, &ZEROS[..(end - start) as usize])
 }
 
 /// Loads the program and builds its stack; afterwards the program can be entered.
@@ -153,12 +201,13 @@ pub fn load(
     mem: &mut Memory,
     mmu: &mut impl Mmu,
     exe: &Executable,
+    image_gpa: u64,
     strings: &ProgramStrings,
     random: [u8; 16],
     hwcap: u64,
     stack_size: u64,
 ) -> Result<Loaded, i64> {
-    load_segments(mem, mmu, exe)?;
+    load_segments(mem, mmu, exe, image_gpa)?;
     let auxv = [
         (AT_PHDR, exe.phdr_address().unwrap_or(0)),
         (AT_PHENT, PHDR_SIZE as u64),
@@ -203,6 +252,17 @@ mod tests {
     use crate::mmu::testing::TestMmu;
     use crate::paging::PageTables;
 
+    /// Guest RAM of 512 pages with `bytes` at IMAGE (never handed out by the allocator).
+    const IMAGE: u64 = 0x1c_0000;
+
+    fn with_image(bytes: &[u8]) -> (TestMmu, Memory) {
+        let mut mmu = TestMmu::new(512);
+        for (i, chunk) in bytes.chunks(PAGE_SIZE as usize).enumerate() {
+            mmu.bytes(IMAGE + i as u64 * PAGE_SIZE)[..chunk.len()].copy_from_slice(chunk);
+        }
+        (mmu, Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, IMAGE)))
+    }
+
     fn read_u64(mem: &mut Memory, mmu: &mut TestMmu, va: u64) -> u64 {
         let pa = mem.tables.translate(mmu, va).unwrap();
         u64::from_le_bytes(mmu.bytes(pa & !0xfff)[(pa & 0xfff) as usize..][..8].try_into().unwrap())
@@ -222,12 +282,11 @@ mod tests {
 
     #[test]
     fn builds_the_sysv_initial_stack() {
-        let mut mmu = TestMmu::new(512);
-        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 512 * PAGE_SIZE));
         let bytes = static_exec();
+        let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
         let strings = ProgramStrings::parse(b"/bin/prog\0prog\0arg one\0HOME=/tmp\0", 2, 1).unwrap();
-        let loaded = load(&mut mem, &mut mmu, &exe, &strings, [7; 16], 0x1234, 8 << 20).unwrap();
+        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, &strings, [7; 16], 0x1234, 8 << 20).unwrap();
         assert_eq!(loaded.entry, 0x401000);
         assert_eq!(loaded.brk, 0x406000);
         let sp = loaded.stack_pointer;
@@ -267,13 +326,13 @@ mod tests {
 
     #[test]
     fn maps_segments_with_their_permissions_and_bytes() {
-        let mut mmu = TestMmu::new(512);
-        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 512 * PAGE_SIZE));
         let mut bytes = static_exec();
         bytes[0x1000..0x1004].copy_from_slice(b"\x90\x90\xc3\x00");
         bytes[0x1100..0x1104].copy_from_slice(b"data");
+        bytes[0x1110..0x1200].fill(0xee); // file bytes past the data segment's filesz
+        let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
-        load_segments(&mut mem, &mut mmu, &exe).unwrap();
+        load_segments(&mut mem, &mut mmu, &exe, IMAGE).unwrap();
         let text = mem.vmas.find(0x401000).unwrap();
         assert_eq!(text.prot, PROT_READ | PROT_EXEC);
         let data = mem.vmas.find(0x403100).unwrap();
@@ -281,8 +340,12 @@ mod tests {
         assert_eq!(data.end, 0x406000);
         let pa = mem.tables.translate(&mut mmu, 0x403100).unwrap();
         assert_eq!(&mmu.bytes(pa & !0xfff)[0x100..0x104], b"data");
+        assert!(mmu.bytes(pa & !0xfff)[0x110..].iter().all(|&b| b == 0), "bss part of the last file page is zeroed");
         let bss = mem.tables.translate(&mut mmu, 0x405000).unwrap();
         assert!(mmu.bytes(bss).iter().all(|&b| b == 0));
+        assert_eq!(mem.tables.translate(&mut mmu, 0x401000), Some(IMAGE + 0x1000), "text is mapped in place");
+        assert!(mem.frames.owns(pa & !0xfff), "the writable page is a private copy");
+        assert_eq!(mmu.bytes(IMAGE + 0x1000)[0x110], 0xee, "the image itself is untouched");
         let entry = mem.tables.entry(&mut mmu, 0x401000);
         assert_eq!(entry & crate::paging::PTE_NO_EXECUTE, 0);
         assert_eq!(entry & crate::paging::PTE_WRITABLE, 0);
@@ -291,30 +354,33 @@ mod tests {
     #[test]
     fn shared_boundary_pages_get_both_permissions() {
         use crate::elf::{tests::build, PF_R, PF_W, PF_X, PT_LOAD};
-        let mut mmu = TestMmu::new(512);
-        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 512 * PAGE_SIZE));
-        let bytes = build(
+        let mut bytes = build(
             2,
             0x401000,
             &[(PT_LOAD, PF_R | PF_X, 0x1000, 0x401000, 0x800, 0x800), (PT_LOAD, PF_R | PF_W, 0x1800, 0x401800, 0x100, 0x1000)],
             0x2000,
         );
+        bytes[0x1000] = 0xc3;
+        bytes[0x1800] = 0x42;
+        let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
-        load_segments(&mut mem, &mut mmu, &exe).unwrap();
+        load_segments(&mut mem, &mut mmu, &exe, IMAGE).unwrap();
+        let shared = mem.tables.translate(&mut mmu, 0x401000).unwrap();
+        assert!(mem.frames.owns(shared));
+        assert_eq!((mmu.bytes(shared)[0], mmu.bytes(shared)[0x800]), (0xc3, 0x42));
         assert_eq!(mem.vmas.find(0x401000).unwrap().prot, PROT_READ | PROT_WRITE | PROT_EXEC);
         assert_eq!(mem.vmas.find(0x402000).unwrap().prot, PROT_READ | PROT_WRITE);
     }
 
     #[test]
     fn refuses_arguments_larger_than_a_quarter_of_the_stack() {
-        let mut mmu = TestMmu::new(512);
-        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 512 * PAGE_SIZE));
         let bytes = static_exec();
+        let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
         let mut block = b"/p\0".to_vec();
         block.extend(std::iter::repeat_n(b'a', 20000));
         block.push(0);
         let strings = ProgramStrings::parse(&block, 1, 0).unwrap();
-        assert_eq!(load(&mut mem, &mut mmu, &exe, &strings, [0; 16], 0, 64 << 10), Err(E2BIG));
+        assert_eq!(load(&mut mem, &mut mmu, &exe, IMAGE, &strings, [0; 16], 0, 64 << 10), Err(E2BIG));
     }
 }

@@ -188,7 +188,7 @@ fn start_program(info: &BootInfo) -> ! {
     let loaded = with_memory(|mem, mmu| {
         let root = arch::read_cr3() & ADDRESS_MASK;
         *mem = Memory::new(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
-        exec::load(mem, mmu, &exe, &strings, random, hwcap, stack_size)
+        exec::load(mem, mmu, &exe, info.program_image, &strings, random, hwcap, stack_size)
     })
     .unwrap_or_else(|errno| panic!("cannot load the program: errno {errno} (out of memory or arguments too large)"));
     let frame = TrapFrame {

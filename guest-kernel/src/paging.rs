@@ -114,8 +114,35 @@ impl PageTables {
         end: u64,
         flags: u64,
     ) -> Result<u64, OutOfMemory> {
+        self.map_range(mmu, frames, start, end, flags, None)
+    }
+
+    /// Maps every unmapped page of `[start, end)` to the existing frames starting at
+    /// `first_frame` (page `start + i * 4096` gets `first_frame + i * 4096`): used to map the
+    /// program image in place instead of copying it.
+    pub fn map_existing(
+        &mut self,
+        mmu: &mut impl Mmu,
+        frames: &mut FrameAllocator,
+        start: u64,
+        end: u64,
+        flags: u64,
+        first_frame: u64,
+    ) -> Result<u64, OutOfMemory> {
+        self.map_range(mmu, frames, start, end, flags, Some(first_frame))
+    }
+
+    fn map_range(
+        &mut self,
+        mmu: &mut impl Mmu,
+        frames: &mut FrameAllocator,
+        start: u64,
+        end: u64,
+        flags: u64,
+        first_frame: Option<u64>,
+    ) -> Result<u64, OutOfMemory> {
         assert!(start % PAGE_SIZE == 0 && end % PAGE_SIZE == 0 && start <= end && end <= USER_TOP);
-        let mut needed = (end - start) / PAGE_SIZE;
+        let mut needed = if first_frame.is_some() { 0 } else { (end - start) / PAGE_SIZE };
         let mut va = start;
         while va < end {
             needed += self.missing_tables(mmu, va);
@@ -136,7 +163,10 @@ impl PageTables {
                 if holds_frame(mmu.table(table)[index(page, 0)]) {
                     continue;
                 }
-                let frame = frames.alloc(mmu).ok_or(OutOfMemory)?;
+                let frame = match first_frame {
+                    Some(first) => first + (page - start),
+                    None => frames.alloc(mmu).ok_or(OutOfMemory)?,
+                };
                 mmu.table(table)[index(page, 0)] = frame | flags;
                 mapped += 1;
             }
@@ -146,6 +176,15 @@ impl PageTables {
             va = chunk_end;
         }
         Ok(mapped)
+    }
+
+    /// Points the (mapped) page `va` at `frame`, keeping its flags.
+    pub fn replace_frame(&mut self, mmu: &mut impl Mmu, va: u64, frame: u64) {
+        if let Some(table) = self.page_table(mmu, va) {
+            let slot = &mut mmu.table(table)[index(va, 0)];
+            *slot = (*slot & !ADDRESS_MASK) | frame;
+            mmu.invalidate(va, va + PAGE_SIZE);
+        }
     }
 
     /// Hooks a filled page table for `va` into the tree, creating the missing upper tables
@@ -316,6 +355,17 @@ mod tests {
         assert_eq!(mmu.bytes(pa)[0], 7);
         let entry = pt.entry(&mut mmu, 0x40_0000);
         assert_eq!(entry & (PTE_WRITABLE | PTE_NO_EXECUTE), 0);
+    }
+
+    #[test]
+    fn maps_existing_frames_in_place() {
+        let (mut mmu, mut frames, mut pt) = setup(64);
+        assert_eq!(pt.map_existing(&mut mmu, &mut frames, 0x40_0000, 0x40_2000, RW, 0x3_0000), Ok(2));
+        assert_eq!(pt.translate(&mut mmu, 0x40_1008), Some(0x3_1008));
+        assert_eq!(frames.available(), 62 - 3, "only tables were allocated");
+        pt.replace_frame(&mut mmu, 0x40_1000, 0x3_8000);
+        assert_eq!(pt.translate(&mut mmu, 0x40_1000), Some(0x3_8000));
+        assert_eq!(pt.entry(&mut mmu, 0x40_1000) & !ADDRESS_MASK, RW);
     }
 
     #[test]
