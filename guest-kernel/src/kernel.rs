@@ -184,10 +184,10 @@ fn start_program(info: &BootInfo) -> ! {
     random.copy_from_slice(&info.random[..16]);
     let hwcap = arch::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
-    with_process(|p| *p = Process::new(stack_size));
+    with_process(|p| p.set_stack_size(stack_size));
     let loaded = with_memory(|mem, mmu| {
         let root = arch::read_cr3() & ADDRESS_MASK;
-        *mem = Memory::new(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
+        mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
         exec::load(mem, mmu, &exe, info.program_image, &strings, random, hwcap, stack_size)
     })
     .unwrap_or_else(|errno| panic!("cannot load the program: errno {errno} (out of memory or arguments too large)"));

@@ -84,6 +84,13 @@ impl Memory {
         Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT }
     }
 
+    /// Takes over the address space rooted at `tables` with the frames of `frames`, in place
+    /// (the VMA table is large, and copying it costs under instruction emulation).
+    pub fn init(&mut self, tables: PageTables, frames: FrameAllocator) {
+        self.tables = tables;
+        self.frames = frames;
+    }
+
     /// Fixes the heap start (after the image) and the mmap area (below the stack).
     pub fn set_layout(&mut self, brk_start: u64, stack_bottom: u64) {
         self.brk_start = brk_start;

@@ -76,6 +76,11 @@ impl Process {
         }
     }
 
+    /// Sets the stack limit reported to the program (RLIMIT_STACK).
+    pub fn set_stack_size(&mut self, stack_size: u64) {
+        self.limits[RLIMIT_STACK].cur = stack_size;
+    }
+
     pub fn limit(&self, resource: u64) -> Result<Rlimit, i64> {
         self.limits.get(resource as usize).copied().ok_or(EINVAL)
     }
