@@ -294,10 +294,10 @@ fn sys_brk(a: &Args) -> i64 {
 }
 
 fn sys_mmap(a: &Args) -> i64 {
-    let (addr, len, prot, flags, fd, offset) = (a[0], a[1], a[2], a[3], a[4], a[5]);
+    let (addr, len, prot, flags) = (a[0], a[1], a[2], a[3]);
     if flags & MAP_ANONYMOUS == 0 {
-        // File mappings need the host's pages; not yet (the program gets a clean error).
-        let _ = (fd, offset);
+        // File mappings (fd in a[4], offset in a[5]) need the host's pages: not yet, and the
+        // program gets the error Linux gives for files that cannot be mapped.
         return -ENODEV;
     }
     // A shared anonymous mapping behaves like a private one while there is one process.
