@@ -74,8 +74,9 @@ public final class SyscallTable {
 
     /**
      * Runs {@code request}: the handler's value, {@code -ENOSYS} for a call without handler, {@code
-     * -EFAULT} when the handler met a guest address outside RAM, {@code -errno} for any other
-     * failure the handler reports. Never throws for anything the guest supplied.
+     * -EFAULT} when the handler met a guest address outside RAM, {@code -ENAMETOOLONG} for an
+     * unterminated string, {@code -errno} for any other failure the handler reports. Never throws
+     * for anything the guest supplied.
      */
     public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io) {
         Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
@@ -91,6 +92,10 @@ public final class SyscallTable {
         } catch (BadGuestAddressException e) {
             LOG.debug("{}: {}", entry.sysno().linuxName(), e.getMessage());
             return Errno.EFAULT.result();
+        } catch (GuestStringTooLongException e) {
+            // Path arguments are the only strings forwarded calls take.
+            LOG.debug("{}: {}", entry.sysno().linuxName(), e.getMessage());
+            return Errno.ENAMETOOLONG.result();
         }
     }
 

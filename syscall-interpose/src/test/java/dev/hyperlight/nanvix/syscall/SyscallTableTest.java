@@ -78,6 +78,20 @@ class SyscallTableTest {
     }
 
     @Test
+    void guestMemoryFailuresInAnyHandlerBecomeErrno() {
+        SyscallTable table = SyscallTable.defaults()
+                .with(Sysno.SETHOSTNAME, (request, memory, io) -> memory.readCString(request.arg0(), 64).length())
+                .with(Sysno.SYNCFS, (request, memory, io) -> memory.range(request.arg0(), request.arg1()).byteSize());
+        long name = guest.alloc(100);
+        guest.ram.asSlice(name, 100).fill((byte) 'h');
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SETHOSTNAME, name), guest.memory, guest.io))
+                .isEqualTo(err(Errno.ENAMETOOLONG));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 16), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EFAULT));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 8), guest.memory, guest.io)).isEqualTo(8);
+    }
+
+    @Test
     void everyPointerOutsideGuestRamIsEfault() {
         long fd = guest.open("/tmp/f", O_RDWR);
         long dir = guest.open("/tmp", O_RDONLY | O_DIRECTORY);
