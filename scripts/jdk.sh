@@ -26,7 +26,7 @@ if ! JAVA_HOME=$(find_jdk); then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
-# Maven 3.8 uses sun.misc.Unsafe through Guava; keep JDK 25 from warning about it on every build.
 # Host file names are handled as Java strings: make the JVM encode them as UTF-8 even under a C locale.
 export LC_ALL="${LC_ALL:-C.UTF-8}"
+# Maven 3.8 uses sun.misc.Unsafe through Guava; keep JDK 25 from warning about it on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
