@@ -17,6 +17,11 @@ public record SpecialRegisters(
      * they are address bits.
      */
     public int privilegeLevel() {
-        return (cr0 & CR0_PROTECTION_ENABLE) == 0 ? 0 : ss.dpl();
+        return privilegeLevel(cr0, ss.dpl());
+    }
+
+    /** {@link #privilegeLevel()} from the two registers it needs, for backends that read them alone. */
+    public static int privilegeLevel(long cr0, int ssDpl) {
+        return (cr0 & CR0_PROTECTION_ENABLE) == 0 ? 0 : ssDpl;
     }
 }

@@ -11,6 +11,7 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_msr_entry;
 import dev.hyperlight.nanvix.kvm.sys.kvm_msrs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
+import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
@@ -41,12 +42,16 @@ final class KvmVirtualCpu implements VirtualCpu {
 
     private final int id;
     private final int vcpuFd;
-    private final MemorySegment runMapping;
     private final boolean syncSpecialRegisters;
     private final int kickSignal;
-    /** Shared: {@link #interrupt()} writes {@code immediate_exit} from other threads. */
-    private final Arena arena;
+    /**
+     * The mapped {@code kvm_run} area. It has no arena (closing a shared one costs a handshake with
+     * every JVM thread); instead it is touched only inside {@link #run()} while {@link
+     * #runningThread} is set, or under {@link #runState} while not {@link #closed}, and {@link
+     * #close()} waits for both before it unmaps.
+     */
     private final MemorySegment run;
+    /** Small ioctl buffers, used by the thread that drives this vCPU; freed by the GC, never early. */
     private final MemorySegment callState;
     private final MemorySegment regs;
     private final MemorySegment sregs;
@@ -59,15 +64,13 @@ final class KvmVirtualCpu implements VirtualCpu {
     private volatile boolean interruptRequested;
     private volatile boolean closed;
 
-    @SuppressWarnings("restricted") // scopes the kvm_run mapping to this vCPU's arena
-    private KvmVirtualCpu(int id, int vcpuFd, MemorySegment runMapping, boolean syncSpecialRegisters, Arena arena) {
+    private KvmVirtualCpu(int id, int vcpuFd, MemorySegment run, boolean syncSpecialRegisters) {
         this.id = id;
         this.vcpuFd = vcpuFd;
-        this.runMapping = runMapping;
+        this.run = run;
         this.syncSpecialRegisters = syncSpecialRegisters;
         this.kickSignal = KickSignal.number();
-        this.arena = arena;
-        this.run = runMapping.reinterpret(arena, null);
+        Arena arena = Arena.ofAuto();
         this.callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
         this.regs = arena.allocate(kvm_regs.layout());
         this.sregs = arena.allocate(kvm_sregs.layout());
@@ -91,7 +94,7 @@ final class KvmVirtualCpu implements VirtualCpu {
                 throw NativeFailure.of("mmap of kvm_run", errno);
             }
             KvmVirtualCpu vcpu = new KvmVirtualCpu(id, fd, mapping.reinterpret(setup.runMmapSize()),
-                    setup.syncSpecialRegisters(), Arena.ofShared());
+                    setup.syncSpecialRegisters());
             try {
                 vcpu.configure(setup, scratch);
                 return vcpu;
@@ -180,12 +183,12 @@ final class KvmVirtualCpu implements VirtualCpu {
                 }
                 // Another signal (a profiler's, the JVM's) stopped the run: enter the guest again.
             }
+            return ExitDecoder.decode(run, this::privilegeLevelAtExit); // before close() may unmap kvm_run
         } finally {
             synchronized (runState) {
                 runningThread = 0;
             }
         }
-        return ExitDecoder.decode(run, this::privilegeLevelAtExit);
     }
 
     /**
@@ -203,7 +206,9 @@ final class KvmVirtualCpu implements VirtualCpu {
      */
     private int privilegeLevelAtExit() throws HypervisorException {
         if (syncSpecialRegisters) {
-            return KvmRegisters.readSpecial(kvm_sync_regs.sregs(kvm_run.s_regs(run))).privilegeLevel();
+            MemorySegment synced = kvm_sync_regs.sregs(kvm_run.s_regs(run));
+            return SpecialRegisters.privilegeLevel(kvm_sregs.cr0(synced),
+                    Byte.toUnsignedInt(kvm_segment.dpl(kvm_sregs.ss(synced))));
         }
         return specialRegisters().privilegeLevel();
     }
@@ -240,17 +245,16 @@ final class KvmVirtualCpu implements VirtualCpu {
     /** Stops a run in progress on another thread, then unmaps {@code kvm_run} and closes the vCPU. */
     @Override
     public void close() {
-        interrupt();
+        interrupt(); // returns once no thread is inside run()
         synchronized (runState) {
             if (closed) {
                 return;
             }
             closed = true;
         }
-        arena.close();
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment closeState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            if (libc_h.munmap(closeState, runMapping, runMapping.byteSize()) != 0) {
+            if (libc_h.munmap(closeState, run, run.byteSize()) != 0) {
                 LOG.warn("munmap of kvm_run of vCPU {} failed: {}", id,
                         NativeFailure.describe(libc_h.errno(closeState)));
             }
