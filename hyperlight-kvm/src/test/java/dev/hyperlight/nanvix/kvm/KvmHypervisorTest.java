@@ -1,0 +1,143 @@
+package dev.hyperlight.nanvix.kvm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hyperlight.nanvix.hypervisor.Hypervisor;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Opening /dev/kvm, its failure modes, and guest RAM. Needs the real /dev/kvm. */
+class KvmHypervisorTest {
+
+    private static Hypervisor kvm;
+
+    @BeforeAll
+    static void openKvm() throws HypervisorException {
+        kvm = KvmHypervisor.open(KvmHypervisor.DEVICE);
+    }
+
+    @AfterAll
+    static void closeKvm() {
+        kvm.close();
+    }
+
+    @Test
+    void theProviderIsFoundByServiceLoaderAndOpensKvm() throws HypervisorException {
+        HypervisorProvider provider = ServiceLoader.load(HypervisorProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("kvm"))
+                .findFirst().orElseThrow();
+
+        assertThat(provider).isInstanceOf(KvmHypervisorProvider.class);
+        assertThat(provider.isPresent()).as("/dev/kvm exists on the test machine").isTrue();
+        try (Hypervisor opened = provider.open()) {
+            assertThat(opened.name()).isEqualTo("kvm");
+        }
+    }
+
+    @Test
+    void aMissingDeviceIsReportedInOneSentence() {
+        Path missing = Path.of("/dev/no-such-kvm");
+
+        assertThatThrownBy(() -> KvmHypervisor.open(missing))
+                .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.DEVICE_MISSING))
+                .hasMessage("/dev/no-such-kvm does not exist: this host offers no KVM (enable hardware virtualization"
+                        + " or load the kvm module).");
+    }
+
+    @Test
+    void aDeviceThatIsNotKvmIsUnsupported() {
+        assertThatThrownBy(() -> KvmHypervisor.open(Path.of("/dev/null")))
+                .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNSUPPORTED))
+                .hasMessageStartingWith("/dev/null is not a KVM device (KVM_GET_API_VERSION failed: ");
+    }
+
+    @Test
+    void permissionErrorsAreTheirOwnKind() {
+        // The tests run as root, which may open any device; the errno mapping is checked directly.
+        for (int errno : new int[] {libc_h.EACCES, libc_h.EPERM}) {
+            HypervisorException e = KvmHypervisor.openFailure(KvmHypervisor.DEVICE, errno);
+            assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED);
+            assertThat(e).hasMessageStartingWith("/dev/kvm exists but this user may not open it");
+        }
+        assertThat(KvmHypervisor.openFailure(KvmHypervisor.DEVICE, 5 /* EIO */))
+                .hasMessage("Cannot open /dev/kvm: Input/output error (errno 5).")
+                .extracting(HypervisorException::kind).isEqualTo(Kind.FAILED);
+    }
+
+    @Test
+    void memoryIsExactlyTheRequestedSizeAndZeroed() throws HypervisorException {
+        long size = 3 * 1024 * 1024;
+        try (VirtualMachine vm = kvm.createVm(size)) {
+            MemorySegment memory = vm.memory();
+
+            assertThat(memory.byteSize()).isEqualTo(size);
+            assertThat(memory.asSlice(0, 4096).toArray(JAVA_BYTE)).containsOnly(0);
+            assertThat(memory.get(JAVA_LONG, size - 8)).isZero();
+            memory.set(JAVA_LONG, size - 8, 42);
+            assertThat(memory.get(JAVA_LONG, size - 8)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void ramSitsBetweenTwoInaccessibleGuardPages() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE)) {
+            long start = vm.memory().address();
+            long end = start + vm.memory().byteSize();
+
+            assertThat(ProcSelf.mappingAt(start)).isEqualTo(new ProcSelf.Mapping(start, end, "rw-p"));
+            // Neighbouring PROT_NONE mappings may merge with a guard page, so only its page is pinned down.
+            assertThat(ProcSelf.mappingAt(start - GuestRam.PAGE_SIZE).permissions()).isEqualTo("---p");
+            assertThat(ProcSelf.mappingAt(start - GuestRam.PAGE_SIZE).end()).isEqualTo(start);
+            assertThat(ProcSelf.mappingAt(end).permissions()).isEqualTo("---p");
+            assertThat(ProcSelf.mappingAt(end).start()).isEqualTo(end);
+        }
+    }
+
+    @Test
+    void closingInvalidatesMemoryAndIsIdempotent() throws HypervisorException {
+        VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE);
+        MemorySegment memory = vm.memory();
+        long address = memory.address();
+
+        vm.close();
+        vm.close();
+
+        assertThatThrownBy(() -> memory.get(JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(ProcSelf.mappings()).noneMatch(m -> m.contains(address));
+        assertThatThrownBy(vm::createVcpu).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void memorySizesThatAreNotWholePagesAreRejected() {
+        assertThatThrownBy(() -> kvm.createVm(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> kvm.createVm(4097)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive multiple of 4096");
+    }
+
+    @Test
+    void vmsOutliveTheHypervisorThatCreatedThem() throws HypervisorException {
+        Hypervisor own = KvmHypervisor.open(KvmHypervisor.DEVICE);
+        VirtualMachine vm = own.createVm(TestGuest.RAM_SIZE);
+        own.close();
+        own.close();
+
+        try (vm; var vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().hlt().bytes());
+            assertThat(vcpu.run()).isEqualTo(new dev.hyperlight.nanvix.hypervisor.VmExit.Halt());
+        }
+        assertThatThrownBy(() -> own.createVm(TestGuest.RAM_SIZE)).isInstanceOf(IllegalStateException.class);
+    }
+}
