@@ -76,6 +76,11 @@ final class GuestCode {
         return emit(0x89, 0xd8);
     }
 
+    /** {@code fld qword [rax]}: an x87 load, which KVM's instruction emulator does not handle. */
+    GuestCode fldQwordAtRax() {
+        return emit(0xdd, 0x00);
+    }
+
     GuestCode outImm8Al(int port) {
         return emit(0xe6, port & 0xff);
     }

@@ -97,7 +97,7 @@ class KvmHypervisorTest {
             long start = vm.memory().address();
             long end = start + vm.memory().byteSize();
 
-            assertThat(ProcSelf.mappingAt(start)).isEqualTo(new ProcSelf.Mapping(start, end, "rw-p"));
+            assertThat(ProcSelf.mappingAt(start)).isEqualTo(new ProcSelf.Mapping(start, end, "rw-p", ""));
             // Neighbouring PROT_NONE mappings may merge with a guard page, so only its page is pinned down.
             assertThat(ProcSelf.mappingAt(start - GuestRam.PAGE_SIZE).permissions()).isEqualTo("---p");
             assertThat(ProcSelf.mappingAt(start - GuestRam.PAGE_SIZE).end()).isEqualTo(start);

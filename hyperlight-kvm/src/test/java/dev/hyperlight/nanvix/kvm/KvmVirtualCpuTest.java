@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -131,6 +132,32 @@ class KvmVirtualCpuTest {
     }
 
     @Test
+    void anMmioAccessKvmCannotEmulateIsAnInternalError() throws HypervisorException {
+        GuestCode code = new GuestCode().movRax((int) TestGuest.UNBACKED).fldQwordAtRax().hlt();
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, code.bytes());
+
+            assertThat(vcpu.run()).isEqualTo(new VmExit.InternalError(1)); // KVM_INTERNAL_ERROR_EMULATION
+        }
+    }
+
+    @Test
+    void anInvalidStateRefusedByKvmNamesTheCallAndErrno() throws HypervisorException {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().hlt().bytes());
+            SpecialRegisters c = vcpu.specialRegisters();
+            // Paging on with a 64-bit code segment but EFER.LME/LMA clear: no such CPU state.
+            SpecialRegisters withoutLongMode = new SpecialRegisters(c.cs(), c.ds(), c.es(), c.fs(), c.gs(), c.ss(),
+                    c.tr(), c.ldt(), c.gdt(), c.idt(), c.cr0(), c.cr2(), c.cr3(), c.cr4(), c.cr8(), 0, c.apicBase());
+
+            assertThatThrownBy(() -> vcpu.setSpecialRegisters(withoutLongMode))
+                    .isInstanceOfSatisfying(HypervisorException.class,
+                            e -> assertThat(e.kind()).isEqualTo(HypervisorException.Kind.FAILED))
+                    .hasMessage("KVM_SET_SREGS on vCPU 0 failed: Invalid argument (errno 22)");
+        }
+    }
+
+    @Test
     void anExceptionWithoutIdtIsATripleFault() throws HypervisorException {
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
             TestGuest.load(vm.memory(), vcpu, new GuestCode().ud2().bytes());
@@ -248,6 +275,35 @@ class KvmVirtualCpuTest {
             assertThat(vcpu.run()).isEqualTo(new VmExit.Interrupted());
             assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
             vcpu.interrupt(); // idempotent, and returns at once: no thread is inside run()
+        }
+    }
+
+    @Test
+    void aSignalThatIsNotAnInterruptReentersTheGuest() throws Exception {
+        try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
+            TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
+            CompletableFuture<Long> vcpuThread = new CompletableFuture<>();
+            CompletableFuture<VmExit> spinning = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                vcpuThread.complete(libc_h.pthread_self());
+                try {
+                    spinning.complete(vcpu.run());
+                } catch (Throwable e) {
+                    spinning.completeExceptionally(e);
+                }
+            });
+            long thread = vcpuThread.get(1, TimeUnit.SECONDS);
+            Thread.sleep(50);
+
+            // The kick signal without interrupt(): KVM_RUN returns EINTR, which is not a request to stop.
+            for (int i = 0; i < 20; i++) {
+                assertThat(libc_h.pthread_kill(thread, KickSignal.number())).isZero();
+                Thread.sleep(2);
+            }
+            assertThat(spinning).isNotDone();
+
+            vcpu.interrupt();
+            assertThat(spinning).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(new VmExit.Interrupted());
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 /** What /proc/self says about this process: descriptors, threads, mappings. */
 final class ProcSelf {
 
-    /** One line of /proc/self/maps. */
-    record Mapping(long start, long end, String permissions) {
+    /** One line of /proc/self/maps; {@code path} is empty for anonymous memory. */
+    record Mapping(long start, long end, String permissions, String path) {
 
         boolean contains(long address) {
             return start <= address && address < end;
@@ -22,7 +22,33 @@ final class ProcSelf {
     private ProcSelf() {}
 
     static long openDescriptors() {
-        return count(Path.of("/proc/self/fd"));
+        return descriptorTargets().size();
+    }
+
+    /** Descriptors of KVM objects: {@code anon_inode:kvm-vm}, {@code anon_inode:kvm-vcpu:N}. */
+    static long kvmDescriptors() {
+        return descriptorTargets().stream().filter(target -> target.startsWith("anon_inode:kvm-")).count();
+    }
+
+    /** Mappings of KVM objects ({@code kvm_run} areas). */
+    static long kvmMappings() {
+        return mappings().stream().filter(m -> m.path().startsWith("anon_inode:kvm-")).count();
+    }
+
+    private static List<String> descriptorTargets() {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.map(ProcSelf::target).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException closedMeanwhile) { // e.g. the descriptor of the directory listing itself
+            return "";
+        }
     }
 
     static long threads() {
@@ -43,10 +69,10 @@ final class ProcSelf {
     }
 
     private static Mapping mapping(String line) {
-        String[] fields = line.split("\\s+");
+        String[] fields = line.split("\\s+", 6);
         String[] range = fields[0].split("-");
         return new Mapping(HexFormat.fromHexDigitsToLong(range[0]), HexFormat.fromHexDigitsToLong(range[1]),
-                fields[1]);
+                fields[1], fields.length == 6 ? fields[5].strip() : "");
     }
 
     private static long count(Path directory) {
