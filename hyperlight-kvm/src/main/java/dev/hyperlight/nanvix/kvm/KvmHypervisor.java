@@ -55,7 +55,6 @@ public final class KvmHypervisor implements Hypervisor {
      * and measure the fallback).
      */
     static KvmHypervisor open(Path device, boolean useSyncRegisters) throws HypervisorException {
-        KickSignal.install();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
             int fd = libc_h.open(callState, arena.allocateFrom(device.toString()), libc_h.O_RDWR | libc_h.O_CLOEXEC, 0);
@@ -64,6 +63,7 @@ public final class KvmHypervisor implements Hypervisor {
             }
             try {
                 VcpuSetup setup = probe(device, fd, useSyncRegisters, callState, arena);
+                KickSignal.install(); // vCPUs cannot be interrupted without it
                 return new KvmHypervisor(fd, setup);
             } catch (HypervisorException | RuntimeException e) {
                 close(callState, fd);

@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything but {@link #interrupt()} is meant for one thread at a time (the one that runs it).
  * {@link #interrupt()} works from any thread, Hyperlight's way: it sets {@code
- * kvm_run.immediate_exit} (so a {@code KVM_RUN} about to start returns at once) and sends {@link
- * KickSignal} with {@code pthread_kill} to the thread inside {@link #run()} (so a guest that is
- * running, even in {@code for(;;);}, exits with {@code EINTR}), again every {@link #KICK_INTERVAL_NANOS}
- * until that thread reports it has left {@link #run()}: one kick could land just before the thread
- * enters the kernel, where it does nothing.
+ * kvm_run.immediate_exit}, so that a {@code KVM_RUN} not yet entered returns {@code EINTR} at once,
+ * and sends {@link KickSignal} with {@code pthread_kill} to the thread inside {@link #run()}, so
+ * that a guest already running, even in {@code for(;;);}, is forced out with {@code EINTR}. The
+ * kick is repeated every {@link #KICK_INTERVAL_NANOS} until that thread reports it has left {@link
+ * #run()}, so that a kick lost in a window nobody foresaw (the signal briefly blocked, say) cannot
+ * leave the guest spinning.
  */
 final class KvmVirtualCpu implements VirtualCpu {
 
