@@ -77,8 +77,8 @@ public final class KvmHypervisor implements Hypervisor {
         return switch (errno) {
             case libc_h.ENOENT -> new HypervisorException(Kind.DEVICE_MISSING, device
                     + " does not exist: this host offers no KVM (enable hardware virtualization or load the kvm module).");
-            case libc_h.EACCES, libc_h.EPERM -> new HypervisorException(Kind.PERMISSION_DENIED, device
-                    + " exists but this user may not open it for reading and writing (add the user to the group"
+            case libc_h.EACCES, libc_h.EPERM -> new HypervisorException(Kind.PERMISSION_DENIED, "No permission to use "
+                    + device + ": this user may not open it for reading and writing (add the user to the group"
                     + " owning it, usually 'kvm').");
             default -> new HypervisorException(Kind.FAILED,
                     "Cannot open " + device + ": " + NativeFailure.describe(errno) + ".");

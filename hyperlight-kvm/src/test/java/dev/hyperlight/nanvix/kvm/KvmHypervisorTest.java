@@ -70,7 +70,7 @@ class KvmHypervisorTest {
         for (int errno : new int[] {libc_h.EACCES, libc_h.EPERM}) {
             HypervisorException e = KvmHypervisor.openFailure(KvmHypervisor.DEVICE, errno);
             assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED);
-            assertThat(e).hasMessageStartingWith("/dev/kvm exists but this user may not open it");
+            assertThat(e).hasMessageStartingWith("No permission to use /dev/kvm: this user may not open it");
         }
         assertThat(KvmHypervisor.openFailure(KvmHypervisor.DEVICE, 5 /* EIO */))
                 .hasMessage("Cannot open /dev/kvm: Input/output error (errno 5).")
