@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.io.HostIo;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -11,108 +12,195 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the host does for each forwarded system call: an immutable map from call to handler, one
- * line per call in {@link #defaults()} (the model is gVisor's linux64.go). A number without a
- * handler fails with ENOSYS. Per-call policy (accept, intercept, block) will be expressed as
- * entries of this table; {@link #with} is the seam for that.
+ * What the host does with each forwarded system call: one {@link SyscallAction} per {@link
+ * Syscall}, in one immutable table (the model is gVisor's linux64.go). {@link #defaults()} accepts
+ * every file call and blocks the network; {@link #with} changes one entry:
+ *
+ * <pre>{@code
+ * SyscallTable table = SyscallTable.defaults()
+ *     .with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> { audit(call.path()); return next.proceed(call); }))
+ *     .with(Syscall.UNLINKAT, SyscallAction.block(Errno.EACCES));
+ * }</pre>
+ *
+ * A number without an entry fails with ENOSYS. A table may carry a {@link SyscallAudit} that is
+ * told every decided call.
  */
 public final class SyscallTable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyscallTable.class);
 
-    /** One call the table handles. */
-    public record Entry(Sysno sysno, SyscallHandler handler) {
+    /** One call the table decides, and how. */
+    public record Entry(Syscall syscall, SyscallAction action) {
         public Entry {
-            Objects.requireNonNull(sysno, "sysno");
-            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(syscall, "syscall");
+            Objects.requireNonNull(action, "action");
         }
     }
 
-    private static final SyscallTable DEFAULTS = new SyscallTable(List.of(
-            new Entry(Sysno.READ, DefaultSyscalls::read),
-            new Entry(Sysno.WRITE, DefaultSyscalls::write),
-            new Entry(Sysno.CLOSE, DefaultSyscalls::close),
-            new Entry(Sysno.LSEEK, DefaultSyscalls::lseek),
-            new Entry(Sysno.IOCTL, DefaultSyscalls::ioctl),
-            new Entry(Sysno.PREAD64, DefaultSyscalls::pread64),
-            new Entry(Sysno.PWRITE64, DefaultSyscalls::pwrite64),
-            new Entry(Sysno.DUP, DefaultSyscalls::dup),
-            new Entry(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep),
-            new Entry(Sysno.FCNTL, DefaultSyscalls::fcntl),
-            new Entry(Sysno.FSYNC, DefaultSyscalls::fsync),
-            new Entry(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate),
-            new Entry(Sysno.GETCWD, DefaultSyscalls::getcwd),
-            new Entry(Sysno.CHDIR, DefaultSyscalls::chdir),
-            new Entry(Sysno.FCHDIR, DefaultSyscalls::fchdir),
-            new Entry(Sysno.GETDENTS64, DefaultSyscalls::getdents64),
-            new Entry(Sysno.OPENAT, DefaultSyscalls::openat),
-            new Entry(Sysno.MKDIRAT, DefaultSyscalls::mkdirat),
-            new Entry(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat),
-            new Entry(Sysno.UNLINKAT, DefaultSyscalls::unlinkat),
-            new Entry(Sysno.READLINKAT, DefaultSyscalls::readlinkat),
-            new Entry(Sysno.FACCESSAT, DefaultSyscalls::faccessat),
-            new Entry(Sysno.DUP3, DefaultSyscalls::dup3),
-            new Entry(Sysno.RENAMEAT2, DefaultSyscalls::renameat2),
-            new Entry(Sysno.GETRANDOM, DefaultSyscalls::getrandom)));
+    /** A default implementation: Linux's semantics over the sandbox's {@link HostIo}. */
+    @FunctionalInterface
+    private interface Implementation {
+        long run(SyscallCall call, HostIo io);
+    }
+
+    private static final Map<Sysno, Implementation> IMPLEMENTATIONS = implementations();
+
+    private static Map<Sysno, Implementation> implementations() {
+        Map<Sysno, Implementation> map = new EnumMap<>(Sysno.class);
+        map.put(Sysno.READ, DefaultSyscalls::read);
+        map.put(Sysno.WRITE, DefaultSyscalls::write);
+        map.put(Sysno.CLOSE, DefaultSyscalls::close);
+        map.put(Sysno.LSEEK, DefaultSyscalls::lseek);
+        map.put(Sysno.IOCTL, DefaultSyscalls::ioctl);
+        map.put(Sysno.PREAD64, DefaultSyscalls::pread64);
+        map.put(Sysno.PWRITE64, DefaultSyscalls::pwrite64);
+        map.put(Sysno.DUP, DefaultSyscalls::dup);
+        map.put(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep);
+        map.put(Sysno.SOCKET, DefaultSyscalls::socket);
+        map.put(Sysno.CONNECT, DefaultSyscalls::onSocket);
+        map.put(Sysno.SHUTDOWN, DefaultSyscalls::onSocket);
+        map.put(Sysno.BIND, DefaultSyscalls::onSocket);
+        map.put(Sysno.LISTEN, DefaultSyscalls::onSocket);
+        map.put(Sysno.FCNTL, DefaultSyscalls::fcntl);
+        map.put(Sysno.FSYNC, DefaultSyscalls::fsync);
+        map.put(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate);
+        map.put(Sysno.GETCWD, DefaultSyscalls::getcwd);
+        map.put(Sysno.CHDIR, DefaultSyscalls::chdir);
+        map.put(Sysno.FCHDIR, DefaultSyscalls::fchdir);
+        map.put(Sysno.GETDENTS64, DefaultSyscalls::getdents64);
+        map.put(Sysno.OPENAT, DefaultSyscalls::openat);
+        map.put(Sysno.MKDIRAT, DefaultSyscalls::mkdirat);
+        map.put(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat);
+        map.put(Sysno.UNLINKAT, DefaultSyscalls::unlinkat);
+        map.put(Sysno.READLINKAT, DefaultSyscalls::readlinkat);
+        map.put(Sysno.FACCESSAT, DefaultSyscalls::faccessat);
+        map.put(Sysno.DUP3, DefaultSyscalls::dup3);
+        map.put(Sysno.RENAMEAT2, DefaultSyscalls::renameat2);
+        map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);
+        return map;
+    }
+
+    /** Socket calls fail as if a security module denied them, unless a policy accepts them. */
+    public static final Errno NETWORK_DENIED = Errno.EACCES;
+
+    private static final SyscallTable DEFAULTS = defaultTable();
+
+    private static SyscallTable defaultTable() {
+        Map<Sysno, Entry> entries = new EnumMap<>(Sysno.class);
+        for (Syscall call : Syscall.FORWARDED) {
+            SyscallAction action = Syscall.NETWORK.contains(call)
+                    ? SyscallAction.block(NETWORK_DENIED)
+                    : SyscallAction.accept();
+            entries.put(call.sysno(), new Entry(call, action));
+        }
+        return new SyscallTable(entries, Optional.empty());
+    }
 
     private final Map<Sysno, Entry> entries;
+    private final Optional<SyscallAudit> audit;
 
-    private SyscallTable(List<Entry> entries) {
-        Map<Sysno, Entry> bySysno = new EnumMap<>(Sysno.class);
-        for (Entry entry : entries) {
-            if (bySysno.put(entry.sysno(), entry) != null) {
-                throw new IllegalArgumentException("two entries for " + entry.sysno().linuxName());
-            }
-        }
-        this.entries = bySysno;
+    private SyscallTable(Map<Sysno, Entry> entries, Optional<SyscallAudit> audit) {
+        this.entries = entries;
+        this.audit = audit;
     }
 
-    /** The default host implementation of every forwarded call (docs/guest-abi.md), over the sandbox's {@link HostIo}. */
+    /** Every forwarded call runs its default implementation, except the socket calls: blocked with EACCES. */
     public static SyscallTable defaults() {
         return DEFAULTS;
     }
 
-    /**
-     * Runs {@code request}: the handler's value, {@code -ENOSYS} for a call without handler, {@code
-     * -EFAULT} when the handler met a guest address outside RAM, {@code -ENAMETOOLONG} for an
-     * unterminated string, {@code -errno} for any other failure the handler reports. Never throws
-     * for anything the guest supplied.
-     */
-    public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io) {
-        Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
-        if (entry == null) {
-            LOG.debug("no handler for {}", Sysno.nameOf(request.number()));
-            return Errno.ENOSYS.result();
-        }
-        try {
-            return entry.handler().handle(request, memory, io);
-        } catch (ErrnoException e) {
-            LOG.trace("{}: {}", entry.sysno().linuxName(), e.getMessage());
-            return e.errno().result();
-        } catch (BadGuestAddressException e) {
-            LOG.debug("{}: {}", entry.sysno().linuxName(), e.getMessage());
-            return Errno.EFAULT.result();
-        } catch (GuestStringTooLongException e) {
-            // Path arguments are the only strings forwarded calls take.
-            LOG.debug("{}: {}", entry.sysno().linuxName(), e.getMessage());
-            return Errno.ENAMETOOLONG.result();
-        }
+    /** A copy of this table in which {@code syscall} is decided by {@code action}. */
+    public SyscallTable with(Syscall syscall, SyscallAction action) {
+        Map<Sysno, Entry> copy = new EnumMap<>(Sysno.class);
+        copy.putAll(entries);
+        copy.put(syscall.sysno(), new Entry(syscall, action));
+        return new SyscallTable(copy, audit);
     }
 
-    /** The handler for {@code sysno}, if the table has one. */
-    public Optional<SyscallHandler> handler(Sysno sysno) {
-        return Optional.ofNullable(entries.get(sysno)).map(Entry::handler);
+    /** A copy of this table in which every call of {@code syscalls} is decided by {@code action}. */
+    public SyscallTable with(List<Syscall> syscalls, SyscallAction action) {
+        SyscallTable table = this;
+        for (Syscall syscall : syscalls) {
+            table = table.with(syscall, action);
+        }
+        return table;
+    }
+
+    /** A copy of this table that tells {@code audit} about every call it decides. */
+    public SyscallTable withAudit(SyscallAudit audit) {
+        return new SyscallTable(entries, Optional.of(audit));
+    }
+
+    /** How {@code syscall} is decided, if the table has an entry for it. */
+    public Optional<SyscallAction> action(Syscall syscall) {
+        return Optional.ofNullable(entries.get(syscall.sysno())).map(Entry::action);
     }
 
     /** Every entry, by call number. */
     public List<Entry> entries() {
-        return entries.values().stream().sorted(Comparator.comparingInt(e -> e.sysno().number())).toList();
+        return entries.values().stream().sorted(Comparator.comparingInt(e -> e.syscall().sysno().number())).toList();
     }
 
-    /** A copy of this table in which {@code sysno} is served by {@code handler}. */
-    public SyscallTable with(Sysno sysno, SyscallHandler handler) {
-        Map<Sysno, Entry> copy = new EnumMap<>(entries);
-        copy.put(sysno, new Entry(sysno, handler));
-        return new SyscallTable(List.copyOf(copy.values()));
+    /**
+     * Decides {@code request}: the call's value, or {@code -errno}: {@code -ENOSYS} for a call
+     * without entry or without default implementation, {@code -EFAULT} for a guest address outside
+     * RAM, {@code -ENAMETOOLONG} for an unterminated path. Never throws for anything the guest
+     * supplied.
+     */
+    public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io) {
+        Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
+        if (entry == null) {
+            LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
+            audit.ifPresent(sink -> sink.record(new SyscallAudit.Record(Sysno.nameOf(request.number()), "",
+                    "none", Errno.ENOSYS.result(), Duration.ZERO)));
+            return Errno.ENOSYS.result();
+        }
+        SyscallCall call = new SyscallCall(entry.syscall(), request, memory);
+        if (audit.isEmpty()) {
+            return decide(entry.action(), call, io);
+        }
+        String arguments = call.summary();
+        long start = System.nanoTime();
+        long result = decide(entry.action(), call, io);
+        audit.get().record(new SyscallAudit.Record(call.name(), arguments, entry.action().kind(), result,
+                Duration.ofNanos(System.nanoTime() - start)));
+        return result;
+    }
+
+    private static long decide(SyscallAction action, SyscallCall call, HostIo io) {
+        return switch (action) {
+            case SyscallAction.Accept ignored -> runDefault(call, io);
+            case SyscallAction.Block block -> block.errno().result();
+            case SyscallAction.Intercept intercept -> guarded(call,
+                    () -> intercept.handler().handle(call, changed -> runDefault(changed, io)));
+        };
+    }
+
+    private static long runDefault(SyscallCall call, HostIo io) {
+        Implementation implementation = IMPLEMENTATIONS.get(call.sysno());
+        if (implementation == null) {
+            return Errno.ENOSYS.result();
+        }
+        return guarded(call, () -> implementation.run(call, io));
+    }
+
+    private interface Body {
+        long run();
+    }
+
+    /** Runs {@code body}, turning what the guest's input can make it throw into {@code -errno}. */
+    private static long guarded(SyscallCall call, Body body) {
+        try {
+            return body.run();
+        } catch (ErrnoException e) {
+            LOG.trace("{}: {}", call.name(), e.getMessage());
+            return e.errno().result();
+        } catch (BadGuestAddressException e) {
+            LOG.debug("{}: {}", call.name(), e.getMessage());
+            return Errno.EFAULT.result();
+        } catch (GuestStringTooLongException e) {
+            LOG.debug("{}: {}", call.name(), e.getMessage());
+            return Errno.ENAMETOOLONG.result();
+        }
     }
 }

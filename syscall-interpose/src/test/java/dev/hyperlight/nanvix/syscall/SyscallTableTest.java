@@ -44,18 +44,26 @@ class SyscallTableTest {
     }
 
     @Test
-    void theDefaultTableServesExactlyTheForwardedCalls() {
-        List<Sysno> forwarded = List.of(Sysno.READ, Sysno.WRITE, Sysno.CLOSE, Sysno.LSEEK, Sysno.IOCTL, Sysno.PREAD64,
+    void theDefaultTableAcceptsTheForwardedFileCallsAndBlocksTheNetwork() {
+        List<Sysno> accepted = List.of(Sysno.READ, Sysno.WRITE, Sysno.CLOSE, Sysno.LSEEK, Sysno.IOCTL, Sysno.PREAD64,
                 Sysno.PWRITE64, Sysno.DUP, Sysno.NANOSLEEP, Sysno.FCNTL, Sysno.FSYNC, Sysno.FTRUNCATE, Sysno.GETCWD,
                 Sysno.CHDIR, Sysno.FCHDIR, Sysno.GETDENTS64, Sysno.OPENAT, Sysno.MKDIRAT, Sysno.NEWFSTATAT,
                 Sysno.UNLINKAT, Sysno.READLINKAT, Sysno.FACCESSAT, Sysno.DUP3, Sysno.RENAMEAT2, Sysno.GETRANDOM);
-        assertThat(SyscallTable.defaults().entries().stream().map(SyscallTable.Entry::sysno).toList())
-                .containsExactlyElementsOf(forwarded);
+        List<Sysno> blocked = List.of(Sysno.SOCKET, Sysno.CONNECT, Sysno.SHUTDOWN, Sysno.BIND, Sysno.LISTEN);
+        List<SyscallTable.Entry> entries = SyscallTable.defaults().entries();
+        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Accept)
+                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(accepted);
+        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Block)
+                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(blocked);
+        assertThat(entries).hasSize(accepted.size() + blocked.size());
+        assertThat(entries.stream().map(SyscallTable.Entry::syscall).toList())
+                .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED);
     }
 
     @Test
-    void callsWithoutHandlerAreEnosys() {
-        for (long number : new long[] {Sysno.SOCKET.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1, 1L << 40}) {
+    void callsWithoutEntryAreEnosys() {
+        for (long number : new long[] {Sysno.SOCKETPAIR.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1,
+            1L << 40}) {
             SyscallRequest request = new SyscallRequest(number, 0, 0, 0, 0, 0, 0);
             assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io)).as("call %d", number)
                     .isEqualTo(err(Errno.ENOSYS));
@@ -63,25 +71,40 @@ class SyscallTableTest {
     }
 
     @Test
+    void socketCallsAreDeniedByDefaultAndHaveNoNetworkWhenAccepted() {
+        SyscallRequest socket = SyscallRequest.of(Sysno.SOCKET, 2, 1, 0);
+        SyscallRequest connect = SyscallRequest.of(Sysno.CONNECT, 1, guest.alloc(16), 16);
+        assertThat(SyscallTable.defaults().dispatch(socket, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
+        assertThat(SyscallTable.defaults().dispatch(connect, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
+        SyscallTable open = SyscallTable.defaults().with(Syscall.NETWORK, SyscallAction.accept());
+        assertThat(open.dispatch(socket, guest.memory, guest.io)).isEqualTo(err(Errno.EAFNOSUPPORT));
+        assertThat(open.dispatch(connect, guest.memory, guest.io)).isEqualTo(err(Errno.ENOTSOCK));
+        assertThat(open.dispatch(SyscallRequest.of(Sysno.LISTEN, 77, 1), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EBADF));
+    }
+
+    @Test
     void aTableWithAnOverrideLeavesTheDefaultsAlone() {
-        AtomicReference<SyscallRequest> seen = new AtomicReference<>();
-        SyscallTable table = SyscallTable.defaults().with(Sysno.OPENAT, (request, memory, io) -> {
-            seen.set(request);
+        AtomicReference<String> seen = new AtomicReference<>();
+        SyscallTable table = SyscallTable.defaults().with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
+            seen.set(call.path() + " " + call.flagNames());
             throw new ErrnoException(Errno.EACCES);
-        }).with(Sysno.GETPID, (request, memory, io) -> 42);
-        SyscallRequest open = SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/f"), O_RDONLY);
+        })).with(Syscall.of(Sysno.GETPID), SyscallAction.intercept((call, next) -> 42));
+        SyscallRequest open = SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/f"), O_RDONLY | O_CLOEXEC);
         assertThat(table.dispatch(open, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
-        assertThat(seen.get()).isEqualTo(open);
+        assertThat(seen.get()).isEqualTo("/tmp/f [O_RDONLY, O_CLOEXEC]");
         assertThat(table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io)).isEqualTo(42);
         assertThat(SyscallTable.defaults().dispatch(open, guest.memory, guest.io)).isGreaterThanOrEqualTo(3);
-        assertThat(SyscallTable.defaults().handler(Sysno.GETPID)).isEmpty();
+        assertThat(SyscallTable.defaults().action(Syscall.of(Sysno.GETPID))).isEmpty();
     }
 
     @Test
     void guestMemoryFailuresInAnyHandlerBecomeErrno() {
         SyscallTable table = SyscallTable.defaults()
-                .with(Sysno.SETHOSTNAME, (request, memory, io) -> memory.readCString(request.arg0(), 64).length())
-                .with(Sysno.SYNCFS, (request, memory, io) -> memory.range(request.arg0(), request.arg1()).byteSize());
+                .with(Syscall.of(Sysno.SETHOSTNAME), SyscallAction.intercept(
+                        (call, next) -> call.memory().readCString(call.argument(0), 64).length()))
+                .with(Syscall.of(Sysno.SYNCFS), SyscallAction.intercept(
+                        (call, next) -> call.memory().range(call.argument(0), call.argument(1)).byteSize()));
         long name = guest.alloc(100);
         guest.ram.asSlice(name, 100).fill((byte) 'h');
         assertThat(table.dispatch(SyscallRequest.of(Sysno.SETHOSTNAME, name), guest.memory, guest.io))
