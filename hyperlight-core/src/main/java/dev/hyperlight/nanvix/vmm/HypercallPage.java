@@ -41,11 +41,9 @@ final class HypercallPage {
         return page().get(ValueLayout.JAVA_LONG_UNALIGNED, ARGS + 8L * index);
     }
 
-    /** The pending forwarded system call. Numbers outside the int range become -1 (ENOSYS). */
+    /** The pending forwarded system call, raw: the syscall table validates number and arguments. */
     SyscallRequest request() {
-        long nr = number();
-        int number = nr >= 0 && nr <= Integer.MAX_VALUE ? (int) nr : -1;
-        return new SyscallRequest(number, argument(0), argument(1), argument(2), argument(3),
+        return new SyscallRequest(number(), argument(0), argument(1), argument(2), argument(3),
                 argument(4), argument(5));
     }
 

@@ -1,0 +1,200 @@
+package dev.hyperlight.nanvix.vmm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.Registers;
+import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import dev.hyperlight.nanvix.hypervisor.VmExit;
+import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.syscall.SyscallRequest;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Exit decoding with a scripted vCPU: what each exit means, and that guest words are checked. */
+class GuestRunTest {
+
+    private static final long PAGE = GuestAbi.HYPERCALL_PAGE_GPA;
+    private static final int KERNEL = 0;
+    private static final int USER = 3;
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment ram = arena.allocate(64 * 1024, 4096);
+    private final GuestMemory memory = GuestMemory.of(ram);
+    private final List<SyscallRequest> served = new ArrayList<>();
+    private final ScriptedCpu cpu = new ScriptedCpu();
+
+    @AfterEach
+    void free() {
+        arena.close();
+    }
+
+    private GuestRun.Outcome run(boolean timedOut) throws HypervisorException {
+        IoChannel channel = new IoChannel() {
+            @Override
+            public long call(SyscallRequest request) {
+                served.add(request);
+                return 42;
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (RunLog log = RunLog.open("test", Optional.empty())) {
+            return new GuestRun(cpu, memory, PAGE, channel, log).run(() -> timedOut, Duration.ofSeconds(1));
+        }
+    }
+
+    private void page(long nr, long... args) {
+        ram.set(ValueLayout.JAVA_LONG_UNALIGNED, PAGE, nr);
+        for (int i = 0; i < args.length; i++) {
+            ram.set(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + 8 + 8L * i, args[i]);
+        }
+    }
+
+    @Test
+    void hypercallIsServedAndItsResultWrittenBack() throws Exception {
+        cpu.then(() -> page(1, 1, 0x8000, 5), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL))
+                .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 7, KERNEL));
+
+        GuestRun.Outcome outcome = run(false);
+
+        assertThat(served).containsExactly(new SyscallRequest(1, 1, 0x8000, 5, 0, 0, 0));
+        assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET)).isEqualTo(42);
+        assertThat(outcome.termination()).isEqualTo(new Termination.Exited(7));
+    }
+
+    @Test
+    void exitReadsTheEnosysTable() throws Exception {
+        ram.set(ValueLayout.JAVA_INT_UNALIGNED, 0x9000, 334);
+        ram.set(ValueLayout.JAVA_INT_UNALIGNED, 0x9004, 2);
+        cpu.then(() -> page(0, 0x9000, 1), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0x1ff, KERNEL));
+
+        GuestRun.Outcome outcome = run(false);
+
+        assertThat(outcome.termination()).isEqualTo(new Termination.Exited(0xff));
+        assertThat(outcome.unsupportedSyscalls()).isEqualTo(Map.of(334, 2));
+    }
+
+    @Test
+    void portWritesFromUserModeAreFaultsNotHypercalls() throws Exception {
+        cpu.then(() -> page(1, 1, 0x8000, 5), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, USER));
+
+        GuestRun.Outcome outcome = run(false);
+
+        assertThat(served).isEmpty();
+        assertThat(outcome.termination()).isInstanceOfSatisfying(Termination.Faulted.class, fault -> {
+            assertThat(fault.signal()).isEqualTo(11);
+            assertThat(fault.detail()).contains("I/O port 0x6e0 accessed in user mode");
+        });
+    }
+
+    @Test
+    void guestFaultRecordBecomesAFaultedTermination() throws Exception {
+        cpu.then(() -> page(0, 14, 0x6, 0x401000, 0x10, 0x7ff0, 1), new VmExit.IoOut(GuestAbi.PORT_FAULT, 4, 11, KERNEL));
+
+        assertThat(run(false).termination()).isEqualTo(
+                new Termination.Faulted(11, "page fault at 0x10 (write, not present)", 0x401000));
+    }
+
+    @Test
+    void panicMessageIsReadWithinBoundsAndCut() throws Exception {
+        byte[] text = "kernel lost its way".getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(text, 0, ram, ValueLayout.JAVA_BYTE, 0xa000, text.length);
+        cpu.then(() -> page(0, 0xa000, text.length), new VmExit.IoOut(GuestAbi.PORT_PANIC, 4, 0, KERNEL));
+
+        assertThat(run(false).termination())
+                .isEqualTo(new Termination.VmFailed("guest kernel panic: kernel lost its way"));
+    }
+
+    @Test
+    void addressesOutsideGuestRamEndTheRunInsteadOfReachingTheHost() throws Exception {
+        cpu.then(() -> page(0, Long.MAX_VALUE - 2, 100), new VmExit.IoOut(GuestAbi.PORT_LOG, 4, 0, KERNEL));
+
+        assertThat(run(false).termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
+                failed -> assertThat(failed.reason()).startsWith("guest kernel passed a bad address"));
+    }
+
+    @Test
+    void everyOtherExitEndsTheRunAsAVmFailure() throws Exception {
+        List<VmExit> exits = List.of(new VmExit.Halt(), new VmExit.Shutdown(), new VmExit.FailEntry(0x21),
+                new VmExit.InternalError(1), new VmExit.Unknown(99), new VmExit.Mmio(0x1_0000_0000L, 4, true, 1),
+                new VmExit.IoIn(0x60, 1, KERNEL), new VmExit.IoOut(0x80, 1, 0, KERNEL));
+        for (VmExit exit : exits) {
+            cpu.then(() -> {}, exit);
+            assertThat(run(false).termination()).as(exit.toString()).isInstanceOf(Termination.VmFailed.class);
+        }
+    }
+
+    @Test
+    void interruptionIsATimeoutOnlyWhenTheWatchdogFired() throws Exception {
+        cpu.then(() -> {}, new VmExit.Interrupted());
+        assertThat(run(true).termination()).isEqualTo(new Termination.TimedOut(Duration.ofSeconds(1)));
+
+        cpu.then(() -> {}, new VmExit.Interrupted());
+        assertThat(run(false).termination()).isEqualTo(new Termination.VmFailed("the run was cancelled"));
+    }
+
+    /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */
+    private static final class ScriptedCpu implements VirtualCpu {
+        private record Step(Runnable guest, VmExit exit) {}
+
+        private final Deque<Step> steps = new ArrayDeque<>();
+
+        ScriptedCpu then(Runnable guest, VmExit exit) {
+            steps.add(new Step(guest, exit));
+            return this;
+        }
+
+        @Override
+        public VmExit run() {
+            Step step = steps.remove();
+            step.guest().run();
+            return step.exit();
+        }
+
+        @Override
+        public Registers registers() {
+            return Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
+        }
+
+        @Override
+        public void setRegisters(Registers registers) {}
+
+        @Override
+        public SpecialRegisters specialRegisters() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setSpecialRegisters(SpecialRegisters registers) {}
+
+        @Override
+        public void setMsr(int index, long value) {}
+
+        @Override
+        public long tscKhz() {
+            return 0;
+        }
+
+        @Override
+        public void interrupt() {}
+
+        @Override
+        public void close() {}
+    }
+}
