@@ -38,6 +38,8 @@ pub mod kernel;
 #[cfg(not(test))]
 pub mod memfns;
 #[cfg(not(test))]
+pub mod net;
+#[cfg(not(test))]
 pub mod syscall;
 #[cfg(not(test))]
 pub mod trap;

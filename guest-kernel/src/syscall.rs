@@ -7,6 +7,7 @@ use crate::cell::KernelCell;
 use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
+use crate::net;
 use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
 use crate::idt::{TrapFrame, SYSCALL_VECTOR};
 use crate::kernel::{self, with_memory, with_process};
@@ -44,6 +45,11 @@ pub mod nr {
     pub const DUP2: u64 = 33;
     pub const NANOSLEEP: u64 = 35;
     pub const GETPID: u64 = 39;
+    pub const SOCKET: u64 = 41;
+    pub const CONNECT: u64 = 42;
+    pub const SHUTDOWN: u64 = 48;
+    pub const BIND: u64 = 49;
+    pub const LISTEN: u64 = 50;
     pub const EXIT: u64 = 60;
     pub const UNAME: u64 = 63;
     pub const FCNTL: u64 = 72;
@@ -151,6 +157,11 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
     host(nr::NANOSLEEP, "nanosleep", fs::sys_nanosleep),
     guest(nr::GETPID, "getpid", sys_getpid),
+    host(nr::SOCKET, "socket", net::sys_socket),
+    host(nr::CONNECT, "connect", net::sys_connect),
+    host(nr::SHUTDOWN, "shutdown", net::sys_shutdown),
+    host(nr::BIND, "bind", net::sys_bind),
+    host(nr::LISTEN, "listen", net::sys_listen),
     guest(nr::EXIT, "exit", sys_exit),
     guest(nr::UNAME, "uname", sys_uname),
     host(nr::FCNTL, "fcntl", fs::sys_fcntl),
