@@ -3,6 +3,10 @@
 
 use crate::abi::{PAGE_SIZE, USER_BOTTOM};
 
+const fn page_floor(x: u64) -> u64 {
+    x & !(PAGE_SIZE - 1)
+}
+
 pub const PT_LOAD: u32 = 1;
 pub const PT_DYNAMIC: u32 = 2;
 pub const PT_INTERP: u32 = 3;
@@ -37,8 +41,8 @@ pub enum ElfError {
     MisalignedSegment,
     NoLoadableSegment,
     EntryOutsideSegments,
-    /// A dynamically linked program: it needs the loader named in PT_INTERP.
-    NeedsInterpreter,
+    /// The PT_INTERP path is empty, outside the file or not NUL-terminated.
+    BadInterpreter,
 }
 
 impl ElfError {
@@ -56,9 +60,7 @@ impl ElfError {
             ElfError::MisalignedSegment => "an ELF segment's address and file offset disagree modulo the page size",
             ElfError::NoLoadableSegment => "the ELF file has no loadable segment",
             ElfError::EntryOutsideSegments => "the ELF entry point is outside every executable segment",
-            ElfError::NeedsInterpreter => {
-                "the program is dynamically linked (PT_INTERP); only static and static-PIE programs run for now"
-            }
+            ElfError::BadInterpreter => "the ELF interpreter path (PT_INTERP) is malformed",
         }
     }
 }
@@ -98,6 +100,8 @@ pub struct Executable<'a> {
     pub bias: u64,
     pub entry: u64,
     pub is_pie: bool,
+    /// Highest address a segment may reach.
+    limit: u64,
 }
 
 fn u16_at(b: &[u8], off: usize) -> u16 {
@@ -121,7 +125,15 @@ struct RawPhdr {
 }
 
 impl<'a> Executable<'a> {
+    /// Parses the program: ET_EXEC at its own addresses, ET_DYN at `PIE_BASE`, all below
+    /// `IMAGE_LIMIT`.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ElfError> {
+        Self::parse_at(bytes, PIE_BASE, IMAGE_LIMIT)
+    }
+
+    /// Parses an ELF file placing an ET_DYN file at `base` (rounded up to its alignment), its
+    /// segments below `limit`: used for the program and for its interpreter.
+    pub fn parse_at(bytes: &'a [u8], base: u64, limit: u64) -> Result<Self, ElfError> {
         if bytes.len() < EHDR_SIZE {
             return Err(ElfError::TooSmall);
         }
@@ -150,12 +162,9 @@ impl<'a> Executable<'a> {
         if table_end.is_none_or(|end| end > bytes.len() as u64) {
             return Err(ElfError::BadProgramHeaders);
         }
-        let mut exe = Executable { bytes, phoff: phoff as usize, phnum, bias: 0, entry, is_pie };
+        let mut exe = Executable { bytes, phoff: phoff as usize, phnum, bias: 0, entry, is_pie, limit };
         let mut max_align = PAGE_SIZE;
         for ph in exe.raw_headers() {
-            if ph.kind == PT_INTERP {
-                return Err(ElfError::NeedsInterpreter);
-            }
             if ph.kind == PT_LOAD && ph.align > max_align {
                 max_align = ph.align;
             }
@@ -164,10 +173,29 @@ impl<'a> Executable<'a> {
             if !max_align.is_power_of_two() || max_align > (1 << 30) {
                 return Err(ElfError::MisalignedSegment);
             }
-            exe.bias = PIE_BASE.next_multiple_of(max_align);
+            exe.bias = base.next_multiple_of(max_align);
         }
         exe.validate_segments()?;
+        exe.interpreter()?;
         Ok(exe)
+    }
+
+    /// The path in PT_INTERP (without its NUL), if the program names an interpreter.
+    pub fn interpreter(&self) -> Result<Option<&'a [u8]>, ElfError> {
+        let Some(ph) = self.raw_headers().find(|ph| ph.kind == PT_INTERP) else { return Ok(None) };
+        let end = ph.offset.checked_add(ph.filesz).filter(|&end| end <= self.bytes.len() as u64);
+        let Some(end) = end else { return Err(ElfError::BadInterpreter) };
+        let text = &self.bytes[ph.offset as usize..end as usize];
+        match text.split_last() {
+            Some((0, path)) if !path.is_empty() && !path.contains(&0) => Ok(Some(path)),
+            _ => Err(ElfError::BadInterpreter),
+        }
+    }
+
+    /// Bytes from the lowest to the end of the highest segment: the room an ET_DYN file needs.
+    pub fn span(&self) -> u64 {
+        let low = self.segments().map(|s| page_floor(s.vaddr)).min().unwrap_or(0);
+        self.end_of_image() - low
     }
 
     fn raw_headers(&self) -> impl Iterator<Item = RawPhdr> + '_ {
@@ -198,7 +226,7 @@ impl<'a> Executable<'a> {
             }
             let start = ph.vaddr.checked_add(self.bias).ok_or(ElfError::SegmentOutsideUserSpace)?;
             let end = start.checked_add(ph.memsz).ok_or(ElfError::SegmentOutsideUserSpace)?;
-            if start < USER_BOTTOM || end > IMAGE_LIMIT {
+            if start < USER_BOTTOM || end > self.limit {
                 return Err(ElfError::SegmentOutsideUserSpace);
             }
             if ph.vaddr % PAGE_SIZE != ph.offset % PAGE_SIZE {
@@ -329,9 +357,25 @@ pub mod tests {
     }
 
     #[test]
-    fn rejects_an_interpreter() {
-        let bytes = build(ET_DYN, 0x1000, &[(PT_INTERP, PF_R, 0, 0, 1, 1), (PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
-        assert_eq!(Executable::parse(&bytes).err(), Some(ElfError::NeedsInterpreter));
+    fn names_its_interpreter() {
+        let mut bytes =
+            build(ET_DYN, 0x1000, &[(PT_INTERP, PF_R, 0x200, 0, 8, 8), (PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
+        bytes[0x200..0x208].copy_from_slice(b"/lib/ld\0");
+        let exe = Executable::parse(&bytes).unwrap();
+        assert_eq!(exe.interpreter(), Ok(Some(&b"/lib/ld"[..])));
+        assert_eq!(exe.span(), 0x2000);
+        bytes[0x207] = b'x';
+        assert_eq!(Executable::parse(&bytes).err(), Some(ElfError::BadInterpreter));
+        let outside = build(ET_DYN, 0x1000, &[(PT_INTERP, PF_R, 0x1000, 0, 0x200, 8), (PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
+        assert_eq!(Executable::parse(&outside).err(), Some(ElfError::BadInterpreter));
+    }
+
+    #[test]
+    fn places_an_interpreter_at_a_chosen_base() {
+        let bytes = build(ET_DYN, 0x1000, &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
+        let exe = Executable::parse_at(&bytes, 0x7e00_0000_0000, crate::abi::USER_TOP).unwrap();
+        assert_eq!(exe.entry, 0x7e00_0000_1000);
+        assert_eq!(Executable::parse_at(&bytes, 0x7e00_0000_0000, IMAGE_LIMIT).err(), Some(ElfError::SegmentOutsideUserSpace));
     }
 
     #[test]

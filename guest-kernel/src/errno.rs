@@ -14,3 +14,5 @@ pub const ENAMETOOLONG: i64 = 36;
 pub const ENOSYS: i64 = 38;
 pub const ENODEV: i64 = 19;
 pub const E2BIG: i64 = 7;
+pub const EISDIR: i64 = 21;
+pub const ESPIPE: i64 = 29;

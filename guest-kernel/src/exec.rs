@@ -3,7 +3,8 @@
 
 use crate::abi::PAGE_SIZE;
 use crate::boot::ProgramStrings;
-use crate::elf::{Executable, PHDR_SIZE};
+use crate::abi::USER_TOP;
+use crate::elf::{Executable, PHDR_SIZE, PIE_BASE};
 use crate::errno::{E2BIG, ENOMEM};
 use crate::mm::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
 use crate::mmu::Mmu;
@@ -166,10 +167,12 @@ pub fn load_segments(mem: &mut Memory, mmu: &mut impl Mmu, exe: &Executable, ima
             }
         }
         mem.tables.map_fresh(mmu, &mut mem.frames, map_from, end, flags).map_err(|_| ENOMEM)?;
-        // The bytes after the file data in its last page belong to the zero-filled part.
+        // The bytes after the file data in its last page belong to the zero-filled part; like
+        // Linux, zero up to the page end (the dynamic loader's allocator uses the rest of the
+        // page after its bss as fresh zeroed memory).
         let tail = segment.vaddr + segment.filesz;
         if segment.memsz > segment.filesz && tail % PAGE_SIZE != 0 && tail >= map_from {
-            let tail_end = page_ceil(tail).ok_or(ENOMEM)?.min(segment.end());
+            let tail_end = page_ceil(tail).ok_or(ENOMEM)?;
             zero_user(mem, mmu, tail, tail_end)?;
         }
     }
@@ -196,24 +199,64 @@ fn zero_user(mem: &mut Memory, mmu: &mut impl Mmu, start: u64, end: u64) -> Resu
     mem.write_through_tables(mmu, start, &ZEROS[..(end - start) as usize])
 }
 
-/// Loads the program and builds its stack; afterwards the program can be entered.
+/// The program's interpreter (PT_INTERP), its file already read whole into frames at `gpa`.
+pub struct Interpreter<'a> {
+    pub bytes: &'a [u8],
+    pub gpa: u64,
+}
+
+/// Why loading failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadError {
+    /// Out of memory, or arguments too large (the errno).
+    Errno(i64),
+    /// The interpreter is not a loadable ELF file.
+    BadInterpreter(crate::elf::ElfError),
+}
+
+impl From<i64> for LoadError {
+    fn from(errno: i64) -> Self {
+        LoadError::Errno(errno)
+    }
+}
+
+/// Loads the program (and its interpreter, if it has one) and builds the stack; afterwards
+/// the program can be entered. With an interpreter, the interpreter is entered and finds the
+/// program through AT_PHDR/AT_ENTRY, and itself through AT_BASE.
+#[allow(clippy::too_many_arguments)]
 pub fn load(
     mem: &mut Memory,
     mmu: &mut impl Mmu,
     exe: &Executable,
     image_gpa: u64,
+    interpreter: Option<Interpreter>,
     strings: &ProgramStrings,
     random: [u8; 16],
     hwcap: u64,
     stack_size: u64,
-) -> Result<Loaded, i64> {
+) -> Result<Loaded, LoadError> {
     load_segments(mem, mmu, exe, image_gpa)?;
+    let stack_bottom = STACK_TOP - stack_size;
+    let brk = exe.end_of_image();
+    mem.set_layout(brk, stack_bottom);
+    let (entry, base) = match interpreter {
+        Some(interp) => {
+            let probe = Executable::parse_at(interp.bytes, PIE_BASE, USER_TOP).map_err(LoadError::BadInterpreter)?;
+            // Room for the span plus the largest alignment the file may ask for.
+            let room = probe.span().checked_add(probe.bias - PIE_BASE + (1 << 21)).ok_or(ENOMEM)?;
+            let base = mem.free_area(room).ok_or(ENOMEM)?;
+            let placed = Executable::parse_at(interp.bytes, base, USER_TOP).map_err(LoadError::BadInterpreter)?;
+            load_segments(mem, mmu, &placed, interp.gpa)?;
+            (placed.entry, placed.bias)
+        }
+        None => (exe.entry, 0),
+    };
     let auxv = [
         (AT_PHDR, exe.phdr_address().unwrap_or(0)),
         (AT_PHENT, PHDR_SIZE as u64),
         (AT_PHNUM, exe.phnum() as u64),
         (AT_PAGESZ, PAGE_SIZE),
-        (AT_BASE, 0),
+        (AT_BASE, base),
         (AT_FLAGS, 0),
         (AT_ENTRY, exe.entry),
         (AT_UID, USER_ID),
@@ -226,22 +269,19 @@ pub fn load(
         (AT_CLKTCK, CLOCK_TICKS),
     ];
     let contents = StackContents { strings, random, auxv: &auxv };
-    let stack_bottom = STACK_TOP - stack_size;
     let needed = page_ceil(contents.size(STACK_TOP)).ok_or(E2BIG)?;
     // Like Linux, argv and envp may take at most a quarter of the stack.
     if needed > stack_size / 4 {
-        return Err(E2BIG);
+        return Err(E2BIG.into());
     }
     mem.vmas.insert(Vma::new(stack_bottom, STACK_TOP, PROT_READ | PROT_WRITE, VmaKind::Stack)).map_err(|_| ENOMEM)?;
     mem.populate(mmu, STACK_TOP - needed, STACK_TOP)?;
     let mut failed = false;
     let sp = contents.write(STACK_TOP, &mut |va, bytes| failed |= mem.write_through_tables(mmu, va, bytes).is_err());
     if failed {
-        return Err(ENOMEM);
+        return Err(ENOMEM.into());
     }
-    let brk = exe.end_of_image();
-    mem.set_layout(brk, stack_bottom);
-    Ok(Loaded { entry: exe.entry, stack_pointer: sp, brk })
+    Ok(Loaded { entry, stack_pointer: sp, brk })
 }
 
 #[cfg(test)]
@@ -286,7 +326,7 @@ mod tests {
         let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
         let strings = ProgramStrings::parse(b"/bin/prog\0prog\0arg one\0HOME=/tmp\0", 2, 1).unwrap();
-        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, &strings, [7; 16], 0x1234, 8 << 20).unwrap();
+        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [7; 16], 0x1234, 8 << 20).unwrap();
         assert_eq!(loaded.entry, 0x401000);
         assert_eq!(loaded.brk, 0x406000);
         let sp = loaded.stack_pointer;
@@ -340,7 +380,7 @@ mod tests {
         assert_eq!(data.end, 0x406000);
         let pa = mem.tables.translate(&mut mmu, 0x403100).unwrap();
         assert_eq!(&mmu.bytes(pa & !0xfff)[0x100..0x104], b"data");
-        assert!(mmu.bytes(pa & !0xfff)[0x110..].iter().all(|&b| b == 0), "bss part of the last file page is zeroed");
+        assert!(mmu.bytes(pa & !0xfff)[0x110..].iter().all(|&b| b == 0), "the last file page is zeroed after the data");
         let bss = mem.tables.translate(&mut mmu, 0x405000).unwrap();
         assert!(mmu.bytes(bss).iter().all(|&b| b == 0));
         assert_eq!(mem.tables.translate(&mut mmu, 0x401000), Some(IMAGE + 0x1000), "text is mapped in place");
@@ -381,6 +421,42 @@ mod tests {
         block.extend(std::iter::repeat_n(b'a', 20000));
         block.push(0);
         let strings = ProgramStrings::parse(&block, 1, 0).unwrap();
-        assert_eq!(load(&mut mem, &mut mmu, &exe, IMAGE, &strings, [0; 16], 0, 64 << 10), Err(E2BIG));
+        assert_eq!(load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [0; 16], 0, 64 << 10), Err(LoadError::Errno(E2BIG)));
+    }
+
+    #[test]
+    fn enters_the_interpreter_with_the_program_in_the_auxv() {
+        use crate::elf::{tests::build, PF_R, PF_X, PT_LOAD};
+        let program = static_exec();
+        let mut interp = build(3, 0x1000, &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
+        interp[0x1000] = 0xc3;
+        // The interpreter's file sits in frames right after the program's.
+        let interp_gpa = IMAGE + 0x2000;
+        let (mut mmu, mut mem) = with_image(&program);
+        for (i, chunk) in interp.chunks(PAGE_SIZE as usize).enumerate() {
+            mmu.bytes(interp_gpa + i as u64 * PAGE_SIZE)[..chunk.len()].copy_from_slice(chunk);
+        }
+        let exe = Executable::parse(&program).unwrap();
+        let strings = ProgramStrings::parse(b"/bin/prog\0prog\0", 1, 0).unwrap();
+        let interpreter = Interpreter { bytes: &interp, gpa: interp_gpa };
+        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, Some(interpreter), &strings, [0; 16], 0, 8 << 20).unwrap();
+        let base = loaded.entry - 0x1000;
+        assert_eq!(base % PAGE_SIZE, 0);
+        assert!(base >= crate::elf::IMAGE_LIMIT && base < STACK_TOP - (8 << 20), "in the mmap area");
+        assert_eq!(mem.tables.translate(&mut mmu, loaded.entry), Some(interp_gpa + 0x1000), "mapped in place");
+        let mut aux = std::collections::HashMap::new();
+        let mut at = loaded.stack_pointer + 8 * 4;
+        loop {
+            let (k, v) = (read_u64(&mut mem, &mut mmu, at), read_u64(&mut mem, &mut mmu, at + 8));
+            at += 16;
+            if k == AT_NULL {
+                break;
+            }
+            aux.insert(k, v);
+        }
+        assert_eq!(aux[&AT_BASE], base);
+        assert_eq!(aux[&AT_ENTRY], 0x401000);
+        assert_eq!(aux[&AT_PHDR], 0x400040);
+        assert_eq!(loaded.brk, 0x406000);
     }
 }

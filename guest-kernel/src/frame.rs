@@ -38,6 +38,34 @@ impl FrameAllocator {
         None
     }
 
+    /// Up to `max` physically contiguous zero-filled frames: `(first frame, count)`. A recycled
+    /// frame comes alone; otherwise the run comes from the untouched part of the range, so that
+    /// the host can fill it with one read.
+    pub fn alloc_run(&mut self, mmu: &mut impl Mmu, max: u64) -> Option<(u64, u64)> {
+        if self.free_head != 0 || max <= 1 {
+            return self.alloc(mmu).map(|frame| (frame, 1));
+        }
+        let count = max.min((self.end - self.next) / PAGE_SIZE);
+        if count == 0 {
+            return None;
+        }
+        let first = self.next;
+        self.next += count * PAGE_SIZE;
+        Some((first, count))
+    }
+
+    /// Takes `pages` frames off the top of the range for good: they are never handed out or
+    /// freed (used for files the kernel reads whole, like the program interpreter, whose
+    /// pages are then mapped in place as the program image is).
+    pub fn carve_top(&mut self, pages: u64) -> Option<u64> {
+        let bytes = pages.checked_mul(PAGE_SIZE)?;
+        if (self.end - self.next) < bytes {
+            return None;
+        }
+        self.end -= bytes;
+        Some(self.end)
+    }
+
     /// Returns a frame this allocator handed out. Frames outside its range (the program
     /// image, the kernel) are ignored, so callers may pass any mapped frame.
     pub fn free(&mut self, mmu: &mut impl Mmu, frame: u64) {
@@ -90,6 +118,21 @@ mod tests {
         assert!(mmu.bytes(a).iter().all(|&x| x == 0));
         assert!(mmu.bytes(b).iter().all(|&x| x == 0));
         assert_eq!(frames.alloc(&mut mmu), None);
+    }
+
+    #[test]
+    fn hands_out_contiguous_runs_and_carves_the_top() {
+        let mut mmu = TestMmu::new(16);
+        let mut frames = FrameAllocator::new(0x2000, 0x10000);
+        assert_eq!(frames.carve_top(2), Some(0xe000));
+        assert!(!frames.owns(0xe000));
+        assert_eq!(frames.alloc_run(&mut mmu, 4), Some((0x2000, 4)));
+        let single = frames.alloc(&mut mmu).unwrap();
+        frames.free(&mut mmu, single);
+        assert_eq!(frames.alloc_run(&mut mmu, 4), Some((single, 1)), "recycled frames come alone");
+        assert_eq!(frames.alloc_run(&mut mmu, 100), Some((0x7000, 7)));
+        assert_eq!(frames.alloc_run(&mut mmu, 4), None);
+        assert_eq!(frames.carve_top(1), None);
     }
 
     #[test]

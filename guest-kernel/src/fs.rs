@@ -3,7 +3,7 @@
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
 use crate::abi::kva;
-use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, ENOTTY};
+use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, ESPIPE};
 use crate::hypercall;
 use crate::kernel;
 use crate::syscall::nr;
@@ -588,4 +588,57 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
         return sleep_ns(ns - now, 0);
     }
     sleep_ns(ns, rem)
+}
+
+/// Fills `len` bytes of guest RAM at `gpa` (frames of a file mapping) from `fd` at `offset`,
+/// with host reads straight into the frames: the host accepts any GPA inside guest RAM for
+/// pread64, so nothing is staged. Bytes past the end of the file are left as they are (zero).
+pub fn read_file_into(fd: u64, gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
+    let mut done = 0u64;
+    while done < len {
+        let result = host(nr::PREAD64, [fd, gpa + done, len - done, offset.wrapping_add(done), 0, 0]);
+        if result < 0 {
+            // Linux's answer for a file that cannot be mapped (a pipe, a directory).
+            return Err(if result == -ESPIPE || result == -EISDIR { ENODEV } else { -result });
+        }
+        if result == 0 {
+            break;
+        }
+        done += (result as u64).min(len - done);
+    }
+    Ok(())
+}
+
+/// Reads the file at `path` (an absolute guest path from the kernel itself) whole into frames
+/// taken for good off the top of guest RAM; returns their GPA and the file's size.
+pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
+    const O_RDONLY_CLOEXEC: u64 = 0o2000000;
+    let io = IoBuffer::get();
+    if path.len() >= PATH_MAX {
+        return Err(ENAMETOOLONG);
+    }
+    let staged = io.slice(0, path.len() + 1);
+    staged[..path.len()].copy_from_slice(path);
+    staged[path.len()] = 0;
+    let fd = host(nr::OPENAT, [AT_FDCWD, io.at(0), O_RDONLY_CLOEXEC, 0, 0, 0]);
+    if fd < 0 {
+        return Err(-fd);
+    }
+    let fd = fd as u64;
+    let read = || -> Result<(u64, u64), i64> {
+        io.slice(0, 1)[0] = 0;
+        let stat = host(nr::NEWFSTATAT, [fd, io.at(0), io.at(PATH_MAX), AT_EMPTY_PATH, 0, 0]);
+        if stat < 0 {
+            return Err(-stat);
+        }
+        const ST_SIZE: usize = 48;
+        let size = u64::from_le_bytes(io.slice(PATH_MAX + ST_SIZE, 8).try_into().unwrap());
+        let pages = size.div_ceil(crate::abi::PAGE_SIZE).max(1);
+        let gpa = kernel::with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;
+        read_file_into(fd, gpa, size, 0)?;
+        Ok((gpa, size))
+    };
+    let result = read();
+    host(nr::CLOSE, [fd, 0, 0, 0, 0, 0]);
+    result
 }

@@ -185,12 +185,23 @@ fn start_program(info: &BootInfo) -> ! {
     let hwcap = arch::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
-    let loaded = with_memory(|mem, mmu| {
+    with_memory(|mem, _| {
         let root = arch::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
-        exec::load(mem, mmu, &exe, info.program_image, &strings, random, hwcap, stack_size)
+    });
+    let interpreter = match exe.interpreter() {
+        Ok(Some(path)) => Some(read_interpreter(path)),
+        _ => None,
+    };
+    let loaded = with_memory(|mem, mmu| {
+        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size)
     })
-    .unwrap_or_else(|errno| panic!("cannot load the program: errno {errno} (out of memory or arguments too large)"));
+    .unwrap_or_else(|error| match error {
+        exec::LoadError::Errno(errno) => {
+            panic!("cannot load the program: errno {errno} (out of memory or arguments too large)")
+        }
+        exec::LoadError::BadInterpreter(e) => panic!("cannot load the program's interpreter: {}", e.describe()),
+    });
     let frame = TrapFrame {
         rip: loaded.entry,
         cs: USER_CS as u64,
@@ -202,6 +213,17 @@ fn start_program(info: &BootInfo) -> ! {
         ..TrapFrame::default()
     };
     idt::enter_user(&frame)
+}
+
+/// Reads the program's interpreter (the dynamic loader) whole from the guest file system.
+fn read_interpreter(path: &[u8]) -> exec::Interpreter<'static> {
+    let name = core::str::from_utf8(path).unwrap_or("(not UTF-8)");
+    let (gpa, size) = crate::fs::read_whole_file(path).unwrap_or_else(|errno| {
+        panic!("cannot read the program's interpreter {name}: errno {errno} (is a runtime image with it mounted at /?)")
+    });
+    // SAFETY: frames carved off guest RAM for good, filled by the host, never written again.
+    let bytes = unsafe { core::slice::from_raw_parts(kva(gpa) as *const u8, size as usize) };
+    exec::Interpreter { bytes, gpa }
 }
 
 #[cfg(not(test))]

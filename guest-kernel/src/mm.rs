@@ -4,7 +4,7 @@
 
 use crate::abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::elf::IMAGE_LIMIT;
-use crate::errno::{EEXIST, EINVAL, ENOMEM};
+use crate::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::frame::FrameAllocator;
 use crate::mmu::Mmu;
 use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, PTE_PRESENT, PTE_PROT_NONE};
@@ -16,6 +16,13 @@ pub const MAP_FIXED: u64 = 0x10;
 pub const MAP_ANONYMOUS: u64 = 0x20;
 pub const MAP_POPULATE: u64 = 0x8000;
 pub const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+
+pub const MREMAP_MAYMOVE: u64 = 1;
+pub const MREMAP_FIXED: u64 = 2;
+pub const MREMAP_DONTUNMAP: u64 = 4;
+
+/// Most pages filled by one host read when a file is mapped (4 MiB).
+const FILE_READ_PAGES: u64 = 1024;
 
 pub const MADV_DONTNEED: u64 = 4;
 pub const MADV_FREE: u64 = 8;
@@ -200,8 +207,73 @@ impl Memory {
         self.brk
     }
 
-    /// mmap(2) of anonymous memory (the caller rejects file mappings).
+    /// mmap(2) of anonymous memory.
     pub fn mmap(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, prot: u64, flags: u64) -> Result<u64, i64> {
+        self.map_area(mmu, addr, len, prot, flags, VmaKind::Anonymous)
+    }
+
+    /// A free range of `len` bytes in the mmap area, as mmap would choose it.
+    pub fn free_area(&self, len: u64) -> Option<u64> {
+        self.vmas.find_free(len, self.mmap_bottom, self.mmap_top)
+    }
+
+    /// mmap(2) of a file, private: the pages are filled now, in physically contiguous runs,
+    /// by `read(mmu, gpa, len, file_offset)` (one host read per run: under PVM every fault is
+    /// a trip to the hypervisor, so demand paging a file page by page would cost more). Bytes
+    /// past the end of the file read as zeros.
+    pub fn mmap_file<M: Mmu>(
+        &mut self,
+        mmu: &mut M,
+        request: (u64, u64, u64, u64),
+        offset: u64,
+        read: &mut impl FnMut(&mut M, u64, u64, u64) -> Result<(), i64>,
+    ) -> Result<u64, i64> {
+        let (addr, len, prot, flags) = request;
+        if offset % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, VmaKind::File)?;
+        let end = start + page_ceil(len).ok_or(ENOMEM)?;
+        if let Err(errno) = self.fill_from_file(mmu, start, end, prot_flags((prot as u32) & PROT_MASK), offset, read) {
+            self.unmap_range(mmu, start, end)?;
+            return Err(errno);
+        }
+        Ok(start)
+    }
+
+    fn fill_from_file<M: Mmu>(
+        &mut self,
+        mmu: &mut M,
+        start: u64,
+        end: u64,
+        flags: u64,
+        offset: u64,
+        read: &mut impl FnMut(&mut M, u64, u64, u64) -> Result<(), i64>,
+    ) -> Result<(), i64> {
+        if (end - start) / PAGE_SIZE > self.frames.available() {
+            return Err(ENOMEM);
+        }
+        let mut va = start;
+        while va < end {
+            let wanted = ((end - va) / PAGE_SIZE).min(FILE_READ_PAGES);
+            let (frame, count) = self.frames.alloc_run(mmu, wanted).ok_or(ENOMEM)?;
+            let run_end = va + count * PAGE_SIZE;
+            let file_offset = offset.checked_add(va - start).ok_or(EINVAL)?;
+            let filled = read(mmu, frame, count * PAGE_SIZE, file_offset).and_then(|()| {
+                self.tables.map_existing(mmu, &mut self.frames, va, run_end, flags, frame).map_err(|_| ENOMEM)
+            });
+            if let Err(errno) = filled {
+                for page in 0..count {
+                    self.frames.free(mmu, frame + page * PAGE_SIZE);
+                }
+                return Err(errno);
+            }
+            va = run_end;
+        }
+        Ok(())
+    }
+
+    fn map_area(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, prot: u64, flags: u64, kind: VmaKind) -> Result<u64, i64> {
         if len == 0 || flags & (MAP_SHARED | MAP_PRIVATE) == 0 {
             return Err(EINVAL);
         }
@@ -235,7 +307,7 @@ impl Memory {
                 self.vmas.find_free(len, self.mmap_bottom, self.mmap_top).ok_or(ENOMEM)?
             }
         };
-        self.vmas.insert(Vma::new(start, start + len, prot, VmaKind::Anonymous)).map_err(|_| ENOMEM)?;
+        self.vmas.insert(Vma::new(start, start + len, prot, kind)).map_err(|_| ENOMEM)?;
         if flags & MAP_POPULATE != 0 && prot != 0 {
             // Populating is an optimisation: on failure the pages still come on demand.
             let _ = self.tables.map_fresh(mmu, &mut self.frames, start, start + len, prot_flags(prot));
@@ -291,6 +363,76 @@ impl Memory {
             self.tables.unmap(mmu, &mut self.frames, addr, end);
         }
         Ok(0)
+    }
+
+    /// mremap(2): shrinks in place, grows in place when the pages after are free, else moves
+    /// the pages (their frames, not copies) to a new range if MREMAP_MAYMOVE allows.
+    pub fn mremap(&mut self, mmu: &mut impl Mmu, old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: u64) -> Result<u64, i64> {
+        if old % PAGE_SIZE != 0
+            || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+            || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+            || flags & MREMAP_DONTUNMAP != 0
+        {
+            return Err(EINVAL);
+        }
+        let old_len = page_ceil(old_len).ok_or(EINVAL)?;
+        let new_len = page_ceil(new_len).ok_or(ENOMEM)?;
+        if new_len == 0 || old_len == 0 {
+            return Err(EINVAL);
+        }
+        let old_end = old.checked_add(old_len).filter(|&e| e <= USER_TOP).ok_or(EFAULT)?;
+        let vma = self.vmas.find(old).ok_or(EFAULT)?;
+        if old_end > vma.end {
+            return Err(EFAULT);
+        }
+        if flags & MREMAP_FIXED != 0 {
+            if new_addr % PAGE_SIZE != 0 || new_addr.checked_add(new_len).is_none_or(|e| e > USER_TOP) {
+                return Err(EINVAL);
+            }
+            if new_addr < old_end && old < new_addr + new_len {
+                return Err(EINVAL);
+            }
+            self.unmap_range(mmu, new_addr, new_addr + new_len)?;
+            return self.move_pages(mmu, vma, old, old_len, new_addr, new_len);
+        }
+        if new_len <= old_len {
+            self.unmap_range(mmu, old + new_len, old_end)?;
+            return Ok(old);
+        }
+        let grown_end = old.checked_add(new_len).filter(|&e| e <= USER_TOP);
+        if old_end == vma.end {
+            if let Some(grown_end) = grown_end.filter(|&e| !self.vmas.overlaps(old_end, e)) {
+                self.vmas.insert(Vma::new(old_end, grown_end, vma.prot, vma.kind)).map_err(|_| ENOMEM)?;
+                return Ok(old);
+            }
+        }
+        if flags & MREMAP_MAYMOVE == 0 {
+            return Err(ENOMEM);
+        }
+        let target = self.free_area(new_len).ok_or(ENOMEM)?;
+        self.move_pages(mmu, vma, old, old_len, target, new_len)
+    }
+
+    /// Moves the frames of `[old, old + old_len)` to `target` (an unmapped range of `new_len`
+    /// bytes), keeping the area's protection; what `new_len` adds comes on demand.
+    fn move_pages(&mut self, mmu: &mut impl Mmu, vma: Vma, old: u64, old_len: u64, target: u64, new_len: u64) -> Result<u64, i64> {
+        self.vmas.insert(Vma::new(target, target + new_len, vma.prot, vma.kind)).map_err(|_| ENOMEM)?;
+        let flags = prot_flags(vma.prot);
+        let moved = old_len.min(new_len);
+        for offset in (0..moved).step_by(PAGE_SIZE as usize) {
+            let entry = self.tables.entry(mmu, old + offset);
+            if entry & (PTE_PRESENT | PTE_PROT_NONE) == 0 {
+                continue;
+            }
+            let page = target + offset;
+            if self.tables.map_existing(mmu, &mut self.frames, page, page + PAGE_SIZE, flags, entry & ADDRESS_MASK).is_err() {
+                self.unmap_range(mmu, target, target + new_len)?;
+                return Err(ENOMEM);
+            }
+            self.tables.forget(mmu, old + offset);
+        }
+        self.unmap_range(mmu, old, old + old_len)?;
+        Ok(target)
     }
 
     pub fn current_brk(&self) -> u64 {
@@ -424,5 +566,73 @@ mod tests {
             }
         }
         assert_eq!(outcome, FaultOutcome::OutOfMemory);
+    }
+
+    /// A "file" whose byte at offset `o` is `o / 4096 + 1` (page number + 1), 3 pages long.
+    fn fake_file(mmu: &mut TestMmu, gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
+        for page in 0..len / PAGE_SIZE {
+            let number = (offset / PAGE_SIZE) + page;
+            if number < 3 {
+                mmu.bytes(gpa + page * PAGE_SIZE).fill(number as u8 + 1);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn file_mappings_hold_the_file_at_their_offset_and_zeros_past_its_end() {
+        let (mut mmu, mut mem) = setup();
+        let request = (0, 0x3000, PROT_READ as u64, MAP_PRIVATE);
+        let addr = mem.mmap_file(&mut mmu, request, 0x1000, &mut fake_file).unwrap();
+        let byte = |mem: &mut Memory, mmu: &mut TestMmu, va: u64| {
+            let pa = mem.tables.translate(mmu, va).unwrap();
+            mmu.bytes(pa & !0xfff)[0]
+        };
+        assert_eq!(byte(&mut mem, &mut mmu, addr), 2);
+        assert_eq!(byte(&mut mem, &mut mmu, addr + 0x1000), 3);
+        assert_eq!(byte(&mut mem, &mut mmu, addr + 0x2000), 0, "past the end of the file");
+        assert_eq!(mem.vmas.find(addr).unwrap().kind, VmaKind::File);
+        assert!(!mem.check_user(addr, 1, PROT_WRITE));
+        // A fixed mapping over the middle page replaces it with the file's first page.
+        let fixed = (addr + 0x1000, 0x1000, RW, MAP_PRIVATE | MAP_FIXED);
+        assert_eq!(mem.mmap_file(&mut mmu, fixed, 0, &mut fake_file), Ok(addr + 0x1000));
+        assert_eq!(byte(&mut mem, &mut mmu, addr + 0x1000), 1);
+        assert!(mem.check_user(addr + 0x1000, 0x1000, PROT_WRITE));
+        assert_eq!(mem.mmap_file(&mut mmu, request, 0x123, &mut fake_file), Err(EINVAL));
+    }
+
+    #[test]
+    fn a_failed_file_read_leaves_nothing_mapped() {
+        let (mut mmu, mut mem) = setup();
+        let before = mem.frames.available();
+        let request = (0, 0x3000, PROT_READ as u64, MAP_PRIVATE);
+        let mut failing = |_: &mut TestMmu, _, _, _| Err(crate::errno::EBADF);
+        assert_eq!(mem.mmap_file(&mut mmu, request, 0, &mut failing), Err(crate::errno::EBADF));
+        assert!(mem.vmas.is_empty());
+        assert_eq!(mem.frames.available(), before);
+    }
+
+    #[test]
+    fn mremap_shrinks_grows_and_moves_the_frames() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x2000, RW, ANON | MAP_POPULATE).unwrap();
+        mem.write_through_tables(&mut mmu, addr, b"kept").unwrap();
+        assert_eq!(mem.mremap(&mut mmu, addr, 0x2000, 0x1000, 0, 0), Ok(addr));
+        assert!(!mem.check_user(addr + 0x1000, 1, PROT_READ));
+        // Grows in place: the page after is free again.
+        assert_eq!(mem.mremap(&mut mmu, addr, 0x1000, 0x3000, 0, 0), Ok(addr));
+        assert!(mem.check_user(addr, 0x3000, PROT_WRITE));
+        // Blocked by a neighbour: moves only with MREMAP_MAYMOVE.
+        mem.mmap(&mut mmu, addr + 0x3000, 0x1000, PROT_READ as u64, ANON | MAP_FIXED).unwrap();
+        assert_eq!(mem.mremap(&mut mmu, addr, 0x3000, 0x8000, 0, 0), Err(ENOMEM));
+        let frame = mem.tables.translate(&mut mmu, addr).unwrap();
+        let moved = mem.mremap(&mut mmu, addr, 0x3000, 0x8000, MREMAP_MAYMOVE, 0).unwrap();
+        assert_ne!(moved, addr);
+        assert_eq!(mem.tables.translate(&mut mmu, moved), Some(frame), "same frame, not a copy");
+        assert_eq!(&mmu.bytes(frame)[..4], b"kept");
+        assert!(!mem.check_user(addr, 1, PROT_READ));
+        assert!(mem.check_user(moved, 0x8000, PROT_WRITE));
+        assert_eq!(mem.mremap(&mut mmu, addr, 0x1000, 0x2000, MREMAP_MAYMOVE, 0), Err(EFAULT));
+        assert_eq!(mem.mremap(&mut mmu, moved, 0x1000, 0x2000, MREMAP_FIXED, 0x1000), Err(EINVAL));
     }
 }

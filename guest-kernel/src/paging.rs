@@ -265,6 +265,14 @@ impl PageTables {
         total
     }
 
+    /// Clears the slot of page `va` without freeing its frame (which now lives elsewhere).
+    pub fn forget(&mut self, mmu: &mut impl Mmu, va: u64) {
+        if let Some(table) = self.page_table(mmu, va) {
+            mmu.table(table)[index(va, 0)] = 0;
+            mmu.invalidate(va, va + PAGE_SIZE);
+        }
+    }
+
     /// Gives every page of `[start, end)` that holds a frame the leaf `flags`.
     pub fn protect(&mut self, mmu: &mut impl Mmu, start: u64, end: u64, flags: u64) -> u64 {
         let changed = self.for_each_mapped(mmu, start, end, |slot| *slot = (*slot & ADDRESS_MASK) | flags);

@@ -12,6 +12,9 @@ use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
 use crate::idt::{TrapFrame, SYSCALL_VECTOR};
 use crate::kernel::{self, with_memory, with_process};
 use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
+
+/// MAP_SHARED_VALIDATE: MAP_SHARED that rejects unknown flags (both bits of the type field).
+const MAP_SHARED_VALIDATE: u64 = 0x03;
 use crate::process::{Rlimit, SigAction, PARENT_PID, PID};
 use crate::time::{Timespec, NANOS_PER_SECOND};
 use crate::user;
@@ -40,6 +43,7 @@ pub mod nr {
     pub const WRITEV: u64 = 20;
     pub const ACCESS: u64 = 21;
     pub const SCHED_YIELD: u64 = 24;
+    pub const MREMAP: u64 = 25;
     pub const MADVISE: u64 = 28;
     pub const DUP: u64 = 32;
     pub const DUP2: u64 = 33;
@@ -152,6 +156,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
     guest(nr::SCHED_YIELD, "sched_yield", sys_zero),
+    guest(nr::MREMAP, "mremap", sys_mremap),
     guest(nr::MADVISE, "madvise", sys_madvise),
     host(nr::DUP, "dup", fs::sys_dup),
     rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
@@ -307,13 +312,23 @@ fn sys_brk(a: &Args) -> i64 {
 fn sys_mmap(a: &Args) -> i64 {
     let (addr, len, prot, flags) = (a[0], a[1], a[2], a[3]);
     if flags & MAP_ANONYMOUS == 0 {
-        // File mappings (fd in a[4], offset in a[5]) need the host's pages: not yet, and the
-        // program gets the error Linux gives for files that cannot be mapped.
-        return -ENODEV;
+        // Writes to a shared writable mapping would have to reach the file: not supported,
+        // with the error Linux gives for files that cannot be mapped so.
+        if flags & MAP_SHARED != 0 && prot & crate::vma::PROT_WRITE as u64 != 0 {
+            return -ENODEV;
+        }
+        let (fd, offset) = (a[4], a[5]);
+        let private = (flags & !MAP_SHARED_VALIDATE) | crate::mm::MAP_PRIVATE;
+        let mut read = |_: &mut kernel::DirectMap, gpa, len, at| fs::read_file_into(fd, gpa, len, at);
+        return result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)));
     }
     // A shared anonymous mapping behaves like a private one while there is one process.
     let flags = if flags & MAP_SHARED != 0 { (flags & !MAP_SHARED) | crate::mm::MAP_PRIVATE } else { flags };
     result(with_memory(|mem, mmu| mem.mmap(mmu, addr, len, prot, flags)))
+}
+
+fn sys_mremap(a: &Args) -> i64 {
+    result(with_memory(|mem, mmu| mem.mremap(mmu, a[0], a[1], a[2], a[3], a[4])))
 }
 
 fn sys_munmap(a: &Args) -> i64 {

@@ -18,6 +18,8 @@ pub enum VmaKind {
     Stack,
     /// An anonymous `mmap`.
     Anonymous,
+    /// A private `mmap` of a file (filled when mapped).
+    File,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -30,9 +30,6 @@ public final class GuestImage {
 
         KernelImage kernel = KernelImage.parse(request.kernelElf(), memorySize);
         ElfFile program = ElfFile.parse(request.programElf(), ElfLimits.forProgram(memorySize));
-        if (program.kind().isDynamic()) {
-            throw new UnsupportedProgramException("dynamically linked programs are not supported yet");
-        }
         StringsBlock strings = StringsBlock.encode(request.execPath(), request.argv(), request.envp());
         // Linux refuses argument lists above a quarter of the stack limit; the kernel copies them there.
         if (strings.size() > request.stackSize() / 4) {

@@ -5,7 +5,7 @@ package dev.hyperlight.nanvix.loader;
  * command-line tool can print as it is; the subtype says whose input was wrong.
  */
 public abstract sealed class GuestImageException extends Exception
-        permits ElfFormatException, UnsupportedProgramException, KernelImageException,
+        permits ElfFormatException, KernelImageException,
                 GuestLayoutException, BootArgumentException {
 
     private static final long serialVersionUID = 1L;

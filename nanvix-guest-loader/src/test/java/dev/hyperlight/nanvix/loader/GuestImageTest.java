@@ -172,13 +172,13 @@ class GuestImageTest {
     }
 
     @Test
-    void refusesDynamicProgramsBeforeWritingAnything() throws Exception {
+    void writesDynamicProgramsWholeForTheKernelToLoadWithTheirInterpreter() throws Exception {
         byte[] program = GccPrograms.hello(directory, "hello-dynamic", "-pie", "-fPIE");
 
-        assertThatThrownBy(() -> GuestImage.write(ram, request(program).build()))
-                .isInstanceOf(UnsupportedProgramException.class)
-                .hasMessage("dynamically linked programs are not supported yet");
-        assertRamUntouched();
+        GuestImage.write(ram, request(program).build());
+
+        BootInfo info = BootInfo.readFrom(ram);
+        assertThat(bytesAt(info.programImage(), info.programSize())).isEqualTo(program);
     }
 
     @Test

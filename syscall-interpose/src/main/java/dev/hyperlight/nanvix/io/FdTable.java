@@ -11,21 +11,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The guest's file descriptors: numbers 0 to {@value #LIMIT}-1, each naming an open file
+ * The guest's file descriptors: numbers 0 to {@link #limit()}-1, each naming an open file
  * description (shared after dup) plus its own close-on-exec flag. New fds take the lowest free
  * number, as POSIX requires; a description is released when its last fd closes.
  */
 final class FdTable {
 
-    /** RLIMIT_NOFILE as the guest sees it. */
-    static final int LIMIT = 1024;
+    /** The default RLIMIT_NOFILE, as Linux sets it. */
+    static final int DEFAULT_LIMIT = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(FdTable.class);
 
     private record Slot(OpenFile file, boolean closeOnExec) {
     }
 
-    private final Slot[] slots = new Slot[LIMIT];
+    private final Slot[] slots;
+    private final Runnable onExhausted;
+
+    /** A table of {@code limit} fds; {@code onExhausted} runs each time EMFILE is returned. */
+    FdTable(int limit, Runnable onExhausted) {
+        this.slots = new Slot[limit];
+        this.onExhausted = onExhausted;
+    }
+
+    int limit() {
+        return slots.length;
+    }
 
     synchronized OpenFile get(int fd) {
         return slot(fd).file();
@@ -45,7 +56,7 @@ final class FdTable {
 
     /** dup3: makes {@code fd} refer to {@code file}, silently closing what it referred to. */
     synchronized void install(int fd, OpenFile file, boolean closeOnExec) {
-        if (fd < 0 || fd >= LIMIT) {
+        if (fd < 0 || fd >= slots.length) {
             throw new ErrnoException(Errno.EBADF);
         }
         Slot previous = slots[fd];
@@ -82,7 +93,7 @@ final class FdTable {
 
     /** Closes every fd; a description that fails to release is logged, the rest still close. */
     synchronized void closeAll() {
-        for (int fd = 0; fd < LIMIT; fd++) {
+        for (int fd = 0; fd < slots.length; fd++) {
             if (slots[fd] != null) {
                 try {
                     close(fd);
@@ -94,7 +105,7 @@ final class FdTable {
     }
 
     private Slot slot(int fd) {
-        Slot slot = fd >= 0 && fd < LIMIT ? slots[fd] : null;
+        Slot slot = fd >= 0 && fd < slots.length ? slots[fd] : null;
         if (slot == null) {
             throw new ErrnoException(Errno.EBADF);
         }
@@ -102,11 +113,12 @@ final class FdTable {
     }
 
     private int lowestFree(int lowest) {
-        for (int fd = lowest; fd < LIMIT; fd++) {
+        for (int fd = lowest; fd < slots.length; fd++) {
             if (slots[fd] == null) {
                 return fd;
             }
         }
+        onExhausted.run();
         throw new ErrnoException(Errno.EMFILE);
     }
 

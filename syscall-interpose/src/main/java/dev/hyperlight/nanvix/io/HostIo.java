@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.io.GuestNamespace.Absent;
 import dev.hyperlight.nanvix.io.GuestNamespace.AbsentVirtual;
 import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
 import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
+import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
 import dev.hyperlight.nanvix.io.GuestNamespace.Node;
 import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
 import dev.hyperlight.nanvix.syscall.Errno;
@@ -23,7 +24,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -36,9 +40,9 @@ import java.util.function.Supplier;
  *
  * <p>What is enforced here (see docs/security.md): guest paths resolve only inside the namespace
  * of mounts ({@link GuestNamespace}); read-only mounts and virtual directories refuse every
- * change; mounts behave as {@code nodev}: special files cannot be opened; at most {@value
- * FdTable#LIMIT} fds. Namespace changes and lookups are serialized on one lock so a guest cannot
- * race a lookup against a rename.
+ * change; mounts behave as {@code nodev}: special files cannot be opened; at most {@link
+ * IoConfig#maxOpenFiles()} fds and a writable mount's quota of new bytes. Namespace changes and
+ * lookups are serialized on one lock so a guest cannot race a lookup against a rename.
  */
 public final class HostIo implements AutoCloseable {
 
@@ -47,7 +51,9 @@ public final class HostIo implements AutoCloseable {
     static final long CONSOLE_DEVICE = 1;
 
     private final GuestNamespace namespace;
-    private final FdTable fds = new FdTable();
+    private final FdTable fds;
+    private final Map<String, WriteQuota> quotas = new HashMap<>();
+    private final Set<IoLimit> limitsReached = EnumSet.noneOf(IoLimit.class);
     private final ReentrantLock namespaceLock = new ReentrantLock();
     private final SecureRandom random = new SecureRandom();
     /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
@@ -58,7 +64,11 @@ public final class HostIo implements AutoCloseable {
      *     directory is not a directory in the namespace
      */
     public HostIo(IoConfig config) {
+        fds = new FdTable(config.maxOpenFiles(), () -> reached(IoLimit.OPEN_FILES));
         namespace = new GuestNamespace(config.mounts());
+        config.writeQuotas().forEach((guestPath, bytes) -> quotas.put(guestPath, WriteQuota.of(bytes,
+                config.mounts().stream().filter(m -> m.guestPath().equals(guestPath)).findFirst().orElseThrow()
+                        .hostDir(), () -> reached(IoLimit.WRITE_QUOTA))));
         Node cwd;
         try {
             cwd = namespace.resolve(GuestPaths.ROOT, config.workingDirectory(), true);
@@ -150,7 +160,7 @@ public final class HostIo implements AutoCloseable {
         if ((flags & ~Fcntl.O_CLOEXEC) != 0 || oldFd == newFd) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        if (newFd < 0 || newFd >= FdTable.LIMIT) {
+        if (newFd < 0 || newFd >= fds.limit()) {
             throw new ErrnoException(Errno.EBADF);
         }
         fds.install(newFd, fds.get(oldFd), (flags & Fcntl.O_CLOEXEC) != 0);
@@ -162,7 +172,7 @@ public final class HostIo implements AutoCloseable {
         return switch (command) {
             case Fcntl.F_DUPFD, Fcntl.F_DUPFD_CLOEXEC -> {
                 int lowest = (int) argument;
-                if (lowest < 0 || lowest >= FdTable.LIMIT) {
+                if (lowest < 0 || lowest >= fds.limit()) {
                     throw new ErrnoException(Errno.EINVAL);
                 }
                 yield fds.add(file, command == Fcntl.F_DUPFD_CLOEXEC, lowest);
@@ -274,10 +284,14 @@ public final class HostIo implements AutoCloseable {
             throw new ErrnoException(Errno.EROFS);
         }
         Set<OpenOption> options = channelOptions(flags);
-        if ((flags & Fcntl.O_TRUNC) != 0) {
-            options.add(StandardOpenOption.TRUNCATE_EXISTING);
+        if ((flags & Fcntl.O_TRUNC) == 0) {
+            return openChannel(file.mount(), file.hostPath(), options, flags);
         }
-        return openChannel(file.mount(), file.hostPath(), options, flags);
+        options.add(StandardOpenOption.TRUNCATE_EXISTING);
+        long before = WriteQuota.size(file.hostPath());
+        OpenFile opened = openChannel(file.mount(), file.hostPath(), options, flags);
+        quota(file.mount()).release(before);
+        return opened;
     }
 
     private OpenFile createRegular(Absent absent, String path, int flags, int mode) {
@@ -316,7 +330,7 @@ public final class HostIo implements AutoCloseable {
         return options;
     }
 
-    private static OpenFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
+    private OpenFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
         FileChannel channel;
         try {
             channel = FileChannel.open(host, options);
@@ -324,7 +338,7 @@ public final class HostIo implements AutoCloseable {
             throw HostErrors.toErrno(e);
         }
         try {
-            return new RegularFile(channel, mount, host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
+            return new RegularFile(channel, mount, quota(mount), host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
         } catch (ErrnoException e) {
             closeQuietly(channel);
             throw e;
@@ -481,12 +495,17 @@ public final class HostIo implements AutoCloseable {
             if (!removeDirectory && isDirectory) {
                 throw new ErrnoException(Errno.EISDIR);
             }
+            long size = WriteQuota.size(file.hostPath());
             try {
                 Files.delete(file.hostPath());
             } catch (IOException e) {
                 throw HostErrors.toErrno(e);
             }
-            fds.openFiles().forEach(f -> f.unlinked(file.hostPath()));
+            List<OpenFile> open = fds.openFiles();
+            if (open.stream().noneMatch(f -> f instanceof RegularFile r && r.isAt(file.hostPath()))) {
+                quota(file.mount()).release(size);
+            }
+            open.forEach(f -> f.unlinked(file.hostPath()));
             return null;
         });
     }
@@ -592,6 +611,23 @@ public final class HostIo implements AutoCloseable {
             }
             throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
         });
+    }
+
+    /** The limits the guest ran into so far (it got EMFILE or ENOSPC). */
+    public Set<IoLimit> limitsReached() {
+        synchronized (limitsReached) {
+            return Set.copyOf(limitsReached);
+        }
+    }
+
+    private void reached(IoLimit limit) {
+        synchronized (limitsReached) {
+            limitsReached.add(limit);
+        }
+    }
+
+    private WriteQuota quota(MountPoint mount) {
+        return quotas.getOrDefault(mount.guestPath(), WriteQuota.UNLIMITED);
     }
 
     /** Closes every fd (flushing, never closing, the console streams). Safe to call twice. */

@@ -24,12 +24,15 @@ final class RegularFile extends OpenFile {
     private final FileChannel channel;
     private final MountPoint mount;
     private final Stat opened;
+    private final WriteQuota quota;
     /** Where the file is on the host, followed across renames; null once its name is gone. */
     private volatile Path hostPath;
     private long position;
 
-    RegularFile(FileChannel channel, MountPoint mount, Path hostPath, int accessMode, int statusFlags) {
+    RegularFile(FileChannel channel, MountPoint mount, WriteQuota quota, Path hostPath, int accessMode,
+            int statusFlags) {
         super(accessMode, statusFlags);
+        this.quota = quota;
         this.channel = channel;
         this.mount = mount;
         this.hostPath = hostPath;
@@ -73,9 +76,20 @@ final class RegularFile extends OpenFile {
         if (!writable()) {
             throw new ErrnoException(Errno.EBADF);
         }
-        ByteBuffer from = data.asByteBuffer();
-        long at = appends() ? size() : offset;
+        long size = size();
+        long at = appends() ? size : offset;
         checkRange(at, data.byteSize());
+        long count = data.byteSize();
+        long growth = at + count - size;
+        if (growth > 0) {
+            long granted = quota.charge(growth);
+            count -= growth - granted;
+            if (count <= 0) {
+                quota.release(granted);
+                throw new ErrnoException(Errno.ENOSPC);
+            }
+        }
+        ByteBuffer from = data.asSlice(0, count).asByteBuffer();
         return onChannel(() -> {
             while (from.hasRemaining()) {
                 channel.write(from, at + from.position());
@@ -161,7 +175,9 @@ final class RegularFile extends OpenFile {
             long size = channel.size();
             if (length < size) {
                 channel.truncate(length);
+                quota.release(size - length);
             } else if (length > size) {
+                quota.chargeAll(length - size);
                 channel.write(ByteBuffer.allocate(1), length - 1);
             }
             return null;
@@ -189,6 +205,11 @@ final class RegularFile extends OpenFile {
         if (path.equals(hostPath)) {
             hostPath = null;
         }
+    }
+
+    /** Whether this file is the one at host path {@code path}. */
+    boolean isAt(Path path) {
+        return path.equals(hostPath);
     }
 
     @Override
