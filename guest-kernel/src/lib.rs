@@ -17,6 +17,7 @@ pub mod log;
 pub mod mm;
 pub mod mmu;
 pub mod paging;
+pub mod poll;
 pub mod process;
 pub mod time;
 pub mod vma;

@@ -7,6 +7,7 @@ use crate::cell::KernelCell;
 use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
+use crate::poll;
 use crate::net;
 use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
 use crate::idt::{TrapFrame, SYSCALL_VECTOR};
@@ -29,6 +30,7 @@ pub mod nr {
     pub const STAT: u64 = 4;
     pub const FSTAT: u64 = 5;
     pub const LSTAT: u64 = 6;
+    pub const POLL: u64 = 7;
     pub const LSEEK: u64 = 8;
     pub const MMAP: u64 = 9;
     pub const MPROTECT: u64 = 10;
@@ -42,6 +44,7 @@ pub mod nr {
     pub const READV: u64 = 19;
     pub const WRITEV: u64 = 20;
     pub const ACCESS: u64 = 21;
+    pub const SELECT: u64 = 23;
     pub const SCHED_YIELD: u64 = 24;
     pub const MREMAP: u64 = 25;
     pub const MADVISE: u64 = 28;
@@ -94,6 +97,8 @@ pub mod nr {
     pub const RENAMEAT: u64 = 264;
     pub const READLINKAT: u64 = 267;
     pub const FACCESSAT: u64 = 269;
+    pub const PSELECT6: u64 = 270;
+    pub const PPOLL: u64 = 271;
     pub const SET_ROBUST_LIST: u64 = 273;
     pub const DUP3: u64 = 292;
     pub const PRLIMIT64: u64 = 302;
@@ -133,6 +138,10 @@ const fn rewritten(nr: u64, name: &'static str, onto: &'static str, handler: Han
     Syscall { nr, name, served: Served::Rewritten(onto), handler }
 }
 
+/// What poll, ppoll, select and pselect6 forward (poll.rs): a validity check per fd, and the
+/// wait when nothing is ready.
+const POLL_CALLS: &str = "fcntl(F_GETFD) per fd, nanosleep";
+
 /// Every system call the kernel implements.
 pub static SYSCALLS: &[Syscall] = &[
     host(nr::READ, "read", fs::sys_read),
@@ -142,6 +151,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::STAT, "stat", "newfstatat", fs::sys_stat),
     rewritten(nr::FSTAT, "fstat", "newfstatat(AT_EMPTY_PATH)", fs::sys_fstat),
     rewritten(nr::LSTAT, "lstat", "newfstatat(AT_SYMLINK_NOFOLLOW)", fs::sys_lstat),
+    rewritten(nr::POLL, "poll", POLL_CALLS, poll::sys_poll),
     host(nr::LSEEK, "lseek", fs::sys_lseek),
     guest(nr::MMAP, "mmap", sys_mmap),
     guest(nr::MPROTECT, "mprotect", sys_mprotect),
@@ -155,6 +165,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::READV, "readv", "read", fs::sys_readv),
     rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
+    rewritten(nr::SELECT, "select", POLL_CALLS, poll::sys_select),
     guest(nr::SCHED_YIELD, "sched_yield", sys_zero),
     guest(nr::MREMAP, "mremap", sys_mremap),
     guest(nr::MADVISE, "madvise", sys_madvise),
@@ -207,6 +218,8 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::RENAMEAT, "renameat", "renameat2", fs::sys_renameat),
     host(nr::READLINKAT, "readlinkat", fs::sys_readlinkat),
     host(nr::FACCESSAT, "faccessat", fs::sys_faccessat),
+    rewritten(nr::PSELECT6, "pselect6", POLL_CALLS, poll::sys_pselect6),
+    rewritten(nr::PPOLL, "ppoll", POLL_CALLS, poll::sys_ppoll),
     guest(nr::SET_ROBUST_LIST, "set_robust_list", sys_set_robust_list),
     host(nr::DUP3, "dup3", fs::sys_dup3),
     guest(nr::PRLIMIT64, "prlimit64", sys_prlimit64),
