@@ -16,3 +16,6 @@ pub const ENODEV: i64 = 19;
 pub const E2BIG: i64 = 7;
 pub const EISDIR: i64 = 21;
 pub const ESPIPE: i64 = 29;
+pub const ESRCH: i64 = 3;
+pub const EAGAIN: i64 = 11;
+pub const ETIMEDOUT: i64 = 110;

@@ -81,6 +81,11 @@ impl FrameAllocator {
         frame >= self.start && frame < self.next && frame % PAGE_SIZE == 0
     }
 
+    /// Frames handed out and not returned.
+    pub fn used(&self) -> u64 {
+        (self.next - self.start) / PAGE_SIZE - self.free_count
+    }
+
     /// Frames that can still be allocated.
     pub fn available(&self) -> u64 {
         (self.end - self.next) / PAGE_SIZE + self.free_count

@@ -532,7 +532,7 @@ pub fn sys_fcntl(a: &Args) -> i64 {
 }
 
 /// Sleeps `ns` on the host; on EINTR writes the remaining time to `rem` (if non-null).
-fn sleep_ns(ns: u64, rem: u64) -> i64 {
+pub fn sleep_ns(ns: u64, rem: u64) -> i64 {
     let io = IoBuffer::get();
     let request = Timespec::from_ns(ns);
     // SAFETY: the first 32 bytes of the I/O buffer hold the request and remainder timespecs;

@@ -43,6 +43,8 @@ pub mod net;
 #[cfg(not(test))]
 pub mod syscall;
 #[cfg(not(test))]
+pub mod task;
+#[cfg(not(test))]
 pub mod trap;
 #[cfg(not(test))]
 pub mod user;

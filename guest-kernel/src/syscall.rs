@@ -7,6 +7,7 @@ use crate::cell::KernelCell;
 use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
+use crate::task;
 use crate::poll;
 use crate::net;
 use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
@@ -80,6 +81,21 @@ pub mod nr {
     pub const GETEUID: u64 = 107;
     pub const GETEGID: u64 = 108;
     pub const GETPPID: u64 = 110;
+    pub const SIGALTSTACK: u64 = 131;
+    pub const GETRUSAGE: u64 = 98;
+    pub const SYSINFO: u64 = 99;
+    pub const TIMES: u64 = 100;
+    pub const SETUID: u64 = 105;
+    pub const SETGID: u64 = 106;
+    pub const GETPGRP: u64 = 111;
+    pub const GETGROUPS: u64 = 115;
+    pub const GETRESUID: u64 = 118;
+    pub const GETRESGID: u64 = 120;
+    pub const GETPGID: u64 = 121;
+    pub const GETSID: u64 = 124;
+    pub const FUTEX: u64 = 202;
+    pub const SCHED_SETAFFINITY: u64 = 203;
+    pub const SCHED_GETAFFINITY: u64 = 204;
     pub const ARCH_PRCTL: u64 = 158;
     pub const SETRLIMIT: u64 = 160;
     pub const GETTID: u64 = 186;
@@ -201,6 +217,21 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::GETEUID, "geteuid", sys_getuid),
     guest(nr::GETEGID, "getegid", sys_getgid),
     guest(nr::GETPPID, "getppid", sys_getppid),
+    guest(nr::GETRUSAGE, "getrusage", task::sys_getrusage),
+    guest(nr::SYSINFO, "sysinfo", task::sys_sysinfo),
+    guest(nr::TIMES, "times", task::sys_times),
+    guest(nr::SETUID, "setuid", task::sys_set_own_id),
+    guest(nr::SETGID, "setgid", task::sys_set_own_id),
+    guest(nr::GETPGRP, "getpgrp", task::sys_getpgrp),
+    guest(nr::GETGROUPS, "getgroups", task::sys_getgroups),
+    guest(nr::GETRESUID, "getresuid", task::sys_getresuid),
+    guest(nr::GETRESGID, "getresgid", task::sys_getresgid),
+    guest(nr::GETPGID, "getpgid", task::sys_getpgid),
+    guest(nr::GETSID, "getsid", task::sys_getpgid),
+    guest(nr::SIGALTSTACK, "sigaltstack", task::sys_sigaltstack),
+    guest(nr::FUTEX, "futex", task::sys_futex),
+    guest(nr::SCHED_SETAFFINITY, "sched_setaffinity", task::sys_sched_setaffinity),
+    guest(nr::SCHED_GETAFFINITY, "sched_getaffinity", task::sys_sched_getaffinity),
     guest(nr::ARCH_PRCTL, "arch_prctl", sys_arch_prctl),
     guest(nr::SETRLIMIT, "setrlimit", sys_setrlimit),
     guest(nr::GETTID, "gettid", sys_getpid),
