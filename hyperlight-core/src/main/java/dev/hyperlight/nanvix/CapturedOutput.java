@@ -1,33 +1,55 @@
 package dev.hyperlight.nanvix;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 
-/** Keeps the first {@code limit} bytes written to it and remembers whether more came. */
+/**
+ * One guest output stream of a run: passes the first {@code limit} bytes to the caller's sink, or
+ * keeps them when there is none, drops the rest, and remembers whether anything was dropped.
+ */
 final class CapturedOutput extends OutputStream {
 
+    private final Optional<OutputStream> sink;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final int limit;
+    private final long limit;
+    private long written;
     private boolean truncated;
 
-    CapturedOutput(int limit) {
+    CapturedOutput(Optional<OutputStream> sink, long limit) {
+        this.sink = sink;
         this.limit = limit;
     }
 
     @Override
-    public synchronized void write(int b) {
+    public synchronized void write(int b) throws IOException {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
-    public synchronized void write(byte[] buffer, int offset, int length) {
-        int room = limit - bytes.size();
+    public synchronized void write(byte[] buffer, int offset, int length) throws IOException {
+        long room = limit - written;
         if (length > room) {
             truncated = true;
         }
-        bytes.write(buffer, offset, Math.max(0, Math.min(length, room)));
+        int kept = (int) Math.max(0, Math.min(length, room));
+        written += kept;
+        if (sink.isEmpty()) {
+            bytes.write(buffer, offset, kept);
+            return;
+        }
+        sink.get().write(buffer, offset, kept);
     }
 
+    @Override
+    public synchronized void flush() throws IOException {
+        if (sink.isPresent()) {
+            sink.get().flush();
+        }
+    }
+
+    /** What was kept (empty when the output went to a sink). */
     synchronized byte[] toByteArray() {
         return bytes.toByteArray();
     }

@@ -33,6 +33,10 @@ final class GuestFileSystem {
                 .stdout(stdout)
                 .stderr(stderr);
         byGuestPath.values().forEach(io::mount);
+        io.maxOpenFiles(config.limits().maxOpenFiles());
+        if (!byGuestPath.get(TMP).readOnly() && config.limits().tmpQuota() != Limits.NO_QUOTA) {
+            io.writeQuota(TMP, config.limits().tmpQuota());
+        }
         return new HostIo(io.build());
     }
 }

@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one run produced.
@@ -10,10 +11,12 @@ import java.util.Map;
  * @param termination how the run ended
  * @param stdout captured standard output (empty when it was streamed to a sink)
  * @param stderr captured standard error (empty when it was streamed to a sink)
- * @param outputTruncated whether a captured stream exceeded the configured limit
+ * @param outputTruncated whether a stream, captured or streamed, exceeded the output limit
  * @param duration wall-clock time from VM creation to its destruction
  * @param unsupportedSyscalls system calls the guest kernel answered with ENOSYS, by name, with
  *     how often
+ * @param limitsReached limits the run ran into without being stopped: output dropped, EMFILE or
+ *     ENOSPC given to the guest (limits that stop a run are its {@link #termination()})
  */
 public record RunResult(
         Termination termination,
@@ -21,10 +24,12 @@ public record RunResult(
         byte[] stderr,
         boolean outputTruncated,
         Duration duration,
-        Map<String, Integer> unsupportedSyscalls) {
+        Map<String, Integer> unsupportedSyscalls,
+        Set<ResourceLimit> limitsReached) {
 
     public RunResult {
         unsupportedSyscalls = Map.copyOf(unsupportedSyscalls);
+        limitsReached = Set.copyOf(limitsReached);
     }
 
     /** The exit status a shell would report: the guest's own, 124 on timeout, 128+N on a fault. */

@@ -20,7 +20,8 @@ import java.util.Optional;
  * <p>Defaults: 256 MiB of guest memory, a 60 s time limit, the environment {@link
  * #DEFAULT_ENVIRONMENT} (the host's is never inherited), no extra mounts, per-run temporary
  * directories under {@code java.io.tmpdir/hyperlight-nanvix}, no log directory, empty standard
- * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each).
+ * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each),
+ * {@link Limits#DEFAULT}.
  */
 public final class RuntimeConfig {
 
@@ -43,6 +44,7 @@ public final class RuntimeConfig {
     private final Optional<OutputStream> stdout;
     private final Optional<OutputStream> stderr;
     private final int outputLimit;
+    private final Limits limits;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -58,6 +60,7 @@ public final class RuntimeConfig {
         this.stdout = Optional.ofNullable(builder.stdout);
         this.stderr = Optional.ofNullable(builder.stderr);
         this.outputLimit = builder.outputLimit;
+        this.limits = builder.limits;
     }
 
     /** A configuration with every default. */
@@ -116,9 +119,17 @@ public final class RuntimeConfig {
         return stderr;
     }
 
-    /** Most bytes of each captured stream kept in a {@link RunResult}; the rest is dropped. */
+    /**
+     * Most bytes of each output stream, captured or streamed, the guest may produce; the rest is
+     * dropped and the result says so ({@link ResourceLimit#OUTPUT}).
+     */
     public int outputLimit() {
         return outputLimit;
+    }
+
+    /** CPU time, open files and the {@code /tmp} quota. */
+    public Limits limits() {
+        return limits;
     }
 
     public Builder toBuilder() {
@@ -134,6 +145,7 @@ public final class RuntimeConfig {
         builder.stdout = stdout.orElse(null);
         builder.stderr = stderr.orElse(null);
         builder.outputLimit = outputLimit;
+        builder.limits = limits;
         return builder;
     }
 
@@ -150,6 +162,7 @@ public final class RuntimeConfig {
         private OutputStream stdout;
         private OutputStream stderr;
         private int outputLimit = DEFAULT_OUTPUT_LIMIT;
+        private Limits limits = Limits.DEFAULT;
 
         private Builder() {}
 
@@ -232,6 +245,11 @@ public final class RuntimeConfig {
                 throw new IllegalArgumentException("output limit must not be negative");
             }
             this.outputLimit = bytes;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

@@ -134,23 +134,25 @@ public final class Sandbox implements AutoCloseable {
     private RunResult execute(String runId, Path program, List<String> args, AtomicReference<Runnable> stop)
             throws SandboxException {
         Program loaded = Program.load(program, config.memorySize());
-        CapturedOutput stdout = new CapturedOutput(config.outputLimit());
-        CapturedOutput stderr = new CapturedOutput(config.outputLimit());
+        CapturedOutput stdout = new CapturedOutput(config.stdout(), config.outputLimit());
+        CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
                 HostIo io = GuestFileSystem.open(config, loaded, tmp.path(),
-                        config.stdout().orElse(stdout), config.stderr().orElse(stderr))) {
+                        stdout, stderr)) {
             List<String> argv = new java.util.ArrayList<>();
             argv.add(loaded.guestPath());
             argv.addAll(args);
             MicroVm.Launch launch = new MicroVm.Launch(kernelImage, loaded.bytes(), loaded.guestPath(), argv,
                     environment(), config.memorySize(), config.syscallTable(), io, config.timeout(),
+                    config.limits().cpuTime(),
                     config.logDirectory(), runId);
             long start = System.nanoTime();
             MicroVm.Report report = MicroVm.run(hypervisor, launch, stop::set);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             LOG.debug("{} {}: {} in {} ms", runId, program, report.termination().describe(), duration.toMillis());
             return new RunResult(report.termination(), stdout.toByteArray(), stderr.toByteArray(),
-                    stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()));
+                    stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
+                    ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated()));
         } catch (HypervisorException e) {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {

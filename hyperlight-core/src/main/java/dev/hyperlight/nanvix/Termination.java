@@ -41,6 +41,26 @@ public sealed interface Termination {
     }
 
     /**
+     * The run used more CPU time than {@link Limits#cpuTime()} and the VM was stopped.
+     *
+     * @param limit the CPU time limit
+     */
+    record CpuTimeExceeded(Duration limit) implements Termination {
+        /** Status 152, 128 + SIGXCPU: how Linux ends a process past RLIMIT_CPU. */
+        public static final int EXIT_CODE = 128 + 24;
+
+        @Override
+        public int exitCode() {
+            return EXIT_CODE;
+        }
+
+        @Override
+        public String describe() {
+            return "used more than " + Durations.format(limit) + " of CPU time";
+        }
+    }
+
+    /**
      * The program faulted (e.g. a bad memory access or a privileged instruction in user mode).
      *
      * @param signal the Linux signal the fault corresponds to (11 for SIGSEGV, 4 for SIGILL...)

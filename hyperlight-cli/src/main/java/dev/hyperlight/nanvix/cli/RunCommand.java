@@ -35,6 +35,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "  N:the program's own exit status",
             "124:the program ran longer than --timeout",
+            "152:the program used more CPU time than --cpu-time",
+            "153:output beyond --max-output was dropped",
             "125:the virtual machine failed (guest kernel panic, bad exit)",
             "128+N:the program was killed by a fault (signal N, e.g. 139 = SIGSEGV)",
             "  2:bad command-line usage",
@@ -77,6 +79,9 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the program.")
     List<String> arguments = new ArrayList<>();
 
+    @CommandLine.Mixin
+    PolicyOptions policy = new PolicyOptions();
+
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
@@ -114,13 +119,13 @@ final class RunCommand implements Callable<Integer> {
             err.println("hyperlight-nanvix: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        try (Sandbox sandbox = new Sandbox(config)) {
+        try (PolicyOptions audit = policy; Sandbox sandbox = new Sandbox(config)) {
             RunResult result = sandbox.run(file, arguments.toArray(String[]::new));
             out.flush();
             if (!(result.termination() instanceof Termination.Exited)) {
                 err.println("hyperlight-nanvix: " + file + " " + result.termination().describe());
             }
-            return result.exitCode();
+            return policy.exitCode(result, config, err);
         } catch (SandboxException e) {
             err.println("hyperlight-nanvix: " + e.getMessage());
             return ExitCodes.of(e.reason());
@@ -152,6 +157,6 @@ final class RunCommand implements Callable<Integer> {
         if (tmpDirectory != null) {
             builder.tmpDirectory(tmpDirectory);
         }
-        return builder.build();
+        return policy.apply(builder.build());
     }
 }

@@ -11,10 +11,10 @@ import dev.hyperlight.nanvix.syscall.GuestMemory;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The run loop of one vCPU: runs it, decodes each exit, serves hypercalls through the {@link
@@ -48,19 +48,18 @@ final class GuestRun {
     /**
      * Runs until the guest ends.
      *
-     * @param timedOut tells, after an interruption, whether the time limit caused it
-     * @param limit the time limit, for the termination's description
+     * @param stopReason after an interruption, why the host stopped the vCPU (a time limit, a
+     *     cancel)
      */
-    Outcome run(BooleanSupplier timedOut, Duration limit) throws HypervisorException {
+    Outcome run(Supplier<Termination> stopReason) throws HypervisorException {
         while (true) {
             VmExit exit = vcpu.run();
             Outcome outcome = switch (exit) {
                 case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> userPortAccess(out.port());
                 case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
                 case VmExit.IoOut out -> onPort(out);
-                case VmExit.Interrupted ignored -> timedOut.getAsBoolean()
-                        ? ended(new Termination.TimedOut(limit))
-                        : ended(new Termination.VmFailed("the run was cancelled"));
+                case VmExit.Interrupted ignored -> ended(Objects.requireNonNullElse(stopReason.get(),
+                        new Termination.VmFailed("the vCPU was interrupted")));
                 case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
                 case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
                         + Long.toHexString(mmio.address()) + ", which is not RAM");

@@ -19,12 +19,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * One micro-VM, created for one run and destroyed after it: guest RAM, the guest kernel and the
- * program written into it, one vCPU in long mode, the run loop, and the time limit.
+ * program written into it, one vCPU in long mode, the run loop, and the time limits.
  */
 public final class MicroVm {
 
@@ -39,6 +39,7 @@ public final class MicroVm {
             SyscallTable syscallTable,
             HostIo io,
             Duration timeout,
+            Duration cpuTimeLimit,
             Optional<Path> logDirectory,
             String runId) {}
 
@@ -64,19 +65,18 @@ public final class MicroVm {
             IoChannel channel = new InProcessIoChannel(launch.syscallTable(), memory, launch.io());
             GuestRun loop = new GuestRun(vcpu, memory, boot.layout().hypercallPage(), channel, log);
 
-            AtomicBoolean timedOut = new AtomicBoolean();
+            // Why the vCPU was stopped: the first reason set wins.
+            AtomicReference<Termination> stopReason = new AtomicReference<>();
             Thread vcpuThread = Thread.currentThread();
-            Runnable stop = () -> {
+            Consumer<Termination> stop = reason -> {
+                stopReason.compareAndSet(null, reason);
                 vcpu.interrupt();
                 vcpuThread.interrupt(); // wakes a host-side sleep (nanosleep) of this run
             };
-            cancel.accept(stop);
-            Thread watchdog = startWatchdog(launch.timeout(), () -> {
-                timedOut.set(true);
-                stop.run();
-            });
+            cancel.accept(() -> stop.accept(new Termination.VmFailed("the run was cancelled")));
+            Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), vcpuThread, stop);
             try {
-                GuestRun.Outcome outcome = loop.run(timedOut::get, launch.timeout());
+                GuestRun.Outcome outcome = loop.run(stopReason::get);
                 log.host("ended: " + outcome.termination().describe());
                 return new Report(outcome.termination(), outcome.unsupportedSyscalls());
             } finally {
@@ -98,20 +98,5 @@ public final class MicroVm {
                 .envp(launch.environment())
                 .tscKhz(tscKhz)
                 .build();
-    }
-
-    /** A virtual thread that fires {@code onExpiry} after {@code limit}, unless interrupted first. */
-    private static Thread startWatchdog(Duration limit, Runnable onExpiry) {
-        if (limit.isZero()) {
-            return null;
-        }
-        return Thread.ofVirtual().name("hyperlight-watchdog").start(() -> {
-            try {
-                Thread.sleep(limit);
-                onExpiry.run();
-            } catch (InterruptedException finished) {
-                // the run ended first
-            }
-        });
     }
 }

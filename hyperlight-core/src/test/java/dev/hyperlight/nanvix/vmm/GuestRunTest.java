@@ -43,7 +43,11 @@ class GuestRunTest {
         arena.close();
     }
 
-    private GuestRun.Outcome run(boolean timedOut) throws HypervisorException {
+    private GuestRun.Outcome run() throws HypervisorException {
+        return run(null);
+    }
+
+    private GuestRun.Outcome run(Termination stopReason) throws HypervisorException {
         IoChannel channel = new IoChannel() {
             @Override
             public long call(SyscallRequest request) {
@@ -55,7 +59,7 @@ class GuestRunTest {
             public void close() {}
         };
         try (RunLog log = RunLog.open("test", Optional.empty())) {
-            return new GuestRun(cpu, memory, PAGE, channel, log).run(() -> timedOut, Duration.ofSeconds(1));
+            return new GuestRun(cpu, memory, PAGE, channel, log).run(() -> stopReason);
         }
     }
 
@@ -71,7 +75,7 @@ class GuestRunTest {
         cpu.then(() -> page(1, 1, 0x8000, 5), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL))
                 .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 7, KERNEL));
 
-        GuestRun.Outcome outcome = run(false);
+        GuestRun.Outcome outcome = run();
 
         assertThat(served).containsExactly(new SyscallRequest(1, 1, 0x8000, 5, 0, 0, 0));
         assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET)).isEqualTo(42);
@@ -84,7 +88,7 @@ class GuestRunTest {
         ram.set(ValueLayout.JAVA_INT_UNALIGNED, 0x9004, 2);
         cpu.then(() -> page(0, 0x9000, 1), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0x1ff, KERNEL));
 
-        GuestRun.Outcome outcome = run(false);
+        GuestRun.Outcome outcome = run();
 
         assertThat(outcome.termination()).isEqualTo(new Termination.Exited(0xff));
         assertThat(outcome.unsupportedSyscalls()).isEqualTo(Map.of(334, 2));
@@ -94,7 +98,7 @@ class GuestRunTest {
     void portWritesFromUserModeAreFaultsNotHypercalls() throws Exception {
         cpu.then(() -> page(1, 1, 0x8000, 5), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, USER));
 
-        GuestRun.Outcome outcome = run(false);
+        GuestRun.Outcome outcome = run();
 
         assertThat(served).isEmpty();
         assertThat(outcome.termination()).isInstanceOfSatisfying(Termination.Faulted.class, fault -> {
@@ -107,7 +111,7 @@ class GuestRunTest {
     void guestFaultRecordBecomesAFaultedTermination() throws Exception {
         cpu.then(() -> page(0, 14, 0x6, 0x401000, 0x10, 0x7ff0, 1), new VmExit.IoOut(GuestAbi.PORT_FAULT, 4, 11, KERNEL));
 
-        assertThat(run(false).termination()).isEqualTo(
+        assertThat(run().termination()).isEqualTo(
                 new Termination.Faulted(11, "page fault at 0x10 (write, not present)", 0x401000));
     }
 
@@ -117,7 +121,7 @@ class GuestRunTest {
         MemorySegment.copy(text, 0, ram, ValueLayout.JAVA_BYTE, 0xa000, text.length);
         cpu.then(() -> page(0, 0xa000, text.length), new VmExit.IoOut(GuestAbi.PORT_PANIC, 4, 0, KERNEL));
 
-        assertThat(run(false).termination())
+        assertThat(run().termination())
                 .isEqualTo(new Termination.VmFailed("guest kernel panic: kernel lost its way"));
     }
 
@@ -125,7 +129,7 @@ class GuestRunTest {
     void addressesOutsideGuestRamEndTheRunInsteadOfReachingTheHost() throws Exception {
         cpu.then(() -> page(0, Long.MAX_VALUE - 2, 100), new VmExit.IoOut(GuestAbi.PORT_LOG, 4, 0, KERNEL));
 
-        assertThat(run(false).termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
+        assertThat(run().termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
                 failed -> assertThat(failed.reason()).startsWith("guest kernel passed a bad address"));
     }
 
@@ -136,17 +140,17 @@ class GuestRunTest {
                 new VmExit.IoIn(0x60, 1, KERNEL), new VmExit.IoOut(0x80, 1, 0, KERNEL));
         for (VmExit exit : exits) {
             cpu.then(() -> {}, exit);
-            assertThat(run(false).termination()).as(exit.toString()).isInstanceOf(Termination.VmFailed.class);
+            assertThat(run().termination()).as(exit.toString()).isInstanceOf(Termination.VmFailed.class);
         }
     }
 
     @Test
-    void interruptionIsATimeoutOnlyWhenTheWatchdogFired() throws Exception {
-        cpu.then(() -> {}, new VmExit.Interrupted());
-        assertThat(run(true).termination()).isEqualTo(new Termination.TimedOut(Duration.ofSeconds(1)));
-
-        cpu.then(() -> {}, new VmExit.Interrupted());
-        assertThat(run(false).termination()).isEqualTo(new Termination.VmFailed("the run was cancelled"));
+    void anInterruptionEndsTheRunForTheReasonTheHostGave() throws Exception {
+        for (Termination reason : new Termination[] {new Termination.TimedOut(Duration.ofSeconds(1)),
+            new Termination.CpuTimeExceeded(Duration.ofMillis(500)), new Termination.VmFailed("the run was cancelled")}) {
+            cpu.then(() -> {}, new VmExit.Interrupted());
+            assertThat(run(reason).termination()).isEqualTo(reason);
+        }
     }
 
     /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */

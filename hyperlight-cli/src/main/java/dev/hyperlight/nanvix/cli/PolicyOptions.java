@@ -1,0 +1,170 @@
+package dev.hyperlight.nanvix.cli;
+
+import dev.hyperlight.nanvix.Durations;
+import dev.hyperlight.nanvix.Limits;
+import dev.hyperlight.nanvix.Policy;
+import dev.hyperlight.nanvix.ResourceLimit;
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sizes;
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.JsonLinesAudit;
+import dev.hyperlight.nanvix.syscall.Syscall;
+import dev.hyperlight.nanvix.syscall.SyscallAction;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The policy and limit options of the command: a policy (file or preset), calls to block, an
+ * audit file, and the limits besides time and memory. Options given on the command line win over
+ * the policy's settings.
+ */
+final class PolicyOptions implements AutoCloseable {
+
+    /** 128 + SIGXFSZ: how Linux ends a process that writes past RLIMIT_FSIZE. */
+    static final int OUTPUT_LIMIT_EXIT = 128 + 25;
+
+    @Option(names = "--policy", paramLabel = "FILE|PRESET",
+            description = "Apply a policy: a properties file (docs/security.md) or a preset: default, strict.")
+    String policy;
+
+    @Option(names = "--block", paramLabel = "SYSCALL[=ERRNO]",
+            description = "Fail a forwarded system call with ERRNO (default EPERM) (repeatable), e.g. unlinkat=EACCES.")
+    List<String> blocks = new ArrayList<>();
+
+    @Option(names = "--allow-network",
+            description = "Let socket calls through (there is no network stack behind them: EAFNOSUPPORT).")
+    boolean allowNetwork;
+
+    @Option(names = "--audit", paramLabel = "FILE",
+            description = "Append one JSON line per decided system call to FILE.")
+    Path audit;
+
+    @Option(names = "--max-output", paramLabel = "SIZE",
+            description = "Drop standard output and error beyond SIZE each (e.g. 1M); exit status 153 if any was dropped.")
+    String maxOutput;
+
+    @Option(names = "--cpu-time", paramLabel = "DURATION",
+            description = "Stop the program after this much CPU time (e.g. 5s); exit status 152.")
+    String cpuTime;
+
+    @Option(names = "--max-open-files", paramLabel = "N",
+            description = "Most files the program may have open at once (default 1024); beyond: EMFILE.")
+    Integer maxOpenFiles;
+
+    @Option(names = "--tmp-quota", paramLabel = "SIZE",
+            description = "Most bytes the program may write into /tmp (default 1G; none for no quota); beyond: ENOSPC.")
+    String tmpQuota;
+
+    private Optional<JsonLinesAudit> openAudit = Optional.empty();
+
+    /**
+     * {@code config} with the policy and these options applied. Without {@code --max-output} or a
+     * policy's {@code output.max}, streamed output is not cut (up to 2 GiB per stream).
+     *
+     * @throws IllegalArgumentException for a bad value, a missing policy file or an unwritable audit file
+     */
+    RuntimeConfig apply(RuntimeConfig config) {
+        RuntimeConfig withPolicy = loadPolicy().applyTo(config.toBuilder().outputLimit(Integer.MAX_VALUE).build());
+        RuntimeConfig.Builder builder = withPolicy.toBuilder();
+        SyscallTable table = withPolicy.syscallTable();
+        if (allowNetwork) {
+            table = table.with(Syscall.NETWORK, SyscallAction.accept());
+        }
+        for (String spec : blocks) {
+            Map.Entry<Syscall, Errno> block = Policy.parseBlock(spec);
+            table = table.with(block.getKey(), SyscallAction.block(block.getValue()));
+        }
+        if (audit != null) {
+            try {
+                JsonLinesAudit sink = new JsonLinesAudit(audit);
+                openAudit = Optional.of(sink);
+                table = table.withAudit(sink);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write the audit file " + audit + ": " + e.getMessage());
+            }
+        }
+        builder.syscallTable(table);
+        Limits limits = withPolicy.limits();
+        if (cpuTime != null) {
+            limits = limits.withCpuTime(Durations.parse(cpuTime));
+        }
+        if (maxOpenFiles != null) {
+            limits = limits.withMaxOpenFiles(maxOpenFiles);
+        }
+        if (tmpQuota != null) {
+            limits = limits.withTmpQuota(tmpQuota.equals("none") ? Limits.NO_QUOTA
+                    : Sizes.parse(tmpQuota));
+        }
+        builder.limits(limits);
+        if (maxOutput != null) {
+            long bytes = Sizes.parse(maxOutput);
+            if (bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--max-output " + maxOutput + " is above the maximum of 2G");
+            }
+            builder.outputLimit((int) bytes);
+        }
+        return builder.build();
+    }
+
+    private Policy loadPolicy() {
+        if (policy == null) {
+            return Policy.DEFAULT;
+        }
+        Optional<Policy> preset = Policy.preset(policy);
+        if (preset.isPresent()) {
+            return preset.get();
+        }
+        Path file = Path.of(policy);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--policy " + policy + " is neither a preset (default, strict) nor a file");
+        }
+        try {
+            return Policy.load(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the policy file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Says on {@code err} which limits the run reached, and returns the command's exit status:
+     * the run's own, or 153 when the program exited but output was dropped.
+     */
+    int exitCode(RunResult result, RuntimeConfig config, PrintStream err) {
+        for (ResourceLimit limit : result.limitsReached()) {
+            err.println("hyperlight-nanvix: " + switch (limit) {
+                case OUTPUT -> "output beyond " + Sizes.format(config.outputLimit()) + " per stream was dropped";
+                case OPEN_FILES -> "the program reached the limit of " + config.limits().maxOpenFiles()
+                        + " open files (EMFILE)";
+                case TMP_QUOTA -> "the program used up its /tmp quota of " + Sizes.format(config.limits().tmpQuota())
+                        + " (ENOSPC)";
+            });
+        }
+        if (result.termination() instanceof Termination.Exited && result.limitsReached().contains(ResourceLimit.OUTPUT)) {
+            return OUTPUT_LIMIT_EXIT;
+        }
+        return result.exitCode();
+    }
+
+    /** Closes the audit file, if one was opened. */
+    @Override
+    public void close() {
+        if (openAudit.isPresent()) {
+            try {
+                openAudit.get().close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot finish the audit file " + audit, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hyperlight.nanvix.vmm;
+
+import dev.hyperlight.nanvix.Termination;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Stops a run at its wall-clock or CPU-time limit. The vCPU thread's CPU time includes the time
+ * the guest ran inside KVM_RUN (Linux accounts guest time to the thread that entered it), so a
+ * guest that spins is charged for it whatever it does with its interrupt flag.
+ */
+final class Watchdog {
+
+    /** How often the CPU time is read when there is a CPU limit: the limit's precision. */
+    private static final Duration POLL = Duration.ofMillis(10);
+
+    private Watchdog() {}
+
+    /**
+     * A virtual thread that calls {@code stop} with the reason when a limit is passed, unless
+     * interrupted first; null when there is no limit.
+     */
+    static Thread start(Duration timeout, Duration cpuTime, Thread vcpuThread, Consumer<Termination> stop) {
+        if (timeout.isZero() && cpuTime.isZero()) {
+            return null;
+        }
+        long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        // What the thread used before the guest started (loading, building the image) is not the guest's.
+        long cpuBefore = cpuTime.isZero() ? 0 : threads.getThreadCpuTime(vcpuThread.threadId());
+        return Thread.ofVirtual().name("hyperlight-watchdog").start(() -> {
+            try {
+                if (cpuTime.isZero()) {
+                    Thread.sleep(timeout);
+                    stop.accept(new Termination.TimedOut(timeout));
+                    return;
+                }
+                long cpuLimit = cpuBefore + cpuTime.toNanos();
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        stop.accept(new Termination.TimedOut(timeout));
+                        return;
+                    }
+                    if (threads.getThreadCpuTime(vcpuThread.threadId()) > cpuLimit) {
+                        stop.accept(new Termination.CpuTimeExceeded(cpuTime));
+                        return;
+                    }
+                    Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, left / 1_000_000)));
+                }
+            } catch (InterruptedException finished) {
+                // the run ended first
+            }
+        });
+    }
+}
