@@ -1,0 +1,238 @@
+/*
+ * Hostile guest: tries one kind of escape or abuse, chosen by argv[1], and prints what it got,
+ * one "what: result" line per attempt (result: "ok ..." or the errno's name), so the host's
+ * test can check that each attempt was contained with its specific answer.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void report(const char *what, long result)
+{
+    if (result < 0)
+        printf("%s: %s\n", what, strerrorname_np(errno));
+    else
+        printf("%s: ok %ld\n", what, result);
+}
+
+/* Opens each path and reports its first bytes or the errno. */
+static int open_paths(int count, char **paths)
+{
+    for (int i = 0; i < count; i++) {
+        int fd = open(paths[i], O_RDONLY);
+        if (fd < 0) {
+            printf("%s: %s\n", paths[i], strerrorname_np(errno));
+            continue;
+        }
+        char text[64] = {0};
+        ssize_t n = read(fd, text, sizeof text - 1);
+        text[n > 0 ? n : 0] = 0;
+        text[strcspn(text, "\n")] = 0;
+        printf("%s: read \"%s\"\n", paths[i], text);
+        close(fd);
+    }
+    return 0;
+}
+
+/* Tries to change or create files through links and the names given. */
+static int write_paths(int count, char **paths)
+{
+    for (int i = 0; i < count; i++) {
+        int fd = open(paths[i], O_WRONLY | O_TRUNC);
+        report(paths[i], fd < 0 ? -1 : write(fd, "pwned\n", 6));
+    }
+    report("link", syscall(SYS_link, "/app/hostile", "/tmp/hostile-link"));
+    report("linkat", syscall(SYS_linkat, AT_FDCWD, "/app/hostile", AT_FDCWD, "/tmp/hostile-link", 0));
+    report("symlink", syscall(SYS_symlink, "/", "/tmp/root-link"));
+    report("mknod", syscall(SYS_mknod, "/tmp/device", 020600, 0x0103));
+    return 0;
+}
+
+static int network(int port)
+{
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    report("socket", fd);
+    report("socket-udp", socket(AF_INET, SOCK_DGRAM, 0));
+    report("socket-unix", socket(AF_UNIX, SOCK_STREAM, 0));
+    /* Whatever fd the guest names, connecting must not reach the listener. */
+    for (int guess = 0; guess < 8; guess++)
+        if (connect(guess, (struct sockaddr *)&to, sizeof to) == 0)
+            printf("connect %d: CONNECTED\n", guess);
+    report("connect", connect(fd, (struct sockaddr *)&to, sizeof to));
+    report("connect-bad-address", connect(3, (struct sockaddr *)8, sizeof to));
+    report("bind", bind(fd, (struct sockaddr *)&to, sizeof to));
+    report("listen", listen(fd, 1));
+    report("sendto", sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    report("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, (int[2]){0}));
+    return 0;
+}
+
+/* Kernel addresses, unmapped buffers, huge lengths and unknown numbers. */
+static int wild(void)
+{
+    char buffer[16];
+    void *kernel = (void *)0xffff800000000000UL;
+    report("write-kernel-buffer", syscall(SYS_write, 1, kernel, 16));
+    report("read-into-kernel", syscall(SYS_read, 0, kernel, 16));
+    report("write-null", syscall(SYS_write, 1, NULL, 16));
+    report("write-huge-length", syscall(SYS_write, 1, buffer, 1UL << 40));
+    report("read-huge-length", syscall(SYS_read, 0, buffer, 1UL << 40));
+    report("open-kernel-path", syscall(SYS_openat, AT_FDCWD, kernel, O_RDONLY));
+    report("open-unmapped-path", syscall(SYS_openat, AT_FDCWD, (void *)0x1000, O_RDONLY));
+    report("stat-into-kernel", syscall(SYS_newfstatat, AT_FDCWD, "/app", kernel, 0));
+    report("getcwd-huge", syscall(SYS_getcwd, buffer, 1UL << 40));
+    report("getrandom-huge", syscall(SYS_getrandom, buffer, 1UL << 40, 0));
+    report("mmap-fixed-kernel", (long)syscall(SYS_mmap, kernel, 4096, PROT_READ | PROT_WRITE,
+                                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) < 0 ? -1 : 0);
+    report("mmap-huge", (long)syscall(SYS_mmap, NULL, 1UL << 46, PROT_READ | PROT_WRITE,
+                                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0) < 0 ? -1 : 0);
+    report("munmap-kernel", syscall(SYS_munmap, kernel, 4096));
+    report("mprotect-kernel", syscall(SYS_mprotect, kernel, 4096, PROT_READ | PROT_WRITE));
+    printf("brk-kernel: %s\n", syscall(SYS_brk, kernel) == (long)kernel ? "moved" : "refused");
+    report("unknown-1000", syscall(1000));
+    report("unknown-335", syscall(335));
+    report("unknown-negative", syscall(-1L));
+    report("unknown-huge", syscall(1L << 40));
+    report("fd-huge", syscall(SYS_read, 1L << 40, buffer, 1));
+    report("still-alive", 0);
+    return 0;
+}
+
+static int fd_flood(void)
+{
+    int opened = 0;
+    while (open("/app", O_RDONLY | O_DIRECTORY) >= 0)
+        opened++;
+    printf("opened %d then %s\n", opened, strerrorname_np(errno));
+    for (int fd = 3; fd < 3 + opened; fd++)
+        close(fd);
+    report("after-closing", open("/app", O_RDONLY | O_DIRECTORY));
+    return 0;
+}
+
+static int memory_flood(void)
+{
+    size_t mib = 0;
+    for (;;) {
+        char *block = malloc(1 << 20);
+        if (block == NULL)
+            break;
+        memset(block, 0xa5, 1 << 20);
+        mib++;
+    }
+    printf("allocated %zu MiB then %s\n", mib, strerrorname_np(errno));
+    return 0;
+}
+
+/* Writes `total` bytes to stdout (forever when 0), then exits 0. */
+static int output_flood(long total)
+{
+    static char line[4096];
+    memset(line, 'x', sizeof line - 1);
+    line[sizeof line - 1] = '\n';
+    for (long done = 0; total == 0 || done < total; done += sizeof line)
+        if (write(1, line, sizeof line) < 0) {
+            fprintf(stderr, "write: %s\n", strerrorname_np(errno));
+            return 3;
+        }
+    return 0;
+}
+
+/*
+ * Keeps the guest kernel busy: system calls are served inside the VM with interrupts disabled
+ * and without a VM exit, so only the host's kick can stop this loop.
+ */
+static int kernel_busy(void)
+{
+    size_t size = (size_t)1 << 36;
+    char *map = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (map == MAP_FAILED)
+        return 3;
+    for (;;) {
+        mprotect(map, size, PROT_READ);
+        mprotect(map, size, PROT_NONE);
+    }
+}
+
+static int tmp_fill(void)
+{
+    static char chunk[65536];
+    int fd = open("/tmp/fill", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    long total = 0;
+    for (;;) {
+        ssize_t n = write(fd, chunk, sizeof chunk);
+        if (n < 0)
+            break;
+        total += n;
+    }
+    printf("wrote %ld bytes then %s\n", total, strerrorname_np(errno));
+    close(fd);
+    report("unlink", unlink("/tmp/fill"));
+    fd = open("/tmp/again", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    report("write-after-unlink", write(fd, chunk, sizeof chunk));
+    return 0;
+}
+
+/* Privileged instructions in user mode; each must end the run as a fault. */
+static int privileged(const char *which)
+{
+    static const uint16_t limit_and_base[5];
+    if (strcmp(which, "in") == 0)
+        __asm__ volatile("inb $0x80, %%al" : : : "al");
+    else if (strcmp(which, "wrmsr") == 0)
+        __asm__ volatile("wrmsr" : : "c"(0xc0000082), "a"(0), "d"(0));
+    else if (strcmp(which, "rdmsr") == 0)
+        __asm__ volatile("rdmsr" : : "c"(0xc0000082) : "eax", "edx");
+    else if (strcmp(which, "lgdt") == 0)
+        __asm__ volatile("lgdt %0" : : "m"(limit_and_base));
+    else if (strcmp(which, "lidt") == 0)
+        __asm__ volatile("lidt %0" : : "m"(limit_and_base));
+    else if (strcmp(which, "mov-cr3") == 0)
+        __asm__ volatile("mov %0, %%cr3" : : "r"(0UL));
+    else if (strcmp(which, "invlpg") == 0)
+        __asm__ volatile("invlpg (%0)" : : "r"(0UL) : "memory");
+    else
+        return 2;
+    printf("%s: executed\n", which);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *what = argc > 1 ? argv[1] : "";
+    if (strcmp(what, "open") == 0)
+        return open_paths(argc - 2, argv + 2);
+    if (strcmp(what, "write") == 0)
+        return write_paths(argc - 2, argv + 2);
+    if (strcmp(what, "network") == 0)
+        return network(argc > 2 ? atoi(argv[2]) : 9);
+    if (strcmp(what, "wild") == 0)
+        return wild();
+    if (strcmp(what, "fds") == 0)
+        return fd_flood();
+    if (strcmp(what, "memory") == 0)
+        return memory_flood();
+    if (strcmp(what, "output") == 0)
+        return output_flood(argc > 2 ? atol(argv[2]) : 0);
+    if (strcmp(what, "kernel-busy") == 0)
+        return kernel_busy();
+    if (strcmp(what, "tmp") == 0)
+        return tmp_fill();
+    if (strcmp(what, "privileged") == 0)
+        return privileged(argc > 2 ? argv[2] : "");
+    fprintf(stderr, "usage: hostile open|write|network|wild|fds|memory|output|kernel-busy|tmp|privileged ...\n");
+    return 2;
+}

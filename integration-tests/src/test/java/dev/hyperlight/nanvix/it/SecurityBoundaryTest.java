@@ -1,0 +1,224 @@
+package dev.hyperlight.nanvix.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.Limits;
+import dev.hyperlight.nanvix.Policy;
+import dev.hyperlight.nanvix.ResourceLimit;
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sandbox;
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.io.Mount;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile guests (integration-tests/guests/hostile.c), each in a fresh VM: every escape or abuse
+ * is contained with its own specific answer, and the host stays healthy (docs/security.md).
+ */
+class SecurityBoundaryTest {
+
+    private static final String SECRET = "TOP SECRET host file";
+
+    @TempDir
+    static Path host;
+    static Path data;
+    static Path secret;
+
+    @BeforeAll
+    static void plantLinks() throws IOException {
+        secret = host.resolve("secret.txt");
+        Files.writeString(secret, SECRET + "\n");
+        data = Files.createDirectory(host.resolve("data"));
+        Files.writeString(data.resolve("inside.txt"), "inside the mount\n");
+        Files.createSymbolicLink(data.resolve("absolute"), secret);
+        Files.createSymbolicLink(data.resolve("relative"), Path.of("../secret.txt"));
+        Files.createSymbolicLink(data.resolve("up"), Path.of(".."));
+        Files.createSymbolicLink(data.resolve("host-root"), Path.of("/"));
+        Files.createSymbolicLink(data.resolve("chain"), Path.of("relative"));
+        Files.createLink(data.resolve("hardlink"), secret);
+    }
+
+    /** After every hostile run, the next sandbox runs normally. */
+    @AfterAll
+    static void theNextSandboxRunsNormally() throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(host.resolve("runs")).build())) {
+            RunResult result = sandbox.run(Guests.example("hello-c"));
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).contains("Hello from C");
+        }
+    }
+
+    private static RunResult run(UnaryOperator<RuntimeConfig.Builder> configure, String... args) throws Exception {
+        RuntimeConfig.Builder builder = RuntimeConfig.builder().tmpDirectory(host.resolve("runs"))
+                .timeout(Duration.ofSeconds(30));
+        try (Sandbox sandbox = new Sandbox(configure.apply(builder).build())) {
+            return sandbox.run(Guests.guest("hostile"), args);
+        }
+    }
+
+    private static RunResult run(String... args) throws Exception {
+        return run(builder -> builder, args);
+    }
+
+    /** The "what: result" lines of a hostile run. */
+    private static Map<String, String> answers(RunResult result) {
+        return result.stdoutText().lines().filter(line -> line.contains(": "))
+                .collect(Collectors.toMap(line -> line.substring(0, line.indexOf(": ")),
+                        line -> line.substring(line.indexOf(": ") + 2), (a, b) -> a + " / " + b));
+    }
+
+    @Test
+    void pathsCannotLeaveTheMounts() throws Exception {
+        RunResult result = run(builder -> builder.mount(Mount.readOnly("/data", data)), "open",
+                "/data/inside.txt", "/data/absolute", "/data/relative", "/data/chain", "/data/up/secret.txt",
+                "/data/host-root" + secret, "/data/../secret.txt", "../../../../.." + secret, secret.toString(),
+                "/proc/self/environ", "/proc/self/mem", "/proc/1/root" + secret, "/sys/kernel/notes",
+                "/dev/mem", "/etc/passwd");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).doesNotContain(SECRET);
+        Map<String, String> answers = answers(result);
+        assertThat(answers).containsEntry("/data/inside.txt", "read \"inside the mount\"");
+        // Symlinks resolve in the guest's namespace: an absolute target restarts at the guest's root,
+        // '..' stops at it, so none of them reach the host file.
+        for (String escape : List.of("/data/absolute", "/data/relative", "/data/chain", "/data/up/secret.txt",
+                "/data/host-root" + secret, "/data/../secret.txt", "../../../../.." + secret, secret.toString(),
+                "/proc/self/environ", "/proc/self/mem", "/proc/1/root" + secret, "/sys/kernel/notes", "/dev/mem",
+                "/etc/passwd")) {
+            assertThat(answers).as(escape).containsEntry(escape, "ENOENT");
+        }
+    }
+
+    @Test
+    void linksCannotBeMadeAndPlantedOnesCannotBeWrittenThroughAReadOnlyMount() throws Exception {
+        RunResult result = run(builder -> builder.mount(Mount.readOnly("/data", data)), "write",
+                "/data/hardlink", "/data/absolute", "/data/inside.txt");
+
+        assertThat(Files.readString(secret)).isEqualTo(SECRET + "\n");
+        assertThat(answers(result)).containsEntry("/data/hardlink", "EROFS")
+                .containsEntry("/data/absolute", "ENOENT")
+                .containsEntry("/data/inside.txt", "EROFS")
+                .containsEntry("link", "ENOSYS").containsEntry("linkat", "ENOSYS")
+                .containsEntry("symlink", "ENOSYS").containsEntry("mknod", "ENOSYS");
+        assertThat(Files.readString(data.resolve("inside.txt"))).isEqualTo("inside the mount\n");
+    }
+
+    @Test
+    void socketsNeverReachALoopbackListener() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            String port = Integer.toString(listener.getLocalPort());
+            RunResult denied = run("network", port);
+            RunResult allowed = run(builder -> Policy.parse("network = allow").applyTo(builder.build()).toBuilder(),
+                    "network", port);
+
+            assertThat(denied.stdoutText()).doesNotContain("CONNECTED");
+            assertThat(answers(denied)).containsEntry("socket", "EACCES").containsEntry("socket-udp", "EACCES")
+                    .containsEntry("socket-unix", "EACCES").containsEntry("connect", "EACCES")
+                    .containsEntry("connect-bad-address", "EFAULT").containsEntry("bind", "EACCES")
+                    .containsEntry("listen", "EACCES").containsEntry("sendto", "ENOSYS")
+                    .containsEntry("socketpair", "ENOSYS");
+            // Allowed, the calls find no network stack behind them.
+            assertThat(allowed.stdoutText()).doesNotContain("CONNECTED");
+            assertThat(answers(allowed)).containsEntry("socket", "EAFNOSUPPORT").containsEntry("connect", "EBADF");
+
+            listener.setSoTimeout(200);
+            try {
+                listener.accept().close();
+                throw new AssertionError("a guest connected to the loopback listener");
+            } catch (SocketTimeoutException expected) {
+                // nobody connected
+            }
+        }
+    }
+
+    @Test
+    void everyPrivilegedInstructionEndsTheRunAsAFault() throws Exception {
+        for (String instruction : List.of("in", "wrmsr", "rdmsr", "lgdt", "lidt", "mov-cr3", "invlpg")) {
+            RunResult result = run("privileged", instruction);
+            assertThat(result.termination()).as(instruction).isInstanceOfSatisfying(Termination.Faulted.class,
+                    fault -> assertThat(fault.signal()).isEqualTo(11));
+            assertThat(result.stdoutText()).as(instruction).doesNotContain("executed");
+        }
+    }
+
+    @Test
+    void wildPointersHugeLengthsAndUnknownCallsGetErrnos() throws Exception {
+        RunResult result = run("wild");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        Map<String, String> answers = answers(result);
+        for (String efault : List.of("write-kernel-buffer", "read-into-kernel", "write-null", "write-huge-length",
+                "read-huge-length", "open-kernel-path", "open-unmapped-path", "stat-into-kernel", "getcwd-huge",
+                "getrandom-huge")) {
+            assertThat(answers).as(efault).containsEntry(efault, "EFAULT");
+        }
+        assertThat(answers).containsEntry("mmap-fixed-kernel", "ENOMEM").containsEntry("mmap-huge", "ENOMEM")
+                .containsEntry("munmap-kernel", "EINVAL").containsEntry("mprotect-kernel", "ENOMEM")
+                .containsEntry("brk-kernel", "refused")
+                .containsEntry("unknown-1000", "ENOSYS").containsEntry("unknown-335", "ENOSYS")
+                .containsEntry("unknown-negative", "ENOSYS").containsEntry("unknown-huge", "ENOSYS")
+                .containsEntry("still-alive", "ok 0");
+    }
+
+    @Test
+    void anFdFloodGetsEmfileAtTheConfiguredLimit() throws Exception {
+        RunResult result = run(builder -> builder.limits(Limits.DEFAULT.withMaxOpenFiles(32)), "fds");
+
+        assertThat(result.stdoutText()).contains("opened 29 then EMFILE").contains("after-closing: ok 3");
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.OPEN_FILES);
+    }
+
+    @Test
+    void aMemoryFloodGetsEnomemUnderTheMemoryLimit() throws Exception {
+        RunResult result = run(builder -> builder.memorySize(32L << 20), "memory");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).containsPattern("allocated \\d+ MiB then ENOMEM");
+        int mib = Integer.parseInt(result.stdoutText().replaceAll("(?s).*allocated (\\d+) MiB.*", "$1"));
+        assertThat(mib).isBetween(1, 32);
+    }
+
+    @Test
+    void anOutputFloodIsCutAtTheOutputLimit() throws Exception {
+        RunResult result = run(builder -> builder.outputLimit(64 << 10), "output", Long.toString(32L << 20));
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdout()).hasSize(64 << 10);
+        assertThat(result.outputTruncated()).isTrue();
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.OUTPUT);
+    }
+
+    @Test
+    void aTmpFloodGetsEnospcAtTheQuota() throws Exception {
+        RunResult result = run(builder -> builder.limits(Limits.DEFAULT.withTmpQuota(1 << 20)), "tmp");
+
+        assertThat(result.stdoutText()).contains("wrote 1048576 bytes then ENOSPC")
+                .contains("unlink: ok 0").contains("write-after-unlink: ok 65536");
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.TMP_QUOTA);
+    }
+
+    @Test
+    void aGuestBusyInItsKernelIsStoppedByTheTimeoutAndByTheCpuLimit() throws Exception {
+        RunResult timedOut = run(builder -> builder.timeout(Duration.ofMillis(700)), "kernel-busy");
+        RunResult cpuLimited = run(builder -> builder.limits(Limits.DEFAULT.withCpuTime(Duration.ofMillis(300))),
+                "kernel-busy");
+
+        assertThat(timedOut.termination()).isEqualTo(new Termination.TimedOut(Duration.ofMillis(700)));
+        assertThat(cpuLimited.termination()).isEqualTo(new Termination.CpuTimeExceeded(Duration.ofMillis(300)));
+    }
+}
