@@ -13,21 +13,24 @@ use core::mem::size_of;
 #[repr(C)]
 #[derive(Clone, Copy, Default, Debug)]
 pub struct TrapFrame {
-    pub r15: u64,
-    pub r14: u64,
-    pub r13: u64,
-    pub r12: u64,
-    pub r11: u64,
-    pub r10: u64,
-    pub r9: u64,
-    pub r8: u64,
-    pub rbp: u64,
+    // The six system call arguments first and in ABI order, so that `syscall_args` can hand
+    // the handlers a view into the frame instead of a copy: under PVM's emulation of the
+    // kernel each memory access costs microseconds.
     pub rdi: u64,
     pub rsi: u64,
     pub rdx: u64,
-    pub rcx: u64,
-    pub rbx: u64,
+    pub r10: u64,
+    pub r8: u64,
+    pub r9: u64,
     pub rax: u64,
+    pub rbx: u64,
+    pub rcx: u64,
+    pub rbp: u64,
+    pub r11: u64,
+    pub r12: u64,
+    pub r13: u64,
+    pub r14: u64,
+    pub r15: u64,
     /// Exception vector, or `SYSCALL_VECTOR`.
     pub vector: u64,
     pub error_code: u64,
@@ -42,6 +45,28 @@ impl TrapFrame {
     pub fn from_user(&self) -> bool {
         self.cs & 3 == 3
     }
+
+    /// The system call arguments (RDI, RSI, RDX, R10, R8, R9), read in place.
+    pub fn syscall_args(&self) -> &[u64; 6] {
+        const _: () = assert!(core::mem::offset_of!(TrapFrame, r9) == 5 * 8);
+        // SAFETY: the frame is repr(C) and starts with these six u64 fields in this order
+        // (checked above), so they form a [u64; 6] that lives as long as `self`.
+        unsafe { &*(&self.rdi as *const u64 as *const [u64; 6]) }
+    }
+}
+
+/// What the lean system call path saves (see `page_fault_entry`), lowest address first: the
+/// arguments, RAX, then the CPU's exception frame.
+#[repr(C)]
+pub struct LeanFrame {
+    pub args: [u64; 6],
+    pub rax: u64,
+    pub error_code: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
 }
 
 /// The `vector` of a frame built by the SYSCALL entry.
@@ -66,7 +91,9 @@ global_asm!(
     "TRAP_STUB 0, 0", "TRAP_STUB 1, 0", "TRAP_STUB 2, 0", "TRAP_STUB 3, 0",
     "TRAP_STUB 4, 0", "TRAP_STUB 5, 0", "TRAP_STUB 6, 0", "TRAP_STUB 7, 0",
     "TRAP_STUB 8, 1", "TRAP_STUB 9, 0", "TRAP_STUB 10, 1", "TRAP_STUB 11, 1",
-    "TRAP_STUB 12, 1", "TRAP_STUB 13, 1", "TRAP_STUB 14, 1", "TRAP_STUB 15, 0",
+    "TRAP_STUB 12, 1", "TRAP_STUB 13, 1",
+    ".balign 16", "jmp page_fault_entry", // 14: see below
+    "TRAP_STUB 15, 0",
     "TRAP_STUB 16, 0", "TRAP_STUB 17, 1", "TRAP_STUB 18, 0", "TRAP_STUB 19, 0",
     "TRAP_STUB 20, 0", "TRAP_STUB 21, 1", "TRAP_STUB 22, 0", "TRAP_STUB 23, 0",
     "TRAP_STUB 24, 0", "TRAP_STUB 25, 0", "TRAP_STUB 26, 0", "TRAP_STUB 27, 0",
@@ -78,8 +105,8 @@ global_asm!(
     ".balign 16",
     ".global frame_common",
     "frame_common:",
-    "push rax", "push rbx", "push rcx", "push rdx", "push rsi", "push rdi", "push rbp",
-    "push r8", "push r9", "push r10", "push r11", "push r12", "push r13", "push r14", "push r15",
+    "push r15", "push r14", "push r13", "push r12", "push r11", "push rbp", "push rcx", "push rbx",
+    "push rax", "push r9", "push r8", "push r10", "push rdx", "push rsi", "push rdi",
     "cld",
     "mov rdi, rsp",
     // Align the stack for the call (the frame is 8 mod 16 when an error code was pushed by
@@ -88,10 +115,42 @@ global_asm!(
     "and rsp, -16",
     "call {entry}",
     "mov rsp, rbp",
-    "pop r15", "pop r14", "pop r13", "pop r12", "pop r11", "pop r10", "pop r9", "pop r8",
-    "pop rbp", "pop rdi", "pop rsi", "pop rdx", "pop rcx", "pop rbx", "pop rax",
+    "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax", "pop rbx",
+    "pop rcx", "pop rbp", "pop r11", "pop r12", "pop r13", "pop r14", "pop r15",
     "add rsp, 16",
     "iretq",
+    "",
+    // Page faults. Under PVM (without its paravirtual interface) a user-mode SYSCALL arrives
+    // here, as a fault on fetching the supervisor-only code at LSTAR (see trap.rs). That case
+    // takes a lean path: it saves only what the Rust code may clobber (the argument registers
+    // and RAX; RCX and R11 are SYSCALL's return RIP and RFLAGS) and returns to RCX, because
+    // PVM emulates every kernel instruction and each memory access costs microseconds. Other
+    // page faults take the common path.
+    ".balign 16",
+    ".global page_fault_entry",
+    "page_fault_entry:",
+    "push rax",
+    "lea rax, [rip + syscall_entry]",
+    "cmp rax, [rsp + 16]",
+    "jne 2f",
+    "mov [rsp + 16], rcx",
+    "mov [rsp + 32], r11",
+    "push r9", "push r8", "push r10", "push rdx", "push rsi", "push rdi",
+    "cld",
+    "mov rdi, rsp",
+    // Seven pushes after the CPU's six words leave RSP 8 mod 16; the call needs 0 mod 16.
+    "sub rsp, 8",
+    "call {lean}",
+    "add rsp, 8",
+    "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax",
+    "mov rcx, [rsp + 8]",
+    "mov r11, [rsp + 24]",
+    "add rsp, 8",
+    "iretq",
+    "2:",
+    "pop rax",
+    "push 14",
+    "jmp {common}",
     "",
     // First entry to ring 3: RDI = frame, RSI = initial FXSAVE image.
     ".balign 16",
@@ -99,12 +158,13 @@ global_asm!(
     "enter_user_frame:",
     "mov rsp, rdi",
     "fxrstor64 [rsi]",
-    "pop r15", "pop r14", "pop r13", "pop r12", "pop r11", "pop r10", "pop r9", "pop r8",
-    "pop rbp", "pop rdi", "pop rsi", "pop rdx", "pop rcx", "pop rbx", "pop rax",
+    "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax", "pop rbx",
+    "pop rcx", "pop rbp", "pop r11", "pop r12", "pop r13", "pop r14", "pop r15",
     "add rsp, 16",
     "iretq",
     common = sym frame_common_symbol,
     entry = sym crate::trap::kernel_entry,
+    lean = sym crate::syscall::dispatch_lean,
 );
 
 unsafe extern "C" {

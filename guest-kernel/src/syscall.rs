@@ -11,7 +11,7 @@ use crate::task;
 use crate::poll;
 use crate::net;
 use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
-use crate::idt::{TrapFrame, SYSCALL_VECTOR};
+use crate::idt::{LeanFrame, TrapFrame, SYSCALL_VECTOR};
 use crate::kernel::{self, with_memory, with_process};
 use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
 
@@ -320,18 +320,26 @@ pub fn init() {
 
 /// Runs the system call described by `frame` and puts the result in its RAX.
 pub fn dispatch(frame: &mut TrapFrame) {
-    let number = frame.rax;
-    let args = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9];
+    frame.rax = serve(frame.rax, frame.syscall_args()) as u64;
+}
+
+/// Runs the system call saved by the lean path of `idt`: a user-mode SYSCALL that arrived
+/// as a page fault at LSTAR under PVM.
+pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) {
+    frame.rax = serve(frame.rax, &frame.args) as u64;
+}
+
+/// Runs system call `number` and returns its result (a value or `-errno`).
+fn serve(number: u64, args: &Args) -> i64 {
     // SAFETY: INDEX is only written at boot.
     let index = unsafe { INDEX.get() };
     let position = if (number as usize) < MAX_NR { index[number as usize] } else { 0 };
-    let result = if position == 0 {
+    if position == 0 {
         kernel::record_enosys(number);
         -ENOSYS
     } else {
-        (SYSCALLS[position as usize - 1].handler)(&args)
-    };
-    frame.rax = result as u64;
+        (SYSCALLS[position as usize - 1].handler)(args)
+    }
 }
 
 fn result(r: Result<u64, i64>) -> i64 {
@@ -546,9 +554,4 @@ fn sys_rt_sigprocmask(a: &Args) -> i64 {
         Ok(0)
     };
     result(run())
-}
-
-/// The address SYSCALL jumps to (LSTAR).
-pub fn entry_address() -> u64 {
-    syscall_entry as *const () as u64
 }

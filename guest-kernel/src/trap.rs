@@ -35,18 +35,12 @@ pub fn signal_for(vector: u64) -> u32 {
     }
 }
 
-/// Called by the entry code for every exception and system call, on a kernel stack.
+/// Called by the entry code for every exception and system call, on a kernel stack. (Under
+/// PVM without its paravirtual interface, SYSCALL jumps to LSTAR without leaving user mode, so
+/// fetching the supervisor-only entry code faults; `idt::page_fault_entry` recognises that
+/// fault and runs the system call itself, with RCX and R11 as SYSCALL left them.)
 pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == SYSCALL_VECTOR {
-        crate::syscall::dispatch(frame);
-        return;
-    }
-    if frame.vector == PAGE_FAULT && frame.from_user() && frame.rip == crate::syscall::entry_address() {
-        // Under PVM without its paravirtual interface, SYSCALL jumps to LSTAR without leaving
-        // user mode, so fetching the (supervisor-only) entry code faults. That fault is the
-        // system call: RCX and R11 hold the return RIP and RFLAGS as SYSCALL left them.
-        frame.rip = frame.rcx;
-        frame.rflags = frame.r11;
         crate::syscall::dispatch(frame);
         return;
     }
