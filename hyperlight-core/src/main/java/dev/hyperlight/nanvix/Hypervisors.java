@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /** Finds a hypervisor backend on the class path and turns its failures into sandbox errors. */
@@ -13,20 +14,23 @@ final class Hypervisors {
 
     /** Opens the first backend whose device is present (KVM, then others as they are added). */
     static Hypervisor open() throws SandboxException {
-        List<HypervisorProvider> providers = ServiceLoader.load(HypervisorProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList();
-        if (providers.isEmpty()) {
-            throw new SandboxException(SandboxException.Reason.HYPERVISOR_MISSING,
-                    "no hypervisor backend is on the class path (add hyperlight-kvm)");
-        }
-        HypervisorProvider chosen = providers.stream().filter(HypervisorProvider::isPresent).findFirst()
-                .orElse(providers.getFirst());
+        HypervisorProvider chosen = choose().orElseThrow(() -> new SandboxException(
+                SandboxException.Reason.HYPERVISOR_MISSING,
+                "no hypervisor backend is on the class path (add hyperlight-kvm)"));
         try {
             return chosen.open();
         } catch (HypervisorException e) {
             throw translate(e);
         }
+    }
+
+    /** The backend {@link #open()} uses: the first whose device is present, else the first. */
+    static Optional<HypervisorProvider> choose() {
+        List<HypervisorProvider> providers = ServiceLoader.load(HypervisorProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        return providers.stream().filter(HypervisorProvider::isPresent).findFirst()
+                .or(() -> providers.stream().findFirst());
     }
 
     static SandboxException translate(HypervisorException e) {

@@ -48,7 +48,8 @@ class RunCommandTest {
 
         Outcome version = run("--version");
         assertThat(version.status()).isZero();
-        assertThat(version.out()).startsWith("hyperlight-nanvix ").contains("guest ABI 1");
+        assertThat(version.out()).startsWith("hyperlight-nanvix ").contains("guest ABI 1")
+                .contains("hypervisor: kvm: ");
     }
 
     @Test

@@ -9,6 +9,9 @@ public interface HypervisorProvider {
     /** Whether the device this backend needs exists on this host (it may still be unusable). */
     boolean isPresent();
 
+    /** What runs guests behind the device on this host, found without opening the device. */
+    Flavour flavour();
+
     /**
      * Opens the backend.
      *

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.kvm;
 
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
@@ -14,6 +15,9 @@ public final class KvmHypervisorProvider implements HypervisorProvider {
 
     public static final String DEVICE_PROPERTY = "hyperlight.kvm.device";
 
+    /** Where Linux lists loaded (and built-in) modules, each with its parameters. */
+    private static final Path MODULES = Path.of("/sys/module");
+
     private static Path device() {
         String configured = System.getProperty(DEVICE_PROPERTY);
         return configured == null || configured.isBlank() ? KvmHypervisor.DEVICE : Path.of(configured);
@@ -27,6 +31,26 @@ public final class KvmHypervisorProvider implements HypervisorProvider {
     @Override
     public boolean isPresent() {
         return Files.exists(device());
+    }
+
+    @Override
+    public Flavour flavour() {
+        return flavour(MODULES);
+    }
+
+    /**
+     * The flavour from the KVM vendor module that {@code modules} lists (KVM takes one vendor
+     * module at a time): {@code kvm_pvm} is PVM, {@code kvm_intel} or {@code kvm_amd} hardware
+     * virtualization.
+     */
+    static Flavour flavour(Path modules) {
+        if (Files.isDirectory(modules.resolve("kvm_pvm"))) {
+            return Flavour.PVM;
+        }
+        if (Files.isDirectory(modules.resolve("kvm_intel")) || Files.isDirectory(modules.resolve("kvm_amd"))) {
+            return Flavour.HARDWARE;
+        }
+        return Flavour.UNKNOWN;
     }
 
     @Override
