@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The guest's file system for one run: the program's directory read-only at {@code /app} (also
- * the working directory), the run's private directory at {@code /tmp}, then the user's mounts,
- * which may replace either.
+ * The guest's file system for one run: the runtime's image read-only at its mount point (when a
+ * runtime runs), the program's or script's directory read-only at {@code /app} (also the working
+ * directory; without one the guest starts in {@code /tmp}), the run's private directory at
+ * {@code /tmp}, then the user's mounts, which may replace any of these.
  */
 final class GuestFileSystem {
 
@@ -19,16 +20,18 @@ final class GuestFileSystem {
 
     private GuestFileSystem() {}
 
-    static HostIo open(RuntimeConfig config, Program program, Path runDirectory, OutputStream stdout,
+    static HostIo open(RuntimeConfig config, GuestCommand command, Path runDirectory, OutputStream stdout,
             OutputStream stderr) {
         Map<String, Mount> byGuestPath = new LinkedHashMap<>();
-        byGuestPath.put(Program.GUEST_DIRECTORY, Mount.readOnly(Program.GUEST_DIRECTORY, program.hostDirectory()));
+        command.runtimeMount().ifPresent(image -> byGuestPath.put(image.guestPath(), image));
+        command.appDirectory().ifPresent(directory -> byGuestPath.put(Program.GUEST_DIRECTORY,
+                Mount.readOnly(Program.GUEST_DIRECTORY, directory)));
         byGuestPath.put(TMP, Mount.writable(TMP, runDirectory));
         for (Mount mount : config.mounts()) {
             byGuestPath.put(mount.guestPath(), mount);
         }
         IoConfig.Builder io = IoConfig.builder()
-                .workingDirectory(Program.GUEST_DIRECTORY)
+                .workingDirectory(command.appDirectory().isPresent() ? Program.GUEST_DIRECTORY : TMP)
                 .stdin(config.stdin())
                 .stdout(stdout)
                 .stderr(stderr);

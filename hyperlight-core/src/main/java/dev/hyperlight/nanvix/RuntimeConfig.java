@@ -21,7 +21,8 @@ import java.util.Optional;
  * #DEFAULT_ENVIRONMENT} (the host's is never inherited), no extra mounts, per-run temporary
  * directories under {@code java.io.tmpdir/hyperlight-nanvix}, no log directory, empty standard
  * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each),
- * {@link Limits#DEFAULT}.
+ * {@link Limits#DEFAULT}, bundled runtime images extracted under {@link
+ * #defaultRuntimeCacheDirectory()}.
  */
 public final class RuntimeConfig {
 
@@ -35,6 +36,7 @@ public final class RuntimeConfig {
 
     private final Optional<Path> logDirectory;
     private final Path tmpDirectory;
+    private final Path runtimeCacheDirectory;
     private final Duration timeout;
     private final long memorySize;
     private final Map<String, String> environment;
@@ -51,6 +53,9 @@ public final class RuntimeConfig {
         this.tmpDirectory = builder.tmpDirectory != null
                 ? builder.tmpDirectory
                 : Path.of(System.getProperty("java.io.tmpdir"), "hyperlight-nanvix");
+        this.runtimeCacheDirectory = builder.runtimeCacheDirectory != null
+                ? builder.runtimeCacheDirectory
+                : defaultRuntimeCacheDirectory();
         this.timeout = builder.timeout;
         this.memorySize = builder.memorySize;
         this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(builder.environment));
@@ -80,6 +85,23 @@ public final class RuntimeConfig {
     /** Parent of the private {@code /tmp} directory created for each run and removed after it. */
     public Path tmpDirectory() {
         return tmpDirectory;
+    }
+
+    /** Where bundled {@link RuntimeImage}s are extracted on first use and kept for later runs. */
+    public Path runtimeCacheDirectory() {
+        return runtimeCacheDirectory;
+    }
+
+    /**
+     * {@code $XDG_CACHE_HOME/hyperlight-nanvix/runtimes}, or {@code ~/.cache/hyperlight-nanvix/runtimes}
+     * when {@code XDG_CACHE_HOME} is not set.
+     */
+    public static Path defaultRuntimeCacheDirectory() {
+        String cacheHome = System.getenv("XDG_CACHE_HOME");
+        Path base = cacheHome != null && !cacheHome.isEmpty()
+                ? Path.of(cacheHome)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("hyperlight-nanvix").resolve("runtimes");
     }
 
     /** Wall-clock limit of one run; {@link Duration#ZERO} means none. */
@@ -136,6 +158,7 @@ public final class RuntimeConfig {
         Builder builder = new Builder();
         builder.logDirectory = logDirectory.orElse(null);
         builder.tmpDirectory = tmpDirectory;
+        builder.runtimeCacheDirectory = runtimeCacheDirectory;
         builder.timeout = timeout;
         builder.memorySize = memorySize;
         builder.environment = new LinkedHashMap<>(environment);
@@ -153,6 +176,7 @@ public final class RuntimeConfig {
     public static final class Builder {
         private Path logDirectory;
         private Path tmpDirectory;
+        private Path runtimeCacheDirectory;
         private Duration timeout = DEFAULT_TIMEOUT;
         private long memorySize = DEFAULT_MEMORY;
         private Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
@@ -173,6 +197,12 @@ public final class RuntimeConfig {
 
         public Builder tmpDirectory(Path directory) {
             this.tmpDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Where bundled runtime images are extracted and kept. */
+        public Builder runtimeCacheDirectory(Path directory) {
+            this.runtimeCacheDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

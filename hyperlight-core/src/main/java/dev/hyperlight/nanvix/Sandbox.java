@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofSeconds(5)).build())) {
  *     RunResult result = sandbox.run(Path.of("guest-examples/hello-c"), "world");
  *     System.out.print(result.stdoutText());
+ *     sandbox.run(Path.of("guest-examples/hello.js"));              // a script: its runtime by file type
+ *     sandbox.runCode(GuestRuntime.JAVASCRIPT, "console.log(6 * 7)"); // code as a string
  * }
  * }</pre>
  *
@@ -44,6 +46,7 @@ public final class Sandbox implements AutoCloseable {
     private final RuntimeConfig config;
     private final Hypervisor hypervisor;
     private final byte[] kernelImage;
+    private final RuntimeImages runtimeImages;
     private final AtomicLong runCounter = new AtomicLong();
     private volatile boolean closed;
 
@@ -56,6 +59,7 @@ public final class Sandbox implements AutoCloseable {
     public Sandbox(RuntimeConfig config) throws SandboxException {
         this.config = config;
         this.kernelImage = GuestKernel.image();
+        this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
         this.hypervisor = Hypervisors.open();
     }
 
@@ -82,13 +86,65 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * Runs {@code program} with {@code args} in a fresh micro-VM and waits for it to end.
+     * Runs {@code program} with {@code args} in a fresh micro-VM and waits for it to end. An ELF
+     * executable runs itself; a script runs with the {@linkplain GuestRuntime#forFile built-in
+     * runtime} for its file type ({@code .js}, {@code .mjs}: QuickJS). Its directory is mounted
+     * read-only at {@code /app}, the working directory.
      *
      * @throws SandboxException when the program cannot be run at all (missing, unknown type,
-     *     malformed) or the host fails; how the program itself ended is in the result
+     *     malformed, runtime unavailable) or the host fails; how the program itself ended is in
+     *     the result
      */
     public RunResult run(Path program, String... args) throws SandboxException {
-        CompletableFuture<RunResult> future = runAsync(program, args);
+        return await(runAsync(program, args));
+    }
+
+    /** Runs {@code script} with {@code runtime}, whatever its extension says; see {@link #run(Path, String...)}. */
+    public RunResult run(GuestRuntime runtime, Path script, String... args) throws SandboxException {
+        return await(runAsync(runtime, script, args));
+    }
+
+    /**
+     * Runs {@code code} with {@code runtime} ({@code qjs --std -e CODE ARGS...} for {@link
+     * GuestRuntime#JAVASCRIPT}). No {@code /app} exists; the working directory is {@code /tmp}.
+     */
+    public RunResult runCode(GuestRuntime runtime, String code, String... args) throws SandboxException {
+        return await(runCodeAsync(runtime, code, args));
+    }
+
+    /**
+     * Runs {@code runtime}'s interpreter with {@code arguments} as its own command line, unchanged
+     * (e.g. {@code --bignum test.js}), with {@code workingDirectory} mounted read-only at {@code
+     * /app}, the working directory.
+     */
+    public RunResult runInterpreter(GuestRuntime runtime, Path workingDirectory, String... arguments)
+            throws SandboxException {
+        return await(runInterpreterAsync(runtime, workingDirectory, arguments));
+    }
+
+    /** {@link #run(GuestRuntime, Path, String...)} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
+    public CompletableFuture<RunResult> runAsync(GuestRuntime runtime, Path script, String... args) {
+        List<String> arguments = List.of(args);
+        return start(script.toString(),
+                () -> GuestCommand.forScript(runtime, script, arguments, runtimeImages, config.memorySize()));
+    }
+
+    /** {@link #runCode} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
+    public CompletableFuture<RunResult> runCodeAsync(GuestRuntime runtime, String code, String... args) {
+        List<String> arguments = List.of(args);
+        return start(runtime.name() + " code",
+                () -> GuestCommand.forCode(runtime, code, arguments, runtimeImages, config.memorySize()));
+    }
+
+    /** {@link #runInterpreter} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
+    public CompletableFuture<RunResult> runInterpreterAsync(GuestRuntime runtime, Path workingDirectory,
+            String... arguments) {
+        List<String> commandLine = List.of(arguments);
+        return start(runtime.name(), () -> GuestCommand.forInterpreter(runtime, workingDirectory, commandLine,
+                runtimeImages, config.memorySize()));
+    }
+
+    private static RunResult await(CompletableFuture<RunResult> future) throws SandboxException {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -109,6 +165,18 @@ public final class Sandbox implements AutoCloseable {
      * the result, or exceptionally with a {@link SandboxException}; cancelling it stops the VM.
      */
     public CompletableFuture<RunResult> runAsync(Path program, String... args) {
+        List<String> arguments = List.of(args);
+        return start(program.toString(),
+                () -> GuestCommand.forFile(program, arguments, runtimeImages, config.memorySize()));
+    }
+
+    /** Decides on the host, before any VM exists, what a run starts; refusals are one sentence. */
+    @FunctionalInterface
+    private interface CommandPlan {
+        GuestCommand prepare() throws SandboxException;
+    }
+
+    private CompletableFuture<RunResult> start(String description, CommandPlan plan) {
         if (closed) {
             throw new IllegalStateException("the sandbox is closed");
         }
@@ -123,7 +191,7 @@ public final class Sandbox implements AutoCloseable {
         String runId = "run-" + runCounter.incrementAndGet();
         Thread.ofPlatform().name("hyperlight-vcpu-" + runId).daemon(true).start(() -> {
             try {
-                future.complete(execute(runId, program, List.of(args), stop));
+                future.complete(execute(runId, description, plan.prepare(), stop));
             } catch (SandboxException | RuntimeException e) {
                 future.completeExceptionally(e);
             }
@@ -131,25 +199,22 @@ public final class Sandbox implements AutoCloseable {
         return future;
     }
 
-    private RunResult execute(String runId, Path program, List<String> args, AtomicReference<Runnable> stop)
-            throws SandboxException {
-        Program loaded = Program.load(program, config.memorySize());
+    private RunResult execute(String runId, String description, GuestCommand command,
+            AtomicReference<Runnable> stop) throws SandboxException {
         CapturedOutput stdout = new CapturedOutput(config.stdout(), config.outputLimit());
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
-                HostIo io = GuestFileSystem.open(config, loaded, tmp.path(),
+                HostIo io = GuestFileSystem.open(config, command, tmp.path(),
                         stdout, stderr)) {
-            List<String> argv = new java.util.ArrayList<>();
-            argv.add(loaded.guestPath());
-            argv.addAll(args);
-            MicroVm.Launch launch = new MicroVm.Launch(kernelImage, loaded.bytes(), loaded.guestPath(), argv,
+            MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
+                    command.executablePath(), command.argv(),
                     environment(), config.memorySize(), config.syscallTable(), io, config.timeout(),
                     config.limits().cpuTime(),
                     config.logDirectory(), runId);
             long start = System.nanoTime();
             MicroVm.Report report = MicroVm.run(hypervisor, launch, stop::set);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
-            LOG.debug("{} {}: {} in {} ms", runId, program, report.termination().describe(), duration.toMillis());
+            LOG.debug("{} {}: {} in {} ms", runId, description, report.termination().describe(), duration.toMillis());
             return new RunResult(report.termination(), stdout.toByteArray(), stderr.toByteArray(),
                     stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
                     ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated()));
@@ -157,7 +222,7 @@ public final class Sandbox implements AutoCloseable {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {
             throw new SandboxException(SandboxException.Reason.MALFORMED_PROGRAM,
-                    "cannot run " + program + ": " + e.getMessage(), e);
+                    "cannot run " + description + ": " + e.getMessage(), e);
         } catch (CancellationException e) {
             throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled", e);
         }

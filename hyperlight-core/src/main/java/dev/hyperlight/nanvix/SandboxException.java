@@ -12,6 +12,8 @@ public class SandboxException extends Exception {
         PROGRAM_NOT_FOUND,
         UNKNOWN_FILE_TYPE,
         MALFORMED_PROGRAM,
+        /** A runtime's files (e.g. QuickJS's) are missing or cannot be extracted. */
+        RUNTIME_UNAVAILABLE,
         HYPERVISOR_MISSING,
         HYPERVISOR_PERMISSION,
         HYPERVISOR_UNSUPPORTED,

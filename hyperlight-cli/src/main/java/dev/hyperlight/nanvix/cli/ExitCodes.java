@@ -14,6 +14,7 @@ final class ExitCodes {
     static final int MALFORMED_PROGRAM = 67;
     static final int NO_HYPERVISOR = 69;
     static final int HOST_ERROR = 70;
+    static final int RUNTIME_UNAVAILABLE = 72;
     static final int NO_PERMISSION = 77;
 
     private ExitCodes() {}
@@ -23,6 +24,7 @@ final class ExitCodes {
             case PROGRAM_NOT_FOUND -> FILE_NOT_FOUND;
             case UNKNOWN_FILE_TYPE -> UNKNOWN_FILE_TYPE;
             case MALFORMED_PROGRAM -> MALFORMED_PROGRAM;
+            case RUNTIME_UNAVAILABLE -> RUNTIME_UNAVAILABLE;
             case HYPERVISOR_MISSING, HYPERVISOR_UNSUPPORTED -> NO_HYPERVISOR;
             case HYPERVISOR_PERMISSION -> NO_PERMISSION;
             case INVALID_CONFIGURATION -> USAGE;

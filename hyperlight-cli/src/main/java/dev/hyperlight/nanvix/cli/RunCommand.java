@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.cli;
 
 import dev.hyperlight.nanvix.Durations;
+import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
@@ -14,22 +15,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code hyperlight-nanvix [OPTIONS] FILE [ARGS...]}: runs FILE in a fresh micro-VM. */
+/**
+ * {@code hyperlight-nanvix [OPTIONS] FILE [ARGS...]}: runs FILE in a fresh micro-VM; {@code
+ * hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]}: runs a runtime's interpreter with ARGS.
+ */
 @Command(
         name = "hyperlight-nanvix",
         mixinStandardHelpOptions = true,
+        customSynopsis = {
+            "hyperlight-nanvix [OPTIONS] FILE [ARGS...]",
+            "       hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]"
+        },
         versionProvider = Version.class,
         sortOptions = false,
         description = {
             "Runs FILE in a fresh hardware-isolated micro-VM and exits with its exit status.",
-            "FILE is a static x86-64 Linux executable (e.g. built with gcc -static).",
-            "Everything after FILE is passed to the program unchanged."
+            "FILE is a static x86-64 Linux executable (e.g. built with gcc -static), or a",
+            "script run by its runtime: .js and .mjs by QuickJS (qjs --std FILE).",
+            "Everything after FILE is passed to the program unchanged.",
+            "With --runtime NAME, everything after NAME is the runtime's own command line",
+            "(--runtime js --bignum test.js, --runtime js -e CODE), and the current",
+            "directory is mounted read-only at /app, the working directory."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -45,6 +61,7 @@ import picocli.CommandLine.Parameters;
             " 67:FILE is not a valid or supported executable",
             " 69:no usable hypervisor (/dev/kvm missing or unsupported)",
             " 70:internal host error",
+            " 72:the runtime's files are missing or cannot be extracted",
             " 77:no permission to use /dev/kvm"
         })
 final class RunCommand implements Callable<Integer> {
@@ -73,7 +90,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Create the run's private /tmp under DIR (removed after the run).")
     Path tmpDirectory;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The program to run.")
+    @Option(names = "--runtime", paramLabel = "NAME", arity = "1", parameterConsumer = RestOfLine.class,
+            description = "Run the runtime NAME (javascript, js) with everything after NAME as its command line.")
+    List<String> runtimeCommandLine = new ArrayList<>();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The program or script to run.")
     Path file;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the program.")
@@ -110,8 +131,38 @@ final class RunCommand implements Callable<Integer> {
         return commandLine.execute(args);
     }
 
+    /** Takes NAME and every argument after it, options or not, for {@code --runtime}. */
+    static final class RestOfLine implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                        "Missing required parameter for option '--runtime' (NAME)");
+            }
+            List<String> rest = new ArrayList<>();
+            while (!args.isEmpty()) {
+                rest.add(args.pop());
+            }
+            argSpec.setValue(rest);
+        }
+    }
+
     @Override
     public Integer call() {
+        if (runtimeCommandLine.isEmpty() && file == null) {
+            err.println("hyperlight-nanvix: Missing required parameter: 'FILE'");
+            err.println("Try 'hyperlight-nanvix --help' for more information.");
+            return ExitCodes.USAGE;
+        }
+        Optional<GuestRuntime> runtime = Optional.empty();
+        if (!runtimeCommandLine.isEmpty()) {
+            runtime = GuestRuntime.named(runtimeCommandLine.getFirst());
+            if (runtime.isEmpty()) {
+                err.println("hyperlight-nanvix: unknown runtime '" + runtimeCommandLine.getFirst() + "' (known: "
+                        + String.join(", ", GuestRuntime.knownNames()) + ")");
+                return ExitCodes.USAGE;
+            }
+        }
         RuntimeConfig config;
         try {
             config = buildConfig();
@@ -120,10 +171,14 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         try (PolicyOptions audit = policy; Sandbox sandbox = new Sandbox(config)) {
-            RunResult result = sandbox.run(file, arguments.toArray(String[]::new));
+            RunResult result = runtime.isPresent()
+                    ? sandbox.runInterpreter(runtime.get(), Path.of("").toAbsolutePath(),
+                            runtimeCommandLine.subList(1, runtimeCommandLine.size()).toArray(String[]::new))
+                    : sandbox.run(file, arguments.toArray(String[]::new));
             out.flush();
             if (!(result.termination() instanceof Termination.Exited)) {
-                err.println("hyperlight-nanvix: " + file + " " + result.termination().describe());
+                String what = runtime.map(GuestRuntime::name).orElse(String.valueOf(file));
+                err.println("hyperlight-nanvix: " + what + " " + result.termination().describe());
             }
             return policy.exitCode(result, config, err);
         } catch (SandboxException e) {

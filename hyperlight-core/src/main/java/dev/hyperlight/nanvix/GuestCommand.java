@@ -1,0 +1,93 @@
+package dev.hyperlight.nanvix;
+
+import dev.hyperlight.nanvix.io.Mount;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What one run starts, decided on the host before any VM exists: the executable the guest kernel
+ * loads, its command line, and the directories the guest sees besides {@code /tmp}.
+ *
+ * @param executable the ELF file the kernel loads: the program itself or a runtime's interpreter
+ * @param executablePath its path in the guest (the exec path)
+ * @param argv the full command line, {@code argv[0]} included
+ * @param appDirectory the host directory mounted read-only at {@code /app}, the working
+ *     directory; empty when there is none (code strings), and the guest starts in {@code /tmp}
+ * @param runtimeMount the runtime's image, when a runtime runs
+ */
+record GuestCommand(Program executable, String executablePath, List<String> argv, Optional<Path> appDirectory,
+        Optional<Mount> runtimeMount) {
+
+    GuestCommand {
+        argv = List.copyOf(argv);
+    }
+
+    /** {@code file} run by what its type says: an ELF runs itself, a script its built-in runtime. */
+    static GuestCommand forFile(Path file, List<String> args, RuntimeImages images, long memorySize)
+            throws SandboxException {
+        if (Program.isElf(file)) {
+            Program program = Program.load(file, memorySize);
+            String guestPath = Program.guestPathOf(file);
+            List<String> argv = new ArrayList<>();
+            argv.add(guestPath);
+            argv.addAll(args);
+            return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), Optional.empty());
+        }
+        Optional<GuestRuntime> runtime = GuestRuntime.forFile(file);
+        if (runtime.isEmpty()) {
+            throw new SandboxException(SandboxException.Reason.UNKNOWN_FILE_TYPE, "cannot run " + file
+                    + ": unknown file type (expected an x86-64 Linux ELF executable or a script: " + knownExtensions() + ")");
+        }
+        return forScript(runtime.get(), file, args, images, memorySize);
+    }
+
+    /** {@code script} run by {@code runtime}: {@code interpreter OPTIONS /app/SCRIPT ARGS...}. */
+    static GuestCommand forScript(GuestRuntime runtime, Path script, List<String> args, RuntimeImages images,
+            long memorySize) throws SandboxException {
+        Program.checkReadableFile(script);
+        GuestRuntime.ScriptType type = runtime.scriptType(script).orElseThrow(() -> new SandboxException(
+                SandboxException.Reason.UNKNOWN_FILE_TYPE, "cannot run " + script + " with " + runtime.name()
+                        + ": it runs " + extensions(runtime) + " files"));
+        List<String> argv = runtime.scriptCommandLine(type, Program.guestPathOf(script), args);
+        return withRuntime(runtime, argv, Optional.of(Program.directoryOf(script)), images, memorySize);
+    }
+
+    /** {@code code} run by {@code runtime}, with no {@code /app}: the guest starts in {@code /tmp}. */
+    static GuestCommand forCode(GuestRuntime runtime, String code, List<String> args, RuntimeImages images,
+            long memorySize) throws SandboxException {
+        return withRuntime(runtime, runtime.codeCommandLine(code, args), Optional.empty(), images, memorySize);
+    }
+
+    /** {@code runtime}'s interpreter with {@code arguments} as its whole command line. */
+    static GuestCommand forInterpreter(GuestRuntime runtime, Path workingDirectory, List<String> arguments,
+            RuntimeImages images, long memorySize) throws SandboxException {
+        if (!Files.isDirectory(workingDirectory)) {
+            throw new SandboxException(SandboxException.Reason.PROGRAM_NOT_FOUND,
+                    "cannot use " + workingDirectory + " as the working directory: it is not a directory");
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(runtime.interpreterGuestPath());
+        argv.addAll(arguments);
+        return withRuntime(runtime, argv, Optional.of(workingDirectory.toAbsolutePath()), images, memorySize);
+    }
+
+    private static GuestCommand withRuntime(GuestRuntime runtime, List<String> argv, Optional<Path> appDirectory,
+            RuntimeImages images, long memorySize) throws SandboxException {
+        Path imageDirectory = images.locate(runtime);
+        Program interpreter = Program.load(imageDirectory.resolve(runtime.interpreter()), memorySize);
+        return new GuestCommand(interpreter, runtime.interpreterGuestPath(), argv, appDirectory,
+                Optional.of(Mount.readOnly(runtime.mountPoint(), imageDirectory)));
+    }
+
+    private static String knownExtensions() {
+        return GuestRuntime.BUILT_IN.stream().map(GuestCommand::extensions).collect(Collectors.joining(", "));
+    }
+
+    private static String extensions(GuestRuntime runtime) {
+        return runtime.scriptTypes().stream().map(GuestRuntime.ScriptType::extension).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.hyperlight.nanvix;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where the files of a {@link GuestRuntime} come from. The guest sees them read-only at the
+ * runtime's mount point; the host reads them through the run's virtual file system like any other
+ * mounted directory, so they must be files on the host.
+ */
+public sealed interface RuntimeImage {
+
+    /** Files already on the host, under {@code directory}. */
+    record HostDirectory(Path directory) implements RuntimeImage {
+        public HostDirectory {
+            Objects.requireNonNull(directory, "directory");
+        }
+    }
+
+    /**
+     * Files packaged as class-path resources under {@code resourceRoot} (no leading {@code /}),
+     * listed by the manifest {@code resourceRoot/image.manifest}, one file a line: {@code SHA256
+     * MODE PATH} (hex digest, octal permissions, path relative to the root). On first use they are
+     * extracted and checked into {@link RuntimeConfig#runtimeCacheDirectory()}, in a directory
+     * named for the manifest's digest, and used from there by every later run.
+     */
+    record Bundled(String resourceRoot) implements RuntimeImage {
+        /** The name of the manifest in {@code resourceRoot}. */
+        public static final String MANIFEST = "image.manifest";
+
+        public Bundled {
+            if (resourceRoot.isEmpty() || resourceRoot.startsWith("/") || resourceRoot.endsWith("/")) {
+                throw new IllegalArgumentException("resource root '" + resourceRoot
+                        + "' must be a relative resource path without a trailing '/'");
+            }
+        }
+    }
+}
