@@ -1,0 +1,97 @@
+package dev.hyperlight.nanvix.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --policy, --block, --audit and the limit options, in process, on real VMs. */
+class PolicyOptionsTest {
+
+    private static final Path HELLO = Path.of(System.getProperty("examples.dir", "../guest-examples"), "hello-c");
+
+    @TempDir
+    Path tmp;
+
+    private record Outcome(int status, String out, String err) {}
+
+    private Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = RunCommand.execute(args, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void blockAndAuditDecideAndRecordEachCall() throws IOException {
+        Path audit = tmp.resolve("audit.jsonl");
+        Outcome outcome = run("--tmp-dir", tmp.toString(), "--block", "openat=EACCES", "--audit", audit.toString(),
+                HELLO.toString());
+
+        assertThat(outcome.status()).isEqualTo(1);
+        assertThat(outcome.err()).contains("fopen /tmp/hello.txt: Permission denied");
+        List<String> lines = Files.readAllLines(audit);
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("{\"call\":\"openat\",")
+                .contains("pathname=\\\"/tmp/hello.txt\\\"", "\"action\":\"block\"", "\"errno\":\"EACCES\""));
+        assertThat(lines).allSatisfy(line -> assertThat(line).matches("\\{\"call\":\"[a-z0-9_]+\",.*\"duration_us\":\\d+}"));
+    }
+
+    @Test
+    void outputBeyondMaxOutputIsDroppedAndTheStatusSaysSo() {
+        Outcome outcome = run("--tmp-dir", tmp.toString(), "--max-output", "10", HELLO.toString());
+
+        assertThat(outcome.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
+        assertThat(outcome.out()).hasSize(10);
+        assertThat(outcome.err()).contains("output beyond 10 per stream was dropped");
+    }
+
+    @Test
+    void aPolicyFileSetsLimitsAndTheCommandLineWins() throws IOException {
+        Path policy = tmp.resolve("policy.properties");
+        Files.writeString(policy, "network = deny\nblock = unlinkat\noutput.max = 5\ntmp.quota = 1M\n");
+        Outcome fromFile = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), HELLO.toString());
+        Outcome overridden = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), "--max-output", "1M",
+                HELLO.toString());
+
+        assertThat(fromFile.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
+        assertThat(fromFile.out()).hasSize(5);
+        assertThat(overridden.status()).as(overridden.err()).isZero();
+        assertThat(overridden.out()).contains("read back: written from the guest");
+    }
+
+    @Test
+    void badPoliciesAreUsageErrorsWithOneSentence() throws IOException {
+        Path bad = tmp.resolve("bad.properties");
+        Files.writeString(bad, "netwrok = deny\n");
+        assertThat(run("--policy", bad.toString(), HELLO.toString()))
+                .satisfies(o -> assertThat(o.status()).isEqualTo(ExitCodes.USAGE))
+                .satisfies(o -> assertThat(o.err()).contains("unknown setting 'netwrok'"));
+        assertThat(run("--policy", "lenient", HELLO.toString()).err())
+                .contains("--policy lenient is neither a preset (default, strict) nor a file");
+        assertThat(run("--block", "mmap", HELLO.toString()).err())
+                .contains("mmap is served inside the guest or not at all");
+        assertThat(run("--block", "openat=ENOPE", HELLO.toString()).err()).contains("'ENOPE' is not an errno name");
+        assertThat(run("--policy", "strict", "--mount", tmp + ":/data", HELLO.toString()))
+                .satisfies(o -> assertThat(o.status()).isEqualTo(ExitCodes.USAGE))
+                .satisfies(o -> assertThat(o.err()).contains("the policy does not allow mounting"));
+    }
+
+    @Test
+    void cpuTimeAndOpenFileOptionsAreChecked() {
+        assertThat(run("--cpu-time", "soon", HELLO.toString()).status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("--max-open-files", "2", HELLO.toString()).err()).contains("open file limit 2 is outside");
+        Outcome help = run("--help");
+        assertThat(help.out()).contains("--policy=FILE|PRESET", "--block=SYSCALL[=ERRNO]", "--audit=FILE",
+                "--max-output=SIZE", "--cpu-time=DURATION", "--max-open-files=N", "--tmp-quota=SIZE",
+                "152", "153");
+    }
+}
