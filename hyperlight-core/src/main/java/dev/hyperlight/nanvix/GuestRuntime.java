@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix;
 import dev.hyperlight.nanvix.io.Mount;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -118,7 +119,9 @@ public record GuestRuntime(
             return Optional.empty();
         }
         String lower = fileName.toString().toLowerCase(Locale.ROOT);
-        return scriptTypes.stream().filter(t -> lower.endsWith(t.extension())).findFirst();
+        // The longest match wins: ".mjs" also ends with ".js".
+        return scriptTypes.stream().filter(t -> lower.endsWith(t.extension()))
+                .max(Comparator.comparingInt(t -> t.extension().length()));
     }
 
     /** The interpreter's path in the guest. */

@@ -95,6 +95,17 @@ class JavaScriptTest {
     }
 
     @Test
+    void mjsFilesRunAsModulesAndJsFilesAsScripts() throws Exception {
+        // Top-level `this` is undefined in a module and the global object in a script.
+        Path module = Files.writeString(tmp.resolve("plain.mjs"), "console.log(typeof this);\n");
+        Path script = Files.writeString(tmp.resolve("plain.js"), "console.log(typeof this);\n");
+        try (Sandbox sandbox = sandbox()) {
+            assertThat(sandbox.run(module).stdoutText()).isEqualTo("undefined\n");
+            assertThat(sandbox.run(script).stdoutText()).isEqualTo("object\n");
+        }
+    }
+
+    @Test
     void codeStringRunsWithArgumentsInTmp() throws Exception {
         try (Sandbox sandbox = sandbox()) {
             RunResult result = sandbox.runCode(GuestRuntime.JAVASCRIPT, """
