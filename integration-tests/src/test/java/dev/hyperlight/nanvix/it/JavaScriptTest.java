@@ -9,6 +9,8 @@ import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.RuntimeImage;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -91,6 +93,25 @@ class JavaScriptTest {
                     """);
             // The event loop waits in select (pselect6), served by the guest kernel.
             assertThat(result.unsupportedSyscalls()).doesNotContainKeys("pselect6", "select", "poll", "ppoll");
+        }
+    }
+
+    @Test
+    void aReadHandlerOnStdinIsCalledThroughSelectUntilEndOfInput() throws Exception {
+        RuntimeConfig config = RuntimeConfig.builder().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs"))
+                .stdin(new ByteArrayInputStream("abc\n".getBytes(StandardCharsets.UTF_8))).build();
+        try (Sandbox sandbox = new Sandbox(config)) {
+            RunResult result = sandbox.runCode(GuestRuntime.JAVASCRIPT, """
+                    const buffer = new Uint8Array(64);
+                    os.setReadHandler(0, () => {
+                        const n = os.read(0, buffer.buffer, 0, buffer.length);
+                        console.log("read", n);
+                        if (n <= 0) os.setReadHandler(0, null);
+                    });
+                    """);
+
+            assertThat(result.exitCode()).as(result.stderrText()).isZero();
+            assertThat(result.stdoutText()).isEqualTo("read 4\nread 0\n");
         }
     }
 
