@@ -54,6 +54,15 @@ impl FrameAllocator {
         Some((first, count))
     }
 
+    /// Returns the unused end of the run `alloc_run` just handed out (`first`, `count` frames,
+    /// of which the first `used` were used), when nothing was allocated since: callers may take
+    /// a run for the largest need and give back what they did not need.
+    pub fn return_run_tail(&mut self, first: u64, count: u64, used: u64) {
+        if used < count && first + count * PAGE_SIZE == self.next {
+            self.next = first + used * PAGE_SIZE;
+        }
+    }
+
     /// Takes `pages` frames off the top of the range for good: they are never handed out or
     /// freed (used for files the kernel reads whole, like the program interpreter, whose
     /// pages are then mapped in place as the program image is).
@@ -138,6 +147,21 @@ mod tests {
         assert_eq!(frames.alloc_run(&mut mmu, 100), Some((0x7000, 7)));
         assert_eq!(frames.alloc_run(&mut mmu, 4), None);
         assert_eq!(frames.carve_top(1), None);
+    }
+
+    #[test]
+    fn takes_back_the_unused_tail_of_the_last_run() {
+        let mut mmu = TestMmu::new(16);
+        let mut frames = FrameAllocator::new(0x2000, 0x10000);
+        let (first, count) = frames.alloc_run(&mut mmu, 8).unwrap();
+        frames.return_run_tail(first, count, 3);
+        assert_eq!(frames.available(), 14 - 3);
+        assert_eq!(frames.alloc(&mut mmu), Some(first + 3 * PAGE_SIZE));
+        // Too late once something else was allocated after the run.
+        let (first, count) = frames.alloc_run(&mut mmu, 4).unwrap();
+        let other = frames.alloc(&mut mmu).unwrap();
+        frames.return_run_tail(first, count, 1);
+        assert_eq!(frames.alloc(&mut mmu), Some(other + PAGE_SIZE));
     }
 
     #[test]
