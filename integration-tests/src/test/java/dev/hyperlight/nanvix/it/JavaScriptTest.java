@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.RuntimeImage;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.Termination;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +113,18 @@ class JavaScriptTest {
 
             assertThat(result.exitCode()).as(result.stderrText()).isZero();
             assertThat(result.stdoutText()).isEqualTo("read 4\nread 0\n");
+        }
+    }
+
+    @Test
+    void theTimeLimitStopsBothASpinningScriptAndOneWaitingForALongTimer() throws Exception {
+        RuntimeConfig config = RuntimeConfig.builder().timeout(Duration.ofSeconds(2)).tmpDirectory(tmp.resolve("runs")).build();
+        try (Sandbox sandbox = new Sandbox(config)) {
+            assertThat(sandbox.runCode(GuestRuntime.JAVASCRIPT, "for (;;) {}").termination())
+                    .isInstanceOf(Termination.TimedOut.class);
+            // The event loop sleeps on the host in select: the limit must end that sleep too.
+            assertThat(sandbox.runCode(GuestRuntime.JAVASCRIPT, "os.setTimeout(() => {}, 3600 * 1000);").termination())
+                    .isInstanceOf(Termination.TimedOut.class);
         }
     }
 
