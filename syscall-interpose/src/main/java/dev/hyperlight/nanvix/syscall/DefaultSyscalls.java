@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The default host implementation of the forwarded calls: decodes Linux's raw arguments, checks
- * every guest range through {@link GuestMemory} and runs the call on the sandbox's {@link HostIo}.
- * Arguments are narrowed the way the kernel narrows them (an fd is the low 32 bits, a count is
- * unsigned), so the guest sees Linux's answers.
+ * The default host implementation of the forwarded calls: takes the arguments from the {@link
+ * SyscallCall} (paths decoded and checked, buffers bounds-checked, so a path an interceptor
+ * replaced is the one used) and runs the call on the sandbox's {@link HostIo}. Arguments are
+ * narrowed the way the kernel narrows them (an fd is the low 32 bits, a count is unsigned), so
+ * the guest sees Linux's answers.
  */
 final class DefaultSyscalls {
 

@@ -130,7 +130,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall WRITE = call(Sysno.WRITE, fd("fd"), new Buffer("buf", 2, false), value("count"));
     public static final Syscall CLOSE = call(Sysno.CLOSE, fd("fd"));
     public static final Syscall LSEEK = call(Sysno.LSEEK, fd("fd"), value("offset"), value("whence"));
-    public static final Syscall IOCTL = call(Sysno.IOCTL, fd("fd"), value("request"));
+    public static final Syscall IOCTL = call(Sysno.IOCTL, fd("fd"), value("request"), value("arg"));
     public static final Syscall PREAD64 = call(Sysno.PREAD64, fd("fd"), new Buffer("buf", 2, true), value("count"),
             value("offset"));
     public static final Syscall PWRITE64 = call(Sysno.PWRITE64, fd("fd"), new Buffer("buf", 2, false),
