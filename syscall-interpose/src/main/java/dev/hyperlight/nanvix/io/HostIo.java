@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.io.GuestNamespace.Node;
 import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
 import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
+import dev.hyperlight.nanvix.syscall.RunState;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -54,6 +55,7 @@ public final class HostIo implements AutoCloseable {
     private final FdTable fds;
     private final Map<String, WriteQuota> quotas = new HashMap<>();
     private final Set<IoLimit> limitsReached = EnumSet.noneOf(IoLimit.class);
+    private final RunState handlerState = new RunState();
     private final ReentrantLock namespaceLock = new ReentrantLock();
     private final SecureRandom random = new SecureRandom();
     /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
@@ -611,6 +613,11 @@ public final class HostIo implements AutoCloseable {
             }
             throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
         });
+    }
+
+    /** What interceptors keep for this run ({@link dev.hyperlight.nanvix.syscall.SyscallCall#runState()}). */
+    public RunState handlerState() {
+        return handlerState;
     }
 
     /** The limits the guest ran into so far (it got EMFILE or ENOSPC). */

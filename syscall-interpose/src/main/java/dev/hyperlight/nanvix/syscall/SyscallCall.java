@@ -29,17 +29,20 @@ public final class SyscallCall {
     /** Paths set by a handler, by argument position; null where the guest's string applies. */
     private final String[] paths;
     private final GuestMemory memory;
+    private final RunState runState;
 
-    public SyscallCall(Syscall syscall, SyscallRequest request, GuestMemory memory) {
+    /** The call {@code request} of the run whose guest RAM is {@code memory}. */
+    public SyscallCall(Syscall syscall, SyscallRequest request, GuestMemory memory, RunState runState) {
         this(syscall, new long[] {request.arg0(), request.arg1(), request.arg2(), request.arg3(), request.arg4(),
-            request.arg5()}, new String[6], memory);
+            request.arg5()}, new String[6], memory, runState);
     }
 
-    private SyscallCall(Syscall syscall, long[] arguments, String[] paths, GuestMemory memory) {
+    private SyscallCall(Syscall syscall, long[] arguments, String[] paths, GuestMemory memory, RunState runState) {
         this.syscall = Objects.requireNonNull(syscall, "syscall");
         this.arguments = arguments;
         this.paths = paths;
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.runState = Objects.requireNonNull(runState, "runState");
     }
 
     public Syscall syscall() {
@@ -63,6 +66,11 @@ public final class SyscallCall {
     /** Guest RAM, bounds-checked, for handlers of calls described with raw arguments. */
     public GuestMemory memory() {
         return memory;
+    }
+
+    /** State interceptors keep for this run. */
+    public RunState runState() {
+        return runState;
     }
 
     /** The first file descriptor argument. */
@@ -121,7 +129,7 @@ public final class SyscallCall {
         args[Objects.checkIndex(index, 6)] = value;
         String[] newPaths = paths.clone();
         newPaths[index] = null;
-        return new SyscallCall(syscall, args, newPaths, memory);
+        return new SyscallCall(syscall, args, newPaths, memory, runState);
     }
 
     /** A copy whose first path argument is {@code path}. */
@@ -139,7 +147,7 @@ public final class SyscallCall {
         }
         String[] newPaths = paths.clone();
         newPaths[index] = path;
-        return new SyscallCall(syscall, arguments.clone(), newPaths, memory);
+        return new SyscallCall(syscall, arguments.clone(), newPaths, memory, runState);
     }
 
     /**

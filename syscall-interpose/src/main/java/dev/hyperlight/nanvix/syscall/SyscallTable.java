@@ -155,7 +155,7 @@ public final class SyscallTable {
                     "none", Errno.ENOSYS.result(), Duration.ZERO)));
             return Errno.ENOSYS.result();
         }
-        SyscallCall call = new SyscallCall(entry.syscall(), request, memory);
+        SyscallCall call = new SyscallCall(entry.syscall(), request, memory, io.handlerState());
         if (audit.isEmpty()) {
             return decide(entry.action(), call, io);
         }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,26 @@ class InterpositionTest {
         assertThat(call(table, Sysno.WRITE, 1, Guest.RAM - 2L, 8)).isEqualTo(err(Errno.EFAULT));
         assertThat(call(table, Sysno.WRITE, 1, guest.string("abc"), 3)).isEqualTo(3);
         assertThat(seen).containsExactly("write 3");
+    }
+
+    @Test
+    void handlersKeepStatePerRunAndPerTable() throws IOException {
+        AtomicInteger allRuns = new AtomicInteger();
+        SyscallTable table = SyscallTable.defaults().with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
+            allRuns.incrementAndGet();
+            AtomicInteger thisRun = call.runState()
+                    .get(AtomicInteger.class, AtomicInteger::new);
+            return thisRun.incrementAndGet() > 2 ? Errno.EMFILE.result() : next.proceed(call);
+        }));
+        try (Guest other = new Guest(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp"))) {
+            for (int i = 0; i < 2; i++) {
+                assertThat(call(table, Sysno.OPENAT, AT_FDCWD, guest.string("f"), O_RDONLY)).isGreaterThanOrEqualTo(3);
+            }
+            assertThat(call(table, Sysno.OPENAT, AT_FDCWD, guest.string("f"), O_RDONLY)).isEqualTo(err(Errno.EMFILE));
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, other.string("f"), O_RDONLY),
+                    other.memory, other.io)).as("another run starts afresh").isGreaterThanOrEqualTo(3);
+        }
+        assertThat(allRuns.get()).isEqualTo(4);
     }
 
     @Test
