@@ -171,7 +171,7 @@ public record Policy(
      * @throws IllegalArgumentException if a mount of {@code config} lies outside {@link #mountsAllowed}
      */
     public RuntimeConfig applyTo(RuntimeConfig config) {
-        mountsAllowed.ifPresent(allowed -> config.mounts().forEach(mount -> requireAllowed(mount, allowed)));
+        checkMounts(config);
         SyscallTable table = config.syscallTable()
                 .with(Syscall.NETWORK, network ? SyscallAction.accept() : SyscallAction.block(SyscallTable.NETWORK_DENIED));
         for (Map.Entry<Syscall, Errno> block : blocked.entrySet()) {
@@ -186,6 +186,15 @@ public record Policy(
         timeout.ifPresent(builder::timeout);
         memory.ifPresent(builder::memorySize);
         return builder.build();
+    }
+
+    /**
+     * Checks that every mount of {@code config} lies in {@link #mountsAllowed}.
+     *
+     * @throws IllegalArgumentException naming the first mount that does not
+     */
+    public void checkMounts(RuntimeConfig config) {
+        mountsAllowed.ifPresent(allowed -> config.mounts().forEach(mount -> requireAllowed(mount, allowed)));
     }
 
     private static void requireAllowed(Mount mount, List<Path> allowed) {

@@ -67,17 +67,30 @@ final class PolicyOptions implements AutoCloseable {
     String tmpQuota;
 
     private Optional<JsonLinesAudit> openAudit = Optional.empty();
+    private Policy loaded = Policy.DEFAULT;
 
     /**
-     * {@code config} with the policy and these options applied. Without {@code --max-output} or a
-     * policy's {@code output.max}, streamed output is not cut (up to 2 GiB per stream).
+     * The configuration the policy gives, for the other options to change. Without {@code
+     * --max-output} or a policy's {@code output.max}, streamed output is not cut (up to 2 GiB per
+     * stream).
      *
-     * @throws IllegalArgumentException for a bad value, a missing policy file or an unwritable audit file
+     * @throws IllegalArgumentException for a missing or malformed policy file
+     */
+    RuntimeConfig.Builder base() {
+        loaded = loadPolicy();
+        return loaded.applyTo(RuntimeConfig.builder().outputLimit(Integer.MAX_VALUE).build()).toBuilder();
+    }
+
+    /**
+     * {@code config}, built on {@link #base()}, with these options applied.
+     *
+     * @throws IllegalArgumentException for a bad value, a mount the policy does not allow or an
+     *     unwritable audit file
      */
     RuntimeConfig apply(RuntimeConfig config) {
-        RuntimeConfig withPolicy = loadPolicy().applyTo(config.toBuilder().outputLimit(Integer.MAX_VALUE).build());
-        RuntimeConfig.Builder builder = withPolicy.toBuilder();
-        SyscallTable table = withPolicy.syscallTable();
+        loaded.checkMounts(config);
+        RuntimeConfig.Builder builder = config.toBuilder();
+        SyscallTable table = config.syscallTable();
         if (allowNetwork) {
             table = table.with(Syscall.NETWORK, SyscallAction.accept());
         }
@@ -85,17 +98,7 @@ final class PolicyOptions implements AutoCloseable {
             Map.Entry<Syscall, Errno> block = Policy.parseBlock(spec);
             table = table.with(block.getKey(), SyscallAction.block(block.getValue()));
         }
-        if (audit != null) {
-            try {
-                JsonLinesAudit sink = new JsonLinesAudit(audit);
-                openAudit = Optional.of(sink);
-                table = table.withAudit(sink);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot write the audit file " + audit + ": " + e.getMessage());
-            }
-        }
-        builder.syscallTable(table);
-        Limits limits = withPolicy.limits();
+        Limits limits = config.limits();
         if (cpuTime != null) {
             limits = limits.withCpuTime(Durations.parse(cpuTime));
         }
@@ -114,6 +117,17 @@ final class PolicyOptions implements AutoCloseable {
             }
             builder.outputLimit((int) bytes);
         }
+        // Last, so that a bad value above leaves no file open.
+        if (audit != null) {
+            try {
+                JsonLinesAudit sink = new JsonLinesAudit(audit);
+                openAudit = Optional.of(sink);
+                table = table.withAudit(sink);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write the audit file " + audit + ": " + e.getMessage());
+            }
+        }
+        builder.syscallTable(table);
         return builder.build();
     }
 

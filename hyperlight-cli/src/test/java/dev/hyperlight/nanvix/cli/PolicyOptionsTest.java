@@ -66,6 +66,13 @@ class PolicyOptionsTest {
         assertThat(fromFile.out()).hasSize(5);
         assertThat(overridden.status()).as(overridden.err()).isZero();
         assertThat(overridden.out()).contains("read back: written from the guest");
+
+        Path slow = tmp.resolve("slow.properties");
+        Files.writeString(slow, "timeout = 1ms\n");
+        assertThat(run("--tmp-dir", tmp.toString(), "--policy", slow.toString(), HELLO.toString()).status())
+                .isEqualTo(124);
+        assertThat(run("--tmp-dir", tmp.toString(), "--policy", slow.toString(), "--timeout", "30s", HELLO.toString())
+                .status()).isZero();
     }
 
     @Test
