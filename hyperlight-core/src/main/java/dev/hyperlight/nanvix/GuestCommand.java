@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * @param argv the full command line, {@code argv[0]} included
  * @param appDirectory the host directory mounted read-only at {@code /app}, the working
  *     directory; empty when there is none (code strings), and the guest starts in {@code /tmp}
- * @param runtimeMount the runtime's image, when a runtime runs
+ * @param runtimeMount the runtime's image, when a runtime runs, or the base image at {@code /} for a
+ *     dynamically linked program
  */
 record GuestCommand(Program executable, String executablePath, List<String> argv, Optional<Path> appDirectory,
         Optional<Mount> runtimeMount) {
@@ -35,7 +36,11 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
             List<String> argv = new ArrayList<>();
             argv.add(guestPath);
             argv.addAll(args);
-            return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), Optional.empty());
+            // A dynamically linked program's loader and libraries come from the base image at /.
+            Optional<Mount> libraries = program.dynamic()
+                    ? Optional.of(Mount.readOnly("/", RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE)))
+                    : Optional.empty();
+            return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), libraries);
         }
         Optional<GuestRuntime> runtime = GuestRuntime.forFile(file);
         if (runtime.isEmpty()) {

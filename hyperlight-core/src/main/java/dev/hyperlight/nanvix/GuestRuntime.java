@@ -60,8 +60,24 @@ public record GuestRuntime(
             List.of(new ScriptType(".js", List.of("--std")), new ScriptType(".mjs", List.of("--std", "--module"))),
             List.of("--std", "-e"));
 
+    /**
+     * Debian's CPython 3.11 (python3.11-minimal and libpython3.11-stdlib, unmodified) with its
+     * whole standard library; the image is the guest's root. Started without {@code -I}/{@code -E}:
+     * the guest environment holds only the variables the caller set (nothing comes from the host),
+     * so a {@code PYTHON*} variable there is deliberate, and the script's directory stays first on
+     * {@code sys.path} so that a script can import its neighbours.
+     */
+    public static final GuestRuntime PYTHON = new GuestRuntime(
+            "python",
+            List.of("python3", "python3.11", "py", "cpython"),
+            new RuntimeImage.Debian("python"),
+            "/",
+            "usr/bin/python3.11",
+            List.of(new ScriptType(".py", List.of())),
+            List.of("-c"));
+
     /** The runtimes this library knows by name and by file type. */
-    public static final List<GuestRuntime> BUILT_IN = List.of(JAVASCRIPT);
+    public static final List<GuestRuntime> BUILT_IN = List.of(JAVASCRIPT, PYTHON);
 
     public GuestRuntime {
         Objects.requireNonNull(name, "name");

@@ -16,8 +16,9 @@ import java.nio.file.Path;
  *
  * @param hostPath where it is on the host
  * @param bytes its content
+ * @param dynamic whether it names an interpreter (PT_INTERP): it then needs the base runtime image
  */
-record Program(Path hostPath, byte[] bytes) {
+record Program(Path hostPath, byte[] bytes, boolean dynamic) {
 
     /** Where the program's own directory is mounted, read-only, in the guest. */
     static final String GUEST_DIRECTORY = "/app";
@@ -32,11 +33,11 @@ record Program(Path hostPath, byte[] bytes) {
                     "unknown file type (expected an x86-64 Linux ELF executable)");
         }
         try {
-            ElfFile.parse(bytes, ElfLimits.forProgram(memorySize));
+            ElfFile elf = ElfFile.parse(bytes, ElfLimits.forProgram(memorySize));
+            return new Program(path, bytes, elf.interpreter().isPresent());
         } catch (ElfFormatException e) {
             throw refuse(SandboxException.Reason.MALFORMED_PROGRAM, path, e.getMessage());
         }
-        return new Program(path, bytes);
     }
 
     /** Whether {@code path} starts like an ELF file; refuses a missing or unreadable file. */

@@ -18,6 +18,25 @@ public sealed interface RuntimeImage {
     }
 
     /**
+     * An image assembled from Debian packages by {@code guest-runtimes/debian/build-image.sh NAME
+     * DIR} (e.g. {@code base}: glibc, libstdc++, libgcc; {@code python}: CPython 3.11 and its
+     * standard library), found at {@code DIR/NAME/root} where {@code DIR} is the system property
+     * {@value #IMAGES_PROPERTY} (the {@code hyperlight-nanvix} launcher sets it to the images the
+     * build made in {@code guest-runtimes/target/images}).
+     */
+    record Debian(String name) implements RuntimeImage {
+        public static final String IMAGES_PROPERTY = "hyperlight.nanvix.images";
+        /** The image dynamically linked programs run with: their loader and C/C++ libraries. */
+        public static final Debian BASE = new Debian("base");
+
+        public Debian {
+            if (!name.matches("[a-z0-9][a-z0-9.-]*")) {
+                throw new IllegalArgumentException("image name '" + name + "' must be a plain lower-case name");
+            }
+        }
+    }
+
+    /**
      * Files packaged as class-path resources under {@code resourceRoot} (no leading {@code /}),
      * listed by the manifest {@code resourceRoot/image.manifest}, one file a line: {@code SHA256
      * MODE PATH} (hex digest, octal permissions, path relative to the root). On first use they are

@@ -41,6 +41,7 @@ final class RuntimeImages {
             directory = switch (runtime.image()) {
                 case RuntimeImage.HostDirectory host -> host.directory().toAbsolutePath();
                 case RuntimeImage.Bundled bundled -> extracted(runtime, bundled);
+                case RuntimeImage.Debian debian -> debianImage(runtime.name(), debian);
             };
             located.putIfAbsent(runtime.image(), directory);
         }
@@ -48,6 +49,24 @@ final class RuntimeImages {
             throw unavailable(runtime, "its interpreter " + runtime.interpreter() + " is missing from " + directory);
         }
         return directory;
+    }
+
+    /** The root of a Debian-package image, for {@code user} (a runtime's name, or what needs it). */
+    static Path debianImage(String user, RuntimeImage.Debian image) throws SandboxException {
+        String images = System.getProperty(RuntimeImage.Debian.IMAGES_PROPERTY);
+        if (images == null) {
+            throw new SandboxException(SandboxException.Reason.RUNTIME_UNAVAILABLE, "the " + user
+                    + " runtime is not available: the Debian runtime images were not found (set the system property "
+                    + RuntimeImage.Debian.IMAGES_PROPERTY + " to the directory guest-runtimes/debian/build-image.sh"
+                    + " fills; ./hyperlight-nanvix does)");
+        }
+        Path root = Path.of(images, image.name(), "root").toAbsolutePath();
+        if (!Files.isDirectory(root)) {
+            throw new SandboxException(SandboxException.Reason.RUNTIME_UNAVAILABLE, "the " + user
+                    + " runtime is not available: its image " + root + " was not built (guest-runtimes/debian/"
+                    + "build-image.sh " + image.name() + " " + images + ")");
+        }
+        return root;
     }
 
     /** One line of a manifest: {@code SHA256 MODE PATH}. */

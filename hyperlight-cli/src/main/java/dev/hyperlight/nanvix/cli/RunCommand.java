@@ -40,11 +40,12 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Runs FILE in a fresh hardware-isolated micro-VM and exits with its exit status.",
-            "FILE is a static x86-64 Linux executable (e.g. built with gcc -static), or a",
-            "script run by its runtime: .js and .mjs by QuickJS (qjs --std FILE).",
+            "FILE is an x86-64 Linux executable (static, or dynamically linked: its loader",
+            "and C/C++ libraries come from the base image), or a script run by its runtime:",
+            ".js and .mjs by QuickJS (qjs --std FILE), .py by CPython 3.11 (python3 FILE).",
             "Everything after FILE is passed to the program unchanged.",
             "With --runtime NAME, everything after NAME is the runtime's own command line",
-            "(--runtime js --bignum test.js, --runtime js -e CODE), and the current",
+            "(--runtime js -e CODE, --runtime python -m json.tool), and the current",
             "directory is mounted read-only at /app, the working directory."
         },
         exitCodeListHeading = "%nExit status:%n",
@@ -91,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     Path tmpDirectory;
 
     @Option(names = "--runtime", paramLabel = "NAME", arity = "1", parameterConsumer = RestOfLine.class,
-            description = "Run the runtime NAME (javascript, js) with everything after NAME as its command line.")
+            description = "Run the runtime NAME (javascript, js, python, python3) with everything after NAME as its command line.")
     List<String> runtimeCommandLine = new ArrayList<>();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The program or script to run.")
@@ -188,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private RuntimeConfig buildConfig() {
-        RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err);
+        RuntimeConfig.Builder builder = RuntimeConfig.builder().stdin(in).stdout(out).stderr(err);
         if (timeout != null) {
             Duration limit = Durations.parse(timeout);
             builder.timeout(limit);

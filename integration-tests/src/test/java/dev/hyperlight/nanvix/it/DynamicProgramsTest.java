@@ -6,16 +6,16 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.io.Mount;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dynamically linked programs built on this machine, unmodified: the guest kernel loads their
- * interpreter (/lib64/ld-linux-x86-64.so.2) from the base runtime image mounted at {@code /},
- * which maps glibc, libstdc++ and libgcc_s from it with file-backed mmap.
+ * Dynamically linked programs built on this machine, unmodified: the sandbox mounts the base
+ * runtime image at {@code /}, the guest kernel loads their interpreter
+ * (/lib64/ld-linux-x86-64.so.2) from it, and the interpreter maps glibc, libstdc++ and libgcc_s
+ * with file-backed mmap.
  */
 class DynamicProgramsTest {
 
@@ -23,11 +23,7 @@ class DynamicProgramsTest {
     Path tmp;
 
     private RunResult runWithBaseImage(String example, String... args) throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder()
-                .tmpDirectory(tmp)
-                .timeout(Duration.ofMinutes(2))
-                .mount(Mount.readOnly("/", RuntimeImagesForTests.root("base")))
-                .build();
+        RuntimeConfig config = RuntimeConfig.builder().tmpDirectory(tmp).timeout(Duration.ofMinutes(2)).build();
         try (Sandbox sandbox = new Sandbox(config)) {
             return sandbox.run(Guests.example(example), args);
         }

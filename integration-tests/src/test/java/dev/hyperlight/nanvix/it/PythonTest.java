@@ -6,15 +6,17 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.io.Mount;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Debian's unmodified CPython 3.11 with its standard library, from the python runtime image
- * mounted read-only at {@code /}. The interpreter is the image's own /usr/bin/python3.11.
+ * Debian's unmodified CPython 3.11 with its standard library, through the runtime API: the python
+ * runtime image is the guest's root and its own /usr/bin/python3.11 runs the script or code.
  */
 class PythonTest {
 
@@ -24,23 +26,31 @@ class PythonTest {
     @TempDir
     Path tmp;
 
-    private RunResult python(Duration timeout, String... args) throws Exception {
-        Path image = RuntimeImagesForTests.root("python");
+    private Sandbox sandbox(Duration timeout) throws Exception {
         RuntimeConfig config = RuntimeConfig.builder()
                 .tmpDirectory(tmp)
                 .timeout(timeout)
-                .mount(Mount.readOnly("/", image))
-                .mount(Mount.readOnly("/examples", Guests.example("hello.py").toAbsolutePath().getParent()))
-                .mount(Mount.readOnly("/scripts", Path.of("scripts").toAbsolutePath()))
+                .env("GREETING", "from the host")
                 .build();
-        try (Sandbox sandbox = new Sandbox(config)) {
-            return sandbox.run(image.resolve("usr/bin/python3.11"), args);
+        return new Sandbox(config);
+    }
+
+    /** A script file: .py runs with CPython by its type, the script's directory at /app. */
+    private RunResult script(Path script, String... args) throws Exception {
+        try (Sandbox sandbox = sandbox(GENEROUS)) {
+            return sandbox.run(script, args);
+        }
+    }
+
+    private RunResult code(Duration timeout, String code, String... args) throws Exception {
+        try (Sandbox sandbox = sandbox(timeout)) {
+            return sandbox.runCode(GuestRuntime.PYTHON, code, args);
         }
     }
 
     @Test
     void helloPyRunsWithTheStandardLibrary() throws Exception {
-        RunResult result = python(GENEROUS, "/examples/hello.py", "an argument");
+        RunResult result = script(Guests.example("hello.py"), "an argument");
 
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
         assertThat(result.stdoutText()).startsWith("""
@@ -56,7 +66,7 @@ class PythonTest {
 
     @Test
     void stdlibHeavyScriptGivesExactOutput() throws Exception {
-        RunResult result = python(GENEROUS, "/scripts/stdlib.py");
+        RunResult result = script(Path.of("scripts/stdlib.py"));
 
         assertThat(result.stderrText()).isEmpty();
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
@@ -75,7 +85,7 @@ class PythonTest {
 
     @Test
     void anUncaughtExceptionExitsOneWithTheTracebackOnStderr() throws Exception {
-        RunResult result = python(GENEROUS, "-c", "def f():\n    raise ValueError('boom')\nf()");
+        RunResult result = code(GENEROUS, "def f():\n    raise ValueError('boom')\nf()");
 
         assertThat(result.termination()).isEqualTo(new Termination.Exited(1));
         assertThat(result.stderrText())
@@ -85,17 +95,35 @@ class PythonTest {
     }
 
     @Test
-    void sysExitStatusIsTheRunsExitStatus() throws Exception {
-        RunResult result = python(GENEROUS, "-c", "import sys; print('bye'); sys.exit(3)");
+    void codeGetsItsArgumentsAndEnvironmentAndSysExitStatusIsTheRunsExitStatus() throws Exception {
+        RunResult result = code(GENEROUS, "import os, sys; print(os.environ['GREETING'], sys.argv[1:]); sys.exit(3)",
+                "-v", "x y");
 
         assertThat(result.termination()).isEqualTo(new Termination.Exited(3));
-        assertThat(result.stdoutText()).isEqualTo("bye\n");
+        assertThat(result.stdoutText()).isEqualTo("from the host ['-v', 'x y']\n");
     }
 
     @Test
     void anEndlessLoopIsStoppedByTheTimeout() throws Exception {
-        RunResult result = python(Duration.ofSeconds(10), "-c", "while True: pass");
+        RunResult result = code(Duration.ofSeconds(10), "while True: pass");
 
         assertThat(result.termination()).isEqualTo(new Termination.TimedOut(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aMountInsideTheImageAddsModules() throws Exception {
+        Path modules = Files.createDirectories(tmp.resolve("modules"));
+        Files.writeString(modules.resolve("greeting.py"), "WORDS = 'mounted inside the image'\n");
+        RuntimeConfig config = RuntimeConfig.builder()
+                .tmpDirectory(tmp)
+                .timeout(GENEROUS)
+                .mount(Mount.readOnly("/usr/lib/python3/dist-packages", modules))
+                .build();
+        try (Sandbox sandbox = new Sandbox(config)) {
+            RunResult result = sandbox.runCode(GuestRuntime.PYTHON, "import greeting; print(greeting.WORDS)");
+
+            assertThat(result.stderrText()).isEmpty();
+            assertThat(result.stdoutText()).isEqualTo("mounted inside the image\n");
+        }
     }
 }
