@@ -195,7 +195,7 @@ class SecurityBoundaryTest {
 
     @Test
     void anOutputFloodIsCutAtTheOutputLimit() throws Exception {
-        RunResult result = run(builder -> builder.outputLimit(64 << 10), "output", Long.toString(32L << 20));
+        RunResult result = run(builder -> builder.outputLimit(64 << 10), "output", Long.toString(1L << 20));
 
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
         assertThat(result.stdout()).hasSize(64 << 10);

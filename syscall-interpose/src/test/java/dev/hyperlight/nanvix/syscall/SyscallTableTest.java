@@ -45,19 +45,16 @@ class SyscallTableTest {
 
     @Test
     void theDefaultTableAcceptsTheForwardedFileCallsAndBlocksTheNetwork() {
-        List<Sysno> accepted = List.of(Sysno.READ, Sysno.WRITE, Sysno.CLOSE, Sysno.LSEEK, Sysno.IOCTL, Sysno.PREAD64,
-                Sysno.PWRITE64, Sysno.DUP, Sysno.NANOSLEEP, Sysno.FCNTL, Sysno.FSYNC, Sysno.FTRUNCATE, Sysno.GETCWD,
-                Sysno.CHDIR, Sysno.FCHDIR, Sysno.GETDENTS64, Sysno.OPENAT, Sysno.MKDIRAT, Sysno.NEWFSTATAT,
-                Sysno.UNLINKAT, Sysno.READLINKAT, Sysno.FACCESSAT, Sysno.DUP3, Sysno.RENAMEAT2, Sysno.GETRANDOM);
         List<Sysno> blocked = List.of(Sysno.SOCKET, Sysno.CONNECT, Sysno.SHUTDOWN, Sysno.BIND, Sysno.LISTEN);
         List<SyscallTable.Entry> entries = SyscallTable.defaults().entries();
-        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Accept)
-                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(accepted);
-        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Block)
-                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(blocked);
-        assertThat(entries).hasSize(accepted.size() + blocked.size());
         assertThat(entries.stream().map(SyscallTable.Entry::syscall).toList())
                 .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED);
+        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Block)
+                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(blocked);
+        assertThat(entries).filteredOn(e -> !blocked.contains(e.syscall().sysno()))
+                .allSatisfy(e -> assertThat(e.action()).isEqualTo(SyscallAction.accept()))
+                .extracting(e -> e.syscall().sysno())
+                .contains(Sysno.READ, Sysno.WRITE, Sysno.OPENAT, Sysno.NEWFSTATAT, Sysno.GETDENTS64, Sysno.RENAMEAT2);
     }
 
     @Test
