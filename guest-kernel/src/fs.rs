@@ -3,7 +3,7 @@
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
 use crate::abi::kva;
-use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, ESPIPE};
+use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOSYS, ENOTTY, ESPIPE};
 use crate::hypercall;
 use crate::kernel;
 use crate::syscall::nr;
@@ -641,4 +641,94 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
     let result = read();
     host(nr::CLOSE, [fd, 0, 0, 0, 0, 0]);
     result
+}
+
+pub fn sys_fchmodat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::FCHMODAT, [dirfd, p, mode, 0, 0, 0]))
+}
+
+pub fn sys_chmod(a: &Args) -> i64 {
+    let mode = a[1];
+    with_path(a[0], |p| host(nr::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+
+/// utimensat(2) with a path; a null `times` means both times now. The fd form (null path,
+/// futimens) is not supported: the host changes times by path.
+pub fn sys_utimensat(a: &Args) -> i64 {
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    let (dirfd, path, times, flags) = (a[0], a[1], a[2], a[3]);
+    if path == 0 {
+        return -ENOSYS;
+    }
+    let io = IoBuffer::get();
+    let times_at = PATH_MAX;
+    if times == 0 {
+        let now = [0i64, UTIME_NOW, 0, UTIME_NOW];
+        for (i, word) in now.iter().enumerate() {
+            io.slice(times_at + i * 8, 8).copy_from_slice(&word.to_le_bytes());
+        }
+    } else if let Err(errno) = user::copy_in(io.ptr(times_at), times, 32) {
+        return -errno;
+    }
+    with_path(path, |p| host(nr::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
+}
+
+/// statx(2), served by a forwarded newfstatat: the basic statistics, converted.
+pub fn sys_statx(a: &Args) -> i64 {
+    const AT_STATX_SYNC_TYPE: u64 = 0x6000;
+    const AT_NO_AUTOMOUNT: u64 = 0x800;
+    const STATX_BASIC_STATS: u32 = 0x7ff;
+    const STATX_SIZE: usize = 256;
+    let (dirfd, path, flags, buf) = (a[0], a[1], a[2], a[4]);
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+    {
+        return -EINVAL;
+    }
+    if !user::accessible(buf, STATX_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let io = IoBuffer::get();
+    let path_gpa = match io.stage_path(0, path) {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), 0, 0]);
+    if result < 0 {
+        return result;
+    }
+    let stat = io.slice(PATH_MAX, STAT_SIZE);
+    let word = |at: usize| u64::from_le_bytes(stat[at..at + 8].try_into().unwrap());
+    let mut out = [0u8; STATX_SIZE];
+    let mut put = |at: usize, bytes: &[u8]| out[at..at + bytes.len()].copy_from_slice(bytes);
+    let (dev, rdev) = (word(0), word(40));
+    put(0, &STATX_BASIC_STATS.to_le_bytes());
+    put(4, &(word(56) as u32).to_le_bytes());
+    put(16, &(word(16) as u32).to_le_bytes());
+    put(20, &stat[28..32]);
+    put(24, &stat[32..36]);
+    put(28, &stat[24..26]);
+    put(32, &word(8).to_le_bytes());
+    put(40, &word(48).to_le_bytes());
+    put(48, &word(64).to_le_bytes());
+    // atime, ctime, mtime: seconds then nanoseconds (u32); struct stat has them at 72, 104, 88.
+    for (to, from) in [(64, 72), (96, 104), (112, 88)] {
+        put(to, &word(from).to_le_bytes());
+        put(to + 8, &(word(from + 8) as u32).to_le_bytes());
+    }
+    let major = |d: u64| (((d >> 8) & 0xfff) | ((d >> 32) & !0xfff)) as u32;
+    let minor = |d: u64| ((d & 0xff) | ((d >> 12) & !0xff)) as u32;
+    put(128, &major(rdev).to_le_bytes());
+    put(132, &minor(rdev).to_le_bytes());
+    put(136, &major(dev).to_le_bytes());
+    put(140, &minor(dev).to_le_bytes());
+    or_errno(user::copy_out(buf, out.as_ptr(), STATX_SIZE).map(|_| 0))
+}
+
+/// The extended-attribute calls: the guest file system has none (what Linux answers for a
+/// file system without xattr support, which callers such as shutil.copystat expect).
+pub fn sys_no_xattrs(_: &Args) -> i64 {
+    const EOPNOTSUPP: i64 = 95;
+    -EOPNOTSUPP
 }

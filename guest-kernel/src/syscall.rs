@@ -96,6 +96,22 @@ pub mod nr {
     pub const FUTEX: u64 = 202;
     pub const SCHED_SETAFFINITY: u64 = 203;
     pub const SCHED_GETAFFINITY: u64 = 204;
+    pub const CHMOD: u64 = 90;
+    pub const FCHMODAT: u64 = 268;
+    pub const UTIMENSAT: u64 = 280;
+    pub const STATX: u64 = 332;
+    pub const SETXATTR: u64 = 188;
+    pub const LSETXATTR: u64 = 189;
+    pub const FSETXATTR: u64 = 190;
+    pub const GETXATTR: u64 = 191;
+    pub const LGETXATTR: u64 = 192;
+    pub const FGETXATTR: u64 = 193;
+    pub const LISTXATTR: u64 = 194;
+    pub const LLISTXATTR: u64 = 195;
+    pub const FLISTXATTR: u64 = 196;
+    pub const REMOVEXATTR: u64 = 197;
+    pub const LREMOVEXATTR: u64 = 198;
+    pub const FREMOVEXATTR: u64 = 199;
     pub const ARCH_PRCTL: u64 = 158;
     pub const SETRLIMIT: u64 = 160;
     pub const GETTID: u64 = 186;
@@ -232,6 +248,22 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::FUTEX, "futex", task::sys_futex),
     guest(nr::SCHED_SETAFFINITY, "sched_setaffinity", task::sys_sched_setaffinity),
     guest(nr::SCHED_GETAFFINITY, "sched_getaffinity", task::sys_sched_getaffinity),
+    rewritten(nr::CHMOD, "chmod", "fchmodat", fs::sys_chmod),
+    host(nr::FCHMODAT, "fchmodat", fs::sys_fchmodat),
+    host(nr::UTIMENSAT, "utimensat", fs::sys_utimensat),
+    rewritten(nr::STATX, "statx", "newfstatat", fs::sys_statx),
+    guest(nr::SETXATTR, "setxattr", fs::sys_no_xattrs),
+    guest(nr::LSETXATTR, "lsetxattr", fs::sys_no_xattrs),
+    guest(nr::FSETXATTR, "fsetxattr", fs::sys_no_xattrs),
+    guest(nr::GETXATTR, "getxattr", fs::sys_no_xattrs),
+    guest(nr::LGETXATTR, "lgetxattr", fs::sys_no_xattrs),
+    guest(nr::FGETXATTR, "fgetxattr", fs::sys_no_xattrs),
+    guest(nr::LISTXATTR, "listxattr", fs::sys_no_xattrs),
+    guest(nr::LLISTXATTR, "llistxattr", fs::sys_no_xattrs),
+    guest(nr::FLISTXATTR, "flistxattr", fs::sys_no_xattrs),
+    guest(nr::REMOVEXATTR, "removexattr", fs::sys_no_xattrs),
+    guest(nr::LREMOVEXATTR, "lremovexattr", fs::sys_no_xattrs),
+    guest(nr::FREMOVEXATTR, "fremovexattr", fs::sys_no_xattrs),
     guest(nr::ARCH_PRCTL, "arch_prctl", sys_arch_prctl),
     guest(nr::SETRLIMIT, "setrlimit", sys_setrlimit),
     guest(nr::GETTID, "gettid", sys_getpid),

@@ -126,4 +126,17 @@ class PythonTest {
             assertThat(result.stdoutText()).isEqualTo("mounted inside the image\n");
         }
     }
+
+    @Test
+    void chmodUtimeAndCopy2WorkInTmpAndTheImageIsReadOnly() throws Exception {
+        RunResult result = script(Path.of("scripts/attrs.py"));
+
+        assertThat(result.stderrText()).isEmpty();
+        assertThat(result.stdoutText()).isEqualTo("""
+                0o600
+                1000000000 1200000000
+                0o600 1200000000
+                read-only: 30
+                """);
+    }
 }

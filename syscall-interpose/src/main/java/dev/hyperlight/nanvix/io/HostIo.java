@@ -605,6 +605,70 @@ public final class HostIo implements AutoCloseable {
     }
 
     /** readlinkat: the link's text, a guest path. */
+    /** fchmodat: the permission bits of a file or directory in a writable mount. */
+    public void chmodAt(int dirFd, String path, int mode) {
+        locked(() -> {
+            applyPermissions(writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, true)), mode);
+            return null;
+        });
+    }
+
+    /** utimensat's special nanosecond values: the current time, or leave the time alone. */
+    public static final long UTIME_NOW = (1L << 30) - 1;
+    public static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /**
+     * utimensat with a path: sets the access and modification times ({@link #UTIME_NOW},
+     * {@link #UTIME_OMIT} as Linux) of a file in a writable mount; with AT_SYMLINK_NOFOLLOW those
+     * of a symbolic link itself.
+     */
+    public void setTimesAt(int dirFd, String path, Timespec access, Timespec modification, int flags) {
+        if ((flags & ~Fcntl.AT_SYMLINK_NOFOLLOW) != 0 || !validTime(access) || !validTime(modification)) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
+        locked(() -> {
+            Path host = writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, follow));
+            Instant now = Instant.now();
+            LinkOption[] options = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+            try {
+                Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class, options)
+                        .setTimes(fileTime(modification, now), fileTime(access, now), null);
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
+            return null;
+        });
+    }
+
+    private static boolean validTime(Timespec time) {
+        return time.nanos() == UTIME_NOW || time.nanos() == UTIME_OMIT
+                || (time.seconds() >= 0 && time.nanos() >= 0 && time.nanos() < 1_000_000_000L);
+    }
+
+    private static java.nio.file.attribute.FileTime fileTime(Timespec time, Instant now) {
+        if (time.nanos() == UTIME_OMIT) {
+            return null;
+        }
+        Instant instant = time.nanos() == UTIME_NOW ? now : Instant.ofEpochSecond(time.seconds(), time.nanos());
+        return java.nio.file.attribute.FileTime.from(instant);
+    }
+
+    /** The host path of an existing file whose attributes the guest may change. */
+    private static Path writableHostPath(Node node) {
+        return switch (node) {
+            case HostFile f -> {
+                if (f.mount().readOnly()) {
+                    throw new ErrnoException(Errno.EROFS);
+                }
+                yield f.hostPath();
+            }
+            case VirtualDirectory v -> throw new ErrnoException(Errno.EROFS);
+            case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
+            case Absent a -> throw new ErrnoException(Errno.ENOENT);
+        };
+    }
+
     public String readlinkAt(int dirFd, String path) {
         return locked(() -> {
             Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
@@ -657,13 +721,18 @@ public final class HostIo implements AutoCloseable {
     }
 
     private static void setPermissions(Path host, int mode) {
+        applyPermissions(host, mode & ~UMASK);
+    }
+
+    /** Sets the rwx bits of {@code mode} exactly (set-id and sticky bits are not kept). */
+    private static void applyPermissions(Path host, int mode) {
         Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] byBit = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
             PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
         };
-        int bits = mode & 0777 & ~UMASK;
+        int bits = mode & 0777;
         for (int bit = 0; bit < byBit.length; bit++) {
             if ((bits & (1 << bit)) != 0) {
                 permissions.add(byBit[bit]);

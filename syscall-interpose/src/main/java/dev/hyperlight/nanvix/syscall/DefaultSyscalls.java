@@ -123,6 +123,19 @@ final class DefaultSyscalls {
         return n;
     }
 
+    static long fchmodat(SyscallCall c, HostIo io) {
+        io.chmodAt(c.fd(0), c.path(1), (int) c.argument(2));
+        return 0;
+    }
+
+    /** The kernel always passes a path and both times (UTIME_NOW for a null times pointer). */
+    static long utimensat(SyscallCall c, HostIo io) {
+        MemorySegment times = c.memory().range(c.argument(2), 2L * Timespec.SIZE);
+        io.setTimesAt(c.fd(0), c.path(1), Timespec.decode(times.asSlice(0, Timespec.SIZE)),
+                Timespec.decode(times.asSlice(Timespec.SIZE, Timespec.SIZE)), (int) c.argument(3));
+        return 0;
+    }
+
     static long fcntl(SyscallCall c, HostIo io) {
         return io.fcntl(c.fd(0), (int) c.argument(1), c.argument(2));
     }

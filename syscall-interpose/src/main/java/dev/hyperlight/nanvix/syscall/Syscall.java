@@ -160,6 +160,9 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall DUP3 = call(Sysno.DUP3, fd("oldfd"), fd("newfd"), new Flags("flags", OPEN_FLAGS));
     public static final Syscall RENAMEAT2 = call(Sysno.RENAMEAT2, fd("olddirfd"), path("oldpath"), fd("newdirfd"),
             path("newpath"), value("flags"));
+    public static final Syscall FCHMODAT = call(Sysno.FCHMODAT, fd("dirfd"), path("pathname"), value("mode"));
+    public static final Syscall UTIMENSAT = call(Sysno.UTIMENSAT, fd("dirfd"), path("pathname"),
+            new Struct("times", 32, false), new Flags("flags", AT_FLAGS));
     public static final Syscall GETRANDOM = call(Sysno.GETRANDOM, new Buffer("buf", 1, true), value("buflen"),
             value("flags"));
     // Socket calls: forwarded so that the host, not the guest kernel, decides about the network.
@@ -175,7 +178,8 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     /** Every call the guest kernel forwards, by number. */
     public static final List<Syscall> FORWARDED = List.of(READ, WRITE, CLOSE, LSEEK, IOCTL, PREAD64, PWRITE64, DUP,
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
-            GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM);
+            GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
+            FCHMODAT, UTIMENSAT);
 
     /** The socket calls, which a policy allows or denies together as "the network". */
     public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN);

@@ -77,6 +77,8 @@ public final class SyscallTable {
         map.put(Sysno.DUP3, DefaultSyscalls::dup3);
         map.put(Sysno.RENAMEAT2, DefaultSyscalls::renameat2);
         map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);
+        map.put(Sysno.FCHMODAT, DefaultSyscalls::fchmodat);
+        map.put(Sysno.UTIMENSAT, DefaultSyscalls::utimensat);
         return map;
     }
 

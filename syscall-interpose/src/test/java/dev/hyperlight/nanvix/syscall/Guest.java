@@ -66,6 +66,15 @@ final class Guest implements AutoCloseable {
         return at;
     }
 
+    /** Little-endian 64-bit words back to back in guest RAM (a struct argument). */
+    long words(long... values) {
+        long at = alloc(values.length * 8L);
+        for (int i = 0; i < values.length; i++) {
+            ram.set(ValueLayout.JAVA_LONG_UNALIGNED, at + i * 8L, values[i]);
+        }
+        return at;
+    }
+
     String text(long gpa, long length) {
         return new String(ram.asSlice(gpa, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
