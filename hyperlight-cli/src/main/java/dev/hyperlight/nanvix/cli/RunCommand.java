@@ -189,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private RuntimeConfig buildConfig() {
-        RuntimeConfig.Builder builder = RuntimeConfig.builder().stdin(in).stdout(out).stderr(err);
+        RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err);
         if (timeout != null) {
             Duration limit = Durations.parse(timeout);
             builder.timeout(limit);
