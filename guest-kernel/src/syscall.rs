@@ -293,8 +293,21 @@ pub static SYSCALLS: &[Syscall] = &[
 
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).
 const MAX_NR: usize = 512;
-/// `SYSCALLS` position + 1 for each call number (0: not implemented).
-static INDEX: KernelCell<[u16; MAX_NR]> = KernelCell::new([0; MAX_NR]);
+/// `SYSCALLS` position + 1 for each call number (0: not implemented), built by the compiler:
+/// filling it at boot took about 0.7 ms of emulated instructions under PVM on every run.
+static INDEX: [u16; MAX_NR] = index_of(SYSCALLS);
+
+const fn index_of(calls: &[Syscall]) -> [u16; MAX_NR] {
+    let mut index = [0u16; MAX_NR];
+    let mut position = 0;
+    while position < calls.len() {
+        let nr = calls[position].nr as usize;
+        assert!(nr < MAX_NR && index[nr] == 0, "a call number above MAX_NR or listed twice");
+        index[nr] = position as u16 + 1;
+        position += 1;
+    }
+    index
+}
 
 /// Saved user RSP during the switch to the kernel stack, and the stack to switch to.
 static USER_RSP: KernelCell<u64> = KernelCell::new(0);
@@ -328,14 +341,11 @@ unsafe extern "C" {
     fn syscall_entry();
 }
 
-/// Programs the SYSCALL MSRs and builds the dispatch index.
+/// Programs the SYSCALL MSRs.
 pub fn init() {
-    // SAFETY: boot, single vCPU: nothing else uses these cells yet.
-    let (index, kernel_rsp) = unsafe { (INDEX.get(), KERNEL_RSP.get()) };
+    // SAFETY: boot, single vCPU: nothing else uses this cell yet.
+    let kernel_rsp = unsafe { KERNEL_RSP.get() };
     *kernel_rsp = gdt::kernel_stack_top();
-    for (position, call) in SYSCALLS.iter().enumerate() {
-        index[call.nr as usize] = position as u16 + 1;
-    }
     // STAR: SYSCALL loads CS = 0x10, SS = 0x18; SYSRET (unused: it raises #GP under PVM)
     // would load CS = 0x23 + 16 = 0x33 and SS = 0x23 + 8 = 0x2b.
     let star = ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32);
@@ -363,9 +373,7 @@ pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) {
 
 /// Runs system call `number` and returns its result (a value or `-errno`).
 fn serve(number: u64, args: &Args) -> i64 {
-    // SAFETY: INDEX is only written at boot.
-    let index = unsafe { INDEX.get() };
-    let position = if (number as usize) < MAX_NR { index[number as usize] } else { 0 };
+    let position = if (number as usize) < MAX_NR { INDEX[number as usize] } else { 0 };
     if position == 0 {
         kernel::record_enosys(number);
         -ENOSYS
