@@ -124,8 +124,7 @@ global_asm!(
     // here, as a fault on fetching the supervisor-only code at LSTAR (see trap.rs). That case
     // takes a lean path: it saves only what the Rust code may clobber (the argument registers
     // and RAX; RCX and R11 are SYSCALL's return RIP and RFLAGS) and returns to RCX, because
-    // PVM emulates every kernel instruction and each memory access costs microseconds. Other
-    // page faults take the common path.
+    // PVM emulates every kernel instruction and each memory access costs microseconds.
     ".balign 16",
     ".global page_fault_entry",
     "page_fault_entry:",
@@ -147,7 +146,25 @@ global_asm!(
     "mov r11, [rsp + 24]",
     "add rsp, 8",
     "iretq",
+    // A fault from user mode (error code bit 2) that demand paging resolves also returns at
+    // once, having saved only the registers the Rust code may clobber.
     "2:",
+    "test byte ptr [rsp + 8], 4",
+    "jz 3f",
+    "push rcx", "push rdx", "push rsi", "push rdi", "push r8", "push r9", "push r10", "push r11",
+    "cld",
+    "mov rdi, [rsp + 72]",
+    // Nine pushes after the CPU's six words: RSP is 8 mod 16 again.
+    "sub rsp, 8",
+    "call {user_fault}",
+    "add rsp, 8",
+    "pop r11", "pop r10", "pop r9", "pop r8", "pop rdi", "pop rsi", "pop rdx", "pop rcx",
+    "test al, al",
+    "jz 3f",
+    "pop rax",
+    "add rsp, 8",
+    "iretq",
+    "3:",
     "pop rax",
     "push 14",
     "jmp {common}",
@@ -165,6 +182,7 @@ global_asm!(
     common = sym frame_common_symbol,
     entry = sym crate::trap::kernel_entry,
     lean = sym crate::syscall::dispatch_lean,
+    user_fault = sym crate::trap::user_page_fault,
 );
 
 unsafe extern "C" {

@@ -53,23 +53,35 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
 /// Serves a demand fault; false when the fault is the program's (or the kernel's) error.
 fn handle_page_fault(frame: &TrapFrame) -> bool {
     let address = arch::read_cr2();
-    if address >= USER_TOP {
-        return false;
-    }
-    let access = if frame.error_code & PF_INSTRUCTION != 0 {
-        Access::Execute
-    } else if frame.error_code & PF_WRITE != 0 {
-        Access::Write
-    } else {
-        Access::Read
-    };
-    match kernel::handle_fault(address, access) {
+    match resolve(address, frame.error_code) {
         FaultOutcome::Resolved => true,
         FaultOutcome::Violation => false,
         FaultOutcome::OutOfMemory => {
             fatal(frame, SIGKILL, address);
         }
     }
+}
+
+/// Called by `idt::page_fault_entry` for a page fault from user mode before the full frame is
+/// saved: true when demand paging resolved it, the common case, which then returns at once.
+/// Otherwise the fault goes on to `kernel_entry`, which tries again (nothing changed) and
+/// reports it with the full frame.
+pub extern "C" fn user_page_fault(error_code: u64) -> bool {
+    resolve(arch::read_cr2(), error_code) == FaultOutcome::Resolved
+}
+
+fn resolve(address: u64, error_code: u64) -> FaultOutcome {
+    if address >= USER_TOP {
+        return FaultOutcome::Violation;
+    }
+    let access = if error_code & PF_INSTRUCTION != 0 {
+        Access::Execute
+    } else if error_code & PF_WRITE != 0 {
+        Access::Write
+    } else {
+        Access::Read
+    };
+    kernel::handle_fault(address, access)
 }
 
 /// Ends the run: a user-mode fault goes to the FAULT port, a kernel-mode one is a panic.
