@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.Registers;
-import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
-import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
@@ -74,7 +72,7 @@ class GuestRunFuzzTest {
     }
 
     /** A vCPU whose guest scribbles over RAM and the hypercall page before each random exit. */
-    private static final class RandomCpu implements VirtualCpu {
+    private static final class RandomCpu extends StubVirtualCpu {
         private final Random random;
         private final MemorySegment ram;
         private int exits;
@@ -156,30 +154,5 @@ class GuestRunFuzzTest {
         public Registers registers() {
             return Registers.entry(random.nextLong(), random.nextLong(), 2, 0, 0);
         }
-
-        @Override
-        public void setRegisters(Registers registers) {}
-
-        @Override
-        public SpecialRegisters specialRegisters() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void setSpecialRegisters(SpecialRegisters registers) {}
-
-        @Override
-        public void setMsr(int index, long value) {}
-
-        @Override
-        public long tscKhz() {
-            return 0;
-        }
-
-        @Override
-        public void interrupt() {}
-
-        @Override
-        public void close() {}
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
-import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
-import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.syscall.GuestMemory;
@@ -154,7 +152,7 @@ class GuestRunTest {
     }
 
     /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */
-    private static final class ScriptedCpu implements VirtualCpu {
+    private static final class ScriptedCpu extends StubVirtualCpu {
         private record Step(Runnable guest, VmExit exit) {}
 
         private final Deque<Step> steps = new ArrayDeque<>();
@@ -175,30 +173,5 @@ class GuestRunTest {
         public Registers registers() {
             return Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
         }
-
-        @Override
-        public void setRegisters(Registers registers) {}
-
-        @Override
-        public SpecialRegisters specialRegisters() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void setSpecialRegisters(SpecialRegisters registers) {}
-
-        @Override
-        public void setMsr(int index, long value) {}
-
-        @Override
-        public long tscKhz() {
-            return 0;
-        }
-
-        @Override
-        public void interrupt() {}
-
-        @Override
-        public void close() {}
     }
 }
