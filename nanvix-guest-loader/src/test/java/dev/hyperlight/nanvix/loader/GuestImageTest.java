@@ -2,13 +2,11 @@ package dev.hyperlight.nanvix.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -154,9 +152,11 @@ class GuestImageTest {
 
     @Test
     void loadsTheBuiltGuestKernel() throws Exception {
-        Path kernel = Path.of("../guest-kernel/target/release/nanvix-kernel");
-        assumeTrue(Files.isRegularFile(kernel), "guest-kernel is not built");
-        byte[] kernelElf = Files.readAllBytes(kernel);
+        byte[] kernelElf;
+        try (var in = GuestImageTest.class.getResourceAsStream("/dev/hyperlight/nanvix/guest/nanvix-kernel")) {
+            assertThat(in).as("the guest-kernel jar (a test dependency) holds the kernel").isNotNull();
+            kernelElf = in.readAllBytes();
+        }
 
         BootState state = GuestImage.write(ram, request(ElfBuilder.staticExecutable().build())
                 .kernelElf(kernelElf).build());
