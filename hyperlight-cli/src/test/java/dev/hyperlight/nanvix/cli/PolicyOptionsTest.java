@@ -2,11 +2,7 @@ package dev.hyperlight.nanvix.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,20 +17,14 @@ class PolicyOptionsTest {
     @TempDir
     Path tmp;
 
-    private record Outcome(int status, String out, String err) {}
-
-    private Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = RunCommand.execute(args, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandOutcome run(String... args) {
+        return CommandOutcome.run(args);
     }
 
     @Test
     void blockAndAuditDecideAndRecordEachCall() throws IOException {
         Path audit = tmp.resolve("audit.jsonl");
-        Outcome outcome = run("--tmp-dir", tmp.toString(), "--block", "openat=EACCES", "--audit", audit.toString(),
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--block", "openat=EACCES", "--audit", audit.toString(),
                 HELLO.toString());
 
         assertThat(outcome.status()).isEqualTo(1);
@@ -47,7 +37,7 @@ class PolicyOptionsTest {
 
     @Test
     void outputBeyondMaxOutputIsDroppedAndTheStatusSaysSo() {
-        Outcome outcome = run("--tmp-dir", tmp.toString(), "--max-output", "10", HELLO.toString());
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--max-output", "10", HELLO.toString());
 
         assertThat(outcome.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
         assertThat(outcome.out()).hasSize(10);
@@ -58,8 +48,8 @@ class PolicyOptionsTest {
     void aPolicyFileSetsLimitsAndTheCommandLineWins() throws IOException {
         Path policy = tmp.resolve("policy.properties");
         Files.writeString(policy, "network = deny\nblock = unlinkat\noutput.max = 5\ntmp.quota = 1M\n");
-        Outcome fromFile = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), HELLO.toString());
-        Outcome overridden = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), "--max-output", "1M",
+        CommandOutcome fromFile = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), HELLO.toString());
+        CommandOutcome overridden = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), "--max-output", "1M",
                 HELLO.toString());
 
         assertThat(fromFile.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
@@ -96,7 +86,7 @@ class PolicyOptionsTest {
     void cpuTimeAndOpenFileOptionsAreChecked() {
         assertThat(run("--cpu-time", "soon", HELLO.toString()).status()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--max-open-files", "2", HELLO.toString()).err()).contains("open file limit 2 is outside");
-        Outcome help = run("--help");
+        CommandOutcome help = run("--help");
         assertThat(help.out()).contains("--policy=FILE|PRESET", "--block=SYSCALL[=ERRNO]", "--audit=FILE",
                 "--max-output=SIZE", "--cpu-time=DURATION", "--max-open-files=N", "--tmp-quota=SIZE",
                 "152", "153");

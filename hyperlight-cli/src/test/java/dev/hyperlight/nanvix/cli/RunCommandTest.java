@@ -2,11 +2,7 @@ package dev.hyperlight.nanvix.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,19 +16,13 @@ class RunCommandTest {
     @TempDir
     Path tmp;
 
-    private record Outcome(int status, String out, String err) {}
-
-    private Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = RunCommand.execute(args, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandOutcome run(String... args) {
+        return CommandOutcome.run(args);
     }
 
     @Test
     void runsHelloAndPassesArgumentsThatLookLikeOptions() {
-        Outcome outcome = run("--tmp-dir", tmp.toString(), EXAMPLES.resolve("hello-c").toString(), "--timeout", "x");
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), EXAMPLES.resolve("hello-c").toString(), "--timeout", "x");
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
         assertThat(outcome.out()).contains("Hello from C in a Hyperlight-Nanvix micro-VM!")
@@ -41,12 +31,12 @@ class RunCommandTest {
 
     @Test
     void helpAndVersion() {
-        Outcome help = run("--help");
+        CommandOutcome help = run("--help");
         assertThat(help.status()).isZero();
         assertThat(help.out()).contains("--timeout=DURATION", "--memory=SIZE", "--mount=HOST:GUEST[:ro|rw]",
                 "--env=K=V", "--log-dir=DIR", "--tmp-dir=DIR", "Exit status:");
 
-        Outcome version = run("--version");
+        CommandOutcome version = run("--version");
         assertThat(version.status()).isZero();
         assertThat(version.out()).startsWith("hyperlight-nanvix ").contains("guest ABI 1")
                 .contains("hypervisor: kvm: ");
@@ -79,7 +69,7 @@ class RunCommandTest {
     void timeoutStopsASpinningGuestWithItsOwnStatusAndOneLine() throws IOException, InterruptedException {
         Path spin = compile("int main(void) { for (;;); }");
 
-        Outcome outcome = run("--timeout", "500ms", "--tmp-dir", tmp.toString(), spin.toString());
+        CommandOutcome outcome = run("--timeout", "500ms", "--tmp-dir", tmp.toString(), spin.toString());
 
         assertThat(outcome.status()).isEqualTo(124);
         assertThat(outcome.err().lines()).hasSize(1).first().asString().contains("timed out after 500ms");

@@ -2,10 +2,6 @@ package dev.hyperlight.nanvix.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,19 +14,13 @@ class RuntimeOptionTest {
     @TempDir
     Path tmp;
 
-    private record Outcome(int status, String out, String err) {}
-
-    private Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = RunCommand.execute(args, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandOutcome run(String... args) {
+        return CommandOutcome.run(args);
     }
 
     @Test
     void aJavaScriptFileRunsByItsType() {
-        Outcome outcome = run("--tmp-dir", tmp.toString(), EXAMPLES.resolve("hello.js").toString(), "--memory", "x");
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), EXAMPLES.resolve("hello.js").toString(), "--memory", "x");
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
         assertThat(outcome.out()).contains("Hello from JavaScript in a Hyperlight-Nanvix micro-VM!")
@@ -39,27 +29,27 @@ class RuntimeOptionTest {
 
     @Test
     void everythingAfterTheRuntimeNameGoesToTheInterpreter() {
-        Outcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "js", "--bignum", "-e",
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "js", "--bignum", "-e",
                 "console.log(typeof BigFloat, scriptArgs.join('|'))", "one", "--two");
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
         assertThat(outcome.out()).isEqualTo("function one|--two\n");
 
-        Outcome ours = run("--tmp-dir", tmp.toString(), "--runtime", "js", "--timeout", "1s", "-e", "0");
+        CommandOutcome ours = run("--tmp-dir", tmp.toString(), "--runtime", "js", "--timeout", "1s", "-e", "0");
         assertThat(ours.status()).isEqualTo(1);
         assertThat(ours.err()).as("qjs, not the command, saw --timeout").contains("qjs: unknown option '--timeout'");
     }
 
     @Test
     void theInterpretersExitStatusIsTheCommands() {
-        Outcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "javascript", "--std", "-e", "std.exit(3)");
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "javascript", "--std", "-e", "std.exit(3)");
 
         assertThat(outcome.status()).as(outcome.err()).isEqualTo(3);
     }
 
     @Test
     void badRuntimeUsageIsOneSentence() {
-        Outcome unknown = run("--runtime", "cobol", "x.cob");
+        CommandOutcome unknown = run("--runtime", "cobol", "x.cob");
         assertThat(unknown.status()).isEqualTo(ExitCodes.USAGE);
         assertThat(unknown.err().lines()).hasSize(1).first().asString()
                 .contains("unknown runtime 'cobol'").contains("javascript, js");
@@ -70,7 +60,7 @@ class RuntimeOptionTest {
 
     @Test
     void helpShowsBothForms() {
-        Outcome help = run("--help");
+        CommandOutcome help = run("--help");
 
         assertThat(help.status()).isZero();
         assertThat(help.out()).contains("hyperlight-nanvix [OPTIONS] FILE [ARGS...]",
