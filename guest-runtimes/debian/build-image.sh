@@ -30,6 +30,20 @@ if [[ -f "$stamp" && -f "$image/packages.lock" && "$(cat "$stamp")" == "$wanted"
     exit 0
 fi
 
+# A fresh machine may have no package lists, or old ones whose versions the archive no longer
+# serves: refresh them once (as root) and try again before giving up.
+lists_refreshed=""
+refresh_lists() {
+    [[ -z "$lists_refreshed" && "$(id -u)" == 0 ]] || return 1
+    echo "build-image.sh: refreshing the package lists (apt-get update)" >&2
+    apt-get update -q >/dev/null
+    lists_refreshed=yes
+}
+
+candidate() {
+    apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'
+}
+
 debs="$out/debs"
 mkdir -p "$debs"
 rm -rf "$image.tmp" && mkdir -p "$image.tmp/root"
@@ -40,7 +54,10 @@ for package in $wanted; do
         version="$(awk -v p="$package" '$1 == p { print $2 }' "$DEBIAN_VERSIONS_FROM")"
     fi
     if [[ -z "$version" ]]; then
-        version="$(apt-cache policy "$package" | awk '/Candidate:/ { print $2 }')"
+        version="$(candidate "$package")"
+        if [[ -z "$version" || "$version" == "(none)" ]] && refresh_lists; then
+            version="$(candidate "$package")"
+        fi
     fi
     if [[ -z "$version" || "$version" == "(none)" ]]; then
         echo "build-image.sh: package $package is unknown to apt (run apt-get update once)" >&2
@@ -48,7 +65,13 @@ for package in $wanted; do
     fi
     deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
     if [[ -z "$deb" ]]; then
-        (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$package=$version" >/dev/null)
+        if ! (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$package=$version" >/dev/null); then
+            refresh_lists || { echo "build-image.sh: cannot download $package=$version" >&2; exit 1; }
+            if [[ -z "${DEBIAN_VERSIONS_FROM:-}" ]]; then
+                version="$(candidate "$package")"
+            fi
+            (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$package=$version" >/dev/null)
+        fi
         deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb | head -n1)"
     fi
     dpkg -x "$deb" "$image.tmp/root"
