@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,25 +18,10 @@ import org.slf4j.LoggerFactory;
  * Measures the costs the VMM pays (logged at INFO), after enough warm-up for the JIT to compile
  * the paths, with bounds loose enough only to catch a regression by an order of magnitude.
  */
-class KvmTimingTest {
+class KvmTimingTest extends KvmTestHypervisors {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvmTimingTest.class);
     private static final int PORT = 0x6e0;
-
-    private static KvmHypervisor kvm;
-    private static KvmHypervisor kvmWithoutSyncRegisters;
-
-    @BeforeAll
-    static void openKvm() throws HypervisorException {
-        kvm = KvmHypervisor.open(KvmHypervisor.DEVICE);
-        kvmWithoutSyncRegisters = KvmHypervisor.open(KvmHypervisor.DEVICE, false);
-    }
-
-    @AfterAll
-    static void closeKvm() {
-        kvm.close();
-        kvmWithoutSyncRegisters.close();
-    }
 
     @Test
     void createRunToFirstExitAndClose() throws HypervisorException {
@@ -73,7 +56,7 @@ class KvmTimingTest {
         outLoop(kvm, outs); // warm-up
         outLoop(kvmWithoutSyncRegisters, outs);
         for (boolean sync : new boolean[] {true, false}) {
-            long nanos = outLoop(sync ? kvm : kvmWithoutSyncRegisters, outs);
+            long nanos = outLoop(hypervisor(sync), outs);
             LOG.info("out exit round trip ({}): {} us per exit over {} exits",
                     sync ? "CPL from synced sregs" : "CPL from KVM_GET_SREGS", micros(nanos / outs), outs);
             assertThat(nanos / outs).isLessThan(TimeUnit.MILLISECONDS.toNanos(1));

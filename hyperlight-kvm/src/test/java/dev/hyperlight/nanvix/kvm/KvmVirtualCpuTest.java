@@ -14,34 +14,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Runs hand-assembled long-mode guests on the real /dev/kvm and checks every decoded exit. */
-class KvmVirtualCpuTest {
+class KvmVirtualCpuTest extends KvmTestHypervisors {
 
     private static final int HYPERCALL_PORT = 0x6e0;
-    private static KvmHypervisor kvm;
-    private static KvmHypervisor kvmWithoutSyncRegisters;
-
-    @BeforeAll
-    static void openKvm() throws HypervisorException {
-        kvm = KvmHypervisor.open(KvmHypervisor.DEVICE);
-        kvmWithoutSyncRegisters = KvmHypervisor.open(KvmHypervisor.DEVICE, false);
-    }
-
-    @AfterAll
-    static void closeKvm() {
-        kvm.close();
-        kvmWithoutSyncRegisters.close();
-    }
-
-    private static KvmHypervisor hypervisor(boolean syncRegisters) {
-        return syncRegisters ? kvm : kvmWithoutSyncRegisters;
-    }
 
     @ParameterizedTest(name = "sync registers: {0}")
     @ValueSource(booleans = {true, false})
