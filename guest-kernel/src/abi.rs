@@ -25,6 +25,14 @@ pub mod port {
     pub const PANIC: u16 = 0x6e4;
 }
 
+/// Bits of the `nr` word the kernel passes with EXIT and FAULT: what the host should know about
+/// how the run went.
+pub mod run_flags {
+    /// A request of the program was refused for lack of free frames (ENOMEM or an
+    /// out-of-memory kill): the run reached its memory limit.
+    pub const MEMORY_LIMIT_REACHED: u64 = 1;
+}
+
 /// The kernel virtual address of a guest-physical address (through the host's direct map).
 pub const fn kva(gpa: u64) -> u64 {
     KERNEL_BASE + gpa

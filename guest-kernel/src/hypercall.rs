@@ -45,9 +45,10 @@ pub fn call(nr: u64, args: [u64; 6]) -> i64 {
     ring(port::HYPERCALL, 0, nr, args)
 }
 
-/// Ends the run with `status`, reporting the table of unimplemented calls.
-pub fn exit(status: u8, enosys_table_kva: u64, entries: u64) -> ! {
-    ring(port::EXIT, status as u32, 0, [gpa(enosys_table_kva), entries, 0, 0, 0, 0]);
+/// Ends the run with `status`, reporting the table of unimplemented calls and the run flags
+/// (`abi::run_flags`).
+pub fn exit(status: u8, enosys_table_kva: u64, entries: u64, flags: u64) -> ! {
+    ring(port::EXIT, status as u32, flags, [gpa(enosys_table_kva), entries, 0, 0, 0, 0]);
     arch::spin()
 }
 
@@ -61,10 +62,10 @@ pub struct FaultRecord {
     pub user_mode: bool,
 }
 
-/// Ends the run as killed by `signal`.
-pub fn fault(signal: u32, record: &FaultRecord) -> ! {
+/// Ends the run as killed by `signal`, with the run flags (`abi::run_flags`).
+pub fn fault(signal: u32, record: &FaultRecord, flags: u64) -> ! {
     let r = record;
-    ring(port::FAULT, signal, 0, [r.vector, r.error_code, r.rip, r.address, r.rsp, r.user_mode as u64]);
+    ring(port::FAULT, signal, flags, [r.vector, r.error_code, r.rip, r.address, r.rsp, r.user_mode as u64]);
     arch::spin()
 }
 

@@ -109,11 +109,17 @@ pub fn record_enosys(nr: u64) {
     unsafe { ENOSYS.get() }.record(nr);
 }
 
-/// Ends the run with `status`, handing the host the ENOSYS counts.
+/// Ends the run with `status`, handing the host the ENOSYS counts and the run flags.
 pub fn exit(status: u64) -> ! {
     // SAFETY: see `record_enosys`.
     let table = unsafe { ENOSYS.get() }.entries();
-    hypercall::exit(status as u8, table.as_ptr() as u64, table.len() as u64)
+    hypercall::exit(status as u8, table.as_ptr() as u64, table.len() as u64, run_flags())
+}
+
+/// What the host learns at exit or fault besides the status (`abi::run_flags`).
+pub fn run_flags() -> u64 {
+    let memory = with_memory(|mem, _| mem.memory_limit_reached);
+    if memory { crate::abi::run_flags::MEMORY_LIMIT_REACHED } else { 0 }
 }
 
 unsafe extern "C" {

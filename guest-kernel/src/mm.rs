@@ -84,11 +84,14 @@ pub struct Memory {
     brk: u64,
     mmap_bottom: u64,
     mmap_top: u64,
+    /// Whether a request of the program was refused for lack of free frames: the memory
+    /// limit was reached (the kernel tells the host at exit or fault).
+    pub memory_limit_reached: bool,
 }
 
 impl Memory {
     pub const fn new(tables: PageTables, frames: FrameAllocator) -> Self {
-        Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT }
+        Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false }
     }
 
     /// Takes over the address space rooted at `tables` with the frames of `frames`, in place
@@ -104,6 +107,13 @@ impl Memory {
         self.brk = brk_start;
         self.mmap_bottom = IMAGE_LIMIT;
         self.mmap_top = page_floor(stack_bottom.saturating_sub(STACK_GAP)).max(IMAGE_LIMIT);
+    }
+
+    /// Whether `pages` frames are more than are free; if so, notes that the limit was reached.
+    fn short_of_frames(&mut self, pages: u64) -> bool {
+        let short = pages > self.frames.available();
+        self.memory_limit_reached |= short;
+        short
     }
 
     /// Adds an area and maps it all now (program image, the stack's first pages).
@@ -169,6 +179,7 @@ impl Memory {
         {
             FaultOutcome::Resolved
         } else {
+            self.memory_limit_reached = true;
             FaultOutcome::OutOfMemory
         }
     }
@@ -181,7 +192,7 @@ impl Memory {
         let (old_end, new_end) = (page_ceil(self.brk).unwrap(), page_ceil(requested).unwrap());
         if new_end > old_end {
             let grow_pages = (new_end - old_end) / PAGE_SIZE;
-            if grow_pages > self.frames.available() || self.vmas.overlaps(old_end, new_end) {
+            if self.vmas.overlaps(old_end, new_end) || self.short_of_frames(grow_pages) {
                 return self.brk;
             }
             let result = if old_end == self.brk_start {
@@ -250,7 +261,7 @@ impl Memory {
         offset: u64,
         read: &mut impl FnMut(&mut M, u64, u64, u64) -> Result<(), i64>,
     ) -> Result<(), i64> {
-        if (end - start) / PAGE_SIZE > self.frames.available() {
+        if self.short_of_frames((end - start) / PAGE_SIZE) {
             return Err(ENOMEM);
         }
         let mut va = start;
@@ -279,7 +290,7 @@ impl Memory {
         }
         let len = page_ceil(len).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
-        if prot & PROT_WRITE != 0 && len / PAGE_SIZE > self.frames.available() {
+        if prot & PROT_WRITE != 0 && self.short_of_frames(len / PAGE_SIZE) {
             return Err(ENOMEM);
         }
         let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
@@ -536,7 +547,9 @@ mod tests {
         assert!(mem.tables.translate(&mut mmu, 0x60_1000).is_none());
         assert!(!mem.check_user(0x60_1000, 1, PROT_READ));
         assert_eq!(mem.brk(&mut mmu, 0x10), 0x60_1000);
+        assert!(!mem.memory_limit_reached, "a nonsense break is not a memory shortage");
         assert_eq!(mem.brk(&mut mmu, 0x60_0000 + (1 << 40)), 0x60_1000);
+        assert!(mem.memory_limit_reached);
         assert_eq!(mem.brk(&mut mmu, 0x60_0000), 0x60_0000);
         assert!(mem.vmas.is_empty());
     }
@@ -566,6 +579,7 @@ mod tests {
             }
         }
         assert_eq!(outcome, FaultOutcome::OutOfMemory);
+        assert!(mem.memory_limit_reached);
     }
 
     /// A "file" whose byte at offset `o` is `o / 4096 + 1` (page number + 1), 3 pages long.

@@ -95,7 +95,7 @@ fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
         user_mode: frame.from_user(),
     };
     if frame.from_user() || signal == SIGKILL {
-        hypercall::fault(signal, &record);
+        hypercall::fault(signal, &record, crate::kernel::run_flags());
     }
     panic!(
         "kernel exception {} (error {:#x}) at rip {:#x}, address {:#x}, rsp {:#x}",

@@ -136,6 +136,28 @@ static int memory_flood(void)
     return 0;
 }
 
+/*
+ * Reserves far more than the guest's RAM in 1 MiB mappings (reservations cost nothing until
+ * touched), then touches them: the page fault the kernel cannot serve ends the program.
+ */
+static int memory_touch(void)
+{
+    enum { BLOCKS = 256 };
+    static char *blocks[BLOCKS];
+    for (int i = 0; i < BLOCKS; i++) {
+        blocks[i] = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (blocks[i] == MAP_FAILED) {
+            printf("mmap: %s\n", strerrorname_np(errno));
+            return 3;
+        }
+    }
+    printf("reserved %d MiB\n", BLOCKS);
+    for (int i = 0; i < BLOCKS; i++)
+        memset(blocks[i], 0xa5, 1 << 20);
+    printf("touched all of it\n");
+    return 0;
+}
+
 /* Writes `total` bytes to stdout (forever when 0), then exits 0. */
 static int output_flood(long total)
 {
@@ -225,6 +247,8 @@ int main(int argc, char **argv)
         return fd_flood();
     if (strcmp(what, "memory") == 0)
         return memory_flood();
+    if (strcmp(what, "memory-touch") == 0)
+        return memory_touch();
     if (strcmp(what, "output") == 0)
         return output_flood(argc > 2 ? atol(argv[2]) : 0);
     if (strcmp(what, "kernel-busy") == 0)
@@ -233,6 +257,6 @@ int main(int argc, char **argv)
         return tmp_fill();
     if (strcmp(what, "privileged") == 0)
         return privileged(argc > 2 ? argv[2] : "");
-    fprintf(stderr, "usage: hostile open|write|network|wild|fds|memory|output|kernel-busy|tmp|privileged ...\n");
+    fprintf(stderr, "usage: hostile open|write|network|wild|fds|memory|memory-touch|output|kernel-busy|tmp|privileged ...\n");
     return 2;
 }

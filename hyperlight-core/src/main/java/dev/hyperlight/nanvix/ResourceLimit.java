@@ -15,10 +15,19 @@ public enum ResourceLimit {
     /** The guest had {@link Limits#maxOpenFiles()} fds open and got EMFILE. */
     OPEN_FILES,
     /** The guest used up {@link Limits#tmpQuota()} and got ENOSPC. */
-    TMP_QUOTA;
+    TMP_QUOTA,
+    /**
+     * The guest's RAM ({@link RuntimeConfig#memorySize()}) ran out: the guest kernel refused the
+     * program memory (ENOMEM from mmap, brk or a file mapping) or killed it on a page fault it
+     * could not serve (SIGKILL, as Linux's out-of-memory killer). Reported by the guest kernel.
+     */
+    MEMORY;
 
-    static Set<ResourceLimit> reached(Set<IoLimit> io, boolean outputTruncated) {
+    static Set<ResourceLimit> reached(Set<IoLimit> io, boolean outputTruncated, boolean memoryLimitReached) {
         Set<ResourceLimit> reached = EnumSet.noneOf(ResourceLimit.class);
+        if (memoryLimitReached) {
+            reached.add(MEMORY);
+        }
         if (outputTruncated) {
             reached.add(OUTPUT);
         }

@@ -217,7 +217,8 @@ public final class Sandbox implements AutoCloseable {
             LOG.debug("{} {}: {} in {} ms", runId, description, report.termination().describe(), duration.toMillis());
             return new RunResult(report.termination(), stdout.toByteArray(), stderr.toByteArray(),
                     stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
-                    ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated()));
+                    ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated(),
+                            report.memoryLimitReached()));
         } catch (HypervisorException e) {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {

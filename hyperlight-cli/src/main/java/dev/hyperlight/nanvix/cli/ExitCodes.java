@@ -3,10 +3,19 @@ package dev.hyperlight.nanvix.cli;
 import dev.hyperlight.nanvix.SandboxException;
 
 /**
- * Exit statuses of the command when it could not run the program. A program that ran exits
- * with its own status (124 on timeout, 128+N when killed by a fault, 125 when the VM failed).
+ * Exit statuses of the command when it could not run the program, or when a run reached a limit
+ * that its own status does not tell. Otherwise a program that ran exits with its own status (124
+ * on timeout, 152 past the CPU time limit, 128+N when killed by a fault, 125 when the VM failed).
  */
 final class ExitCodes {
+
+    /** 128 + SIGXFSZ: how Linux ends a process that writes past RLIMIT_FSIZE. */
+    static final int OUTPUT_LIMIT = 128 + 25;
+    /**
+     * The program failed (exited non-zero or was killed) after the guest memory ran out. Not a
+     * signal's status: Linux's out-of-memory killer would give 137, which says nothing of memory.
+     */
+    static final int MEMORY_LIMIT = 154;
 
     static final int USAGE = 2;
     static final int UNKNOWN_FILE_TYPE = 65;

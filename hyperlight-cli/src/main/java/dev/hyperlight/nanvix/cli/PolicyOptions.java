@@ -31,9 +31,6 @@ import picocli.CommandLine.Option;
  */
 final class PolicyOptions implements AutoCloseable {
 
-    /** 128 + SIGXFSZ: how Linux ends a process that writes past RLIMIT_FSIZE. */
-    static final int OUTPUT_LIMIT_EXIT = 128 + 25;
-
     @Option(names = "--policy", paramLabel = "FILE|PRESET",
             description = "Apply a policy: a properties file (docs/security.md) or a preset: default, strict.")
     String policy;
@@ -152,7 +149,9 @@ final class PolicyOptions implements AutoCloseable {
 
     /**
      * Says on {@code err} which limits the run reached, and returns the command's exit status:
-     * the run's own, or 153 when the program exited but output was dropped.
+     * 154 when the program failed (non-zero exit or a fault) after guest memory ran out, 153 when
+     * it exited but output was dropped, else the run's own. A program that handled ENOMEM and
+     * exited 0 keeps its 0: the line on {@code err} still says the limit was reached.
      */
     int exitCode(RunResult result, RuntimeConfig config, PrintStream err) {
         for (ResourceLimit limit : result.limitsReached()) {
@@ -162,10 +161,20 @@ final class PolicyOptions implements AutoCloseable {
                         + " open files (EMFILE)";
                 case TMP_QUOTA -> "the program used up its /tmp quota of " + Sizes.format(config.limits().tmpQuota())
                         + " (ENOSPC)";
+                case MEMORY -> "the program ran out of its " + Sizes.format(config.memorySize())
+                        + " of guest memory (ENOMEM or killed)";
             });
         }
+        boolean failed = switch (result.termination()) {
+            case Termination.Exited exited -> exited.status() != 0;
+            case Termination.Faulted ignored -> true;
+            default -> false;
+        };
+        if (failed && result.limitsReached().contains(ResourceLimit.MEMORY)) {
+            return ExitCodes.MEMORY_LIMIT;
+        }
         if (result.termination() instanceof Termination.Exited && result.limitsReached().contains(ResourceLimit.OUTPUT)) {
-            return OUTPUT_LIMIT_EXIT;
+            return ExitCodes.OUTPUT_LIMIT;
         }
         return result.exitCode();
     }

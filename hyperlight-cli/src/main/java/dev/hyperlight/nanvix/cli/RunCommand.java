@@ -54,6 +54,7 @@ import picocli.CommandLine.Parameters;
             "124:the program ran longer than --timeout",
             "152:the program used more CPU time than --cpu-time",
             "153:output beyond --max-output was dropped",
+            "154:the program failed after running out of --memory",
             "125:the virtual machine failed (guest kernel panic, bad exit)",
             "128+N:the program was killed by a fault (signal N, e.g. 139 = SIGSEGV)",
             "  2:bad command-line usage",

@@ -39,9 +39,23 @@ class PolicyOptionsTest {
     void outputBeyondMaxOutputIsDroppedAndTheStatusSaysSo() {
         CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--max-output", "10", HELLO.toString());
 
-        assertThat(outcome.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
+        assertThat(outcome.status()).isEqualTo(ExitCodes.OUTPUT_LIMIT);
         assertThat(outcome.out()).hasSize(10);
         assertThat(outcome.err()).contains("output beyond 10 per stream was dropped");
+    }
+
+    @Test
+    void aProgramThatFailsForLackOfMemoryExitsWith154AndOneThatCopesKeepsItsStatus() {
+        CommandOutcome failed = run("--tmp-dir", tmp.toString(), "--memory", "64M", "--runtime", "js", "-e",
+                "new ArrayBuffer(1 << 30)");
+        CommandOutcome coped = run("--tmp-dir", tmp.toString(), "--memory", "64M", "--runtime", "js", "-e",
+                "try { new ArrayBuffer(1 << 30) } catch (e) { console.log('coped') }");
+
+        assertThat(failed.status()).as(failed.err()).isEqualTo(ExitCodes.MEMORY_LIMIT);
+        assertThat(failed.err()).contains("the program ran out of its 64M of guest memory");
+        assertThat(coped.status()).as(coped.err()).isZero();
+        assertThat(coped.out()).isEqualTo("coped\n");
+        assertThat(coped.err()).contains("the program ran out of its 64M of guest memory");
     }
 
     @Test
@@ -52,7 +66,7 @@ class PolicyOptionsTest {
         CommandOutcome overridden = run("--tmp-dir", tmp.toString(), "--policy", policy.toString(), "--max-output", "1M",
                 HELLO.toString());
 
-        assertThat(fromFile.status()).isEqualTo(PolicyOptions.OUTPUT_LIMIT_EXIT);
+        assertThat(fromFile.status()).isEqualTo(ExitCodes.OUTPUT_LIMIT);
         assertThat(fromFile.out()).hasSize(5);
         assertThat(overridden.status()).as(overridden.err()).isZero();
         assertThat(overridden.out()).contains("read back: written from the guest");
@@ -89,6 +103,6 @@ class PolicyOptionsTest {
         CommandOutcome help = run("--help");
         assertThat(help.out()).contains("--policy=FILE|PRESET", "--block=SYSCALL[=ERRNO]", "--audit=FILE",
                 "--max-output=SIZE", "--cpu-time=DURATION", "--max-open-files=N", "--tmp-quota=SIZE",
-                "152", "153");
+                "152", "153", "154");
     }
 }

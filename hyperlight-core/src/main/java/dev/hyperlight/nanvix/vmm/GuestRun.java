@@ -28,8 +28,16 @@ final class GuestRun {
     private static final int USER_MODE = 3;
     private static final int SIGSEGV = 11;
 
-    /** The outcome of the loop: how it ended and which calls the kernel did not know. */
-    record Outcome(Termination termination, Map<Integer, Integer> unsupportedSyscalls) {}
+    /**
+     * The outcome of the loop: how it ended, which calls the kernel did not know, and whether the
+     * guest kernel said it refused memory to the program (its word: it only describes this run).
+     */
+    record Outcome(Termination termination, Map<Integer, Integer> unsupportedSyscalls, boolean memoryLimitReached) {
+
+        Outcome(Termination termination) {
+            this(termination, Map.of(), false);
+        }
+    }
 
     private final VirtualCpu vcpu;
     private final GuestMemory memory;
@@ -58,7 +66,7 @@ final class GuestRun {
                 case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> userPortAccess(out.port());
                 case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
                 case VmExit.IoOut out -> onPort(out);
-                case VmExit.Interrupted ignored -> ended(Objects.requireNonNullElse(stopReason.get(),
+                case VmExit.Interrupted ignored -> new Outcome(Objects.requireNonNullElse(stopReason.get(),
                         new Termination.VmFailed("the vCPU was interrupted")));
                 case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
                 case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
@@ -85,8 +93,10 @@ final class GuestRun {
                     yield null;
                 }
                 case GuestAbi.PORT_EXIT -> new Outcome(new Termination.Exited((int) (out.value() & 0xff)),
-                        unsupportedSyscalls());
-                case GuestAbi.PORT_FAULT -> new Outcome(fault((int) (out.value() & 0x7f)), unsupportedSyscalls());
+                        unsupportedSyscalls(), memoryLimitReached());
+                // The FAULT page holds the fault record, not the ENOSYS table.
+                case GuestAbi.PORT_FAULT -> new Outcome(fault((int) (out.value() & 0x7f)), Map.of(),
+                        memoryLimitReached());
                 case GuestAbi.PORT_LOG -> {
                     log.guest(page.message());
                     yield null;
@@ -127,8 +137,7 @@ final class GuestRun {
             log.host("user-mode port access; registers unavailable: " + e.getMessage());
         }
         return new Outcome(new Termination.Faulted(SIGSEGV,
-                "privileged instruction: I/O port 0x" + Integer.toHexString(port) + " accessed in user mode", rip),
-                Map.of());
+                "privileged instruction: I/O port 0x" + Integer.toHexString(port) + " accessed in user mode", rip));
     }
 
     private Map<Integer, Integer> unsupportedSyscalls() {
@@ -145,12 +154,13 @@ final class GuestRun {
         return counts;
     }
 
-    private Outcome failed(String reason) {
-        log.host("VM failed: " + reason);
-        return ended(new Termination.VmFailed(reason));
+    /** The run flags the guest kernel passes with EXIT and FAULT. */
+    private boolean memoryLimitReached() {
+        return (page.number() & GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED) != 0;
     }
 
-    private static Outcome ended(Termination termination) {
-        return new Outcome(termination, Map.of());
+    private Outcome failed(String reason) {
+        log.host("VM failed: " + reason);
+        return new Outcome(new Termination.VmFailed(reason));
     }
 }

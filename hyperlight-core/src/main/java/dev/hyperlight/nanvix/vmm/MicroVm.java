@@ -43,8 +43,12 @@ public final class MicroVm {
             Optional<Path> logDirectory,
             String runId) {}
 
-    /** How the run ended, and the calls the guest kernel answered with ENOSYS. */
-    public record Report(Termination termination, Map<Integer, Integer> unsupportedSyscalls) {}
+    /**
+     * How the run ended, the calls the guest kernel answered with ENOSYS, and whether it refused
+     * the program memory for lack of free frames.
+     */
+    public record Report(Termination termination, Map<Integer, Integer> unsupportedSyscalls,
+            boolean memoryLimitReached) {}
 
     private MicroVm() {}
 
@@ -78,7 +82,7 @@ public final class MicroVm {
             try {
                 GuestRun.Outcome outcome = loop.run(stopReason::get);
                 log.host("ended: " + outcome.termination().describe());
-                return new Report(outcome.termination(), outcome.unsupportedSyscalls());
+                return new Report(outcome.termination(), outcome.unsupportedSyscalls(), outcome.memoryLimitReached());
             } finally {
                 if (watchdog != null) {
                     watchdog.interrupt();

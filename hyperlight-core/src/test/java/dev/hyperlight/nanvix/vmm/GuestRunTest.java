@@ -93,6 +93,24 @@ class GuestRunTest {
     }
 
     @Test
+    void theKernelsRunFlagsSayWhetherMemoryRanOut() throws Exception {
+        cpu.then(() -> page(0, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 1, KERNEL));
+        assertThat(run().memoryLimitReached()).isFalse();
+
+        cpu.then(() -> page(GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 1, KERNEL));
+        assertThat(run().memoryLimitReached()).isTrue();
+
+        // An out-of-memory kill: the fault record's vector and error code are not an ENOSYS table.
+        cpu.then(() -> page(GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED, 14, 6, 0x401000, 0x10, 0x7ff0, 1),
+                new VmExit.IoOut(GuestAbi.PORT_FAULT, 4, 9, KERNEL));
+        GuestRun.Outcome killed = run();
+        assertThat(killed.memoryLimitReached()).isTrue();
+        assertThat(killed.unsupportedSyscalls()).isEmpty();
+        assertThat(killed.termination()).isInstanceOfSatisfying(Termination.Faulted.class,
+                fault -> assertThat(fault.signal()).isEqualTo(9));
+    }
+
+    @Test
     void portWritesFromUserModeAreFaultsNotHypercalls() throws Exception {
         cpu.then(() -> page(1, 1, 0x8000, 5), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, USER));
 

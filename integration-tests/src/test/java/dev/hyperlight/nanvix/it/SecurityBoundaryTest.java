@@ -191,6 +191,18 @@ class SecurityBoundaryTest {
         assertThat(result.stdoutText()).containsPattern("allocated \\d+ MiB then ENOMEM");
         int mib = Integer.parseInt(result.stdoutText().replaceAll("(?s).*allocated (\\d+) MiB.*", "$1"));
         assertThat(mib).isBetween(1, 32);
+        // The program coped with ENOMEM and exited 0; the host still learns that memory ran out.
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.MEMORY);
+    }
+
+    @Test
+    void touchingMoreMemoryThanTheGuestHasEndsTheProgramAsKilledWithTheMemoryLimitReported() throws Exception {
+        RunResult result = run(builder -> builder.memorySize(32L << 20), "memory-touch");
+
+        assertThat(result.stdoutText()).contains("reserved 256 MiB").doesNotContain("touched all of it");
+        assertThat(result.termination()).isInstanceOfSatisfying(Termination.Faulted.class,
+                fault -> assertThat(fault.signal()).isEqualTo(9));
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.MEMORY);
     }
 
     @Test

@@ -40,6 +40,12 @@ public final class GuestAbi {
     public static final int PORT_LOG = 0x6e3;
     public static final int PORT_PANIC = 0x6e4;
 
+    /**
+     * Run flags, the {@code nr} word of EXIT and FAULT: a request of the program was refused for
+     * lack of free frames (the guest memory limit was reached).
+     */
+    public static final long RUN_FLAG_MEMORY_LIMIT_REACHED = 1;
+
     private GuestAbi() {}
 
     /** The kernel virtual address of a guest-physical address, through the direct map. */
