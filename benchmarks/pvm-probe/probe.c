@@ -12,6 +12,14 @@
  *                              pops, (2) plus 50 register adds, (3) plus 50 loads from the
  *                              stack, (5) plus 50 loads from an absolute address; prints the
  *                              average TSC cycles per round trip.
+ *   G=hc.bin ./probe           hypercall attempts from kernel mode: SYSCALL with a PVM hypercall
+ *                              number in RAX (does it reach LSTAR?), then VMCALLs.
+ *   Options of every run: PVMLEAF=eax adds PVM's CPUID leaf 0x40000002 (EBX "PVM") to the
+ *   vCPU's CPUID; HOSTMSR=index tries KVM_SET_MSRS/KVM_GET_MSRS on that MSR from the host;
+ *   SLOT=n also maps the first GiB at PML4 slot n and starts the guest there (is kernel code
+ *   at that address still emulated? compare the cycles reported at port 0x17).
+ * ./caps lists what the host offers: KVM_CHECK_EXTENSION, the hypervisor CPUID leaves of
+ * KVM_GET_SUPPORTED_CPUID, the paravirtual MSRs of KVM_GET_MSR_INDEX_LIST, the feature MSRs.
  * Not part of the product: a measuring tool whose figures docs/benchmarks.md quotes. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +43,12 @@ int main(){
  int sz=ioctl(k,KVM_GET_VCPU_MMAP_SIZE,0);
  struct kvm_run*run=mmap(0,sz,PROT_READ|PROT_WRITE,MAP_SHARED,vc,0);
  struct {struct kvm_cpuid2 c; struct kvm_cpuid_entry2 e[256];} cp={.c.nent=256};
- ioctl(k,KVM_GET_SUPPORTED_CPUID,&cp); ioctl(vc,KVM_SET_CPUID2,&cp);
+ ioctl(k,KVM_GET_SUPPORTED_CPUID,&cp);
+ if(getenv("PVMLEAF")){ for(unsigned i=0;i<cp.c.nent;i++) if(cp.e[i].function==0x40000000) cp.e[i].eax=0x40000002;
+   struct kvm_cpuid_entry2 e={.function=0x40000002,.eax=strtoul(getenv("PVMLEAF"),0,0),.ebx=0x4d5650}; cp.e[cp.c.nent++]=e; }
+ if(ioctl(vc,KVM_SET_CPUID2,&cp))perror("cpuid");
+ if(getenv("HOSTMSR")){ struct {struct kvm_msrs h; struct kvm_msr_entry e[1];} ms={.h.nmsrs=1,.e[0]={.index=strtoul(getenv("HOSTMSR"),0,0),.data=0x8000}};
+   printf("host KVM_SET_MSRS %#x: %d set\n", ms.e[0].index, ioctl(vc,KVM_SET_MSRS,&ms)); printf("host KVM_GET_MSRS: %d read\n", ioctl(vc,KVM_GET_MSRS,&ms)); }
  size_t n; uint8_t*g=rd(getenv("G")?getenv("G"):"detect.bin",&n); memcpy(m+0x1000,g,n); g=rd("user.bin",&n); memcpy(m+0x10000,g,n);
  uint64_t*pml4=(void*)(m+0x50000),*pdpt=(void*)(m+0x51000),*pd=(void*)(m+0x52000),*pt=(void*)(m+0x53000);
  pml4[0]=0x51000|7; pml4[1]=0x54000|3; ((uint64_t*)(m+0x54000))[0]=0x83; ((uint64_t*)(m+0x52000))[1]=0x200000|0x83; pdpt[0]=0x52000|7; pd[0]=0x53000|7;
@@ -50,6 +63,7 @@ int main(){
  struct kvm_regs regs; memset(&regs,0,sizeof regs); regs.rflags=2; regs.rip=0x1000; regs.rsp=0x9000;
  if(getenv("IF")) regs.rflags=0x202;
  { uint64_t*t=(void*)(m+0x9000); char*e=getenv("MSRS"); int i=0; while(e&&*e){ t[i++]=strtoull(e,&e,0); t[i++]=strtoull(e+1,&e,0); if(*e==',')e++; } t[i]=0; }
+ if(getenv("SLOT")){ int sl=atoi(getenv("SLOT")); pml4[sl]=0x51000|3; regs.rip=((uint64_t)sl<<39)|(sl>=256?0xffff000000000000ULL:0)|0x1000; }
  ioctl(vc,KVM_SET_REGS,&regs);
  { uint64_t*idt=(void*)(m+0x4000); uint64_t h=0x3000; idt[28]=(h&0xffff)|(0x10ULL<<16)|(0x8eULL<<40)|((h>>16&0xffff)<<48); idt[29]=h>>32; }
  m[0x9100]=getenv("MODE")?atoi(getenv("MODE")):0;
