@@ -3,7 +3,7 @@
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
 use crate::abi::kva;
-use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOSYS, ENOTTY, ESPIPE};
+use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOSYS, ENOTTY, ESPIPE};
 use crate::hypercall;
 use crate::kernel;
 use crate::syscall::nr;
@@ -531,41 +531,36 @@ pub fn sys_fcntl(a: &Args) -> i64 {
     }
 }
 
-/// Sleeps `ns` on the host; on EINTR writes the remaining time to `rem` (if non-null).
-pub fn sleep_ns(ns: u64, rem: u64) -> i64 {
+/// Sleeps `ns` on the host (the scheduler's idle wait, when no thread can run).
+pub fn host_sleep(ns: u64) -> i64 {
     let io = IoBuffer::get();
-    let request = Timespec::from_ns(ns);
     // SAFETY: the first 32 bytes of the I/O buffer hold the request and remainder timespecs;
     // Timespec is plain data and the buffer is 16-byte aligned (page aligned).
     unsafe {
-        core::ptr::write(io.ptr(0) as *mut Timespec, request);
+        core::ptr::write(io.ptr(0) as *mut Timespec, Timespec::from_ns(ns));
         core::ptr::write(io.ptr(16) as *mut Timespec, Timespec::default());
     }
-    let result = host(nr::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0]);
-    if result == -EINTR && rem != 0 {
-        if let Err(errno) = user::copy_out(rem, io.ptr(16), 16) {
-            return -errno;
-        }
-    }
-    result
+    host(nr::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0])
 }
 
+/// nanosleep(2): the calling thread waits in the scheduler, so other threads run meanwhile
+/// (task.rs); no signal is ever delivered, so it never ends early and `rem` is not written.
 pub fn sys_nanosleep(a: &Args) -> i64 {
     let request: Timespec = match user::read(a[0]) {
         Ok(t) => t,
         Err(errno) => return -errno,
     };
     match request.to_ns() {
-        Ok(ns) => sleep_ns(ns, a[1]),
+        Ok(ns) => crate::task::sleep_for(ns),
         Err(errno) => -errno,
     }
 }
 
-/// clock_nanosleep(2): relative sleeps go to the host's nanosleep; absolute ones first
-/// subtract the clock's current time.
+/// clock_nanosleep(2): as nanosleep; an absolute time is first turned into a monotonic
+/// deadline.
 pub fn sys_clock_nanosleep(a: &Args) -> i64 {
     const TIMER_ABSTIME: u64 = 1;
-    let (clock_id, flags, req, rem) = (a[0], a[1], a[2], a[3]);
+    let (clock_id, flags, req) = (a[0], a[1], a[2]);
     let clock: Clock = kernel::clock();
     let now = match clock_id {
         crate::time::CLOCK_REALTIME | crate::time::CLOCK_MONOTONIC | crate::time::CLOCK_BOOTTIME | crate::time::CLOCK_TAI => {
@@ -582,12 +577,9 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
         Err(errno) => return -errno,
     };
     if flags & TIMER_ABSTIME != 0 {
-        if ns <= now {
-            return 0;
-        }
-        return sleep_ns(ns - now, 0);
+        return crate::task::sleep_for(ns.saturating_sub(now));
     }
-    sleep_ns(ns, rem)
+    crate::task::sleep_for(ns)
 }
 
 /// Fills `len` bytes of guest RAM at `gpa` (frames of a file mapping) from `fd` at `offset`,

@@ -42,6 +42,12 @@ pub struct TrapFrame {
 }
 
 impl TrapFrame {
+    /// All registers zero (a thread slot before it is used).
+    pub const ZERO: TrapFrame = TrapFrame {
+        rdi: 0, rsi: 0, rdx: 0, r10: 0, r8: 0, r9: 0, rax: 0, rbx: 0, rcx: 0, rbp: 0, r11: 0, r12: 0, r13: 0,
+        r14: 0, r15: 0, vector: 0, error_code: 0, rip: 0, cs: 0, rflags: 0, rsp: 0, ss: 0,
+    };
+
     pub fn from_user(&self) -> bool {
         self.cs & 3 == 3
     }
@@ -141,11 +147,22 @@ global_asm!(
     "sub rsp, 8",
     "call {lean}",
     "add rsp, 8",
+    "test al, al",
+    "jnz 4f",
     "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax",
     "mov rcx, [rsp + 8]",
     "mov r11, [rsp + 24]",
     "add rsp, 8",
     "iretq",
+    // A call that may create or switch threads (the lean dispatch did not run it): restore
+    // the user's registers as SYSCALL left them and build the full frame over the CPU's
+    // words (the error code slot stays, the stub's vector goes above it), as for any trap.
+    "4:",
+    "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax",
+    "mov rcx, [rsp + 8]",
+    "mov r11, [rsp + 24]",
+    "push {syscall_vector}",
+    "jmp {common}",
     // A fault from user mode (error code bit 2) that demand paging resolves also returns at
     // once, having saved only the registers the Rust code may clobber.
     "2:",
@@ -182,6 +199,7 @@ global_asm!(
     common = sym frame_common_symbol,
     entry = sym crate::trap::kernel_entry,
     lean = sym crate::syscall::dispatch_lean,
+    syscall_vector = const SYSCALL_VECTOR,
     user_fault = sym crate::trap::user_page_fault,
 );
 

@@ -19,6 +19,7 @@ pub mod mmu;
 pub mod paging;
 pub mod poll;
 pub mod process;
+pub mod sched;
 pub mod time;
 pub mod vma;
 

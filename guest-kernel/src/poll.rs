@@ -5,8 +5,9 @@
 //! is ready for what was asked. That is exact for regular files and directories (Linux reports
 //! them always ready); console input is treated as ready, and a read then waits on the host as
 //! a blocking read would. When nothing is ready (no fds, or only negative ones in poll) the
-//! call sleeps its timeout on the host through a forwarded nanosleep: that is how event loops
-//! such as QuickJS's wait for their timers.
+//! calling thread waits out its timeout in the scheduler (task.rs): other threads run, and
+//! when none can, the vCPU sleeps on the host through a forwarded nanosleep. That is how
+//! event loops such as QuickJS's wait for their timers.
 
 use crate::errno::{EBADF, EINVAL};
 use crate::time::{Timespec, NANOS_PER_SECOND};
@@ -124,44 +125,28 @@ pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
 #[cfg(not(test))]
 mod handlers {
     use super::*;
-    use crate::abi::kva;
-    use crate::errno::{EFAULT, EINTR};
+    use crate::errno::EFAULT;
     use crate::hypercall;
-    use crate::kernel;
     use crate::syscall::nr;
+    use crate::task;
     use crate::user;
     use crate::vma::PROT_WRITE;
 
     type Args = [u64; 6];
 
     const F_GETFD: u64 = 1;
-    /// Longest single host sleep when waiting forever (the run's timeout ends it).
-    const FOREVER_SLICE_NS: u64 = 3600 * NANOS_PER_SECOND;
 
     /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
     fn is_open(fd: i32) -> bool {
         hypercall::call(nr::FCNTL, [fd as u64, F_GETFD, 0, 0, 0, 0]) >= 0
     }
 
-    /// Sleeps on the host: 0 when the time is up, -EINTR when the host interrupted it.
+    /// Waits out the timeout in the scheduler (other threads run meanwhile); the call then
+    /// returns 0, nothing ready.
     fn sleep(wait: Wait) -> i64 {
-        let ns = match wait {
-            Wait::For(0) => return 0,
-            Wait::For(ns) => ns,
-            Wait::Forever => FOREVER_SLICE_NS,
-        };
-        let io = kernel::boot_info().io_buffer;
-        // SAFETY: the first 32 bytes of the I/O buffer (page aligned, in the direct map) hold
-        // the request and remainder timespecs; nothing else is staged during this call.
-        unsafe {
-            core::ptr::write(kva(io) as *mut Timespec, Timespec::from_ns(ns));
-            core::ptr::write(kva(io + 16) as *mut Timespec, Timespec::default());
-        }
-        loop {
-            let result = hypercall::call(nr::NANOSLEEP, [io, io + 16, 0, 0, 0, 0]);
-            if result != 0 || wait != Wait::Forever {
-                return result;
-            }
+        match wait {
+            Wait::For(ns) => task::sleep_for(ns),
+            Wait::Forever => task::sleep_until(None),
         }
     }
 
@@ -240,18 +225,14 @@ mod handlers {
         read_set(a[2], nfds, &mut write)?;
         read_set(a[3], nfds, &mut except)?;
         let ready = select_ready(nfds, &mut read, &mut write, &mut except, &mut is_open)?;
-        if ready == 0 {
-            let slept = sleep(wait);
-            if slept == -EINTR {
-                return Err(EINTR);
-            }
-            if wait != Wait::For(0) {
-                zero_timeout()?;
-            }
-        }
         write_set(a[1], nfds, &read)?;
         write_set(a[2], nfds, &write)?;
         write_set(a[3], nfds, &except)?;
+        if ready == 0 && wait != Wait::For(0) {
+            // The answer (nothing ready, no time left) is written before the thread waits.
+            zero_timeout()?;
+            sleep(wait);
+        }
         Ok(ready)
     }
 

@@ -1,6 +1,8 @@
 //! Per-program state the kernel keeps for system calls served in the guest: identity,
 //! resource limits, signal dispositions and mask (bookkeeping only: no signal is ever
-//! delivered), thread pointer bases. One instance per task, so threads can come later.
+//! delivered). Shared by all threads of the program; what each thread has of its own (TLS
+//! bases, clear_child_tid, robust list) is in sched.rs. The signal mask is kept per
+//! program, not per thread: with no signal ever delivered, only what it reads back differs.
 
 use crate::errno::EINVAL;
 
@@ -41,10 +43,6 @@ pub struct SigAction {
 }
 
 pub struct Process {
-    pub fs_base: u64,
-    pub gs_base: u64,
-    pub clear_child_tid: u64,
-    pub robust_list: u64,
     pub umask: u64,
     pub signal_mask: u64,
     actions: [SigAction; NSIG],
@@ -65,10 +63,6 @@ impl Process {
         limits[RLIMIT_NPROC] = Rlimit { cur: 1, max: 1 };
         limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
         Process {
-            fs_base: 0,
-            gs_base: 0,
-            clear_child_tid: 0,
-            robust_list: 0,
             umask: 0o022,
             signal_mask: 0,
             actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG],

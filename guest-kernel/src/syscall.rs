@@ -58,6 +58,7 @@ pub mod nr {
     pub const SHUTDOWN: u64 = 48;
     pub const BIND: u64 = 49;
     pub const LISTEN: u64 = 50;
+    pub const CLONE: u64 = 56;
     pub const EXIT: u64 = 60;
     pub const UNAME: u64 = 63;
     pub const FCNTL: u64 = 72;
@@ -132,10 +133,12 @@ pub mod nr {
     pub const PSELECT6: u64 = 270;
     pub const PPOLL: u64 = 271;
     pub const SET_ROBUST_LIST: u64 = 273;
+    pub const GET_ROBUST_LIST: u64 = 274;
     pub const DUP3: u64 = 292;
     pub const PRLIMIT64: u64 = 302;
     pub const RENAMEAT2: u64 = 316;
     pub const GETRANDOM: u64 = 318;
+    pub const CLONE3: u64 = 435;
     pub const FACCESSAT2: u64 = 439;
 }
 
@@ -172,7 +175,28 @@ const fn rewritten(nr: u64, name: &'static str, onto: &'static str, handler: Han
 
 /// What poll, ppoll, select and pselect6 forward (poll.rs): a validity check per fd, and the
 /// wait when nothing is ready.
-const POLL_CALLS: &str = "fcntl(F_GETFD) per fd, nanosleep";
+const POLL_CALLS: &str = "fcntl(F_GETFD) per fd, nanosleep when no thread can run";
+
+/// What the sleeps forward: the calling thread waits in the scheduler (task.rs) and the
+/// vCPU sleeps on the host only while no other thread can run.
+const SLEEP: &str = "nanosleep when no thread can run";
+
+/// Calls that may create, block, end or switch threads (task.rs): they need the caller's full
+/// register frame, so the lean entry path of idt.rs hands them to the full one, and
+/// `task::after_call` runs after them.
+const SWITCHING: &[u64] = &[
+    nr::CLONE,
+    nr::CLONE3,
+    nr::EXIT,
+    nr::FUTEX,
+    nr::SCHED_YIELD,
+    nr::NANOSLEEP,
+    nr::CLOCK_NANOSLEEP,
+    nr::POLL,
+    nr::PPOLL,
+    nr::SELECT,
+    nr::PSELECT6,
+];
 
 /// Every system call the kernel implements.
 pub static SYSCALLS: &[Syscall] = &[
@@ -198,19 +222,20 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
     rewritten(nr::SELECT, "select", POLL_CALLS, poll::sys_select),
-    guest(nr::SCHED_YIELD, "sched_yield", sys_zero),
+    guest(nr::SCHED_YIELD, "sched_yield", task::sys_sched_yield),
     guest(nr::MREMAP, "mremap", sys_mremap),
     guest(nr::MADVISE, "madvise", sys_madvise),
     host(nr::DUP, "dup", fs::sys_dup),
     rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
-    host(nr::NANOSLEEP, "nanosleep", fs::sys_nanosleep),
+    rewritten(nr::NANOSLEEP, "nanosleep", SLEEP, fs::sys_nanosleep),
     guest(nr::GETPID, "getpid", sys_getpid),
     host(nr::SOCKET, "socket", net::sys_socket),
     host(nr::CONNECT, "connect", net::sys_connect),
     host(nr::SHUTDOWN, "shutdown", net::sys_shutdown),
     host(nr::BIND, "bind", net::sys_bind),
     host(nr::LISTEN, "listen", net::sys_listen),
-    guest(nr::EXIT, "exit", sys_exit),
+    guest(nr::CLONE, "clone", task::sys_clone),
+    guest(nr::EXIT, "exit", task::sys_exit),
     guest(nr::UNAME, "uname", sys_uname),
     host(nr::FCNTL, "fcntl", fs::sys_fcntl),
     host(nr::FSYNC, "fsync", fs::sys_fsync),
@@ -266,14 +291,14 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::FREMOVEXATTR, "fremovexattr", fs::sys_no_xattrs),
     guest(nr::ARCH_PRCTL, "arch_prctl", sys_arch_prctl),
     guest(nr::SETRLIMIT, "setrlimit", sys_setrlimit),
-    guest(nr::GETTID, "gettid", sys_getpid),
+    guest(nr::GETTID, "gettid", task::sys_gettid),
     guest(nr::TIME, "time", sys_time),
     host(nr::GETDENTS64, "getdents64", fs::sys_getdents64),
-    guest(nr::SET_TID_ADDRESS, "set_tid_address", sys_set_tid_address),
+    guest(nr::SET_TID_ADDRESS, "set_tid_address", task::sys_set_tid_address),
     guest(nr::CLOCK_GETTIME, "clock_gettime", sys_clock_gettime),
     guest(nr::CLOCK_GETRES, "clock_getres", sys_clock_getres),
-    rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", "nanosleep", fs::sys_clock_nanosleep),
-    guest(nr::EXIT_GROUP, "exit_group", sys_exit),
+    rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", SLEEP, fs::sys_clock_nanosleep),
+    guest(nr::EXIT_GROUP, "exit_group", task::sys_exit_group),
     host(nr::OPENAT, "openat", fs::sys_openat),
     host(nr::MKDIRAT, "mkdirat", fs::sys_mkdirat),
     host(nr::NEWFSTATAT, "newfstatat", fs::sys_newfstatat),
@@ -283,21 +308,37 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::FACCESSAT, "faccessat", fs::sys_faccessat),
     rewritten(nr::PSELECT6, "pselect6", POLL_CALLS, poll::sys_pselect6),
     rewritten(nr::PPOLL, "ppoll", POLL_CALLS, poll::sys_ppoll),
-    guest(nr::SET_ROBUST_LIST, "set_robust_list", sys_set_robust_list),
+    guest(nr::SET_ROBUST_LIST, "set_robust_list", task::sys_set_robust_list),
+    guest(nr::GET_ROBUST_LIST, "get_robust_list", task::sys_get_robust_list),
     host(nr::DUP3, "dup3", fs::sys_dup3),
     guest(nr::PRLIMIT64, "prlimit64", sys_prlimit64),
     host(nr::RENAMEAT2, "renameat2", fs::sys_renameat2),
     host(nr::GETRANDOM, "getrandom", fs::sys_getrandom),
+    guest(nr::CLONE3, "clone3", task::sys_clone3),
     rewritten(nr::FACCESSAT2, "faccessat2", "faccessat (flags in args[3])", fs::sys_faccessat2),
+    rewritten(net::socket_nr::ACCEPT, "accept", "accept4", net::sys_accept),
+    host(net::socket_nr::ACCEPT4, "accept4", net::sys_accept4),
+    host(net::socket_nr::SENDTO, "sendto", net::sys_sendto),
+    host(net::socket_nr::RECVFROM, "recvfrom", net::sys_recvfrom),
+    rewritten(net::socket_nr::SENDMSG, "sendmsg", "sendto (iovecs gathered; no control messages)", net::sys_sendmsg),
+    rewritten(net::socket_nr::RECVMSG, "recvmsg", "recvfrom (scattered over the iovecs)", net::sys_recvmsg),
+    host(net::socket_nr::GETSOCKNAME, "getsockname", net::sys_getsockname),
+    host(net::socket_nr::GETPEERNAME, "getpeername", net::sys_getpeername),
+    host(net::socket_nr::SETSOCKOPT, "setsockopt", net::sys_setsockopt),
+    host(net::socket_nr::GETSOCKOPT, "getsockopt", net::sys_getsockopt),
 ];
 
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).
 const MAX_NR: usize = 512;
-/// `SYSCALLS` position + 1 for each call number (0: not implemented), built by the compiler:
-/// filling it at boot took about 0.7 ms of emulated instructions under PVM on every run.
-static INDEX: [u16; MAX_NR] = index_of(SYSCALLS);
+/// `SYSCALLS` position + 1 for each call number (0: not implemented), with `FULL_FRAME` set
+/// for the `SWITCHING` calls, built by the compiler: filling it at boot took about 0.7 ms of
+/// emulated instructions under PVM on every run.
+static INDEX: [u16; MAX_NR] = index_of(SYSCALLS, SWITCHING);
 
-const fn index_of(calls: &[Syscall]) -> [u16; MAX_NR] {
+/// Flag in an `INDEX` entry: the call needs the full register frame.
+const FULL_FRAME: u16 = 0x8000;
+
+const fn index_of(calls: &[Syscall], switching: &[u64]) -> [u16; MAX_NR] {
     let mut index = [0u16; MAX_NR];
     let mut position = 0;
     while position < calls.len() {
@@ -305,6 +346,13 @@ const fn index_of(calls: &[Syscall]) -> [u16; MAX_NR] {
         assert!(nr < MAX_NR && index[nr] == 0, "a call number above MAX_NR or listed twice");
         index[nr] = position as u16 + 1;
         position += 1;
+    }
+    let mut i = 0;
+    while i < switching.len() {
+        let nr = switching[i] as usize;
+        assert!(index[nr] != 0, "a switching call missing from the table");
+        index[nr] |= FULL_FRAME;
+        i += 1;
     }
     index
 }
@@ -360,20 +408,35 @@ pub fn init() {
     }
 }
 
-/// Runs the system call described by `frame` and puts the result in its RAX.
+/// Runs the system call described by `frame` and puts the result in its RAX; after a
+/// switching call, `frame` may hold another thread's registers.
 pub fn dispatch(frame: &mut TrapFrame) {
-    frame.rax = serve(frame.rax, frame.syscall_args()) as u64;
+    let entry = lookup(frame.rax);
+    frame.rax = serve(entry, frame.rax, frame.syscall_args()) as u64;
+    if entry & FULL_FRAME != 0 {
+        task::after_call(frame);
+    }
 }
 
 /// Runs the system call saved by the lean path of `idt`: a user-mode SYSCALL that arrived
-/// as a page fault at LSTAR under PVM.
-pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) {
-    frame.rax = serve(frame.rax, &frame.args) as u64;
+/// as a page fault at LSTAR under PVM. Returns true, without running it, for a call that
+/// needs the full frame: the entry code then saves it and goes to `dispatch`.
+pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
+    let entry = lookup(frame.rax);
+    if entry & FULL_FRAME != 0 {
+        return true;
+    }
+    frame.rax = serve(entry, frame.rax, &frame.args) as u64;
+    false
 }
 
-/// Runs system call `number` and returns its result (a value or `-errno`).
-fn serve(number: u64, args: &Args) -> i64 {
-    let position = if (number as usize) < MAX_NR { INDEX[number as usize] } else { 0 };
+fn lookup(number: u64) -> u16 {
+    if (number as usize) < MAX_NR { INDEX[number as usize] } else { 0 }
+}
+
+/// Runs system call `number` (its `INDEX` entry) and returns its result (a value or `-errno`).
+fn serve(entry: u16, number: u64, args: &Args) -> i64 {
+    let position = entry & !FULL_FRAME;
     if position == 0 {
         kernel::record_enosys(number);
         -ENOSYS
@@ -387,14 +450,6 @@ fn result(r: Result<u64, i64>) -> i64 {
         Ok(value) => value as i64,
         Err(errno) => -errno,
     }
-}
-
-fn sys_zero(_: &Args) -> i64 {
-    0
-}
-
-fn sys_exit(a: &Args) -> i64 {
-    kernel::exit(a[0] & 0xff)
 }
 
 fn sys_brk(a: &Args) -> i64 {
@@ -452,20 +507,6 @@ fn sys_umask(a: &Args) -> i64 {
     with_process(|p| core::mem::replace(&mut p.umask, a[0] & 0o777)) as i64
 }
 
-fn sys_set_tid_address(a: &Args) -> i64 {
-    with_process(|p| p.clear_child_tid = a[0]);
-    PID as i64
-}
-
-fn sys_set_robust_list(a: &Args) -> i64 {
-    // The kernel's robust_list_head is three pointers.
-    if a[1] != 24 {
-        return -EINVAL;
-    }
-    with_process(|p| p.robust_list = a[0]);
-    0
-}
-
 fn sys_arch_prctl(a: &Args) -> i64 {
     const ARCH_SET_GS: u64 = 0x1001;
     const ARCH_SET_FS: u64 = 0x1002;
@@ -479,13 +520,13 @@ fn sys_arch_prctl(a: &Args) -> i64 {
                 return -EPERM;
             }
             let msr = if code == ARCH_SET_FS { IA32_FS_BASE } else { IA32_GS_BASE };
-            with_process(|p| if code == ARCH_SET_FS { p.fs_base = addr } else { p.gs_base = addr });
+            task::set_segment_base(code == ARCH_SET_FS, addr);
             // SAFETY: a user-space base for FS/GS; the kernel itself uses neither segment.
             unsafe { arch::wrmsr(msr, addr) };
             0
         }
         ARCH_GET_FS | ARCH_GET_GS => {
-            let value = with_process(|p| if code == ARCH_GET_FS { p.fs_base } else { p.gs_base });
+            let value = task::segment_base(code == ARCH_GET_FS);
             result(user::write(addr, &value).map(|_| 0))
         }
         _ => -EINVAL,

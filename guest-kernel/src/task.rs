@@ -1,12 +1,16 @@
-//! System calls about the one task, served in the guest: futex (one thread, so nobody is ever
-//! waiting and a wait can only time out), resource usage (sysinfo, getrusage, times), CPU
-//! affinity, the identity calls beyond getuid, and sigaltstack bookkeeping.
+//! System calls about tasks, served in the guest: threads (clone, clone3, exit, gettid,
+//! set_tid_address, robust lists) and the switch between them, futex, resource usage
+//! (sysinfo, getrusage, times), CPU affinity, the identity calls beyond getuid, and
+//! sigaltstack bookkeeping. The scheduling decisions are in sched.rs; this file does the
+//! machine side: user registers, FPU state and the FS base of each thread.
 
 use crate::cell::KernelCell;
 use crate::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
 use crate::kernel::{self, with_memory};
+use crate::idt::{FxArea, TrapFrame};
 use crate::process::PID;
+use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
 use crate::time::{Timespec, CLOCK_MONOTONIC, CLOCK_REALTIME, NANOS_PER_SECOND};
 use crate::user;
 
@@ -28,65 +32,94 @@ const FUTEX_WAKE_BITSET: u64 = 10;
 const FUTEX_PRIVATE_FLAG: u64 = 128;
 const FUTEX_CLOCK_REALTIME: u64 = 256;
 
-/// How long a wait that nobody can end sleeps per host call; the run's time limit ends it.
+/// How long one host sleep lasts when every thread waits without a timeout (a deadlock, or a
+/// wait for something that cannot happen): the run's time limit ends it.
 const FOREVER_SLICE_NS: u64 = 3600 * NANOS_PER_SECOND;
 
 fn now(clock: u64) -> u64 {
     kernel::clock().read(clock, crate::arch::rdtsc()).unwrap_or(0)
 }
 
-/// futex(2) for a single thread: a wait returns EAGAIN if the word changed, else sleeps out
-/// its timeout (ETIMEDOUT) or, without one, until the run is stopped; wakes find no waiter.
+/// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and their BITSET forms, with wait queues in
+/// the scheduler (sched.rs). A wait blocks the calling thread; another thread runs meanwhile.
+/// Private and shared futexes are the same: there is one address space.
 pub fn sys_futex(a: &Args) -> i64 {
-    let (uaddr, op, val, timeout, val3) = (a[0], a[1], a[2] as u32, a[3], a[5] as u32);
+    let (uaddr, op, val, val3) = (a[0], a[1], a[2] as u32, a[5] as u32);
     let command = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-    if uaddr % 4 != 0 {
-        return -EINVAL;
-    }
     let run = || -> Result<u64, i64> {
+        sched::check_futex_address(uaddr)?;
         match command {
             FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-                if command == FUTEX_WAIT_BITSET && val3 == 0 {
+                let bitset = if command == FUTEX_WAIT { MATCH_ANY } else { val3 };
+                if bitset == 0 {
                     return Err(EINVAL);
                 }
+                let deadline = futex_deadline(command, op, a[3])?;
                 if user::read::<u32>(uaddr)? != val {
                     return Err(EAGAIN);
                 }
-                if timeout == 0 {
-                    loop {
-                        let slept = crate::fs::sleep_ns(FOREVER_SLICE_NS, 0);
-                        if slept < 0 {
-                            return Err(-slept);
-                        }
-                    }
-                }
-                let limit = user::read::<Timespec>(timeout)?.to_ns()?;
-                // FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one.
-                let ns = if command == FUTEX_WAIT {
-                    limit
-                } else {
-                    let clock = if op & FUTEX_CLOCK_REALTIME != 0 { CLOCK_REALTIME } else { CLOCK_MONOTONIC };
-                    limit.saturating_sub(now(clock))
-                };
-                if ns > 0 {
-                    let slept = crate::fs::sleep_ns(ns, 0);
-                    if slept < 0 {
-                        return Err(-slept);
-                    }
-                }
-                Err(ETIMEDOUT)
+                block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT });
+                Ok(0)
             }
-            FUTEX_WAKE | FUTEX_WAKE_BITSET | FUTEX_REQUEUE => Ok(0),
-            FUTEX_CMP_REQUEUE => {
-                if user::read::<u32>(uaddr)? != val3 {
+            FUTEX_WAKE | FUTEX_WAKE_BITSET => {
+                let bitset = if command == FUTEX_WAKE { MATCH_ANY } else { val3 };
+                if bitset == 0 {
+                    return Err(EINVAL);
+                }
+                Ok(with_scheduler(|s| s.wake(uaddr, bitset, val as u64)))
+            }
+            FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
+                // The timeout argument is the most waiters to move; uaddr2 is the new word.
+                let (moved, target) = (a[3] as u32 as u64, a[4]);
+                sched::check_futex_address(target)?;
+                if command == FUTEX_CMP_REQUEUE && user::read::<u32>(uaddr)? != val3 {
                     return Err(EAGAIN);
                 }
-                Ok(0)
+                Ok(with_scheduler(|s| s.wake_and_requeue(uaddr, val as u64, target, moved)))
             }
             _ => Err(ENOSYS),
         }
     };
     result(run())
+}
+
+/// The monotonic deadline of a futex wait: none without a timeout; FUTEX_WAIT's timeout is
+/// relative, FUTEX_WAIT_BITSET's absolute on CLOCK_MONOTONIC or (flag) CLOCK_REALTIME.
+fn futex_deadline(command: u64, op: u64, timeout: u64) -> Result<Option<u64>, i64> {
+    if timeout == 0 {
+        return Ok(None);
+    }
+    let limit = user::read::<Timespec>(timeout)?.to_ns()?;
+    let monotonic = now(CLOCK_MONOTONIC);
+    if command == FUTEX_WAIT {
+        return Ok(Some(monotonic.saturating_add(limit)));
+    }
+    if op & FUTEX_CLOCK_REALTIME != 0 {
+        let realtime = now(CLOCK_REALTIME);
+        return Ok(Some(monotonic.saturating_add(limit.saturating_sub(realtime))));
+    }
+    Ok(Some(limit))
+}
+
+/// Blocks the calling thread until `deadline` on the monotonic clock (nanosleep,
+/// clock_nanosleep, poll and select with nothing ready): other threads run meanwhile, and
+/// when none can, the vCPU sleeps on the host. Returns the call's result (0).
+pub fn sleep_until(deadline: Option<u64>) -> i64 {
+    block(Block { futex: None, deadline, on_timeout: 0 });
+    0
+}
+
+/// Blocks the calling thread for `ns` nanoseconds (see `sleep_until`).
+pub fn sleep_for(ns: u64) -> i64 {
+    if ns == 0 {
+        return 0;
+    }
+    sleep_until(Some(now(CLOCK_MONOTONIC).saturating_add(ns)))
+}
+
+/// The monotonic clock now, in ns.
+pub fn monotonic_now() -> u64 {
+    now(CLOCK_MONOTONIC)
 }
 
 /// sysinfo(2): guest RAM and what the frame allocator has left; one process, no swap.
@@ -248,4 +281,347 @@ pub fn sys_sigaltstack(a: &Args) -> i64 {
         Ok(0)
     };
     result(run())
+}
+
+// ---- Threads -------------------------------------------------------------------------------
+
+/// A thread's saved user state: every general register as the entry code saved it, and the
+/// FPU/SSE state (FXSAVE image). Saving the FPU state on each switch keeps what the ABI
+/// lets a thread expect across a call: the MXCSR and x87 control words, and any vector
+/// register the compiler kept live around an inline `syscall` (nothing tells it the
+/// instruction clobbers them). The emulator that runs the kernel under PVM executes
+/// FXSAVE64/FXRSTOR64 (docs/architecture.md).
+pub struct SavedContext {
+    frame: TrapFrame,
+    fpu: FxArea,
+}
+
+impl Context for SavedContext {
+    const EMPTY: Self = SavedContext { frame: TrapFrame::ZERO, fpu: FxArea([0; 512]) };
+
+    fn set_result(&mut self, value: i64) {
+        self.frame.rax = value as u64;
+    }
+}
+
+static SCHEDULER: KernelCell<Scheduler<SavedContext>> = KernelCell::new(Scheduler::new());
+
+/// A thread created by clone during the current call, completed from the caller's registers
+/// when the call returns (`after_call`): its slot and its stack pointer (0: the caller's).
+static NEW_THREAD: KernelCell<Option<(usize, u64)>> = KernelCell::new(None);
+
+/// Runs `f` with the scheduler.
+pub fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler<SavedContext>) -> R) -> R {
+    // SAFETY: one vCPU, interrupts off; the page-fault path never touches the scheduler, and
+    // callers do not nest (user memory is accessed outside `f`).
+    f(unsafe { SCHEDULER.get() })
+}
+
+fn block(block: Block) {
+    with_scheduler(|s| s.block_current(block));
+}
+
+/// The current thread's id (gettid).
+pub fn current_tid() -> u64 {
+    with_scheduler(|s| s.current().tid)
+}
+
+/// Called by the system call dispatcher after a call that may create or switch threads (the
+/// entries marked so in syscall.rs), with the caller's full register frame: completes a
+/// thread clone made, then switches threads if the caller blocked, yielded or exited.
+pub fn after_call(frame: &mut TrapFrame) {
+    // SAFETY: see `with_scheduler`; the cell is only used here and in `clone_thread`.
+    if let Some((slot, stack)) = unsafe { NEW_THREAD.get() }.take() {
+        with_scheduler(|s| {
+            let context = &mut s.thread(slot).context;
+            context.frame = *frame;
+            context.frame.rax = 0;
+            if stack != 0 {
+                context.frame.rsp = stack;
+            }
+            // The new thread starts with the FPU state of its creator, as on Linux.
+            fxsave(&mut context.fpu);
+        });
+    }
+    if let Some(save) = with_scheduler(|s| s.take_switch()) {
+        switch(frame, save);
+    }
+}
+
+/// Replaces the registers in `frame` (the current thread's, saved into its slot if `save`)
+/// with those of the next thread to run, sleeping on the host while no thread can run.
+fn switch(frame: &mut TrapFrame, save: bool) {
+    // SAFETY: see `with_scheduler`; this is the only borrow while it lives, and nothing below
+    // touches user memory or re-enters the scheduler.
+    let s = unsafe { SCHEDULER.get() };
+    let from = s.current_slot();
+    if save {
+        s.thread(from).context.frame = *frame;
+    }
+    let next = loop {
+        let now = now(CLOCK_MONOTONIC);
+        match s.pick_next(now) {
+            Next::Run(slot) => break slot,
+            // EINTR from the host only means "look again": nothing is delivered.
+            Next::SleepUntil(deadline) => _ = crate::fs::host_sleep(deadline.saturating_sub(now)),
+            Next::Deadlock => _ = crate::fs::host_sleep(FOREVER_SLICE_NS),
+        }
+    };
+    if next != from || !save {
+        if save {
+            fxsave(&mut s.thread(from).context.fpu);
+        }
+        let thread = s.thread(next);
+        fxrstor(&thread.context.fpu);
+        // SAFETY: user-space bases (checked when set); the kernel uses neither segment.
+        unsafe {
+            crate::arch::wrmsr(crate::arch::IA32_FS_BASE, thread.fs_base);
+            crate::arch::wrmsr(crate::arch::IA32_GS_BASE, thread.gs_base);
+        }
+    }
+    *frame = s.thread(next).context.frame;
+}
+
+fn fxsave(area: &mut FxArea) {
+    // SAFETY: FxArea is a 512-byte, 16-byte-aligned buffer, as FXSAVE64 requires.
+    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) area.0.as_mut_ptr(), options(nostack, preserves_flags)) };
+}
+
+fn fxrstor(area: &FxArea) {
+    // SAFETY: the image was written by FXSAVE64 (or is the initial one): valid MXCSR bits.
+    unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) area.0.as_ptr(), options(nostack, preserves_flags, readonly)) };
+}
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_THREAD: u64 = 0x1_0000;
+const CLONE_SYSVSEM: u64 = 0x4_0000;
+const CLONE_SETTLS: u64 = 0x8_0000;
+const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+const CLONE_DETACHED: u64 = 0x40_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+/// The exit signal in clone's flags (meaningless for threads).
+const CSIGNAL: u64 = 0xff;
+
+/// What a thread shares with its creator: everything (one address space, one fd table on
+/// the host, one set of signal actions).
+const THREAD_SHARES: u64 = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+/// Further flags a thread clone may carry (what glibc's pthread_create passes, and SETTID).
+const THREAD_OPTIONS: u64 =
+    CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED;
+
+/// What clone and clone3 ask for, whichever form they came in.
+struct CloneRequest {
+    flags: u64,
+    /// The new thread's stack pointer (0: the caller's).
+    stack: u64,
+    parent_tid: u64,
+    child_tid: u64,
+    tls: u64,
+}
+
+/// clone(2): (flags, stack, parent_tid, child_tid, tls) on x86-64.
+pub fn sys_clone(a: &Args) -> i64 {
+    let request = CloneRequest { flags: a[0] & !CSIGNAL, stack: a[1], parent_tid: a[2], child_tid: a[3], tls: a[4] };
+    result(clone(request))
+}
+
+/// clone3(2): the same from a `struct clone_args`; a stack is given as base and size.
+pub fn sys_clone3(a: &Args) -> i64 {
+    /// The first version of `struct clone_args`: flags, pidfd, child_tid, parent_tid,
+    /// exit_signal, stack, stack_size, tls.
+    const CLONE_ARGS_SIZE_VER0: u64 = 64;
+    let run = || -> Result<u64, i64> {
+        if a[1] < CLONE_ARGS_SIZE_VER0 || a[1] > 4096 {
+            return Err(EINVAL);
+        }
+        let fields = user::read::<[u64; 8]>(a[0])?;
+        // Later fields (set_tid, cgroup) must be zero: none is supported.
+        let mut rest = [0u64; 3];
+        let extra = ((a[1] - CLONE_ARGS_SIZE_VER0) as usize).min(24);
+        user::copy_in(rest.as_mut_ptr() as *mut u8, a[0] + CLONE_ARGS_SIZE_VER0, extra)?;
+        if rest.iter().any(|&field| field != 0) {
+            return Err(EINVAL);
+        }
+        let [flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls] = fields;
+        if exit_signal != 0 && flags & CLONE_THREAD != 0 || exit_signal > CSIGNAL {
+            return Err(EINVAL);
+        }
+        let stack = if stack == 0 { 0 } else { stack.checked_add(stack_size).ok_or(EINVAL)? };
+        clone(CloneRequest { flags, stack, parent_tid, child_tid, tls })
+    };
+    result(run())
+}
+
+fn clone(request: CloneRequest) -> Result<u64, i64> {
+    if request.flags & CLONE_VM == 0 || request.flags & CLONE_THREAD == 0 {
+        // A new process (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK): see `clone_process`.
+        return clone_process(request.flags);
+    }
+    clone_thread(request)
+}
+
+/// A clone that makes a process rather than a thread. Processes are another part of the
+/// kernel's work (copies of the whole VM made by the host); until it exists the program
+/// learns there is none with ENOSYS, as from a kernel without the call.
+fn clone_process(_flags: u64) -> Result<u64, i64> {
+    Err(ENOSYS)
+}
+
+fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
+    let flags = request.flags;
+    if flags & THREAD_SHARES != THREAD_SHARES || flags & !(THREAD_SHARES | THREAD_OPTIONS) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::USER_TOP {
+        return Err(EPERM);
+    }
+    let parent = with_scheduler(|s| {
+        let t = s.current();
+        (t.fs_base, t.gs_base)
+    });
+    let slot = with_scheduler(|s| s.spawn(SavedContext::EMPTY))?;
+    let tid = with_scheduler(|s| {
+        let thread = s.thread(slot);
+        thread.fs_base = if flags & CLONE_SETTLS != 0 { request.tls } else { parent.0 };
+        thread.gs_base = parent.1;
+        thread.clear_child_tid = if flags & CLONE_CHILD_CLEARTID != 0 { request.child_tid } else { 0 };
+        thread.tid
+    });
+    let written = (|| -> Result<(), i64> {
+        if flags & CLONE_PARENT_SETTID != 0 {
+            user::write(request.parent_tid, &(tid as u32))?;
+        }
+        if flags & CLONE_CHILD_SETTID != 0 {
+            user::write(request.child_tid, &(tid as u32))?;
+        }
+        Ok(())
+    })();
+    if let Err(errno) = written {
+        // Undo: the thread never ran. Its slot is freed as by an exit of a never-current thread.
+        with_scheduler(|s| s.discard(slot));
+        return Err(errno);
+    }
+    // SAFETY: see `after_call`.
+    *unsafe { NEW_THREAD.get() } = Some((slot, request.stack));
+    Ok(tid)
+}
+
+/// exit(2): ends the calling thread; the last thread's exit ends the program. On the way out
+/// the thread's robust futexes are released and its clear_child_tid word is zeroed and woken
+/// (what pthread_join waits for).
+pub fn sys_exit(a: &Args) -> i64 {
+    if with_scheduler(|s| s.live()) == 1 {
+        kernel::exit(a[0] & 0xff);
+    }
+    let (tid, clear_child_tid, robust_list) = with_scheduler(|s| {
+        let t = s.current();
+        (t.tid, t.clear_child_tid, t.robust_list)
+    });
+    release_robust_futexes(tid, robust_list);
+    if clear_child_tid != 0 && user::write(clear_child_tid, &0u32).is_ok() {
+        with_scheduler(|s| s.wake(clear_child_tid, MATCH_ANY, 1));
+    }
+    with_scheduler(|s| s.exit_current());
+    0
+}
+
+/// exit_group(2): ends the program, all threads.
+pub fn sys_exit_group(a: &Args) -> i64 {
+    kernel::exit(a[0] & 0xff)
+}
+
+/// Marks the robust futexes a dying thread still holds as abandoned (FUTEX_OWNER_DIED) and
+/// wakes one waiter of each, as Linux does; the list is walked at most `LIMIT` entries deep
+/// and given up at the first unreadable entry.
+fn release_robust_futexes(tid: u64, head: u64) {
+    const LIMIT: usize = 2048;
+    const FUTEX_WAITERS: u32 = 0x8000_0000;
+    const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+    const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+    if head == 0 {
+        return;
+    }
+    // struct robust_list_head: next, futex_offset, list_op_pending.
+    let Ok([first, offset, pending]) = user::read::<[u64; 3]>(head) else { return };
+    let release = |entry: u64| {
+        let word = entry.wrapping_add(offset);
+        let Ok(value) = user::read::<u32>(word) else { return };
+        if value & FUTEX_TID_MASK as u32 != tid as u32 {
+            return;
+        }
+        if user::write(word, &((value & FUTEX_WAITERS) | FUTEX_OWNER_DIED)).is_ok() && value & FUTEX_WAITERS != 0 {
+            with_scheduler(|s| s.wake(word, MATCH_ANY, 1));
+        }
+    };
+    let mut entry = first;
+    for _ in 0..LIMIT {
+        if entry == head || entry == 0 {
+            break;
+        }
+        let Ok(next) = user::read::<u64>(entry) else { break };
+        if entry != pending {
+            release(entry);
+        }
+        entry = next;
+    }
+    if pending != 0 {
+        release(pending);
+    }
+}
+
+/// gettid(2).
+pub fn sys_gettid(_: &Args) -> i64 {
+    current_tid() as i64
+}
+
+/// set_tid_address(2): the word to zero and wake when the calling thread exits.
+pub fn sys_set_tid_address(a: &Args) -> i64 {
+    with_scheduler(|s| {
+        let thread = s.current();
+        thread.clear_child_tid = a[0];
+        thread.tid as i64
+    })
+}
+
+/// set_robust_list(2): remembered per thread, walked when it exits.
+pub fn sys_set_robust_list(a: &Args) -> i64 {
+    // The kernel's robust_list_head is three pointers.
+    if a[1] != 24 {
+        return -EINVAL;
+    }
+    with_scheduler(|s| s.current().robust_list = a[0]);
+    0
+}
+
+/// get_robust_list(2) for the calling thread or another thread of the program.
+pub fn sys_get_robust_list(a: &Args) -> i64 {
+    let (tid, head_at, len_at) = (a[0], a[1], a[2]);
+    let head = with_scheduler(|s| if tid == 0 { Some(s.current().robust_list) } else { s.find(tid).map(|slot| s.thread(slot).robust_list) });
+    let Some(head) = head else { return -ESRCH };
+    result(user::write(head_at, &head).and_then(|_| user::write(len_at, &24u64)).map(|_| 0))
+}
+
+/// sched_yield(2): the other runnable threads run first.
+pub fn sys_sched_yield(_: &Args) -> i64 {
+    with_scheduler(|s| s.yield_current());
+    0
+}
+
+/// The calling thread's FS or GS base (arch_prctl).
+pub fn segment_base(fs: bool) -> u64 {
+    with_scheduler(|s| if fs { s.current().fs_base } else { s.current().gs_base })
+}
+
+pub fn set_segment_base(fs: bool, base: u64) {
+    with_scheduler(|s| if fs { s.current().fs_base = base } else { s.current().gs_base = base });
+}
+
+/// After the host copied the whole VM for a fork, only the thread that called fork goes on in
+/// the child: every other thread is forgotten (their memory stays, as Linux leaves it).
+pub fn forget_other_threads() {
+    with_scheduler(|s| s.forget_others());
 }

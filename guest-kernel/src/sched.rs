@@ -1,0 +1,420 @@
+//! Threads on the one vCPU: a fixed table of threads, futex wait queues with timeouts and a
+//! round-robin choice of the next thread to run. Switches are cooperative: they happen only
+//! when the running thread makes a system call that blocks, yields or exits, and a switch
+//! happens at the system call boundary: the blocked thread's user registers are saved whole
+//! (its `Context`) and the call's result is written into them when it is woken or times out.
+//! No thread keeps state on a kernel stack, so one kernel stack serves them all.
+//!
+//! Pure logic, unit-tested on the host; task.rs does the machine side (registers, FPU, FS base).
+
+use crate::errno::{EAGAIN, EINVAL};
+
+/// Most threads at once (Linux would stop at RLIMIT_NPROC; this is the kernel's table size).
+pub const MAX_THREADS: usize = 64;
+
+/// Tid of the first thread: the process id, as on Linux.
+pub const FIRST_TID: u64 = crate::process::PID;
+
+/// A futex wait that accepts any wake (FUTEX_WAIT, FUTEX_WAKE).
+pub const MATCH_ANY: u32 = u32::MAX;
+
+/// Saved user state of a thread that is not running.
+pub trait Context {
+    /// A context no thread uses yet.
+    const EMPTY: Self;
+    /// Sets the value the thread's interrupted system call returns.
+    fn set_result(&mut self, value: i64);
+}
+
+/// What a blocked thread waits for: a futex word (address and bitset), a deadline on the
+/// monotonic clock (ns), or both; `on_timeout` is the result when the deadline passes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub futex: Option<(u64, u32)>,
+    pub deadline: Option<u64>,
+    pub on_timeout: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Free,
+    Runnable,
+    Blocked(Block),
+}
+
+/// Per-thread state beyond the registers: what Linux keeps in the task.
+pub struct Thread<C> {
+    pub tid: u64,
+    pub state: State,
+    pub context: C,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken when the thread exits.
+    pub clear_child_tid: u64,
+    /// set_robust_list: the head of the thread's list of robust futexes.
+    pub robust_list: u64,
+    /// Order in which the thread started waiting: futex wakes go to the oldest waiter first.
+    wait_order: u64,
+}
+
+impl<C: Context> Thread<C> {
+    const fn empty() -> Self {
+        Thread { tid: 0, state: State::Free, context: C::EMPTY, fs_base: 0, gs_base: 0, clear_child_tid: 0, robust_list: 0, wait_order: 0 }
+    }
+}
+
+/// What the scheduler decided: run a thread (its slot), sleep until a deadline and ask
+/// again, or nothing can ever run again (every thread waits without a timeout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Run(usize),
+    SleepUntil(u64),
+    Deadlock,
+}
+
+pub struct Scheduler<C> {
+    threads: [Thread<C>; MAX_THREADS],
+    current: usize,
+    /// Slots at or above this are free: scans stop here (each emulated instruction counts).
+    high_water: usize,
+    live: usize,
+    next_tid: u64,
+    waits: u64,
+    /// The current thread gave up the CPU (blocked, yielded or exited): switch after the call.
+    switch_pending: bool,
+    /// The current thread exited: its slot is free and its registers must not be saved.
+    current_gone: bool,
+}
+
+impl<C: Context> Scheduler<C> {
+    /// One runnable thread, the program's first, with tid `FIRST_TID`.
+    pub const fn new() -> Self {
+        let mut threads = [const { Thread::<C>::empty() }; MAX_THREADS];
+        threads[0].tid = FIRST_TID;
+        threads[0].state = State::Runnable;
+        Scheduler { threads, current: 0, high_water: 1, live: 1, next_tid: FIRST_TID + 1, waits: 0, switch_pending: false, current_gone: false }
+    }
+
+    pub fn current(&mut self) -> &mut Thread<C> {
+        &mut self.threads[self.current]
+    }
+
+    pub fn current_slot(&self) -> usize {
+        self.current
+    }
+
+    pub fn thread(&mut self, slot: usize) -> &mut Thread<C> {
+        &mut self.threads[slot]
+    }
+
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    /// A new runnable thread with `context`; returns its slot. EAGAIN when the table is full.
+    pub fn spawn(&mut self, context: C) -> Result<usize, i64> {
+        let slot = self.threads.iter().position(|t| t.state == State::Free).ok_or(EAGAIN)?;
+        let tid = self.next_tid;
+        self.next_tid += 1;
+        self.threads[slot] = Thread { tid, state: State::Runnable, context, ..Thread::empty() };
+        self.live += 1;
+        self.high_water = self.high_water.max(slot + 1);
+        Ok(slot)
+    }
+
+    /// Blocks the current thread; the switch happens after the system call returns.
+    pub fn block_current(&mut self, block: Block) {
+        self.waits += 1;
+        let thread = &mut self.threads[self.current];
+        thread.state = State::Blocked(block);
+        thread.wait_order = self.waits;
+        self.switch_pending = true;
+    }
+
+    /// Lets the other runnable threads run first (sched_yield).
+    pub fn yield_current(&mut self) {
+        self.switch_pending = true;
+    }
+
+    /// Ends the current thread (exit with other threads left).
+    pub fn exit_current(&mut self) {
+        self.release(self.current);
+        self.switch_pending = true;
+        self.current_gone = true;
+    }
+
+    /// Frees a thread that was spawned but never ran (its clone failed after all).
+    pub fn discard(&mut self, slot: usize) {
+        self.release(slot);
+    }
+
+    fn release(&mut self, slot: usize) {
+        self.threads[slot].state = State::Free;
+        self.live -= 1;
+        while self.high_water > 0 && self.threads[self.high_water - 1].state == State::Free {
+            self.high_water -= 1;
+        }
+    }
+
+    /// The slot of the live thread `tid`.
+    pub fn find(&self, tid: u64) -> Option<usize> {
+        self.threads[..self.high_water].iter().position(|t| t.tid == tid && t.state != State::Free)
+    }
+
+    /// Whether the current thread gave up the CPU during this call, and (second) whether it
+    /// still exists (its registers must be saved). Clears the request.
+    pub fn take_switch(&mut self) -> Option<bool> {
+        if !self.switch_pending {
+            return None;
+        }
+        self.switch_pending = false;
+        Some(!core::mem::replace(&mut self.current_gone, false))
+    }
+
+    /// Wakes up to `count` threads waiting on the futex at `addr` whose bitset shares a bit
+    /// with `bitset`, oldest first; they return 0. Returns how many woke.
+    pub fn wake(&mut self, addr: u64, bitset: u32, count: u64) -> u64 {
+        self.requeue(addr, bitset, count, None)
+    }
+
+    /// FUTEX_REQUEUE: wakes up to `wake` waiters of `addr`, then moves up to `moved` of the
+    /// rest to wait on `to`. Returns how many were woken plus how many were moved.
+    pub fn wake_and_requeue(&mut self, addr: u64, wake: u64, to: u64, moved: u64) -> u64 {
+        let woken = self.wake(addr, MATCH_ANY, wake);
+        woken + self.requeue(addr, MATCH_ANY, moved, Some(to))
+    }
+
+    /// Wakes (`to` None) or moves to `to` up to `count` waiters of `addr`, oldest first.
+    fn requeue(&mut self, addr: u64, bitset: u32, count: u64, to: Option<u64>) -> u64 {
+        let mut done = 0;
+        while done < count {
+            let Some(slot) = self.oldest_waiter(addr, bitset) else { break };
+            let thread = &mut self.threads[slot];
+            match (to, &mut thread.state) {
+                (Some(target), State::Blocked(block)) => {
+                    block.futex = block.futex.map(|(_, bits)| (target, bits));
+                }
+                _ => {
+                    thread.state = State::Runnable;
+                    thread.context.set_result(0);
+                }
+            }
+            done += 1;
+        }
+        done
+    }
+
+    fn oldest_waiter(&self, addr: u64, bitset: u32) -> Option<usize> {
+        let mut oldest: Option<usize> = None;
+        for (slot, thread) in self.threads[..self.high_water].iter().enumerate() {
+            if let State::Blocked(Block { futex: Some((at, bits)), .. }) = thread.state {
+                let older = oldest.is_none_or(|o| thread.wait_order < self.threads[o].wait_order);
+                if at == addr && bits & bitset != 0 && older {
+                    oldest = Some(slot);
+                }
+            }
+        }
+        oldest
+    }
+
+    /// Makes runnable every thread whose deadline is at or before `now`, with its timeout
+    /// result; returns the earliest deadline still pending.
+    fn expire(&mut self, now: u64) -> Option<u64> {
+        let mut earliest: Option<u64> = None;
+        for thread in self.threads[..self.high_water].iter_mut() {
+            if let State::Blocked(Block { deadline: Some(deadline), on_timeout, .. }) = thread.state {
+                if deadline <= now {
+                    thread.state = State::Runnable;
+                    thread.context.set_result(on_timeout);
+                } else {
+                    earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
+                }
+            }
+        }
+        earliest
+    }
+
+    /// Chooses the next thread at time `now`: the first runnable one after the current, in
+    /// slot order (round robin), the current one last. `Run` makes it current.
+    pub fn pick_next(&mut self, now: u64) -> Next {
+        let earliest = self.expire(now);
+        let count = self.high_water.max(1);
+        // The current slot may be above the high-water mark if its thread just exited.
+        let start = if self.current + 1 >= count { 0 } else { self.current + 1 };
+        for step in 0..count {
+            let slot = (start + step) % count;
+            if self.threads[slot].state == State::Runnable {
+                self.current = slot;
+                return Next::Run(slot);
+            }
+        }
+        match earliest {
+            Some(deadline) => Next::SleepUntil(deadline),
+            None => Next::Deadlock,
+        }
+    }
+
+    /// After a VM fork only the calling thread goes on in the child: frees every other slot.
+    pub fn forget_others(&mut self) {
+        let current = self.current;
+        for (slot, thread) in self.threads.iter_mut().enumerate() {
+            if slot != current {
+                thread.state = State::Free;
+            }
+        }
+        self.live = 1;
+        self.high_water = current + 1;
+    }
+
+    /// Tid of the thread in `slot`.
+    pub fn tid(&self, slot: usize) -> u64 {
+        self.threads[slot].tid
+    }
+}
+
+/// Checks a futex address (4-byte aligned, non-null).
+pub fn check_futex_address(addr: u64) -> Result<(), i64> {
+    if addr == 0 || addr % 4 != 0 { Err(EINVAL) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A context that only remembers the last result written into it.
+    #[derive(Debug, PartialEq)]
+    struct Result_(i64);
+
+    impl Context for Result_ {
+        const EMPTY: Self = Result_(i64::MIN);
+        fn set_result(&mut self, value: i64) {
+            self.0 = value;
+        }
+    }
+
+    const ETIMEDOUT: i64 = 110;
+
+    fn waiting(addr: u64, deadline: Option<u64>) -> Block {
+        Block { futex: Some((addr, MATCH_ANY)), deadline, on_timeout: -ETIMEDOUT }
+    }
+
+    fn with_threads(n: usize) -> Scheduler<Result_> {
+        let mut s = Scheduler::new();
+        for _ in 1..n {
+            s.spawn(Result_(0)).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn new_threads_get_increasing_tids_and_run_in_turn() {
+        let mut s = with_threads(3);
+        assert_eq!((s.tid(0), s.tid(1), s.tid(2)), (1, 2, 3));
+        assert_eq!(s.live(), 3);
+        s.yield_current();
+        assert_eq!(s.take_switch(), Some(true));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        assert_eq!(s.pick_next(0), Next::Run(2));
+        assert_eq!(s.pick_next(0), Next::Run(0), "round robin wraps around");
+        assert_eq!(s.take_switch(), None);
+    }
+
+    #[test]
+    fn a_blocked_thread_runs_again_only_when_woken_and_returns_zero() {
+        let mut s = with_threads(2);
+        s.block_current(waiting(0x1000, None));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        assert_eq!(s.pick_next(0), Next::Run(1), "the waiter is skipped");
+        assert_eq!(s.wake(0x2000, MATCH_ANY, 1), 0, "another address wakes nobody");
+        assert_eq!(s.wake(0x1000, MATCH_ANY, 5), 1);
+        assert_eq!(s.thread(0).context, Result_(0));
+        assert_eq!(s.pick_next(0), Next::Run(0));
+    }
+
+    #[test]
+    fn wakes_go_to_the_oldest_waiters_and_respect_bitsets() {
+        let mut s = with_threads(4);
+        for slot in [2, 0, 1] {
+            s.current = slot;
+            s.block_current(Block { futex: Some((0x10, if slot == 1 { 0b10 } else { 0b01 })), deadline: None, on_timeout: 0 });
+        }
+        s.current = 3;
+        assert_eq!(s.wake(0x10, 0b01, 1), 1);
+        assert!(matches!(s.thread(2).state, State::Runnable), "slot 2 waited first");
+        assert!(matches!(s.thread(0).state, State::Blocked(_)));
+        assert_eq!(s.wake(0x10, 0b10, 10), 1, "only the waiter with a matching bit");
+        assert!(matches!(s.thread(1).state, State::Runnable));
+        assert!(matches!(s.thread(0).state, State::Blocked(_)));
+    }
+
+    #[test]
+    fn requeue_wakes_some_and_moves_the_rest() {
+        let mut s = with_threads(4);
+        for slot in 0..3 {
+            s.current = slot;
+            s.block_current(waiting(0x10, None));
+        }
+        s.current = 3;
+        assert_eq!(s.wake_and_requeue(0x10, 1, 0x20, 1), 2);
+        assert!(matches!(s.thread(0).state, State::Runnable));
+        assert_eq!(s.wake(0x10, MATCH_ANY, 10), 1, "one waiter was left on the first word");
+        assert_eq!(s.wake(0x20, MATCH_ANY, 10), 1, "one waiter was moved");
+    }
+
+    #[test]
+    fn timeouts_wake_with_their_result_and_the_earliest_deadline_is_slept_to() {
+        let mut s = with_threads(2);
+        s.block_current(waiting(0x10, Some(500)));
+        s.current = 1;
+        s.block_current(Block { futex: None, deadline: Some(300), on_timeout: 0 });
+        assert_eq!(s.pick_next(100), Next::SleepUntil(300));
+        assert_eq!(s.pick_next(300), Next::Run(1));
+        assert_eq!(s.thread(1).context, Result_(0));
+        s.block_current(Block { futex: None, deadline: None, on_timeout: 0 });
+        assert_eq!(s.pick_next(400), Next::SleepUntil(500));
+        assert_eq!(s.pick_next(501), Next::Run(0));
+        assert_eq!(s.thread(0).context, Result_(-ETIMEDOUT));
+        s.block_current(waiting(0x10, None));
+        assert_eq!(s.pick_next(600), Next::Deadlock, "everybody waits without a timeout");
+    }
+
+    #[test]
+    fn exited_threads_free_their_slot_and_are_not_saved() {
+        let mut s = with_threads(3);
+        s.current = 2;
+        s.exit_current();
+        assert_eq!(s.take_switch(), Some(false));
+        assert_eq!(s.live(), 2);
+        assert_eq!(s.high_water, 2);
+        assert_eq!(s.pick_next(0), Next::Run(0));
+        let slot = s.spawn(Result_(0)).unwrap();
+        assert_eq!((slot, s.tid(slot)), (2, 4), "slots are reused, tids are not");
+        assert_eq!(s.find(4), Some(2));
+        assert_eq!(s.find(3), None);
+        s.discard(2);
+        assert_eq!((s.live(), s.high_water), (2, 2));
+    }
+
+    #[test]
+    fn the_table_has_a_limit() {
+        let mut s = with_threads(MAX_THREADS);
+        assert_eq!(s.spawn(Result_(0)).err(), Some(EAGAIN));
+    }
+
+    #[test]
+    fn after_a_fork_only_the_caller_is_left() {
+        let mut s = with_threads(4);
+        s.current = 2;
+        s.forget_others();
+        assert_eq!(s.live(), 1);
+        assert_eq!(s.pick_next(0), Next::Run(2));
+        assert!(matches!(s.thread(0).state, State::Free));
+    }
+
+    #[test]
+    fn futex_addresses_must_be_aligned() {
+        assert_eq!(check_futex_address(0x1004), Ok(()));
+        assert_eq!(check_futex_address(0x1002), Err(EINVAL));
+        assert_eq!(check_futex_address(0), Err(EINVAL));
+    }
+}
