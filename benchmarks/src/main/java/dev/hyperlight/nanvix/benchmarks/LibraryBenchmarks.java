@@ -1,0 +1,145 @@
+package dev.hyperlight.nanvix.benchmarks;
+
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sandbox;
+import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.syscall.Syscall;
+import dev.hyperlight.nanvix.syscall.SyscallAction;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The library as a user calls it, in-process: {@link Sandbox#run} from the call to the result, a
+ * fresh micro-VM each time. Paths are relative to the repository root, the working directory
+ * {@code benchmarks/jmh} runs in.
+ */
+@Fork(1)
+public class LibraryBenchmarks {
+
+    /** One sandbox (the hypervisor opened, the guest kernel loaded) shared by the benchmark's threads. */
+    @State(Scope.Benchmark)
+    public static class Library {
+        Sandbox sandbox;
+
+        @Setup
+        public void open() throws SandboxException {
+            sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(2))
+                    .stdout(OutputStream.nullOutputStream()).build());
+        }
+
+        @TearDown
+        public void close() {
+            sandbox.close();
+        }
+    }
+
+    /** Which example: {@code hello-c} (static C), {@code hello.py} (CPython 3.11), {@code hello.js} (QuickJS). */
+    @State(Scope.Benchmark)
+    public static class Workload {
+        @Param({"hello-c", "hello.py", "hello.js"})
+        public String program;
+
+        Path path;
+
+        @Setup
+        public void locate() {
+            path = Workloads.example(program);
+        }
+    }
+
+    /** Cold start to exit: VM creation, guest boot, program load and run, VM destruction. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 2, batchSize = 1)
+    @Measurement(iterations = 10, batchSize = 1)
+    public RunResult coldStart(Library library, Workload workload) throws SandboxException {
+        return Workloads.succeeded(library.sandbox.run(workload.path));
+    }
+
+    /** Runs of {@code hello-c} per second, one after the other. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 2, time = 3)
+    @Measurement(iterations = 5, time = 3)
+    @Threads(1)
+    public RunResult runsPerSecondSequential(Library library) throws SandboxException {
+        return Workloads.succeeded(library.sandbox.run(Workloads.example("hello-c")));
+    }
+
+    /** Runs of {@code hello-c} per second, two at a time (two threads, each its own VM). */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 2, time = 3)
+    @Measurement(iterations = 5, time = 3)
+    @Threads(2)
+    public RunResult runsPerSecondTwoConcurrent(Library library) throws SandboxException {
+        return Workloads.succeeded(library.sandbox.run(Workloads.example("hello-c")));
+    }
+
+    /**
+     * A guest making forwarded {@code lseek} calls without end, which a host handler answers with 0
+     * at once (a null call) and counts: each benchmark operation waits for the next call.
+     */
+    @State(Scope.Benchmark)
+    public static class ForwardedCalls {
+        final Semaphore arrived = new Semaphore(0);
+        Sandbox sandbox;
+        CompletableFuture<RunResult> run;
+
+        @Setup(Level.Trial)
+        public void start() throws SandboxException {
+            SyscallTable table = SyscallTable.defaults().with(Syscall.LSEEK, SyscallAction.intercept((call, next) -> {
+                arrived.release();
+                return 0;
+            }));
+            sandbox = new Sandbox(RuntimeConfig.builder().syscallTable(table).timeout(Duration.ofHours(1)).build());
+            run = sandbox.runAsync(Workloads.guest("forwarded-calls"));
+        }
+
+        @Setup(Level.Iteration)
+        public void forgetEarlierCalls() {
+            arrived.drainPermits();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            run.cancel(true);
+            sandbox.close();
+        }
+    }
+
+    /** One forwarded null system call, user mode to host handler and back; compare with {@code KvmBenchmarks.exitRoundTrip}. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public void forwardedNullCall(ForwardedCalls calls) throws Exception {
+        if (!calls.arrived.tryAcquire(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the guest stopped making calls: " + calls.run);
+        }
+    }
+}
