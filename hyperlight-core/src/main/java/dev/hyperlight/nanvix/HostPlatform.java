@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+import java.util.Optional;
 
 /** The hypervisor backend sandboxes would use on this host, and what runs behind it. */
 public final class HostPlatform {
@@ -22,5 +23,35 @@ public final class HostPlatform {
                 .map(provider -> provider.name() + (provider.isPresent() ? "" : " (device missing)") + ": "
                         + provider.flavour().description())
                 .orElse("no hypervisor backend on the class path");
+    }
+
+    /** The backend {@link Sandbox} opens: the first whose device is present, else the first found. */
+    public static Optional<HypervisorProvider> backend() {
+        return Hypervisors.choose();
+    }
+
+    /**
+     * Why {@code runtime}'s files cannot be used on this host with the default runtime cache
+     * directory, or empty when they can. A bundled image is extracted on the way, as its first run
+     * would.
+     */
+    public static Optional<String> runtimeProblem(GuestRuntime runtime) {
+        try {
+            new RuntimeImages(RuntimeConfig.defaultRuntimeCacheDirectory(), HostPlatform.class.getClassLoader())
+                    .locate(runtime);
+            return Optional.empty();
+        } catch (SandboxException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Why dynamically linked programs cannot find their loader and libraries, or empty when they can. */
+    public static Optional<String> baseImageProblem() {
+        try {
+            RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE);
+            return Optional.empty();
+        } catch (SandboxException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Stack;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         customSynopsis = {
             "hyperlight-nanvix [OPTIONS] FILE [ARGS...]",
-            "       hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]"
+            "       hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]",
+            "       hyperlight-nanvix doctor"
         },
         versionProvider = Version.class,
         sortOptions = false,
@@ -46,7 +48,9 @@ import picocli.CommandLine.Parameters;
             "Everything after FILE is passed to the program unchanged.",
             "With --runtime NAME, everything after NAME is the runtime's own command line",
             "(--runtime js -e CODE, --runtime python -m json.tool), and the current",
-            "directory is mounted read-only at /app, the working directory."
+            "directory is mounted read-only at /app, the working directory.",
+            "'hyperlight-nanvix doctor' checks whether this host can run micro-VMs",
+            "(run ./doctor for a program of that name)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -117,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses {@code args}, runs the program, and returns the command's exit status. */
     static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("doctor")) {
+            return DoctorCommand.execute(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         CommandLine commandLine = new CommandLine(new RunCommand(in, out, err));
         commandLine.setStopAtPositional(true);
         commandLine.setOut(new PrintWriter(out, true));

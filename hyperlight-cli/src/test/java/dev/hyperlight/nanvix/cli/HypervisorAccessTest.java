@@ -59,24 +59,47 @@ class HypervisorAccessTest {
 
     @Test
     void noPermissionOnDevKvm() throws Exception {
-        Result result = runCli(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"),
-                List.of());
+        Result result = runCli(AS_NOBODY, List.of(), "hello-c");
 
         assertThat(result.status()).as(result.err()).isEqualTo(ExitCodes.NO_PERMISSION);
         assertThat(result.err().lines()).hasSize(1).first().asString().contains("/dev/kvm").contains("permission");
     }
 
     @Test
+    void doctorNamesTheMissingPermission() throws Exception {
+        Result result = runCli(AS_NOBODY, List.of(), "doctor");
+
+        assertThat(result.status()).as(result.err()).isEqualTo(ExitCodes.NO_PERMISSION);
+        assertThat(result.out().lines()).contains("FAIL permission: this user may not open /dev/kvm for reading and"
+                + " writing -- add the user to the group owning it (usually 'kvm') and log in again");
+    }
+
+    @Test
+    void doctorNamesTheMissingDevice() throws Exception {
+        Result result = runCli(List.of(), List.of("-Dhyperlight.kvm.device=/dev/no-such-kvm"), "doctor");
+
+        assertThat(result.status()).as(result.err()).isEqualTo(ExitCodes.NO_HYPERVISOR);
+        assertThat(result.out().lines()).anySatisfy(line -> assertThat(line)
+                .startsWith("FAIL device: /dev/no-such-kvm does not exist -- this host offers no kvm"));
+        assertThat(result.out().lines()).noneSatisfy(line -> assertThat(line).startsWith("OK   vm"));
+    }
+
+    @Test
     void missingDevKvm() throws Exception {
-        Result result = runCli(List.of(), List.of("-Dhyperlight.kvm.device=/dev/no-such-kvm"));
+        Result result = runCli(List.of(), List.of("-Dhyperlight.kvm.device=/dev/no-such-kvm"), "hello-c");
 
         assertThat(result.status()).as(result.err()).isEqualTo(ExitCodes.NO_HYPERVISOR);
         assertThat(result.err().lines()).hasSize(1).first().asString().contains("/dev/no-such-kvm");
     }
 
-    private record Result(int status, String err) {}
+    private static final List<String> AS_NOBODY =
+            List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
 
-    private Result runCli(List<String> prefix, List<String> jvmOptions) throws IOException, InterruptedException {
+    private record Result(int status, String out, String err) {}
+
+    /** Runs the command with one argument, {@code hello-c} (the program) or {@code doctor}. */
+    private Result runCli(List<String> prefix, List<String> jvmOptions, String argument)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -84,11 +107,12 @@ class HypervisorAccessTest {
         command.add("-cp");
         command.add(classPath());
         command.add(Main.class.getName());
-        command.add(shared.resolve("hello-c").toString());
-        Process process = new ProcessBuilder(command).directory(shared.toFile()).redirectOutput(
-                ProcessBuilder.Redirect.DISCARD).start();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(process.waitFor(), err);
+        command.add(argument.equals("hello-c") ? shared.resolve("hello-c").toString() : argument);
+        Process process = new ProcessBuilder(command).directory(shared.toFile())
+                .redirectError(shared.resolve("stderr").toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = process.waitFor();
+        return new Result(status, out, Files.readString(shared.resolve("stderr")));
     }
 
     private String classPath() throws IOException {

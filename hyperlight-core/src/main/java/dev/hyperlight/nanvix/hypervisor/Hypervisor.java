@@ -9,6 +9,11 @@ public interface Hypervisor extends AutoCloseable {
     /** Short name of the backend, e.g. {@code "kvm"}. */
     String name();
 
+    /** What the opened device offers, for diagnostics, e.g. {@code "KVM API 12, 61 CPUID leaves"}. */
+    default String describe() {
+        return name();
+    }
+
     /**
      * Creates a VM with {@code memorySize} bytes of zeroed guest RAM at guest-physical address 0.
      * The host mapping is surrounded by guard pages.

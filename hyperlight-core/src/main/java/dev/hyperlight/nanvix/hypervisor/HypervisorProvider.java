@@ -1,10 +1,15 @@
 package dev.hyperlight.nanvix.hypervisor;
 
+import java.nio.file.Path;
+
 /** Service interface through which backends are discovered with {@link java.util.ServiceLoader}. */
 public interface HypervisorProvider {
 
     /** Short name of the backend, e.g. {@code "kvm"}. */
     String name();
+
+    /** The device node this backend opens, e.g. {@code /dev/kvm}. */
+    Path device();
 
     /** Whether the device this backend needs exists on this host (it may still be unusable). */
     boolean isPresent();

@@ -144,6 +144,20 @@ public final class KvmHypervisor implements Hypervisor {
         return NAME;
     }
 
+    /** Entries of the supported CPUID (a heap copy, trimmed to them: its header is not aligned for reading). */
+    private long cpuidLeaves() {
+        return (vcpuSetup.supportedCpuid().byteSize() - kvm_cpuid2.layout().byteSize())
+                / kvm_cpuid_entry2.layout().byteSize();
+    }
+
+    /** The API version and capabilities {@link #open(Path)} checked, and what the vCPUs get. */
+    @Override
+    public String describe() {
+        return "KVM API " + KVM_API_VERSION + " with the capabilities this backend needs, "
+                + cpuidLeaves() + " CPUID leaves, privilege level at exits from "
+                + (vcpuSetup.syncSpecialRegisters() ? "synced registers" : "KVM_GET_SREGS");
+    }
+
     @Override
     public VirtualMachine createVm(long memorySize) throws HypervisorException {
         if (memorySize <= 0 || memorySize % GuestRam.PAGE_SIZE != 0) {

@@ -18,7 +18,8 @@ public final class KvmHypervisorProvider implements HypervisorProvider {
     /** Where Linux lists loaded (and built-in) modules, each with its parameters. */
     private static final Path MODULES = Path.of("/sys/module");
 
-    private static Path device() {
+    @Override
+    public Path device() {
         String configured = System.getProperty(DEVICE_PROPERTY);
         return configured == null || configured.isBlank() ? KvmHypervisor.DEVICE : Path.of(configured);
     }
