@@ -191,6 +191,7 @@ fn start_program(info: &BootInfo) -> ! {
     let hwcap = arch::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
+    crate::spawn::learn_identity();
     with_memory(|mem, _| {
         let root = arch::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));

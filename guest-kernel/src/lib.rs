@@ -42,6 +42,8 @@ pub mod memfns;
 #[cfg(not(test))]
 pub mod net;
 #[cfg(not(test))]
+pub mod spawn;
+#[cfg(not(test))]
 pub mod syscall;
 #[cfg(not(test))]
 pub mod task;

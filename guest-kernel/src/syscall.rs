@@ -7,6 +7,7 @@ use crate::cell::KernelCell;
 use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
+use crate::spawn;
 use crate::task;
 use crate::poll;
 use crate::net;
@@ -17,13 +18,25 @@ use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
 
 /// MAP_SHARED_VALIDATE: MAP_SHARED that rejects unknown flags (both bits of the type field).
 const MAP_SHARED_VALIDATE: u64 = 0x03;
-use crate::process::{Rlimit, SigAction, PARENT_PID, PID};
+use crate::process::{Rlimit, SigAction};
 use crate::time::{Timespec, NANOS_PER_SECOND};
 use crate::user;
 use core::arch::global_asm;
 
 /// Linux x86-64 system call numbers the kernel knows.
 pub mod nr {
+    // Processes and pipes (spawn.rs).
+    pub const PIPE: u64 = 22;
+    pub const SOCKETPAIR: u64 = 53;
+    pub const FORK: u64 = 57;
+    pub const VFORK: u64 = 58;
+    pub const EXECVE: u64 = 59;
+    pub const WAIT4: u64 = 61;
+    pub const KILL: u64 = 62;
+    pub const WAITID: u64 = 247;
+    pub const PIPE2: u64 = 293;
+    pub const EXECVEAT: u64 = 322;
+
     pub const READ: u64 = 0;
     pub const WRITE: u64 = 1;
     pub const OPEN: u64 = 2;
@@ -326,6 +339,17 @@ pub static SYSCALLS: &[Syscall] = &[
     host(net::socket_nr::GETPEERNAME, "getpeername", net::sys_getpeername),
     host(net::socket_nr::SETSOCKOPT, "setsockopt", net::sys_setsockopt),
     host(net::socket_nr::GETSOCKOPT, "getsockopt", net::sys_getsockopt),
+    // Processes and pipes (spawn.rs): each process is a VM of its own, made by the host.
+    rewritten(nr::PIPE, "pipe", "pipe2", spawn::sys_pipe),
+    host(nr::SOCKETPAIR, "socketpair", spawn::sys_socketpair),
+    rewritten(nr::VFORK, "vfork", "fork", spawn::sys_fork),
+    host(nr::FORK, "fork", spawn::sys_fork),
+    host(nr::EXECVE, "execve", spawn::sys_execve),
+    rewritten(nr::EXECVEAT, "execveat", "execve", spawn::sys_execveat),
+    host(nr::WAIT4, "wait4", spawn::sys_wait4),
+    host(nr::WAITID, "waitid", spawn::sys_waitid),
+    host(nr::KILL, "kill", spawn::sys_kill),
+    host(nr::PIPE2, "pipe2", spawn::sys_pipe2),
 ];
 
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).
@@ -490,11 +514,11 @@ fn sys_madvise(a: &Args) -> i64 {
     result(with_memory(|mem, mmu| mem.madvise(mmu, a[0], a[1], a[2])))
 }
 
-fn sys_getpid(_: &Args) -> i64 {
-    PID as i64
+fn sys_getpid(a: &Args) -> i64 {
+    crate::spawn::sys_getpid(a)
 }
-fn sys_getppid(_: &Args) -> i64 {
-    PARENT_PID as i64
+fn sys_getppid(a: &Args) -> i64 {
+    crate::spawn::sys_getppid(a)
 }
 fn sys_getuid(_: &Args) -> i64 {
     USER_ID as i64
@@ -591,7 +615,7 @@ fn prlimit(resource: u64, new: u64, old: u64) -> Result<u64, i64> {
 
 fn sys_prlimit64(a: &Args) -> i64 {
     // Only this process exists: pid 0 or our own.
-    if a[0] != 0 && a[0] != PID {
+    if a[0] != 0 && a[0] != spawn::pid() {
         return -crate::errno::EPERM;
     }
     result(prlimit(a[1], a[2], a[3]))

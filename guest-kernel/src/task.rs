@@ -343,6 +343,10 @@ pub fn after_call(frame: &mut TrapFrame) {
             fxsave(&mut context.fpu);
         });
     }
+    // The child of a process clone given a stack goes on there (posix_spawn's clone).
+    if let Some(stack) = crate::spawn::take_child_stack() {
+        frame.rsp = stack;
+    }
     if let Some(save) = with_scheduler(|s| s.take_switch()) {
         switch(frame, save);
     }
@@ -459,16 +463,16 @@ pub fn sys_clone3(a: &Args) -> i64 {
 fn clone(request: CloneRequest) -> Result<u64, i64> {
     if request.flags & CLONE_VM == 0 || request.flags & CLONE_THREAD == 0 {
         // A new process (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK): see `clone_process`.
-        return clone_process(request.flags);
+        return clone_process(request);
     }
     clone_thread(request)
 }
 
-/// A clone that makes a process rather than a thread. Processes are another part of the
-/// kernel's work (copies of the whole VM made by the host); until it exists the program
-/// learns there is none with ENOSYS, as from a kernel without the call.
-fn clone_process(_flags: u64) -> Result<u64, i64> {
-    Err(ENOSYS)
+/// A clone that makes a process rather than a thread: the host copies the whole VM
+/// (spawn.rs); the child's stack, if one was given, is applied by `after_call`.
+fn clone_process(request: CloneRequest) -> Result<u64, i64> {
+    let CloneRequest { flags, stack, parent_tid, child_tid, tls } = request;
+    crate::spawn::clone_process(&crate::spawn::ProcessClone { flags, stack, parent_tid, child_tid, tls })
 }
 
 fn clone_thread(request: CloneRequest) -> Result<u64, i64> {

@@ -17,6 +17,20 @@ public interface VirtualCpu extends AutoCloseable {
     /** Writes model-specific registers, e.g. {@code IA32_STAR}. */
     void setMsr(int index, long value) throws HypervisorException;
 
+    /**
+     * The whole architectural state of this vCPU, stopped at an exit: general and special
+     * registers, FPU/SSE/AVX state, the system-call and segment-base MSRs and the TSC. A VM fork
+     * gives it to the new VM's vCPU with {@link #restoreState}; it is the backend's own format.
+     */
+    default CpuState saveState() throws HypervisorException {
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot copy a vCPU");
+    }
+
+    /** Loads a state {@link #saveState()} took from a vCPU of the same backend. */
+    default void restoreState(CpuState state) throws HypervisorException {
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot copy a vCPU");
+    }
+
     /** TSC frequency of this vCPU in kHz, or 0 when the backend cannot tell. */
     long tscKhz();
 

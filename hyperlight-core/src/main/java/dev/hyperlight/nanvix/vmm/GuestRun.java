@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,18 +40,25 @@ final class GuestRun {
         }
     }
 
+    /** An execve replaced the image: the process goes on in a new VM (no termination). */
+    static final Outcome REPLACED = new Outcome(null);
+
     private final VirtualCpu vcpu;
     private final GuestMemory memory;
     private final HypercallPage page;
     private final IoChannel io;
     private final RunLog log;
+    private final BooleanSupplier replaced;
 
-    GuestRun(VirtualCpu vcpu, GuestMemory memory, long hypercallPage, IoChannel io, RunLog log) {
+    /** @param replaced whether the last hypercall (a successful execve) replaced the image */
+    GuestRun(VirtualCpu vcpu, GuestMemory memory, long hypercallPage, IoChannel io, RunLog log,
+            BooleanSupplier replaced) {
         this.vcpu = vcpu;
         this.memory = memory;
         this.page = new HypercallPage(memory, hypercallPage);
         this.io = io;
         this.log = log;
+        this.replaced = replaced;
     }
 
     /**
@@ -90,7 +98,7 @@ final class GuestRun {
             return switch (out.port()) {
                 case GuestAbi.PORT_HYPERCALL -> {
                     page.setResult(io.call(page.request()));
-                    yield null;
+                    yield replaced.getAsBoolean() ? REPLACED : null;
                 }
                 case GuestAbi.PORT_EXIT -> new Outcome(new Termination.Exited((int) (out.value() & 0xff)),
                         unsupportedSyscalls(), memoryLimitReached());

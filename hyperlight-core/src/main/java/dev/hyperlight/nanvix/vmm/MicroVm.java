@@ -54,35 +54,27 @@ public final class MicroVm {
 
     /**
      * Creates the VM, boots the guest kernel with the program, runs it to its end on the calling
-     * thread (a platform thread) and destroys the VM. {@code cancel} is set to a hook that stops
+     * thread (a platform thread) and destroys the VM. Processes the program forks run in VMs of
+     * their own on their own threads ({@link ProcessTable}); they share the run's time and CPU
+     * limits and are stopped when the program ends. {@code cancel} is set to a hook that stops
      * the run early from another thread.
      */
     public static Report run(Hypervisor hypervisor, Launch launch, Consumer<Runnable> cancel)
             throws HypervisorException, GuestImageException {
         try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory());
-                VirtualMachine vm = hypervisor.createVm(launch.memorySize());
-                VirtualCpu vcpu = vm.createVcpu()) {
-            BootState boot = GuestImage.write(vm.memory(), bootRequest(launch, vcpu.tscKhz()));
-            LongModeEntry.apply(vcpu, boot);
-
-            GuestMemory memory = GuestMemory.of(vm.memory());
-            IoChannel channel = new InProcessIoChannel(launch.syscallTable(), memory, launch.io());
-            GuestRun loop = new GuestRun(vcpu, memory, boot.layout().hypercallPage(), channel, log);
-
-            // Why the vCPU was stopped: the first reason set wins.
-            AtomicReference<Termination> stopReason = new AtomicReference<>();
-            Thread vcpuThread = Thread.currentThread();
-            Consumer<Termination> stop = reason -> {
-                stopReason.compareAndSet(null, reason);
-                vcpu.interrupt();
-                vcpuThread.interrupt(); // wakes a host-side sleep (nanosleep) of this run
-            };
-            cancel.accept(() -> stop.accept(new Termination.VmFailed("the run was cancelled")));
-            Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), vcpuThread, stop);
+                ProcessTable processes = new ProcessTable(hypervisor, launch, log,
+                        ProcessTable.DEFAULT_MAX_PROCESSES)) {
+            GuestProcess first = processes.first(launch.io());
+            GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
+            cancel.accept(() -> processes.stopAll(new Termination.VmFailed("the run was cancelled")));
+            Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
+                    processes::stopAll);
             try {
-                GuestRun.Outcome outcome = loop.run(stopReason::get);
+                GuestRun.Outcome outcome = first.run(image);
                 log.host("ended: " + outcome.termination().describe());
-                return new Report(outcome.termination(), outcome.unsupportedSyscalls(), outcome.memoryLimitReached());
+                Map<Integer, Integer> unsupported = new java.util.LinkedHashMap<>(outcome.unsupportedSyscalls());
+                processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
+                return new Report(outcome.termination(), unsupported, outcome.memoryLimitReached());
             } finally {
                 if (watchdog != null) {
                     watchdog.interrupt();
@@ -92,15 +84,12 @@ public final class MicroVm {
         }
     }
 
-    /** Random seed and wall-clock time are taken here, at the last moment before the first entry. */
-    private static BootRequest bootRequest(Launch launch, long tscKhz) {
+    private static BootRequest.Builder bootRequest(Launch launch) {
         return BootRequest.builder()
                 .kernelElf(MemorySegment.ofArray(launch.kernelImage()))
                 .programElf(MemorySegment.ofArray(launch.program()))
                 .execPath(launch.execPath())
                 .argv(launch.arguments())
-                .envp(launch.environment())
-                .tscKhz(tscKhz)
-                .build();
+                .envp(launch.environment());
     }
 }

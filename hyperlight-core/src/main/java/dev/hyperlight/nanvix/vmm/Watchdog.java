@@ -1,15 +1,15 @@
 package dev.hyperlight.nanvix.vmm;
 
 import dev.hyperlight.nanvix.Termination;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
- * Stops a run at its wall-clock or CPU-time limit. The vCPU thread's CPU time includes the time
- * the guest ran inside KVM_RUN (Linux accounts guest time to the thread that entered it), so a
- * guest that spins is charged for it whatever it does with its interrupt flag.
+ * Stops a run at its wall-clock or CPU-time limit. The CPU time is that of every vCPU thread of
+ * the run (one per process), which includes the time the guest ran inside KVM_RUN (Linux
+ * accounts guest time to the thread that entered it), so a guest that spins is charged for it
+ * whatever it does with its interrupt flag.
  */
 final class Watchdog {
 
@@ -22,14 +22,13 @@ final class Watchdog {
      * A virtual thread that calls {@code stop} with the reason when a limit is passed, unless
      * interrupted first; null when there is no limit.
      */
-    static Thread start(Duration timeout, Duration cpuTime, Thread vcpuThread, Consumer<Termination> stop) {
+    static Thread start(Duration timeout, Duration cpuTime, LongSupplier cpuNanos, Consumer<Termination> stop) {
         if (timeout.isZero() && cpuTime.isZero()) {
             return null;
         }
         long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        // What the thread used before the guest started (loading, building the image) is not the guest's.
-        long cpuBefore = cpuTime.isZero() ? 0 : threads.getThreadCpuTime(vcpuThread.threadId());
+        // What the threads used before the guest started (loading, building the image) is not the guest's.
+        long cpuBefore = cpuTime.isZero() ? 0 : cpuNanos.getAsLong();
         return Thread.ofVirtual().name("hyperlight-watchdog").start(() -> {
             try {
                 if (cpuTime.isZero()) {
@@ -44,7 +43,7 @@ final class Watchdog {
                         stop.accept(new Termination.TimedOut(timeout));
                         return;
                     }
-                    if (threads.getThreadCpuTime(vcpuThread.threadId()) > cpuLimit) {
+                    if (cpuNanos.getAsLong() > cpuLimit) {
                         stop.accept(new Termination.CpuTimeExceeded(cpuTime));
                         return;
                     }

@@ -61,7 +61,8 @@ class GuestRunFuzzTest {
                 MemorySegment ram = arena.allocate(RAM, 4096);
                 GuestMemory memory = GuestMemory.of(ram);
                 RandomCpu cpu = new RandomCpu(random, ram);
-                GuestRun loop = new GuestRun(cpu, memory, PAGE, new InProcessIoChannel(table, memory, io), log);
+                GuestRun loop = new GuestRun(cpu, memory, PAGE, new InProcessIoChannel(table, memory, io), log,
+                        () -> false);
 
                 GuestRun.Outcome outcome = loop.run(() -> new Termination.VmFailed("stopped"));
 

@@ -57,7 +57,7 @@ class GuestRunTest {
             public void close() {}
         };
         try (RunLog log = RunLog.open("test", Optional.empty())) {
-            return new GuestRun(cpu, memory, PAGE, channel, log).run(() -> stopReason);
+            return new GuestRun(cpu, memory, PAGE, channel, log, () -> false).run(() -> stopReason);
         }
     }
 

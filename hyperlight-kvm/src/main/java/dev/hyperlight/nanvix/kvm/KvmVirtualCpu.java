@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
@@ -17,6 +18,8 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -39,6 +42,23 @@ final class KvmVirtualCpu implements VirtualCpu {
     static final long KICK_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private static final VmExit INTERRUPTED = new VmExit.Interrupted();
+    /**
+     * The MSRs a VM fork copies besides what {@code kvm_sregs} holds (EFER, FS/GS base): the TSC,
+     * so the guest's clock runs on in the child, and the system-call and swapgs MSRs the guest
+     * kernel programmed. Those KVM refuses to read are left at their reset values.
+     */
+    private static final int[] SAVED_MSRS = {
+        0x10, // IA32_TSC
+        0xc000_0081, // IA32_STAR
+        0xc000_0082, // IA32_LSTAR
+        0xc000_0083, // IA32_CSTAR
+        0xc000_0084, // IA32_FMASK
+        0xc000_0100, // IA32_FS_BASE
+        0xc000_0101, // IA32_GS_BASE
+        0xc000_0102, // IA32_KERNEL_GS_BASE
+        0xc000_0103, // IA32_TSC_AUX
+        0x277, // IA32_PAT
+    };
     private static final Logger LOG = LoggerFactory.getLogger(KvmVirtualCpu.class);
 
     private final int id;
@@ -155,6 +175,67 @@ final class KvmVirtualCpu implements VirtualCpu {
             throw new HypervisorException(HypervisorException.Kind.FAILED,
                     "KVM refused to set MSR 0x" + Integer.toHexString(index) + " to 0x" + Long.toHexString(value));
         }
+    }
+
+    @Override
+    public CpuState saveState() throws HypervisorException {
+        ioctl(KVM_GET_REGS, regs, "KVM_GET_REGS");
+        ioctl(KVM_GET_SREGS, sregs, "KVM_GET_SREGS");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xsave = arena.allocate(KVM_XSAVE_SIZE, 8);
+            ioctl(KVM_GET_XSAVE, xsave, "KVM_GET_XSAVE");
+            MemorySegment xcrs = arena.allocate(KVM_XCRS_SIZE, 8);
+            // Without XCR0 support (no XSAVE in CPUID) KVM refuses: then only the legacy area counts.
+            boolean hasXcrs = libc_h.ioctl(callState, vcpuFd, KVM_GET_XCRS, xcrs) == 0;
+            int[] indices = new int[SAVED_MSRS.length];
+            long[] values = new long[SAVED_MSRS.length];
+            int count = 0;
+            for (int index : SAVED_MSRS) {
+                Long value = readMsr(index);
+                if (value != null) {
+                    indices[count] = index;
+                    values[count++] = value;
+                }
+            }
+            return new KvmCpuState(regs.toArray(ValueLayout.JAVA_BYTE), sregs.toArray(ValueLayout.JAVA_BYTE),
+                    xsave.toArray(ValueLayout.JAVA_BYTE), hasXcrs ? xcrs.toArray(ValueLayout.JAVA_BYTE) : new byte[0],
+                    Arrays.copyOf(indices, count), Arrays.copyOf(values, count));
+        }
+    }
+
+    /** Loads special registers first (modes, EFER), then MSRs, general registers, XCRs, XSAVE area. */
+    @Override
+    public void restoreState(CpuState state) throws HypervisorException {
+        if (!(state instanceof KvmCpuState saved)) {
+            throw new IllegalArgumentException("not a KVM vCPU state: " + state);
+        }
+        MemorySegment.copy(saved.sregs(), 0, sregs, ValueLayout.JAVA_BYTE, 0, saved.sregs().length);
+        ioctl(KVM_SET_SREGS, sregs, "KVM_SET_SREGS");
+        for (int i = 0; i < saved.msrIndices().length; i++) {
+            setMsr(saved.msrIndices()[i], saved.msrValues()[i]);
+        }
+        MemorySegment.copy(saved.regs(), 0, regs, ValueLayout.JAVA_BYTE, 0, saved.regs().length);
+        ioctl(KVM_SET_REGS, regs, "KVM_SET_REGS");
+        try (Arena arena = Arena.ofConfined()) {
+            if (saved.xcrs().length > 0) {
+                ioctl(KVM_SET_XCRS, arena.allocateFrom(ValueLayout.JAVA_BYTE, saved.xcrs()), "KVM_SET_XCRS");
+            }
+            ioctl(KVM_SET_XSAVE, arena.allocateFrom(ValueLayout.JAVA_BYTE, saved.xsave()), "KVM_SET_XSAVE");
+        }
+    }
+
+    /** One MSR's value, or null when KVM does not let us read it. */
+    private Long readMsr(int index) {
+        msrs.fill((byte) 0);
+        kvm_msrs.nmsrs(msrs, 1);
+        MemorySegment entry = msrs.asSlice(kvm_msrs.layout().byteSize());
+        kvm_msr_entry.index(entry, index);
+        ensureOpen();
+        if (libc_h.ioctl(callState, vcpuFd, KVM_GET_MSRS, msrs) != 1) {
+            LOG.debug("vCPU {}: MSR 0x{} cannot be read", id, Integer.toHexString(index));
+            return null;
+        }
+        return kvm_msr_entry.data(entry);
     }
 
     @Override

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
 final class KvmVirtualMachine implements VirtualMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvmVirtualMachine.class);
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[(int) GuestRam.PAGE_SIZE]);
+    /** Whether the host has swap: then a page mincore reports absent may be swapped out, not zero. */
+    private static final boolean SWAP_POSSIBLE = hostHasSwap();
 
     private final int vmFd;
     private final GuestRam ram;
@@ -60,9 +63,70 @@ final class KvmVirtualMachine implements VirtualMachine {
         }
     }
 
+    private static boolean hostHasSwap() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/swaps")).size() > 1;
+        } catch (java.io.IOException | RuntimeException e) {
+            return true; // unknown: be safe
+        }
+    }
+
     @Override
     public MemorySegment memory() {
         return ram.memory();
+    }
+
+    /**
+     * Copies only the pages of {@code source}'s RAM that are resident on the host ({@code
+     * mincore}): pages the guest never touched are zero in both, and copying them would commit
+     * host memory for nothing. Swapped-out pages count as not resident; guest RAM is private
+     * anonymous memory, so on a host without swap that cannot lose data, and with swap the copy
+     * falls back to comparing them with zero (see {@link #copyIfNonZero}).
+     */
+    @Override
+    public void copyMemoryFrom(VirtualMachine source) throws HypervisorException {
+        MemorySegment from = source.memory();
+        MemorySegment to = memory();
+        if (from.byteSize() != to.byteSize()) {
+            throw new IllegalArgumentException("the VMs' memory sizes differ");
+        }
+        long pages = from.byteSize() / GuestRam.PAGE_SIZE;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            MemorySegment resident = scratch.allocate(pages);
+            if (libc_h.mincore(callState, MemorySegment.ofAddress(from.address()), from.byteSize(), resident) != 0) {
+                LOG.debug("mincore failed ({}): copying all of guest RAM",
+                        NativeFailure.describe(libc_h.errno(callState)));
+                to.copyFrom(from);
+                return;
+            }
+            long run = -1; // first page of the current run of resident pages
+            for (long page = 0; page <= pages; page++) {
+                boolean in = page < pages && (resident.get(java.lang.foreign.ValueLayout.JAVA_BYTE, page) & 1) != 0;
+                if (in && run < 0) {
+                    run = page;
+                } else if (!in && run >= 0) {
+                    long offset = run * GuestRam.PAGE_SIZE;
+                    long length = (page - run) * GuestRam.PAGE_SIZE;
+                    MemorySegment.copy(from, offset, to, offset, length);
+                    run = -1;
+                }
+                if (!in && page < pages) {
+                    copyIfNonZero(from, to, page * GuestRam.PAGE_SIZE);
+                }
+            }
+        }
+    }
+
+    /** A page mincore calls absent may still hold data in swap: reading it brings it back. */
+    private static void copyIfNonZero(MemorySegment from, MemorySegment to, long offset) {
+        if (!SWAP_POSSIBLE) {
+            return;
+        }
+        MemorySegment page = from.asSlice(offset, GuestRam.PAGE_SIZE);
+        if (page.mismatch(ZERO_PAGE) >= 0) {
+            to.asSlice(offset, GuestRam.PAGE_SIZE).copyFrom(page);
+        }
     }
 
     @Override

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The guest's file descriptors: numbers 0 to {@link #limit()}-1, each naming an open file
  * description (shared after dup) plus its own close-on-exec flag. New fds take the lowest free
- * number, as POSIX requires; a description is released when its last fd closes.
+ * number, as POSIX requires. Descriptions are counted across tables (a forked process gets a
+ * copy of the table naming the same descriptions), so one is released when its last fd in any
+ * process closes: that is how a pipe's reader sees end of file.
  */
 final class FdTable {
 
@@ -50,8 +52,30 @@ final class FdTable {
     /** Installs {@code file} at the lowest free fd at or above {@code lowest}. */
     synchronized int add(OpenFile file, boolean closeOnExec, int lowest) {
         int fd = lowestFree(lowest);
+        file.retain();
         slots[fd] = new Slot(file, closeOnExec);
         return fd;
+    }
+
+    /** fork: a table with the same fds naming the same descriptions (offsets and flags shared). */
+    synchronized FdTable copy(Runnable onExhausted) {
+        FdTable copy = new FdTable(slots.length, onExhausted);
+        for (int fd = 0; fd < slots.length; fd++) {
+            if (slots[fd] != null) {
+                slots[fd].file().retain();
+                copy.slots[fd] = slots[fd];
+            }
+        }
+        return copy;
+    }
+
+    /** execve: closes every fd marked close-on-exec. */
+    synchronized void closeOnExec() {
+        for (int fd = 0; fd < slots.length; fd++) {
+            if (slots[fd] != null && slots[fd].closeOnExec()) {
+                close(fd);
+            }
+        }
     }
 
     /** dup3: makes {@code fd} refer to {@code file}, silently closing what it referred to. */
@@ -60,16 +84,17 @@ final class FdTable {
             throw new ErrnoException(Errno.EBADF);
         }
         Slot previous = slots[fd];
+        file.retain();
         slots[fd] = new Slot(file, closeOnExec);
         if (previous != null) {
-            releaseIfUnused(previous.file());
+            previous.file().drop();
         }
     }
 
     synchronized void close(int fd) {
         Slot slot = slot(fd);
         slots[fd] = null;
-        releaseIfUnused(slot.file());
+        slot.file().drop();
     }
 
     synchronized boolean closeOnExec(int fd) {
@@ -120,14 +145,5 @@ final class FdTable {
         }
         onExhausted.run();
         throw new ErrnoException(Errno.EMFILE);
-    }
-
-    private void releaseIfUnused(OpenFile file) {
-        for (Slot slot : slots) {
-            if (slot != null && slot.file() == file) {
-                return;
-            }
-        }
-        file.release();
     }
 }

@@ -53,19 +53,29 @@ public final class HostIo implements AutoCloseable {
 
     private final GuestNamespace namespace;
     private final FdTable fds;
-    private final Map<String, WriteQuota> quotas = new HashMap<>();
-    private final Set<IoLimit> limitsReached = EnumSet.noneOf(IoLimit.class);
-    private final RunState handlerState = new RunState();
-    private final ReentrantLock namespaceLock = new ReentrantLock();
-    private final SecureRandom random = new SecureRandom();
+    private final Map<String, WriteQuota> quotas;
+    private final Set<IoLimit> limitsReached;
+    private final RunState handlerState;
+    private final ReentrantLock namespaceLock;
+    private final SecureRandom random;
     /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
     private String workingDirectory;
+    /** The process calls of the process this I/O belongs to; see {@link #attach}. */
+    private volatile ProcessControl processes = ProcessControl.SINGLE;
+    /** Inode numbers of pipes and socket pairs, shared by every process of the run. */
+    private final java.util.concurrent.atomic.AtomicLong pipeInodes;
 
     /**
      * @throws IllegalArgumentException if a mount's host directory is missing or the working
      *     directory is not a directory in the namespace
      */
     public HostIo(IoConfig config) {
+        quotas = new HashMap<>();
+        limitsReached = EnumSet.noneOf(IoLimit.class);
+        handlerState = new RunState();
+        namespaceLock = new ReentrantLock();
+        random = new SecureRandom();
+        pipeInodes = new java.util.concurrent.atomic.AtomicLong(1);
         fds = new FdTable(config.maxOpenFiles(), () -> reached(IoLimit.OPEN_FILES));
         namespace = new GuestNamespace(config.mounts());
         config.writeQuotas().forEach((guestPath, bytes) -> quotas.put(guestPath, WriteQuota.of(bytes,
@@ -88,6 +98,128 @@ public final class HostIo implements AutoCloseable {
         fds.add(new ConsoleOutput(config.stdout(), consoleStat(1, now)), false, 1);
         fds.add(new ConsoleOutput(config.stderr(), consoleStat(2, now)), false, 2);
     }
+
+    /**
+     * fork: the child's I/O. It shares the parent's namespace, quotas, limits and open file
+     * descriptions (offsets, flags, pipe ends), and starts with a copy of its fd table and working
+     * directory.
+     */
+    private HostIo(HostIo parent) {
+        namespace = parent.namespace;
+        quotas = parent.quotas;
+        limitsReached = parent.limitsReached;
+        handlerState = parent.handlerState;
+        namespaceLock = parent.namespaceLock;
+        random = parent.random;
+        pipeInodes = parent.pipeInodes;
+        fds = parent.fds.copy(() -> reached(IoLimit.OPEN_FILES));
+        workingDirectory = parent.locked(() -> parent.workingDirectory);
+    }
+
+    /** A copy of this process's I/O for a forked child; see {@link #HostIo(HostIo)}. Close it separately. */
+    public HostIo forkProcess() {
+        return new HostIo(this);
+    }
+
+    /** Connects the process calls ({@code fork}, {@code execve}, {@code wait4}...) of this I/O's process. */
+    public void attach(ProcessControl control) {
+        processes = java.util.Objects.requireNonNull(control, "control");
+    }
+
+    /** The process calls of this I/O's process ({@link ProcessControl#SINGLE} until {@link #attach}). */
+    public ProcessControl processes() {
+        return processes;
+    }
+
+    /** execve: closes the fds marked close-on-exec. */
+    public void closeOnExec() {
+        fds.closeOnExec();
+    }
+
+    /** pipe2: returns {read fd, write fd}; flags O_CLOEXEC, O_NONBLOCK (O_DIRECT is accepted and ignored). */
+    public int[] pipe2(int flags) {
+        if ((flags & ~(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK | Fcntl.O_DIRECT)) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return installPair(PipeEnd.pipe(flags & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2)), flags);
+    }
+
+    /** socketpair(AF_UNIX, SOCK_STREAM): two connected fds; flags SOCK_CLOEXEC, SOCK_NONBLOCK in the type. */
+    public int[] socketPair(int domain, int type, int protocol) {
+        final int afUnix = 1;
+        final int sockStream = 1;
+        final int typeFlags = Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK; // SOCK_CLOEXEC, SOCK_NONBLOCK
+        if (domain != afUnix) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT);
+        }
+        if ((type & ~typeFlags) != sockStream || protocol != 0) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "only SOCK_STREAM socket pairs");
+        }
+        return installPair(PipeEnd.socketPair(type & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2)), type);
+    }
+
+    private int[] installPair(PipeEnd[] ends, int flags) {
+        boolean closeOnExec = (flags & Fcntl.O_CLOEXEC) != 0;
+        int first = fds.add(ends[0], closeOnExec, 0);
+        try {
+            return new int[] {first, fds.add(ends[1], closeOnExec, 0)};
+        } catch (ErrnoException e) {
+            fds.close(first);
+            ends[1].release();
+            throw e;
+        }
+    }
+
+    /**
+     * What {@code poll} reports for {@code fd} and {@code events}: POLLNVAL for an fd this process
+     * does not have; pipes report data, room and a closed other end; everything else is always
+     * ready, as Linux reports files.
+     */
+    public int readiness(int fd, int events) {
+        OpenFile file;
+        try {
+            file = fds.get(fd);
+        } catch (ErrnoException e) {
+            return Poll.POLLNVAL;
+        }
+        return file.readiness(events);
+    }
+
+    /**
+     * execve's file: {@code path} resolved (symlinks followed) from the working directory, a
+     * regular file with an execute bit, read whole (at most {@code maxSize} bytes).
+     *
+     * @throws ErrnoException ENOENT, ENOTDIR, ELOOP as a lookup gives them; EACCES for a directory,
+     *     a special file or a file without execute permission; E2BIG past {@code maxSize}
+     */
+    public ExecutableFile readExecutable(String path, long maxSize) {
+        return locked(() -> {
+            Node node = namespace.resolve(workingDirectory, path, true);
+            if (!(node instanceof HostFile file) || file.type() != FileType.REGULAR) {
+                throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EACCES : Errno.ENOENT);
+            }
+            if (!Files.isExecutable(file.hostPath())) {
+                throw new ErrnoException(Errno.EACCES);
+            }
+            try (FileChannel channel = FileChannel.open(file.hostPath(), LinkOption.NOFOLLOW_LINKS,
+                    StandardOpenOption.READ)) {
+                long size = channel.size();
+                if (size > maxSize) {
+                    throw new ErrnoException(Errno.E2BIG, "executable of " + size + " bytes");
+                }
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) size);
+                while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                    // read on until the whole file is in
+                }
+                return new ExecutableFile(node.guestPath(), java.util.Arrays.copyOf(bytes.array(), bytes.position()));
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
+        });
+    }
+
+    /** A file execve will run: its canonical guest path and its bytes. */
+    public record ExecutableFile(String guestPath, byte[] bytes) {}
 
     /** The console fds are character devices, like a terminal (but ioctl says they are not one). */
     private static Stat consoleStat(int fd, Instant now) {

@@ -4,19 +4,22 @@ import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An open file description: what one or more guest fds (after dup) share, with its access mode,
- * status flags and offset. Each kind answers the calls it does not support with the errno Linux
- * gives for that kind of file.
+ * An open file description: what one or more guest fds (after dup, and in every process after a
+ * fork) share, with its access mode, status flags and offset. Each kind answers the calls it does
+ * not support with the errno Linux gives for that kind of file.
  */
-abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile {
+abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile, PipeEnd {
 
     /** The flags F_SETFL may change (others are ignored, as in Linux). */
     static final int SETTABLE_FLAGS = Fcntl.O_APPEND | Fcntl.O_NONBLOCK;
 
     private final int accessMode;
     private volatile int statusFlags;
+    /** fds naming this description, in every process's fd table: released when none is left. */
+    private final AtomicInteger references = new AtomicInteger();
 
     /**
      * @param accessMode {@code O_RDONLY}, {@code O_WRONLY} or {@code O_RDWR}
@@ -98,6 +101,26 @@ abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile,
 
     /** The guest removed the name at host path {@code path}: stop using it if it is this file's. */
     void unlinked(Path path) {
+    }
+
+    /** One more fd names this description. */
+    final void retain() {
+        references.incrementAndGet();
+    }
+
+    /** One fd naming this description closed: the last one releases it. */
+    final void drop() {
+        if (references.decrementAndGet() == 0) {
+            release();
+        }
+    }
+
+    /**
+     * How ready the file is for {@code poll} events {@code events} ({@code POLLIN}, {@code
+     * POLLOUT}...): files, directories and the console are always ready, as Linux reports them.
+     */
+    int readiness(int events) {
+        return events & (Poll.POLLIN | Poll.POLLOUT | Poll.POLLRDNORM | Poll.POLLWRNORM);
     }
 
     /** Releases the host resources; called once, when the last fd referring to this file closes. */

@@ -208,6 +208,22 @@ final class DefaultSyscalls {
         throw new ErrnoException(Errno.ENOTSOCK);
     }
 
+    static long pipe2(SyscallCall c, HostIo io) {
+        MemorySegment out = c.memory().range(c.argument(0), 8);
+        int[] pair = io.pipe2((int) c.argument(1));
+        out.set(ValueLayout.JAVA_INT_UNALIGNED, 0, pair[0]);
+        out.set(ValueLayout.JAVA_INT_UNALIGNED, 4, pair[1]);
+        return 0;
+    }
+
+    static long socketpair(SyscallCall c, HostIo io) {
+        MemorySegment out = c.memory().range(c.argument(3), 8);
+        int[] pair = io.socketPair((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
+        out.set(ValueLayout.JAVA_INT_UNALIGNED, 0, pair[0]);
+        out.set(ValueLayout.JAVA_INT_UNALIGNED, 4, pair[1]);
+        return 0;
+    }
+
     // ---- argument decoding ----
 
     private static long unsignedInt(long raw) {

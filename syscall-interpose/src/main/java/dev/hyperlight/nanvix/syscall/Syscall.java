@@ -175,11 +175,33 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall LISTEN = call(Sysno.LISTEN, fd("sockfd"), value("backlog"));
     public static final Syscall SHUTDOWN = call(Sysno.SHUTDOWN, fd("sockfd"), value("how"));
 
+    // Pipes and socket pairs: host-side objects in the fd table, shared across processes.
+    public static final Syscall PIPE2 = call(Sysno.PIPE2, new Struct("pipefd", 8, true),
+            new Flags("flags", OPEN_FLAGS));
+    public static final Syscall SOCKETPAIR = call(Sysno.SOCKETPAIR, value("domain"), new Flags("type", SOCKET_TYPE),
+            value("protocol"), new Struct("sv", 8, true));
+    // Processes: each is a micro-VM of its own (docs/guest-abi.md, "Processes").
+    public static final Syscall GETPID = call(Sysno.GETPID);
+    public static final Syscall GETPPID = call(Sysno.GETPPID);
+    /** fork, vfork and clone without CLONE_VM all arrive as fork. */
+    public static final Syscall FORK = call(Sysno.FORK);
+    /** argv and envp arrive as one block of NUL-terminated strings, {@code argc} then {@code envc} of them. */
+    public static final Syscall EXECVE = call(Sysno.EXECVE, path("pathname"), new Buffer("strings", 2, false),
+            value("length"), value("argc"), value("envc"));
+    public static final Syscall WAIT4 = call(Sysno.WAIT4, value("pid"), new Struct("wstatus", 4, true),
+            value("options"));
+    public static final Syscall WAITID = call(Sysno.WAITID, value("idtype"), value("id"),
+            new Struct("infop", 128, true), value("options"));
+    public static final Syscall KILL = call(Sysno.KILL, value("pid"), value("sig"));
+
     /** Every call the guest kernel forwards, by number. */
     public static final List<Syscall> FORWARDED = List.of(READ, WRITE, CLOSE, LSEEK, IOCTL, PREAD64, PWRITE64, DUP,
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
             GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
-            FCHMODAT, UTIMENSAT);
+            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL);
+
+    /** The calls that create, replace, wait for or signal processes, which a policy may deny together. */
+    public static final List<Syscall> PROCESSES = List.of(FORK, EXECVE, WAIT4, WAITID, KILL);
 
     /** The socket calls, which a policy allows or denies together as "the network". */
     public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN);

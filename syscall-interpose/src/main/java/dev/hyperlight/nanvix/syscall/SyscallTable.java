@@ -79,6 +79,15 @@ public final class SyscallTable {
         map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);
         map.put(Sysno.FCHMODAT, DefaultSyscalls::fchmodat);
         map.put(Sysno.UTIMENSAT, DefaultSyscalls::utimensat);
+        map.put(Sysno.PIPE2, DefaultSyscalls::pipe2);
+        map.put(Sysno.SOCKETPAIR, DefaultSyscalls::socketpair);
+        map.put(Sysno.GETPID, (c, io) -> io.processes().pid());
+        map.put(Sysno.GETPPID, (c, io) -> io.processes().parentPid());
+        map.put(Sysno.FORK, (c, io) -> io.processes().fork());
+        map.put(Sysno.EXECVE, ProcessSyscalls::execve);
+        map.put(Sysno.WAIT4, ProcessSyscalls::wait4);
+        map.put(Sysno.WAITID, ProcessSyscalls::waitid);
+        map.put(Sysno.KILL, ProcessSyscalls::kill);
         return map;
     }
 

@@ -11,6 +11,11 @@ public final class kvm_h {
     private kvm_h() {}
 
     public static final int KVM_API_VERSION = 12;
+
+    /** {@code struct kvm_xsave}: the legacy 4 KiB XSAVE area (FPU, SSE, AVX state). */
+    public static final long KVM_XSAVE_SIZE = 4096;
+    /** {@code struct kvm_xcrs}: {@code nr_xcrs}, {@code flags}, 16 {@code kvm_xcr}s, padding. */
+    public static final long KVM_XCRS_SIZE = 4 + 4 + 16 * 16 + 16 * 8;
     public static final int KVMIO = 0xAE;
 
     // ioctls on /dev/kvm
@@ -31,9 +36,14 @@ public final class kvm_h {
     public static final long KVM_SET_REGS = _IOW(KVMIO, 0x82, kvm_regs.layout().byteSize());
     public static final long KVM_GET_SREGS = _IOR(KVMIO, 0x83, kvm_sregs.layout().byteSize());
     public static final long KVM_SET_SREGS = _IOW(KVMIO, 0x84, kvm_sregs.layout().byteSize());
+    public static final long KVM_GET_MSRS = _IOWR(KVMIO, 0x88, kvm_msrs.layout().byteSize());
     public static final long KVM_SET_MSRS = _IOW(KVMIO, 0x89, kvm_msrs.layout().byteSize());
     public static final long KVM_SET_CPUID2 = _IOW(KVMIO, 0x90, kvm_cpuid2.layout().byteSize());
     public static final long KVM_GET_TSC_KHZ = _IO(KVMIO, 0xa3);
+    public static final long KVM_GET_XSAVE = _IOR(KVMIO, 0xa4, KVM_XSAVE_SIZE);
+    public static final long KVM_SET_XSAVE = _IOW(KVMIO, 0xa5, KVM_XSAVE_SIZE);
+    public static final long KVM_GET_XCRS = _IOR(KVMIO, 0xa6, KVM_XCRS_SIZE);
+    public static final long KVM_SET_XCRS = _IOW(KVMIO, 0xa7, KVM_XCRS_SIZE);
 
     // KVM_CHECK_EXTENSION arguments
     public static final int KVM_CAP_USER_MEMORY = 3;

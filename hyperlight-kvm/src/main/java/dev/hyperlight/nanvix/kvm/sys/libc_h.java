@@ -122,6 +122,18 @@ public final class libc_h {
         }
     }
 
+    // int mincore(void *addr, size_t length, unsigned char *vec)
+    private static final MethodHandle mincore$MH = downcall("mincore",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+
+    public static int mincore(MemorySegment callState, MemorySegment addr, long length, MemorySegment vec) {
+        try {
+            return (int) mincore$MH.invokeExact(callState, addr, length, vec);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
     // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
     private static final MethodHandle mmap$MH = downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),

@@ -1,0 +1,82 @@
+package dev.hyperlight.nanvix.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sandbox;
+import dev.hyperlight.nanvix.Termination;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Processes on real VMs (guests/processes.c): each fork is a copy of the whole micro-VM, execve
+ * starts a fresh one, and pipes, statuses and kill work across them as on Linux.
+ */
+class ProcessesTest {
+
+    @TempDir
+    Path tmp;
+
+    private RunResult run(String mode) throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .timeout(Duration.ofSeconds(120)).build())) {
+            return sandbox.run(Guests.guest("processes"), mode);
+        }
+    }
+
+    @Test
+    void forkPipeExecWaitAndKill() throws Exception {
+        RunResult result = run("fork-exec");
+
+        assertThat(result.stdoutText()).isEqualTo("""
+                child said: through exec, hello
+                exec child exited 0
+                interpreter got interpreted /app/script.sh one
+                script child exited 5
+                execve of a missing file: No such file or directory
+                execve of a text file: Exec format error
+                failed-exec child exited 3
+                spinning child killed by signal 9
+                no children left
+                """);
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
+    @Test
+    void forkedChildHasItsOwnMemoryAndPid() throws Exception {
+        RunResult result = run("memory");
+
+        assertThat(result.stdoutText()).isEqualTo("""
+                child: pid is new 1, parent 1, values 2 20
+                parent: child returned 22, values 1 10
+                """);
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
+    @Test
+    void forkBombIsHeldByTheProcessLimit() throws Exception {
+        RunResult result = run("bomb");
+
+        assertThat(result.stdoutText()).isEqualTo("""
+                fork stopped with EAGAIN after several children
+                reaped all: 1
+                """);
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
+    @Test
+    void pipesGiveEndOfFileAndEpipeAcrossProcesses() throws Exception {
+        RunResult result = run("pipes");
+
+        assertThat(result.stdoutText()).isEqualTo("""
+                read "from child", then 0 (end of file)
+                write without reader: Broken pipe
+                socket pair: pong
+                pipe holds 65536 bytes, then EAGAIN
+                """);
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+}
