@@ -19,3 +19,5 @@ pub const ESPIPE: i64 = 29;
 pub const ESRCH: i64 = 3;
 pub const EAGAIN: i64 = 11;
 pub const ETIMEDOUT: i64 = 110;
+pub const EMSGSIZE: i64 = 90;
+pub const EOPNOTSUPP: i64 = 95;

@@ -68,9 +68,18 @@ pub mod nr {
     pub const GETPID: u64 = 39;
     pub const SOCKET: u64 = 41;
     pub const CONNECT: u64 = 42;
+    pub const ACCEPT: u64 = 43;
+    pub const SENDTO: u64 = 44;
+    pub const RECVFROM: u64 = 45;
+    pub const SENDMSG: u64 = 46;
+    pub const RECVMSG: u64 = 47;
     pub const SHUTDOWN: u64 = 48;
     pub const BIND: u64 = 49;
     pub const LISTEN: u64 = 50;
+    pub const GETSOCKNAME: u64 = 51;
+    pub const GETPEERNAME: u64 = 52;
+    pub const SETSOCKOPT: u64 = 54;
+    pub const GETSOCKOPT: u64 = 55;
     pub const CLONE: u64 = 56;
     pub const EXIT: u64 = 60;
     pub const UNAME: u64 = 63;
@@ -147,6 +156,7 @@ pub mod nr {
     pub const PPOLL: u64 = 271;
     pub const SET_ROBUST_LIST: u64 = 273;
     pub const GET_ROBUST_LIST: u64 = 274;
+    pub const ACCEPT4: u64 = 288;
     pub const DUP3: u64 = 292;
     pub const PRLIMIT64: u64 = 302;
     pub const RENAMEAT2: u64 = 316;
@@ -329,16 +339,16 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::GETRANDOM, "getrandom", fs::sys_getrandom),
     guest(nr::CLONE3, "clone3", task::sys_clone3),
     rewritten(nr::FACCESSAT2, "faccessat2", "faccessat (flags in args[3])", fs::sys_faccessat2),
-    rewritten(net::socket_nr::ACCEPT, "accept", "accept4", net::sys_accept),
-    host(net::socket_nr::ACCEPT4, "accept4", net::sys_accept4),
-    host(net::socket_nr::SENDTO, "sendto", net::sys_sendto),
-    host(net::socket_nr::RECVFROM, "recvfrom", net::sys_recvfrom),
-    rewritten(net::socket_nr::SENDMSG, "sendmsg", "sendto (iovecs gathered; no control messages)", net::sys_sendmsg),
-    rewritten(net::socket_nr::RECVMSG, "recvmsg", "recvfrom (scattered over the iovecs)", net::sys_recvmsg),
-    host(net::socket_nr::GETSOCKNAME, "getsockname", net::sys_getsockname),
-    host(net::socket_nr::GETPEERNAME, "getpeername", net::sys_getpeername),
-    host(net::socket_nr::SETSOCKOPT, "setsockopt", net::sys_setsockopt),
-    host(net::socket_nr::GETSOCKOPT, "getsockopt", net::sys_getsockopt),
+    rewritten(nr::ACCEPT, "accept", "accept4", net::sys_accept),
+    host(nr::ACCEPT4, "accept4", net::sys_accept4),
+    host(nr::SENDTO, "sendto", net::sys_sendto),
+    host(nr::RECVFROM, "recvfrom", net::sys_recvfrom),
+    rewritten(nr::SENDMSG, "sendmsg", "sendto", net::sys_sendmsg),
+    rewritten(nr::RECVMSG, "recvmsg", "recvfrom", net::sys_recvmsg),
+    host(nr::GETSOCKNAME, "getsockname", net::sys_getsockname),
+    host(nr::GETPEERNAME, "getpeername", net::sys_getpeername),
+    host(nr::SETSOCKOPT, "setsockopt", net::sys_setsockopt),
+    host(nr::GETSOCKOPT, "getsockopt", net::sys_getsockopt),
     // Processes and pipes (spawn.rs): each process is a VM of its own, made by the host.
     rewritten(nr::PIPE, "pipe", "pipe2", spawn::sys_pipe),
     host(nr::SOCKETPAIR, "socketpair", spawn::sys_socketpair),

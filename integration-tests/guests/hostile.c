@@ -74,7 +74,29 @@ static int network(int port)
     report("connect-bad-address", connect(3, (struct sockaddr *)8, sizeof to));
     report("bind", bind(fd, (struct sockaddr *)&to, sizeof to));
     report("listen", listen(fd, 1));
+    /* Whatever fd the guest names, sending must not reach the listener either. */
+    for (int guess = 0; guess < 8; guess++)
+        if (sendto(guess, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof to) == 1)
+            printf("sendto %d: SENT\n", guess);
+    char buffer[64];
+    struct sockaddr_in from;
+    socklen_t from_len = sizeof from;
+    struct iovec iov = {.iov_base = buffer, .iov_len = sizeof buffer};
+    struct msghdr message = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1};
+    int one = 1;
     report("sendto", sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    report("send-stdout", send(1, "x", 1, 0));
+    report("sendto-bad-buffer", sendto(fd, (void *)8, 16, 0, NULL, 0));
+    report("recvfrom", recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT, (struct sockaddr *)&from, &from_len));
+    report("recvfrom-bad-buffer", recvfrom(fd, (void *)8, 16, 0, NULL, NULL));
+    report("sendmsg", sendmsg(fd, &message, 0));
+    report("recvmsg", recvmsg(fd, &message, MSG_DONTWAIT));
+    report("accept", accept(fd, NULL, NULL));
+    report("accept4", accept4(fd, (struct sockaddr *)&from, &from_len, SOCK_CLOEXEC));
+    report("getsockname", getsockname(fd, (struct sockaddr *)&from, &from_len));
+    report("getpeername", getpeername(fd, (struct sockaddr *)&from, &from_len));
+    report("setsockopt", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one));
+    report("getsockopt", getsockopt(fd, SOL_SOCKET, SO_ERROR, &one, &from_len));
     report("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, (int[2]){0}));
     return 0;
 }

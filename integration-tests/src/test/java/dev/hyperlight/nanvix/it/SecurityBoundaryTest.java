@@ -126,15 +126,26 @@ class SecurityBoundaryTest {
             RunResult allowed = run(builder -> Policy.parse("network = allow").applyTo(builder.build()).toBuilder(),
                     "network", port);
 
-            assertThat(denied.stdoutText()).doesNotContain("CONNECTED");
-            assertThat(answers(denied)).containsEntry("socket", "EACCES").containsEntry("socket-udp", "EACCES")
-                    .containsEntry("socket-unix", "EACCES").containsEntry("connect", "EACCES")
-                    .containsEntry("connect-bad-address", "EFAULT").containsEntry("bind", "EACCES")
-                    .containsEntry("listen", "EACCES").containsEntry("sendto", "ENOSYS")
-                    .containsEntry("socketpair", "ENOSYS");
-            // Allowed, the calls find no network stack behind them.
-            assertThat(allowed.stdoutText()).doesNotContain("CONNECTED");
-            assertThat(answers(allowed)).containsEntry("socket", "EAFNOSUPPORT").containsEntry("connect", "EBADF");
+            List<String> socketCalls = List.of("socket", "socket-udp", "socket-unix", "connect", "bind", "listen",
+                    "sendto", "send-stdout", "recvfrom", "sendmsg", "recvmsg", "accept", "accept4", "getsockname",
+                    "getpeername", "setsockopt", "getsockopt");
+            Map<String, String> deniedAnswers = answers(denied);
+            assertThat(denied.stdoutText()).doesNotContain("CONNECTED").doesNotContain("SENT");
+            for (String call : socketCalls) {
+                assertThat(deniedAnswers).as(call).containsEntry(call, "EACCES");
+            }
+            // Bad buffers are refused by the guest kernel before the host is asked.
+            assertThat(deniedAnswers).containsEntry("connect-bad-address", "EFAULT")
+                    .containsEntry("sendto-bad-buffer", "EFAULT").containsEntry("recvfrom-bad-buffer", "EFAULT");
+            // Allowed, the calls find no network stack behind them: no socket exists, and no other fd is one.
+            Map<String, String> allowedAnswers = answers(allowed);
+            assertThat(allowed.stdoutText()).doesNotContain("CONNECTED").doesNotContain("SENT");
+            assertThat(allowedAnswers).containsEntry("socket", "EAFNOSUPPORT").containsEntry("send-stdout", "ENOTSOCK");
+            for (String call : socketCalls.subList(3, socketCalls.size())) {
+                if (!call.equals("send-stdout")) {
+                    assertThat(allowedAnswers).as(call).containsEntry(call, "EBADF");
+                }
+            }
 
             listener.setSoTimeout(200);
             try {

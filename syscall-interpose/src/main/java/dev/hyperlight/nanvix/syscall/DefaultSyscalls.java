@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.io.FileType;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.Stat;
 import dev.hyperlight.nanvix.io.Timespec;
@@ -202,10 +203,14 @@ final class DefaultSyscalls {
         throw new ErrnoException(Errno.EAFNOSUPPORT);
     }
 
-    /** connect, bind, listen, shutdown: no guest fd can be a socket, so they fail as on any other fd. */
+    /**
+     * connect, bind, listen, shutdown, accept4, sendto, recvfrom, getsockname, getpeername,
+     * setsockopt, getsockopt: no guest fd is a network socket, so they fail as on any other fd
+     * ({@code ENOTSOCK}), or as an operation a socket pair's end does not support.
+     */
     static long onSocket(SyscallCall c, HostIo io) {
-        io.fstat(c.fd(0));
-        throw new ErrnoException(Errno.ENOTSOCK);
+        boolean socket = io.fstat(c.fd(0)).type() == FileType.SOCKET;
+        throw new ErrnoException(socket ? Errno.EOPNOTSUPP : Errno.ENOTSOCK);
     }
 
     static long pipe2(SyscallCall c, HostIo io) {

@@ -108,6 +108,9 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             "AT_NO_AUTOMOUNT", Fcntl.AT_NO_AUTOMOUNT, "AT_EMPTY_PATH", Fcntl.AT_EMPTY_PATH);
     public static final FlagSet SOCKET_TYPE = flagSet(0,
             "SOCK_STREAM", 1, "SOCK_DGRAM", 2, "SOCK_RAW", 3, "SOCK_NONBLOCK", 04000, "SOCK_CLOEXEC", 02000000);
+    public static final FlagSet MSG_FLAGS = flagSet(0,
+            "MSG_OOB", 1, "MSG_PEEK", 2, "MSG_DONTROUTE", 4, "MSG_TRUNC", 0x20, "MSG_DONTWAIT", 0x40, "MSG_EOR", 0x80,
+            "MSG_WAITALL", 0x100, "MSG_NOSIGNAL", 0x4000, "MSG_MORE", 0x8000);
 
     private static Fd fd(String name) {
         return new Fd(name);
@@ -174,6 +177,21 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             value("addrlen"));
     public static final Syscall LISTEN = call(Sysno.LISTEN, fd("sockfd"), value("backlog"));
     public static final Syscall SHUTDOWN = call(Sysno.SHUTDOWN, fd("sockfd"), value("how"));
+    /** accept arrives as accept4 with no flags; the address and its length are output GPAs (0: none). */
+    public static final Syscall ACCEPT4 = call(Sysno.ACCEPT4, fd("sockfd"), value("addr"), value("addrlen"),
+            new Flags("flags", SOCKET_TYPE));
+    /** sendmsg arrives as sendto (its iovecs gathered), at most the I/O buffer's data room at a time. */
+    public static final Syscall SENDTO = call(Sysno.SENDTO, fd("sockfd"), new Buffer("buf", 2, false), value("len"),
+            new Flags("flags", MSG_FLAGS), new Buffer("dest_addr", 5, false), value("addrlen"));
+    /** recvmsg arrives as recvfrom; the source address and its length are output GPAs (0: none). */
+    public static final Syscall RECVFROM = call(Sysno.RECVFROM, fd("sockfd"), new Buffer("buf", 2, true),
+            value("len"), new Flags("flags", MSG_FLAGS), value("src_addr"), value("addrlen"));
+    public static final Syscall GETSOCKNAME = call(Sysno.GETSOCKNAME, fd("sockfd"), value("addr"), value("addrlen"));
+    public static final Syscall GETPEERNAME = call(Sysno.GETPEERNAME, fd("sockfd"), value("addr"), value("addrlen"));
+    public static final Syscall SETSOCKOPT = call(Sysno.SETSOCKOPT, fd("sockfd"), value("level"), value("optname"),
+            new Buffer("optval", 4, false), value("optlen"));
+    public static final Syscall GETSOCKOPT = call(Sysno.GETSOCKOPT, fd("sockfd"), value("level"), value("optname"),
+            value("optval"), value("optlen"));
 
     // Pipes and socket pairs: host-side objects in the fd table, shared across processes.
     public static final Syscall PIPE2 = call(Sysno.PIPE2, new Struct("pipefd", 8, true),
@@ -198,13 +216,15 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final List<Syscall> FORWARDED = List.of(READ, WRITE, CLOSE, LSEEK, IOCTL, PREAD64, PWRITE64, DUP,
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
             GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
-            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL);
+            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL,
+            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT);
 
     /** The calls that create, replace, wait for or signal processes, which a policy may deny together. */
     public static final List<Syscall> PROCESSES = List.of(FORK, EXECVE, WAIT4, WAITID, KILL);
 
     /** The socket calls, which a policy allows or denies together as "the network". */
-    public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN);
+    public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN, ACCEPT4, SENDTO,
+            RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT);
 
     private static final Map<Sysno, Syscall> BY_SYSNO = bySysno();
 

@@ -61,6 +61,10 @@ public final class SyscallTable {
         map.put(Sysno.SHUTDOWN, DefaultSyscalls::onSocket);
         map.put(Sysno.BIND, DefaultSyscalls::onSocket);
         map.put(Sysno.LISTEN, DefaultSyscalls::onSocket);
+        for (Sysno call : List.of(Sysno.ACCEPT4, Sysno.SENDTO, Sysno.RECVFROM, Sysno.GETSOCKNAME, Sysno.GETPEERNAME,
+                Sysno.SETSOCKOPT, Sysno.GETSOCKOPT)) {
+            map.put(call, DefaultSyscalls::onSocket);
+        }
         map.put(Sysno.FCNTL, DefaultSyscalls::fcntl);
         map.put(Sysno.FSYNC, DefaultSyscalls::fsync);
         map.put(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate);

@@ -45,12 +45,14 @@ class SyscallTableTest {
 
     @Test
     void theDefaultTableAcceptsTheForwardedFileCallsAndBlocksTheNetwork() {
-        List<Sysno> blocked = List.of(Sysno.SOCKET, Sysno.CONNECT, Sysno.SHUTDOWN, Sysno.BIND, Sysno.LISTEN);
+        List<Sysno> blocked = List.of(Sysno.SOCKET, Sysno.CONNECT, Sysno.SHUTDOWN, Sysno.BIND, Sysno.LISTEN,
+                Sysno.ACCEPT4, Sysno.SENDTO, Sysno.RECVFROM, Sysno.GETSOCKNAME, Sysno.GETPEERNAME, Sysno.SETSOCKOPT,
+                Sysno.GETSOCKOPT);
         List<SyscallTable.Entry> entries = SyscallTable.defaults().entries();
         assertThat(entries.stream().map(SyscallTable.Entry::syscall).toList())
                 .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED);
         assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Block)
-                .map(e -> e.syscall().sysno()).toList()).containsExactlyElementsOf(blocked);
+                .map(e -> e.syscall().sysno()).toList()).containsExactlyInAnyOrderElementsOf(blocked);
         assertThat(entries).filteredOn(e -> !blocked.contains(e.syscall().sysno()))
                 .allSatisfy(e -> assertThat(e.action()).isEqualTo(SyscallAction.accept()))
                 .extracting(e -> e.syscall().sysno())
@@ -78,6 +80,15 @@ class SyscallTableTest {
         assertThat(open.dispatch(connect, guest.memory, guest.io)).isEqualTo(err(Errno.ENOTSOCK));
         assertThat(open.dispatch(SyscallRequest.of(Sysno.LISTEN, 77, 1), guest.memory, guest.io))
                 .isEqualTo(err(Errno.EBADF));
+        // Every call on a socket fd: denied by default; accepted, no fd is a network socket.
+        for (Syscall call : Syscall.NETWORK.subList(1, Syscall.NETWORK.size())) {
+            SyscallRequest onStdout = new SyscallRequest(call.sysno().number(), 1, 0, 0, 0, 0, 0);
+            SyscallRequest onNothing = new SyscallRequest(call.sysno().number(), 77, 0, 0, 0, 0, 0);
+            assertThat(SyscallTable.defaults().dispatch(onStdout, guest.memory, guest.io)).as(call.name())
+                    .isEqualTo(err(Errno.EACCES));
+            assertThat(open.dispatch(onStdout, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.ENOTSOCK));
+            assertThat(open.dispatch(onNothing, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.EBADF));
+        }
     }
 
     @Test
