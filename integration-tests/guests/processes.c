@@ -199,6 +199,28 @@ static int pipes(void) {
     return 0;
 }
 
+// Children still running when the first process exits (spinning, blocked on a pipe, asleep)
+// are stopped by the host at the end of the run.
+static int orphans(void) {
+    int never[2];
+    pipe(never);
+    if (fork() == 0) {
+        for (;;) {
+        }
+    }
+    if (fork() == 0) {
+        char byte;
+        read(never[0], &byte, 1);
+        _exit(0);
+    }
+    if (fork() == 0) {
+        sleep(3600);
+        _exit(0);
+    }
+    printf("leaving three children behind\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(argv[0], "echo-child") == 0) {
@@ -215,6 +237,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "memory") == 0) return memory();
     if (strcmp(mode, "bomb") == 0) return bomb();
     if (strcmp(mode, "pipes") == 0) return pipes();
-    printf("usage: processes fork-exec|memory|bomb|pipes\n");
+    if (strcmp(mode, "orphans") == 0) return orphans();
+    printf("usage: processes fork-exec|memory|bomb|pipes|orphans\n");
     return 2;
 }

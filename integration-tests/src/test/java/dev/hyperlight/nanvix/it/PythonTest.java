@@ -139,4 +139,36 @@ class PythonTest {
                 read-only: 30
                 """);
     }
+
+    /**
+     * subprocess spawns sys.executable (vfork, then dup2, close and execve in the child, an error
+     * pipe read to its end) and reads both output pipes; os.fork copies the interpreter.
+     */
+    @Test
+    void subprocessAndForkRunInVmsOfTheirOwn() throws Exception {
+        RunResult result = code(GENEROUS, """
+                import os, subprocess, sys
+                done = subprocess.run([sys.executable, "-c", "print(6*7)"], capture_output=True)
+                print(done.returncode, done.stdout, done.stderr)
+                failed = subprocess.run([sys.executable, "-c", "import sys; sys.exit('no')"], capture_output=True)
+                print(failed.returncode, failed.stderr)
+                try:
+                    subprocess.run(["/no/such/program"])
+                except FileNotFoundError as e:
+                    print("FileNotFoundError", e.errno)
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(7)
+                waited, status = os.waitpid(pid, 0)
+                print(waited == pid, os.waitstatus_to_exitcode(status))
+                """);
+
+        assertThat(result.stderrText()).isEmpty();
+        assertThat(result.stdoutText()).isEqualTo("""
+                0 b'42\\n' b''
+                1 b'no\\n'
+                FileNotFoundError 2
+                True 7
+                """);
+    }
 }

@@ -42,6 +42,35 @@ class ResourceLeakTest {
         }
     }
 
+    /**
+     * Runs whose processes fork (up to the process limit) or leave children running at their end
+     * close every child VM and vCPU thread: the host stops the children when the first process ends.
+     */
+    @Test
+    void forkingRunsLeaveNothingBehind() throws Exception {
+        RuntimeConfig config = RuntimeConfig.builder().memorySize(MEMORY).tmpDirectory(tmp).build();
+        runProcesses(config, "orphans");
+        long fds = openFileDescriptors();
+        long threads = threads();
+        long virtualKib = virtualMemoryKib();
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(runProcesses(config, i % 2 == 0 ? "bomb" : "orphans").exitCode()).isZero();
+        }
+
+        assertThat(openFileDescriptors()).as("open file descriptors").isLessThanOrEqualTo(fds + 2);
+        assertThat(threads()).as("threads").isLessThanOrEqualTo(threads + 4);
+        // Each bomb run made 15 child VMs: leaked ones would be 75 x 64 MiB of address space.
+        assertThat(virtualMemoryKib() - virtualKib).as("growth of virtual memory in KiB")
+                .isLessThan(75 * (MEMORY >> 10) / 10);
+    }
+
+    private static RunResult runProcesses(RuntimeConfig config, String mode) throws Exception {
+        try (Sandbox sandbox = new Sandbox(config)) {
+            return sandbox.run(Guests.guest("processes"), mode);
+        }
+    }
+
     private static RunResult runOnce(RuntimeConfig config) throws Exception {
         try (Sandbox sandbox = new Sandbox(config)) {
             return sandbox.run(Guests.guest("exit-status"), "3");
