@@ -3,7 +3,8 @@
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
 use crate::abi::kva;
-use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOSYS, ENOTTY, ESPIPE};
+use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, EPERM, ESPIPE};
+use crate::exec::{GROUP_ID, USER_ID};
 use crate::hypercall;
 use crate::kernel;
 use crate::syscall::nr;
@@ -56,6 +57,12 @@ impl IoBuffer {
         // map; the kernel uses one short-lived slice of it at a time and the host touches it
         // only during a hypercall, when no slice is live.
         unsafe { core::slice::from_raw_parts_mut(self.ptr(offset), len) }
+    }
+
+    /// Stages an empty string at `offset` (the path of an fd form); returns its GPA.
+    fn empty_path(&self, offset: usize) -> u64 {
+        self.slice(offset, 1)[0] = 0;
+        self.at(offset)
     }
 
     /// Stages the user string at `addr` at `offset`; returns its GPA.
@@ -645,14 +652,16 @@ pub fn sys_chmod(a: &Args) -> i64 {
     with_path(a[0], |p| host(nr::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
 }
 
-/// utimensat(2) with a path; a null `times` means both times now. The fd form (null path,
-/// futimens) is not supported: the host changes times by path.
+pub fn sys_fchmod(a: &Args) -> i64 {
+    let (fd, mode) = (a[0], a[1]);
+    host(nr::FCHMODAT, [fd, IoBuffer::get().empty_path(0), mode, AT_EMPTY_PATH, 0, 0])
+}
+
+/// utimensat(2); a null `times` means both times now. The fd form (a null path, as futimens
+/// makes it) goes to the host as an empty path with AT_EMPTY_PATH.
 pub fn sys_utimensat(a: &Args) -> i64 {
     const UTIME_NOW: i64 = (1 << 30) - 1;
     let (dirfd, path, times, flags) = (a[0], a[1], a[2], a[3]);
-    if path == 0 {
-        return -ENOSYS;
-    }
     let io = IoBuffer::get();
     let times_at = PATH_MAX;
     if times == 0 {
@@ -663,7 +672,129 @@ pub fn sys_utimensat(a: &Args) -> i64 {
     } else if let Err(errno) = user::copy_in(io.ptr(times_at), times, 32) {
         return -errno;
     }
+    if path == 0 {
+        return host(nr::UTIMENSAT, [dirfd, io.empty_path(0), io.at(times_at), flags | AT_EMPTY_PATH, 0, 0]);
+    }
     with_path(path, |p| host(nr::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
+}
+
+/// symlinkat(2): the target and the new name staged one after the other.
+fn symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, target).and_then(|t| io.stage_path(PATH_MAX, path).map(|p| (t, p)));
+    or_errno(staged.map(|(t, p)| host(nr::SYMLINKAT, [t, dirfd, p, 0, 0, 0])))
+}
+
+pub fn sys_symlinkat(a: &Args) -> i64 {
+    symlinkat(a[0], a[1], a[2])
+}
+pub fn sys_symlink(a: &Args) -> i64 {
+    symlinkat(a[0], AT_FDCWD, a[1])
+}
+
+fn linkat(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
+    or_errno(staged.map(|(o, n)| host(nr::LINKAT, [old_dir, o, new_dir, n, flags, 0])))
+}
+
+pub fn sys_linkat(a: &Args) -> i64 {
+    linkat(a[0], a[1], a[2], a[3], a[4])
+}
+pub fn sys_link(a: &Args) -> i64 {
+    linkat(AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+/// Most bytes one sendfile moves, as Linux (`MAX_RW_COUNT`).
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+const SEEK_CUR: u64 = 1;
+
+/// sendfile(2) in the guest: reads (`pread64` at `*offset`, or `read` at the file position) into
+/// the I/O buffer and writes that to `out_fd`, a buffer at a time, until `count` bytes moved, the
+/// input ended or a write came back short. Bytes read but not written are given back (the
+/// position or `*offset` says only what was sent).
+pub fn sys_sendfile(a: &Args) -> i64 {
+    let (out_fd, in_fd, offset_ptr, count) = (a[0], a[1], a[2], a[3].min(MAX_RW_COUNT));
+    let io = IoBuffer::get();
+    let mut offset = if offset_ptr == 0 {
+        None
+    } else {
+        match user::read::<i64>(offset_ptr) {
+            Ok(value) if value >= 0 => Some(value as u64),
+            Ok(_) => return -EINVAL,
+            Err(errno) => return -errno,
+        }
+    };
+    let mut sent = 0u64;
+    let mut failed = 0i64;
+    while sent < count {
+        let want = (count - sent).min(io.len as u64);
+        let got = match offset {
+            Some(at) => host(nr::PREAD64, [in_fd, io.at(0), want, at, 0, 0]),
+            None => host(nr::READ, [in_fd, io.at(0), want, 0, 0, 0]),
+        };
+        if got <= 0 {
+            failed = got;
+            break;
+        }
+        let wrote = host(nr::WRITE, [out_fd, io.at(0), got as u64, 0, 0, 0]);
+        let wrote_bytes = wrote.max(0) as u64;
+        sent += wrote_bytes;
+        if let Some(at) = offset.as_mut() {
+            *at += wrote_bytes;
+        } else if wrote_bytes < got as u64 {
+            host(nr::LSEEK, [in_fd, (wrote_bytes as i64 - got) as u64, SEEK_CUR, 0, 0, 0]);
+        }
+        if wrote < got {
+            failed = wrote.min(0);
+            break;
+        }
+    }
+    if let (Some(at), true) = (offset, offset_ptr != 0) {
+        if let Err(errno) = user::write(offset_ptr, &(at as i64)) {
+            return -errno;
+        }
+    }
+    if sent == 0 && failed < 0 { failed } else { sent as i64 }
+}
+
+/// chown(2) and its forms, as Linux answers a process without CAP_CHOWN: changing nothing is
+/// allowed on one's own file (owner and group left as they are, or named as they are: the
+/// program's user and group), anything else is EPERM. No owner ever changes on the host.
+fn chown(dirfd: u64, path: Option<u64>, uid: u64, gid: u64, flags: u64) -> i64 {
+    const UNCHANGED: u32 = u32::MAX;
+    const ST_UID: usize = 28;
+    let io = IoBuffer::get();
+    let staged = match path {
+        Some(p) => io.stage_path(0, p),
+        None => Ok(io.empty_path(0)),
+    };
+    let path_gpa = match staged {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let flags = if path.is_none() { flags | AT_EMPTY_PATH } else { flags };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    if result < 0 {
+        return result;
+    }
+    let ids = io.slice(PATH_MAX + ST_UID, 8);
+    let owner = u32::from_le_bytes([ids[0], ids[1], ids[2], ids[3]]);
+    let keeps = |requested: u64, own: u64| requested as u32 == UNCHANGED || requested as u32 as u64 == own;
+    if owner as u64 == USER_ID && keeps(uid, USER_ID) && keeps(gid, GROUP_ID) { 0 } else { -EPERM }
+}
+
+pub fn sys_fchownat(a: &Args) -> i64 {
+    chown(a[0], Some(a[1]), a[2], a[3], a[4])
+}
+pub fn sys_chown(a: &Args) -> i64 {
+    chown(AT_FDCWD, Some(a[0]), a[1], a[2], 0)
+}
+pub fn sys_lchown(a: &Args) -> i64 {
+    chown(AT_FDCWD, Some(a[0]), a[1], a[2], AT_SYMLINK_NOFOLLOW)
+}
+pub fn sys_fchown(a: &Args) -> i64 {
+    chown(a[0], None, a[1], a[2], 0)
 }
 
 /// statx(2), served by a forwarded newfstatat: the basic statistics, converted.

@@ -120,6 +120,16 @@ pub mod nr {
     pub const SCHED_SETAFFINITY: u64 = 203;
     pub const SCHED_GETAFFINITY: u64 = 204;
     pub const CHMOD: u64 = 90;
+    pub const SENDFILE: u64 = 40;
+    pub const LINK: u64 = 86;
+    pub const SYMLINK: u64 = 88;
+    pub const FCHMOD: u64 = 91;
+    pub const CHOWN: u64 = 92;
+    pub const FCHOWN: u64 = 93;
+    pub const LCHOWN: u64 = 94;
+    pub const FCHOWNAT: u64 = 260;
+    pub const LINKAT: u64 = 265;
+    pub const SYMLINKAT: u64 = 266;
     pub const FCHMODAT: u64 = 268;
     pub const UTIMENSAT: u64 = 280;
     pub const STATX: u64 = 332;
@@ -299,6 +309,16 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::CHMOD, "chmod", "fchmodat", fs::sys_chmod),
     host(nr::FCHMODAT, "fchmodat", fs::sys_fchmodat),
     host(nr::UTIMENSAT, "utimensat", fs::sys_utimensat),
+    rewritten(nr::FCHMOD, "fchmod", "fchmodat(AT_EMPTY_PATH)", fs::sys_fchmod),
+    host(nr::SYMLINKAT, "symlinkat", fs::sys_symlinkat),
+    rewritten(nr::SYMLINK, "symlink", "symlinkat", fs::sys_symlink),
+    host(nr::LINKAT, "linkat", fs::sys_linkat),
+    rewritten(nr::LINK, "link", "linkat", fs::sys_link),
+    rewritten(nr::SENDFILE, "sendfile", "read or pread64, write", fs::sys_sendfile),
+    rewritten(nr::FCHOWNAT, "fchownat", "newfstatat (EPERM unless nothing changes)", fs::sys_fchownat),
+    rewritten(nr::CHOWN, "chown", "newfstatat (EPERM unless nothing changes)", fs::sys_chown),
+    rewritten(nr::LCHOWN, "lchown", "newfstatat (EPERM unless nothing changes)", fs::sys_lchown),
+    rewritten(nr::FCHOWN, "fchown", "newfstatat (EPERM unless nothing changes)", fs::sys_fchown),
     rewritten(nr::STATX, "statx", "newfstatat", fs::sys_statx),
     guest(nr::SETXATTR, "setxattr", fs::sys_no_xattrs),
     guest(nr::LSETXATTR, "lsetxattr", fs::sys_no_xattrs),

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -55,6 +57,96 @@ static int write_paths(int count, char **paths)
     report("linkat", syscall(SYS_linkat, AT_FDCWD, "/app/hostile", AT_FDCWD, "/tmp/hostile-link", 0));
     report("symlink", syscall(SYS_symlink, "/", "/tmp/root-link"));
     report("mknod", syscall(SYS_mknod, "/tmp/device", 020600, 0x0103));
+    return 0;
+}
+
+/* Reads a file's first line through `path`, or reports the errno. */
+static void read_through(const char *what, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        printf("%s: %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    char text[64] = {0};
+    ssize_t n = read(fd, text, sizeof text - 1);
+    text[n > 0 ? n : 0] = 0;
+    text[strcspn(text, "\n")] = 0;
+    printf("%s: read \"%s\"\n", what, text);
+    close(fd);
+}
+
+/*
+ * Links the guest makes itself in its writable /tmp, each tried as an escape: `secret` is a host
+ * path outside every mount, `inside` a file of the read-only mount at /data.
+ */
+static int make_links(const char *secret, const char *inside)
+{
+    char target[4200];
+    report("symlink-root", symlink("/", "/tmp/root"));
+    snprintf(target, sizeof target, "/tmp/root%s", secret);
+    read_through("via-root", target);
+    snprintf(target, sizeof target, "../../../../../../..%s", secret);
+    report("symlink-relative", symlink(target, "/tmp/relative"));
+    read_through("via-relative", "/tmp/relative");
+    snprintf(target, sizeof target, "%s", secret);
+    report("symlink-absolute", symlink(target, "/tmp/absolute"));
+    read_through("via-absolute", "/tmp/absolute");
+    char text[4200] = {0};
+    report("readlink-absolute", readlink("/tmp/absolute", text, sizeof text - 1));
+    printf("readlink-text: %s\n", strcmp(text, secret) == 0 ? "as given" : text);
+    report("symlink-directory", symlinkat("/data", AT_FDCWD, "/tmp/data"));
+    snprintf(target, sizeof target, "/tmp/data/%s", inside);
+    read_through("via-directory", target);
+    report("symlink-dotdot", symlink("..", "/tmp/up"));
+    read_through("via-dotdot", "/tmp/up/data/inside.txt");
+    snprintf(target, sizeof target, "/tmp/up/../../..%s", secret);
+    read_through("via-dotdot-secret", target);
+    symlink("/tmp/chain2", "/tmp/chain1");
+    symlink("data/inside.txt", "/tmp/chain2");
+    read_through("via-chain", "/tmp/chain1");
+    symlink("/tmp/loop2", "/tmp/loop1");
+    symlink("loop1", "/tmp/loop2");
+    read_through("via-loop", "/tmp/loop1");
+    report("write-through-directory-link", open("/tmp/data/inside.txt", O_WRONLY));
+    report("symlink-in-read-only", symlink("x", "/data/new"));
+    report("symlink-existing", symlink("x", "/tmp/data"));
+
+    int fd = open("/tmp/file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    write(fd, "file text\n", 10);
+    report("link", link("/tmp/file", "/tmp/hard"));
+    read_through("via-hard-link", "/tmp/hard");
+    report("link-across-mounts", link("/data/inside.txt", "/tmp/stolen"));
+    mkdir("/tmp/directory", 0700);
+    report("link-directory", link("/tmp/directory", "/tmp/directory2"));
+    report("link-into-read-only", linkat(AT_FDCWD, "/tmp/file", AT_FDCWD, "/data/planted", 0));
+    symlink("file", "/tmp/to-file");
+    report("linkat-follow", linkat(AT_FDCWD, "/tmp/to-file", AT_FDCWD, "/tmp/followed", AT_SYMLINK_FOLLOW));
+    read_through("via-followed", "/tmp/followed");
+    report("linkat-follow-across-mounts", linkat(AT_FDCWD, "/tmp/chain1", AT_FDCWD, "/tmp/x", AT_SYMLINK_FOLLOW));
+    report("linkat-symlink-itself", linkat(AT_FDCWD, "/tmp/absolute", AT_FDCWD, "/tmp/absolute2", 0));
+    read_through("via-linked-symlink", "/tmp/absolute2");
+
+    report("fchmod", fchmod(fd, 0640));
+    struct stat st;
+    stat("/tmp/hard", &st);
+    printf("mode-after-fchmod: %o\n", st.st_mode & 0777);
+    struct timespec times[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+    report("futimens", futimens(fd, times));
+    stat("/tmp/file", &st);
+    printf("mtime-after-futimens: %ld\n", (long)st.st_mtime);
+    report("fchown-unchanged", fchown(fd, -1, -1));
+    report("chown-own-ids", chown("/tmp/file", getuid(), getgid()));
+    report("chown-to-root", chown("/tmp/file", 0, 0));
+    report("lchown-read-only", lchown("/data/inside.txt", -1, -1));
+    lseek(fd, 0, SEEK_SET);
+    fflush(stdout);
+    report("sendfile-stdout", sendfile(1, fd, NULL, 100));
+    int copy = open("/tmp/copy", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    off_t offset = 5;
+    report("sendfile-file", sendfile(copy, fd, &offset, 100));
+    printf("sendfile-offset: %ld\n", (long)offset);
+    read_through("sendfile-copy", "/tmp/copy");
     return 0;
 }
 
@@ -261,6 +353,8 @@ int main(int argc, char **argv)
         return open_paths(argc - 2, argv + 2);
     if (strcmp(what, "write") == 0)
         return write_paths(argc - 2, argv + 2);
+    if (strcmp(what, "links") == 0 && argc > 3)
+        return make_links(argv[2], argv[3]);
     if (strcmp(what, "network") == 0)
         return network(argc > 2 ? atoi(argv[2]) : 9);
     if (strcmp(what, "wild") == 0)
@@ -279,6 +373,6 @@ int main(int argc, char **argv)
         return tmp_fill();
     if (strcmp(what, "privileged") == 0)
         return privileged(argc > 2 ? argv[2] : "");
-    fprintf(stderr, "usage: hostile open|write|network|wild|fds|memory|memory-touch|output|kernel-busy|tmp|privileged ...\n");
+    fprintf(stderr, "usage: hostile open|write|links|network|wild|fds|memory|memory-touch|output|kernel-busy|tmp|privileged ...\n");
     return 2;
 }

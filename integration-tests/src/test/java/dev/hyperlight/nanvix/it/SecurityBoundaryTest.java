@@ -105,7 +105,7 @@ class SecurityBoundaryTest {
     }
 
     @Test
-    void linksCannotBeMadeAndPlantedOnesCannotBeWrittenThroughAReadOnlyMount() throws Exception {
+    void plantedLinksCannotBeWrittenThroughAReadOnlyMountAndNewOnesCannotCrossMounts() throws Exception {
         RunResult result = run(builder -> builder.mount(Mount.readOnly("/data", data)), "write",
                 "/data/hardlink", "/data/absolute", "/data/inside.txt");
 
@@ -113,8 +113,53 @@ class SecurityBoundaryTest {
         assertThat(answers(result)).containsEntry("/data/hardlink", "EROFS")
                 .containsEntry("/data/absolute", "ENOENT")
                 .containsEntry("/data/inside.txt", "EROFS")
-                .containsEntry("link", "ENOSYS").containsEntry("linkat", "ENOSYS")
-                .containsEntry("symlink", "ENOSYS").containsEntry("mknod", "ENOSYS");
+                .containsEntry("link", "EXDEV").containsEntry("linkat", "EXDEV")
+                .containsEntry("symlink", "ok 0").containsEntry("mknod", "ENOSYS");
+        assertThat(Files.readString(data.resolve("inside.txt"))).isEqualTo("inside the mount\n");
+    }
+
+    @Test
+    void linksTheGuestMakesItselfStayInsideTheMounts() throws Exception {
+        RunResult result = run(builder -> builder.mount(Mount.readOnly("/data", data)), "links", secret.toString(),
+                "inside.txt");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).doesNotContain(SECRET);
+        assertThat(Files.readString(secret)).isEqualTo(SECRET + "\n");
+        Map<String, String> answers = answers(result);
+        for (String made : List.of("symlink-root", "symlink-relative", "symlink-absolute", "symlink-directory",
+                "symlink-dotdot", "link", "linkat-follow", "linkat-symlink-itself", "fchmod", "futimens",
+                "fchown-unchanged", "chown-own-ids")) {
+            assertThat(answers).as(made).containsEntry(made, "ok 0");
+        }
+        // Absolute targets restart at the guest's root and '..' stops there: the host file is not reached.
+        for (String escape : List.of("via-root", "via-relative", "via-absolute", "via-dotdot-secret",
+                "via-linked-symlink")) {
+            assertThat(answers).as(escape).containsEntry(escape, "ENOENT");
+        }
+        assertThat(answers).containsEntry("readlink-text", "as given")
+                .containsEntry("via-directory", "read \"inside the mount\"")
+                .containsEntry("via-dotdot", "read \"inside the mount\"")
+                .containsEntry("via-chain", "read \"inside the mount\"")
+                .containsEntry("via-loop", "ELOOP")
+                .containsEntry("write-through-directory-link", "EROFS")
+                .containsEntry("symlink-in-read-only", "EROFS")
+                .containsEntry("symlink-existing", "EEXIST")
+                .containsEntry("via-hard-link", "read \"file text\"")
+                .containsEntry("link-across-mounts", "EXDEV")
+                .containsEntry("via-followed", "read \"file text\"")
+                .containsEntry("linkat-follow-across-mounts", "EXDEV")
+                .containsEntry("link-directory", "EPERM")
+                .containsEntry("link-into-read-only", "EROFS")
+                .containsEntry("mode-after-fchmod", "640")
+                .containsEntry("mtime-after-futimens", "1000000000")
+                .containsEntry("chown-to-root", "EPERM")
+                .containsEntry("lchown-read-only", "EPERM")
+                .containsEntry("sendfile-stdout", "ok 10")
+                .containsEntry("sendfile-file", "ok 5")
+                .containsEntry("sendfile-offset", "10")
+                .containsEntry("sendfile-copy", "read \"text\"");
+        assertThat(result.stdoutText()).contains("file text\nsendfile-stdout: ok 10");
         assertThat(Files.readString(data.resolve("inside.txt"))).isEqualTo("inside the mount\n");
     }
 

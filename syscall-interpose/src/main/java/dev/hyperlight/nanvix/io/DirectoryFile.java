@@ -125,6 +125,15 @@ final class DirectoryFile extends OpenFile {
         }
     }
 
+    /** fchmod, futimens: as {@link RegularFile#writableHostPath()}; virtual directories are EROFS. */
+    Path writableHostPath() {
+        return switch (node) {
+            case null -> null;
+            case HostFile dir when !dir.mount().readOnly() -> dir.hostPath();
+            default -> throw new ErrnoException(Errno.EROFS);
+        };
+    }
+
     @Override
     void release() {
         // Listings are plain memory.

@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -630,13 +631,15 @@ public final class HostIo implements AutoCloseable {
                 throw new ErrnoException(Errno.EISDIR);
             }
             long size = WriteQuota.size(file.hostPath());
+            long links = namespace.stat(file).links();
             try {
                 Files.delete(file.hostPath());
             } catch (IOException e) {
                 throw HostErrors.toErrno(e);
             }
             List<OpenFile> open = fds.openFiles();
-            if (open.stream().noneMatch(f -> f instanceof RegularFile r && r.isAt(file.hostPath()))) {
+            // Another hard link keeps the bytes on disk: only the last name gives them back.
+            if (links == 1 && open.stream().noneMatch(f -> f instanceof RegularFile r && r.isAt(file.hostPath()))) {
                 quota(file.mount()).release(size);
             }
             open.forEach(f -> f.unlinked(file.hostPath()));
@@ -736,13 +739,103 @@ public final class HostIo implements AutoCloseable {
         };
     }
 
-    /** readlinkat: the link's text, a guest path. */
+    /**
+     * symlinkat: a symbolic link at {@code path} in a writable mount, holding {@code target} as
+     * the guest gave it (Java collapses repeated and trailing slashes). The host never follows it:
+     * like every symlink in a mount it is read and resolved in the guest's namespace.
+     */
+    public void symlinkAt(String target, int dirFd, String path) {
+        if (target.isEmpty()) {
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        locked(() -> {
+            Path link = absentWritable(namespace.resolve(baseDirectory(dirFd, path), path, false)).hostPath();
+            try {
+                Files.createSymbolicLink(link, Path.of(target));
+            } catch (InvalidPathException e) {
+                throw new ErrnoException(Errno.EINVAL, "link target");
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * linkat: a second name for a regular file or symlink, in the same writable mount (EXDEV
+     * across mounts, EPERM for directories). With AT_SYMLINK_FOLLOW a symlink named last is
+     * followed, in the guest's namespace.
+     */
+    public void linkAt(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags) {
+        if ((flags & ~(Fcntl.AT_SYMLINK_FOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if ((flags & Fcntl.AT_EMPTY_PATH) != 0) {
+            // Linux requires CAP_DAC_READ_SEARCH for linking an fd; the guest has no capabilities.
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        boolean follow = (flags & Fcntl.AT_SYMLINK_FOLLOW) != 0;
+        locked(() -> {
+            Node from = namespace.resolve(baseDirectory(oldDirFd, oldPath), oldPath, follow);
+            Node to = namespace.resolve(baseDirectory(newDirFd, newPath), newPath, false);
+            HostFile source = switch (from) {
+                case HostFile f when f.type() == FileType.DIRECTORY -> throw new ErrnoException(Errno.EPERM);
+                case HostFile f when f.type() == FileType.REGULAR || f.type() == FileType.SYMLINK -> f;
+                case HostFile f -> throw new ErrnoException(Errno.EPERM, "special file");
+                case VirtualDirectory v -> throw new ErrnoException(Errno.EPERM);
+                case Absent a -> throw new ErrnoException(Errno.ENOENT);
+                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
+            };
+            Absent name = absentWritable(to);
+            if (source.mount() != name.mount()) {
+                throw new ErrnoException(Errno.EXDEV);
+            }
+            try {
+                Files.createLink(name.hostPath(), source.hostPath());
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
+            return null;
+        });
+    }
+
+    /** A name a new file may take: absent, in a writable mount (EEXIST, EROFS otherwise). */
+    private static Absent absentWritable(Node node) {
+        return switch (node) {
+            case Absent a when a.mount().readOnly() -> throw new ErrnoException(Errno.EROFS);
+            case Absent a -> a;
+            case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
+            case HostFile f -> throw new ErrnoException(Errno.EEXIST);
+            case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
+        };
+    }
+
     /** fchmodat: the permission bits of a file or directory in a writable mount. */
     public void chmodAt(int dirFd, String path, int mode) {
         locked(() -> {
             applyPermissions(writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, true)), mode);
             return null;
         });
+    }
+
+    /** fchmod: as {@link #chmodAt} for the file {@code fd} names; nothing to do once it was removed. */
+    public void chmod(int fd, int mode) {
+        locked(() -> {
+            Path host = writableHostPath(fds.get(fd));
+            if (host != null) {
+                applyPermissions(host, mode);
+            }
+            return null;
+        });
+    }
+
+    /** fchmod and futimens: the file an fd names must be one in a writable mount (EROFS otherwise). */
+    private static Path writableHostPath(OpenFile file) {
+        return switch (file) {
+            case RegularFile f -> f.writableHostPath();
+            case DirectoryFile d -> d.writableHostPath();
+            default -> throw new ErrnoException(Errno.EROFS, "not a file in a mount");
+        };
     }
 
     /** utimensat's special nanosecond values: the current time, or leave the time alone. */
@@ -761,16 +854,34 @@ public final class HostIo implements AutoCloseable {
         boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
         locked(() -> {
             Path host = writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, follow));
-            Instant now = Instant.now();
-            LinkOption[] options = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
-            try {
-                Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class, options)
-                        .setTimes(fileTime(modification, now), fileTime(access, now), null);
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
+            setTimes(host, access, modification);
+            return null;
+        });
+    }
+
+    /** futimens: as {@link #setTimesAt} for the file {@code fd} names; nothing to do once it was removed. */
+    public void setTimes(int fd, Timespec access, Timespec modification) {
+        if (!validTime(access) || !validTime(modification)) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        locked(() -> {
+            Path host = writableHostPath(fds.get(fd));
+            if (host != null) {
+                setTimes(host, access, modification);
             }
             return null;
         });
+    }
+
+    /** Never follows a host symlink: a followed guest path already ended at the file itself. */
+    private static void setTimes(Path host, Timespec access, Timespec modification) {
+        Instant now = Instant.now();
+        try {
+            Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).setTimes(fileTime(modification, now), fileTime(access, now), null);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
     }
 
     private static boolean validTime(Timespec time) {

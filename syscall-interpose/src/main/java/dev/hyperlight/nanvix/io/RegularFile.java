@@ -207,6 +207,19 @@ final class RegularFile extends OpenFile {
         }
     }
 
+    /**
+     * fchmod, futimens: the host path whose attributes to change, null once the guest removed the
+     * file's name (there is nothing left that another name would show).
+     *
+     * @throws ErrnoException EROFS in a read-only mount
+     */
+    Path writableHostPath() {
+        if (mount.readOnly()) {
+            throw new ErrnoException(Errno.EROFS);
+        }
+        return hostPath;
+    }
+
     /** Whether this file is the one at host path {@code path}. */
     boolean isAt(Path path) {
         return path.equals(hostPath);

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.io.Fcntl;
 import dev.hyperlight.nanvix.io.FileType;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.Stat;
@@ -124,16 +125,46 @@ final class DefaultSyscalls {
         return n;
     }
 
+    /** fchmod arrives as fchmodat with an empty path and AT_EMPTY_PATH in args[3]. */
     static long fchmodat(SyscallCall c, HostIo io) {
-        io.chmodAt(c.fd(0), c.path(1), (int) c.argument(2));
+        String path = c.path(1);
+        int mode = (int) c.argument(2);
+        if (path.isEmpty() && (c.argument(3) & Fcntl.AT_EMPTY_PATH) != 0) {
+            io.chmod(c.fd(0), mode);
+        } else {
+            io.chmodAt(c.fd(0), path, mode);
+        }
         return 0;
     }
 
-    /** The kernel always passes a path and both times (UTIME_NOW for a null times pointer). */
+    /**
+     * The kernel always passes a path and both times (UTIME_NOW for a null times pointer);
+     * futimens arrives with an empty path and AT_EMPTY_PATH.
+     */
     static long utimensat(SyscallCall c, HostIo io) {
         MemorySegment times = c.memory().range(c.argument(2), 2L * Timespec.SIZE);
-        io.setTimesAt(c.fd(0), c.path(1), Timespec.decode(times.asSlice(0, Timespec.SIZE)),
-                Timespec.decode(times.asSlice(Timespec.SIZE, Timespec.SIZE)), (int) c.argument(3));
+        Timespec access = Timespec.decode(times.asSlice(0, Timespec.SIZE));
+        Timespec modification = Timespec.decode(times.asSlice(Timespec.SIZE, Timespec.SIZE));
+        String path = c.path(1);
+        int flags = (int) c.argument(3);
+        if (path.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0) {
+            if ((flags & ~(Fcntl.AT_EMPTY_PATH | Fcntl.AT_SYMLINK_NOFOLLOW)) != 0) {
+                throw new ErrnoException(Errno.EINVAL);
+            }
+            io.setTimes(c.fd(0), access, modification);
+        } else {
+            io.setTimesAt(c.fd(0), path, access, modification, flags);
+        }
+        return 0;
+    }
+
+    static long symlinkat(SyscallCall c, HostIo io) {
+        io.symlinkAt(c.path(0), c.fd(1), c.path(2));
+        return 0;
+    }
+
+    static long linkat(SyscallCall c, HostIo io) {
+        io.linkAt(c.fd(0), c.path(1), c.fd(2), c.path(3), (int) c.argument(4));
         return 0;
     }
 

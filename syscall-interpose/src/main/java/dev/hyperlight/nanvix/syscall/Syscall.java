@@ -105,7 +105,8 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             "O_PATH", Fcntl.O_PATH, "O_TMPFILE", Fcntl.O_TMPFILE_BIT);
     public static final FlagSet AT_FLAGS = flagSet(0,
             "AT_SYMLINK_NOFOLLOW", Fcntl.AT_SYMLINK_NOFOLLOW, "AT_REMOVEDIR", Fcntl.AT_REMOVEDIR,
-            "AT_NO_AUTOMOUNT", Fcntl.AT_NO_AUTOMOUNT, "AT_EMPTY_PATH", Fcntl.AT_EMPTY_PATH);
+            "AT_NO_AUTOMOUNT", Fcntl.AT_NO_AUTOMOUNT, "AT_EMPTY_PATH", Fcntl.AT_EMPTY_PATH,
+            "AT_SYMLINK_FOLLOW", Fcntl.AT_SYMLINK_FOLLOW);
     public static final FlagSet SOCKET_TYPE = flagSet(0,
             "SOCK_STREAM", 1, "SOCK_DGRAM", 2, "SOCK_RAW", 3, "SOCK_NONBLOCK", 04000, "SOCK_CLOEXEC", 02000000);
     public static final FlagSet MSG_FLAGS = flagSet(0,
@@ -163,9 +164,16 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall DUP3 = call(Sysno.DUP3, fd("oldfd"), fd("newfd"), new Flags("flags", OPEN_FLAGS));
     public static final Syscall RENAMEAT2 = call(Sysno.RENAMEAT2, fd("olddirfd"), path("oldpath"), fd("newdirfd"),
             path("newpath"), value("flags"));
-    public static final Syscall FCHMODAT = call(Sysno.FCHMODAT, fd("dirfd"), path("pathname"), value("mode"));
+    /** fchmod arrives with an empty path and AT_EMPTY_PATH in flags (0 otherwise). */
+    public static final Syscall FCHMODAT = call(Sysno.FCHMODAT, fd("dirfd"), path("pathname"), value("mode"),
+            new Flags("flags", AT_FLAGS));
     public static final Syscall UTIMENSAT = call(Sysno.UTIMENSAT, fd("dirfd"), path("pathname"),
             new Struct("times", 32, false), new Flags("flags", AT_FLAGS));
+    /** symlink arrives as symlinkat(target, AT_FDCWD, linkpath). */
+    public static final Syscall SYMLINKAT = call(Sysno.SYMLINKAT, path("target"), fd("newdirfd"), path("linkpath"));
+    /** link arrives as linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0). */
+    public static final Syscall LINKAT = call(Sysno.LINKAT, fd("olddirfd"), path("oldpath"), fd("newdirfd"),
+            path("newpath"), new Flags("flags", AT_FLAGS));
     public static final Syscall GETRANDOM = call(Sysno.GETRANDOM, new Buffer("buf", 1, true), value("buflen"),
             value("flags"));
     // Socket calls: forwarded so that the host, not the guest kernel, decides about the network.
@@ -217,7 +225,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
             GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
             FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL,
-            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT);
+            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT);
 
     /** The calls that create, replace, wait for or signal processes, which a policy may deny together. */
     public static final List<Syscall> PROCESSES = List.of(FORK, EXECVE, WAIT4, WAITID, KILL);

@@ -83,6 +83,8 @@ public final class SyscallTable {
         map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);
         map.put(Sysno.FCHMODAT, DefaultSyscalls::fchmodat);
         map.put(Sysno.UTIMENSAT, DefaultSyscalls::utimensat);
+        map.put(Sysno.SYMLINKAT, DefaultSyscalls::symlinkat);
+        map.put(Sysno.LINKAT, DefaultSyscalls::linkat);
         map.put(Sysno.PIPE2, DefaultSyscalls::pipe2);
         map.put(Sysno.SOCKETPAIR, DefaultSyscalls::socketpair);
         map.put(Sysno.GETPID, (c, io) -> io.processes().pid());
