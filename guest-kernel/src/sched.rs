@@ -10,7 +10,7 @@
 use crate::errno::{EAGAIN, EINVAL};
 
 /// Most threads at once (Linux would stop at RLIMIT_NPROC; this is the kernel's table size).
-pub const MAX_THREADS: usize = 64;
+pub const MAX_THREADS: usize = 256;
 
 /// Tid of the first thread: the process id, as on Linux.
 pub const FIRST_TID: u64 = crate::process::PID;
@@ -42,6 +42,13 @@ pub enum State {
     Blocked(Block),
 }
 
+/// "No slot" in the links and queues.
+const NONE: u16 = u16::MAX;
+/// Futex wait queues: waiters hash by address into this many FIFO lists.
+const BUCKETS: usize = 64;
+/// Timer entries (a heap); stale ones are dropped lazily, and all are rebuilt when it is full.
+const TIMERS: usize = 2 * MAX_THREADS;
+
 /// Per-thread state beyond the registers: what Linux keeps in the task.
 pub struct Thread<C> {
     pub tid: u64,
@@ -53,13 +60,30 @@ pub struct Thread<C> {
     pub clear_child_tid: u64,
     /// set_robust_list: the head of the thread's list of robust futexes.
     pub robust_list: u64,
-    /// Order in which the thread started waiting: futex wakes go to the oldest waiter first.
-    wait_order: u64,
+    /// Links in its futex bucket's FIFO list while it waits on a futex.
+    prev: u16,
+    next: u16,
+    /// Whether the thread is in the run queue.
+    queued: bool,
+    /// Counts the thread's waits: a timer entry belongs to the wait with its number.
+    wait_seq: u32,
 }
 
 impl<C: Context> Thread<C> {
     const fn empty() -> Self {
-        Thread { tid: 0, state: State::Free, context: C::EMPTY, fs_base: 0, gs_base: 0, clear_child_tid: 0, robust_list: 0, wait_order: 0 }
+        Thread {
+            tid: 0,
+            state: State::Free,
+            context: C::EMPTY,
+            fs_base: 0,
+            gs_base: 0,
+            clear_child_tid: 0,
+            robust_list: 0,
+            prev: NONE,
+            next: NONE,
+            queued: false,
+            wait_seq: 0,
+        }
     }
 }
 
@@ -72,18 +96,41 @@ pub enum Next {
     Deadlock,
 }
 
+#[derive(Clone, Copy)]
+struct Timer {
+    deadline: u64,
+    slot: u16,
+    wait_seq: u32,
+}
+
+/// Every structure is sized for the worst case and each operation touches only what it needs
+/// (the run queue's ends, one futex bucket, the top of the timer heap): under PVM every kernel
+/// instruction is emulated, and a scan over all threads at each switch cost milliseconds.
 pub struct Scheduler<C> {
     threads: [Thread<C>; MAX_THREADS],
     current: usize,
-    /// Slots at or above this are free: scans stop here (each emulated instruction counts).
+    /// Slots at or above this are free.
     high_water: usize,
     live: usize,
     next_tid: u64,
-    waits: u64,
+    /// Runnable threads other than the current one, in the order they became runnable.
+    run_queue: [u16; MAX_THREADS],
+    run_head: usize,
+    run_len: usize,
+    /// First and last waiter of each futex bucket.
+    bucket_head: [u16; BUCKETS],
+    bucket_tail: [u16; BUCKETS],
+    /// A min-heap of deadlines of blocked threads.
+    timers: [Timer; TIMERS],
+    timer_count: usize,
     /// The current thread gave up the CPU (blocked, yielded or exited): switch after the call.
     switch_pending: bool,
     /// The current thread exited: its slot is free and its registers must not be saved.
     current_gone: bool,
+}
+
+fn bucket(addr: u64) -> usize {
+    ((addr >> 2) ^ (addr >> 12)) as usize % BUCKETS
 }
 
 impl<C: Context> Scheduler<C> {
@@ -92,7 +139,22 @@ impl<C: Context> Scheduler<C> {
         let mut threads = [const { Thread::<C>::empty() }; MAX_THREADS];
         threads[0].tid = FIRST_TID;
         threads[0].state = State::Runnable;
-        Scheduler { threads, current: 0, high_water: 1, live: 1, next_tid: FIRST_TID + 1, waits: 0, switch_pending: false, current_gone: false }
+        Scheduler {
+            threads,
+            current: 0,
+            high_water: 1,
+            live: 1,
+            next_tid: FIRST_TID + 1,
+            run_queue: [NONE; MAX_THREADS],
+            run_head: 0,
+            run_len: 0,
+            bucket_head: [NONE; BUCKETS],
+            bucket_tail: [NONE; BUCKETS],
+            timers: [Timer { deadline: 0, slot: NONE, wait_seq: 0 }; TIMERS],
+            timer_count: 0,
+            switch_pending: false,
+            current_gone: false,
+        }
     }
 
     pub fn current(&mut self) -> &mut Thread<C> {
@@ -113,21 +175,58 @@ impl<C: Context> Scheduler<C> {
 
     /// A new runnable thread with `context`; returns its slot. EAGAIN when the table is full.
     pub fn spawn(&mut self, context: C) -> Result<usize, i64> {
-        let slot = self.threads.iter().position(|t| t.state == State::Free).ok_or(EAGAIN)?;
+        let slot = if self.high_water < MAX_THREADS {
+            self.high_water
+        } else {
+            self.threads.iter().position(|t| t.state == State::Free).ok_or(EAGAIN)?
+        };
         let tid = self.next_tid;
         self.next_tid += 1;
-        self.threads[slot] = Thread { tid, state: State::Runnable, context, ..Thread::empty() };
+        let wait_seq = self.threads[slot].wait_seq;
+        self.threads[slot] = Thread { tid, context, wait_seq, ..Thread::empty() };
         self.live += 1;
         self.high_water = self.high_water.max(slot + 1);
+        self.make_runnable(slot);
         Ok(slot)
+    }
+
+    fn make_runnable(&mut self, slot: usize) {
+        let thread = &mut self.threads[slot];
+        thread.state = State::Runnable;
+        if !thread.queued {
+            thread.queued = true;
+            self.run_queue[(self.run_head + self.run_len) % MAX_THREADS] = slot as u16;
+            self.run_len += 1;
+        }
+    }
+
+    fn pop_runnable(&mut self) -> Option<usize> {
+        while self.run_len > 0 {
+            let slot = self.run_queue[self.run_head] as usize;
+            self.run_head = (self.run_head + 1) % MAX_THREADS;
+            self.run_len -= 1;
+            self.threads[slot].queued = false;
+            // Only runnable threads are queued; the check keeps a slip from running a waiter.
+            if self.threads[slot].state == State::Runnable {
+                return Some(slot);
+            }
+        }
+        None
     }
 
     /// Blocks the current thread; the switch happens after the system call returns.
     pub fn block_current(&mut self, block: Block) {
-        self.waits += 1;
-        let thread = &mut self.threads[self.current];
+        let slot = self.current;
+        let thread = &mut self.threads[slot];
         thread.state = State::Blocked(block);
-        thread.wait_order = self.waits;
+        thread.wait_seq = thread.wait_seq.wrapping_add(1);
+        let wait_seq = thread.wait_seq;
+        if let Some((addr, _)) = block.futex {
+            self.append_waiter(bucket(addr), slot);
+        }
+        if let Some(deadline) = block.deadline {
+            self.add_timer(Timer { deadline, slot: slot as u16, wait_seq });
+        }
         self.switch_pending = true;
     }
 
@@ -145,6 +244,11 @@ impl<C: Context> Scheduler<C> {
 
     /// Frees a thread that was spawned but never ran (its clone failed after all).
     pub fn discard(&mut self, slot: usize) {
+        if self.threads[slot].queued {
+            // It was the last one queued (nothing ran since the spawn).
+            self.run_len -= 1;
+            self.threads[slot].queued = false;
+        }
         self.release(slot);
     }
 
@@ -186,17 +290,27 @@ impl<C: Context> Scheduler<C> {
 
     /// Wakes (`to` None) or moves to `to` up to `count` waiters of `addr`, oldest first.
     fn requeue(&mut self, addr: u64, bitset: u32, count: u64, to: Option<u64>) -> u64 {
+        let from = bucket(addr);
         let mut done = 0;
-        while done < count {
-            let Some(slot) = self.oldest_waiter(addr, bitset) else { break };
-            let thread = &mut self.threads[slot];
-            match (to, &mut thread.state) {
-                (Some(target), State::Blocked(block)) => {
-                    block.futex = block.futex.map(|(_, bits)| (target, bits));
+        let mut at = self.bucket_head[from];
+        while done < count && at != NONE {
+            let slot = at as usize;
+            at = self.threads[slot].next;
+            let State::Blocked(mut block) = self.threads[slot].state else { continue };
+            let Some((waited, bits)) = block.futex else { continue };
+            if waited != addr || bits & bitset == 0 {
+                continue;
+            }
+            self.unlink_waiter(from, slot);
+            match to {
+                Some(target) => {
+                    block.futex = Some((target, bits));
+                    self.threads[slot].state = State::Blocked(block);
+                    self.append_waiter(bucket(target), slot);
                 }
-                _ => {
-                    thread.state = State::Runnable;
-                    thread.context.set_result(0);
+                None => {
+                    self.threads[slot].context.set_result(0);
+                    self.make_runnable(slot);
                 }
             }
             done += 1;
@@ -204,49 +318,131 @@ impl<C: Context> Scheduler<C> {
         done
     }
 
-    fn oldest_waiter(&self, addr: u64, bitset: u32) -> Option<usize> {
-        let mut oldest: Option<usize> = None;
-        for (slot, thread) in self.threads[..self.high_water].iter().enumerate() {
-            if let State::Blocked(Block { futex: Some((at, bits)), .. }) = thread.state {
-                let older = oldest.is_none_or(|o| thread.wait_order < self.threads[o].wait_order);
-                if at == addr && bits & bitset != 0 && older {
-                    oldest = Some(slot);
+    fn append_waiter(&mut self, bucket: usize, slot: usize) {
+        let tail = self.bucket_tail[bucket];
+        self.threads[slot].prev = tail;
+        self.threads[slot].next = NONE;
+        if tail == NONE {
+            self.bucket_head[bucket] = slot as u16;
+        } else {
+            self.threads[tail as usize].next = slot as u16;
+        }
+        self.bucket_tail[bucket] = slot as u16;
+    }
+
+    fn unlink_waiter(&mut self, bucket: usize, slot: usize) {
+        let (prev, next) = (self.threads[slot].prev, self.threads[slot].next);
+        if prev == NONE {
+            self.bucket_head[bucket] = next;
+        } else {
+            self.threads[prev as usize].next = next;
+        }
+        if next == NONE {
+            self.bucket_tail[bucket] = prev;
+        } else {
+            self.threads[next as usize].prev = prev;
+        }
+        self.threads[slot].prev = NONE;
+        self.threads[slot].next = NONE;
+    }
+
+    /// Whether a timer entry still belongs to a pending wait (wakes leave entries behind).
+    fn timer_current(&self, timer: &Timer) -> bool {
+        let thread = &self.threads[timer.slot as usize];
+        matches!(thread.state, State::Blocked(_)) && thread.wait_seq == timer.wait_seq
+    }
+
+    fn add_timer(&mut self, timer: Timer) {
+        if self.timer_count == TIMERS {
+            // Full of entries of finished waits: keep only the pending ones.
+            let mut kept = 0;
+            for i in 0..self.timer_count {
+                if self.timer_current(&self.timers[i]) {
+                    self.timers[kept] = self.timers[i];
+                    kept += 1;
                 }
             }
+            self.timer_count = 0;
+            for i in 0..kept {
+                let entry = self.timers[i];
+                self.push_timer(entry);
+            }
         }
-        oldest
+        self.push_timer(timer);
+    }
+
+    fn push_timer(&mut self, timer: Timer) {
+        let mut at = self.timer_count;
+        self.timer_count += 1;
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if self.timers[parent].deadline <= timer.deadline {
+                break;
+            }
+            self.timers[at] = self.timers[parent];
+            at = parent;
+        }
+        self.timers[at] = timer;
+    }
+
+    fn pop_timer(&mut self) {
+        self.timer_count -= 1;
+        let last = self.timers[self.timer_count];
+        let mut at = 0;
+        loop {
+            let mut child = 2 * at + 1;
+            if child >= self.timer_count {
+                break;
+            }
+            if child + 1 < self.timer_count && self.timers[child + 1].deadline < self.timers[child].deadline {
+                child += 1;
+            }
+            if last.deadline <= self.timers[child].deadline {
+                break;
+            }
+            self.timers[at] = self.timers[child];
+            at = child;
+        }
+        if self.timer_count > 0 {
+            self.timers[at] = last;
+        }
     }
 
     /// Makes runnable every thread whose deadline is at or before `now`, with its timeout
     /// result; returns the earliest deadline still pending.
     fn expire(&mut self, now: u64) -> Option<u64> {
-        let mut earliest: Option<u64> = None;
-        for thread in self.threads[..self.high_water].iter_mut() {
-            if let State::Blocked(Block { deadline: Some(deadline), on_timeout, .. }) = thread.state {
-                if deadline <= now {
-                    thread.state = State::Runnable;
-                    thread.context.set_result(on_timeout);
-                } else {
-                    earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
+        while self.timer_count > 0 {
+            let top = self.timers[0];
+            if !self.timer_current(&top) {
+                self.pop_timer();
+                continue;
+            }
+            if top.deadline > now {
+                return Some(top.deadline);
+            }
+            self.pop_timer();
+            let slot = top.slot as usize;
+            if let State::Blocked(Block { futex, on_timeout, .. }) = self.threads[slot].state {
+                if let Some((addr, _)) = futex {
+                    self.unlink_waiter(bucket(addr), slot);
                 }
+                self.threads[slot].context.set_result(on_timeout);
+                self.make_runnable(slot);
             }
         }
-        earliest
+        None
     }
 
-    /// Chooses the next thread at time `now`: the first runnable one after the current, in
-    /// slot order (round robin), the current one last. `Run` makes it current.
+    /// Chooses the next thread at time `now`: the one runnable longest, the current one (if
+    /// it can still run) after all others. `Run` makes it current.
     pub fn pick_next(&mut self, now: u64) -> Next {
+        if self.threads[self.current].state == State::Runnable {
+            self.make_runnable(self.current);
+        }
         let earliest = self.expire(now);
-        let count = self.high_water.max(1);
-        // The current slot may be above the high-water mark if its thread just exited.
-        let start = if self.current + 1 >= count { 0 } else { self.current + 1 };
-        for step in 0..count {
-            let slot = (start + step) % count;
-            if self.threads[slot].state == State::Runnable {
-                self.current = slot;
-                return Next::Run(slot);
-            }
+        if let Some(slot) = self.pop_runnable() {
+            self.current = slot;
+            return Next::Run(slot);
         }
         match earliest {
             Some(deadline) => Next::SleepUntil(deadline),
@@ -254,14 +450,26 @@ impl<C: Context> Scheduler<C> {
         }
     }
 
+    /// Whether a timer is pending (the scheduler needs the time only then).
+    pub fn has_timers(&self) -> bool {
+        self.timer_count > 0
+    }
+
     /// After a VM fork only the calling thread goes on in the child: frees every other slot.
     pub fn forget_others(&mut self) {
         let current = self.current;
         for (slot, thread) in self.threads.iter_mut().enumerate() {
+            thread.queued = false;
+            thread.prev = NONE;
+            thread.next = NONE;
             if slot != current {
                 thread.state = State::Free;
             }
         }
+        self.run_len = 0;
+        self.bucket_head = [NONE; BUCKETS];
+        self.bucket_tail = [NONE; BUCKETS];
+        self.timer_count = 0;
         self.live = 1;
         self.high_water = current + 1;
     }
@@ -381,18 +589,36 @@ mod tests {
     #[test]
     fn exited_threads_free_their_slot_and_are_not_saved() {
         let mut s = with_threads(3);
-        s.current = 2;
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        assert_eq!(s.pick_next(0), Next::Run(2));
         s.exit_current();
         assert_eq!(s.take_switch(), Some(false));
         assert_eq!(s.live(), 2);
         assert_eq!(s.high_water, 2);
         assert_eq!(s.pick_next(0), Next::Run(0));
+        assert_eq!(s.pick_next(0), Next::Run(1), "the exited thread is not run again");
         let slot = s.spawn(Result_(0)).unwrap();
         assert_eq!((slot, s.tid(slot)), (2, 4), "slots are reused, tids are not");
         assert_eq!(s.find(4), Some(2));
         assert_eq!(s.find(3), None);
         s.discard(2);
         assert_eq!((s.live(), s.high_water), (2, 2));
+    }
+
+    #[test]
+    fn stale_timers_of_woken_waits_are_dropped_and_the_heap_never_overflows() {
+        let mut s = with_threads(2);
+        for round in 0..(3 * TIMERS as u64) {
+            s.block_current(waiting(0x40, Some(1_000_000 + round)));
+            assert_eq!(s.wake(0x40, MATCH_ANY, 1), 1);
+            assert!(s.timer_count <= TIMERS);
+        }
+        s.block_current(Block { futex: None, deadline: Some(2_000_000), on_timeout: 0 });
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        s.block_current(waiting(0x40, None));
+        assert_eq!(s.pick_next(0), Next::SleepUntil(2_000_000), "only the pending deadline counts");
+        assert_eq!(s.pick_next(2_000_000), Next::Run(0));
+        assert!(!s.has_timers());
     }
 
     #[test]

@@ -360,10 +360,12 @@ fn switch(frame: &mut TrapFrame, save: bool) {
     let s = unsafe { SCHEDULER.get() };
     let from = s.current_slot();
     if save {
-        s.thread(from).context.frame = *frame;
+        // The call's result so far; a wake or timeout during `pick_next` overwrites it.
+        s.thread(from).context.frame.rax = frame.rax;
     }
     let next = loop {
-        let now = now(CLOCK_MONOTONIC);
+        // The clock is read (a 128-bit division, emulated) only when a deadline is pending.
+        let now = if s.has_timers() { now(CLOCK_MONOTONIC) } else { 0 };
         match s.pick_next(now) {
             Next::Run(slot) => break slot,
             // EINTR from the host only means "look again": nothing is delivered.
@@ -371,19 +373,25 @@ fn switch(frame: &mut TrapFrame, save: bool) {
             Next::Deadlock => _ = crate::fs::host_sleep(FOREVER_SLICE_NS),
         }
     };
-    if next != from || !save {
-        if save {
-            fxsave(&mut s.thread(from).context.fpu);
-        }
-        let thread = s.thread(next);
-        fxrstor(&thread.context.fpu);
-        // SAFETY: user-space bases (checked when set); the kernel uses neither segment.
-        unsafe {
-            crate::arch::wrmsr(crate::arch::IA32_FS_BASE, thread.fs_base);
-            crate::arch::wrmsr(crate::arch::IA32_GS_BASE, thread.gs_base);
-        }
+    if save && next == from {
+        frame.rax = s.thread(from).context.frame.rax;
+        return;
     }
-    *frame = s.thread(next).context.frame;
+    if save {
+        let context = &mut s.thread(from).context;
+        let result = context.frame.rax;
+        context.frame = *frame;
+        context.frame.rax = result;
+        fxsave(&mut context.fpu);
+    }
+    let thread = s.thread(next);
+    fxrstor(&thread.context.fpu);
+    // SAFETY: user-space bases (checked when set); the kernel uses neither segment.
+    unsafe {
+        crate::arch::wrmsr(crate::arch::IA32_FS_BASE, thread.fs_base);
+        crate::arch::wrmsr(crate::arch::IA32_GS_BASE, thread.gs_base);
+    }
+    *frame = thread.context.frame;
 }
 
 fn fxsave(area: &mut FxArea) {
