@@ -1,26 +1,18 @@
 //! poll, ppoll, select and pselect6: waiting for fds and timeouts.
 //!
-//! The host holds every fd, so readiness is decided here from whether the host knows the fd:
-//! an fd it does not know is invalid (POLLNVAL for poll, EBADF for select), and every open fd
-//! is ready for what was asked. That is exact for regular files and directories (Linux reports
-//! them always ready); console input is treated as ready, and a read then waits on the host as
-//! a blocking read would. When nothing is ready (no fds, or only negative ones in poll) the
-//! calling thread waits out its timeout in the scheduler (task.rs): other threads run, and
-//! when none can, the vCPU sleeps on the host through a forwarded nanosleep. That is how
-//! event loops such as QuickJS's wait for their timers.
+//! The host holds every fd, so poll and ppoll ask it (a forwarded `poll` with the pollfd array
+//! staged in the I/O buffer): pipes and socket pairs report data, room and a closed other end,
+//! files, directories and the console are always ready, as Linux reports them. While the
+//! program has one thread the host also does the waiting, so a pipe that becomes readable
+//! ends the wait at once; with more threads the host is only asked, and when nothing is ready
+//! the calling thread waits out its timeout in the scheduler (task.rs) while the others run.
+//! select and pselect6 decide from whether the host knows the fd (an fd it does not know is
+//! EBADF) and report every open fd ready for what was asked; when nothing is ready (no fds)
+//! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
+//! wait for their timers.
 
 use crate::errno::{EBADF, EINVAL};
 use crate::time::{Timespec, NANOS_PER_SECOND};
-
-pub const POLLIN: u16 = 0x001;
-pub const POLLPRI: u16 = 0x002;
-pub const POLLOUT: u16 = 0x004;
-pub const POLLNVAL: u16 = 0x020;
-pub const POLLRDNORM: u16 = 0x040;
-pub const POLLWRNORM: u16 = 0x100;
-
-/// What Linux reports for a file that is always ready (its DEFAULT_POLLMASK).
-const ALWAYS_READY: u16 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 
 /// Most fds select accepts: the hard RLIMIT_NOFILE (process.rs), in 64-bit words.
 pub const MAX_SELECT_FDS: usize = 4096;
@@ -60,18 +52,6 @@ impl Wait {
             return Err(EINVAL);
         }
         Ok(Wait::For((sec as u64).saturating_mul(NANOS_PER_SECOND).saturating_add(usec as u64 * 1000)))
-    }
-}
-
-/// The `revents` of one pollfd: nothing for a negative fd (poll ignores it), POLLNVAL for an
-/// fd the host does not know, otherwise the asked-for events an always-ready file has.
-pub fn revents(fd: &PollFd, is_open: &mut impl FnMut(i32) -> bool) -> u16 {
-    if fd.fd < 0 {
-        0
-    } else if !is_open(fd.fd) {
-        POLLNVAL
-    } else {
-        fd.events & ALWAYS_READY
     }
 }
 
@@ -125,8 +105,10 @@ pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
 #[cfg(not(test))]
 mod handlers {
     use super::*;
+    use crate::abi::kva;
     use crate::errno::EFAULT;
     use crate::hypercall;
+    use crate::kernel;
     use crate::syscall::nr;
     use crate::task;
     use crate::user;
@@ -155,30 +137,37 @@ mod handlers {
         if addr == 0 { Ok(Wait::Forever) } else { parse(user::read::<T>(addr)?) }
     }
 
+    /// The host's wait argument: milliseconds (rounded up), -1 for ever.
+    fn wait_millis(wait: Wait) -> u64 {
+        match wait {
+            Wait::Forever => -1i64 as u64,
+            Wait::For(ns) => ns.div_ceil(1_000_000).min(i32::MAX as u64),
+        }
+    }
+
     fn poll(fds: u64, nfds: u64, wait: Wait) -> i64 {
         if nfds > MAX_SELECT_FDS as u64 {
             return -EINVAL;
         }
-        let size = core::mem::size_of::<PollFd>() as u64;
-        if !user::accessible(fds, nfds * size, PROT_WRITE) {
+        let bytes = nfds as usize * core::mem::size_of::<PollFd>();
+        if !user::accessible(fds, bytes as u64, PROT_WRITE) {
             return -EFAULT;
         }
-        let mut ready = 0;
-        for i in 0..nfds {
-            let addr = fds + i * size;
-            let mut entry = match user::read::<PollFd>(addr) {
-                Ok(entry) => entry,
-                Err(errno) => return -errno,
-            };
-            entry.revents = revents(&entry, &mut is_open);
-            if entry.revents != 0 {
-                ready += 1;
-            }
-            if let Err(errno) = user::write(addr, &entry) {
-                return -errno;
-            }
+        let io = kernel::boot_info().io_buffer;
+        if let Err(errno) = user::copy_in(kva(io) as *mut u8, fds, bytes) {
+            return -errno;
         }
-        if ready > 0 { ready } else { sleep(wait) }
+        // The host waits only while no other thread could run meanwhile.
+        let alone = task::with_scheduler(|s| s.live()) == 1;
+        let host_wait = if alone { wait_millis(wait) } else { 0 };
+        let ready = hypercall::call(nr::POLL, [io, nfds, host_wait, 0, 0, 0]);
+        if ready < 0 {
+            return ready;
+        }
+        if let Err(errno) = user::copy_out(fds, kva(io) as *const u8, bytes) {
+            return -errno;
+        }
+        if ready > 0 || alone { ready } else { sleep(wait) }
     }
 
     pub fn sys_poll(a: &Args) -> i64 {
@@ -258,22 +247,6 @@ mod tests {
 
     fn open_below(limit: i32) -> impl FnMut(i32) -> bool {
         move |fd| fd < limit
-    }
-
-    #[test]
-    fn poll_reports_open_fds_ready_for_what_was_asked() {
-        let mut open = open_below(3);
-        let asked = PollFd { fd: 1, events: POLLOUT | POLLPRI, revents: 0 };
-        assert_eq!(revents(&asked, &mut open), POLLOUT);
-        let reader = PollFd { fd: 0, events: POLLIN | POLLRDNORM, revents: 0 };
-        assert_eq!(revents(&reader, &mut open), POLLIN | POLLRDNORM);
-    }
-
-    #[test]
-    fn poll_ignores_negative_fds_and_flags_unknown_ones() {
-        let mut open = open_below(3);
-        assert_eq!(revents(&PollFd { fd: -1, events: POLLIN, revents: 0 }, &mut open), 0);
-        assert_eq!(revents(&PollFd { fd: 7, events: POLLIN, revents: 0 }, &mut open), POLLNVAL);
     }
 
     #[test]

@@ -238,6 +238,10 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "bomb") == 0) return bomb();
     if (strcmp(mode, "pipes") == 0) return pipes();
     if (strcmp(mode, "orphans") == 0) return orphans();
+    if (strcmp(mode, "self") == 0) {
+        printf("%s\n", argv[0]);
+        return 0;
+    }
     printf("usage: processes fork-exec|memory|bomb|pipes|orphans\n");
     return 2;
 }

@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.io.Mount;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +49,52 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
                     + ": unknown file type (expected an x86-64 Linux ELF executable or a script: " + knownExtensions() + ")");
         }
         return forScript(runtime.get(), file, args, images, memorySize);
+    }
+
+    /**
+     * This command with the program's guest path taken from a mount that contains the program
+     * file, when one does and that guest path is not covered by another mount: a program run by
+     * host path from inside a mounted directory (an image mounted at {@code /}, say) then knows
+     * itself by a path the guest can open and run again ({@code argv[0]}, {@code AT_EXECFN},
+     * Python's {@code sys.executable}, which subprocess spawns). Otherwise unchanged.
+     */
+    GuestCommand locatedIn(List<Mount> mounts) {
+        if (appDirectory.isEmpty() || !argv.getFirst().equals(executablePath)) {
+            return this;
+        }
+        Path file;
+        try {
+            file = executable.hostPath().toRealPath();
+        } catch (IOException e) {
+            return this;
+        }
+        for (Mount mount : mounts) {
+            Optional<String> guestPath = guestPathIn(mount, file);
+            if (guestPath.isPresent() && mounts.stream().noneMatch(other -> other != mount
+                    && other.guestPath().length() > mount.guestPath().length() && covers(other, guestPath.get()))) {
+                List<String> renamed = new ArrayList<>(argv);
+                renamed.set(0, guestPath.get());
+                return new GuestCommand(executable, guestPath.get(), renamed, appDirectory, runtimeMount);
+            }
+        }
+        return this;
+    }
+
+    private static Optional<String> guestPathIn(Mount mount, Path file) {
+        try {
+            Path root = mount.hostDir().toRealPath();
+            if (!file.startsWith(root)) {
+                return Optional.empty();
+            }
+            String relative = root.relativize(file).toString();
+            return Optional.of(mount.guestPath().equals("/") ? "/" + relative : mount.guestPath() + "/" + relative);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean covers(Mount mount, String guestPath) {
+        return guestPath.equals(mount.guestPath()) || guestPath.startsWith(mount.guestPath() + "/");
     }
 
     /** {@code script} run by {@code runtime}: {@code interpreter OPTIONS /app/SCRIPT ARGS...}. */

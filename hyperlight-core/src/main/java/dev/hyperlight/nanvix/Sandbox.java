@@ -167,7 +167,8 @@ public final class Sandbox implements AutoCloseable {
     public CompletableFuture<RunResult> runAsync(Path program, String... args) {
         List<String> arguments = List.of(args);
         return start(program.toString(),
-                () -> GuestCommand.forFile(program, arguments, runtimeImages, config.memorySize()));
+                () -> GuestCommand.forFile(program, arguments, runtimeImages, config.memorySize())
+                        .locatedIn(config.mounts()));
     }
 
     /** Decides on the host, before any VM exists, what a run starts; refusals are one sentence. */

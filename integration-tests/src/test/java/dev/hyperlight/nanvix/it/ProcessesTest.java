@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.io.Mount;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,20 @@ class ProcessesTest {
                 pipe holds 65536 bytes, then EAGAIN
                 """);
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
+    /**
+     * A program run by host path from inside a mounted directory knows itself by its path in
+     * the guest, so it can run itself again (Python's sys.executable is how subprocess does).
+     */
+    @Test
+    void aProgramInsideAMountKnowsItselfByItsGuestPath() throws Exception {
+        Path guests = Guests.guest("processes").getParent();
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .mount(Mount.readOnly("/opt/guests", guests)).build())) {
+            RunResult result = sandbox.run(Guests.guest("processes"), "self");
+
+            assertThat(result.stdoutText()).isEqualTo("/opt/guests/processes\n");
+        }
     }
 }

@@ -152,6 +152,9 @@ class PythonTest {
                 print(done.returncode, done.stdout, done.stderr)
                 failed = subprocess.run([sys.executable, "-c", "import sys; sys.exit('no')"], capture_output=True)
                 print(failed.returncode, failed.stderr)
+                flood = "import sys; sys.stderr.write('e' * 200000); sys.stderr.flush(); print('out')"
+                both = subprocess.run([sys.executable, "-c", flood], capture_output=True)
+                print(len(both.stderr), both.stdout)
                 try:
                     subprocess.run(["/no/such/program"])
                 except FileNotFoundError as e:
@@ -167,8 +170,29 @@ class PythonTest {
         assertThat(result.stdoutText()).isEqualTo("""
                 0 b'42\\n' b''
                 1 b'no\\n'
+                200000 b'out\\n'
                 FileNotFoundError 2
                 True 7
                 """);
+    }
+
+    /** poll on a pipe: nothing to read, data, then the writer gone (POLLIN|POLLHUP), as on Linux. */
+    @Test
+    void pollReportsWhatAPipeHolds() throws Exception {
+        RunResult result = code(GENEROUS, """
+                import os, select
+                r, w = os.pipe()
+                p = select.poll()
+                p.register(r, select.POLLIN)
+                print(p.poll(50))
+                os.write(w, b"x")
+                print(p.poll(0))
+                os.close(w)
+                os.read(r, 1)
+                print(p.poll(-1))
+                """);
+
+        assertThat(result.stderrText()).isEmpty();
+        assertThat(result.stdoutText()).isEqualTo("[]\n[(3, 1)]\n[(3, 17)]\n");
     }
 }

@@ -206,6 +206,8 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             new Flags("flags", OPEN_FLAGS));
     public static final Syscall SOCKETPAIR = call(Sysno.SOCKETPAIR, value("domain"), new Flags("type", SOCKET_TYPE),
             value("protocol"), new Struct("sv", 8, true));
+    /** The pollfd array, {@code nfds} entries of 8 bytes, and the wait in ms (-1: until the run's limit). */
+    public static final Syscall POLL = call(Sysno.POLL, value("fds"), value("nfds"), value("timeout"));
     // Processes: each is a micro-VM of its own (docs/guest-abi.md, "Processes").
     public static final Syscall GETPID = call(Sysno.GETPID);
     public static final Syscall GETPPID = call(Sysno.GETPPID);
@@ -224,7 +226,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final List<Syscall> FORWARDED = List.of(READ, WRITE, CLOSE, LSEEK, IOCTL, PREAD64, PWRITE64, DUP,
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
             GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
-            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL,
+            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL, POLL,
             ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT);
 
     /** The calls that create, replace, wait for or signal processes, which a policy may deny together. */

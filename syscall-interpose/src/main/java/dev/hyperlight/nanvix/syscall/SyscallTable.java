@@ -94,6 +94,7 @@ public final class SyscallTable {
         map.put(Sysno.WAIT4, ProcessSyscalls::wait4);
         map.put(Sysno.WAITID, ProcessSyscalls::waitid);
         map.put(Sysno.KILL, ProcessSyscalls::kill);
+        map.put(Sysno.POLL, PollSyscall::poll);
         return map;
     }
 
