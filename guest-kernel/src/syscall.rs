@@ -477,7 +477,7 @@ pub fn dispatch(frame: &mut TrapFrame) {
 /// needs the full frame: the entry code then saves it and goes to `dispatch`.
 pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     let entry = lookup(frame.rax);
-    if entry & FULL_FRAME != 0 {
+    if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && task::futex_never_blocks(&frame.args)) {
         return true;
     }
     frame.rax = serve(entry, frame.rax, &frame.args) as u64;

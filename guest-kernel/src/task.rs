@@ -83,6 +83,13 @@ pub fn sys_futex(a: &Args) -> i64 {
     result(run())
 }
 
+/// Whether a futex call only wakes or moves waiters (it never blocks the caller): those stay
+/// on the lean system call path, the common case in lock and condition variable hand-offs.
+pub fn futex_never_blocks(a: &Args) -> bool {
+    let command = a[1] & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    matches!(command, FUTEX_WAKE | FUTEX_WAKE_BITSET | FUTEX_REQUEUE | FUTEX_CMP_REQUEUE)
+}
+
 /// The monotonic deadline of a futex wait: none without a timeout; FUTEX_WAIT's timeout is
 /// relative, FUTEX_WAIT_BITSET's absolute on CLOCK_MONOTONIC or (flag) CLOCK_REALTIME.
 fn futex_deadline(command: u64, op: u64, timeout: u64) -> Result<Option<u64>, i64> {
