@@ -206,14 +206,6 @@ const fn rewritten(nr: u64, name: &'static str, onto: &'static str, handler: Han
     Syscall { nr, name, served: Served::Rewritten(onto), handler }
 }
 
-/// What poll, ppoll, select and pselect6 forward (poll.rs): a validity check per fd, and the
-/// wait when nothing is ready.
-const POLL_CALLS: &str = "fcntl(F_GETFD) per fd, nanosleep when no thread can run";
-
-/// What the sleeps forward: the calling thread waits in the scheduler (task.rs) and the
-/// vCPU sleeps on the host only while no other thread can run.
-const SLEEP: &str = "nanosleep when no thread can run";
-
 /// Calls that may create, block, end or switch threads (task.rs): they need the caller's full
 /// register frame, so the lean entry path of idt.rs hands them to the full one, and
 /// `task::after_call` runs after them.
@@ -254,13 +246,17 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::READV, "readv", "read", fs::sys_readv),
     rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
-    rewritten(nr::SELECT, "select", POLL_CALLS, poll::sys_select),
+    // select and pselect6 check each fd with fcntl(F_GETFD); when nothing is ready the
+    // thread waits in the scheduler (task.rs) and the vCPU sleeps on the host only while no
+    // thread can run, as for the sleeps. (The notes are literals: the docs are generated
+    // from this text.)
+    rewritten(nr::SELECT, "select", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_select),
     guest(nr::SCHED_YIELD, "sched_yield", task::sys_sched_yield),
     guest(nr::MREMAP, "mremap", sys_mremap),
     guest(nr::MADVISE, "madvise", sys_madvise),
     host(nr::DUP, "dup", fs::sys_dup),
     rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
-    rewritten(nr::NANOSLEEP, "nanosleep", SLEEP, fs::sys_nanosleep),
+    rewritten(nr::NANOSLEEP, "nanosleep", "nanosleep when no thread can run", fs::sys_nanosleep),
     guest(nr::GETPID, "getpid", sys_getpid),
     host(nr::SOCKET, "socket", net::sys_socket),
     host(nr::CONNECT, "connect", net::sys_connect),
@@ -340,7 +336,7 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::SET_TID_ADDRESS, "set_tid_address", task::sys_set_tid_address),
     guest(nr::CLOCK_GETTIME, "clock_gettime", sys_clock_gettime),
     guest(nr::CLOCK_GETRES, "clock_getres", sys_clock_getres),
-    rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", SLEEP, fs::sys_clock_nanosleep),
+    rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", "nanosleep when no thread can run", fs::sys_clock_nanosleep),
     guest(nr::EXIT_GROUP, "exit_group", task::sys_exit_group),
     host(nr::OPENAT, "openat", fs::sys_openat),
     host(nr::MKDIRAT, "mkdirat", fs::sys_mkdirat),
@@ -349,7 +345,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::RENAMEAT, "renameat", "renameat2", fs::sys_renameat),
     host(nr::READLINKAT, "readlinkat", fs::sys_readlinkat),
     host(nr::FACCESSAT, "faccessat", fs::sys_faccessat),
-    rewritten(nr::PSELECT6, "pselect6", POLL_CALLS, poll::sys_pselect6),
+    rewritten(nr::PSELECT6, "pselect6", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_pselect6),
     rewritten(nr::PPOLL, "ppoll", "poll", poll::sys_ppoll),
     guest(nr::SET_ROBUST_LIST, "set_robust_list", task::sys_set_robust_list),
     guest(nr::GET_ROBUST_LIST, "get_robust_list", task::sys_get_robust_list),

@@ -48,7 +48,9 @@ class SyscallsDocTest {
         table = table.substring(0, table.indexOf("];"));
         Map<Sysno, KernelEntry> entries = new LinkedHashMap<>();
         Matcher entry = ENTRY.matcher(table);
+        int parsed = 0;
         while (entry.find()) {
+            parsed++;
             Sysno sysno = Sysno.valueOf(entry.group(3).toUpperCase(java.util.Locale.ROOT));
             Long declared = numbers.get(entry.group(2));
             if (declared == null || declared != sysno.number()) {
@@ -58,6 +60,13 @@ class SyscallsDocTest {
             if (entries.put(sysno, new KernelEntry(entry.group(1), entry.group(4))) != null) {
                 throw new AssertionError(sysno.linuxName() + " appears twice in the kernel's table");
             }
+        }
+        // An entry this parser cannot read (a note that is not a string literal, say) would
+        // silently show as ENOSYS.
+        long written = Pattern.compile("\\b(?:guest|host|rewritten)\\(nr::").matcher(table).results().count();
+        if (written != parsed) {
+            throw new AssertionError(written + " entries in the kernel's table, " + parsed + " readable:"
+                    + " write each as guest|host|rewritten(nr::X, \"x\", [\"note\",] handler)");
         }
         return entries;
     }
