@@ -148,7 +148,7 @@ pub fn load_segments(mem: &mut Memory, mmu: &mut impl Mmu, exe: &Executable, ima
         if let Some(shared) = mem.vmas.find(start) {
             let union = shared.prot | prot;
             mem.vmas.protect(start, start + PAGE_SIZE, union).map_err(|_| ENOMEM)?;
-            mem.tables.protect(mmu, start, start + PAGE_SIZE, prot_flags(union));
+            mem.tables.protect(mmu, &mut mem.frames, start, start + PAGE_SIZE, prot_flags(union)).map_err(|_| ENOMEM)?;
             privatize(mem, mmu, start)?;
             let in_page = segment.filesz.min(PAGE_SIZE - segment.vaddr % PAGE_SIZE) as usize;
             mem.write_through_tables(mmu, segment.vaddr, &exe.file_bytes(&segment)[..in_page])?;
@@ -190,7 +190,7 @@ fn privatize(mem: &mut Memory, mmu: &mut impl Mmu, va: u64) -> Result<(), i64> {
     let copy = mem.frames.alloc(mmu).ok_or(ENOMEM)?;
     let contents = *mmu.bytes(frame);
     mmu.bytes(copy).copy_from_slice(&contents);
-    mem.tables.replace_frame(mmu, va, copy);
+    mem.tables.replace_frame(mmu, &mut mem.frames, va, copy).map_err(|_| ENOMEM)?;
     Ok(())
 }
 

@@ -1,13 +1,14 @@
 //! The program's memory: brk, anonymous mmap/munmap/mprotect/madvise, demand paging and the
-//! checks on user pointers. Pages are allocated on first touch, a 64 KiB block at a time,
-//! because under PVM every fault and every page-table write is a trip to the hypervisor.
+//! checks on user pointers. Pages are allocated on first touch, a 64 KiB block at a time, or a
+//! whole 2 MiB large page where an anonymous area, the heap or the stack covers it, because
+//! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
 use crate::abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::elf::IMAGE_LIMIT;
 use crate::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::frame::FrameAllocator;
 use crate::mmu::Mmu;
-use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, PTE_PRESENT, PTE_PROT_NONE};
+use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE};
 use crate::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
@@ -166,14 +167,27 @@ impl Memory {
         }
         let page = page_floor(addr);
         let entry = self.tables.entry(mmu, page);
+        let large = addr & !(LARGE_PAGE_SIZE - 1);
+        let large_fits = large >= vma.start && large + LARGE_PAGE_SIZE <= vma.end;
         if entry & (PTE_PRESENT | PTE_PROT_NONE) != 0 {
-            // The area allows the access, so the entry or the TLB is stale: refresh both.
-            self.tables.protect(mmu, page, page + PAGE_SIZE, prot_flags(vma.prot));
+            // The area allows the access, so the entry or the TLB is stale: refresh both (a
+            // large page whole when the area covers it, so that it need not be split).
+            let (from, to) = if large_fits && self.tables.is_large(mmu, page) { (large, large + LARGE_PAGE_SIZE) } else { (page, page + PAGE_SIZE) };
+            if self.tables.protect(mmu, &mut self.frames, from, to, prot_flags(vma.prot)).is_err() {
+                self.memory_limit_reached = true;
+                return FaultOutcome::OutOfMemory;
+            }
+            return FaultOutcome::Resolved;
+        }
+        let flags = prot_flags(vma.prot);
+        if large_fits
+            && matches!(vma.kind, VmaKind::Anonymous | VmaKind::Heap | VmaKind::Stack)
+            && self.tables.map_large(mmu, &mut self.frames, large, flags) == Ok(true)
+        {
             return FaultOutcome::Resolved;
         }
         let block = addr & !(FAULT_AROUND - 1);
         let (start, end) = (block.max(vma.start), (block + FAULT_AROUND).min(vma.end));
-        let flags = prot_flags(vma.prot);
         if self.tables.map_fresh(mmu, &mut self.frames, start, end, flags).is_ok()
             || self.tables.map_fresh(mmu, &mut self.frames, page, page + PAGE_SIZE, flags).is_ok()
         {
@@ -314,6 +328,12 @@ impl Memory {
                 && hint.checked_add(len).is_some_and(|end| end <= USER_TOP && !self.vmas.overlaps(hint, end));
             if hint_free {
                 hint
+            } else if kind == VmaKind::Anonymous && len >= LARGE_PAGE_SIZE {
+                // Large areas start on a 2 MiB boundary, so that first touches map large pages.
+                match self.vmas.find_free(len + LARGE_PAGE_SIZE - PAGE_SIZE, self.mmap_bottom, self.mmap_top) {
+                    Some(room) => (room + LARGE_PAGE_SIZE - PAGE_SIZE) & !(LARGE_PAGE_SIZE - 1),
+                    None => self.vmas.find_free(len, self.mmap_bottom, self.mmap_top).ok_or(ENOMEM)?,
+                }
             } else {
                 self.vmas.find_free(len, self.mmap_bottom, self.mmap_top).ok_or(ENOMEM)?
             }
@@ -352,12 +372,17 @@ impl Memory {
         }
         let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
+        // Large pages the range covers in part are split before anything changes: that needs
+        // frames, and splitting alone changes no translation.
+        if end > addr {
+            self.tables.split_large(mmu, &mut self.frames, addr, end, false).map_err(|_| ENOMEM)?;
+        }
         match self.vmas.protect(addr, end, prot) {
             Ok(()) => {}
             Err(VmaError::NotMapped) => return Err(ENOMEM),
             Err(_) => return Err(ENOMEM),
         }
-        self.tables.protect(mmu, addr, end, prot_flags(prot));
+        self.tables.protect(mmu, &mut self.frames, addr, end, prot_flags(prot)).map_err(|_| ENOMEM)?;
         Ok(0)
     }
 
@@ -427,9 +452,11 @@ impl Memory {
     /// Moves the frames of `[old, old + old_len)` to `target` (an unmapped range of `new_len`
     /// bytes), keeping the area's protection; what `new_len` adds comes on demand.
     fn move_pages(&mut self, mmu: &mut impl Mmu, vma: Vma, old: u64, old_len: u64, target: u64, new_len: u64) -> Result<u64, i64> {
+        let moved = old_len.min(new_len);
+        // Pages move one by one: large pages become page tables first.
+        self.tables.split_large(mmu, &mut self.frames, old, old + moved, true).map_err(|_| ENOMEM)?;
         self.vmas.insert(Vma::new(target, target + new_len, vma.prot, vma.kind)).map_err(|_| ENOMEM)?;
         let flags = prot_flags(vma.prot);
-        let moved = old_len.min(new_len);
         for offset in (0..moved).step_by(PAGE_SIZE as usize) {
             let entry = self.tables.entry(mmu, old + offset);
             if entry & (PTE_PRESENT | PTE_PROT_NONE) == 0 {
@@ -440,7 +467,7 @@ impl Memory {
                 self.unmap_range(mmu, target, target + new_len)?;
                 return Err(ENOMEM);
             }
-            self.tables.forget(mmu, old + offset);
+            self.tables.forget(mmu, &mut self.frames, old + offset).map_err(|_| ENOMEM)?;
         }
         self.unmap_range(mmu, old, old + old_len)?;
         Ok(target)
@@ -648,5 +675,117 @@ mod tests {
         assert!(mem.check_user(moved, 0x8000, PROT_WRITE));
         assert_eq!(mem.mremap(&mut mmu, addr, 0x1000, 0x2000, MREMAP_MAYMOVE, 0), Err(EFAULT));
         assert_eq!(mem.mremap(&mut mmu, moved, 0x1000, 0x2000, MREMAP_FIXED, 0x1000), Err(EINVAL));
+    }
+
+    /// 16 MiB of RAM, enough for large pages.
+    fn setup_large() -> (TestMmu, Memory) {
+        let pages = 4096;
+        let mmu = TestMmu::new(pages);
+        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, pages as u64 * PAGE_SIZE));
+        mem.set_layout(0x60_0000, STACK_TOP - (8 << 20));
+        (mmu, mem)
+    }
+
+    fn write_marks(mem: &mut Memory, mmu: &mut TestMmu, start: u64, end: u64) {
+        for va in (start..end).step_by(PAGE_SIZE as usize) {
+            mem.write_through_tables(mmu, va, &va.to_le_bytes()).unwrap();
+        }
+    }
+
+    fn has_mark(mem: &Memory, mmu: &mut TestMmu, va: u64) -> bool {
+        mem.tables.translate(mmu, va).is_some_and(|pa| mmu.bytes(pa)[..8] == va.to_le_bytes())
+    }
+
+    #[test]
+    fn large_anonymous_areas_are_aligned_and_fault_in_large_pages() {
+        let (mut mmu, mut mem) = setup_large();
+        let len = 2 * LARGE_PAGE_SIZE + 0x3000;
+        let addr = mem.mmap(&mut mmu, 0, len, RW, ANON).unwrap();
+        assert_eq!(addr % LARGE_PAGE_SIZE, 0);
+        let used = mem.frames.used();
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 0x12_3456, Access::Write), FaultOutcome::Resolved);
+        assert!(mem.tables.is_large(&mut mmu, addr));
+        assert!(mem.tables.translate(&mut mmu, addr + LARGE_PAGE_SIZE - 1).is_some());
+        assert!(mem.tables.translate(&mut mmu, addr + LARGE_PAGE_SIZE).is_none(), "one large page per fault");
+        assert!(mem.frames.used() >= used + 512);
+        // The tail the area covers only in part gets small pages.
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 2 * LARGE_PAGE_SIZE, Access::Read), FaultOutcome::Resolved);
+        assert!(!mem.tables.is_large(&mut mmu, addr + 2 * LARGE_PAGE_SIZE));
+        // A small area gets no large page even where the address is aligned.
+        let small = mem.mmap(&mut mmu, 0, 0x10_0000, RW, ANON).unwrap();
+        mem.handle_fault(&mut mmu, small, Access::Write);
+        assert!(!mem.tables.is_large(&mut mmu, small));
+    }
+
+    #[test]
+    fn mprotect_munmap_and_madvise_on_part_of_a_large_page() {
+        let (mut mmu, mut mem) = setup_large();
+        let addr = mem.mmap(&mut mmu, 0, LARGE_PAGE_SIZE, RW, ANON).unwrap();
+        mem.handle_fault(&mut mmu, addr, Access::Write);
+        assert!(mem.tables.is_large(&mut mmu, addr));
+        write_marks(&mut mem, &mut mmu, addr, addr + LARGE_PAGE_SIZE);
+
+        assert_eq!(mem.mprotect(&mut mmu, addr + 0x1000, 0x1000, PROT_READ as u64), Ok(0));
+        assert!(!mem.tables.is_large(&mut mmu, addr));
+        assert_eq!(mem.tables.entry(&mut mmu, addr + 0x1000) & crate::paging::PTE_WRITABLE, 0);
+        assert_ne!(mem.tables.entry(&mut mmu, addr + 0x2000) & crate::paging::PTE_WRITABLE, 0);
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 0x1000, Access::Write), FaultOutcome::Violation);
+
+        assert_eq!(mem.munmap(&mut mmu, addr + 0x4000, 0x2000), Ok(0));
+        assert!(mem.tables.translate(&mut mmu, addr + 0x4000).is_none());
+        assert_eq!(mem.madvise(&mut mmu, addr + 0x8000, 0x1000, MADV_DONTNEED), Ok(0));
+        assert_eq!(mem.handle_fault(&mut mmu, addr + 0x8000, Access::Read), FaultOutcome::Resolved);
+        let pa = mem.tables.translate(&mut mmu, addr + 0x8000).unwrap();
+        assert!(mmu.bytes(pa).iter().all(|&b| b == 0), "dropped pages read back as zeros");
+        for va in [addr, addr + 0x2000, addr + 0x6000, addr + 0x9000, addr + LARGE_PAGE_SIZE - 0x1000] {
+            assert!(has_mark(&mem, &mut mmu, va), "page {va:#x} keeps its contents");
+        }
+    }
+
+    #[test]
+    fn mprotect_of_whole_large_pages_keeps_them() {
+        let (mut mmu, mut mem) = setup_large();
+        let addr = mem.mmap(&mut mmu, 0, 2 * LARGE_PAGE_SIZE, RW, ANON).unwrap();
+        mem.handle_fault(&mut mmu, addr, Access::Write);
+        mem.handle_fault(&mut mmu, addr + LARGE_PAGE_SIZE, Access::Write);
+        write_marks(&mut mem, &mut mmu, addr, addr + 2 * LARGE_PAGE_SIZE);
+        assert_eq!(mem.mprotect(&mut mmu, addr, 2 * LARGE_PAGE_SIZE, 0), Ok(0));
+        assert!(mem.tables.is_large(&mut mmu, addr) && mem.tables.is_large(&mut mmu, addr + LARGE_PAGE_SIZE));
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Read), FaultOutcome::Violation);
+        assert_eq!(mem.mprotect(&mut mmu, addr, 2 * LARGE_PAGE_SIZE, RW), Ok(0));
+        assert!(has_mark(&mem, &mut mmu, addr + LARGE_PAGE_SIZE + 0x5000));
+        assert!(mem.tables.is_large(&mut mmu, addr + LARGE_PAGE_SIZE));
+    }
+
+    #[test]
+    fn mremap_moves_large_pages_page_by_page() {
+        let (mut mmu, mut mem) = setup_large();
+        let addr = mem.mmap(&mut mmu, 0, LARGE_PAGE_SIZE, RW, ANON).unwrap();
+        mem.handle_fault(&mut mmu, addr, Access::Write);
+        write_marks(&mut mem, &mut mmu, addr, addr + LARGE_PAGE_SIZE);
+        let frame = mem.tables.translate(&mut mmu, addr + 0x7000).unwrap();
+        mem.mmap(&mut mmu, addr + LARGE_PAGE_SIZE, 0x1000, RW, ANON | MAP_FIXED).unwrap();
+        let moved = mem.mremap(&mut mmu, addr, LARGE_PAGE_SIZE, 2 * LARGE_PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
+        assert_ne!(moved, addr);
+        assert_eq!(mem.tables.translate(&mut mmu, moved + 0x7000), Some(frame), "same frame, not a copy");
+        assert_eq!(&mmu.bytes(frame)[..8], &(addr + 0x7000).to_le_bytes());
+        assert!(mem.tables.translate(&mut mmu, addr).is_none());
+        assert!(!mem.check_user(addr, 1, PROT_READ));
+    }
+
+    #[test]
+    fn brk_heap_gets_large_pages_and_shrinks_through_them() {
+        let (mut mmu, mut mem) = setup_large();
+        let start = mem.current_brk();
+        let grown = mem.brk(&mut mmu, start + 3 * LARGE_PAGE_SIZE);
+        assert_eq!(grown, start + 3 * LARGE_PAGE_SIZE);
+        let aligned = (start + LARGE_PAGE_SIZE - 1) & !(LARGE_PAGE_SIZE - 1);
+        assert_eq!(mem.handle_fault(&mut mmu, aligned + 0x10, Access::Write), FaultOutcome::Resolved);
+        assert!(mem.tables.is_large(&mut mmu, aligned));
+        write_marks(&mut mem, &mut mmu, aligned, aligned + LARGE_PAGE_SIZE);
+        let cut = aligned + 0x3000;
+        assert_eq!(mem.brk(&mut mmu, cut), cut);
+        assert!(has_mark(&mem, &mut mmu, aligned + 0x2000));
+        assert!(mem.tables.translate(&mut mmu, cut).is_none());
     }
 }

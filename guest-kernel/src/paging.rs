@@ -1,7 +1,11 @@
-//! User page tables: 4-level, 4 KiB pages, in PML4 slots 0..253 of the host-built PML4 (slot
-//! 255 maps the kernel). Under shadow paging (PVM) every write to a live page-table traps to
-//! the hypervisor, so a new table is filled completely before it is linked in: filling it is
-//! then plain memory traffic and only the linking write traps.
+//! User page tables: 4-level, 4 KiB pages and 2 MiB large pages, in PML4 slots 0..253 of the
+//! host-built PML4 (slot 255 maps the kernel). Under shadow paging (PVM) every write to a live
+//! page-table traps to the hypervisor, so a new table is filled completely before it is linked
+//! in: filling it is then plain memory traffic and only the linking write traps. Under
+//! emulation every kernel instruction costs microseconds, so one large-page entry instead of
+//! 512 small ones is what makes first touches of big anonymous areas cheap. A large page that
+//! an operation covers only in part (mprotect, munmap, a moved page) is split into a page
+//! table of 512 entries first.
 
 use crate::abi::{PAGE_SIZE, USER_TOP};
 use crate::frame::FrameAllocator;
@@ -18,7 +22,11 @@ pub const ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000;
 
 /// Flags of intermediate entries: the leaf decides the real permission.
 const TABLE_FLAGS: u64 = PTE_PRESENT | PTE_WRITABLE | PTE_USER;
-const TABLE_SPAN: u64 = 512 * PAGE_SIZE;
+/// A large page: what one page-directory entry maps, and what one page table spans.
+pub const LARGE_PAGE_SIZE: u64 = 512 * PAGE_SIZE;
+const TABLE_SPAN: u64 = LARGE_PAGE_SIZE;
+/// Bits 21..51 of a large-page entry: its 2 MiB-aligned frame (bit 12 would be PAT, never set).
+const LARGE_ADDRESS_MASK: u64 = 0x000f_ffff_ffe0_0000;
 
 /// Leaf flags for a user page with the given access; no access yields the PROT_NONE marker.
 pub const fn leaf_flags(read: bool, write: bool, execute: bool) -> u64 {
@@ -43,6 +51,16 @@ const fn index(va: u64, level: u32) -> usize {
 /// An entry that owns a frame, whether accessible or revoked by PROT_NONE.
 const fn holds_frame(entry: u64) -> bool {
     entry & (PTE_PRESENT | PTE_PROT_NONE) != 0
+}
+
+/// A page-directory entry that maps a large page (accessible or PROT_NONE).
+const fn is_large(entry: u64) -> bool {
+    entry & PTE_HUGE != 0 && holds_frame(entry)
+}
+
+/// The 2 MiB-aligned start of the large page around `va`.
+const fn large_floor(va: u64) -> u64 {
+    va & !(LARGE_PAGE_SIZE - 1)
 }
 
 /// Points every empty entry of `slots` at its frame, slot `i` at `first + i * 4096`, with
@@ -94,12 +112,12 @@ impl PageTables {
         self.root
     }
 
-    /// The page table (level 0) covering `va`, if it exists.
-    fn page_table(&self, mmu: &mut impl Mmu, va: u64) -> Option<u64> {
+    /// The page directory (level 1) covering `va`, if it exists.
+    fn directory(&self, mmu: &mut impl Mmu, va: u64) -> Option<u64> {
         let mut table = self.root;
-        for level in (1..4).rev() {
+        for level in [3, 2] {
             let entry = mmu.table(table)[index(va, level)];
-            if entry & PTE_PRESENT == 0 || entry & PTE_HUGE != 0 {
+            if entry & PTE_PRESENT == 0 {
                 return None;
             }
             table = entry & ADDRESS_MASK;
@@ -107,12 +125,31 @@ impl PageTables {
         Some(table)
     }
 
+    /// The page-directory entry covering `va` (0 when its directory does not exist).
+    fn directory_entry(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
+        self.directory(mmu, va).map_or(0, |directory| mmu.table(directory)[index(va, 1)])
+    }
+
+    /// The page table (level 0) covering `va`, if it exists (not where a large page is).
+    fn page_table(&self, mmu: &mut impl Mmu, va: u64) -> Option<u64> {
+        let entry = self.directory_entry(mmu, va);
+        (entry & PTE_PRESENT != 0 && entry & PTE_HUGE == 0).then_some(entry & ADDRESS_MASK)
+    }
+
+    /// Whether a large page maps `va`.
+    pub fn is_large(&self, mmu: &mut impl Mmu, va: u64) -> bool {
+        is_large(self.directory_entry(mmu, va))
+    }
+
     /// How many tables must be created before `va` can be mapped (an upper bound when
-    /// several missing ranges share a new upper table).
+    /// several missing ranges share a new upper table); 0 where a large page is.
     fn missing_tables(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
         let mut table = self.root;
         for level in (1..4).rev() {
             let entry = mmu.table(table)[index(va, level)];
+            if is_large(entry) {
+                return 0;
+            }
             if entry & PTE_PRESENT == 0 {
                 return level as u64;
             }
@@ -121,18 +158,105 @@ impl PageTables {
         0
     }
 
-    /// The leaf entry of `va` (0 when nothing is mapped there).
+    /// The leaf entry of `va` (0 when nothing is mapped there). Inside a large page, the entry
+    /// a 4 KiB page there would have: its frame and the large page's flags.
     pub fn entry(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
-        match self.page_table(mmu, va) {
-            Some(table) => mmu.table(table)[index(va, 0)],
-            None => 0,
+        let directory_entry = self.directory_entry(mmu, va);
+        if is_large(directory_entry) {
+            let frame = (directory_entry & LARGE_ADDRESS_MASK) + (va - large_floor(va)) / PAGE_SIZE * PAGE_SIZE;
+            return frame | (directory_entry & !ADDRESS_MASK & !PTE_HUGE);
         }
+        if directory_entry & PTE_PRESENT == 0 {
+            return 0;
+        }
+        mmu.table(directory_entry & ADDRESS_MASK)[index(va, 0)]
     }
 
     /// The guest-physical address that `va` maps to, if the page is accessible.
     pub fn translate(&self, mmu: &mut impl Mmu, va: u64) -> Option<u64> {
         let entry = self.entry(mmu, va);
         (entry & PTE_PRESENT != 0).then(|| (entry & ADDRESS_MASK) + va % PAGE_SIZE)
+    }
+
+    /// Maps the large page at `va` (2 MiB aligned) to a fresh zero-filled 2 MiB frame with leaf
+    /// `flags`, when nothing at all is mapped in its 2 MiB (no page table there) and the
+    /// allocator has an aligned 2 MiB left; returns whether it did.
+    pub fn map_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64, flags: u64) -> Result<bool, OutOfMemory> {
+        assert!(va % LARGE_PAGE_SIZE == 0 && va + LARGE_PAGE_SIZE <= USER_TOP);
+        let mut table = self.root;
+        let mut level = 3;
+        while level > 1 {
+            let entry = mmu.table(table)[index(va, level)];
+            if entry & PTE_PRESENT == 0 {
+                break;
+            }
+            table = entry & ADDRESS_MASK;
+            level -= 1;
+        }
+        if level == 1 && mmu.table(table)[index(va, 1)] != 0 {
+            return Ok(false);
+        }
+        // The missing upper tables plus the frames the alignment may skip: leave plenty for
+        // small pages rather than take the last large run.
+        let missing = (level - 1) as u64;
+        if frames.available() < missing + 2 * 512 {
+            return Ok(false);
+        }
+        let Some(frame) = frames.alloc_large(mmu) else { return Ok(false) };
+        let mut child = frame | flags | PTE_HUGE;
+        for missing in 1..level {
+            let parent = frames.alloc(mmu).ok_or(OutOfMemory)?;
+            mmu.table(parent)[index(va, missing)] = child;
+            child = parent | TABLE_FLAGS;
+        }
+        mmu.table(table)[index(va, level)] = child;
+        Ok(true)
+    }
+
+    /// Replaces the large page around `va`, if there is one, by a page table (at frame
+    /// `table`) of 512 entries with the same frames and flags; the entry of page `skip`, if
+    /// given, is left empty (its frame is `table` itself).
+    fn split_into(&mut self, mmu: &mut impl Mmu, va: u64, table: u64, skip: Option<u64>) {
+        let Some(directory) = self.directory(mmu, va) else { return };
+        let entry = mmu.table(directory)[index(va, 1)];
+        if !is_large(entry) {
+            return;
+        }
+        let flags = entry & !ADDRESS_MASK & !PTE_HUGE;
+        let first = entry & LARGE_ADDRESS_MASK;
+        let slots = mmu.table(table);
+        let mut frame = first;
+        for slot in slots.iter_mut() {
+            *slot = frame | flags;
+            frame += PAGE_SIZE;
+        }
+        if let Some(page) = skip {
+            slots[index(page, 0)] = 0;
+        }
+        // No flush: the translations are the same. Whoever changes one of the new entries
+        // flushes its address, and INVLPG drops a large-page TLB entry and the
+        // paging-structure caches too.
+        mmu.table(directory)[index(va, 1)] = table | TABLE_FLAGS;
+    }
+
+    /// Splits the large pages in `[start, end)` (page aligned, not empty): those the range
+    /// covers only in part, or with `all` every one it touches. Splitting changes no
+    /// translation, so callers may split first and fail cleanly if a frame for a table is
+    /// missing.
+    pub fn split_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, start: u64, end: u64, all: bool) -> Result<(), OutOfMemory> {
+        let last = large_floor(end - PAGE_SIZE);
+        let mut va = start;
+        while va < end {
+            let block = large_floor(va);
+            let partial = block < start || block + LARGE_PAGE_SIZE > end;
+            if (all || partial) && self.is_large(mmu, va) {
+                let table = frames.alloc(mmu).ok_or(OutOfMemory)?;
+                self.split_into(mmu, va, table, None);
+            }
+            // Only the first and the last block can be partial.
+            va = if all || block == last { block + LARGE_PAGE_SIZE } else { last };
+        }
+        Ok(())
     }
 
     /// Maps every unmapped page of `[start, end)` to a fresh zero-filled frame with `flags`.
@@ -187,6 +311,11 @@ impl PageTables {
         let mut va = start;
         while va < end {
             let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
+            if self.is_large(mmu, va) {
+                // Every page there holds a frame already.
+                va = chunk_end;
+                continue;
+            }
             let (table, linked) = match self.page_table(mmu, va) {
                 Some(table) => (table, true),
                 None => (frames.alloc(mmu).ok_or(OutOfMemory)?, false),
@@ -223,12 +352,14 @@ impl PageTables {
     }
 
     /// Points the (mapped) page `va` at `frame`, keeping its flags.
-    pub fn replace_frame(&mut self, mmu: &mut impl Mmu, va: u64, frame: u64) {
+    pub fn replace_frame(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64, frame: u64) -> Result<(), OutOfMemory> {
+        self.split_large(mmu, frames, va, va + PAGE_SIZE, false)?;
         if let Some(table) = self.page_table(mmu, va) {
             let slot = &mut mmu.table(table)[index(va, 0)];
             *slot = (*slot & !ADDRESS_MASK) | frame;
             mmu.invalidate(va, va + PAGE_SIZE);
         }
+        Ok(())
     }
 
     /// Hooks a filled page table for `va` into the tree, creating the missing upper tables
@@ -255,7 +386,8 @@ impl PageTables {
     }
 
     /// Calls `visit` with each leaf slot of `[start, end)` that holds a frame; returns how
-    /// many there were. Missing tables are skipped whole.
+    /// many there were. Missing tables are skipped whole; large pages must have been split
+    /// or be handled by the caller (they are skipped).
     fn for_each_mapped(
         &mut self,
         mmu: &mut impl Mmu,
@@ -283,22 +415,57 @@ impl PageTables {
     }
 
     /// Unmaps `[start, end)`, returning its frames to `frames`; flushes the TLB if needed.
+    /// Never fails: a large page covered in part is split, and when no frame is left for its
+    /// page table, the first page being unmapped there becomes the table.
     pub fn unmap(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, start: u64, end: u64) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        for va in [start, end - PAGE_SIZE] {
+            let block = large_floor(va);
+            if (block < start || block + LARGE_PAGE_SIZE > end) && self.is_large(mmu, va) {
+                match frames.alloc(mmu) {
+                    Some(table) => self.split_into(mmu, va, table, None),
+                    None => {
+                        let first_unmapped = start.max(block);
+                        let table = self.entry(mmu, first_unmapped) & ADDRESS_MASK;
+                        self.split_into(mmu, va, table, Some(first_unmapped));
+                    }
+                }
+            }
+        }
         let mut released = [0u64; 64];
         let mut pending = 0;
         let mut va = start;
         let mut total = 0;
         // Frames are freed after the slot is cleared, in batches, because freeing writes the
-        // frame itself (the free list link) and the table borrow must end first.
+        // frame itself (the free list link) and the table borrow must end first; consecutive
+        // frames (a fault-around block, a large page) go back as one run.
         while va < end {
+            if let Some(directory) = self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) {
+                // Wholly inside the range (the ends were split above).
+                let slot = &mut mmu.table(directory)[index(va, 1)];
+                let first = *slot & LARGE_ADDRESS_MASK;
+                *slot = 0;
+                frames.free_run(mmu, first, 512);
+                total += 512;
+                va += LARGE_PAGE_SIZE;
+                continue;
+            }
             let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN).min(va + 64 * PAGE_SIZE);
             total += self.for_each_mapped(mmu, va, chunk_end, |slot| {
                 released[pending] = *slot & ADDRESS_MASK;
                 pending += 1;
                 *slot = 0;
             });
-            for &frame in &released[..pending] {
-                frames.free(mmu, frame);
+            let mut run_start = 0;
+            while run_start < pending {
+                let mut run_end = run_start + 1;
+                while run_end < pending && released[run_end] == released[run_end - 1] + PAGE_SIZE {
+                    run_end += 1;
+                }
+                frames.free_run(mmu, released[run_start], (run_end - run_start) as u64);
+                run_start = run_end;
             }
             pending = 0;
             va = chunk_end;
@@ -310,20 +477,41 @@ impl PageTables {
     }
 
     /// Clears the slot of page `va` without freeing its frame (which now lives elsewhere).
-    pub fn forget(&mut self, mmu: &mut impl Mmu, va: u64) {
+    pub fn forget(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64) -> Result<(), OutOfMemory> {
+        self.split_large(mmu, frames, va, va + PAGE_SIZE, false)?;
         if let Some(table) = self.page_table(mmu, va) {
             mmu.table(table)[index(va, 0)] = 0;
             mmu.invalidate(va, va + PAGE_SIZE);
         }
+        Ok(())
     }
 
-    /// Gives every page of `[start, end)` that holds a frame the leaf `flags`.
-    pub fn protect(&mut self, mmu: &mut impl Mmu, start: u64, end: u64, flags: u64) -> u64 {
-        let changed = self.for_each_mapped(mmu, start, end, |slot| *slot = (*slot & ADDRESS_MASK) | flags);
+    /// Gives every page of `[start, end)` that holds a frame the leaf `flags`; returns how many
+    /// pages that was. Fails, changing nothing, when a large page covered in part needs a page
+    /// table and no frame is left.
+    pub fn protect(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, start: u64, end: u64, flags: u64) -> Result<u64, OutOfMemory> {
+        if start >= end {
+            return Ok(0);
+        }
+        self.split_large(mmu, frames, start, end, false)?;
+        let mut changed = 0;
+        let mut va = start;
+        while va < end {
+            if let Some(directory) = self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) {
+                let slot = &mut mmu.table(directory)[index(va, 1)];
+                *slot = (*slot & LARGE_ADDRESS_MASK) | flags | PTE_HUGE;
+                changed += 512;
+                va += LARGE_PAGE_SIZE;
+                continue;
+            }
+            let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
+            changed += self.for_each_mapped(mmu, va, chunk_end, |slot| *slot = (*slot & ADDRESS_MASK) | flags);
+            va = chunk_end;
+        }
         if changed > 0 {
             mmu.invalidate(start, end);
         }
-        changed
+        Ok(changed)
     }
 }
 
@@ -423,10 +611,10 @@ mod tests {
         pt.map_fresh(&mut mmu, &mut frames, 0x40_0000, 0x40_1000, RW).unwrap();
         let pa = pt.translate(&mut mmu, 0x40_0000).unwrap();
         mmu.bytes(pa)[0] = 7;
-        assert_eq!(pt.protect(&mut mmu, 0x40_0000, 0x40_1000, leaf_flags(false, false, false)), 1);
+        assert_eq!(pt.protect(&mut mmu, &mut frames, 0x40_0000, 0x40_1000, leaf_flags(false, false, false)), Ok(1));
         assert_eq!(pt.translate(&mut mmu, 0x40_0000), None);
         assert_eq!(pt.map_fresh(&mut mmu, &mut frames, 0x40_0000, 0x40_1000, RW), Ok(0));
-        pt.protect(&mut mmu, 0x40_0000, 0x40_1000, leaf_flags(true, false, true));
+        pt.protect(&mut mmu, &mut frames, 0x40_0000, 0x40_1000, leaf_flags(true, false, true)).unwrap();
         assert_eq!(pt.translate(&mut mmu, 0x40_0000), Some(pa));
         assert_eq!(mmu.bytes(pa)[0], 7);
         let entry = pt.entry(&mut mmu, 0x40_0000);
@@ -439,7 +627,7 @@ mod tests {
         assert_eq!(pt.map_existing(&mut mmu, &mut frames, 0x40_0000, 0x40_2000, RW, 0x3_0000), Ok(2));
         assert_eq!(pt.translate(&mut mmu, 0x40_1008), Some(0x3_1008));
         assert_eq!(frames.available(), 62 - 3, "only tables were allocated");
-        pt.replace_frame(&mut mmu, 0x40_1000, 0x3_8000);
+        pt.replace_frame(&mut mmu, &mut frames, 0x40_1000, 0x3_8000).unwrap();
         assert_eq!(pt.translate(&mut mmu, 0x40_1000), Some(0x3_8000));
         assert_eq!(pt.entry(&mut mmu, 0x40_1000) & !ADDRESS_MASK, RW);
     }
@@ -449,5 +637,172 @@ mod tests {
         assert_eq!(leaf_flags(true, false, false), PTE_PRESENT | PTE_USER | PTE_NO_EXECUTE);
         assert_eq!(leaf_flags(true, true, true), PTE_PRESENT | PTE_USER | PTE_WRITABLE);
         assert_eq!(leaf_flags(false, false, false), PTE_PROT_NONE);
+    }
+
+    /// 12 MiB of RAM: frames from 2 on are allocatable, so 2 MiB-aligned runs exist.
+    fn setup_large() -> (TestMmu, FrameAllocator, PageTables) {
+        setup(3 * 1024)
+    }
+
+    const LARGE: u64 = 0x4000_0000; // a 2 MiB-aligned user address
+
+    fn fill_pattern(mmu: &mut TestMmu, pt: &PageTables, start: u64, end: u64) {
+        for va in (start..end).step_by(PAGE_SIZE as usize) {
+            let pa = pt.translate(mmu, va).unwrap();
+            mmu.bytes(pa)[..8].copy_from_slice(&va.to_le_bytes());
+        }
+    }
+
+    fn reads_pattern(mmu: &mut TestMmu, pt: &PageTables, va: u64) -> bool {
+        pt.translate(mmu, va).is_some_and(|pa| mmu.bytes(pa)[..8] == va.to_le_bytes())
+    }
+
+    #[test]
+    fn maps_a_large_page_with_one_entry() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        let before = frames.available();
+        assert_eq!(pt.map_large(&mut mmu, &mut frames, LARGE, RW), Ok(true));
+        assert!(pt.is_large(&mut mmu, LARGE + 0x1f_f000));
+        let first = pt.translate(&mut mmu, LARGE).unwrap();
+        assert_eq!(first % LARGE_PAGE_SIZE, 0, "the frame is 2 MiB aligned");
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x12_3456), Some(first + 0x12_3456));
+        assert_eq!(pt.entry(&mut mmu, LARGE + 0x5000) & !ADDRESS_MASK, RW, "4 KiB view: the large page's flags");
+        assert!(mmu.bytes(first + 0x7000).iter().all(|&b| b == 0));
+        // 512 frames plus PDPT and PD; the frames skipped for alignment stay available.
+        assert_eq!(frames.available(), before - 512 - 2);
+        assert_eq!(pt.map_large(&mut mmu, &mut frames, LARGE, RW), Ok(false), "already mapped");
+        assert_eq!(pt.map_fresh(&mut mmu, &mut frames, LARGE, LARGE + 0x4000, RW), Ok(0), "pages hold frames");
+        assert!(pt.is_large(&mut mmu, LARGE));
+    }
+
+    #[test]
+    fn no_large_page_where_small_pages_are() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_fresh(&mut mmu, &mut frames, LARGE + 0x1000, LARGE + 0x2000, RW).unwrap();
+        assert_eq!(pt.map_large(&mut mmu, &mut frames, LARGE, RW), Ok(false));
+        assert!(!pt.is_large(&mut mmu, LARGE));
+        let (mut mmu, mut frames, mut pt) = setup(600);
+        assert_eq!(pt.map_large(&mut mmu, &mut frames, LARGE, RW), Ok(false), "no aligned 2 MiB to spare");
+    }
+
+    #[test]
+    fn protecting_part_of_a_large_page_splits_it() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        fill_pattern(&mut mmu, &pt, LARGE, LARGE + LARGE_PAGE_SIZE);
+        let read_only = leaf_flags(true, false, false);
+        assert_eq!(pt.protect(&mut mmu, &mut frames, LARGE + 0x3000, LARGE + 0x5000, read_only), Ok(2));
+        assert!(!pt.is_large(&mut mmu, LARGE));
+        for va in (LARGE..LARGE + LARGE_PAGE_SIZE).step_by(PAGE_SIZE as usize) {
+            assert!(reads_pattern(&mut mmu, &pt, va), "page {va:#x} keeps its frame");
+            let expected = if (LARGE + 0x3000..LARGE + 0x5000).contains(&va) { read_only } else { RW };
+            assert_eq!(pt.entry(&mut mmu, va) & !ADDRESS_MASK, expected, "page {va:#x}");
+        }
+        assert_eq!(mmu.invalidations.last(), Some(&(LARGE + 0x3000, LARGE + 0x5000)));
+    }
+
+    #[test]
+    fn protecting_a_whole_large_page_keeps_it_large_even_with_no_access() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        let frame = pt.translate(&mut mmu, LARGE).unwrap();
+        let none = leaf_flags(false, false, false);
+        assert_eq!(pt.protect(&mut mmu, &mut frames, LARGE, LARGE + LARGE_PAGE_SIZE, none), Ok(512));
+        assert!(pt.is_large(&mut mmu, LARGE));
+        assert_eq!(pt.translate(&mut mmu, LARGE), None);
+        assert_eq!(pt.map_fresh(&mut mmu, &mut frames, LARGE, LARGE + 0x1000, RW), Ok(0), "the frames stay");
+        assert_eq!(pt.protect(&mut mmu, &mut frames, LARGE, LARGE + LARGE_PAGE_SIZE, RW), Ok(512));
+        assert_eq!(pt.translate(&mut mmu, LARGE), Some(frame));
+        assert!(pt.is_large(&mut mmu, LARGE));
+    }
+
+    #[test]
+    fn unmapping_part_of_a_large_page_frees_only_that_part() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        fill_pattern(&mut mmu, &pt, LARGE, LARGE + LARGE_PAGE_SIZE);
+        let before = frames.available();
+        assert_eq!(pt.unmap(&mut mmu, &mut frames, LARGE + 0x10_0000, LARGE + 0x10_3000), 3);
+        assert_eq!(frames.available(), before - 1 + 3, "one frame for the page table, three freed");
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x10_1000), None);
+        assert!(reads_pattern(&mut mmu, &pt, LARGE + 0xf_f000));
+        assert!(reads_pattern(&mut mmu, &pt, LARGE + 0x10_3000));
+        assert!(reads_pattern(&mut mmu, &pt, LARGE));
+    }
+
+    #[test]
+    fn unmapping_across_large_pages_frees_them_whole() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        pt.map_large(&mut mmu, &mut frames, LARGE + LARGE_PAGE_SIZE, RW).unwrap();
+        fill_pattern(&mut mmu, &pt, LARGE, LARGE + 2 * LARGE_PAGE_SIZE);
+        let before = frames.available();
+        // The first large page goes whole, the second from its start to 0x1000 before its end.
+        let end = LARGE + 2 * LARGE_PAGE_SIZE - 0x1000;
+        assert_eq!(pt.unmap(&mut mmu, &mut frames, LARGE, end), 512 + 511);
+        assert_eq!(frames.available(), before + 512 + 511 - 1);
+        assert_eq!(pt.translate(&mut mmu, LARGE), None);
+        assert_eq!(pt.translate(&mut mmu, end - 0x1000), None);
+        assert!(reads_pattern(&mut mmu, &pt, end));
+        // Freed frames come back zeroed, one at a time.
+        let recycled = frames.alloc(&mut mmu).unwrap();
+        assert!(mmu.bytes(recycled).iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn unmapping_part_of_a_large_page_works_with_no_frame_left() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        fill_pattern(&mut mmu, &pt, LARGE, LARGE + LARGE_PAGE_SIZE);
+        while frames.alloc(&mut mmu).is_some() {}
+        assert_eq!(pt.unmap(&mut mmu, &mut frames, LARGE + 0x2000, LARGE + 0x4000), 1, "one page became the table");
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x2000), None);
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x3000), None);
+        assert_eq!(frames.available(), 1);
+        for va in (LARGE..LARGE + LARGE_PAGE_SIZE).step_by(PAGE_SIZE as usize) {
+            if !(LARGE + 0x2000..LARGE + 0x4000).contains(&va) {
+                assert!(reads_pattern(&mut mmu, &pt, va), "page {va:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn protect_fails_cleanly_when_a_split_has_no_frame() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        while frames.alloc(&mut mmu).is_some() {}
+        let read_only = leaf_flags(true, false, false);
+        assert_eq!(pt.protect(&mut mmu, &mut frames, LARGE, LARGE + 0x1000, read_only), Err(OutOfMemory));
+        assert!(pt.is_large(&mut mmu, LARGE));
+        assert_eq!(pt.entry(&mut mmu, LARGE) & !ADDRESS_MASK, RW);
+    }
+
+    #[test]
+    fn forget_and_replace_frame_split_first() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        pt.map_large(&mut mmu, &mut frames, LARGE, RW).unwrap();
+        fill_pattern(&mut mmu, &pt, LARGE, LARGE + LARGE_PAGE_SIZE);
+        pt.forget(&mut mmu, &mut frames, LARGE + 0x8000).unwrap();
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x8000), None);
+        assert!(reads_pattern(&mut mmu, &pt, LARGE + 0x9000));
+        pt.replace_frame(&mut mmu, &mut frames, LARGE + 0x9000, 0x3000).unwrap();
+        assert_eq!(pt.translate(&mut mmu, LARGE + 0x9000), Some(0x3000));
+    }
+
+    #[test]
+    fn split_large_splits_partial_or_all() {
+        let (mut mmu, mut frames, mut pt) = setup_large();
+        for i in 0..3 {
+            pt.map_large(&mut mmu, &mut frames, LARGE + i * LARGE_PAGE_SIZE, RW).unwrap();
+        }
+        let whole = (LARGE, LARGE + 3 * LARGE_PAGE_SIZE);
+        pt.split_large(&mut mmu, &mut frames, whole.0 + 0x1000, whole.1, false).unwrap();
+        assert!(!pt.is_large(&mut mmu, LARGE));
+        assert!(pt.is_large(&mut mmu, LARGE + LARGE_PAGE_SIZE), "covered whole: stays large");
+        assert!(pt.is_large(&mut mmu, LARGE + 2 * LARGE_PAGE_SIZE));
+        pt.split_large(&mut mmu, &mut frames, whole.0, whole.1, true).unwrap();
+        assert!(!pt.is_large(&mut mmu, LARGE + LARGE_PAGE_SIZE));
+        assert!(!pt.is_large(&mut mmu, LARGE + 2 * LARGE_PAGE_SIZE));
+        assert!(pt.translate(&mut mmu, LARGE + 2 * LARGE_PAGE_SIZE + 0x1f_f000).is_some());
     }
 }
