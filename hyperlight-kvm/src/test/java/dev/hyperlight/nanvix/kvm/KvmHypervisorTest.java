@@ -96,6 +96,7 @@ class KvmHypervisorTest {
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE)) {
             long start = vm.memory().address();
             long end = start + vm.memory().byteSize();
+            assertThat(start % (2 << 20)).as("2 MiB aligned, for huge pages").isZero();
 
             assertThat(ProcSelf.mappingAt(start)).isEqualTo(new ProcSelf.Mapping(start, end, "rw-p", ""));
             // Neighbouring PROT_NONE mappings may merge with a guard page, so only its page is pinned down.

@@ -37,6 +37,7 @@ public final class libc_h {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
+    public static final int MADV_HUGEPAGE = 14;
     public static final long MAP_FAILED = -1L;
 
     // <errno.h>
@@ -155,6 +156,18 @@ public final class libc_h {
     public static int munmap(MemorySegment callState, MemorySegment addr, long length) {
         try {
             return (int) munmap$MH.invokeExact(callState, addr, length);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int madvise(void *addr, size_t length, int advice)
+    private static final MethodHandle madvise$MH = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+
+    public static int madvise(MemorySegment callState, MemorySegment addr, long length, int advice) {
+        try {
+            return (int) madvise$MH.invokeExact(callState, addr, length, advice);
         } catch (Throwable ex) {
             throw unreachable(ex);
         }
