@@ -16,23 +16,36 @@ pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
 /// Resolution reported for the coarse clocks (one 250 Hz tick, as a common Linux build).
 const COARSE_RESOLUTION_NS: u64 = 4_000_000;
 
+/// Fraction bits of `Clock::ns_per_cycle`.
+const SCALE_SHIFT: u32 = 52;
+
 /// Converts TSC readings to times.
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     tsc_at_boot: u64,
     realtime_at_boot_ns: u64,
-    tsc_khz: u64,
+    /// Nanoseconds per TSC cycle as a fixed-point number (`SCALE_SHIFT` fraction bits): a
+    /// reading is one multiplication instead of a 128-bit division, which costs hundreds of
+    /// emulated instructions under PVM on every clock read.
+    ns_per_cycle: u64,
 }
 
 impl Clock {
+    /// Exact to a part in 10^15 for a 1-3 GHz TSC; below 250 kHz (no real TSC) the scale
+    /// saturates.
     pub const fn new(tsc_at_boot: u64, realtime_at_boot_ns: u64, tsc_khz: u64) -> Self {
-        Clock { tsc_at_boot, realtime_at_boot_ns, tsc_khz: if tsc_khz == 0 { 1 } else { tsc_khz } }
+        let khz = if tsc_khz == 0 { 1 } else { tsc_khz } as u128;
+        // Rounded to nearest: for a 1-3 GHz TSC the error stays below 1 us in 10 years.
+        let scale = ((1_000_000u128 << SCALE_SHIFT) + khz / 2) / khz;
+        let ns_per_cycle = if scale > u64::MAX as u128 { u64::MAX } else { scale as u64 };
+        Clock { tsc_at_boot, realtime_at_boot_ns, ns_per_cycle }
     }
 
     /// Nanoseconds since boot at TSC value `tsc`.
     pub fn since_boot_ns(&self, tsc: u64) -> u64 {
         let cycles = tsc.saturating_sub(self.tsc_at_boot) as u128;
-        (cycles * 1_000_000 / self.tsc_khz as u128).min(u64::MAX as u128) as u64
+        // u64 x u64 -> u128 is one MUL instruction; the shift takes the integer part.
+        ((cycles * self.ns_per_cycle as u128) >> SCALE_SHIFT).min(u64::MAX as u128) as u64
     }
 
     /// The time of `clock` in ns at TSC value `tsc`, or EINVAL for an unknown clock.
@@ -96,7 +109,10 @@ mod tests {
     fn does_not_overflow_after_long_runs() {
         let clock = Clock::new(0, 0, 3_000_000);
         let ten_years_of_cycles = 3_000_000_000u64 * 3600 * 24 * 365 * 10;
-        assert_eq!(clock.since_boot_ns(ten_years_of_cycles), 10 * 365 * 24 * 3600 * NANOS_PER_SECOND);
+        let ten_years_ns = 10 * 365 * 24 * 3600 * NANOS_PER_SECOND;
+        assert!(clock.since_boot_ns(ten_years_of_cycles).abs_diff(ten_years_ns) < 1_000, "fixed point drifts < 1 us");
+        let at_the_end = clock.since_boot_ns(u64::MAX);
+        assert!(at_the_end.abs_diff(u64::MAX / 3) < u64::MAX / 3 / 1_000_000_000, "no overflow at the TSC's end");
     }
 
     #[test]
