@@ -1,6 +1,7 @@
 // POSIX threads on the guest kernel's scheduler: create and join, return values, a mutex and
 // a condition variable, thread-local storage, a semaphore ping-pong, futex timeouts,
-// per-thread FPU control state, thread exit while others still run, and a refused clone. Prints one line per
+// per-thread FPU control state, thread exit while others still run, and a refused clone.
+// With an argument: `main-exits-first` (the program outlives its main thread), `deadlock`. Prints one line per
 // check; the test compares the whole output.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,7 +221,37 @@ static void unsupported_clone(void) {
     printf("unsupported clone flags: %s\n", r == -1 && errno == EINVAL ? "EINVAL" : "?");
 }
 
-int main(void) {
+static void *late_writer(void *arg) {
+    (void)arg;
+    struct timespec nap = {0, 10 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    printf("the last thread finishes after main exited\n");
+    return NULL;
+}
+
+static void *wait_for_ever(void *arg) {
+    sem_wait((sem_t *)arg);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "main-exits-first") == 0) {
+        // The program goes on until its last thread ends (glibc then exits with status 0).
+        pthread_t thread;
+        pthread_create(&thread, NULL, late_writer, NULL);
+        pthread_exit(NULL);
+    }
+    if (argc > 1 && strcmp(argv[1], "deadlock") == 0) {
+        // Every thread waits without a timeout: only the run's time limit ends this.
+        static sem_t never;
+        sem_init(&never, 0, 0);
+        pthread_t thread;
+        pthread_create(&thread, NULL, wait_for_ever, &never);
+        printf("waiting for a thread that waits for ever\n");
+        fflush(stdout);
+        pthread_join(thread, NULL);
+        return 0;
+    }
     create_join_mutex_condvar_tls();
     semaphore_ping_pong();
     futex_timeouts();

@@ -50,6 +50,27 @@ class ThreadsTest {
     }
 
     @Test
+    void theProgramOutlivesItsMainThread() throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+            RunResult result = sandbox.run(Guests.guest("threads"), "main-exits-first");
+
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("the last thread finishes after main exited\n");
+        }
+    }
+
+    @Test
+    void aDeadlockEndsAtTheTimeLimit() throws Exception {
+        Duration limit = Duration.ofSeconds(2);
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(limit).build())) {
+            RunResult result = sandbox.run(Guests.guest("threads"), "deadlock");
+
+            assertThat(result.termination()).isEqualTo(new Termination.TimedOut(limit));
+            assertThat(result.stdoutText()).isEqualTo("waiting for a thread that waits for ever\n");
+        }
+    }
+
+    @Test
     void pythonThreadsQueueEventAndThreadPool() throws Exception {
         String code = """
                 import concurrent.futures, queue, threading, time
