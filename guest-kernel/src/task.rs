@@ -570,8 +570,10 @@ fn release_robust_futexes(tid: u64, head: u64) {
     if head == 0 {
         return;
     }
-    // struct robust_list_head: next, futex_offset, list_op_pending.
+    // struct robust_list_head: next, futex_offset, list_op_pending. Bit 0 of an entry
+    // pointer marks a PI futex; the entry itself is the pointer without it.
     let Ok([first, offset, pending]) = user::read::<[u64; 3]>(head) else { return };
+    let (first, pending) = (first & !1, pending & !1);
     let release = |entry: u64| {
         let word = entry.wrapping_add(offset);
         let Ok(value) = user::read::<u32>(word) else { return };
@@ -587,7 +589,7 @@ fn release_robust_futexes(tid: u64, head: u64) {
         if entry == head || entry == 0 {
             break;
         }
-        let Ok(next) = user::read::<u64>(entry) else { break };
+        let Ok(next) = user::read::<u64>(entry).map(|next| next & !1) else { break };
         if entry != pending {
             release(entry);
         }

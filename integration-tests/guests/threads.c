@@ -1,6 +1,7 @@
 // POSIX threads on the guest kernel's scheduler: create and join, return values, a mutex and
 // a condition variable, thread-local storage, a semaphore ping-pong, futex timeouts,
-// per-thread FPU control state, thread exit while others still run, and a refused clone.
+// per-thread FPU control state, thread exit while others still run, a robust mutex whose
+// owner died, and a refused clone.
 // With an argument: `main-exits-first` (the program outlives its main thread), `deadlock`. Prints one line per
 // check; the test compares the whole output.
 #define _GNU_SOURCE
@@ -215,6 +216,30 @@ static void thread_exit_and_detach(void) {
     printf("pthread_exit value %ld, 100 detached threads came and went\n", (long)value);
 }
 
+static pthread_mutex_t robust;
+
+static void *die_holding_the_lock(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&robust);
+    return NULL;
+}
+
+static void robust_mutex(void) {
+    // A thread that ends while holding a robust mutex: the kernel marks it FUTEX_OWNER_DIED
+    // (the thread's robust list), and the next locker learns so instead of waiting for ever.
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&robust, &attr);
+    pthread_t thread;
+    pthread_create(&thread, NULL, die_holding_the_lock, NULL);
+    pthread_join(thread, NULL);
+    int locked = pthread_mutex_lock(&robust);
+    printf("robust mutex after its owner died: %s\n", locked == EOWNERDEAD ? "EOWNERDEAD" : "?");
+    pthread_mutex_consistent(&robust);
+    pthread_mutex_unlock(&robust);
+}
+
 static void unsupported_clone(void) {
     // A thread without shared signal handlers: Linux refuses it, and so does the guest kernel.
     long r = syscall(SYS_clone, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_THREAD, NULL, NULL, NULL, 0);
@@ -258,6 +283,7 @@ int main(int argc, char **argv) {
     sleeping_thread_lets_others_run();
     fpu_state_per_thread();
     thread_exit_and_detach();
+    robust_mutex();
     unsupported_clone();
     fflush(stdout);
     return 0;
