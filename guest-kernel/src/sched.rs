@@ -60,6 +60,8 @@ pub struct Thread<C> {
     pub clear_child_tid: u64,
     /// set_robust_list: the head of the thread's list of robust futexes.
     pub robust_list: u64,
+    /// CPU time the thread used before it last started running (ns).
+    pub cpu_ns: u64,
     /// Links in its futex bucket's FIFO list while it waits on a futex.
     prev: u16,
     next: u16,
@@ -79,6 +81,7 @@ impl<C: Context> Thread<C> {
             gs_base: 0,
             clear_child_tid: 0,
             robust_list: 0,
+            cpu_ns: 0,
             prev: NONE,
             next: NONE,
             queued: false,
@@ -127,6 +130,9 @@ pub struct Scheduler<C> {
     switch_pending: bool,
     /// The current thread exited: its slot is free and its registers must not be saved.
     current_gone: bool,
+    /// When the current thread started running, and the time no thread ran (ns since boot).
+    running_since: u64,
+    idle_ns: u64,
 }
 
 fn bucket(addr: u64) -> usize {
@@ -154,6 +160,8 @@ impl<C: Context> Scheduler<C> {
             timer_count: 0,
             switch_pending: false,
             current_gone: false,
+            running_since: 0,
+            idle_ns: 0,
         }
     }
 
@@ -450,6 +458,32 @@ impl<C: Context> Scheduler<C> {
         }
     }
 
+    /// CPU time accounting, at a switch: the current thread stops running at `now` (ns since
+    /// boot).
+    pub fn stop_running(&mut self, now: u64) {
+        let ran = now.saturating_sub(self.running_since);
+        self.threads[self.current].cpu_ns += ran;
+        self.running_since = now;
+    }
+
+    /// The (new) current thread starts running at `now`; the time since `stop_running` was
+    /// spent waiting for a thread to become runnable (idle, not the program's CPU time).
+    pub fn start_running(&mut self, now: u64) {
+        self.idle_ns += now.saturating_sub(self.running_since);
+        self.running_since = now;
+    }
+
+    /// CPU time of the thread in `slot` at `now`.
+    pub fn thread_cpu_ns(&self, slot: usize, now: u64) -> u64 {
+        let running = if slot == self.current { now.saturating_sub(self.running_since) } else { 0 };
+        self.threads[slot].cpu_ns + running
+    }
+
+    /// CPU time of the program at `now`: all time since boot but the idle time.
+    pub fn process_cpu_ns(&self, now: u64) -> u64 {
+        now.saturating_sub(self.idle_ns)
+    }
+
     /// Whether a timer is pending (the scheduler needs the time only then).
     pub fn has_timers(&self) -> bool {
         self.timer_count > 0
@@ -619,6 +653,22 @@ mod tests {
         assert_eq!(s.pick_next(0), Next::SleepUntil(2_000_000), "only the pending deadline counts");
         assert_eq!(s.pick_next(2_000_000), Next::Run(0));
         assert!(!s.has_timers());
+    }
+
+    #[test]
+    fn cpu_time_counts_running_and_not_waiting() {
+        let mut s = with_threads(2);
+        // Thread 0 runs 0..100, thread 1 runs 100..150, nobody runs 150..400, thread 0 again.
+        s.stop_running(100);
+        assert_eq!(s.pick_next(100), Next::Run(1));
+        s.start_running(100);
+        s.block_current(Block { futex: None, deadline: None, on_timeout: 0 });
+        s.stop_running(150);
+        s.current = 0;
+        s.start_running(400);
+        assert_eq!(s.thread_cpu_ns(0, 450), 150);
+        assert_eq!(s.thread_cpu_ns(1, 450), 50);
+        assert_eq!(s.process_cpu_ns(450), 200);
     }
 
     #[test]

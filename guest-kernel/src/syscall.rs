@@ -151,6 +151,7 @@ pub mod nr {
     pub const TIME: u64 = 201;
     pub const GETDENTS64: u64 = 217;
     pub const SET_TID_ADDRESS: u64 = 218;
+    pub const CLOCK_SETTIME: u64 = 227;
     pub const CLOCK_GETTIME: u64 = 228;
     pub const CLOCK_GETRES: u64 = 229;
     pub const CLOCK_NANOSLEEP: u64 = 230;
@@ -334,6 +335,7 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::TIME, "time", sys_time),
     host(nr::GETDENTS64, "getdents64", fs::sys_getdents64),
     guest(nr::SET_TID_ADDRESS, "set_tid_address", task::sys_set_tid_address),
+    guest(nr::CLOCK_SETTIME, "clock_settime", sys_clock_settime),
     guest(nr::CLOCK_GETTIME, "clock_gettime", sys_clock_gettime),
     guest(nr::CLOCK_GETRES, "clock_getres", sys_clock_getres),
     rewritten(nr::CLOCK_NANOSLEEP, "clock_nanosleep", "nanosleep when no thread can run", fs::sys_clock_nanosleep),
@@ -596,12 +598,30 @@ fn now(clock_id: u64) -> Result<u64, i64> {
     kernel::clock().read(clock_id, arch::rdtsc())
 }
 
+/// Any clock: the CPU-time ones come from the scheduler's accounting (task.rs).
+fn read_clock(clock_id: u64) -> Result<u64, i64> {
+    if task::is_cpu_clock(clock_id) { task::cpu_clock_ns(clock_id) } else { now(clock_id) }
+}
+
 fn sys_clock_gettime(a: &Args) -> i64 {
-    result(now(a[0]).and_then(|ns| user::write(a[1], &Timespec::from_ns(ns))).map(|_| 0))
+    result(read_clock(a[0]).and_then(|ns| user::write(a[1], &Timespec::from_ns(ns))).map(|_| 0))
+}
+
+/// clock_settime(2): the program may not set the time (EPERM, as for a process without
+/// CAP_SYS_TIME); only CLOCK_REALTIME can be set at all (EINVAL for the others).
+fn sys_clock_settime(a: &Args) -> i64 {
+    let run = || -> Result<u64, i64> {
+        user::read::<Timespec>(a[1])?.to_ns()?;
+        if a[0] != crate::time::CLOCK_REALTIME {
+            return Err(EINVAL);
+        }
+        Err(EPERM)
+    };
+    result(run())
 }
 
 fn sys_clock_getres(a: &Args) -> i64 {
-    let resolution = kernel::clock().resolution(a[0]);
+    let resolution = if task::is_cpu_clock(a[0]) { task::cpu_clock_ns(a[0]).map(|_| 1) } else { kernel::clock().resolution(a[0]) };
     result(resolution.and_then(|ns| if a[1] == 0 { Ok(()) } else { user::write(a[1], &Timespec::from_ns(ns)) }).map(|_| 0))
 }
 

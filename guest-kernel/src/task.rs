@@ -11,7 +11,9 @@ use crate::kernel::{self, with_memory};
 use crate::idt::{FxArea, TrapFrame};
 use crate::process::PID;
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
-use crate::time::{Timespec, CLOCK_MONOTONIC, CLOCK_REALTIME, NANOS_PER_SECOND};
+use crate::time::{
+    Timespec, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
+};
 use crate::user;
 
 type Args = [u64; 6];
@@ -146,10 +148,49 @@ pub fn sys_sysinfo(a: &Args) -> i64 {
     result(user::write(a[0], &info).map(|_| 0))
 }
 
-/// CPU time of the task: the guest has one vCPU running only this program, so the time since
-/// boot is its user time (the kernel's share is not told apart).
-fn cpu_ns() -> u64 {
-    now(CLOCK_MONOTONIC)
+/// Nanoseconds since boot: the time base of CPU time accounting.
+fn since_boot() -> u64 {
+    kernel::clock().since_boot_ns(crate::arch::rdtsc())
+}
+
+/// CPU time of the program: the guest has one vCPU running only this program, so it is the
+/// time since boot less the time no thread could run (the kernel's share is not told apart).
+fn process_cpu_ns() -> u64 {
+    with_scheduler(|s| s.process_cpu_ns(since_boot()))
+}
+
+fn thread_cpu_ns() -> u64 {
+    with_scheduler(|s| s.thread_cpu_ns(s.current_slot(), since_boot()))
+}
+
+/// Whether `clock` is a CPU-time clock: the process's and thread's, or one made by
+/// clock_getcpuclockid / pthread_getcpuclockid (negative: ~id << 3 | per-thread << 2 | kind).
+/// A clockid_t is a C int: only the low 32 bits of the register count, as on Linux.
+pub fn is_cpu_clock(clock: u64) -> bool {
+    let clock = clock as u32 as i32;
+    clock == CLOCK_PROCESS_CPUTIME_ID as i32 || clock == CLOCK_THREAD_CPUTIME_ID as i32 || clock < 0
+}
+
+/// The time of a CPU-time clock (`is_cpu_clock`), in ns.
+pub fn cpu_clock_ns(clock: u64) -> Result<u64, i64> {
+    const CPUCLOCK_KIND_MASK: u64 = 3;
+    const CPUCLOCK_PER_THREAD: u64 = 4;
+    let clock = clock as u32 as u64;
+    match clock {
+        CLOCK_PROCESS_CPUTIME_ID => Ok(process_cpu_ns()),
+        CLOCK_THREAD_CPUTIME_ID => Ok(thread_cpu_ns()),
+        _ if clock & CPUCLOCK_KIND_MASK == CPUCLOCK_KIND_MASK => Err(EINVAL),
+        _ => {
+            let id = !((clock as u32 as i32) >> 3) as u32 as u64;
+            if clock & CPUCLOCK_PER_THREAD == 0 {
+                return if id == 0 || id == PID { Ok(process_cpu_ns()) } else { Err(EINVAL) };
+            }
+            with_scheduler(|s| {
+                let slot = if id == 0 { Some(s.current_slot()) } else { s.find(id) };
+                slot.map(|slot| s.thread_cpu_ns(slot, since_boot())).ok_or(EINVAL)
+            })
+        }
+    }
 }
 
 /// getrusage(2): user time, maximum resident size (frames in use), nothing for children.
@@ -160,7 +201,7 @@ pub fn sys_getrusage(a: &Args) -> i64 {
     let mut usage = [0u64; 18];
     match a[0] {
         RUSAGE_SELF | RUSAGE_THREAD => {
-            let ns = cpu_ns();
+            let ns = if a[0] == RUSAGE_SELF { process_cpu_ns() } else { thread_cpu_ns() };
             usage[0] = ns / NANOS_PER_SECOND;
             usage[1] = (ns % NANOS_PER_SECOND) / 1000;
             let used_pages = with_memory(|mem, _| mem.frames.used());
@@ -172,10 +213,11 @@ pub fn sys_getrusage(a: &Args) -> i64 {
     result(user::write(a[1], &usage).map(|_| 0))
 }
 
-/// times(2): clock ticks since boot, all of it user time of this process.
+/// times(2): the program's CPU time as user time; returns clock ticks since boot.
 pub fn sys_times(a: &Args) -> i64 {
-    let ticks = now(CLOCK_MONOTONIC) / (NANOS_PER_SECOND / CLOCK_TICKS);
-    if a[0] != 0 && user::write(a[0], &[ticks, 0u64, 0, 0]).is_err() {
+    let tick_ns = NANOS_PER_SECOND / CLOCK_TICKS;
+    let ticks = now(CLOCK_MONOTONIC) / tick_ns;
+    if a[0] != 0 && user::write(a[0], &[process_cpu_ns() / tick_ns, 0u64, 0, 0]).is_err() {
         return -EFAULT;
     }
     ticks as i64
@@ -370,6 +412,7 @@ fn switch(frame: &mut TrapFrame, save: bool) {
     // touches user memory or re-enters the scheduler.
     let s = unsafe { SCHEDULER.get() };
     let from = s.current_slot();
+    s.stop_running(since_boot());
     if save {
         // The call's result so far; a wake or timeout during `pick_next` overwrites it.
         s.thread(from).context.frame.rax = frame.rax;
@@ -386,6 +429,7 @@ fn switch(frame: &mut TrapFrame, save: bool) {
             Next::Deadlock => _ = crate::fs::host_sleep(FOREVER_SLICE_NS),
         }
     };
+    s.start_running(since_boot());
     if save && next == from {
         frame.rax = s.thread(from).context.frame.rax;
         return;
