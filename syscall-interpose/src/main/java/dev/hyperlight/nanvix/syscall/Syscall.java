@@ -229,9 +229,6 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL, POLL,
             ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT);
 
-    /** The calls that create, replace, wait for or signal processes, which a policy may deny together. */
-    public static final List<Syscall> PROCESSES = List.of(FORK, EXECVE, WAIT4, WAITID, KILL);
-
     /** The socket calls, which a policy allows or denies together as "the network". */
     public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN, ACCEPT4, SENDTO,
             RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT);

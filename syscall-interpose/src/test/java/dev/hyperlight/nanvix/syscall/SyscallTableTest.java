@@ -61,7 +61,7 @@ class SyscallTableTest {
 
     @Test
     void callsWithoutEntryAreEnosys() {
-        for (long number : new long[] {Sysno.SOCKETPAIR.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1,
+        for (long number : new long[] {Sysno.PTRACE.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1,
             1L << 40}) {
             SyscallRequest request = new SyscallRequest(number, 0, 0, 0, 0, 0, 0);
             assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io)).as("call %d", number)
@@ -97,13 +97,13 @@ class SyscallTableTest {
         SyscallTable table = SyscallTable.defaults().with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
             seen.set(call.path() + " " + call.flagNames());
             throw new ErrnoException(Errno.EACCES);
-        })).with(Syscall.of(Sysno.GETPID), SyscallAction.intercept((call, next) -> 42));
+        })).with(Syscall.of(Sysno.GETUID), SyscallAction.intercept((call, next) -> 42));
         SyscallRequest open = SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/f"), O_RDONLY | O_CLOEXEC);
         assertThat(table.dispatch(open, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
         assertThat(seen.get()).isEqualTo("/tmp/f [O_RDONLY, O_CLOEXEC]");
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io)).isEqualTo(42);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETUID), guest.memory, guest.io)).isEqualTo(42);
         assertThat(SyscallTable.defaults().dispatch(open, guest.memory, guest.io)).isGreaterThanOrEqualTo(3);
-        assertThat(SyscallTable.defaults().action(Syscall.of(Sysno.GETPID))).isEmpty();
+        assertThat(SyscallTable.defaults().action(Syscall.of(Sysno.GETUID))).isEmpty();
     }
 
     @Test
