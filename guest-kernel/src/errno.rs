@@ -21,3 +21,4 @@ pub const EAGAIN: i64 = 11;
 pub const ETIMEDOUT: i64 = 110;
 pub const EMSGSIZE: i64 = 90;
 pub const EOPNOTSUPP: i64 = 95;
+pub const EPIPE: i64 = 32;

@@ -269,6 +269,32 @@ pub fn sys_kill(a: &Args) -> i64 {
     hypercall::call(nr::KILL, [a[0], a[1], 0, 0, 0, 0])
 }
 
+/// write(2): as fs.rs does it, then SIGPIPE's default action (see `sigpipe`).
+pub fn sys_write(a: &Args) -> i64 {
+    sigpipe(crate::fs::sys_write(a))
+}
+
+/// writev(2): as fs.rs does it, then SIGPIPE's default action (see `sigpipe`).
+pub fn sys_writev(a: &Args) -> i64 {
+    sigpipe(crate::fs::sys_writev(a))
+}
+
+/// A write to a pipe or socket pair without readers fails with EPIPE and, on Linux, raises
+/// SIGPIPE, whose default action ends the process: when the program left SIGPIPE at its
+/// default, the host is asked to end this process as killed by it (the VM stops before the
+/// call returns). A program that ignores or catches SIGPIPE (Python does) just gets EPIPE.
+fn sigpipe(result: i64) -> i64 {
+    const SIGPIPE: u64 = 13;
+    const SIG_DFL: u64 = 0;
+    if result == -crate::errno::EPIPE {
+        let action = kernel::with_process(|p| p.sigaction(SIGPIPE, None));
+        if action.is_ok_and(|action| action.handler == SIG_DFL) {
+            hypercall::call(nr::KILL, [pid(), SIGPIPE, 0, 0, 0, 0]);
+        }
+    }
+    result
+}
+
 /// pipe2(2): the two fds come back through the I/O buffer.
 pub fn sys_pipe2(a: &Args) -> i64 {
     let io = kernel::boot_info().io_buffer;

@@ -227,7 +227,7 @@ const SWITCHING: &[u64] = &[
 /// Every system call the kernel implements.
 pub static SYSCALLS: &[Syscall] = &[
     host(nr::READ, "read", fs::sys_read),
-    host(nr::WRITE, "write", fs::sys_write),
+    host(nr::WRITE, "write", spawn::sys_write),
     rewritten(nr::OPEN, "open", "openat", fs::sys_open),
     host(nr::CLOSE, "close", fs::sys_close),
     rewritten(nr::STAT, "stat", "newfstatat", fs::sys_stat),
@@ -245,7 +245,7 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::PREAD64, "pread64", fs::sys_pread64),
     host(nr::PWRITE64, "pwrite64", fs::sys_pwrite64),
     rewritten(nr::READV, "readv", "read", fs::sys_readv),
-    rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
+    rewritten(nr::WRITEV, "writev", "write", spawn::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
     // select and pselect6 check each fd with fcntl(F_GETFD); when nothing is ready the
     // thread waits in the scheduler (task.rs) and the vCPU sleeps on the host only while no

@@ -167,6 +167,20 @@ static int pipes(void) {
     printf("read \"%s\", then %zd (end of file)\n", buffer, end);
     waitpid(child, NULL, 0);
 
+    // With SIGPIPE at its default, such a write ends the writer, killed by SIGPIPE.
+    int s[2];
+    pipe(s);
+    close(s[0]);
+    child = fork();
+    if (child == 0) {
+        write(s[1], "x", 1);
+        _exit(0);
+    }
+    close(s[1]);
+    int status;
+    waitpid(child, &status, 0);
+    describe("writer without reader", status);
+
     signal(SIGPIPE, SIG_IGN);
     int q[2];
     pipe(q);

@@ -74,6 +74,7 @@ class ProcessesTest {
 
         assertThat(result.stdoutText()).isEqualTo("""
                 read "from child", then 0 (end of file)
+                writer without reader killed by signal 13
                 write without reader: Broken pipe
                 socket pair: pong
                 pipe holds 65536 bytes, then EAGAIN
