@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +237,56 @@ static int orphans(void) {
     return 0;
 }
 
+static void *block_on_pipe(void *fd) {
+    char byte;
+    read(*(int *)fd, &byte, 1);
+    return NULL;
+}
+
+// posix_spawn (glibc's clone with CLONE_VM|CLONE_VFORK and a stack of its own), and a fork
+// by a program with a second thread: only the forking thread goes on in the child.
+static int spawn(const char *self) {
+    char *argv[] = {"echo-child", "via", "posix_spawn", NULL};
+    char *envp[] = {"GREETING=spawned", NULL};
+    int out[2];
+    pipe(out);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    pid_t child;
+    int error = posix_spawn(&child, self, &actions, NULL, argv, envp);
+    if (error != 0) {
+        errno = error;
+        fail("posix_spawn");
+    }
+    close(out[1]);
+    char buffer[128] = {0};
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(out[0], buffer + got, sizeof buffer - 1 - got)) > 0) got += n;
+    printf("spawned child said: %s", buffer);
+    int status;
+    waitpid(child, &status, 0);
+    describe("spawned child", status);
+
+    int never[2];
+    pipe(never);
+    pthread_t thread;
+    pthread_create(&thread, NULL, block_on_pipe, &never[0]);
+    child = fork();
+    if (child == 0) {
+        printf("child of a threaded parent runs\n");
+        _exit(4);
+    }
+    waitpid(child, &status, 0);
+    describe("child of a threaded parent", status);
+    write(never[1], "x", 1);
+    pthread_join(thread, NULL);
+    printf("parent's thread joined\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(argv[0], "echo-child") == 0) {
@@ -252,6 +304,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "bomb") == 0) return bomb();
     if (strcmp(mode, "pipes") == 0) return pipes();
     if (strcmp(mode, "orphans") == 0) return orphans();
+    if (strcmp(mode, "spawn") == 0) return spawn(argv[0]);
     if (strcmp(mode, "self") == 0) {
         printf("%s\n", argv[0]);
         return 0;

@@ -46,6 +46,24 @@ class ProcessesTest {
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
     }
 
+    /**
+     * posix_spawn is glibc's clone(CLONE_VM|CLONE_VFORK) with a stack of its own, served with
+     * fork's semantics; a fork in a program with two threads goes on with the calling one only.
+     */
+    @Test
+    void posixSpawnAndForkOfAThreadedProgram() throws Exception {
+        RunResult result = run("spawn");
+
+        assertThat(result.stdoutText()).isEqualTo("""
+                spawned child said: via posix_spawn, spawned
+                spawned child exited 0
+                child of a threaded parent runs
+                child of a threaded parent exited 4
+                parent's thread joined
+                """);
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
     @Test
     void forkedChildHasItsOwnMemoryAndPid() throws Exception {
         RunResult result = run("memory");
