@@ -166,7 +166,7 @@ impl Memory {
             return FaultOutcome::Violation;
         }
         let page = page_floor(addr);
-        let entry = self.tables.entry(mmu, page);
+        let (entry, large_room) = self.tables.entry_and_large_room(mmu, page);
         let large = addr & !(LARGE_PAGE_SIZE - 1);
         let large_fits = large >= vma.start && large + LARGE_PAGE_SIZE <= vma.end;
         if entry & (PTE_PRESENT | PTE_PROT_NONE) != 0 {
@@ -181,6 +181,7 @@ impl Memory {
         }
         let flags = prot_flags(vma.prot);
         if large_fits
+            && large_room
             && matches!(vma.kind, VmaKind::Anonymous | VmaKind::Heap | VmaKind::Stack)
             && self.tables.map_large(mmu, &mut self.frames, large, flags) == Ok(true)
         {
@@ -445,7 +446,14 @@ impl Memory {
         if flags & MREMAP_MAYMOVE == 0 {
             return Err(ENOMEM);
         }
-        let target = self.free_area(new_len).ok_or(ENOMEM)?;
+        let target = if new_len >= LARGE_PAGE_SIZE {
+            // Where the new place lines up with the old one modulo 2 MiB, large pages move whole.
+            let room = self.free_area(new_len + LARGE_PAGE_SIZE - PAGE_SIZE).ok_or(ENOMEM)?;
+            let offset = old % LARGE_PAGE_SIZE;
+            ((room.wrapping_sub(offset) + LARGE_PAGE_SIZE - 1) & !(LARGE_PAGE_SIZE - 1)).wrapping_add(offset)
+        } else {
+            self.free_area(new_len).ok_or(ENOMEM)?
+        };
         self.move_pages(mmu, vma, old, old_len, target, new_len)
     }
 
@@ -453,21 +461,44 @@ impl Memory {
     /// bytes), keeping the area's protection; what `new_len` adds comes on demand.
     fn move_pages(&mut self, mmu: &mut impl Mmu, vma: Vma, old: u64, old_len: u64, target: u64, new_len: u64) -> Result<u64, i64> {
         let moved = old_len.min(new_len);
-        // Pages move one by one: large pages become page tables first.
-        self.tables.split_large(mmu, &mut self.frames, old, old + moved, true).map_err(|_| ENOMEM)?;
+        // Large pages move whole where the target lines up with them; the rest moves page by
+        // page, so large pages there become page tables first.
+        // A large page lies wholly inside one area, so an area without a whole 2 MiB has none
+        // (the common small mremap skips the checks).
+        let may_hold_large = (vma.start + LARGE_PAGE_SIZE - 1) / LARGE_PAGE_SIZE * LARGE_PAGE_SIZE + LARGE_PAGE_SIZE <= vma.end;
+        let aligned = may_hold_large && target.wrapping_sub(old) % LARGE_PAGE_SIZE == 0;
+        if may_hold_large {
+            self.tables.split_large(mmu, &mut self.frames, old, old + moved, !aligned).map_err(|_| ENOMEM)?;
+        }
         self.vmas.insert(Vma::new(target, target + new_len, vma.prot, vma.kind)).map_err(|_| ENOMEM)?;
         let flags = prot_flags(vma.prot);
-        for offset in (0..moved).step_by(PAGE_SIZE as usize) {
-            let entry = self.tables.entry(mmu, old + offset);
+        let mut offset = 0;
+        while offset < moved {
+            let from = old + offset;
+            if aligned && from % LARGE_PAGE_SIZE == 0 && offset + LARGE_PAGE_SIZE <= moved {
+                match self.tables.move_large(mmu, &mut self.frames, from, target + offset) {
+                    Ok(true) => {
+                        offset += LARGE_PAGE_SIZE;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(_) => {
+                        self.unmap_range(mmu, target, target + new_len)?;
+                        return Err(ENOMEM);
+                    }
+                }
+            }
+            offset += PAGE_SIZE;
+            let entry = self.tables.entry(mmu, from);
             if entry & (PTE_PRESENT | PTE_PROT_NONE) == 0 {
                 continue;
             }
-            let page = target + offset;
+            let page = target + (from - old);
             if self.tables.map_existing(mmu, &mut self.frames, page, page + PAGE_SIZE, flags, entry & ADDRESS_MASK).is_err() {
                 self.unmap_range(mmu, target, target + new_len)?;
                 return Err(ENOMEM);
             }
-            self.tables.forget(mmu, &mut self.frames, old + offset).map_err(|_| ENOMEM)?;
+            self.tables.forget(mmu, &mut self.frames, from).map_err(|_| ENOMEM)?;
         }
         self.unmap_range(mmu, old, old + old_len)?;
         Ok(target)
@@ -758,19 +789,39 @@ mod tests {
     }
 
     #[test]
-    fn mremap_moves_large_pages_page_by_page() {
+    fn mremap_moves_large_pages_whole() {
         let (mut mmu, mut mem) = setup_large();
         let addr = mem.mmap(&mut mmu, 0, LARGE_PAGE_SIZE, RW, ANON).unwrap();
         mem.handle_fault(&mut mmu, addr, Access::Write);
         write_marks(&mut mem, &mut mmu, addr, addr + LARGE_PAGE_SIZE);
         let frame = mem.tables.translate(&mut mmu, addr + 0x7000).unwrap();
         mem.mmap(&mut mmu, addr + LARGE_PAGE_SIZE, 0x1000, RW, ANON | MAP_FIXED).unwrap();
+        let available = mem.frames.available();
         let moved = mem.mremap(&mut mmu, addr, LARGE_PAGE_SIZE, 2 * LARGE_PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
         assert_ne!(moved, addr);
+        assert_eq!(moved % LARGE_PAGE_SIZE, 0);
+        assert!(mem.tables.is_large(&mut mmu, moved), "moved as one entry");
         assert_eq!(mem.tables.translate(&mut mmu, moved + 0x7000), Some(frame), "same frame, not a copy");
         assert_eq!(&mmu.bytes(frame)[..8], &(addr + 0x7000).to_le_bytes());
+        assert!(mem.frames.available() + 3 >= available, "no split, at most new tables");
         assert!(mem.tables.translate(&mut mmu, addr).is_none());
         assert!(!mem.check_user(addr, 1, PROT_READ));
+    }
+
+    #[test]
+    fn mremap_to_a_fixed_place_out_of_line_moves_large_pages_page_by_page() {
+        let (mut mmu, mut mem) = setup_large();
+        let addr = mem.mmap(&mut mmu, 0, LARGE_PAGE_SIZE, RW, ANON).unwrap();
+        mem.handle_fault(&mut mmu, addr, Access::Write);
+        write_marks(&mut mem, &mut mmu, addr, addr + LARGE_PAGE_SIZE);
+        let target = addr - 4 * LARGE_PAGE_SIZE + 0x3000;
+        let flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+        assert_eq!(mem.mremap(&mut mmu, addr, LARGE_PAGE_SIZE, LARGE_PAGE_SIZE, flags, target), Ok(target));
+        for offset in [0, 0x1000, 0x10_0000, LARGE_PAGE_SIZE - 0x1000] {
+            let pa = mem.tables.translate(&mut mmu, target + offset).unwrap();
+            assert_eq!(&mmu.bytes(pa)[..8], &(addr + offset).to_le_bytes(), "offset {offset:#x}");
+        }
+        assert!(mem.tables.translate(&mut mmu, addr + 0x5000).is_none());
     }
 
     #[test]

@@ -101,11 +101,14 @@ pub struct OutOfMemory;
 /// The user half of one address space, rooted at a PML4 frame.
 pub struct PageTables {
     root: u64,
+    /// Large pages mapped now: while there are none, nothing needs splitting and the checks
+    /// for it are skipped (each costs a table walk, microseconds under emulation).
+    large_pages: u64,
 }
 
 impl PageTables {
     pub const fn new(root: u64) -> Self {
-        PageTables { root }
+        PageTables { root, large_pages: 0 }
     }
 
     pub fn root(&self) -> u64 {
@@ -127,7 +130,20 @@ impl PageTables {
 
     /// The page-directory entry covering `va` (0 when its directory does not exist).
     fn directory_entry(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
-        self.directory(mmu, va).map_or(0, |directory| mmu.table(directory)[index(va, 1)])
+        match self.directory(mmu, va) {
+            Some(directory) => mmu.table(directory)[index(va, 1)],
+            None => 0,
+        }
+    }
+
+    /// The leaf entry of `va` (as `entry`) and whether nothing at all is mapped in its 2 MiB
+    /// (so a large page could go there), from one walk.
+    pub fn entry_and_large_room(&self, mmu: &mut impl Mmu, va: u64) -> (u64, bool) {
+        let directory_entry = self.directory_entry(mmu, va);
+        if directory_entry == 0 {
+            return (0, true);
+        }
+        (self.leaf_of(mmu, directory_entry, va), false)
     }
 
     /// The page table (level 0) covering `va`, if it exists (not where a large page is).
@@ -147,11 +163,9 @@ impl PageTables {
         let mut table = self.root;
         for level in (1..4).rev() {
             let entry = mmu.table(table)[index(va, level)];
-            if is_large(entry) {
-                return 0;
-            }
             if entry & PTE_PRESENT == 0 {
-                return level as u64;
+                // A PROT_NONE large page is not present but needs no table either.
+                return if level == 1 && is_large(entry) { 0 } else { level as u64 };
             }
             table = entry & ADDRESS_MASK;
         }
@@ -162,6 +176,11 @@ impl PageTables {
     /// a 4 KiB page there would have: its frame and the large page's flags.
     pub fn entry(&self, mmu: &mut impl Mmu, va: u64) -> u64 {
         let directory_entry = self.directory_entry(mmu, va);
+        self.leaf_of(mmu, directory_entry, va)
+    }
+
+    /// The leaf entry of `va` under its page-directory entry `directory_entry`.
+    fn leaf_of(&self, mmu: &mut impl Mmu, directory_entry: u64, va: u64) -> u64 {
         if is_large(directory_entry) {
             let frame = (directory_entry & LARGE_ADDRESS_MASK) + (va - large_floor(va)) / PAGE_SIZE * PAGE_SIZE;
             return frame | (directory_entry & !ADDRESS_MASK & !PTE_HUGE);
@@ -182,6 +201,37 @@ impl PageTables {
     /// `flags`, when nothing at all is mapped in its 2 MiB (no page table there) and the
     /// allocator has an aligned 2 MiB left; returns whether it did.
     pub fn map_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64, flags: u64) -> Result<bool, OutOfMemory> {
+        let Some((table, level)) = self.empty_large_slot(mmu, va) else { return Ok(false) };
+        // The missing upper tables plus the frames the alignment may skip: leave plenty for
+        // small pages rather than take the last large run.
+        if frames.available() < (level - 1) as u64 + 2 * 512 {
+            return Ok(false);
+        }
+        let Some(frame) = frames.alloc_large(mmu) else { return Ok(false) };
+        self.link_large(mmu, frames, va, table, level, frame | flags | PTE_HUGE)?;
+        self.large_pages += 1;
+        Ok(true)
+    }
+
+    /// Moves the large page at `from` to `to` (both 2 MiB aligned) with its frame and flags,
+    /// when one is at `from` and nothing at all is mapped in the 2 MiB at `to`; returns
+    /// whether it did. Two entries change instead of 512 pages moving one by one.
+    pub fn move_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, from: u64, to: u64) -> Result<bool, OutOfMemory> {
+        let Some(directory) = self.directory(mmu, from) else { return Ok(false) };
+        let entry = mmu.table(directory)[index(from, 1)];
+        if !is_large(entry) {
+            return Ok(false);
+        }
+        let Some((table, level)) = self.empty_large_slot(mmu, to) else { return Ok(false) };
+        self.link_large(mmu, frames, to, table, level, entry)?;
+        mmu.table(directory)[index(from, 1)] = 0;
+        mmu.invalidate(from, from + LARGE_PAGE_SIZE);
+        Ok(true)
+    }
+
+    /// Where a large page at `va` (2 MiB aligned) would be linked: the deepest existing table
+    /// on its path and that table's level, or `None` when something is mapped in its 2 MiB.
+    fn empty_large_slot(&self, mmu: &mut impl Mmu, va: u64) -> Option<(u64, u32)> {
         assert!(va % LARGE_PAGE_SIZE == 0 && va + LARGE_PAGE_SIZE <= USER_TOP);
         let mut table = self.root;
         let mut level = 3;
@@ -193,24 +243,20 @@ impl PageTables {
             table = entry & ADDRESS_MASK;
             level -= 1;
         }
-        if level == 1 && mmu.table(table)[index(va, 1)] != 0 {
-            return Ok(false);
-        }
-        // The missing upper tables plus the frames the alignment may skip: leave plenty for
-        // small pages rather than take the last large run.
-        let missing = (level - 1) as u64;
-        if frames.available() < missing + 2 * 512 {
-            return Ok(false);
-        }
-        let Some(frame) = frames.alloc_large(mmu) else { return Ok(false) };
-        let mut child = frame | flags | PTE_HUGE;
+        (level > 1 || mmu.table(table)[index(va, 1)] == 0).then_some((table, level))
+    }
+
+    /// Writes the large-page `entry` for `va` below `table` (at `level`), creating the missing
+    /// tables bottom-up so that the only write into a live table is the last one.
+    fn link_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64, table: u64, level: u32, entry: u64) -> Result<(), OutOfMemory> {
+        let mut child = entry;
         for missing in 1..level {
             let parent = frames.alloc(mmu).ok_or(OutOfMemory)?;
             mmu.table(parent)[index(va, missing)] = child;
             child = parent | TABLE_FLAGS;
         }
         mmu.table(table)[index(va, level)] = child;
-        Ok(true)
+        Ok(())
     }
 
     /// Replaces the large page around `va`, if there is one, by a page table (at frame
@@ -233,6 +279,7 @@ impl PageTables {
         if let Some(page) = skip {
             slots[index(page, 0)] = 0;
         }
+        self.large_pages -= 1;
         // No flush: the translations are the same. Whoever changes one of the new entries
         // flushes its address, and INVLPG drops a large-page TLB entry and the
         // paging-structure caches too.
@@ -244,6 +291,9 @@ impl PageTables {
     /// translation, so callers may split first and fail cleanly if a frame for a table is
     /// missing.
     pub fn split_large(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, start: u64, end: u64, all: bool) -> Result<(), OutOfMemory> {
+        if self.large_pages == 0 {
+            return Ok(());
+        }
         let last = large_floor(end - PAGE_SIZE);
         let mut va = start;
         while va < end {
@@ -311,14 +361,17 @@ impl PageTables {
         let mut va = start;
         while va < end {
             let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
-            if self.is_large(mmu, va) {
+            // One walk per chunk: each step costs microseconds under emulation.
+            let directory_entry = self.directory_entry(mmu, va);
+            if is_large(directory_entry) {
                 // Every page there holds a frame already.
                 va = chunk_end;
                 continue;
             }
-            let (table, linked) = match self.page_table(mmu, va) {
-                Some(table) => (table, true),
-                None => (frames.alloc(mmu).ok_or(OutOfMemory)?, false),
+            let (table, linked) = if directory_entry & PTE_PRESENT != 0 {
+                (directory_entry & ADDRESS_MASK, true)
+            } else {
+                (frames.alloc(mmu).ok_or(OutOfMemory)?, false)
             };
             let slots = index(va, 0)..index(chunk_end - PAGE_SIZE, 0) + 1;
             mapped += match first_frame {
@@ -421,7 +474,15 @@ impl PageTables {
         if start >= end {
             return 0;
         }
-        for va in [start, end - PAGE_SIZE] {
+        let ends = [start, end - PAGE_SIZE];
+        let distinct = if self.large_pages == 0 {
+            0
+        } else if large_floor(start) == large_floor(end - PAGE_SIZE) {
+            1
+        } else {
+            2
+        };
+        for &va in &ends[..distinct] {
             let block = large_floor(va);
             if (block < start || block + LARGE_PAGE_SIZE > end) && self.is_large(mmu, va) {
                 match frames.alloc(mmu) {
@@ -442,12 +503,14 @@ impl PageTables {
         // frame itself (the free list link) and the table borrow must end first; consecutive
         // frames (a fault-around block, a large page) go back as one run.
         while va < end {
-            if let Some(directory) = self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) {
+            let large = if self.large_pages == 0 { None } else { self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) };
+            if let Some(directory) = large {
                 // Wholly inside the range (the ends were split above).
                 let slot = &mut mmu.table(directory)[index(va, 1)];
                 let first = *slot & LARGE_ADDRESS_MASK;
                 *slot = 0;
                 frames.free_run(mmu, first, 512);
+                self.large_pages -= 1;
                 total += 512;
                 va += LARGE_PAGE_SIZE;
                 continue;
@@ -497,7 +560,8 @@ impl PageTables {
         let mut changed = 0;
         let mut va = start;
         while va < end {
-            if let Some(directory) = self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) {
+            let large = if self.large_pages == 0 { None } else { self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) };
+            if let Some(directory) = large {
                 let slot = &mut mmu.table(directory)[index(va, 1)];
                 *slot = (*slot & LARGE_ADDRESS_MASK) | flags | PTE_HUGE;
                 changed += 512;
