@@ -61,6 +61,10 @@ class GuestRunProperties {
     private static final SyscallTable TABLE = SyscallTable.defaults()
             .with(Syscall.NANOSLEEP, SyscallAction.block(Errno.EINTR))
             .with(Syscall.of(Sysno.POLL), SyscallAction.block(Errno.EINTR))
+            // A read of its own empty pipe (or a write to its full one) would wait for ever: no
+            // watchdog runs here to end it, as a run's time limit would.
+            .with(Syscall.PIPE2, SyscallAction.block(Errno.EMFILE))
+            .with(Syscall.SOCKETPAIR, SyscallAction.block(Errno.EMFILE))
             .with(Syscall.NETWORK, SyscallAction.accept())
             // Audit summaries decode every argument of every call, however wild.
             .withAudit(record -> assertThat(record.toJson()).startsWith("{\"call\":"));
