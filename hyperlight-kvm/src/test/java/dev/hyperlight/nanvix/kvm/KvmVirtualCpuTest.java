@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix.kvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
@@ -10,6 +11,7 @@ import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -209,6 +211,38 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
 
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star & 0xffff_ffffL, 0));
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star >>> 32, 0));
+        }
+    }
+
+    /**
+     * A VM fork: the state of a vCPU stopped at an exit, loaded into a new VM's vCPU over a copy of
+     * the RAM, resumes at the next instruction with the same registers and MSRs; the copies of
+     * RAM are independent afterwards.
+     */
+    @Test
+    void aSavedVcpuStateResumesInAnotherVmOverACopyOfItsMemory() throws HypervisorException {
+        int ia32Star = 0xc000_0081;
+        long star = 0x0023_0010_8765_4321L;
+        GuestCode code = new GuestCode().movDx(HYPERCALL_PORT).outDxEax()
+                .movEcx(ia32Star).rdmsr().movDx(HYPERCALL_PORT).outDxEax().hlt();
+        long marker = TestGuest.RAM_SIZE - 4096;
+        try (VirtualMachine parent = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = parent.createVcpu();
+                VirtualMachine child = kvm.createVm(TestGuest.RAM_SIZE)) {
+            TestGuest.load(parent.memory(), vcpu, code.bytes());
+            vcpu.setMsr(ia32Star, star);
+            assertThat(vcpu.run()).isInstanceOf(VmExit.IoOut.class);
+            parent.memory().set(ValueLayout.JAVA_LONG, marker, 0x5eed_5eedL);
+
+            CpuState state = vcpu.saveState();
+            child.copyMemoryFrom(parent);
+            VirtualCpu copy = child.createVcpu();
+            copy.restoreState(state);
+            parent.memory().set(ValueLayout.JAVA_LONG, marker, 1);
+
+            assertThat(copy.registers()).isEqualTo(vcpu.registers());
+            assertThat(copy.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star & 0xffff_ffffL, 0));
+            assertThat(child.memory().get(ValueLayout.JAVA_LONG, marker)).isEqualTo(0x5eed_5eedL);
+            assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, star & 0xffff_ffffL, 0));
         }
     }
 
