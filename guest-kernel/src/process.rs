@@ -15,6 +15,8 @@ pub const RLIMIT_NPROC: usize = 6;
 pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIM_NLIMITS: usize = 16;
 pub const RLIM_INFINITY: u64 = u64::MAX;
+/// Processes a run may have at once: the host's cap (vmm.ProcessTable), reported as RLIMIT_NPROC.
+const MAX_PROCESSES: u64 = 16;
 
 /// Files a program may open, as a Linux default soft limit.
 const NOFILE_SOFT: u64 = 1024;
@@ -60,7 +62,7 @@ impl Process {
         let mut limits = [Rlimit { cur: RLIM_INFINITY, max: RLIM_INFINITY }; RLIM_NLIMITS];
         limits[RLIMIT_STACK] = Rlimit { cur: stack_size, max: RLIM_INFINITY };
         limits[RLIMIT_CORE] = Rlimit { cur: 0, max: 0 };
-        limits[RLIMIT_NPROC] = Rlimit { cur: 1, max: 1 };
+        limits[RLIMIT_NPROC] = Rlimit { cur: MAX_PROCESSES, max: MAX_PROCESSES };
         limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
         Process {
             umask: 0o022,
