@@ -367,7 +367,7 @@ public final class HostIo implements AutoCloseable {
             throw new ErrnoException(Errno.EOPNOTSUPP, "O_TMPFILE");
         }
         if ((flags & Fcntl.O_PATH) != 0) {
-            throw new ErrnoException(Errno.EINVAL, "O_PATH is not supported");
+            return openPath(dirFd, path, flags);
         }
         boolean followLast = !exclusive && (flags & Fcntl.O_NOFOLLOW) == 0;
         return locked(() -> {
@@ -386,6 +386,29 @@ public final class HostIo implements AutoCloseable {
                 case HostFile f -> throw new ErrnoException(Errno.EACCES, "special file");
                 case Absent a -> createRegular(a, path, flags, mode);
                 case AbsentVirtual a -> throw new ErrnoException(create ? Errno.EROFS : Errno.ENOENT);
+            };
+            return fds.add(file, (flags & Fcntl.O_CLOEXEC) != 0, 0);
+        });
+    }
+
+    /**
+     * openat with O_PATH: an fd that only names a file; Linux ignores the flags besides O_CLOEXEC,
+     * O_DIRECTORY and O_NOFOLLOW. A directory's fd serves as the base of *at calls and fchdir.
+     */
+    private int openPath(int dirFd, String path, int flags) {
+        boolean follow = (flags & Fcntl.O_NOFOLLOW) == 0;
+        int statusFlags = Fcntl.O_PATH | (flags & (Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW)) | Fcntl.O_LARGEFILE;
+        return locked(() -> {
+            String base = baseDirectory(dirFd, path);
+            fds.requireFree();
+            Node node = namespace.resolve(base, path, follow);
+            OpenFile file = switch (node) {
+                case Absent a -> throw new ErrnoException(Errno.ENOENT);
+                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
+                case VirtualDirectory v -> new DirectoryFile(namespace, node, statusFlags);
+                case HostFile f when f.type() == FileType.DIRECTORY -> new DirectoryFile(namespace, node, statusFlags);
+                case HostFile f when (flags & Fcntl.O_DIRECTORY) != 0 -> throw new ErrnoException(Errno.ENOTDIR);
+                case HostFile f -> new PathFile(f, statusFlags);
             };
             return fds.add(file, (flags & Fcntl.O_CLOEXEC) != 0, 0);
         });

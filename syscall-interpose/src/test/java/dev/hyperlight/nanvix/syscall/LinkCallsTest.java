@@ -88,6 +88,26 @@ class LinkCallsTest {
         assertThat(guest.open("/tmp/loop1/x", O_RDONLY | O_CREAT, 0600)).isEqualTo(err(Errno.ELOOP));
     }
 
+    /** glibc's fchmodat(AT_SYMLINK_NOFOLLOW) opens the name with O_PATH and fstats the fd. */
+    @Test
+    void anOPathFdNamesASymlinkItselfAndServesOnlyFstat() {
+        assertThat(symlink("file", "/tmp/link")).isZero();
+        long fd = guest.open("/tmp/link", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        assertThat(fd).isGreaterThanOrEqualTo(3);
+        long stat = guest.alloc(144);
+        assertThat(guest.call(Sysno.NEWFSTATAT, fd, guest.string(""), stat, AT_EMPTY_PATH)).isZero();
+        assertThat(guest.u32(stat, 24) & 0170000).as("S_IFLNK").isEqualTo(0120000);
+        assertThat(guest.read(fd, 4)).as("EBADF").isNull();
+        assertThat(guest.write(fd, "x")).isEqualTo(err(Errno.EBADF));
+        assertThat(guest.call(Sysno.FCNTL, fd, F_GETFL) & O_PATH).isEqualTo(O_PATH);
+        assertThat(guest.open("/tmp/link", O_PATH)).as("followed: the target does not exist")
+                .isEqualTo(err(Errno.ENOENT));
+        assertThat(guest.open("/tmp/link", O_PATH | O_NOFOLLOW | O_DIRECTORY)).isEqualTo(err(Errno.ENOTDIR));
+        long dir = guest.open("/tmp", O_PATH | O_DIRECTORY);
+        assertThat(guest.call(Sysno.NEWFSTATAT, dir, guest.string("link"), stat, AT_SYMLINK_NOFOLLOW)).isZero();
+        assertThat(guest.call(Sysno.CLOSE, fd)).isZero();
+    }
+
     @Test
     void hardLinksStayInOneWritableMount() throws IOException {
         long fd = guest.open("/tmp/file", O_WRONLY | O_CREAT, 0600);

@@ -1,0 +1,54 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
+import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.syscall.ErrnoException;
+import java.nio.file.Path;
+
+/**
+ * An {@code O_PATH} fd on a file that is not a directory (a symlink with {@code O_NOFOLLOW}, a
+ * regular or special file): it only names the file. fstat works; reading and writing are EBADF,
+ * as on Linux, and no host file is held open. glibc's {@code fchmodat(AT_SYMLINK_NOFOLLOW)} opens
+ * one to learn whether the name is a symlink.
+ */
+final class PathFile extends OpenFile {
+
+    private final HostFile file;
+    /** Follows the guest's renames; null once the guest removed the name. */
+    private volatile Path hostPath;
+
+    PathFile(HostFile file, int statusFlags) {
+        super(Fcntl.O_RDONLY, statusFlags);
+        this.file = file;
+        this.hostPath = file.hostPath();
+    }
+
+    @Override
+    Stat stat() {
+        Path path = hostPath;
+        if (path == null) {
+            throw new ErrnoException(Errno.ENOENT, "removed");
+        }
+        return GuestNamespace.hostStat(file.mount(), path);
+    }
+
+    @Override
+    void moved(Path from, Path to, String guestFrom, String guestTo) {
+        Path path = hostPath;
+        if (path != null && path.startsWith(from)) {
+            hostPath = to.resolve(from.relativize(path));
+        }
+    }
+
+    @Override
+    void unlinked(Path path) {
+        if (path.equals(hostPath)) {
+            hostPath = null;
+        }
+    }
+
+    @Override
+    void release() {
+        // Nothing is open on the host.
+    }
+}
