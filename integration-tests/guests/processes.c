@@ -305,6 +305,17 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "pipes") == 0) return pipes();
     if (strcmp(mode, "orphans") == 0) return orphans();
     if (strcmp(mode, "spawn") == 0) return spawn(argv[0]);
+    if (strcmp(mode, "spinning-child") == 0) {
+        // The run's time limits count every process: a child that spins ends the run.
+        pid_t child = fork();
+        if (child == 0) {
+            for (;;) {
+            }
+        }
+        waitpid(child, NULL, 0);
+        printf("not reached\n");
+        return 0;
+    }
     if (strcmp(mode, "self") == 0) {
         printf("%s\n", argv[0]);
         return 0;

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
@@ -112,6 +113,25 @@ class ProcessesTest {
             RunResult result = sandbox.run(Guests.guest("processes"), "self");
 
             assertThat(result.stdoutText()).isEqualTo("/opt/guests/processes\n");
+        }
+    }
+
+    /** CPU time is the run's, summed over its processes: a spinning child ends the run at the limit. */
+    @Test
+    void aSpinningChildCountsAgainstTheRunsCpuTimeAndWallClockLimits() throws Exception {
+        Duration cpu = Duration.ofMillis(500);
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .limits(Limits.DEFAULT.withCpuTime(cpu)).timeout(Duration.ofSeconds(60)).build())) {
+            RunResult result = sandbox.run(Guests.guest("processes"), "spinning-child");
+
+            assertThat(result.termination()).isEqualTo(new Termination.CpuTimeExceeded(cpu));
+            assertThat(result.stdoutText()).isEmpty();
+        }
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .timeout(Duration.ofSeconds(2)).build())) {
+            RunResult result = sandbox.run(Guests.guest("processes"), "spinning-child");
+
+            assertThat(result.termination()).isEqualTo(new Termination.TimedOut(Duration.ofSeconds(2)));
         }
     }
 }
