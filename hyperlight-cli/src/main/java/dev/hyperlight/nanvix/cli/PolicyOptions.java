@@ -25,11 +25,20 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The policy and limit options of the command: a policy (file or preset), calls to block, an
- * audit file, and the limits besides time and memory. Options given on the command line win over
- * the policy's settings.
+ * The policy and limit options of the command: the limits (time, memory, CPU time, output, open
+ * files, /tmp), a policy (file or preset) that may set them too, calls to block and an audit
+ * file. Options given on the command line win over the policy's settings.
  */
 final class PolicyOptions implements AutoCloseable {
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Stop the program after this long (500ms, 2s, 1m; 0 = never; default 60s); exit status 124.")
+    String timeout;
+
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Guest memory, the program's memory limit (256M, 1G; default 256M); exit status 154 if the"
+                    + " program fails for lack of it.")
+    String memory;
 
     @Option(names = "--policy", paramLabel = "FILE|PRESET",
             description = "Apply a policy: a properties file (docs/security.md) or a preset: default, strict.")
@@ -87,6 +96,12 @@ final class PolicyOptions implements AutoCloseable {
     RuntimeConfig apply(RuntimeConfig config) {
         loaded.checkMounts(config);
         RuntimeConfig.Builder builder = config.toBuilder();
+        if (timeout != null) {
+            builder.timeout(Durations.parse(timeout));
+        }
+        if (memory != null) {
+            builder.memorySize(Sizes.parse(memory));
+        }
         SyscallTable table = config.syscallTable();
         if (allowNetwork) {
             table = table.with(Syscall.NETWORK, SyscallAction.accept());

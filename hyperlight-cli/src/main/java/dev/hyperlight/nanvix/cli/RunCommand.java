@@ -1,18 +1,15 @@
 package dev.hyperlight.nanvix.cli;
 
-import dev.hyperlight.nanvix.Durations;
 import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
-import dev.hyperlight.nanvix.Sizes;
 import dev.hyperlight.nanvix.Termination;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,14 +68,6 @@ import picocli.CommandLine.Parameters;
             " 77:no permission to use /dev/kvm"
         })
 final class RunCommand implements Callable<Integer> {
-
-    @Option(names = "--timeout", paramLabel = "DURATION",
-            description = "Stop the program after this long (500ms, 2s, 1m; 0 = never; default 60s).")
-    String timeout;
-
-    @Option(names = "--memory", paramLabel = "SIZE",
-            description = "Guest memory, the program's memory limit (256M, 1G; default 256M).")
-    String memory;
 
     @Option(names = "--env", paramLabel = "K=V",
             description = "Set an environment variable in the guest (repeatable). The host's are not inherited.")
@@ -198,13 +187,6 @@ final class RunCommand implements Callable<Integer> {
 
     private RuntimeConfig buildConfig() {
         RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err);
-        if (timeout != null) {
-            Duration limit = Durations.parse(timeout);
-            builder.timeout(limit);
-        }
-        if (memory != null) {
-            builder.memorySize(Sizes.parse(memory));
-        }
         for (String assignment : environment) {
             int equals = assignment.indexOf('=');
             if (equals <= 0) {
