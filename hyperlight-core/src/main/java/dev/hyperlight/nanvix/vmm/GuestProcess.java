@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,6 +43,8 @@ final class GuestProcess implements ProcessControl {
     private static final List<Integer> STOP_SIGNALS = List.of(19, 20, 21, 22); // STOP, TSTP, TTIN, TTOU
     /** Largest executable or script execve reads (the same bound a run's program has). */
     private static final long MAX_EXECUTABLE = 1L << 30;
+    /** A waiting wait4 looks again this often (a wake-up between two looks is never lost for long). */
+    private static final long WAIT_SLICE_MILLIS = 100;
     /** Linux reads this much of a script's first line (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_LINE = 256;
 
@@ -346,7 +347,7 @@ final class GuestProcess implements ProcessControl {
                     return Optional.empty();
                 }
                 try {
-                    table.wait(TimeUnit.MILLISECONDS.toMillis(100));
+                    table.wait(WAIT_SLICE_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt(); // the run loop sees why (a limit, a kill)
                     throw new ErrnoException(Errno.EINTR);

@@ -3,23 +3,17 @@ package dev.hyperlight.nanvix.vmm;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
-import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
-import dev.hyperlight.nanvix.loader.BootState;
-import dev.hyperlight.nanvix.loader.GuestImage;
 import dev.hyperlight.nanvix.loader.GuestImageException;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
-import dev.hyperlight.nanvix.vmm.x86.LongModeEntry;
 import java.nio.file.Path;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -72,7 +66,7 @@ public final class MicroVm {
             try {
                 GuestRun.Outcome outcome = first.run(image);
                 log.host("ended: " + outcome.termination().describe());
-                Map<Integer, Integer> unsupported = new java.util.LinkedHashMap<>(outcome.unsupportedSyscalls());
+                Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
                 processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
                 return new Report(outcome.termination(), unsupported, outcome.memoryLimitReached());
             } finally {

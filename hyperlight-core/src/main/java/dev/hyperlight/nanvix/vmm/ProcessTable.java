@@ -131,10 +131,6 @@ final class ProcessTable implements AutoCloseable {
         all().forEach(process -> process.stop(reason));
     }
 
-    synchronized Termination stoppingAll() {
-        return stoppingAll;
-    }
-
     /** CPU time of every process of the run so far (the vCPU threads' time includes the guest's). */
     long cpuTimeNanos() {
         long total = endedCpuNanos.get();

@@ -7,8 +7,12 @@ import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -65,8 +69,8 @@ final class KvmVirtualMachine implements VirtualMachine {
 
     private static boolean hostHasSwap() {
         try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/swaps")).size() > 1;
-        } catch (java.io.IOException | RuntimeException e) {
+            return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;
+        } catch (IOException | RuntimeException e) {
             return true; // unknown: be safe
         }
     }
@@ -102,7 +106,7 @@ final class KvmVirtualMachine implements VirtualMachine {
             }
             long run = -1; // first page of the current run of resident pages
             for (long page = 0; page <= pages; page++) {
-                boolean in = page < pages && (resident.get(java.lang.foreign.ValueLayout.JAVA_BYTE, page) & 1) != 0;
+                boolean in = page < pages && (resident.get(ValueLayout.JAVA_BYTE, page) & 1) != 0;
                 if (in && run < 0) {
                     run = page;
                 } else if (!in && run >= 0) {

@@ -13,6 +13,7 @@ import dev.hyperlight.nanvix.syscall.RunState;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -25,12 +26,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -64,7 +68,7 @@ public final class HostIo implements AutoCloseable {
     /** The process calls of the process this I/O belongs to; see {@link #attach}. */
     private volatile ProcessControl processes = ProcessControl.SINGLE;
     /** Inode numbers of pipes and socket pairs, shared by every process of the run. */
-    private final java.util.concurrent.atomic.AtomicLong pipeInodes;
+    private final AtomicLong pipeInodes;
 
     /**
      * @throws IllegalArgumentException if a mount's host directory is missing or the working
@@ -76,7 +80,7 @@ public final class HostIo implements AutoCloseable {
         handlerState = new RunState();
         namespaceLock = new ReentrantLock();
         random = new SecureRandom();
-        pipeInodes = new java.util.concurrent.atomic.AtomicLong(1);
+        pipeInodes = new AtomicLong(1);
         fds = new FdTable(config.maxOpenFiles(), () -> reached(IoLimit.OPEN_FILES));
         namespace = new GuestNamespace(config.mounts());
         config.writeQuotas().forEach((guestPath, bytes) -> quotas.put(guestPath, WriteQuota.of(bytes,
@@ -124,7 +128,7 @@ public final class HostIo implements AutoCloseable {
 
     /** Connects the process calls ({@code fork}, {@code execve}, {@code wait4}...) of this I/O's process. */
     public void attach(ProcessControl control) {
-        processes = java.util.Objects.requireNonNull(control, "control");
+        processes = Objects.requireNonNull(control, "control");
     }
 
     /** The process calls of this I/O's process ({@link ProcessControl#SINGLE} until {@link #attach}). */
@@ -208,11 +212,11 @@ public final class HostIo implements AutoCloseable {
                 if (size > maxSize) {
                     throw new ErrnoException(Errno.E2BIG, "executable of " + size + " bytes");
                 }
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) size);
+                ByteBuffer bytes = ByteBuffer.allocate((int) size);
                 while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
                     // read on until the whole file is in
                 }
-                return new ExecutableFile(node.guestPath(), java.util.Arrays.copyOf(bytes.array(), bytes.position()));
+                return new ExecutableFile(node.guestPath(), Arrays.copyOf(bytes.array(), bytes.position()));
             } catch (IOException e) {
                 throw HostErrors.toErrno(e);
             }
