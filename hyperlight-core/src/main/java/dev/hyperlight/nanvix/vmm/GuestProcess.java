@@ -41,8 +41,11 @@ final class GuestProcess implements ProcessControl {
     private static final List<Integer> IGNORED_BY_DEFAULT = List.of(17, 18, 23, 28); // CHLD, CONT, URG, WINCH
     /** Stop signals: no process is ever stopped, so they change nothing either. */
     private static final List<Integer> STOP_SIGNALS = List.of(19, 20, 21, 22); // STOP, TSTP, TTIN, TTOU
-    /** Largest executable or script execve reads (the same bound a run's program has). */
-    private static final long MAX_EXECUTABLE = 1L << 30;
+    /**
+     * Largest executable or script execve reads into host memory: the guest chooses what to
+     * exec (a file it wrote to /tmp, say), so the bound is far below what a run's program may be.
+     */
+    static final long MAX_EXECUTABLE = 64L << 20;
     /** A waiting wait4 looks again this often (a wake-up between two looks is never lost for long). */
     private static final long WAIT_SLICE_MILLIS = 100;
     /** Linux reads this much of a script's first line (BINPRM_BUF_SIZE). */
@@ -271,12 +274,12 @@ final class GuestProcess implements ProcessControl {
      */
     @Override
     public void execve(String path, List<String> argv, List<String> envp) {
-        HostIo.ExecutableFile file = io.readExecutable(path, MAX_EXECUTABLE);
+        HostIo.ExecutableFile file = io.readExecutable(path, maxExecutable());
         List<String> arguments = new ArrayList<>(argv);
         Optional<List<String>> interpreter = shebang(file.bytes());
         if (interpreter.isPresent()) {
             List<String> command = interpreter.get();
-            file = io.readExecutable(command.getFirst(), MAX_EXECUTABLE);
+            file = io.readExecutable(command.getFirst(), maxExecutable());
             List<String> scriptArguments = new ArrayList<>(command);
             scriptArguments.add(path);
             if (!arguments.isEmpty()) {
@@ -303,6 +306,11 @@ final class GuestProcess implements ProcessControl {
                 .argv(arguments)
                 .envp(envp);
         table.log().host("pid " + pid + ": execve " + path);
+    }
+
+    /** No executable larger than a quarter of guest RAM could be loaded next to what it needs. */
+    private long maxExecutable() {
+        return Math.min(MAX_EXECUTABLE, table.launch().memorySize() / 4);
     }
 
     /** The interpreter and its optional single argument of a {@code #!} line, if the file has one. */

@@ -195,7 +195,7 @@ public final class HostIo implements AutoCloseable {
      * regular file with an execute bit, read whole (at most {@code maxSize} bytes).
      *
      * @throws ErrnoException ENOENT, ENOTDIR, ELOOP as a lookup gives them; EACCES for a directory,
-     *     a special file or a file without execute permission; E2BIG past {@code maxSize}
+     *     a special file or a file without execute permission; ENOMEM past {@code maxSize}
      */
     public ExecutableFile readExecutable(String path, long maxSize) {
         return locked(() -> {
@@ -210,7 +210,7 @@ public final class HostIo implements AutoCloseable {
                     StandardOpenOption.READ)) {
                 long size = channel.size();
                 if (size > maxSize) {
-                    throw new ErrnoException(Errno.E2BIG, "executable of " + size + " bytes");
+                    throw new ErrnoException(Errno.ENOMEM, "executable of " + size + " bytes");
                 }
                 ByteBuffer bytes = ByteBuffer.allocate((int) size);
                 while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
