@@ -67,8 +67,9 @@ public final class HostIo implements AutoCloseable {
     private String workingDirectory;
     /** The process calls of the process this I/O belongs to; see {@link #attach}. */
     private volatile ProcessControl processes = ProcessControl.SINGLE;
-    /** Inode numbers of pipes and socket pairs, shared by every process of the run. */
+    /** Inode numbers of pipes and socket pairs, and their memory budget, shared by every process of the run. */
     private final AtomicLong pipeInodes;
+    private final PipeBuffer.Budget pipeBudget;
 
     /**
      * @throws IllegalArgumentException if a mount's host directory is missing or the working
@@ -81,6 +82,7 @@ public final class HostIo implements AutoCloseable {
         namespaceLock = new ReentrantLock();
         random = new SecureRandom();
         pipeInodes = new AtomicLong(1);
+        pipeBudget = new PipeBuffer.Budget();
         fds = new FdTable(config.maxOpenFiles(), () -> reached(IoLimit.OPEN_FILES));
         namespace = new GuestNamespace(config.mounts());
         config.writeQuotas().forEach((guestPath, bytes) -> quotas.put(guestPath, WriteQuota.of(bytes,
@@ -117,6 +119,7 @@ public final class HostIo implements AutoCloseable {
         namespaceLock = parent.namespaceLock;
         random = parent.random;
         pipeInodes = parent.pipeInodes;
+        pipeBudget = parent.pipeBudget;
         fds = parent.fds.copy(() -> reached(IoLimit.OPEN_FILES));
         workingDirectory = parent.locked(() -> parent.workingDirectory);
     }
@@ -146,7 +149,7 @@ public final class HostIo implements AutoCloseable {
         if ((flags & ~(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK | Fcntl.O_DIRECT)) != 0) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        return installPair(PipeEnd.pipe(flags & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2)), flags);
+        return installPair(PipeEnd.pipe(flags & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2), pipeBudget), flags);
     }
 
     /** socketpair(AF_UNIX, SOCK_STREAM): two connected fds; flags SOCK_CLOEXEC, SOCK_NONBLOCK in the type. */
@@ -160,7 +163,7 @@ public final class HostIo implements AutoCloseable {
         if ((type & ~typeFlags) != sockStream || protocol != 0) {
             throw new ErrnoException(Errno.EOPNOTSUPP, "only SOCK_STREAM socket pairs");
         }
-        return installPair(PipeEnd.socketPair(type & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2)), type);
+        return installPair(PipeEnd.socketPair(type & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2), pipeBudget), type);
     }
 
     private int[] installPair(PipeEnd[] ends, int flags) {

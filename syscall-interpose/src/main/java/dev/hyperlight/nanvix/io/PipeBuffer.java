@@ -5,12 +5,15 @@ import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The bytes in flight in one pipe: a bounded ring buffer of {@link #CAPACITY} bytes (Linux's
- * default pipe size) between the processes holding its ends. A read waits for data or for the
+ * The bytes in flight in one pipe: a bounded ring buffer between the processes holding its ends,
+ * of {@link #CAPACITY} bytes (Linux's default pipe size) while the run's {@link Budget} lasts and
+ * of {@link #PIPE_BUF} bytes after it, as Linux shrinks the pipes of a user past
+ * {@code pipe-user-pages-soft}: so the host memory a guest can tie up in pipes is bounded. A read waits for data or for the
  * last write end to close (end of file); a write waits for room, or fails with EPIPE once no read
  * end is left. Waits end early with EINTR when the waiting host thread is interrupted: that is how
  * a run's time limit or a kill stops a process blocked on a pipe.
@@ -22,13 +25,46 @@ final class PipeBuffer {
     /** Writes of at most this many bytes are atomic (never interleaved with other writers'). */
     static final int PIPE_BUF = 4096;
 
-    private final byte[] ring = new byte[CAPACITY];
+    /** Host memory a run may hold in full-size pipe buffers (Linux's default soft limit is 64 MiB per user). */
+    static final long RUN_BUDGET = 16L << 20;
+
+    /** What is left of a run's {@link #RUN_BUDGET}, shared by its processes. */
+    static final class Budget {
+        private final AtomicLong left = new AtomicLong(RUN_BUDGET);
+
+        /** A full-size buffer if the budget allows one, else a one-page one. */
+        int take() {
+            while (true) {
+                long now = left.get();
+                if (now < CAPACITY) {
+                    return PIPE_BUF;
+                }
+                if (left.compareAndSet(now, now - CAPACITY)) {
+                    return CAPACITY;
+                }
+            }
+        }
+
+        void giveBack(int capacity) {
+            if (capacity == CAPACITY) {
+                left.addAndGet(CAPACITY);
+            }
+        }
+    }
+
+    private final Budget budget;
+    private final byte[] ring;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private int start;
     private int size;
     private int readers = 1;
     private int writers = 1;
+
+    PipeBuffer(Budget budget) {
+        this.budget = budget;
+        this.ring = new byte[budget.take()];
+    }
 
     /** Reads up to {@code buffer}'s size: 0 at end of file, EAGAIN when empty and not waiting. */
     long read(MemorySegment buffer, boolean nonBlocking) {
@@ -47,10 +83,10 @@ final class PipeBuffer {
                 await();
             }
             int n = (int) Math.min(buffer.byteSize(), size);
-            int first = Math.min(n, CAPACITY - start);
+            int first = Math.min(n, ring.length - start);
             MemorySegment.copy(ring, start, buffer, ValueLayout.JAVA_BYTE, 0, first);
             MemorySegment.copy(ring, 0, buffer, ValueLayout.JAVA_BYTE, first, n - first);
-            start = (start + n) % CAPACITY;
+            start = (start + n) % ring.length;
             size -= n;
             changed.signalAll();
             return n;
@@ -77,7 +113,7 @@ final class PipeBuffer {
                     throw new ErrnoException(Errno.EPIPE);
                 }
                 long left = total - done;
-                int room = CAPACITY - size;
+                int room = ring.length - size;
                 boolean fits = left <= PIPE_BUF ? room >= left : room > 0;
                 if (!fits) {
                     if (nonBlocking || Thread.currentThread().isInterrupted()) {
@@ -97,8 +133,8 @@ final class PipeBuffer {
                     continue;
                 }
                 int n = (int) Math.min(left, room);
-                int end = (start + size) % CAPACITY;
-                int first = Math.min(n, CAPACITY - end);
+                int end = (start + size) % ring.length;
+                int first = Math.min(n, ring.length - end);
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, done, ring, end, first);
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, done + first, ring, 0, n - first);
                 size += n;
@@ -139,7 +175,7 @@ final class PipeBuffer {
             if (readers == 0) {
                 return Poll.POLLERR | (events & (Poll.POLLOUT | Poll.POLLWRNORM));
             }
-            return CAPACITY - size >= PIPE_BUF ? events & (Poll.POLLOUT | Poll.POLLWRNORM) : 0;
+            return ring.length - size >= Math.min(PIPE_BUF, ring.length) ? events & (Poll.POLLOUT | Poll.POLLWRNORM) : 0;
         } finally {
             lock.unlock();
         }
@@ -150,6 +186,7 @@ final class PipeBuffer {
         try {
             readers--;
             changed.signalAll();
+            freeIfClosed();
         } finally {
             lock.unlock();
         }
@@ -160,8 +197,16 @@ final class PipeBuffer {
         try {
             writers--;
             changed.signalAll();
+            freeIfClosed();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Both ends closed: the buffer's share of the budget goes back. */
+    private void freeIfClosed() {
+        if (readers == 0 && writers == 0) {
+            budget.giveBack(ring.length);
         }
     }
 

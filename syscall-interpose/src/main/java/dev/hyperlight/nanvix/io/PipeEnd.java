@@ -30,8 +30,8 @@ final class PipeEnd extends OpenFile {
     }
 
     /** A pipe's two ends: [read end, write end]. */
-    static PipeEnd[] pipe(int statusFlags, long inode) {
-        PipeBuffer buffer = new PipeBuffer();
+    static PipeEnd[] pipe(int statusFlags, long inode, PipeBuffer.Budget budget) {
+        PipeBuffer buffer = new PipeBuffer(budget);
         return new PipeEnd[] {
             new PipeEnd(Fcntl.O_RDONLY, statusFlags, buffer, null, FileType.FIFO, inode),
             new PipeEnd(Fcntl.O_WRONLY, statusFlags, null, buffer, FileType.FIFO, inode),
@@ -39,9 +39,9 @@ final class PipeEnd extends OpenFile {
     }
 
     /** A connected pair of stream sockets: two pipes, crossed. */
-    static PipeEnd[] socketPair(int statusFlags, long inode) {
-        PipeBuffer aToB = new PipeBuffer();
-        PipeBuffer bToA = new PipeBuffer();
+    static PipeEnd[] socketPair(int statusFlags, long inode, PipeBuffer.Budget budget) {
+        PipeBuffer aToB = new PipeBuffer(budget);
+        PipeBuffer bToA = new PipeBuffer(budget);
         return new PipeEnd[] {
             new PipeEnd(Fcntl.O_RDWR, statusFlags, bToA, aToB, FileType.SOCKET, inode),
             new PipeEnd(Fcntl.O_RDWR, statusFlags, aToB, bToA, FileType.SOCKET, inode + 1),
