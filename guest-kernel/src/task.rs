@@ -122,11 +122,11 @@ pub fn sleep_until(deadline: Option<u64>) -> i64 {
     0
 }
 
-/// Blocks the calling thread for `ns` nanoseconds (see `sleep_until`).
+/// Blocks the calling thread for `ns` nanoseconds (see `sleep_until`). A sleep that is already
+/// over still lets the other runnable threads run first: without preemption, a thread that
+/// polls with short sleeps (whose deadline passes while the call is on its way, under PVM)
+/// would otherwise never let anyone else run.
 pub fn sleep_for(ns: u64) -> i64 {
-    if ns == 0 {
-        return 0;
-    }
     sleep_until(Some(now(CLOCK_MONOTONIC).saturating_add(ns)))
 }
 

@@ -104,6 +104,15 @@ class ThreadsTest {
                 t.start()
                 t.join()
                 print("thread-local:", local.name, threading.active_count())
+                stop = False
+                def poller():
+                    while not stop:
+                        time.sleep(0.00001)  # over before the call arrives: still a yield
+                poll_thread = threading.Thread(target=poller)
+                poll_thread.start()
+                print("main runs while a thread polls with short sleeps")
+                stop = True
+                poll_thread.join()
                 """;
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
             RunResult result = sandbox.runCode(GuestRuntime.PYTHON, code);
@@ -116,6 +125,7 @@ class ThreadsTest {
                     event wait times out: False
                     pool map: 328350
                     thread-local: main 1
+                    main runs while a thread polls with short sleeps
                     """);
         }
     }
