@@ -495,13 +495,8 @@ impl PageTables {
                 }
             }
         }
-        let mut released = [0u64; 64];
-        let mut pending = 0;
         let mut va = start;
         let mut total = 0;
-        // Frames are freed after the slot is cleared, in batches, because freeing writes the
-        // frame itself (the free list link) and the table borrow must end first; consecutive
-        // frames (a fault-around block, a large page) go back as one run.
         while va < end {
             let large = if self.large_pages == 0 { None } else { self.directory(mmu, va).filter(|&d| is_large(mmu.table(d)[index(va, 1)])) };
             if let Some(directory) = large {
@@ -515,28 +510,64 @@ impl PageTables {
                 va += LARGE_PAGE_SIZE;
                 continue;
             }
-            let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN).min(va + 64 * PAGE_SIZE);
-            total += self.for_each_mapped(mmu, va, chunk_end, |slot| {
-                released[pending] = *slot & ADDRESS_MASK;
-                pending += 1;
-                *slot = 0;
-            });
-            let mut run_start = 0;
-            while run_start < pending {
-                let mut run_end = run_start + 1;
-                while run_end < pending && released[run_end] == released[run_end - 1] + PAGE_SIZE {
-                    run_end += 1;
-                }
-                frames.free_run(mmu, released[run_start], (run_end - run_start) as u64);
-                run_start = run_end;
+            let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
+            if let Some(table) = self.page_table(mmu, va) {
+                total += Self::unmap_in_table(mmu, frames, table, index(va, 0), index(chunk_end - PAGE_SIZE, 0) + 1);
             }
-            pending = 0;
             va = chunk_end;
         }
         if total > 0 {
             mmu.invalidate(start, end);
         }
         total
+    }
+
+    /// Clears the slots `[first, end)` of page table `table` that hold frames and frees those
+    /// frames; returns how many. Frames are freed after their slots are cleared (freeing writes
+    /// the frame itself, the free-list link, and the table borrow must end first), gathered in
+    /// runs of consecutive frames (a fault-around block goes back as one): one pass over the
+    /// slots, few instructions per slot, since each costs microseconds under emulation.
+    fn unmap_in_table(mmu: &mut impl Mmu, frames: &mut FrameAllocator, table: u64, first: usize, end: usize) -> u64 {
+        let mut cleared = 0;
+        let mut slot = first;
+        while slot < end {
+            // Finished runs as (first frame, frame after the last); the open run in registers.
+            let mut runs = [(0u64, 0u64); 16];
+            let mut count = 0;
+            let (mut run, mut next) = (0u64, 0u64);
+            let entries = mmu.table(table);
+            while slot < end {
+                let entry = entries[slot];
+                slot += 1;
+                if !holds_frame(entry) {
+                    continue;
+                }
+                let frame = entry & ADDRESS_MASK;
+                // `next` is 0 before the first run, and no frame is 0.
+                if frame != next {
+                    if run != 0 {
+                        if count == runs.len() {
+                            slot -= 1;
+                            break; // free the runs gathered so far, then go on from this slot
+                        }
+                        runs[count] = (run, next);
+                        count += 1;
+                    }
+                    run = frame;
+                    next = frame;
+                }
+                next += PAGE_SIZE;
+                entries[slot - 1] = 0;
+                cleared += 1;
+            }
+            if run != 0 {
+                frames.free_run(mmu, run, (next - run) / PAGE_SIZE);
+            }
+            for &(first_frame, after) in &runs[..count] {
+                frames.free_run(mmu, first_frame, (after - first_frame) / PAGE_SIZE);
+            }
+        }
+        cleared
     }
 
     /// Clears the slot of page `va` without freeing its frame (which now lives elsewhere).
@@ -667,6 +698,26 @@ mod tests {
         assert!(pt.translate(&mut mmu, 0x40_3000).is_some());
         assert_eq!(mmu.invalidations, vec![(0x40_1000, 0x40_3000)]);
         assert_eq!(pt.unmap(&mut mmu, &mut frames, 0x1000_0000, 0x2000_0000), 0);
+    }
+
+    #[test]
+    fn unmap_frees_scattered_frames_in_more_runs_than_one_batch_holds() {
+        let (mut mmu, mut frames, mut pt) = setup(128);
+        // Pages mapped last to first get descending frames: 40 runs of one frame each.
+        for page in (0..40u64).rev() {
+            let va = 0x40_0000 + 2 * page * PAGE_SIZE;
+            pt.map_fresh(&mut mmu, &mut frames, va, va + PAGE_SIZE, RW).unwrap();
+        }
+        let available = frames.available();
+        assert_eq!(pt.unmap(&mut mmu, &mut frames, 0x40_0000, 0x40_0000 + 80 * PAGE_SIZE), 40);
+        assert_eq!(frames.available(), available + 40);
+        assert!((0..80u64).all(|page| pt.translate(&mut mmu, 0x40_0000 + page * PAGE_SIZE).is_none()));
+        let mut seen = Vec::new();
+        while let Some(frame) = frames.alloc(&mut mmu) {
+            assert!(!seen.contains(&frame), "{frame:#x} handed out twice");
+            seen.push(frame);
+        }
+        assert_eq!(seen.len() as u64, available + 40);
     }
 
     #[test]
