@@ -16,6 +16,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -150,14 +151,25 @@ static int make_links(const char *secret, const char *inside)
     return 0;
 }
 
-static int network(int port)
+static int network(int port, const char *unix_path)
 {
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     report("socket", fd);
     report("socket-udp", socket(AF_INET, SOCK_DGRAM, 0));
-    report("socket-unix", socket(AF_UNIX, SOCK_STREAM, 0));
+    /* Local IPC is no network: an AF_UNIX socket exists, but reaches no socket of the host,
+       not even one whose file lies in a mount (unix_path). */
+    int local = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    report("socket-unix", local < 0 ? -1 : 0);
+    if (unix_path != NULL) {
+        struct sockaddr_un host_socket = {.sun_family = AF_UNIX};
+        strncpy(host_socket.sun_path, unix_path, sizeof host_socket.sun_path - 1);
+        report("unix-connect-host", connect(local, (struct sockaddr *)&host_socket, sizeof host_socket));
+        report("unix-bind", bind(local, (struct sockaddr *)&host_socket, sizeof host_socket));
+        report("unix-send", send(local, "x", 1, MSG_NOSIGNAL));
+    }
+    close(local);
     /* Whatever fd the guest names, connecting must not reach the listener. */
     for (int guess = 0; guess < 8; guess++)
         if (connect(guess, (struct sockaddr *)&to, sizeof to) == 0)
@@ -356,7 +368,7 @@ int main(int argc, char **argv)
     if (strcmp(what, "links") == 0 && argc > 3)
         return make_links(argv[2], argv[3]);
     if (strcmp(what, "network") == 0)
-        return network(argc > 2 ? atoi(argv[2]) : 9);
+        return network(argc > 2 ? atoi(argv[2]) : 9, argc > 3 ? argv[3] : NULL);
     if (strcmp(what, "wild") == 0)
         return wild();
     if (strcmp(what, "fds") == 0)

@@ -173,7 +173,7 @@ public record Policy(
     public RuntimeConfig applyTo(RuntimeConfig config) {
         checkMounts(config);
         SyscallTable table = config.syscallTable()
-                .with(Syscall.NETWORK, network ? SyscallAction.accept() : SyscallAction.block(SyscallTable.NETWORK_DENIED));
+                .with(Syscall.NETWORK, network ? SyscallAction.accept() : SyscallAction.blockNetwork(SyscallTable.NETWORK_DENIED));
         for (Map.Entry<Syscall, Errno> block : blocked.entrySet()) {
             table = table.with(block.getKey(), SyscallAction.block(block.getValue()));
         }

@@ -10,6 +10,7 @@ import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
 import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
 import dev.hyperlight.nanvix.syscall.RunState;
+import dev.hyperlight.nanvix.syscall.Sysno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -164,6 +165,60 @@ public final class HostIo implements AutoCloseable {
             throw new ErrnoException(Errno.EOPNOTSUPP, "only SOCK_STREAM socket pairs");
         }
         return installPair(PipeEnd.socketPair(type & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2), pipeBudget), type);
+    }
+
+    /**
+     * socket(AF_UNIX, ...): a local socket, unbound and unconnected (see {@link UnixSocket});
+     * flags SOCK_CLOEXEC, SOCK_NONBLOCK in the type. Other families have no stack behind the
+     * sandbox: EAFNOSUPPORT.
+     */
+    public int socket(int domain, int type, int protocol) {
+        final int typeFlags = Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK; // SOCK_CLOEXEC, SOCK_NONBLOCK
+        if (domain != UnixSocket.AF_UNIX) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT);
+        }
+        int kind = type & ~typeFlags;
+        if (kind != UnixSocket.SOCK_STREAM && kind != UnixSocket.SOCK_DGRAM && kind != UnixSocket.SOCK_SEQPACKET) {
+            throw new ErrnoException(Errno.ESOCKTNOSUPPORT);
+        }
+        if (protocol != 0) {
+            throw new ErrnoException(Errno.EPROTONOSUPPORT);
+        }
+        UnixSocket socket = new UnixSocket(kind, type & Fcntl.O_NONBLOCK, pipeInodes.getAndIncrement());
+        return fds.add(socket, (type & Fcntl.O_CLOEXEC) != 0, 0);
+    }
+
+    /**
+     * Whether {@code fd} is a local socket ({@code socket(AF_UNIX)} or a {@code socketpair} end):
+     * calls on it reach nothing outside the sandbox. False for an fd this process does not have.
+     */
+    public boolean isLocalSocket(int fd) {
+        try {
+            OpenFile file = fds.get(fd);
+            return file instanceof UnixSocket || file instanceof PipeEnd && file.stat().type() == FileType.SOCKET;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A socket call other than socket/socketpair on {@code fd}: ENOTSOCK for a file that is no
+     * socket; for an unconnected {@link UnixSocket}, the errno Linux gives such a socket (bind:
+     * EADDRNOTAVAIL, the sandbox has no socket names); EOPNOTSUPP for what a socket pair's end
+     * does not support.
+     */
+    public Errno socketCallError(int fd, Sysno call) {
+        OpenFile file = fds.get(fd);
+        if (file instanceof UnixSocket) {
+            return switch (call) {
+                case BIND -> Errno.EADDRNOTAVAIL;
+                case CONNECT -> Errno.ECONNREFUSED;
+                case LISTEN, ACCEPT4, RECVFROM -> Errno.EINVAL;
+                case SHUTDOWN, SENDTO, GETPEERNAME -> Errno.ENOTCONN;
+                default -> Errno.EOPNOTSUPP;
+            };
+        }
+        return file.stat().type() == FileType.SOCKET ? Errno.EOPNOTSUPP : Errno.ENOTSOCK;
     }
 
     private int[] installPair(PipeEnd[] ends, int flags) {

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fork) share, with its access mode, status flags and offset. Each kind answers the calls it does
  * not support with the errno Linux gives for that kind of file.
  */
-abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile, PipeEnd, PathFile {
+abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile, PipeEnd, PathFile,
+        UnixSocket {
 
     /** The flags F_SETFL may change (others are ignored, as in Linux). */
     static final int SETTABLE_FLAGS = Fcntl.O_APPEND | Fcntl.O_NONBLOCK;

@@ -1,7 +1,6 @@
 package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.io.Fcntl;
-import dev.hyperlight.nanvix.io.FileType;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.Stat;
 import dev.hyperlight.nanvix.io.Timespec;
@@ -227,21 +226,21 @@ final class DefaultSyscalls {
     }
 
     /**
-     * There is no network stack behind the sandbox: a socket call a policy lets through finds no
-     * address family to serve it. An interceptor can implement sockets itself.
+     * Local sockets only: socket(AF_UNIX) gives an unbound socket; there is no network stack
+     * behind the sandbox, so other families fail with EAFNOSUPPORT. An interceptor can implement
+     * network sockets itself.
      */
     static long socket(SyscallCall c, HostIo io) {
-        throw new ErrnoException(Errno.EAFNOSUPPORT);
+        return io.socket((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
     }
 
     /**
      * connect, bind, listen, shutdown, accept4, sendto, recvfrom, getsockname, getpeername,
-     * setsockopt, getsockopt: no guest fd is a network socket, so they fail as on any other fd
-     * ({@code ENOTSOCK}), or as an operation a socket pair's end does not support.
+     * setsockopt, getsockopt: no guest fd is a network socket; a local socket answers as an
+     * unbound, unconnected one does ({@link HostIo#socketCallError}), other files ENOTSOCK.
      */
     static long onSocket(SyscallCall c, HostIo io) {
-        boolean socket = io.fstat(c.fd(0)).type() == FileType.SOCKET;
-        throw new ErrnoException(socket ? Errno.EOPNOTSUPP : Errno.ENOTSOCK);
+        throw new ErrnoException(io.socketCallError(c.fd(0), c.sysno()));
     }
 
     static long pipe2(SyscallCall c, HostIo io) {

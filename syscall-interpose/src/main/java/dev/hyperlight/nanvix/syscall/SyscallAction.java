@@ -5,12 +5,13 @@ import java.util.Objects;
 /**
  * What the host does with one system call: run its default implementation over the sandbox's
  * virtual file system ({@link #accept()}), hand it to a Java handler ({@link #intercept}), or fail
- * it with an errno ({@link #block}). Never "run it on the host with the host's privileges": the
+ * it with an errno ({@link #block}), or, for the socket calls, fail only those that could reach a
+ * network ({@link #blockNetwork}). Never "run it on the host with the host's privileges": the
  * default implementation only reaches what the sandbox's mounts expose.
  */
 public sealed interface SyscallAction {
 
-    /** Short name for audit lines: {@code accept}, {@code intercept} or {@code block}. */
+    /** Short name for audit lines: {@code accept}, {@code intercept}, {@code block} or {@code block-network}. */
     String kind();
 
     /** Runs the default implementation ({@code ENOSYS} for a call that has none). */
@@ -45,6 +46,22 @@ public sealed interface SyscallAction {
         }
     }
 
+    /**
+     * For the socket calls: fails with {@code errno} a call that could reach a network, and runs
+     * the default implementation for local sockets ({@code socket(AF_UNIX)}, or a call on an fd
+     * that is a local socket), which reach nothing outside the sandbox.
+     */
+    record BlockNetwork(Errno errno) implements SyscallAction {
+        public BlockNetwork {
+            Objects.requireNonNull(errno, "errno");
+        }
+
+        @Override
+        public String kind() {
+            return "block-network";
+        }
+    }
+
     static SyscallAction accept() {
         return new Accept();
     }
@@ -60,6 +77,11 @@ public sealed interface SyscallAction {
 
     static SyscallAction block(Errno errno) {
         return new Block(errno);
+    }
+
+    /** Fails network socket calls with {@code errno}; local (AF_UNIX) sockets work. */
+    static SyscallAction blockNetwork(Errno errno) {
+        return new BlockNetwork(errno);
     }
 
     /**

@@ -98,7 +98,10 @@ public final class SyscallTable {
         return map;
     }
 
-    /** Socket calls fail as if a security module denied them, unless a policy accepts them. */
+    /**
+     * Network socket calls fail as if a security module denied them, unless a policy accepts them;
+     * local (AF_UNIX) sockets work ({@link SyscallAction.BlockNetwork}).
+     */
     public static final Errno NETWORK_DENIED = Errno.EACCES;
 
     private static final SyscallTable DEFAULTS = defaultTable();
@@ -107,7 +110,7 @@ public final class SyscallTable {
         Map<Sysno, Entry> entries = new EnumMap<>(Sysno.class);
         for (Syscall call : Syscall.FORWARDED) {
             SyscallAction action = Syscall.NETWORK.contains(call)
-                    ? SyscallAction.block(NETWORK_DENIED)
+                    ? SyscallAction.blockNetwork(NETWORK_DENIED)
                     : SyscallAction.accept();
             entries.put(call.sysno(), new Entry(call, action));
         }
@@ -122,7 +125,10 @@ public final class SyscallTable {
         this.audit = audit;
     }
 
-    /** Every forwarded call runs its default implementation, except the socket calls: blocked with EACCES. */
+    /**
+     * Every forwarded call runs its default implementation, except the network: socket calls fail
+     * with EACCES unless they are on a local (AF_UNIX) socket.
+     */
     public static SyscallTable defaults() {
         return DEFAULTS;
     }
@@ -189,9 +195,16 @@ public final class SyscallTable {
         return switch (action) {
             case SyscallAction.Accept ignored -> runDefault(call, io);
             case SyscallAction.Block block -> block.errno().result();
+            case SyscallAction.BlockNetwork block -> isLocal(call, io) ? runDefault(call, io) : block.errno().result();
             case SyscallAction.Intercept intercept -> guarded(call,
                     () -> intercept.handler().handle(call, changed -> runDefault(changed, io)));
         };
+    }
+
+    /** socket(AF_UNIX, ...), or a socket call on an fd that is a local socket. */
+    private static boolean isLocal(SyscallCall call, HostIo io) {
+        final long afUnix = 1;
+        return call.sysno() == Sysno.SOCKET ? call.argument(0) == afUnix : io.isLocalSocket(call.fd(0));
     }
 
     private static long runDefault(SyscallCall call, HostIo io) {

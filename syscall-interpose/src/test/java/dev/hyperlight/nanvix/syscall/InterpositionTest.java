@@ -135,12 +135,12 @@ class InterpositionTest {
                 SyscallAudit.Record::result).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("openat", "accept", fd),
                         org.assertj.core.groups.Tuple.tuple("unlinkat", "block", err(Errno.EPERM)),
-                        org.assertj.core.groups.Tuple.tuple("socket", "block", err(Errno.EACCES)),
+                        org.assertj.core.groups.Tuple.tuple("socket", "block-network", err(Errno.EACCES)),
                         org.assertj.core.groups.Tuple.tuple("getuid", "none", err(Errno.ENOSYS)));
         assertThat(records.getFirst().arguments())
                 .isEqualTo("dirfd=AT_FDCWD, pathname=\"/tmp/f\", flags=O_RDONLY|O_CLOEXEC, mode=0");
         assertThat(records.get(2).toJson()).isEqualTo("{\"call\":\"socket\",\"arguments\":\"domain=2, "
-                + "type=SOCK_STREAM, protocol=0\",\"action\":\"block\",\"result\":-13,\"errno\":\"EACCES\","
+                + "type=SOCK_STREAM, protocol=0\",\"action\":\"block-network\",\"result\":-13,\"errno\":\"EACCES\","
                 + "\"duration_us\":" + records.get(2).duration().toNanos() / 1000 + "}");
     }
 

@@ -51,7 +51,7 @@ class SyscallTableTest {
         List<SyscallTable.Entry> entries = SyscallTable.defaults().entries();
         assertThat(entries.stream().map(SyscallTable.Entry::syscall).toList())
                 .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED);
-        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.Block)
+        assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.BlockNetwork)
                 .map(e -> e.syscall().sysno()).toList()).containsExactlyInAnyOrderElementsOf(blocked);
         assertThat(entries).filteredOn(e -> !blocked.contains(e.syscall().sysno()))
                 .allSatisfy(e -> assertThat(e.action()).isEqualTo(SyscallAction.accept()))
@@ -89,6 +89,31 @@ class SyscallTableTest {
             assertThat(open.dispatch(onStdout, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.ENOTSOCK));
             assertThat(open.dispatch(onNothing, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.EBADF));
         }
+    }
+
+    @Test
+    void localSocketsPassTheNetworkBlockButReachNoSocketName() {
+        SyscallTable table = SyscallTable.defaults();
+        long fd = table.dispatch(SyscallRequest.of(Sysno.SOCKET, 1, 1 | 02000000, 0), guest.memory, guest.io);
+        assertThat(fd).isNotNegative();
+        assertThat(guest.io.fstat((int) fd).mode()).isEqualTo(0140777);
+        long address = guest.alloc(110);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EADDRNOTAVAIL));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, fd, address, 110), guest.memory, guest.io))
+                .isEqualTo(err(Errno.ECONNREFUSED));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.LISTEN, fd, 1), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EINVAL));
+        // Only AF_UNIX: AF_INET, AF_INET6 and calls on a file stay denied.
+        for (long family : new long[] {2, 10, 16, 17}) {
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKET, family, 1, 0), guest.memory, guest.io))
+                    .as("family %d", family).isEqualTo(err(Errno.EACCES));
+        }
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, 1, address, 16), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EACCES));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, fd), guest.memory, guest.io)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EACCES));
     }
 
     @Test

@@ -92,6 +92,8 @@ class SyscallsDocTest {
             case null -> throw new AssertionError("the kernel forwards " + sysno.linuxName()
                     + " but the host has no implementation of it");
             case SyscallAction.Block block -> ", blocked by default (" + block.errno() + ")";
+            case SyscallAction.BlockNetwork block -> ", blocked by default (" + block.errno()
+                    + ") except on AF_UNIX sockets";
             default -> "";
         };
     }
