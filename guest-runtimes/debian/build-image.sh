@@ -23,10 +23,22 @@ packages() {
     done < "$list"
 }
 
+# The guest's accounts: root and the sandbox's user (uid/gid 1000, as the guest kernel reports
+# them: guest-kernel/src/exec.rs USER_ID/GROUP_ID), whose home is the default HOME, /tmp, so
+# that pwd.getpwuid(os.getuid()) and "~" work. No maintainer script runs to create them.
+write_accounts() {
+    mkdir -p "$1/etc"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'sandbox:x:1000:1000:sandbox:/tmp:/bin/sh' > "$1/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'sandbox:x:1000:' > "$1/etc/group"
+    chmod 644 "$1/etc/passwd" "$1/etc/group"
+}
+
 wanted="$(packages "$name" | sort -u)"
 image="$out/$name"
 stamp="$image/packages.list"
 if [[ -f "$stamp" && -f "$image/packages.lock" && "$(cat "$stamp")" == "$wanted" ]]; then
+    # An image built before the accounts existed gets them without unpacking again.
+    [[ -f "$image/root/etc/group" ]] || write_accounts "$image/root"
     exit 0
 fi
 
@@ -81,6 +93,7 @@ done
 if [[ -e "$image.tmp/root/usr/bin/python3.11" ]]; then
     ln -sf python3.11 "$image.tmp/root/usr/bin/python3"
 fi
+write_accounts "$image.tmp/root"
 echo "$wanted" > "$image.tmp/packages.list"
 # The image is served read-only; keep its files readable to the host user running VMs.
 chmod -R u+rwX,go+rX "$image.tmp/root"
