@@ -7,8 +7,6 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.io.Mount;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -137,22 +135,10 @@ class ThreadsTest {
      */
     @Test
     void cpythonQueueRegressionTestsPass() throws Exception {
-        Path image = Path.of(System.getProperty("images.dir", "../guest-runtimes/target/images"), "python-tests", "root")
-                .toAbsolutePath();
-        Path work = Files.createDirectories(tmp.resolve("work"));
-        RuntimeConfig config = RuntimeConfig.builder()
-                .tmpDirectory(tmp.resolve("runs"))
-                .timeout(Duration.ofMinutes(5))
-                .memorySize(512L << 20)
-                .mount(Mount.readOnly("/", image))
-                .mount(Mount.writable("/app", work))
-                .build();
-        try (Sandbox sandbox = new Sandbox(config)) {
-            RunResult result = sandbox.run(image.resolve("usr/bin/python3.11"), "-m", "unittest",
-                    "test.test_queue.PyQueueTest", "test.test_queue.CQueueTest", "test.test_queue.CFailingQueueTest");
+        RunResult result = CPythonRegressionTests.run(tmp,
+                "test.test_queue.PyQueueTest", "test.test_queue.CQueueTest", "test.test_queue.CFailingQueueTest");
 
-            assertThat(result.stderrText()).contains("Ran 13 tests in").contains("\nOK");
-            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
-        }
+        assertThat(result.stderrText()).contains("Ran 13 tests in").contains("\nOK");
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
     }
 }
