@@ -274,8 +274,15 @@ pub fn sys_dup2(a: &Args) -> i64 {
     host(nr::DUP3, [a[0], a[1], 0, 0, 0, 0])
 }
 
+/// The process's umask taken out of a new file's or directory's mode, as Linux does before the
+/// file system sees it: the host sets the mode it is given.
+fn without_umask(mode: u64) -> u64 {
+    mode & !kernel::with_process(|p| p.umask)
+}
+
 fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
     let io = IoBuffer::get();
+    let mode = if flags & O_CREAT != 0 { without_umask(mode) } else { mode };
     or_errno(io.stage_path(0, path).map(|p| host(nr::OPENAT, [dirfd, p, flags, mode, 0, 0])))
 }
 
@@ -328,6 +335,43 @@ pub fn sys_fstat(a: &Args) -> i64 {
     fstatat(a[0], None, a[1], AT_EMPTY_PATH)
 }
 
+/// `sizeof(struct statfs)` on x86-64.
+const STATFS_SIZE: usize = 120;
+
+/// statfs (`path`) or fstatfs (`fd`): the `struct statfs` comes back after the staged path.
+fn statfs(path: Option<u64>, fd: u64, buf: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(buf, STATFS_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = match path {
+        Some(p) => match io.stage_path(0, p) {
+            Ok(gpa) => host(nr::STATFS, [gpa, io.at(PATH_MAX), 0, 0, 0, 0]),
+            Err(errno) => return -errno,
+        },
+        None => host(nr::FSTATFS, [fd, io.at(PATH_MAX), 0, 0, 0, 0]),
+    };
+    if result >= 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), STATFS_SIZE) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_statfs(a: &Args) -> i64 {
+    statfs(Some(a[0]), 0, a[1])
+}
+pub fn sys_fstatfs(a: &Args) -> i64 {
+    statfs(None, a[0], a[1])
+}
+
+/// mknod, mknodat: the sandbox makes no FIFOs, device or socket nodes; EPERM, which Linux gives
+/// when the file system does not support the node type (mkfifo's callers treat it as "not here").
+pub fn sys_mknod(_a: &Args) -> i64 {
+    -EPERM
+}
+
 /// One path argument, staged, then the call with `args(path_gpa)`.
 fn with_path(path: u64, call: impl FnOnce(u64) -> i64) -> i64 {
     or_errno(IoBuffer::get().stage_path(0, path).map(call))
@@ -350,11 +394,11 @@ pub fn sys_chdir(a: &Args) -> i64 {
     with_path(a[0], |p| host(nr::CHDIR, [p, 0, 0, 0, 0, 0]))
 }
 pub fn sys_mkdirat(a: &Args) -> i64 {
-    let (dirfd, mode) = (a[0], a[2]);
+    let (dirfd, mode) = (a[0], without_umask(a[2]));
     with_path(a[1], |p| host(nr::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
 }
 pub fn sys_mkdir(a: &Args) -> i64 {
-    let mode = a[1];
+    let mode = without_umask(a[1]);
     with_path(a[0], |p| host(nr::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
 }
 pub fn sys_unlinkat(a: &Args) -> i64 {

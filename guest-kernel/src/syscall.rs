@@ -97,6 +97,10 @@ pub mod nr {
     pub const UNLINK: u64 = 87;
     pub const READLINK: u64 = 89;
     pub const UMASK: u64 = 95;
+    pub const MKNOD: u64 = 133;
+    pub const STATFS: u64 = 137;
+    pub const FSTATFS: u64 = 138;
+    pub const MKNODAT: u64 = 259;
     pub const GETTIMEOFDAY: u64 = 96;
     pub const GETRLIMIT: u64 = 97;
     pub const GETUID: u64 = 102;
@@ -281,6 +285,10 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::UNLINK, "unlink", "unlinkat", fs::sys_unlink),
     rewritten(nr::READLINK, "readlink", "readlinkat", fs::sys_readlink),
     guest(nr::UMASK, "umask", sys_umask),
+    host(nr::STATFS, "statfs", fs::sys_statfs),
+    host(nr::FSTATFS, "fstatfs", fs::sys_fstatfs),
+    guest(nr::MKNOD, "mknod", fs::sys_mknod),
+    guest(nr::MKNODAT, "mknodat", fs::sys_mknod),
     guest(nr::GETTIMEOFDAY, "gettimeofday", sys_gettimeofday),
     guest(nr::GETRLIMIT, "getrlimit", sys_getrlimit),
     guest(nr::GETUID, "getuid", sys_getuid),

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Linux calls served by conversion in the guest kernel, checked against their classic forms. */
+/** Linux calls served by conversion in the guest kernel, checked against their classic forms, and file-system calls. */
 class LinuxCallsTest {
 
     @TempDir
@@ -23,6 +24,30 @@ class LinuxCallsTest {
 
             assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
             assertThat(result.stdoutText()).isEqualTo("size 5 mode 100644 nlink 1 same inode 1 same mtime 1\n");
+        }
+    }
+
+    @Test
+    void umaskStatfsMkfifoAndLocalSockets() throws Exception {
+        long quota = 8L << 20;
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .limits(Limits.DEFAULT.withTmpQuota(quota)).build())) {
+            RunResult result = sandbox.run(Guests.guest("nodes"));
+
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("""
+                    file-027: 100640
+                    dir-027: 40750
+                    umask-was: 27
+                    file-0: 100666
+                    tmp-bytes: %d
+                    tmp-read-only: 0
+                    root-read-only: 1
+                    fstatfs-tmp: tmpfs
+                    mkfifo: EPERM
+                    unix-socket: S_IFSOCK
+                    unix-bind: EACCES
+                    """.formatted(quota));
         }
     }
 }

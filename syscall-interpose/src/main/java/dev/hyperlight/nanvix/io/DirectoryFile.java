@@ -7,6 +7,7 @@ import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An open directory (host or virtual). getdents64 reads from a listing taken at the first read
@@ -94,6 +95,11 @@ final class DirectoryFile extends OpenFile {
     }
 
     /** The directory's stat; once removed, what it had at open with no links. */
+    @Override
+    Optional<GuestNamespace.MountPoint> mount() {
+        return node instanceof HostFile dir ? Optional.of(dir.mount()) : Optional.empty();
+    }
+
     @Override
     Stat stat() {
         Node current = node;

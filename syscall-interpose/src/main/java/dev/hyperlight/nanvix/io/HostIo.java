@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -53,8 +54,6 @@ import java.util.function.Supplier;
  */
 public final class HostIo implements AutoCloseable {
 
-    /** The permission bits a new file or directory loses (the guest's umask is fixed). */
-    static final int UMASK = 022;
     static final long CONSOLE_DEVICE = 1;
 
     private final GuestNamespace namespace;
@@ -204,14 +203,14 @@ public final class HostIo implements AutoCloseable {
     /**
      * A socket call other than socket/socketpair on {@code fd}: ENOTSOCK for a file that is no
      * socket; for an unconnected {@link UnixSocket}, the errno Linux gives such a socket (bind:
-     * EADDRNOTAVAIL, the sandbox has no socket names); EOPNOTSUPP for what a socket pair's end
+     * EACCES, the sandbox has no socket names); EOPNOTSUPP for what a socket pair's end
      * does not support.
      */
     public Errno socketCallError(int fd, Sysno call) {
         OpenFile file = fds.get(fd);
         if (file instanceof UnixSocket) {
             return switch (call) {
-                case BIND -> Errno.EADDRNOTAVAIL;
+                case BIND -> Errno.EACCES;
                 case CONNECT -> Errno.ECONNREFUSED;
                 case LISTEN, ACCEPT4, RECVFROM -> Errno.EINVAL;
                 case SHUTDOWN, SENDTO, GETPEERNAME -> Errno.ENOTCONN;
@@ -585,6 +584,53 @@ public final class HostIo implements AutoCloseable {
         }
         boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
         return locked(() -> namespace.stat(namespace.resolve(baseDirectory(dirFd, path), path, follow)));
+    }
+
+    /** statfs: the file system holding the file {@code path} names (symlinks followed). */
+    public FileSystemStat statfs(String path) {
+        return locked(() -> switch (namespace.resolve(workingDirectory, path, true)) {
+            case HostFile f -> fileSystem(f.mount());
+            case VirtualDirectory v -> VIRTUAL_FILE_SYSTEM;
+            case Absent a -> throw new ErrnoException(Errno.ENOENT);
+            case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
+        });
+    }
+
+    /** fstatfs: the file system holding the open file {@code fd}. */
+    public FileSystemStat fstatfs(int fd) {
+        OpenFile file = fds.get(fd);
+        return file.mount().map(this::fileSystem)
+                .orElse(file instanceof DirectoryFile ? VIRTUAL_FILE_SYSTEM : PIPE_FILE_SYSTEM);
+    }
+
+    /** Directories above the mounts: read-only, nothing in them can be stored. */
+    private static final FileSystemStat VIRTUAL_FILE_SYSTEM = new FileSystemStat(FileSystemStat.HOST_MAGIC,
+            GuestNamespace.BLOCK_SIZE, 0, 0, 0, 0, 0, FileSystemStat.NAME_MAX, FileSystemStat.ST_RDONLY);
+    private static final FileSystemStat PIPE_FILE_SYSTEM = new FileSystemStat(FileSystemStat.PIPEFS_MAGIC,
+            GuestNamespace.BLOCK_SIZE, 0, 0, 0, 0, 0, FileSystemStat.NAME_MAX, 0);
+
+    /**
+     * A mount's numbers: a mount with a write quota (the private /tmp) is as big as its quota, as a
+     * tmpfs is; any other mount reports its host file system's sizes. File counts are not known (0).
+     */
+    private FileSystemStat fileSystem(MountPoint mount) {
+        long flags = mount.readOnly() ? FileSystemStat.ST_RDONLY : 0;
+        WriteQuota quota = quota(mount);
+        if (quota.limit() != Long.MAX_VALUE) {
+            long block = GuestNamespace.BLOCK_SIZE;
+            long free = Math.max(0, quota.limit() - quota.used()) / block;
+            return new FileSystemStat(FileSystemStat.TMPFS_MAGIC, block, quota.limit() / block, free, free, 0, 0,
+                    FileSystemStat.NAME_MAX, flags);
+        }
+        try {
+            FileStore store = Files.getFileStore(mount.hostRoot());
+            long block = store.getBlockSize();
+            return new FileSystemStat(FileSystemStat.HOST_MAGIC, block, store.getTotalSpace() / block,
+                    store.getUnallocatedSpace() / block, store.getUsableSpace() / block, 0, 0,
+                    FileSystemStat.NAME_MAX, flags);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ErrnoException(Errno.EIO, "file store of a mount: " + e.getMessage());
+        }
     }
 
     /**
@@ -1048,8 +1094,9 @@ public final class HostIo implements AutoCloseable {
         return dir.guestPath();
     }
 
+    /** A new file's or directory's mode: the guest kernel has already taken its process's umask out. */
     private static void setPermissions(Path host, int mode) {
-        applyPermissions(host, mode & ~UMASK);
+        applyPermissions(host, mode);
     }
 
     /** Sets the rwx bits of {@code mode} exactly (set-id and sticky bits are not kept). */

@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -94,6 +95,11 @@ abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile,
     /** getdents64 into {@code buffer}; returns the bytes filled, 0 at the end of the directory. */
     int readDirectory(MemorySegment buffer) {
         throw new ErrnoException(Errno.ENOTDIR);
+    }
+
+    /** The mount this file lies in: none for pipes, sockets, the console and virtual directories. */
+    Optional<GuestNamespace.MountPoint> mount() {
+        return Optional.empty();
     }
 
     /** The guest renamed {@code from} (a host path) to {@code to}: follow if this file is at or below it. */

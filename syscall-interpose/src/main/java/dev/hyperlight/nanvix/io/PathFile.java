@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
 import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * An {@code O_PATH} fd on a file that is not a directory (a symlink with {@code O_NOFOLLOW}, a
@@ -21,6 +22,11 @@ final class PathFile extends OpenFile {
         super(Fcntl.O_RDONLY, statusFlags);
         this.file = file;
         this.hostPath = file.hostPath();
+    }
+
+    @Override
+    Optional<GuestNamespace.MountPoint> mount() {
+        return Optional.of(file.mount());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A regular host file in a mount. The offset is kept here, not in the channel, so that dup'ed fds
@@ -146,6 +147,11 @@ final class RegularFile extends OpenFile {
      * The host's stat while the file still has its name; once it lost it (removed, or replaced by
      * another file), what it had at open with no links and its current size.
      */
+    @Override
+    Optional<MountPoint> mount() {
+        return Optional.of(mount);
+    }
+
     @Override
     Stat stat() {
         Path path = hostPath;

@@ -8,7 +8,7 @@ import java.time.Instant;
 /**
  * A socket from {@code socket(AF_UNIX, ...)}: local IPC, so the network policy lets it exist.
  * It stays unbound and unconnected: the sandbox has no socket names yet, so {@code bind} fails
- * with EADDRNOTAVAIL and {@code connect} with ECONNREFUSED, and it never reaches a socket file of
+ * with EACCES and {@code connect} with ECONNREFUSED, and it never reaches a socket file of
  * the host that happens to lie under a mount (that would let the guest talk to host daemons).
  * Data goes through {@code socketpair}, whose ends are {@link PipeEnd}s.
  */

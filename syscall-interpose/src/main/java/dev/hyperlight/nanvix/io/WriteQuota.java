@@ -70,6 +70,11 @@ final class WriteQuota {
         used = Math.max(0, used - Math.max(0, bytes));
     }
 
+    /** The quota in bytes ({@code Long.MAX_VALUE} for none). */
+    long limit() {
+        return limit;
+    }
+
     synchronized long used() {
         return used;
     }

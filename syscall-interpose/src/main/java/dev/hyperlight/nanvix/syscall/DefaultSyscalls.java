@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.io.Fcntl;
+import dev.hyperlight.nanvix.io.FileSystemStat;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.Stat;
 import dev.hyperlight.nanvix.io.Timespec;
@@ -61,6 +62,16 @@ final class DefaultSyscalls {
     static long newfstatat(SyscallCall c, HostIo io) {
         Stat stat = io.statAt(c.fd(0), c.path(1), (int) c.argument(3));
         stat.encode(c.memory().range(c.argument(2), Stat.SIZE));
+        return 0;
+    }
+
+    static long statfs(SyscallCall c, HostIo io) {
+        io.statfs(c.path(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
+        return 0;
+    }
+
+    static long fstatfs(SyscallCall c, HostIo io) {
+        io.fstatfs(c.fd(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
         return 0;
     }
 

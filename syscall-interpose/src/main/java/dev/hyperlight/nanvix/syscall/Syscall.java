@@ -155,6 +155,8 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall MKDIRAT = call(Sysno.MKDIRAT, fd("dirfd"), path("pathname"), value("mode"));
     public static final Syscall NEWFSTATAT = call(Sysno.NEWFSTATAT, fd("dirfd"), path("pathname"),
             new Struct("statbuf", 144, true), new Flags("flags", AT_FLAGS));
+    public static final Syscall STATFS = call(Sysno.STATFS, path("path"), new Struct("buf", 120, true));
+    public static final Syscall FSTATFS = call(Sysno.FSTATFS, fd("fd"), new Struct("buf", 120, true));
     public static final Syscall UNLINKAT = call(Sysno.UNLINKAT, fd("dirfd"), path("pathname"),
             new Flags("flags", AT_FLAGS));
     public static final Syscall READLINKAT = call(Sysno.READLINKAT, fd("dirfd"), path("pathname"),
@@ -227,7 +229,8 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
             GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
             FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL, POLL,
-            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT);
+            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT, STATFS,
+            FSTATFS);
 
     /** The socket calls, which a policy allows or denies together as "the network". */
     public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN, ACCEPT4, SENDTO,

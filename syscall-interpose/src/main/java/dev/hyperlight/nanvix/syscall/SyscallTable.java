@@ -78,6 +78,8 @@ public final class SyscallTable {
         map.put(Sysno.UNLINKAT, DefaultSyscalls::unlinkat);
         map.put(Sysno.READLINKAT, DefaultSyscalls::readlinkat);
         map.put(Sysno.FACCESSAT, DefaultSyscalls::faccessat);
+        map.put(Sysno.STATFS, DefaultSyscalls::statfs);
+        map.put(Sysno.FSTATFS, DefaultSyscalls::fstatfs);
         map.put(Sysno.DUP3, DefaultSyscalls::dup3);
         map.put(Sysno.RENAMEAT2, DefaultSyscalls::renameat2);
         map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);

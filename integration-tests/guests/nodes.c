@@ -1,0 +1,58 @@
+/* umask on new files and directories, statfs/fstatfs, mkfifo and AF_UNIX sockets: one
+   "what: answer" line each. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void mode_of(const char *what, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        printf("%s: %s\n", what, strerrorname_np(errno));
+    else
+        printf("%s: %o\n", what, (unsigned)st.st_mode);
+}
+
+int main(void)
+{
+    umask(027);
+    close(open("/tmp/umask-027", O_CREAT | O_WRONLY, 0666));
+    mkdir("/tmp/dir-027", 0777);
+    mode_of("file-027", "/tmp/umask-027");
+    mode_of("dir-027", "/tmp/dir-027");
+    printf("umask-was: %o\n", (unsigned)umask(0));
+    close(open("/tmp/umask-0", O_CREAT | O_WRONLY, 0666));
+    mode_of("file-0", "/tmp/umask-0");
+
+    struct statvfs tmp, root;
+    if (statvfs("/tmp", &tmp) != 0 || statvfs("/", &root) != 0) {
+        printf("statvfs: %s\n", strerrorname_np(errno));
+    } else {
+        printf("tmp-bytes: %llu\n", (unsigned long long)tmp.f_blocks * tmp.f_frsize);
+        printf("tmp-read-only: %d\n", (tmp.f_flag & ST_RDONLY) != 0);
+        printf("root-read-only: %d\n", (root.f_flag & ST_RDONLY) != 0);
+    }
+    struct statfs by_fd;
+    int fd = open("/tmp/umask-0", O_RDONLY);
+    printf("fstatfs-tmp: %s\n", fstatfs(fd, &by_fd) == 0 && by_fd.f_type == 0x01021994 ? "tmpfs" : "other");
+    close(fd);
+
+    printf("mkfifo: %s\n", mkfifo("/tmp/fifo", 0600) == 0 ? "ok" : strerrorname_np(errno));
+
+    int local = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct stat st;
+    printf("unix-socket: %s\n", local >= 0 && fstat(local, &st) == 0 && S_ISSOCK(st.st_mode) ? "S_IFSOCK" : "none");
+    struct sockaddr_un name = {.sun_family = AF_UNIX};
+    strcpy(name.sun_path, "/tmp/sock");
+    printf("unix-bind: %s\n", bind(local, (struct sockaddr *)&name, sizeof name) == 0 ? "ok" : strerrorname_np(errno));
+    close(local);
+    return 0;
+}
