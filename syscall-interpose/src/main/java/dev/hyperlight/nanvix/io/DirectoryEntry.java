@@ -2,7 +2,6 @@ package dev.hyperlight.nanvix.io;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 /** One name in a directory listing, encoded as {@code struct linux_dirent64}. */
 public record DirectoryEntry(long inode, FileType type, String name) {
@@ -32,6 +31,6 @@ public record DirectoryEntry(long inode, FileType type, String name) {
     }
 
     private byte[] nameBytes() {
-        return name.getBytes(StandardCharsets.UTF_8);
+        return GuestNames.encode(name);
     }
 }

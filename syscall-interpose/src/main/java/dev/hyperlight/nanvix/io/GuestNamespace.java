@@ -3,7 +3,6 @@ package dev.hyperlight.nanvix.io;
 import dev.hyperlight.nanvix.syscall.Errno;
 import dev.hyperlight.nanvix.syscall.ErrnoException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -155,7 +154,7 @@ final class GuestNamespace {
         if (path.isEmpty()) {
             throw new ErrnoException(Errno.ENOENT, "empty path");
         }
-        if (path.getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
+        if (GuestNames.byteLength(path) >= PATH_MAX) {
             throw new ErrnoException(Errno.ENAMETOOLONG);
         }
         boolean trailingSlash = path.endsWith("/");
@@ -170,7 +169,7 @@ final class GuestNamespace {
                 case "." -> current;
                 case ".." -> GuestPaths.parent(current);
                 default -> {
-                    if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                    if (GuestNames.byteLength(name) > NAME_MAX) {
                         throw new ErrnoException(Errno.ENAMETOOLONG);
                     }
                     yield GuestPaths.child(current, name);
@@ -214,7 +213,7 @@ final class GuestNamespace {
     /** The text of a symlink, as the guest sees it (a guest path). */
     String readLink(HostFile link) {
         try {
-            return Files.readSymbolicLink(link.hostPath()).toString();
+            return GuestNames.fromHost(Files.readSymbolicLink(link.hostPath()).toString());
         } catch (IOException e) {
             throw HostErrors.toErrno(e);
         }
@@ -288,7 +287,7 @@ final class GuestNamespace {
         try {
             Map<String, Object> a = Files.readAttributes(child, "unix:ino,mode", LinkOption.NOFOLLOW_LINKS);
             return Optional.of(new DirectoryEntry((Long) a.get("ino"), FileType.ofMode((Integer) a.get("mode")),
-                    child.getFileName().toString()));
+                    GuestNames.fromHost(child.getFileName().toString())));
         } catch (NoSuchFileException e) {
             return Optional.empty(); // removed while we listed
         } catch (IOException e) {
@@ -332,7 +331,7 @@ final class GuestNamespace {
                 throw new IllegalStateException("non-canonical guest path " + guestPath);
             }
             try {
-                host = host.resolve(name);
+                host = host.resolve(GuestNames.toHost(name));
             } catch (InvalidPathException e) {
                 // The name has characters the host's file-name encoding (sun.jnu.encoding) cannot hold.
                 throw new ErrnoException(Errno.EILSEQ, "unmappable name");

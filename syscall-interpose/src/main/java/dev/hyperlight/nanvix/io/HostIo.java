@@ -882,7 +882,7 @@ public final class HostIo implements AutoCloseable {
         locked(() -> {
             Path link = absentWritable(namespace.resolve(baseDirectory(dirFd, path), path, false)).hostPath();
             try {
-                Files.createSymbolicLink(link, Path.of(target));
+                Files.createSymbolicLink(link, Path.of(GuestNames.toHost(target)));
             } catch (InvalidPathException e) {
                 throw new ErrnoException(Errno.EINVAL, "link target");
             } catch (IOException e) {

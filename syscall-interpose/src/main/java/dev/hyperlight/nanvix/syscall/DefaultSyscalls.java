@@ -2,12 +2,12 @@ package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.io.Fcntl;
 import dev.hyperlight.nanvix.io.FileSystemStat;
+import dev.hyperlight.nanvix.io.GuestNames;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.Stat;
 import dev.hyperlight.nanvix.io.Timespec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -86,7 +86,7 @@ final class DefaultSyscalls {
 
     /** Returns the length written, NUL included; ERANGE if {@code size} cannot hold it. */
     static long getcwd(SyscallCall c, HostIo io) {
-        byte[] path = io.getcwd().getBytes(StandardCharsets.UTF_8);
+        byte[] path = GuestNames.encode(io.getcwd());
         long size = c.argument(1);
         if (Long.compareUnsigned(size, path.length + 1L) < 0) {
             throw new ErrnoException(Errno.ERANGE);
@@ -129,7 +129,7 @@ final class DefaultSyscalls {
             throw new ErrnoException(Errno.EINVAL);
         }
         String path = c.path(1);
-        byte[] target = io.readlinkAt(c.fd(0), path).getBytes(StandardCharsets.UTF_8);
+        byte[] target = GuestNames.encode(io.readlinkAt(c.fd(0), path));
         int n = Math.min(size, target.length);
         MemorySegment.copy(target, 0, c.memory().range(c.argument(2), n), ValueLayout.JAVA_BYTE, 0, n);
         return n;

@@ -1,10 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.io.GuestNames;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -13,8 +10,7 @@ import java.util.StringJoiner;
 /**
  * One system call as a handler sees it: the call's description and its arguments, read from guest
  * memory only through bounds checks. Accessors decode on demand and fail with the errno Linux gives
- * ({@code EFAULT} for memory outside guest RAM, {@code ENAMETOOLONG}, {@code EILSEQ} for a path
- * that is not UTF-8) by throwing {@link ErrnoException}, which the table turns into the call's
+ * ({@code EFAULT} for memory outside guest RAM, {@code ENAMETOOLONG}) by throwing {@link ErrnoException}, which the table turns into the call's
  * result. Immutable: the {@code with...} methods return a changed copy.
  */
 public final class SyscallCall {
@@ -142,7 +138,7 @@ public final class SyscallCall {
         if (!(syscall.arguments().get(index) instanceof Syscall.Path)) {
             throw new IllegalArgumentException("argument " + index + " of " + name() + " is not a path");
         }
-        if (path.indexOf('\0') >= 0 || path.getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
+        if (path.indexOf('\0') >= 0 || GuestNames.byteLength(path) >= PATH_MAX) {
             throw new IllegalArgumentException("not a valid guest path: NUL inside, or PATH_MAX bytes or more");
         }
         String[] newPaths = paths.clone();
@@ -194,8 +190,8 @@ public final class SyscallCall {
     }
 
     /**
-     * A path argument: at most PATH_MAX bytes with its NUL (else ENAMETOOLONG), valid UTF-8 (else
-     * EILSEQ: host file names are kept as Java strings, which cannot carry other bytes faithfully).
+     * A path argument: at most PATH_MAX bytes with its NUL (else ENAMETOOLONG), any bytes, decoded
+     * by {@link GuestNames#decode} (bytes that are not UTF-8 survive as escapes).
      */
     private String readPath(long gpa) {
         byte[] bytes;
@@ -206,15 +202,7 @@ public final class SyscallCall {
         } catch (BadGuestAddressException e) {
             throw new ErrnoException(Errno.EFAULT, e.getMessage());
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new ErrnoException(Errno.EILSEQ, "path is not UTF-8");
-        }
+        return GuestNames.decode(bytes);
     }
 
     @Override

@@ -143,10 +143,38 @@ class GuestNamespaceProperties {
     Arbitrary<String> paths() {
         Arbitrary<String> name = Arbitraries.frequencyOf(
                 Tuple.of(8, Arbitraries.of(NAMES)),
-                Tuple.of(1, Arbitraries.strings().withChars("./ab").ofMaxLength(4)));
+                Tuple.of(1, Arbitraries.strings().withChars("./ab").ofMaxLength(4)),
+                Tuple.of(1, guestNameBytes().map(GuestNames::decode)));
         return Combinators.combine(Arbitraries.of("", "/", "//"), name.list().ofMinSize(1).ofMaxSize(6),
                 Arbitraries.of("/", "/", "//"), Arbitraries.of("", "", "/"))
                 .as((lead, names, separator, trail) -> lead + String.join(separator, names) + trail);
+    }
+
+    /** Any bytes a Linux file name may hold (all but '/' and NUL), UTF-8 or not, the escape's bytes included. */
+    static Arbitrary<byte[]> guestNameBytes() {
+        Arbitrary<Byte> any = Arbitraries.bytes().filter(b -> b != '/' && b != 0);
+        Arbitrary<Byte> tricky = Arbitraries.of((byte) 0xef, (byte) 0xa3, (byte) 0xbf, (byte) 0xed, (byte) 0xb2,
+                (byte) 0x80, (byte) 0xff, (byte) 0xf0, (byte) 0x90, (byte) '0', (byte) 'F');
+        return Arbitraries.frequencyOf(Tuple.of(1, any), Tuple.of(1, tricky)).array(byte[].class)
+                .ofMinSize(1).ofMaxSize(12);
+    }
+
+    /** Guest names round-trip exactly through the guest string and the host name, and host names are valid UTF-8. */
+    @Property(tries = 5000)
+    void guestNamesRoundTripThroughHostNames(@ForAll("nameBytes") byte[] bytes) {
+        String guest = GuestNames.decode(bytes);
+        assertThat(GuestNames.encode(guest)).isEqualTo(bytes);
+        assertThat(GuestNames.byteLength(guest)).isEqualTo(bytes.length);
+        String hostName = GuestNames.toHost(guest);
+        assertThat(GuestNames.fromHost(hostName)).isEqualTo(guest);
+        assertThat(new String(hostName.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(hostName);
+        assertThat(hostName).doesNotContain("/").doesNotContain("\0");
+    }
+
+    @Provide
+    Arbitrary<byte[]> nameBytes() {
+        return guestNameBytes();
     }
 
     @Provide

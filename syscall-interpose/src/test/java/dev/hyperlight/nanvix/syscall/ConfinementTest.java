@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.io.Mount;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,10 +198,42 @@ class ConfinementTest {
     }
 
     @Test
-    void pathsThatAreNotUtf8AreRefused() {
-        long path = guest.alloc(8);
-        guest.ram.set(ValueLayout.JAVA_BYTE, path, (byte) '/');
-        guest.ram.set(ValueLayout.JAVA_BYTE, path + 1, (byte) 0xff);
-        assertThat(guest.call(Sysno.OPENAT, AT_FDCWD, path, O_CREAT | O_WRONLY, 0644)).isEqualTo(err(Errno.EILSEQ));
+    void namesThatAreNotUtf8RoundTripThroughTheHost() throws IOException {
+        byte[] name = {'@', (byte) 0xe7, 'w', (byte) 0xf0, (byte) 0xef, (byte) 0xa3, (byte) 0xbf};
+        long path = guest.alloc(16);
+        MemorySegment.copy(MemorySegment.ofArray(new byte[] {'/', 't', 'm', 'p', '/'}), 0, guest.ram, path, 5);
+        MemorySegment.copy(MemorySegment.ofArray(name), 0, guest.ram, path + 5, name.length);
+        long fd = guest.call(Sysno.OPENAT, AT_FDCWD, path, O_CREAT | O_WRONLY, 0644);
+        assertThat(fd).isGreaterThanOrEqualTo(3);
+        // One host file, whose name is valid UTF-8, and getdents64 gives the guest's bytes back.
+        try (var listed = Files.list(jail.resolve("tmp"))) {
+            assertThat(listed.filter(p -> p.getFileName().toString().startsWith("@")).count()).isEqualTo(1);
+        }
+        long dir = guest.open("/tmp", O_RDONLY);
+        long buffer = guest.alloc(4096);
+        long filled = guest.call(Sysno.GETDENTS64, dir, buffer, 4096);
+        byte[] entries = guest.ram.asSlice(buffer, filled).toArray(ValueLayout.JAVA_BYTE);
+        assertThat(indexOf(entries, name)).as("the raw name in getdents64").isNotNegative();
+        assertThat(guest.call(Sysno.NEWFSTATAT, AT_FDCWD, path, guest.alloc(144), 0)).isZero();
+        // The escape character's own bytes name another file, not the same one.
+        byte[] escapeText = "@\uf8ffE7w".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long other = guest.alloc(32);
+        MemorySegment.copy(MemorySegment.ofArray(new byte[] {'/', 't', 'm', 'p', '/'}), 0, guest.ram, other, 5);
+        MemorySegment.copy(MemorySegment.ofArray(escapeText), 0, guest.ram, other + 5, escapeText.length);
+        assertThat(guest.call(Sysno.OPENAT, AT_FDCWD, other, O_CREAT | O_EXCL | O_WRONLY, 0644))
+                .isGreaterThanOrEqualTo(3);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
