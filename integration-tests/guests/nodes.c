@@ -1,6 +1,7 @@
-/* umask on new files and directories, statfs/fstatfs, mkfifo and AF_UNIX sockets: one
-   "what: answer" line each. */
+/* umask on new files and directories, statfs/fstatfs, mkfifo, AF_UNIX sockets and file names
+   that are not UTF-8: one "what: answer" line each. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,5 +55,22 @@ int main(void)
     strcpy(name.sun_path, "/tmp/sock");
     printf("unix-bind: %s\n", bind(local, (struct sockaddr *)&name, sizeof name) == 0 ? "ok" : strerrorname_np(errno));
     close(local);
+
+    /* A name that is not UTF-8 (and one holding the host escape's own bytes) round-trips. */
+    const char raw[] = "/tmp/@\xe7w\xf0", escape[] = "/tmp/@\xef\xa3\xbf" "E7w\xf0";
+    close(open(raw, O_CREAT | O_WRONLY, 0600));
+    close(open(escape, O_CREAT | O_WRONLY, 0600));
+    int found = 0;
+    DIR *dir = opendir("/tmp");
+    for (struct dirent *e; dir != NULL && (e = readdir(dir)) != NULL;)
+        found += strcmp(e->d_name, raw + 5) == 0 || strcmp(e->d_name, escape + 5) == 0;
+    closedir(dir);
+    printf("raw-names-listed: %d\n", found);
+    char text[64] = {0}, cwd[64] = {0};
+    printf("raw-symlink: %s\n", symlink(raw, "/tmp/link") == 0 && readlink("/tmp/link", text, sizeof text) > 0
+           && strcmp(text, raw) == 0 ? "same" : "different");
+    mkdir("/tmp/d\xff", 0700);
+    printf("raw-cwd: %s\n", chdir("/tmp/d\xff") == 0 && getcwd(cwd, sizeof cwd) != NULL
+           && strcmp(cwd, "/tmp/d\xff") == 0 ? "same" : "different");
     return 0;
 }

@@ -28,7 +28,7 @@ class LinuxCallsTest {
     }
 
     @Test
-    void umaskStatfsMkfifoAndLocalSockets() throws Exception {
+    void umaskStatfsMkfifoLocalSocketsAndRawNames() throws Exception {
         long quota = 8L << 20;
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
                 .limits(Limits.DEFAULT.withTmpQuota(quota)).build())) {
@@ -47,6 +47,9 @@ class LinuxCallsTest {
                     mkfifo: EPERM
                     unix-socket: S_IFSOCK
                     unix-bind: EACCES
+                    raw-names-listed: 2
+                    raw-symlink: same
+                    raw-cwd: same
                     """.formatted(quota));
         }
     }
