@@ -226,6 +226,11 @@ static INITIAL_FPU: FxArea = {
     FxArea(image)
 };
 
+/// The FPU state of a new program, which a signal handler also starts with.
+pub fn initial_fpu() -> &'static FxArea {
+    &INITIAL_FPU
+}
+
 /// Enters ring 3 with `frame` (which must describe a user context) and a clean FPU.
 pub fn enter_user(frame: &TrapFrame) -> ! {
     // SAFETY: the frame holds user selectors (CPL 3) and a user RIP/RSP the kernel mapped;

@@ -20,6 +20,7 @@ pub mod paging;
 pub mod poll;
 pub mod process;
 pub mod sched;
+pub mod sigframe;
 pub mod time;
 pub mod vma;
 
@@ -43,6 +44,8 @@ pub mod memfns;
 pub mod net;
 #[cfg(not(test))]
 pub mod spawn;
+#[cfg(not(test))]
+pub mod signal;
 #[cfg(not(test))]
 pub mod syscall;
 #[cfg(not(test))]

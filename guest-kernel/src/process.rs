@@ -1,8 +1,7 @@
 //! Per-program state the kernel keeps for system calls served in the guest: identity,
-//! resource limits, signal dispositions and mask (bookkeeping only: no signal is ever
-//! delivered). Shared by all threads of the program; what each thread has of its own (TLS
-//! bases, clear_child_tid, robust list) is in sched.rs. The signal mask is kept per
-//! program, not per thread: with no signal ever delivered, only what it reads back differs.
+//! resource limits and signal actions. Shared by all threads of the program; what each thread
+//! has of its own (TLS bases, clear_child_tid, robust list, signal mask) is in sched.rs;
+//! delivery is in signal.rs.
 
 use crate::errno::EINVAL;
 
@@ -46,7 +45,6 @@ pub struct SigAction {
 
 pub struct Process {
     pub umask: u64,
-    pub signal_mask: u64,
     actions: [SigAction; NSIG],
     limits: [Rlimit; RLIM_NLIMITS],
 }
@@ -66,7 +64,6 @@ impl Process {
         limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
         Process {
             umask: 0o022,
-            signal_mask: 0,
             actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG],
             limits,
         }
@@ -107,21 +104,20 @@ impl Process {
         }
         Ok(old)
     }
+}
 
-    /// rt_sigprocmask: `how` 0 = block, 1 = unblock, 2 = set; returns the old mask.
-    pub fn sigprocmask(&mut self, how: u64, set: Option<u64>) -> Result<u64, i64> {
-        let old = self.signal_mask;
-        if let Some(set) = set {
-            let unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-            self.signal_mask = match how {
-                0 => old | set,
-                1 => old & !set,
-                2 => set,
-                _ => return Err(EINVAL),
-            } & !unblockable;
-        }
-        Ok(old)
-    }
+/// rt_sigprocmask: the mask after `how` (0 = block, 1 = unblock, 2 = set) applies `set` to
+/// `old`; SIGKILL and SIGSTOP are never blocked.
+pub fn change_mask(old: u64, how: u64, set: Option<u64>) -> Result<u64, i64> {
+    let Some(set) = set else { return Ok(old) };
+    let unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+    let mask = match how {
+        0 => old | set,
+        1 => old & !set,
+        2 => set,
+        _ => return Err(EINVAL),
+    };
+    Ok(mask & !unblockable)
 }
 
 #[cfg(test)]
@@ -154,10 +150,10 @@ mod tests {
         assert_eq!(process.sigaction(2, None), Ok(action));
         assert_eq!(process.sigaction(9, Some(action)), Err(EINVAL));
         assert_eq!(process.sigaction(0, None), Err(EINVAL));
-        assert_eq!(process.sigprocmask(0, Some(0b110)), Ok(0));
-        assert_eq!(process.sigprocmask(1, Some(0b010)), Ok(0b110));
-        assert_eq!(process.sigprocmask(2, Some(u64::MAX)), Ok(0b100));
-        assert_eq!(process.signal_mask & (1 << 8), 0, "SIGKILL cannot be blocked");
-        assert_eq!(process.sigprocmask(7, Some(0)), Err(EINVAL));
+        assert_eq!(change_mask(0, 0, Some(0b110)), Ok(0b110));
+        assert_eq!(change_mask(0b110, 1, Some(0b010)), Ok(0b100));
+        assert_eq!(change_mask(0b100, 2, Some(u64::MAX)).unwrap() & (1 << 8), 0, "SIGKILL cannot be blocked");
+        assert_eq!(change_mask(0b100, 2, None), Ok(0b100));
+        assert_eq!(change_mask(0, 7, Some(0)), Err(EINVAL));
     }
 }

@@ -62,6 +62,11 @@ pub struct Thread<C> {
     pub robust_list: u64,
     /// CPU time the thread used before it last started running (ns).
     pub cpu_ns: u64,
+    /// Signals the thread blocks, and those sent to it alone (tkill, tgkill) not yet delivered.
+    pub signal_mask: u64,
+    pub pending_signals: u64,
+    /// The mask to go back to when a handler that interrupted rt_sigsuspend returns.
+    pub suspend_mask: Option<u64>,
     /// Links in its futex bucket's FIFO list while it waits on a futex.
     prev: u16,
     next: u16,
@@ -82,6 +87,9 @@ impl<C: Context> Thread<C> {
             clear_child_tid: 0,
             robust_list: 0,
             cpu_ns: 0,
+            signal_mask: 0,
+            pending_signals: 0,
+            suspend_mask: None,
             prev: NONE,
             next: NONE,
             queued: false,
@@ -266,6 +274,23 @@ impl<C: Context> Scheduler<C> {
         while self.high_water > 0 && self.threads[self.high_water - 1].state == State::Free {
             self.high_water -= 1;
         }
+    }
+
+    /// Ends the wait of the thread in `slot` with `result` (a signal's -EINTR); false when it
+    /// was not waiting.
+    pub fn interrupt(&mut self, slot: usize, result: i64) -> bool {
+        let State::Blocked(block) = self.threads[slot].state else { return false };
+        if let Some((addr, _)) = block.futex {
+            self.unlink_waiter(bucket(addr), slot);
+        }
+        self.threads[slot].context.set_result(result);
+        self.make_runnable(slot);
+        true
+    }
+
+    /// Slots at or above this are free.
+    pub fn slots_in_use(&self) -> usize {
+        self.high_water
     }
 
     /// The slot of the live thread `tid`.
@@ -669,6 +694,19 @@ mod tests {
         assert_eq!(s.thread_cpu_ns(0, 450), 150);
         assert_eq!(s.thread_cpu_ns(1, 450), 50);
         assert_eq!(s.process_cpu_ns(450), 200);
+    }
+
+    #[test]
+    fn an_interrupted_wait_ends_with_the_given_result_and_leaves_its_queue() {
+        let mut s = with_threads(2);
+        s.block_current(waiting(0x10, Some(1000)));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        assert!(s.interrupt(0, -4));
+        assert_eq!(s.thread(0).context, Result_(-4));
+        assert!(!s.interrupt(0, -4), "a runnable thread is not waiting");
+        assert_eq!(s.wake(0x10, MATCH_ANY, 1), 0, "it no longer waits on the futex");
+        assert_eq!(s.pick_next(2000), Next::Run(0));
+        assert_eq!(s.thread(0).context, Result_(-4), "its stale timer changes nothing");
     }
 
     #[test]

@@ -136,6 +136,7 @@ fn fork(request: &ProcessClone) -> Result<u64, i64> {
     }
     // The child: a copy of the parent, which goes on from here with only this thread.
     crate::task::forget_other_threads();
+    crate::signal::after_fork();
     learn_identity();
     let pid = pid();
     if flags & CLONE_PARENT_SETTID != 0 {
@@ -261,10 +262,10 @@ pub fn sys_waitid(a: &Args) -> i64 {
     done
 }
 
-/// kill(2): to this process, a child, every process (-1) or the process group (0, which is
-/// every process of the run); the host stops the process a signal kills. No signal is ever
-/// delivered to a handler: a signal a process catches or ignores still ends it, unless it is
-/// one whose default action is to be ignored.
+/// kill(2) to another process (signal.rs serves the calling process's own pid): a child, every
+/// process (-1) or the process group (0, which is every process of the run); the host stops
+/// the process a signal kills. A signal sent to another process is not delivered to a handler
+/// there: one it catches or ignores still ends it, unless its default action is to be ignored.
 pub fn sys_kill(a: &Args) -> i64 {
     hypercall::call(nr::KILL, [a[0], a[1], 0, 0, 0, 0])
 }

@@ -7,6 +7,7 @@ use crate::cell::KernelCell;
 use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
+use crate::signal;
 use crate::spawn;
 use crate::task;
 use crate::poll;
@@ -33,6 +34,16 @@ pub mod nr {
     pub const EXECVE: u64 = 59;
     pub const WAIT4: u64 = 61;
     pub const KILL: u64 = 62;
+    // Signals (signal.rs).
+    pub const RT_SIGRETURN: u64 = 15;
+    pub const PAUSE: u64 = 34;
+    pub const GETITIMER: u64 = 36;
+    pub const ALARM: u64 = 37;
+    pub const SETITIMER: u64 = 38;
+    pub const RT_SIGPENDING: u64 = 127;
+    pub const RT_SIGSUSPEND: u64 = 130;
+    pub const TKILL: u64 = 200;
+    pub const TGKILL: u64 = 234;
     pub const WAITID: u64 = 247;
     pub const PIPE2: u64 = 293;
     pub const EXECVEAT: u64 = 322;
@@ -226,6 +237,15 @@ const SWITCHING: &[u64] = &[
     nr::PPOLL,
     nr::SELECT,
     nr::PSELECT6,
+    // Signals: a signal sent to the caller, or a wait for one, is delivered on the way out.
+    nr::KILL,
+    nr::TKILL,
+    nr::TGKILL,
+    nr::PAUSE,
+    nr::RT_SIGSUSPEND,
+    nr::RT_SIGRETURN,
+    // sigaltstack tells whether the caller runs on the alternate stack (`caller_rsp`).
+    nr::SIGALTSTACK,
 ];
 
 /// Every system call the kernel implements.
@@ -244,7 +264,17 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::MUNMAP, "munmap", sys_munmap),
     guest(nr::BRK, "brk", sys_brk),
     guest(nr::RT_SIGACTION, "rt_sigaction", sys_rt_sigaction),
-    guest(nr::RT_SIGPROCMASK, "rt_sigprocmask", sys_rt_sigprocmask),
+    guest(nr::RT_SIGPROCMASK, "rt_sigprocmask", signal::sys_rt_sigprocmask),
+    // rt_sigreturn needs the whole register frame: `dispatch` runs it before the table.
+    guest(nr::RT_SIGRETURN, "rt_sigreturn", sys_rt_sigreturn),
+    guest(nr::RT_SIGPENDING, "rt_sigpending", signal::sys_rt_sigpending),
+    guest(nr::RT_SIGSUSPEND, "rt_sigsuspend", signal::sys_rt_sigsuspend),
+    guest(nr::PAUSE, "pause", signal::sys_pause),
+    guest(nr::ALARM, "alarm", signal::sys_alarm),
+    guest(nr::SETITIMER, "setitimer", signal::sys_setitimer),
+    guest(nr::GETITIMER, "getitimer", signal::sys_getitimer),
+    guest(nr::TKILL, "tkill", signal::sys_tkill),
+    guest(nr::TGKILL, "tgkill", signal::sys_tgkill),
     host(nr::IOCTL, "ioctl", fs::sys_ioctl),
     host(nr::PREAD64, "pread64", fs::sys_pread64),
     host(nr::PWRITE64, "pwrite64", fs::sys_pwrite64),
@@ -384,7 +414,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::EXECVEAT, "execveat", "execve", spawn::sys_execveat),
     host(nr::WAIT4, "wait4", spawn::sys_wait4),
     host(nr::WAITID, "waitid", spawn::sys_waitid),
-    host(nr::KILL, "kill", spawn::sys_kill),
+    host(nr::KILL, "kill", signal::sys_kill),
     host(nr::PIPE2, "pipe2", spawn::sys_pipe2),
 ];
 
@@ -469,13 +499,37 @@ pub fn init() {
 }
 
 /// Runs the system call described by `frame` and puts the result in its RAX; after a
-/// switching call, `frame` may hold another thread's registers.
+/// switching call, `frame` may hold another thread's registers. On the way out a pending
+/// signal may turn `frame` into a call of its handler (signal.rs).
 pub fn dispatch(frame: &mut TrapFrame) {
-    let entry = lookup(frame.rax);
-    frame.rax = serve(entry, frame.rax, frame.syscall_args()) as u64;
-    if entry & FULL_FRAME != 0 {
-        task::after_call(frame);
+    // SAFETY: one vCPU, interrupts off; only `caller_rsp` reads the cell.
+    unsafe { *CALLER_RSP.get() = frame.rsp };
+    if frame.rax == nr::RT_SIGRETURN {
+        signal::sigreturn(frame);
+    } else {
+        let entry = lookup(frame.rax);
+        frame.rax = serve(entry, frame.rax, frame.syscall_args()) as u64;
+        if entry & FULL_FRAME != 0 {
+            task::after_call(frame);
+        }
     }
+    if signal::attention() {
+        signal::deliver(frame);
+    }
+}
+
+/// The user stack pointer of the call being served on the full path (sigaltstack's SS_ONSTACK).
+static CALLER_RSP: KernelCell<u64> = KernelCell::new(0);
+
+pub fn caller_rsp() -> u64 {
+    // SAFETY: see `dispatch`.
+    unsafe { *CALLER_RSP.as_ptr() }
+}
+
+/// The table's entry for rt_sigreturn: never reached, since `dispatch` runs the call with the
+/// frame and the lean path hands it over; a call that did get here would find no frame.
+fn sys_rt_sigreturn(_: &Args) -> i64 {
+    -EFAULT
 }
 
 /// Runs the system call saved by the lean path of `idt`: a user-mode SYSCALL that arrived
@@ -484,6 +538,10 @@ pub fn dispatch(frame: &mut TrapFrame) {
 pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     let entry = lookup(frame.rax);
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && task::futex_never_blocks(&frame.args)) {
+        return true;
+    }
+    // Signals are delivered on the full path only.
+    if signal::attention() {
         return true;
     }
     frame.rax = serve(entry, frame.rax, &frame.args) as u64;
@@ -693,22 +751,6 @@ fn sys_rt_sigaction(a: &Args) -> i64 {
         let old = with_process(|p| p.sigaction(signal, new))?;
         if oldact != 0 {
             user::write(oldact, &old)?;
-        }
-        Ok(0)
-    };
-    result(run())
-}
-
-fn sys_rt_sigprocmask(a: &Args) -> i64 {
-    let (how, set, oldset, sigset_size) = (a[0], a[1], a[2], a[3]);
-    if sigset_size != 8 {
-        return -EINVAL;
-    }
-    let run = || -> Result<u64, i64> {
-        let new = if set != 0 { Some(user::read::<u64>(set)?) } else { None };
-        let old = with_process(|p| p.sigprocmask(how, new))?;
-        if oldset != 0 {
-            user::write(oldset, &old)?;
         }
         Ok(0)
     };

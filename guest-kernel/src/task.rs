@@ -9,7 +9,6 @@ use crate::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDO
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
 use crate::kernel::{self, with_memory};
 use crate::idt::{FxArea, TrapFrame};
-use crate::process::PID;
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
 use crate::time::{
     Timespec, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
@@ -183,7 +182,7 @@ pub fn cpu_clock_ns(clock: u64) -> Result<u64, i64> {
         _ => {
             let id = !((clock as u32 as i32) >> 3) as u32 as u64;
             if clock & CPUCLOCK_PER_THREAD == 0 {
-                return if id == 0 || id == PID { Ok(process_cpu_ns()) } else { Err(EINVAL) };
+                return if id == 0 || id == crate::spawn::pid() { Ok(process_cpu_ns()) } else { Err(EINVAL) };
             }
             with_scheduler(|s| {
                 let slot = if id == 0 { Some(s.current_slot()) } else { s.find(id) };
@@ -223,8 +222,11 @@ pub fn sys_times(a: &Args) -> i64 {
     ticks as i64
 }
 
+/// The run's first process (pid 1) leads the one process group and session of the run.
+const GROUP_LEADER: u64 = crate::process::PID;
+
 fn check_pid(pid: u64) -> Result<(), i64> {
-    if pid == 0 || pid == PID {
+    if pid == 0 || pid == crate::spawn::pid() {
         Ok(())
     } else {
         Err(ESRCH)
@@ -276,13 +278,13 @@ pub fn sys_getgroups(_: &Args) -> i64 {
     0
 }
 
-/// getpgid(2), getsid(2): the program leads its own group and session.
+/// getpgid(2), getsid(2) of this process: the run's group and session.
 pub fn sys_getpgid(a: &Args) -> i64 {
-    result(check_pid(a[0]).map(|_| PID))
+    result(check_pid(a[0]).map(|_| GROUP_LEADER))
 }
 
 pub fn sys_getpgrp(_: &Args) -> i64 {
-    PID as i64
+    GROUP_LEADER as i64
 }
 
 /// setuid(2) and friends: only to the identity the program already has.
@@ -309,7 +311,14 @@ const MINSIGSTKSZ: u64 = 2048;
 
 static ALT_STACK: KernelCell<SignalStack> = KernelCell::new(SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 });
 
-/// sigaltstack(2): remembered and reported (no signal is ever delivered on it).
+/// The alternate signal stack, when one is set (signal.rs puts frames there for SA_ONSTACK).
+pub fn alt_stack() -> Option<crate::sigframe::AltStack> {
+    // SAFETY: one vCPU, interrupts off; a copy is read.
+    let stack = unsafe { *ALT_STACK.as_ptr() };
+    if stack.flags & SS_DISABLE != 0 { None } else { Some(crate::sigframe::AltStack { base: stack.base, size: stack.size }) }
+}
+
+/// sigaltstack(2): the stack signal handlers with SA_ONSTACK run on (signal.rs).
 pub fn sys_sigaltstack(a: &Args) -> i64 {
     let (new, old) = (a[0], a[1]);
     let run = || -> Result<u64, i64> {
@@ -325,8 +334,14 @@ pub fn sys_sigaltstack(a: &Args) -> i64 {
         }
         // SAFETY: one vCPU, interrupts off; nothing else touches the cell.
         let current = unsafe { ALT_STACK.get() };
+        let on_it = alt_stack().is_some_and(|alt| alt.contains(crate::syscall::caller_rsp()));
         if old != 0 {
-            user::write(old, current)?;
+            let flags = if on_it { current.flags | crate::sigframe::SS_ONSTACK } else { current.flags };
+            user::write(old, &SignalStack { flags, ..*current })?;
+        }
+        if requested.is_some() && on_it {
+            // A handler may not move the stack it runs on.
+            return Err(EPERM);
         }
         if let Some(stack) = requested {
             *current = if stack.flags & SS_DISABLE != 0 { SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 } } else { stack };
@@ -418,15 +433,26 @@ fn switch(frame: &mut TrapFrame, save: bool) {
         s.thread(from).context.frame.rax = frame.rax;
     }
     let next = loop {
-        // The clock is read (a 128-bit division, emulated) only when a deadline is pending.
-        let now = if s.has_timers() { now(CLOCK_MONOTONIC) } else { 0 };
-        match s.pick_next(now) {
+        // The clock is read only when a deadline or the alarm (signal.rs) is pending.
+        let alarm = crate::signal::alarm_deadline();
+        let now = if s.has_timers() || alarm != 0 { now(CLOCK_MONOTONIC) } else { 0 };
+        // A due alarm posts SIGALRM, which ends the wait of a thread that can take it.
+        crate::signal::expire_alarm(s, now);
+        let alarm = crate::signal::alarm_deadline();
+        let next = match s.pick_next(now) {
             Next::Run(slot) => break slot,
-            // A deadline closer than a host call takes is waited for by reading the clock
-            // again. EINTR from the host only means "look again": nothing is delivered.
-            Next::SleepUntil(deadline) if deadline - now < SPIN_BELOW_NS => {}
-            Next::SleepUntil(deadline) => _ = crate::fs::host_sleep(deadline - now),
-            Next::Deadlock => _ = crate::fs::host_sleep(FOREVER_SLICE_NS),
+            Next::SleepUntil(deadline) if alarm != 0 => deadline.min(alarm),
+            Next::SleepUntil(deadline) => deadline,
+            Next::Deadlock if alarm != 0 => alarm,
+            Next::Deadlock => {
+                _ = crate::fs::host_sleep(FOREVER_SLICE_NS);
+                continue;
+            }
+        };
+        // A deadline closer than a host call takes is waited for by reading the clock again.
+        // EINTR from the host only means "look again".
+        if next.saturating_sub(now) >= SPIN_BELOW_NS {
+            _ = crate::fs::host_sleep(next - now);
         }
     };
     s.start_running(since_boot());
@@ -451,12 +477,12 @@ fn switch(frame: &mut TrapFrame, save: bool) {
     *frame = thread.context.frame;
 }
 
-fn fxsave(area: &mut FxArea) {
+pub fn fxsave(area: &mut FxArea) {
     // SAFETY: FxArea is a 512-byte, 16-byte-aligned buffer, as FXSAVE64 requires.
     unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) area.0.as_mut_ptr(), options(nostack, preserves_flags)) };
 }
 
-fn fxrstor(area: &FxArea) {
+pub fn fxrstor(area: &FxArea) {
     // SAFETY: the image was written by FXSAVE64 (or is the initial one): valid MXCSR bits.
     unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) area.0.as_ptr(), options(nostack, preserves_flags, readonly)) };
 }
@@ -550,13 +576,15 @@ fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
     }
     let parent = with_scheduler(|s| {
         let t = s.current();
-        (t.fs_base, t.gs_base)
+        (t.fs_base, t.gs_base, t.signal_mask)
     });
     let slot = with_scheduler(|s| s.spawn(SavedContext::EMPTY))?;
     let tid = with_scheduler(|s| {
         let thread = s.thread(slot);
         thread.fs_base = if flags & CLONE_SETTLS != 0 { request.tls } else { parent.0 };
         thread.gs_base = parent.1;
+        // A new thread starts with its creator's signal mask, as on Linux.
+        thread.signal_mask = parent.2;
         thread.clear_child_tid = if flags & CLONE_CHILD_CLEARTID != 0 { request.child_tid } else { 0 };
         thread.tid
     });

@@ -1,0 +1,528 @@
+//! Signals, the machine side (the layouts and rules are in sigframe.rs): kill, tkill and
+//! tgkill within the process, alarm and ITIMER_REAL, pending sets, and delivery on the way
+//! back to user mode after a system call (a Linux x86-64 rt_sigframe on the user or alternate
+//! stack) and rt_sigreturn. Signals for other processes go to the host (spawn.rs).
+//!
+//! A signal sent to the process waits in the process's pending set until a thread that does
+//! not block it returns to user mode; one sent to a thread waits in that thread's set. A
+//! thread blocked in the scheduler (futex, nanosleep, poll, select, pause, sigsuspend) that
+//! can take a new signal stops waiting with EINTR. While anything is pending, or an alarm is
+//! armed, `attention` sends every system call through the full entry path, which delivers.
+
+use crate::cell::KernelCell;
+use crate::errno::{EFAULT, EINTR, EINVAL, ESRCH};
+use crate::exec::USER_ID;
+use crate::idt::{FxArea, TrapFrame};
+use crate::kernel;
+use crate::process::SigAction;
+use crate::sched::{Scheduler, State};
+use crate::sigframe::*;
+use crate::spawn;
+use crate::task::{self, SavedContext};
+use crate::time::NANOS_PER_SECOND;
+use crate::user;
+
+type Args = [u64; 6];
+
+fn result(r: Result<u64, i64>) -> i64 {
+    match r {
+        Ok(value) => value as i64,
+        Err(errno) => -errno,
+    }
+}
+
+struct Signals {
+    /// Sent to the process (kill, the alarm), not yet delivered.
+    pending: u64,
+    /// Who sent each pending signal: si_code and si_pid.
+    senders: [(i32, u64); NSIG as usize],
+    /// ITIMER_REAL: the next expiry on the monotonic clock (0: disarmed) and the interval.
+    alarm_at: u64,
+    alarm_interval: u64,
+}
+
+static SIGNALS: KernelCell<Signals> =
+    KernelCell::new(Signals { pending: 0, senders: [(0, 0); NSIG as usize], alarm_at: 0, alarm_interval: 0 });
+
+/// See the module documentation; read by the lean system call path.
+static ATTENTION: KernelCell<bool> = KernelCell::new(false);
+
+fn signals() -> &'static mut Signals {
+    // SAFETY: one vCPU, interrupts off; callers never hold two of these borrows at once.
+    unsafe { SIGNALS.get() }
+}
+
+/// Whether the next return to user mode must look for signals (and the alarm).
+pub fn attention() -> bool {
+    // SAFETY: a plain read of a bool on the only vCPU.
+    unsafe { *ATTENTION.as_ptr() }
+}
+
+fn set_attention(value: bool) {
+    // SAFETY: see `attention`.
+    unsafe { *ATTENTION.get() = value };
+}
+
+/// Recomputes `attention` from the pending sets and the alarm.
+fn update_attention(s: &mut Scheduler<SavedContext>) {
+    let st = signals();
+    let threads = (0..s.slots_in_use()).any(|slot| s.thread(slot).pending_signals != 0);
+    set_attention(st.pending != 0 || st.alarm_at != 0 || threads);
+}
+
+fn action_of(signal: u64) -> SigAction {
+    kernel::with_process(|p| p.sigaction(signal, None)).unwrap_or_default()
+}
+
+/// Whether `signal` would be thrown away on delivery (ignored explicitly or by default).
+fn ignored(signal: u64, action: &SigAction) -> bool {
+    signal != SIGKILL
+        && (action.handler == SIG_IGN || (action.handler == SIG_DFL && default_action(signal) == DefaultAction::Ignore))
+}
+
+/// Makes `signal` pending for the thread in `slot` or (None) the process, and ends the wait of
+/// a thread that can take it. An ignored signal is discarded at once, as on Linux.
+fn post(s: &mut Scheduler<SavedContext>, slot: Option<usize>, signal: u64, code: i32, sender: u64) {
+    if ignored(signal, &action_of(signal)) {
+        return;
+    }
+    let st = signals();
+    st.senders[signal as usize - 1] = (code, sender);
+    let target = match slot {
+        Some(slot) => {
+            s.thread(slot).pending_signals |= bit(signal);
+            Some(slot)
+        }
+        None => {
+            st.pending |= bit(signal);
+            waiting_taker(s, signal)
+        }
+    };
+    set_attention(true);
+    if let Some(slot) = target {
+        if s.thread(slot).signal_mask & bit(signal) == 0 {
+            s.interrupt(slot, -EINTR);
+        }
+    }
+}
+
+/// The thread that should stop waiting for a process signal: none when the running thread can
+/// take it on its way out; else the first waiting thread that does not block it.
+fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> {
+    let current = s.current_slot();
+    let running = s.thread(current);
+    if running.state == State::Runnable && running.signal_mask & bit(signal) == 0 {
+        return None;
+    }
+    (0..s.slots_in_use())
+        .find(|&slot| matches!(s.thread(slot).state, State::Blocked(_)) && s.thread(slot).signal_mask & bit(signal) == 0)
+}
+
+/// Ends the process as killed by `signal` (the host reports it so); does not return.
+fn terminate(signal: u64) -> ! {
+    crate::hypercall::call(crate::syscall::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
+    // The host stops this VM during that call; should it not, the run still ends.
+    kernel::exit(128 + signal)
+}
+
+fn valid(signal: u64) -> Result<u64, i64> {
+    if signal > NSIG { Err(EINVAL) } else { Ok(signal) }
+}
+
+/// kill(2): to this process here; to any other process (or a group) through the host.
+pub fn sys_kill(a: &Args) -> i64 {
+    let (pid, signal) = (a[0] as i32 as i64, a[1]);
+    if pid <= 0 || pid as u64 != spawn::pid() {
+        return spawn::sys_kill(a);
+    }
+    let run = || -> Result<u64, i64> {
+        if valid(signal)? != 0 {
+            task::with_scheduler(|s| post(s, None, signal, SI_USER, spawn::pid()));
+        }
+        Ok(0)
+    };
+    result(run())
+}
+
+/// tkill(2): to one thread of this process.
+pub fn sys_tkill(a: &Args) -> i64 {
+    result(thread_kill(a[0], a[1]))
+}
+
+/// tgkill(2): to one thread of this process (another process's threads are out of reach).
+pub fn sys_tgkill(a: &Args) -> i64 {
+    if a[0] as i32 <= 0 {
+        return -EINVAL;
+    }
+    if a[0] != spawn::pid() {
+        return -ESRCH;
+    }
+    result(thread_kill(a[1], a[2]))
+}
+
+fn thread_kill(tid: u64, signal: u64) -> Result<u64, i64> {
+    if tid as i32 <= 0 {
+        return Err(EINVAL);
+    }
+    valid(signal)?;
+    task::with_scheduler(|s| {
+        let slot = s.find(tid).ok_or(ESRCH)?;
+        if signal != 0 {
+            post(s, Some(slot), signal, SI_TKILL, spawn::pid());
+        }
+        Ok(0)
+    })
+}
+
+/// rt_sigprocmask(2) for the calling thread.
+pub fn sys_rt_sigprocmask(a: &Args) -> i64 {
+    let (how, set, oldset, sigset_size) = (a[0], a[1], a[2], a[3]);
+    if sigset_size != 8 {
+        return -EINVAL;
+    }
+    let run = || -> Result<u64, i64> {
+        let new = if set != 0 { Some(user::read::<u64>(set)?) } else { None };
+        let old = task::with_scheduler(|s| s.current().signal_mask);
+        let mask = crate::process::change_mask(old, how, new)?;
+        if oldset != 0 {
+            user::write(oldset, &old)?;
+        }
+        task::with_scheduler(|s| s.current().signal_mask = mask);
+        Ok(0)
+    };
+    result(run())
+}
+
+/// rt_sigpending(2): what waits for the calling thread (its own and the process's).
+pub fn sys_rt_sigpending(a: &Args) -> i64 {
+    if a[1] > 8 {
+        return -EINVAL;
+    }
+    let pending = task::with_scheduler(|s| (s.current().pending_signals | signals().pending) & s.current().signal_mask);
+    result(user::copy_out(a[0], &pending as *const u64 as *const u8, a[1] as usize).map(|_| 0))
+}
+
+/// rt_sigsuspend(2): waits with `set` as the mask until a signal is delivered; EINTR.
+pub fn sys_rt_sigsuspend(a: &Args) -> i64 {
+    if a[1] != 8 {
+        return -EINVAL;
+    }
+    let set = match user::read::<u64>(a[0]) {
+        Ok(set) => set & !UNBLOCKABLE,
+        Err(errno) => return -errno,
+    };
+    let ready = task::with_scheduler(|s| {
+        let thread = s.current();
+        thread.suspend_mask = Some(thread.signal_mask);
+        thread.signal_mask = set;
+        (thread.pending_signals | signals().pending) & !set != 0
+    });
+    if !ready {
+        task::sleep_until(None);
+    }
+    -EINTR
+}
+
+/// pause(2): waits until a signal is delivered; EINTR.
+pub fn sys_pause(_: &Args) -> i64 {
+    task::sleep_until(None);
+    -EINTR
+}
+
+/// Returns to user mode with `frame`: delivers the lowest deliverable signal, if any (after
+/// firing an expired alarm). A signal whose action is to terminate ends the process here.
+pub fn deliver(frame: &mut TrapFrame) {
+    let alarm = signals().alarm_at;
+    if alarm != 0 {
+        let now = task::monotonic_now();
+        task::with_scheduler(|s| expire_alarm(s, now));
+    }
+    loop {
+        let taken = task::with_scheduler(|s| {
+            let st = signals();
+            let thread = s.current();
+            let signal = lowest((thread.pending_signals | st.pending) & !thread.signal_mask)?;
+            if thread.pending_signals & bit(signal) != 0 {
+                thread.pending_signals &= !bit(signal);
+            } else {
+                st.pending &= !bit(signal);
+            }
+            Some((signal, st.senders[signal as usize - 1]))
+        });
+        let Some((signal, (code, sender))) = taken else { break };
+        let action = action_of(signal);
+        if ignored(signal, &action) {
+            continue;
+        }
+        if action.handler == SIG_DFL {
+            terminate(signal);
+        }
+        if start_handler(frame, signal, &action, SigInfo::new(signal, code, sender, USER_ID as u32)).is_err() {
+            // No room for the frame (or no restorer): Linux forces SIGSEGV then.
+            terminate(SIGSEGV);
+        }
+        break;
+    }
+    task::with_scheduler(|s| {
+        // A sigsuspend that no handler ran for gets its mask back now.
+        let thread = s.current();
+        if let Some(mask) = thread.suspend_mask.take() {
+            thread.signal_mask = mask;
+        }
+        update_attention(s);
+    });
+}
+
+/// Builds the signal frame for `signal` and points `frame` at the handler.
+fn start_handler(frame: &mut TrapFrame, signal: u64, action: &SigAction, info: SigInfo) -> Result<(), i64> {
+    if action.flags & SA_RESTORER == 0 {
+        return Err(EFAULT);
+    }
+    let alt = task::alt_stack();
+    let (at, fpu_at, on_alt) = place_frame(frame.rsp, action.flags & SA_ONSTACK != 0, alt).ok_or(EFAULT)?;
+    let mut image = FxArea([0; 512]);
+    task::fxsave(&mut image);
+    // Bytes 464.. are software-defined: zero says "a plain FXSAVE image, no XSAVE state".
+    image.0[464..].fill(0);
+    user::copy_out(fpu_at, image.0.as_ptr(), FPU_IMAGE as usize)?;
+    let (mask, saved_mask) = task::with_scheduler(|s| {
+        let thread = s.current();
+        (thread.signal_mask, thread.suspend_mask.take().unwrap_or(thread.signal_mask))
+    });
+    let (stack_base, stack_size, stack_flags) = match alt {
+        Some(alt) => (alt.base, alt.size, if on_alt { SS_ONSTACK } else { 0 }),
+        None => (0, 0, SS_DISABLE),
+    };
+    let sigframe = RtSigFrame {
+        restorer: action.restorer,
+        uc: UContext {
+            flags: UC_SIGCONTEXT_SS,
+            link: 0,
+            stack_base,
+            stack_flags,
+            stack_pad: 0,
+            stack_size,
+            mcontext: context_of(frame, fpu_at, saved_mask),
+            sigmask: saved_mask,
+        },
+        info,
+    };
+    user::write(at, &sigframe)?;
+    frame.rip = action.handler;
+    frame.rsp = at;
+    frame.rdi = signal;
+    frame.rsi = at + core::mem::offset_of!(RtSigFrame, info) as u64;
+    frame.rdx = at + core::mem::offset_of!(RtSigFrame, uc) as u64;
+    frame.rax = 0;
+    frame.rflags &= !HANDLER_CLEARS;
+    let deferred = if action.flags & SA_NODEFER != 0 { 0 } else { bit(signal) };
+    task::with_scheduler(|s| s.current().signal_mask = (mask | action.mask | deferred) & !UNBLOCKABLE);
+    if action.flags & SA_RESETHAND != 0 {
+        let reset = SigAction { handler: SIG_DFL, flags: action.flags & !SA_SIGINFO, restorer: action.restorer, mask: action.mask };
+        let _ = kernel::with_process(|p| p.sigaction(signal, Some(reset)));
+    }
+    // The handler starts with a clean FPU, as on Linux.
+    task::fxrstor(crate::idt::initial_fpu());
+    Ok(())
+}
+
+/// uc_flags: the frame's `ss` field holds the stack segment.
+const UC_SIGCONTEXT_SS: u64 = 2;
+
+fn context_of(f: &TrapFrame, fpstate: u64, oldmask: u64) -> SigContext {
+    SigContext {
+        r8: f.r8,
+        r9: f.r9,
+        r10: f.r10,
+        r11: f.r11,
+        r12: f.r12,
+        r13: f.r13,
+        r14: f.r14,
+        r15: f.r15,
+        rdi: f.rdi,
+        rsi: f.rsi,
+        rbp: f.rbp,
+        rbx: f.rbx,
+        rdx: f.rdx,
+        rax: f.rax,
+        rcx: f.rcx,
+        rsp: f.rsp,
+        rip: f.rip,
+        eflags: f.rflags,
+        cs: f.cs as u16,
+        gs: 0,
+        fs: 0,
+        ss: f.ss as u16,
+        err: 0,
+        trapno: 0,
+        oldmask,
+        cr2: 0,
+        fpstate,
+        reserved: [0; 8],
+    }
+}
+
+/// rt_sigreturn(2), with the full frame: takes the registers, FPU state and mask back from the
+/// `ucontext` at RSP (where the handler's return to sa_restorer left it). Everything read is
+/// the program's to choose except what would give it more than user mode has: the code and
+/// stack selectors stay the user ones, only the user-changeable RFLAGS bits come back, RIP and
+/// RSP must lie in user space and the FPU image must be loadable. A frame that fails any of
+/// that ends the process with SIGSEGV, as Linux does.
+pub fn sigreturn(frame: &mut TrapFrame) {
+    if restore(frame).is_err() {
+        terminate(SIGSEGV);
+    }
+}
+
+fn restore(frame: &mut TrapFrame) -> Result<(), i64> {
+    let uc: UContext = user::read(frame.rsp)?;
+    let m = uc.mcontext;
+    if !resumable(m.rip, m.rsp) {
+        return Err(EFAULT);
+    }
+    let mut image = FxArea([0; 512]);
+    if m.fpstate != 0 {
+        user::copy_in(image.0.as_mut_ptr(), m.fpstate, FPU_IMAGE as usize)?;
+        let mxcsr = u32::from_le_bytes([image.0[24], image.0[25], image.0[26], image.0[27]]);
+        if !mxcsr_loadable(mxcsr, supported_mxcsr()) {
+            return Err(EINVAL);
+        }
+        task::fxrstor(&image);
+    } else {
+        task::fxrstor(crate::idt::initial_fpu());
+    }
+    frame.r8 = m.r8;
+    frame.r9 = m.r9;
+    frame.r10 = m.r10;
+    frame.r11 = m.r11;
+    frame.r12 = m.r12;
+    frame.r13 = m.r13;
+    frame.r14 = m.r14;
+    frame.r15 = m.r15;
+    frame.rdi = m.rdi;
+    frame.rsi = m.rsi;
+    frame.rbp = m.rbp;
+    frame.rbx = m.rbx;
+    frame.rdx = m.rdx;
+    frame.rax = m.rax;
+    frame.rcx = m.rcx;
+    frame.rsp = m.rsp;
+    frame.rip = m.rip;
+    frame.rflags = restored_flags(frame.rflags, m.eflags);
+    task::with_scheduler(|s| s.current().signal_mask = uc.sigmask & !UNBLOCKABLE);
+    Ok(())
+}
+
+/// The MXCSR bits this CPU accepts (FXSAVE's MXCSR_MASK; 0 there means the classic 0xffbf).
+fn supported_mxcsr() -> u32 {
+    let mut image = FxArea([0; 512]);
+    task::fxsave(&mut image);
+    let mask = u32::from_le_bytes([image.0[28], image.0[29], image.0[30], image.0[31]]);
+    if mask == 0 { 0xffbf } else { mask }
+}
+
+// ---- The alarm (alarm, setitimer and getitimer with ITIMER_REAL) -----------------------------
+
+const ITIMER_REAL: u64 = 0;
+const MICROS_PER_SECOND: u64 = 1_000_000;
+
+/// The armed alarm's expiry on the monotonic clock (0: none), for the scheduler's sleeps.
+pub fn alarm_deadline() -> u64 {
+    signals().alarm_at
+}
+
+/// Fires the alarm if it is due at `now`: SIGALRM to the process, rearmed by its interval.
+pub fn expire_alarm(s: &mut Scheduler<SavedContext>, now: u64) {
+    let st = signals();
+    if st.alarm_at == 0 || now < st.alarm_at {
+        return;
+    }
+    st.alarm_at = if st.alarm_interval == 0 { 0 } else { now.saturating_add(st.alarm_interval) };
+    post(s, None, SIGALRM, SI_KERNEL, 0);
+    update_attention(s);
+}
+
+/// Arms (or with 0 disarms) the alarm; returns the time that was left and the old interval.
+fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
+    let now = task::monotonic_now();
+    let st = signals();
+    let left = if st.alarm_at == 0 { 0 } else { st.alarm_at.saturating_sub(now).max(1) };
+    let old_interval = st.alarm_interval;
+    st.alarm_at = if value_ns == 0 { 0 } else { now.saturating_add(value_ns) };
+    st.alarm_interval = if value_ns == 0 { 0 } else { interval_ns };
+    task::with_scheduler(update_attention);
+    (left, old_interval)
+}
+
+/// alarm(2): returns the seconds that were left, rounded to nearest (at least 1 if armed).
+pub fn sys_alarm(a: &Args) -> i64 {
+    let seconds = a[0] as u32 as u64;
+    let (left, _) = set_alarm(seconds * NANOS_PER_SECOND, 0);
+    if left == 0 { 0 } else { ((left + NANOS_PER_SECOND / 2) / NANOS_PER_SECOND).max(1) as i64 }
+}
+
+/// A `struct itimerval`: interval and value as timevals.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct ItimerVal {
+    interval: [u64; 2],
+    value: [u64; 2],
+}
+
+fn timeval_ns(tv: [u64; 2]) -> Result<u64, i64> {
+    if tv[0] as i64 >= 0 && tv[1] < MICROS_PER_SECOND {
+        Ok(tv[0].saturating_mul(NANOS_PER_SECOND).saturating_add(tv[1] * 1000))
+    } else {
+        Err(EINVAL)
+    }
+}
+
+fn timeval_of(ns: u64) -> [u64; 2] {
+    // Rounded up to whole microseconds so that an armed timer never reads as zero.
+    let micros = ns.div_ceil(1000);
+    [micros / MICROS_PER_SECOND, micros % MICROS_PER_SECOND]
+}
+
+/// setitimer(2): ITIMER_REAL only (the CPU-time timers are EINVAL).
+pub fn sys_setitimer(a: &Args) -> i64 {
+    let (which, new, old) = (a[0], a[1], a[2]);
+    let run = || -> Result<u64, i64> {
+        if which != ITIMER_REAL {
+            return Err(EINVAL);
+        }
+        let request = if new != 0 { user::read::<ItimerVal>(new)? } else { ItimerVal::default() };
+        let (value, interval) = (timeval_ns(request.value)?, timeval_ns(request.interval)?);
+        let (left, old_interval) = set_alarm(value, interval);
+        if old != 0 {
+            user::write(old, &ItimerVal { interval: timeval_of(old_interval), value: timeval_of(left) })?;
+        }
+        Ok(0)
+    };
+    result(run())
+}
+
+/// getitimer(2): ITIMER_REAL only.
+pub fn sys_getitimer(a: &Args) -> i64 {
+    let run = || -> Result<u64, i64> {
+        if a[0] != ITIMER_REAL {
+            return Err(EINVAL);
+        }
+        let st = signals();
+        let left = if st.alarm_at == 0 { 0 } else { st.alarm_at.saturating_sub(task::monotonic_now()).max(1) };
+        user::write(a[1], &ItimerVal { interval: timeval_of(st.alarm_interval), value: timeval_of(left) })?;
+        Ok(0)
+    };
+    result(run())
+}
+
+/// In a fork's child: nothing pending and no alarm, as on Linux (the masks and actions stay).
+pub fn after_fork() {
+    let st = signals();
+    st.pending = 0;
+    st.alarm_at = 0;
+    st.alarm_interval = 0;
+    task::with_scheduler(|s| {
+        s.current().pending_signals = 0;
+        update_attention(s);
+    });
+}
