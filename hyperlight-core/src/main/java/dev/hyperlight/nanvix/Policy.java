@@ -28,7 +28,7 @@ import java.util.Set;
  * configuration's values. The format (docs/security.md, "Policy files"):
  *
  * <pre>
- * network = deny                      # or allow; socket calls fail with EACCES when denied
+ * network = deny                      # or allow; network socket calls fail with EACCES when denied (AF_UNIX works)
  * block = unlinkat=EACCES, renameat2  # forwarded calls to fail, with an errno (EPERM by default)
  * tmp.quota = 64M                     # or none
  * files.max = 256

@@ -55,7 +55,7 @@ class PolicyTest {
                 .applyTo(RuntimeConfig.builder().timeout(Duration.ofSeconds(7)).build());
 
         assertThat(config.syscallTable().action(Syscall.RENAMEAT2)).contains(SyscallAction.block(Errno.EXDEV));
-        assertThat(config.syscallTable().action(Syscall.SOCKET)).contains(SyscallAction.block(Errno.EACCES));
+        assertThat(config.syscallTable().action(Syscall.SOCKET)).contains(SyscallAction.blockNetwork(Errno.EACCES));
         assertThat(config.syscallTable().action(Syscall.OPENAT)).contains(SyscallAction.accept());
         assertThat(config.limits()).isEqualTo(new Limits(Duration.ZERO, 100, Limits.NO_QUOTA));
         assertThat(config.timeout()).isEqualTo(Duration.ofSeconds(7));
