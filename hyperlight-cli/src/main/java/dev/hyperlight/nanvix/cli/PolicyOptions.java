@@ -49,7 +49,8 @@ final class PolicyOptions implements AutoCloseable {
     List<String> blocks = new ArrayList<>();
 
     @Option(names = "--allow-network",
-            description = "Let socket calls through (there is no network stack behind them: EAFNOSUPPORT).")
+            description = "Let network socket calls through (there is no network stack behind them: "
+                    + "EAFNOSUPPORT); AF_UNIX sockets work either way.")
     boolean allowNetwork;
 
     @Option(names = "--audit", paramLabel = "FILE",
