@@ -129,6 +129,11 @@ impl SigInfo {
     pub fn new(signo: u64, code: i32, pid: u64, uid: u32) -> Self {
         SigInfo { signo: signo as i32, errno: 0, code, pad: 0, pid: pid as i32, uid, rest: [0; 13] }
     }
+
+    /// A fault's siginfo: `si_addr` takes the place of si_pid and si_uid.
+    pub fn fault(signo: u64, code: i32, address: u64) -> Self {
+        SigInfo::new(signo, code, address & 0xffff_ffff, (address >> 32) as u32)
+    }
 }
 
 /// `struct rt_sigframe` (x86-64): what RSP points at when a handler starts. The return
@@ -215,9 +220,35 @@ pub fn mxcsr_loadable(mxcsr: u32, supported: u32) -> bool {
     mxcsr & !supported == 0
 }
 
+/// The `si_code` of a fault: for SIGSEGV whether the page was not mapped (SEGV_MAPERR) or
+/// the access not allowed (SEGV_ACCERR, a present page: error code bit 0); for SIGFPE from a
+/// divide error FPE_INTDIV; otherwise SI_KERNEL.
+pub fn fault_code(signal: u64, vector: u64, error_code: u64) -> i32 {
+    const SEGV_MAPERR: i32 = 1;
+    const SEGV_ACCERR: i32 = 2;
+    const FPE_INTDIV: i32 = 1;
+    match (signal, vector) {
+        (SIGSEGV, 14) if error_code & 1 != 0 => SEGV_ACCERR,
+        (SIGSEGV, 14) => SEGV_MAPERR,
+        (8, 0) => FPE_INTDIV,
+        _ => SI_KERNEL,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fault_siginfo_carries_the_address() {
+        let info = SigInfo::fault(SIGSEGV, fault_code(SIGSEGV, 14, 4), 0x7eff_1234_5678);
+        assert_eq!((info.signo, info.code), (11, 1));
+        let address = info.pid as u32 as u64 | (info.uid as u64) << 32;
+        assert_eq!(address, 0x7eff_1234_5678);
+        assert_eq!(fault_code(SIGSEGV, 14, 5), 2, "a present page: an access error");
+        assert_eq!(fault_code(8, 0, 0), 1);
+        assert_eq!(fault_code(SIGSEGV, 13, 0), SI_KERNEL);
+    }
 
     #[test]
     fn the_frame_is_linux_shaped_and_aligned_as_after_a_call() {

@@ -174,6 +174,15 @@ fn thread_kill(tid: u64, signal: u64) -> Result<u64, i64> {
     })
 }
 
+/// A signal the kernel raises for the calling thread itself (SIGPIPE from a write): pending,
+/// delivered on the thread's next way out through the full path.
+pub fn raise_for_caller(signal: u64) {
+    task::with_scheduler(|s| {
+        let slot = s.current_slot();
+        post(s, Some(slot), signal, SI_USER, spawn::pid());
+    });
+}
+
 /// rt_sigprocmask(2) for the calling thread.
 pub fn sys_rt_sigprocmask(a: &Args) -> i64 {
     let (how, set, oldset, sigset_size) = (a[0], a[1], a[2], a[3]);
@@ -273,8 +282,37 @@ pub fn deliver(frame: &mut TrapFrame) {
     });
 }
 
+/// A fault in user mode that the program catches (docs/guest-abi.md, "Signals"): when the
+/// current thread has a handler for `signal` and does not block it, `frame` becomes a call of
+/// the handler and true is returned; otherwise (default, ignored or blocked: Linux then kills
+/// the process too) the caller ends the run as before.
+pub fn deliver_fault(frame: &mut TrapFrame, signal: u64, address: u64) -> bool {
+    let action = action_of(signal);
+    let blocked = task::with_scheduler(|s| s.current().signal_mask & bit(signal) != 0);
+    if action.handler == SIG_DFL || action.handler == SIG_IGN || blocked {
+        return false;
+    }
+    let info = SigInfo::fault(signal, fault_code(signal, frame.vector, frame.error_code), address);
+    let fault = (frame.error_code, frame.vector, address);
+    match start_handler_with(frame, signal, &action, info, fault) {
+        Ok(()) => true,
+        Err(_) => terminate(SIGSEGV),
+    }
+}
+
 /// Builds the signal frame for `signal` and points `frame` at the handler.
 fn start_handler(frame: &mut TrapFrame, signal: u64, action: &SigAction, info: SigInfo) -> Result<(), i64> {
+    start_handler_with(frame, signal, action, info, (0, 0, 0))
+}
+
+/// `start_handler` with the fault's error code, vector and address for the sigcontext.
+fn start_handler_with(
+    frame: &mut TrapFrame,
+    signal: u64,
+    action: &SigAction,
+    info: SigInfo,
+    fault: (u64, u64, u64),
+) -> Result<(), i64> {
     if action.flags & SA_RESTORER == 0 {
         return Err(EFAULT);
     }
@@ -302,7 +340,7 @@ fn start_handler(frame: &mut TrapFrame, signal: u64, action: &SigAction, info: S
             stack_flags,
             stack_pad: 0,
             stack_size,
-            mcontext: context_of(frame, fpu_at, saved_mask),
+            mcontext: context_of(frame, fpu_at, saved_mask, fault),
             sigmask: saved_mask,
         },
         info,
@@ -329,7 +367,7 @@ fn start_handler(frame: &mut TrapFrame, signal: u64, action: &SigAction, info: S
 /// uc_flags: the frame's `ss` field holds the stack segment.
 const UC_SIGCONTEXT_SS: u64 = 2;
 
-fn context_of(f: &TrapFrame, fpstate: u64, oldmask: u64) -> SigContext {
+fn context_of(f: &TrapFrame, fpstate: u64, oldmask: u64, (err, trapno, cr2): (u64, u64, u64)) -> SigContext {
     SigContext {
         r8: f.r8,
         r9: f.r9,
@@ -353,10 +391,10 @@ fn context_of(f: &TrapFrame, fpstate: u64, oldmask: u64) -> SigContext {
         gs: 0,
         fs: 0,
         ss: f.ss as u16,
-        err: 0,
-        trapno: 0,
+        err,
+        trapno,
         oldmask,
-        cr2: 0,
+        cr2,
         fpstate,
         reserved: [0; 8],
     }

@@ -283,7 +283,9 @@ pub fn sys_writev(a: &Args) -> i64 {
 /// A write to a pipe or socket pair without readers fails with EPIPE and, on Linux, raises
 /// SIGPIPE, whose default action ends the process: when the program left SIGPIPE at its
 /// default, the host is asked to end this process as killed by it (the VM stops before the
-/// call returns). A program that ignores or catches SIGPIPE (Python does) just gets EPIPE.
+/// call returns). A program that catches SIGPIPE gets EPIPE and its handler runs (signal.rs;
+/// write is a lean call, so at its next system call); one that ignores it (Python does) just
+/// gets EPIPE.
 fn sigpipe(result: i64) -> i64 {
     const SIGPIPE: u64 = 13;
     const SIG_DFL: u64 = 0;
@@ -292,6 +294,7 @@ fn sigpipe(result: i64) -> i64 {
         if action.is_ok_and(|action| action.handler == SIG_DFL) {
             hypercall::call(nr::KILL, [pid(), SIGPIPE, 0, 0, 0, 0]);
         }
+        crate::signal::raise_for_caller(SIGPIPE);
     }
     result
 }

@@ -1,6 +1,6 @@
 //! Exceptions: demand paging for page faults on mapped areas; everything else the program
-//! causes ends the run with the Linux signal it would get; anything else in the kernel is a
-//! panic.
+//! causes raises the Linux signal it would get, which runs the program's handler or ends the
+//! run; anything else in the kernel is a panic.
 
 use crate::abi::USER_TOP;
 use crate::arch;
@@ -47,7 +47,12 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == PAGE_FAULT && handle_page_fault(frame) {
         return;
     }
-    fatal(frame, signal_for(frame.vector), if frame.vector == PAGE_FAULT { arch::read_cr2() } else { 0 });
+    let (signal, address) = (signal_for(frame.vector), if frame.vector == PAGE_FAULT { arch::read_cr2() } else { 0 });
+    // A program that catches the signal gets its handler instead (signal.rs).
+    if frame.from_user() && crate::signal::deliver_fault(frame, signal as u64, address) {
+        return;
+    }
+    fatal(frame, signal, address);
 }
 
 /// Serves a demand fault; false when the fault is the program's (or the kernel's) error.

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -257,6 +258,56 @@ static void registers_survive(void) {
         r12 == 0x1212 && r13 == 0x1313 && r14 == 0x1414 && r15 == 0x1515 && rbx == 0xb0b0);
 }
 
+static void broken_pipe(void) {
+    hits = 0;
+    set_handler(SIGPIPE, count, 0, 0);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        exit(1);
+    }
+    close(fds[0]);
+    ssize_t written = write(fds[1], "x", 1);
+    int error = errno;
+    getppid(); // Linux runs the handler before write returns, the guest kernel at the next call
+    printf("write without readers: %zd %s, SIGPIPE handler ran %d\n", written, strerror(error), hits);
+    close(fds[1]);
+}
+
+static sigjmp_buf fault_return;
+static siginfo_t fault_info;
+
+static void on_fault(int signo, siginfo_t *info, void *context) {
+    (void)signo;
+    (void)context;
+    fault_info = *info;
+    siglongjmp(fault_return, 1);
+}
+
+static void caught_faults(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_fault;
+    action.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &action, NULL);
+    sigaction(SIGFPE, &action, NULL);
+    volatile int *nowhere = (volatile int *)16;
+    if (sigsetjmp(fault_return, 1) == 0) {
+        *nowhere = 1;
+    }
+    printf("SIGSEGV caught: signo %d, SEGV_MAPERR %d, address 16 %d\n", fault_info.si_signo,
+        fault_info.si_code == SEGV_MAPERR, fault_info.si_addr == (void *)16);
+    if (sigsetjmp(fault_return, 1) == 0) {
+        int quotient, divisor = 0;
+        __asm__ volatile("cltd; idivl %2" : "=a"(quotient) : "a"(1), "r"(divisor) : "edx");
+        printf("no fault: %d\n", quotient);
+    }
+    printf("SIGFPE caught: signo %d, FPE_INTDIV %d\n", fault_info.si_signo, fault_info.si_code == FPE_INTDIV);
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    printf("siglongjmp restored the mask: SIGSEGV blocked %d\n", sigismember(&now, SIGSEGV));
+}
+
 static void bad_frame_handler(int signo, siginfo_t *info, void *context) {
     (void)signo;
     (void)info;
@@ -293,5 +344,7 @@ int main(int argc, char **argv) {
     alarms();
     other_thread();
     registers_survive();
+    broken_pipe();
+    caught_faults();
     return 0;
 }

@@ -54,6 +54,10 @@ class SignalsTest {
                 setitimer: getitimer saw it armed 1, 3 expiries, disarmed 1
                 pthread_kill: handled on the target thread 1, its nanosleep -1 Interrupted system call
                 registers across a handler: result 0, kept 1
+                write without readers: -1 Broken pipe, SIGPIPE handler ran 1
+                SIGSEGV caught: signo 11, SEGV_MAPERR 1, address 16 1
+                SIGFPE caught: signo 8, FPE_INTDIV 1
+                siglongjmp restored the mask: SIGSEGV blocked 0
                 """);
     }
 
