@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -55,6 +56,16 @@ int main(void)
     strcpy(name.sun_path, "/tmp/sock");
     printf("unix-bind: %s\n", bind(local, (struct sockaddr *)&name, sizeof name) == 0 ? "ok" : strerrorname_np(errno));
     close(local);
+
+    /* A socket pair carries send/recv; FIONBIO makes an end non-blocking. */
+    int pair[2], on = 1;
+    char got[4] = {0};
+    socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+    long sent = send(pair[0], "hi", 2, MSG_NOSIGNAL);
+    long received = recv(pair[1], got, sizeof got, 0);
+    printf("pair-send-recv: %ld %ld %s\n", sent, received, got);
+    ioctl(pair[1], FIONBIO, &on);
+    printf("pair-fionbio: %s\n", recv(pair[1], got, sizeof got, 0) < 0 ? strerrorname_np(errno) : "data");
 
     /* A name that is not UTF-8 (and one holding the host escape's own bytes) round-trips. */
     const char raw[] = "/tmp/@\xe7w\xf0", escape[] = "/tmp/@\xef\xa3\xbf" "E7w\xf0";

@@ -47,6 +47,8 @@ class LinuxCallsTest {
                     mkfifo: EPERM
                     unix-socket: S_IFSOCK
                     unix-bind: EACCES
+                    pair-send-recv: 2 2 hi
+                    pair-fionbio: EAGAIN
                     raw-names-listed: 2
                     raw-symlink: same
                     raw-cwd: same

@@ -60,6 +60,7 @@ public final class Fcntl {
     public static final int R_OK = 4;
 
     // ioctl(2) requests that apply to every descriptor, not only terminals.
+    public static final long FIONBIO = 0x5421;
     public static final long FIONCLEX = 0x5450;
     public static final long FIOCLEX = 0x5451;
 }

@@ -200,6 +200,36 @@ public final class HostIo implements AutoCloseable {
         }
     }
 
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_NOSIGNAL = 0x4000;
+
+    /**
+     * send/sendto on a socket pair's end: the bytes written. Flags MSG_DONTWAIT and MSG_NOSIGNAL
+     * (others EOPNOTSUPP); an address is EISCONN, as on a connected stream socket.
+     */
+    public long send(int fd, MemorySegment data, int flags, boolean addressed) {
+        PipeEnd end = connectedSocket(fd, Sysno.SENDTO, flags);
+        if (addressed) {
+            throw new ErrnoException(Errno.EISCONN);
+        }
+        return end.send(data, (flags & MSG_DONTWAIT) != 0);
+    }
+
+    /** recv/recvfrom on a socket pair's end: the bytes read, 0 when the other end is closed. */
+    public long receive(int fd, MemorySegment buffer, int flags) {
+        return connectedSocket(fd, Sysno.RECVFROM, flags).receive(buffer, (flags & MSG_DONTWAIT) != 0);
+    }
+
+    private PipeEnd connectedSocket(int fd, Sysno call, int flags) {
+        if (!(fds.get(fd) instanceof PipeEnd end) || end.stat().type() != FileType.SOCKET) {
+            throw new ErrnoException(socketCallError(fd, call));
+        }
+        if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "message flags " + Integer.toHexString(flags));
+        }
+        return end;
+    }
+
     /**
      * A socket call other than socket/socketpair on {@code fd}: ENOTSOCK for a file that is no
      * socket; for an unconnected {@link UnixSocket}, the errno Linux gives such a socket (bind:
@@ -387,9 +417,15 @@ public final class HostIo implements AutoCloseable {
         };
     }
 
+    /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */
+    public void setNonBlocking(int fd, boolean nonBlocking) {
+        OpenFile file = fds.get(fd);
+        file.setFlags(nonBlocking ? file.flags() | Fcntl.O_NONBLOCK : file.flags() & ~Fcntl.O_NONBLOCK);
+    }
+
     /**
      * No fd is a terminal (the console is a stream), so terminal requests fail with ENOTTY; only the
-     * requests every file supports, FIOCLEX and FIONCLEX, do something.
+     * requests every file supports, FIOCLEX and FIONCLEX, do something (FIONBIO: {@link #setNonBlocking}).
      *
      * @param request the request number (an {@code unsigned int} in Linux)
      */

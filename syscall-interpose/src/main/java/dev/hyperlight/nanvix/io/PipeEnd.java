@@ -68,6 +68,16 @@ final class PipeEnd extends OpenFile {
         return out.write(data, nonBlocking());
     }
 
+    /** send/sendto on a socket pair's end: as write, MSG_DONTWAIT making this one call non-blocking. */
+    long send(MemorySegment data, boolean dontWait) {
+        return out.write(data, dontWait || nonBlocking());
+    }
+
+    /** recv/recvfrom on a socket pair's end: as read, MSG_DONTWAIT making this one call non-blocking. */
+    long receive(MemorySegment buffer, boolean dontWait) {
+        return in.read(buffer, dontWait || nonBlocking());
+    }
+
     /** FIONREAD. */
     int available() {
         return in == null ? 0 : in.available();

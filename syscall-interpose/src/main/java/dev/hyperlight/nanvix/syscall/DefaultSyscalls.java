@@ -51,7 +51,13 @@ final class DefaultSyscalls {
         return io.lseek(c.fd(0), c.argument(1), (int) c.argument(2));
     }
 
+    /** FIONBIO's argument is an {@code int *} (the guest kernel copied it into the I/O buffer). */
     static long ioctl(SyscallCall c, HostIo io) {
+        if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONBIO) {
+            int on = c.memory().range(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            io.setNonBlocking(c.fd(0), on != 0);
+            return 0;
+        }
         return io.ioctl(c.fd(0), c.argument(1));
     }
 
@@ -247,11 +253,23 @@ final class DefaultSyscalls {
 
     /**
      * connect, bind, listen, shutdown, accept4, sendto, recvfrom, getsockname, getpeername,
-     * setsockopt, getsockopt: no guest fd is a network socket; a local socket answers as an
-     * unbound, unconnected one does ({@link HostIo#socketCallError}), other files ENOTSOCK.
+     * setsockopt, getsockopt: no guest fd is a network socket. sendto and recvfrom move data on a
+     * socket pair's end; otherwise a local socket answers as an unbound, unconnected one does
+     * ({@link HostIo#socketCallError}), other files ENOTSOCK.
      */
     static long onSocket(SyscallCall c, HostIo io) {
-        throw new ErrnoException(io.socketCallError(c.fd(0), c.sysno()));
+        return switch (c.sysno()) {
+            case SENDTO -> io.send(c.fd(0), c.buffer(1), (int) c.argument(3), c.argument(4) != 0);
+            case RECVFROM -> {
+                long received = io.receive(c.fd(0), c.buffer(1), (int) c.argument(3));
+                if (c.argument(5) != 0) {
+                    // The peer of a socket pair has no name: Linux reports an address length of 0.
+                    c.memory().range(c.argument(5), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0);
+                }
+                yield received;
+            }
+            default -> throw new ErrnoException(io.socketCallError(c.fd(0), c.sysno()));
+        };
     }
 
     static long pipe2(SyscallCall c, HostIo io) {

@@ -117,6 +117,54 @@ class SyscallTableTest {
     }
 
     @Test
+    void fionbioSetsAndClearsNonBlockingOnAnyFd() {
+        SyscallTable table = SyscallTable.defaults();
+        long fds = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.PIPE2, fds, 0), guest.memory, guest.io)).isZero();
+        int readEnd = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
+        long on = guest.alloc(4);
+        guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, on, 1);
+        long off = guest.alloc(4);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, on), guest.memory, guest.io))
+                .isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io) & 04000)
+                .isEqualTo(04000);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.READ, readEnd, guest.alloc(4), 4), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EAGAIN));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, off), guest.memory, guest.io))
+                .isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io) & 04000)
+                .isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, 77, 0x5421, on), guest.memory, guest.io))
+                .isEqualTo(err(Errno.EBADF));
+    }
+
+    @Test
+    void sendAndReceiveMoveDataOnASocketPairUnderTheDefaultTable() {
+        SyscallTable table = SyscallTable.defaults();
+        long fds = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKETPAIR, 1, 1, 0, fds), guest.memory, guest.io)).isZero();
+        int a = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
+        int b = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds + 4);
+        long data = guest.string("hi");
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SENDTO, a, data, 2, 0x4000, 0, 0), guest.memory, guest.io))
+                .isEqualTo(2);
+        long into = guest.alloc(8);
+        long length = guest.alloc(4);
+        guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length, 16);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 0, guest.alloc(16), length),
+                guest.memory, guest.io)).isEqualTo(2);
+        assertThat(guest.text(into, 2)).isEqualTo("hi");
+        assertThat(guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 0x40, 0, 0), guest.memory, guest.io))
+                .as("MSG_DONTWAIT on an empty socket").isEqualTo(err(Errno.EAGAIN));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 2, 0, 0), guest.memory, guest.io))
+                .as("MSG_PEEK").isEqualTo(err(Errno.EOPNOTSUPP));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SENDTO, a, data, 2, 0, guest.alloc(16), 16), guest.memory,
+                guest.io)).isEqualTo(err(Errno.EISCONN));
+    }
+
+    @Test
     void aTableWithAnOverrideLeavesTheDefaultsAlone() {
         AtomicReference<String> seen = new AtomicReference<>();
         SyscallTable table = SyscallTable.defaults().with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
