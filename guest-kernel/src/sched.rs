@@ -67,6 +67,9 @@ pub struct Thread<C> {
     pub pending_signals: u64,
     /// The mask to go back to when a handler that interrupted rt_sigsuspend returns.
     pub suspend_mask: Option<u64>,
+    /// rt_sigtimedwait: the signals waited for, where their siginfo goes, and the wait's number
+    /// (`wait_number`): it counts only while that wait lasts.
+    pub signal_wait: Option<(u64, u64, u32)>,
     /// Links in its futex bucket's FIFO list while it waits on a futex.
     prev: u16,
     next: u16,
@@ -90,6 +93,7 @@ impl<C: Context> Thread<C> {
             signal_mask: 0,
             pending_signals: 0,
             suspend_mask: None,
+            signal_wait: None,
             prev: NONE,
             next: NONE,
             queued: false,
@@ -286,6 +290,11 @@ impl<C: Context> Scheduler<C> {
         self.threads[slot].context.set_result(result);
         self.make_runnable(slot);
         true
+    }
+
+    /// The number of the thread's current or last wait (`block_current` counts them).
+    pub fn wait_number(&self, slot: usize) -> u32 {
+        self.threads[slot].wait_seq
     }
 
     /// Slots at or above this are free.

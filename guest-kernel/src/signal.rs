@@ -10,7 +10,7 @@
 //! armed, `attention` sends every system call through the full entry path, which delivers.
 
 use crate::cell::KernelCell;
-use crate::errno::{EFAULT, EINTR, EINVAL, ESRCH};
+use crate::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
 use crate::exec::USER_ID;
 use crate::idt::{FxArea, TrapFrame};
 use crate::kernel;
@@ -81,13 +81,18 @@ fn ignored(signal: u64, action: &SigAction) -> bool {
 }
 
 /// Makes `signal` pending for the thread in `slot` or (None) the process, and ends the wait of
-/// a thread that can take it. An ignored signal is discarded at once, as on Linux.
+/// a thread that can take it. An ignored signal is discarded at once unless the target (for a
+/// process signal, the sending thread) blocks it, as on Linux: a blocked one stays for sigwait.
 fn post(s: &mut Scheduler<SavedContext>, slot: Option<usize>, signal: u64, code: i32, sender: u64) {
-    if ignored(signal, &action_of(signal)) {
+    let mask = s.thread(slot.unwrap_or(s.current_slot())).signal_mask;
+    if ignored(signal, &action_of(signal)) && mask & bit(signal) == 0 {
         return;
     }
     let st = signals();
     st.senders[signal as usize - 1] = (code, sender);
+    if hand_to_waiter(s, slot, signal, code, sender) {
+        return;
+    }
     let target = match slot {
         Some(slot) => {
             s.thread(slot).pending_signals |= bit(signal);
@@ -104,6 +109,75 @@ fn post(s: &mut Scheduler<SavedContext>, slot: Option<usize>, signal: u64, code:
             s.interrupt(slot, -EINTR);
         }
     }
+}
+
+/// Gives `signal` to a thread waiting for it in rt_sigtimedwait (the target thread, or for a
+/// process signal any such thread): its siginfo is written, its call returns the signal and
+/// the signal is never pending. False when nobody waits for it.
+fn hand_to_waiter(s: &mut Scheduler<SavedContext>, slot: Option<usize>, signal: u64, code: i32, sender: u64) -> bool {
+    let waits = |s: &mut Scheduler<SavedContext>, slot: usize| {
+        let number = s.wait_number(slot);
+        let thread = s.thread(slot);
+        matches!(thread.state, State::Blocked(_))
+            && thread.signal_wait.is_some_and(|(set, _, wait)| set & bit(signal) != 0 && wait == number)
+    };
+    let Some(slot) = (match slot {
+        Some(slot) => Some(slot).filter(|&slot| waits(s, slot)),
+        None => (0..s.slots_in_use()).find(|&slot| waits(s, slot)),
+    }) else {
+        return false;
+    };
+    let Some((_, info_at, _)) = s.thread(slot).signal_wait.take() else { return false };
+    // One address space: the waiter's buffer is written from here (a bad one loses the info,
+    // as the wait's own copy-out would fail).
+    if info_at != 0 {
+        let _ = user::write(info_at, &SigInfo::new(signal, code, sender, USER_ID as u32));
+    }
+    s.interrupt(slot, signal as i64);
+    true
+}
+
+/// rt_sigtimedwait(2): takes a pending signal of `set` at once, or waits (up to the timeout)
+/// for one to be sent; its siginfo goes to `info`. EAGAIN when the timeout passes.
+pub fn sys_rt_sigtimedwait(a: &Args) -> i64 {
+    let (set_at, info_at, timeout_at, size) = (a[0], a[1], a[2], a[3]);
+    let run = || -> Result<u64, i64> {
+        if size != 8 {
+            return Err(EINVAL);
+        }
+        let set = user::read::<u64>(set_at)? & !UNBLOCKABLE;
+        let timeout = if timeout_at != 0 { Some(user::read::<crate::time::Timespec>(timeout_at)?.to_ns()?) } else { None };
+        let taken = task::with_scheduler(|s| {
+            let st = signals();
+            let thread = s.current();
+            let signal = lowest((thread.pending_signals | st.pending) & set)?;
+            if thread.pending_signals & bit(signal) != 0 {
+                thread.pending_signals &= !bit(signal);
+            } else {
+                st.pending &= !bit(signal);
+            }
+            update_attention(s);
+            Some((signal, st.senders[signal as usize - 1]))
+        });
+        if let Some((signal, (code, sender))) = taken {
+            if info_at != 0 {
+                user::write(info_at, &SigInfo::new(signal, code, sender, USER_ID as u32))?;
+            }
+            return Ok(signal);
+        }
+        if timeout == Some(0) {
+            return Err(EAGAIN);
+        }
+        let deadline = timeout.map(|ns| task::monotonic_now().saturating_add(ns));
+        task::with_scheduler(|s| {
+            let slot = s.current_slot();
+            s.block_current(crate::sched::Block { futex: None, deadline, on_timeout: -EAGAIN });
+            let number = s.wait_number(slot);
+            s.current().signal_wait = Some((set, info_at, number));
+        });
+        Ok(0)
+    };
+    result(run())
 }
 
 /// The thread that should stop waiting for a process signal: none when the running thread can

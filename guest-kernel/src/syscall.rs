@@ -42,6 +42,7 @@ pub mod nr {
     pub const SETITIMER: u64 = 38;
     pub const RT_SIGPENDING: u64 = 127;
     pub const RT_SIGSUSPEND: u64 = 130;
+    pub const RT_SIGTIMEDWAIT: u64 = 128;
     pub const TKILL: u64 = 200;
     pub const TGKILL: u64 = 234;
     pub const WAITID: u64 = 247;
@@ -243,6 +244,7 @@ const SWITCHING: &[u64] = &[
     nr::TGKILL,
     nr::PAUSE,
     nr::RT_SIGSUSPEND,
+    nr::RT_SIGTIMEDWAIT,
     nr::RT_SIGRETURN,
     // sigaltstack tells whether the caller runs on the alternate stack (`caller_rsp`).
     nr::SIGALTSTACK,
@@ -269,6 +271,7 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::RT_SIGRETURN, "rt_sigreturn", sys_rt_sigreturn),
     guest(nr::RT_SIGPENDING, "rt_sigpending", signal::sys_rt_sigpending),
     guest(nr::RT_SIGSUSPEND, "rt_sigsuspend", signal::sys_rt_sigsuspend),
+    guest(nr::RT_SIGTIMEDWAIT, "rt_sigtimedwait", signal::sys_rt_sigtimedwait),
     guest(nr::PAUSE, "pause", signal::sys_pause),
     guest(nr::ALARM, "alarm", signal::sys_alarm),
     guest(nr::SETITIMER, "setitimer", signal::sys_setitimer),

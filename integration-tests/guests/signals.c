@@ -308,6 +308,39 @@ static void caught_faults(void) {
     printf("siglongjmp restored the mask: SIGSEGV blocked %d\n", sigismember(&now, SIGSEGV));
 }
 
+static void *send_usr2(void *arg) {
+    (void)arg;
+    sched_yield();
+    kill(getpid(), SIGUSR2);
+    return NULL;
+}
+
+static void waiting_for_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGUSR2);
+    siginfo_t info;
+    int taken = sigwaitinfo(&set, &info);
+    printf("sigwaitinfo: pending SIGUSR2 taken %d, signo %d\n", taken == SIGUSR2, info.si_signo);
+    struct timespec short_wait = {0, 20000000};
+    taken = sigtimedwait(&set, &info, &short_wait);
+    printf("sigtimedwait with nothing sent: %d %s\n", taken, strerror(errno));
+    pthread_t sender;
+    pthread_create(&sender, NULL, send_usr2, NULL);
+    taken = sigwaitinfo(&set, &info);
+    pthread_join(sender, NULL);
+    printf("sigwaitinfo for a signal another thread sends: %d, code SI_USER %d\n", taken == SIGUSR2,
+        info.si_code == SI_USER);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGCHLD);
+    taken = sigwaitinfo(&set, &info);
+    printf("a blocked SIGCHLD is kept for sigwaitinfo: %d\n", taken == SIGCHLD);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void bad_frame_handler(int signo, siginfo_t *info, void *context) {
     (void)signo;
     (void)info;
@@ -346,5 +379,6 @@ int main(int argc, char **argv) {
     registers_survive();
     broken_pipe();
     caught_faults();
+    waiting_for_signals();
     return 0;
 }

@@ -58,6 +58,10 @@ class SignalsTest {
                 SIGSEGV caught: signo 11, SEGV_MAPERR 1, address 16 1
                 SIGFPE caught: signo 8, FPE_INTDIV 1
                 siglongjmp restored the mask: SIGSEGV blocked 0
+                sigwaitinfo: pending SIGUSR2 taken 1, signo 12
+                sigtimedwait with nothing sent: -1 Resource temporarily unavailable
+                sigwaitinfo for a signal another thread sends: 1, code SI_USER 1
+                a blocked SIGCHLD is kept for sigwaitinfo: 1
                 """);
     }
 
