@@ -53,7 +53,7 @@ pub enum DefaultAction {
 
 pub fn default_action(signal: u64) -> DefaultAction {
     match signal {
-        SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGTSTP | SIGTTIN | SIGTTOU => DefaultAction::Ignore,
+        SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => DefaultAction::Ignore,
         _ => DefaultAction::Terminate,
     }
 }
@@ -297,6 +297,7 @@ mod tests {
     fn default_actions_and_the_lowest_signal_first() {
         assert_eq!(default_action(SIGCHLD), DefaultAction::Ignore);
         assert_eq!(default_action(SIGWINCH), DefaultAction::Ignore);
+        assert_eq!(default_action(SIGSTOP), DefaultAction::Ignore, "nothing is ever stopped");
         assert_eq!(default_action(SIGINT), DefaultAction::Terminate);
         assert_eq!(default_action(SIGALRM), DefaultAction::Terminate);
         assert_eq!(default_action(40), DefaultAction::Terminate);
