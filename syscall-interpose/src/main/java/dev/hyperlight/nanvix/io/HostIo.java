@@ -4,7 +4,6 @@ import dev.hyperlight.nanvix.io.GuestNamespace.Absent;
 import dev.hyperlight.nanvix.io.GuestNamespace.AbsentVirtual;
 import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
 import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
-import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
 import dev.hyperlight.nanvix.io.GuestNamespace.Node;
 import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
 import dev.hyperlight.nanvix.syscall.Errno;
