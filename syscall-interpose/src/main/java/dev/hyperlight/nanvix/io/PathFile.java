@@ -15,13 +15,12 @@ import java.util.Optional;
 final class PathFile extends OpenFile {
 
     private final HostFile file;
-    /** Follows the guest's renames; null once the guest removed the name. */
-    private volatile Path hostPath;
+    private final FollowedPath hostPath;
 
     PathFile(HostFile file, int statusFlags) {
         super(Fcntl.O_RDONLY, statusFlags);
         this.file = file;
-        this.hostPath = file.hostPath();
+        this.hostPath = new FollowedPath(file.hostPath());
     }
 
     @Override
@@ -31,7 +30,7 @@ final class PathFile extends OpenFile {
 
     @Override
     Stat stat() {
-        Path path = hostPath;
+        Path path = hostPath.get();
         if (path == null) {
             throw new ErrnoException(Errno.ENOENT, "removed");
         }
@@ -40,17 +39,12 @@ final class PathFile extends OpenFile {
 
     @Override
     void moved(Path from, Path to, String guestFrom, String guestTo) {
-        Path path = hostPath;
-        if (path != null && path.startsWith(from)) {
-            hostPath = to.resolve(from.relativize(path));
-        }
+        hostPath.moved(from, to);
     }
 
     @Override
     void unlinked(Path path) {
-        if (path.equals(hostPath)) {
-            hostPath = null;
-        }
+        hostPath.unlinked(path);
     }
 
     @Override

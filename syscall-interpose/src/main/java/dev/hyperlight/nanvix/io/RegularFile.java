@@ -26,8 +26,7 @@ final class RegularFile extends OpenFile {
     private final MountPoint mount;
     private final Stat opened;
     private final WriteQuota quota;
-    /** Where the file is on the host, followed across renames; null once its name is gone. */
-    private volatile Path hostPath;
+    private final FollowedPath hostPath;
     private long position;
 
     RegularFile(FileChannel channel, MountPoint mount, WriteQuota quota, Path hostPath, int accessMode,
@@ -36,7 +35,7 @@ final class RegularFile extends OpenFile {
         this.quota = quota;
         this.channel = channel;
         this.mount = mount;
-        this.hostPath = hostPath;
+        this.hostPath = new FollowedPath(hostPath);
         this.opened = GuestNamespace.hostStat(mount, hostPath);
     }
 
@@ -154,7 +153,7 @@ final class RegularFile extends OpenFile {
 
     @Override
     Stat stat() {
-        Path path = hostPath;
+        Path path = hostPath.get();
         if (path != null) {
             try {
                 Stat now = GuestNamespace.hostStat(mount, path);
@@ -200,17 +199,12 @@ final class RegularFile extends OpenFile {
 
     @Override
     void moved(Path from, Path to, String guestFrom, String guestTo) {
-        Path path = hostPath;
-        if (path != null && path.startsWith(from)) {
-            hostPath = to.resolve(from.relativize(path));
-        }
+        hostPath.moved(from, to);
     }
 
     @Override
     void unlinked(Path path) {
-        if (path.equals(hostPath)) {
-            hostPath = null;
-        }
+        hostPath.unlinked(path);
     }
 
     /**
@@ -223,12 +217,12 @@ final class RegularFile extends OpenFile {
         if (mount.readOnly()) {
             throw new ErrnoException(Errno.EROFS);
         }
-        return hostPath;
+        return hostPath.get();
     }
 
     /** Whether this file is the one at host path {@code path}. */
     boolean isAt(Path path) {
-        return path.equals(hostPath);
+        return path.equals(hostPath.get());
     }
 
     @Override
