@@ -229,10 +229,9 @@ impl PageTables {
         Ok(true)
     }
 
-    /// Where a large page at `va` (2 MiB aligned) would be linked: the deepest existing table
-    /// on its path and that table's level, or `None` when something is mapped in its 2 MiB.
-    fn empty_large_slot(&self, mmu: &mut impl Mmu, va: u64) -> Option<(u64, u32)> {
-        assert!(va % LARGE_PAGE_SIZE == 0 && va + LARGE_PAGE_SIZE <= USER_TOP);
+    /// The deepest table present on the path to `va` above the page tables, and its level
+    /// (1 when the page table itself is there).
+    fn deepest_table(&self, mmu: &mut impl Mmu, va: u64) -> (u64, u32) {
         let mut table = self.root;
         let mut level = 3;
         while level > 1 {
@@ -243,6 +242,14 @@ impl PageTables {
             table = entry & ADDRESS_MASK;
             level -= 1;
         }
+        (table, level)
+    }
+
+    /// Where a large page at `va` (2 MiB aligned) would be linked: the deepest existing table
+    /// on its path and that table's level, or `None` when something is mapped in its 2 MiB.
+    fn empty_large_slot(&self, mmu: &mut impl Mmu, va: u64) -> Option<(u64, u32)> {
+        assert!(va % LARGE_PAGE_SIZE == 0 && va + LARGE_PAGE_SIZE <= USER_TOP);
+        let (table, level) = self.deepest_table(mmu, va);
         (level > 1 || mmu.table(table)[index(va, 1)] == 0).then_some((table, level))
     }
 
@@ -418,16 +425,7 @@ impl PageTables {
     /// Hooks a filled page table for `va` into the tree, creating the missing upper tables
     /// bottom-up so that the only write into a live table is the last one.
     fn link(&mut self, mmu: &mut impl Mmu, frames: &mut FrameAllocator, va: u64, page_table: u64) -> Result<(), OutOfMemory> {
-        let mut table = self.root;
-        let mut level = 3;
-        while level > 1 {
-            let entry = mmu.table(table)[index(va, level)];
-            if entry & PTE_PRESENT == 0 {
-                break;
-            }
-            table = entry & ADDRESS_MASK;
-            level -= 1;
-        }
+        let (table, level) = self.deepest_table(mmu, va);
         let mut child = page_table;
         for missing in 1..level {
             let parent = frames.alloc(mmu).ok_or(OutOfMemory)?;
