@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -537,14 +536,16 @@ public final class HostIo implements AutoCloseable {
         if (opensForWriting(flags) && file.mount().readOnly()) {
             throw new ErrnoException(Errno.EROFS);
         }
-        Set<OpenOption> options = channelOptions(flags);
-        if ((flags & Fcntl.O_TRUNC) == 0) {
-            return openChannel(file.mount(), file.hostPath(), options, flags);
+        RegularFile opened = openChannel(file.mount(), file.hostPath(), channelOptions(flags), flags);
+        if ((flags & Fcntl.O_TRUNC) != 0) {
+            // Emptied through the description, so the quota sees the file shrink.
+            try {
+                opened.emptyAtOpen();
+            } catch (ErrnoException e) {
+                opened.release();
+                throw e;
+            }
         }
-        options.add(StandardOpenOption.TRUNCATE_EXISTING);
-        long before = WriteQuota.size(file.hostPath());
-        OpenFile opened = openChannel(file.mount(), file.hostPath(), options, flags);
-        quota(file.mount()).release(before);
         return opened;
     }
 
@@ -584,17 +585,25 @@ public final class HostIo implements AutoCloseable {
         return options;
     }
 
-    private OpenFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
+    private RegularFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
         FileChannel channel;
         try {
             channel = FileChannel.open(host, options);
         } catch (IOException e) {
             throw HostErrors.toErrno(e);
         }
+        WriteQuota.OpenInode inode;
         try {
-            return new RegularFile(channel, mount, quota(mount), host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
+            inode = quota(mount).open(host);
         } catch (ErrnoException e) {
             closeQuietly(channel);
+            throw e;
+        }
+        try {
+            return new RegularFile(channel, mount, inode, host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
+        } catch (ErrnoException e) {
+            closeQuietly(channel);
+            inode.close();
             throw e;
         }
     }
@@ -747,11 +756,7 @@ public final class HostIo implements AutoCloseable {
                     if (a.mount().readOnly()) {
                         throw new ErrnoException(Errno.EROFS);
                     }
-                    try {
-                        Files.createDirectory(a.hostPath());
-                    } catch (IOException e) {
-                        throw HostErrors.toErrno(e);
-                    }
+                    quota(a.mount()).makeDirectory(() -> Files.createDirectory(a.hostPath()));
                     setPermissions(a.hostPath(), mode);
                 }
             }
@@ -796,19 +801,8 @@ public final class HostIo implements AutoCloseable {
             if (!removeDirectory && isDirectory) {
                 throw new ErrnoException(Errno.EISDIR);
             }
-            long size = WriteQuota.size(file.hostPath());
-            long links = namespace.stat(file).links();
-            try {
-                Files.delete(file.hostPath());
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
-            }
-            List<OpenFile> open = fds.openFiles();
-            // Another hard link keeps the bytes on disk: only the last name gives them back.
-            if (links == 1 && open.stream().noneMatch(f -> f instanceof RegularFile r && r.isAt(file.hostPath()))) {
-                quota(file.mount()).release(size);
-            }
-            open.forEach(f -> f.unlinked(file.hostPath()));
+            quota(file.mount()).removeName(file.hostPath(), () -> Files.delete(file.hostPath()));
+            fds.openFiles().forEach(f -> f.unlinked(file.hostPath()));
             return null;
         });
     }
@@ -876,10 +870,15 @@ public final class HostIo implements AutoCloseable {
         if (sourceIsDirectory && GuestPaths.isWithin(to.guestPath(), source.guestPath())) {
             throw new ErrnoException(Errno.EINVAL, "directory into itself");
         }
-        try {
-            Files.move(source.hostPath(), target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
+        WriteQuota.HostAction move = () -> Files.move(source.hostPath(), target, StandardCopyOption.ATOMIC_MOVE);
+        if (to instanceof HostFile) {
+            quota(source.mount()).removeName(target, move); // the file replaced loses its name
+        } else {
+            try {
+                move.run();
+            } catch (IOException e) {
+                throw HostErrors.toErrno(e);
+            }
         }
         for (OpenFile file : fds.openFiles()) {
             file.unlinked(target);
@@ -915,14 +914,15 @@ public final class HostIo implements AutoCloseable {
             throw new ErrnoException(Errno.ENOENT);
         }
         locked(() -> {
-            Path link = absentWritable(namespace.resolve(baseDirectory(dirFd, path), path, false)).hostPath();
+            Absent name = absentWritable(namespace.resolve(baseDirectory(dirFd, path), path, false));
+            Path hostTarget;
             try {
-                Files.createSymbolicLink(link, Path.of(GuestNames.toHost(target)));
+                hostTarget = Path.of(GuestNames.toHost(target));
             } catch (InvalidPathException e) {
                 throw new ErrnoException(Errno.EINVAL, "link target");
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
             }
+            quota(name.mount()).makeSymlink(name.hostPath(),
+                    () -> Files.createSymbolicLink(name.hostPath(), hostTarget));
             return null;
         });
     }
@@ -1107,7 +1107,7 @@ public final class HostIo implements AutoCloseable {
     }
 
     private WriteQuota quota(MountPoint mount) {
-        return quotas.getOrDefault(mount.guestPath(), WriteQuota.UNLIMITED);
+        return quotas.getOrDefault(mount.guestPath(), WriteQuota.NONE);
     }
 
     /** Closes every fd (flushing, never closing, the console streams). Safe to call twice. */

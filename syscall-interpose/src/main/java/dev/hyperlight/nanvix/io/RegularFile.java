@@ -25,14 +25,16 @@ final class RegularFile extends OpenFile {
     private final FileChannel channel;
     private final MountPoint mount;
     private final Stat opened;
-    private final WriteQuota quota;
+    /** Shared by every description of the file: the quota's count of it, and the lock for size changes. */
+    private final WriteQuota.OpenInode inode;
     private final FollowedPath hostPath;
     private long position;
 
-    RegularFile(FileChannel channel, MountPoint mount, WriteQuota quota, Path hostPath, int accessMode,
+    /** Takes over {@code channel} and {@code inode}: {@link #release} closes both. */
+    RegularFile(FileChannel channel, MountPoint mount, WriteQuota.OpenInode inode, Path hostPath, int accessMode,
             int statusFlags) {
         super(accessMode, statusFlags);
-        this.quota = quota;
+        this.inode = inode;
         this.channel = channel;
         this.mount = mount;
         this.hostPath = new FollowedPath(hostPath);
@@ -70,32 +72,34 @@ final class RegularFile extends OpenFile {
         });
     }
 
-    /** Like Linux, a file opened with O_APPEND takes every write at its end, pwrite64 included. */
+    /**
+     * Like Linux, a file opened with O_APPEND takes every write at its end, pwrite64 included. A
+     * write the quota has no room for is short, or ENOSPC; one of no bytes changes nothing.
+     */
     @Override
     synchronized long writeAt(MemorySegment data, long offset) {
         if (!writable()) {
             throw new ErrnoException(Errno.EBADF);
         }
-        long size = size();
-        long at = appends() ? size : offset;
-        checkRange(at, data.byteSize());
-        long count = data.byteSize();
-        long growth = at + count - size;
-        if (growth > 0) {
-            long granted = quota.charge(growth);
-            count -= growth - granted;
-            if (count <= 0) {
-                quota.release(granted);
-                throw new ErrnoException(Errno.ENOSPC);
+        synchronized (inode) {
+            long at = appends() ? size() : offset;
+            checkRange(at, data.byteSize());
+            if (data.byteSize() == 0) {
+                return 0;
+            }
+            long count = inode.reserve(at, at + data.byteSize()) - at;
+            ByteBuffer from = data.asSlice(0, count).asByteBuffer();
+            try {
+                return onChannel(() -> {
+                    while (from.hasRemaining()) {
+                        channel.write(from, at + from.position());
+                    }
+                    return (long) from.position();
+                });
+            } finally {
+                settle();
             }
         }
-        ByteBuffer from = data.asSlice(0, count).asByteBuffer();
-        return onChannel(() -> {
-            while (from.hasRemaining()) {
-                channel.write(from, at + from.position());
-            }
-            return (long) from.position();
-        });
     }
 
     /** Linux's rw_verify_area: a transfer must not run past the largest file offset. */
@@ -170,23 +174,53 @@ final class RegularFile extends OpenFile {
                 opened.changed());
     }
 
-    /** ftruncate: shrink, or grow with zeros (FileChannel.truncate only shrinks). */
+    /** ftruncate: shrink, or grow with zeros (all of it or ENOSPC). */
     @Override
     synchronized void truncate(long length) {
         if (!writable()) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        onChannel(() -> {
-            long size = channel.size();
-            if (length < size) {
-                channel.truncate(length);
-                quota.release(size - length);
-            } else if (length > size) {
-                quota.chargeAll(length - size);
-                channel.write(ByteBuffer.allocate(1), length - 1);
+        resize(length);
+    }
+
+    /** O_TRUNC, whatever the access mode: empties the file just opened. */
+    synchronized void emptyAtOpen() {
+        resize(0);
+    }
+
+    /** FileChannel.truncate only shrinks: growing writes a last zero byte. */
+    private void resize(long length) {
+        synchronized (inode) {
+            try {
+                onChannel(() -> {
+                    long size = channel.size();
+                    if (length < size) {
+                        channel.truncate(length);
+                    } else if (length > size) {
+                        inode.reserveAll(length);
+                        channel.write(ByteBuffer.allocate(1), length - 1);
+                    }
+                    return null;
+                });
+            } finally {
+                settle();
             }
-            return null;
-        });
+        }
+    }
+
+    /**
+     * After a change of size (held under the inode's lock), the quota charges what the file now
+     * is, whatever part of the change failed. A channel already closed keeps its reservation.
+     */
+    private void settle() {
+        try {
+            onChannel(() -> {
+                inode.settle(channel.size());
+                return null;
+            });
+        } catch (ErrnoException e) {
+            // Closed by an interrupt: the run is ending, and the description with it.
+        }
     }
 
     @Override
@@ -220,17 +254,15 @@ final class RegularFile extends OpenFile {
         return hostPath.get();
     }
 
-    /** Whether this file is the one at host path {@code path}. */
-    boolean isAt(Path path) {
-        return path.equals(hostPath.get());
-    }
-
+    /** The channel first: the quota gives a removed file's bytes back once the host no longer holds them. */
     @Override
     void release() {
         try {
             channel.close();
         } catch (IOException e) {
             throw HostErrors.toErrno(e);
+        } finally {
+            inode.close();
         }
     }
 

@@ -1,0 +1,273 @@
+package dev.hyperlight.nanvix.syscall;
+
+import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
+import static dev.hyperlight.nanvix.syscall.Guest.err;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.io.HostIo;
+import dev.hyperlight.nanvix.io.IoConfig;
+import dev.hyperlight.nanvix.io.IoLimit;
+import dev.hyperlight.nanvix.io.Mount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code /tmp} quota counts host inodes, not names (issue 19): a file's bytes come back only
+ * when its last name and its last open description are gone, in any process of the run;
+ * symlinks cost their target's length and directories 4096 bytes; truncation, overwrites and
+ * sparse writes keep the count exact. Each test learns what is left by filling a probe file.
+ */
+class TmpQuotaTest {
+
+    private static final int DIRECTORY_COST = 4096;
+
+    @TempDir
+    Path tmp;
+    Guest guest;
+
+    private Guest start(long quota) {
+        guest = new Guest(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp")
+                .writeQuota("/tmp", quota));
+        return guest;
+    }
+
+    @AfterEach
+    void stop() {
+        if (guest != null) {
+            guest.close();
+        }
+    }
+
+    /** The bytes the quota still has room for: a probe file takes them, then is removed and closed. */
+    private long room(int atMost) {
+        long fd = guest.open("/tmp/probe", O_WRONLY | O_CREAT | O_EXCL, 0600);
+        long written = guest.write(fd, "p".repeat(atMost));
+        assertThat(guest.call(Sysno.CLOSE, fd)).isZero();
+        assertThat(unlink("/tmp/probe")).isZero();
+        return written == err(Errno.ENOSPC) ? 0 : written;
+    }
+
+    private long create(String path, int bytes) {
+        long fd = guest.open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+        assertThat(fd).isGreaterThanOrEqualTo(3);
+        if (bytes > 0) {
+            assertThat(guest.write(fd, "d".repeat(bytes))).isEqualTo(bytes);
+        }
+        return fd;
+    }
+
+    private long link(String from, String to) {
+        return guest.call(Sysno.LINKAT, AT_FDCWD, guest.string(from), AT_FDCWD, guest.string(to), 0);
+    }
+
+    private long unlink(String path) {
+        return guest.call(Sysno.UNLINKAT, AT_FDCWD, guest.string(path), 0);
+    }
+
+    private long rename(String from, String to) {
+        return guest.call(Sysno.RENAMEAT2, AT_FDCWD, guest.string(from), AT_FDCWD, guest.string(to), 0);
+    }
+
+    private long close(long fd) {
+        return guest.call(Sysno.CLOSE, fd);
+    }
+
+    @Test
+    void theHardLinkAttackOfIssue19KeepsItsBytesCharged() {
+        start(100);
+        long first = create("/tmp/a", 80);
+        assertThat(link("/tmp/a", "/tmp/b")).isZero();
+        assertThat(unlink("/tmp/a")).isZero();
+        assertThat(unlink("/tmp/b")).isZero();
+
+        long second = guest.open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0600);
+        assertThat(guest.write(second, "d".repeat(80))).as("the first 80 bytes are still on the host's disk")
+                .isEqualTo(20);
+        assertThat(link("/tmp/a", "/tmp/b")).isZero();
+        assertThat(unlink("/tmp/b")).isZero();
+        assertThat(unlink("/tmp/a")).isZero();
+        long third = guest.open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0600);
+        assertThat(guest.write(third, "d")).isEqualTo(err(Errno.ENOSPC));
+        assertThat(guest.io.limitsReached()).containsExactly(IoLimit.WRITE_QUOTA);
+
+        assertThat(close(first)).isZero();
+        assertThat(close(second)).isZero();
+        assertThat(room(100)).as("closing the last fds gave the removed files back").isEqualTo(100);
+    }
+
+    @Test
+    void aFileRemovedWhileOpenIsGivenBackWhenItsLastDescriptionCloses() {
+        start(100);
+        long fd = create("/tmp/a", 60);
+        long duplicate = guest.call(Sysno.DUP, fd);
+        long reopened = guest.open("/tmp/a", O_RDONLY);
+        assertThat(unlink("/tmp/a")).isZero();
+        assertThat(room(100)).isEqualTo(40);
+        assertThat(close(fd)).isZero();
+        assertThat(close(reopened)).isZero();
+        assertThat(room(100)).as("the dup'ed fd still holds the description").isEqualTo(40);
+        assertThat(close(duplicate)).isZero();
+        assertThat(room(100)).isEqualTo(100);
+    }
+
+    @Test
+    void removingOneNameOfTwoKeepsTheChargeAndTheLastGivesItBack() {
+        start(100);
+        assertThat(close(create("/tmp/a", 70))).isZero();
+        assertThat(link("/tmp/a", "/tmp/b")).isZero();
+        assertThat(room(100)).as("a second name costs nothing").isEqualTo(30);
+        assertThat(unlink("/tmp/a")).isZero();
+        assertThat(room(100)).isEqualTo(30);
+        assertThat(unlink("/tmp/b")).isZero();
+        assertThat(room(100)).isEqualTo(100);
+    }
+
+    @Test
+    void aRenameOverAFileRemovesItsNameAndAnOpenTargetIsGivenBackAtClose() {
+        start(100);
+        assertThat(close(create("/tmp/a", 60))).isZero();
+        assertThat(close(create("/tmp/b", 30))).isZero();
+        assertThat(rename("/tmp/b", "/tmp/a")).isZero();
+        assertThat(room(100)).as("the 60 bytes replaced are gone from the disk").isEqualTo(70);
+
+        long open = guest.open("/tmp/a", O_RDONLY);
+        assertThat(close(create("/tmp/c", 10))).isZero();
+        assertThat(rename("/tmp/c", "/tmp/a")).isZero();
+        assertThat(room(100)).as("the replaced file is still open").isEqualTo(60);
+        assertThat(close(open)).isZero();
+        assertThat(room(100)).isEqualTo(90);
+        assertThat(rename("/tmp/a", "/tmp/d")).isZero();
+        assertThat(room(100)).as("a plain rename changes nothing").isEqualTo(90);
+    }
+
+    @Test
+    void forkedProcessesShareTheQuotaAndTheOpenDescriptions() {
+        start(100);
+        HostIo child = guest.io.forkProcess();
+        long inherited = create("/tmp/parent", 0);
+        try {
+            SyscallTable table = SyscallTable.defaults();
+            long childFd = table.dispatch(SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/child"),
+                    O_WRONLY | O_CREAT, 0600), guest.memory, child);
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.WRITE, childFd, guest.bytes("c".repeat(50)), 50),
+                    guest.memory, child)).isEqualTo(50);
+            assertThat(room(100)).as("the child's file counts for the parent too").isEqualTo(50);
+
+            HostIo grandchild = child.forkProcess();
+            assertThat(unlink("/tmp/child")).isZero();
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, childFd), guest.memory, child)).isZero();
+            assertThat(room(100)).as("the grandchild still holds the child's file").isEqualTo(50);
+            grandchild.close();
+            assertThat(room(100)).isEqualTo(100);
+
+            HostIo second = guest.io.forkProcess();
+            assertThat(guest.write(inherited, "p".repeat(30))).isEqualTo(30);
+            assertThat(unlink("/tmp/parent")).isZero();
+            assertThat(close(inherited)).isZero();
+            assertThat(room(100)).as("a forked process holds the parent's description").isEqualTo(70);
+            second.close();
+            assertThat(room(100)).isEqualTo(100);
+        } finally {
+            child.close();
+        }
+    }
+
+    @Test
+    void truncationAndOverwritesThroughAnyDescriptionKeepTheCountExact() {
+        start(100);
+        long one = create("/tmp/a", 50);
+        long two = guest.open("/tmp/a", O_RDWR);
+        assertThat(guest.call(Sysno.PWRITE64, two, guest.bytes("x".repeat(50)), 50, 0)).as("an overwrite")
+                .isEqualTo(50);
+        assertThat(room(100)).isEqualTo(50);
+        assertThat(guest.call(Sysno.PWRITE64, two, guest.bytes("y".repeat(40)), 40, 30)).isEqualTo(40);
+        assertThat(room(100)).as("only the 20 bytes past the end are new").isEqualTo(30);
+        assertThat(guest.call(Sysno.FTRUNCATE, one, 10)).isZero();
+        assertThat(room(100)).isEqualTo(90);
+        assertThat(guest.call(Sysno.FTRUNCATE, one, 101)).as("all or nothing").isEqualTo(err(Errno.ENOSPC));
+        assertThat(guest.call(Sysno.FTRUNCATE, two, 100)).isZero();
+        assertThat(room(100)).isZero();
+        assertThat(guest.call(Sysno.FTRUNCATE, two, 0)).isZero();
+        assertThat(room(100)).isEqualTo(100);
+
+        assertThat(guest.call(Sysno.PWRITE64, one, guest.bytes("z".repeat(30)), 30, 0)).isEqualTo(30);
+        long truncating = guest.open("/tmp/a", O_RDONLY | O_TRUNC);
+        assertThat(truncating).as("O_TRUNC empties the file whatever the access mode").isGreaterThanOrEqualTo(3);
+        assertThat(room(100)).isEqualTo(100);
+        assertThat(guest.write(one, "w".repeat(10))).as("the first fd's offset is past the new end")
+                .isEqualTo(10);
+        assertThat(room(100)).as("the write past the end made a hole that counts").isEqualTo(100 - 60);
+    }
+
+    @Test
+    void aSparseWriteIsChargedUpToItsEndAndAnEmptyWriteChangesNothing() throws IOException {
+        start(100);
+        long fd = create("/tmp/a", 0);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x"), 1, 100)).isEqualTo(err(Errno.ENOSPC));
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x"), 0, 1000)).isZero();
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x".repeat(20)), 20, 90)).isEqualTo(10);
+        assertThat(Files.size(tmp.resolve("a"))).isEqualTo(100);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("y".repeat(5)), 5, 0)).as("inside the file")
+                .isEqualTo(5);
+        assertThat(room(100)).isZero();
+    }
+
+    @Test
+    void aSymlinkCostsItsTargetAndOneThatDoesNotFitIsNotLeftBehind() {
+        start(100);
+        String target = "t".repeat(60);
+        assertThat(guest.call(Sysno.SYMLINKAT, guest.string(target), AT_FDCWD, guest.string("/tmp/one"))).isZero();
+        assertThat(room(100)).isEqualTo(40);
+        assertThat(guest.call(Sysno.SYMLINKAT, guest.string(target), AT_FDCWD, guest.string("/tmp/two")))
+                .isEqualTo(err(Errno.ENOSPC));
+        assertThat(Files.exists(tmp.resolve("two"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(link("/tmp/one", "/tmp/hard")).as("a hard link to the symlink costs nothing").isZero();
+        assertThat(unlink("/tmp/one")).isZero();
+        assertThat(room(100)).isEqualTo(40);
+        assertThat(unlink("/tmp/hard")).isZero();
+        assertThat(room(100)).isEqualTo(100);
+    }
+
+    @Test
+    void aDirectoryCostsOneBlockUntilItIsRemoved() {
+        start(3 * DIRECTORY_COST - 1);
+        long mkdir = guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string("/tmp/one"), 0700);
+        assertThat(mkdir).isZero();
+        assertThat(guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string("/tmp/one/two"), 0700)).isZero();
+        assertThat(guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string("/tmp/three"), 0700))
+                .isEqualTo(err(Errno.ENOSPC));
+        assertThat(Files.exists(tmp.resolve("three"))).isFalse();
+        assertThat(room(DIRECTORY_COST)).isEqualTo(DIRECTORY_COST - 1);
+        assertThat(guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string("/tmp/one"), 0700)).as("EEXIST, not charged")
+                .isEqualTo(err(Errno.EEXIST));
+
+        assertThat(guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string("/tmp/one/two"), 0700))
+                .isEqualTo(err(Errno.EEXIST));
+        assertThat(rename("/tmp/one/two", "/tmp/two")).isZero();
+        assertThat(rename("/tmp/two", "/tmp/one")).as("a directory renamed over an empty one removes it")
+                .isZero();
+        assertThat(room(2 * DIRECTORY_COST)).isEqualTo(2 * DIRECTORY_COST - 1);
+        assertThat(guest.call(Sysno.UNLINKAT, AT_FDCWD, guest.string("/tmp/one"), AT_REMOVEDIR)).isZero();
+        assertThat(room(3 * DIRECTORY_COST)).isEqualTo(3 * DIRECTORY_COST - 1);
+    }
+
+    @Test
+    void aRunStartsChargedWithWhatItsMountHoldsEachInodeOnce() throws IOException {
+        Files.write(tmp.resolve("file"), new byte[40]);
+        Files.createLink(tmp.resolve("second-name"), tmp.resolve("file"));
+        Files.createDirectory(tmp.resolve("directory"));
+        Files.createSymbolicLink(tmp.resolve("directory/link"), Path.of("../file"));
+        start(40 + DIRECTORY_COST + "../file".length() + 10);
+        assertThat(room(100)).isEqualTo(10);
+        assertThat(unlink("/tmp/file")).isZero();
+        assertThat(room(100)).as("the second name keeps the file").isEqualTo(10);
+        assertThat(unlink("/tmp/second-name")).isZero();
+        assertThat(room(100)).isEqualTo(50);
+    }
+}
