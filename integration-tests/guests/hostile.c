@@ -333,6 +333,95 @@ static int tmp_fill(void)
     return 0;
 }
 
+/* Blocks until the host answers on stdin: the host measures the run's /tmp meanwhile. */
+static void let_the_host_measure(void)
+{
+    char line[8];
+    fflush(stdout);
+    read(0, line, sizeof line);
+}
+
+/*
+ * Issue 19's quota bypass: write 1 MiB to a file, link it, remove both names and keep the fd;
+ * `rounds` times. Each round says what it could write; then, with every fd still held, the host
+ * measures, and after closing them all a new file must get the quota back.
+ */
+static int tmp_links(int rounds)
+{
+    static char chunk[65536];
+    static int held[256];
+    int count = 0;
+    for (int round = 0; round < rounds && count < 256; round++) {
+        char name[32], second[32];
+        snprintf(name, sizeof name, "/tmp/held-%d", round);
+        snprintf(second, sizeof second, "/tmp/second-%d", round);
+        int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd < 0) {
+            report(name, -1);
+            return 1;
+        }
+        long total = 0;
+        ssize_t n = 0;
+        while (total < (1L << 20) && (n = write(fd, chunk, sizeof chunk)) > 0)
+            total += n;
+        int error = n < 0 ? errno : 0;
+        if (link(name, second) != 0 || unlink(name) != 0 || unlink(second) != 0) {
+            report("link-and-unlink", -1);
+            return 1;
+        }
+        held[count++] = fd;
+        printf("round %d: wrote %ld%s%s\n", round, total, error ? " then " : "", error ? strerrorname_np(error) : "");
+    }
+    let_the_host_measure();
+    for (int i = 0; i < count; i++)
+        close(held[i]);
+    int fd = open("/tmp/after", O_WRONLY | O_CREAT | O_EXCL, 0600);
+    long total = 0;
+    ssize_t n;
+    while (total < (1L << 20) && (n = write(fd, chunk, sizeof chunk)) > 0)
+        total += n;
+    printf("after-closing: wrote %ld\n", total);
+    return 0;
+}
+
+/*
+ * Names that hold bytes without a regular file: symlinks with 4000-byte targets until ENOSPC
+ * (issue 19: 8 MB of them under a 1 MiB quota), then, once they are removed, directories.
+ */
+static int tmp_names(void)
+{
+    static char target[4001];
+    memset(target, 'x', 4000);
+    char name[32];
+    int links = 0;
+    int error = 0;
+    for (; links < 4096; links++) {
+        snprintf(name, sizeof name, "/tmp/s%d", links);
+        if (symlink(target, name) != 0) {
+            error = errno;
+            break;
+        }
+    }
+    printf("symlinks: %d then %s\n", links, error ? strerrorname_np(error) : "none");
+    let_the_host_measure();
+    for (int i = 0; i < links; i++) {
+        snprintf(name, sizeof name, "/tmp/s%d", i);
+        unlink(name);
+    }
+    int directories = 0;
+    error = 0;
+    for (; directories < 1024; directories++) {
+        snprintf(name, sizeof name, "/tmp/d%d", directories);
+        if (mkdir(name, 0700) != 0) {
+            error = errno;
+            break;
+        }
+    }
+    printf("directories: %d then %s\n", directories, error ? strerrorname_np(error) : "none");
+    let_the_host_measure();
+    return 0;
+}
+
 /* Privileged instructions in user mode; each must end the run as a fault. */
 static int privileged(const char *which)
 {
@@ -383,8 +472,13 @@ int main(int argc, char **argv)
         return kernel_busy();
     if (strcmp(what, "tmp") == 0)
         return tmp_fill();
+    if (strcmp(what, "tmp-links") == 0)
+        return tmp_links(argc > 2 ? atoi(argv[2]) : 20);
+    if (strcmp(what, "tmp-names") == 0)
+        return tmp_names();
     if (strcmp(what, "privileged") == 0)
         return privileged(argc > 2 ? argv[2] : "");
-    fprintf(stderr, "usage: hostile open|write|links|network|wild|fds|memory|memory-touch|output|kernel-busy|tmp|privileged ...\n");
+    fprintf(stderr, "usage: hostile open|write|links|network|wild|fds|memory|memory-touch|output|kernel-busy"
+                    "|tmp|tmp-links|tmp-names|privileged ...\n");
     return 2;
 }

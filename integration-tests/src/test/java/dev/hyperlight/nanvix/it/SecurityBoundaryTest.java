@@ -11,6 +11,7 @@ import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.io.Mount;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -293,6 +295,70 @@ class SecurityBoundaryTest {
 
         assertThat(result.stdoutText()).contains("wrote 1048576 bytes then ENOSPC")
                 .contains("unlink: ok 0").contains("write-after-unlink: ok 65536");
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.TMP_QUOTA);
+    }
+
+    /** Measures what the run keeps on the host each time the guest reads stdin, and answers end of input. */
+    private static final class MeasuringStdin extends InputStream {
+        private final Path runs;
+        private final List<Long> measured = new CopyOnWriteArrayList<>();
+
+        MeasuringStdin(Path runs) {
+            this.runs = runs;
+        }
+
+        @Override
+        public int read() {
+            return read(new byte[1], 0, 1);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            measured.add(HostDiskUsage.bytesInRuns(runs));
+            return -1;
+        }
+    }
+
+    /**
+     * Issue 19: write 1 MiB, link it, remove both names keeping the fd, twenty times, under a
+     * 1 MiB quota (the bypass kept 20 MiB). Measured from the host while the guest holds every
+     * fd: the run's directory and the files the host holds open never exceed the quota.
+     */
+    @Test
+    void theHardLinkAttackKeepsTheRunsTmpWithinItsQuota() throws Exception {
+        long quota = 1 << 20;
+        Path runs = Files.createDirectory(host.resolve("hard-link-attack"));
+        MeasuringStdin stdin = new MeasuringStdin(runs);
+
+        RunResult result = run(builder -> builder.tmpDirectory(runs).stdin(stdin)
+                .limits(Limits.DEFAULT.withTmpQuota(quota)), "tmp-links", "20");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).contains("round 0: wrote 1048576\n")
+                .contains("round 1: wrote 0 then ENOSPC\n").contains("round 19: wrote 0 then ENOSPC\n")
+                .contains("after-closing: wrote 1048576\n").doesNotContain("link-and-unlink");
+        // Exactly the first file: the measure sees removed files the host holds open, and nothing more is there.
+        assertThat(stdin.measured).as("bytes on the host's disk while the guest held its fds")
+                .containsExactly(quota);
+        assertThat(result.limitsReached()).containsExactly(ResourceLimit.TMP_QUOTA);
+    }
+
+    /** Issue 19: 8 MB of symlinks with 4000-byte targets went into a 1 MiB /tmp; directories cost too. */
+    @Test
+    void symlinksAndDirectoriesCountAgainstTheTmpQuota() throws Exception {
+        long quota = 1 << 20;
+        Path runs = Files.createDirectory(host.resolve("symlink-flood"));
+        MeasuringStdin stdin = new MeasuringStdin(runs);
+
+        RunResult result = run(builder -> builder.tmpDirectory(runs).stdin(stdin)
+                .limits(Limits.DEFAULT.withTmpQuota(quota)), "tmp-names");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).contains("symlinks: " + quota / 4000 + " then ENOSPC\n")
+                .contains("directories: " + quota / 4096 + " then ENOSPC\n");
+        assertThat(stdin.measured).hasSize(2).first().isEqualTo(quota / 4000 * 4000);
+        assertThat(stdin.measured.get(1)).as("the directories, as the host file system sizes them")
+                .isPositive().isLessThanOrEqualTo(quota);
         assertThat(result.limitsReached()).containsExactly(ResourceLimit.TMP_QUOTA);
     }
 
