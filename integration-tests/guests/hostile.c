@@ -125,8 +125,11 @@ static int make_links(const char *secret, const char *inside)
     report("linkat-follow", linkat(AT_FDCWD, "/tmp/to-file", AT_FDCWD, "/tmp/followed", AT_SYMLINK_FOLLOW));
     read_through("via-followed", "/tmp/followed");
     report("linkat-follow-across-mounts", linkat(AT_FDCWD, "/tmp/chain1", AT_FDCWD, "/tmp/x", AT_SYMLINK_FOLLOW));
+    /* A symlink leading out of the mount on the host gets no second name; one staying in does. */
     report("linkat-symlink-itself", linkat(AT_FDCWD, "/tmp/absolute", AT_FDCWD, "/tmp/absolute2", 0));
     read_through("via-linked-symlink", "/tmp/absolute2");
+    report("linkat-symlink-inside", linkat(AT_FDCWD, "/tmp/to-file", AT_FDCWD, "/tmp/to-file2", 0));
+    read_through("via-linked-inside", "/tmp/to-file2");
 
     report("fchmod", fchmod(fd, 0640));
     struct stat st;
@@ -148,6 +151,25 @@ static int make_links(const char *secret, const char *inside)
     report("sendfile-file", sendfile(copy, fd, &offset, 100));
     printf("sendfile-offset: %ld\n", (long)offset);
     read_through("sendfile-copy", "/tmp/copy");
+    return 0;
+}
+
+/*
+ * Symlinks the host planted in a writable mount: each is linked itself (a second host-side name
+ * for it), linked with AT_SYMLINK_FOLLOW, and read through the second name.
+ */
+static int link_planted(int count, char **paths)
+{
+    for (int i = 0; i < count; i++) {
+        char second[256], followed[256], what[300];
+        snprintf(second, sizeof second, "%s-2", paths[i]);
+        snprintf(followed, sizeof followed, "%s-followed", paths[i]);
+        report(paths[i], link(paths[i], second));
+        snprintf(what, sizeof what, "follow %s", paths[i]);
+        report(what, linkat(AT_FDCWD, paths[i], AT_FDCWD, followed, AT_SYMLINK_FOLLOW));
+        snprintf(what, sizeof what, "via %s", second);
+        read_through(what, second);
+    }
     return 0;
 }
 
@@ -456,6 +478,8 @@ int main(int argc, char **argv)
         return write_paths(argc - 2, argv + 2);
     if (strcmp(what, "links") == 0 && argc > 3)
         return make_links(argv[2], argv[3]);
+    if (strcmp(what, "planted") == 0)
+        return link_planted(argc - 2, argv + 2);
     if (strcmp(what, "network") == 0)
         return network(argc > 2 ? atoi(argv[2]) : 9, argc > 3 ? argv[3] : NULL);
     if (strcmp(what, "wild") == 0)
@@ -478,7 +502,7 @@ int main(int argc, char **argv)
         return tmp_names();
     if (strcmp(what, "privileged") == 0)
         return privileged(argc > 2 ? argv[2] : "");
-    fprintf(stderr, "usage: hostile open|write|links|network|wild|fds|memory|memory-touch|output|kernel-busy"
+    fprintf(stderr, "usage: hostile open|write|links|planted|network|wild|fds|memory|memory-touch|output|kernel-busy"
                     "|tmp|tmp-links|tmp-names|privileged ...\n");
     return 2;
 }

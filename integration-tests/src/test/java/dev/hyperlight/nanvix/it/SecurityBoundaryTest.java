@@ -19,6 +19,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -133,7 +134,7 @@ class SecurityBoundaryTest {
         assertThat(Files.readString(secret)).isEqualTo(SECRET + "\n");
         Map<String, String> answers = answers(result);
         for (String made : List.of("symlink-root", "symlink-relative", "symlink-absolute", "symlink-directory",
-                "symlink-dotdot", "link", "linkat-follow", "linkat-symlink-itself", "fchmod", "futimens",
+                "symlink-dotdot", "link", "linkat-follow", "linkat-symlink-inside", "fchmod", "futimens",
                 "fchown-unchanged", "chown-own-ids")) {
             assertThat(answers).as(made).containsEntry(made, "ok 0");
         }
@@ -153,6 +154,8 @@ class SecurityBoundaryTest {
                 .containsEntry("via-hard-link", "read \"file text\"")
                 .containsEntry("link-across-mounts", "EXDEV")
                 .containsEntry("via-followed", "read \"file text\"")
+                .containsEntry("linkat-symlink-itself", "EPERM")
+                .containsEntry("via-linked-inside", "read \"file text\"")
                 .containsEntry("linkat-follow-across-mounts", "EXDEV")
                 .containsEntry("link-directory", "EPERM")
                 .containsEntry("link-into-read-only", "EROFS")
@@ -166,6 +169,42 @@ class SecurityBoundaryTest {
                 .containsEntry("sendfile-copy", "read \"text\"");
         assertThat(result.stdoutText()).contains("file text\nsendfile-stdout: ok 10");
         assertThat(Files.readString(data.resolve("inside.txt"))).isEqualTo("inside the mount\n");
+    }
+
+    /**
+     * Issue 19: a hard link to a symlink the host planted in a writable mount would be a second
+     * host-side name for a way out of the mount. Only a symlink staying in the mount is linked.
+     */
+    @Test
+    void plantedSymlinksLeadingOutOfAWritableMountGetNoSecondName() throws Exception {
+        Path writable = Files.createDirectory(host.resolve("writable"));
+        Files.writeString(writable.resolve("inside.txt"), "inside the mount\n");
+        Files.createSymbolicLink(writable.resolve("absolute"), secret);
+        Files.createSymbolicLink(writable.resolve("relative"), Path.of("../secret.txt"));
+        Files.createSymbolicLink(writable.resolve("host-root"), Path.of("/"));
+        Files.createSymbolicLink(writable.resolve("inside"), Path.of("inside.txt"));
+
+        RunResult result = run(builder -> builder.mount(Mount.writable("/rw", writable)), "planted", "/rw/absolute",
+                "/rw/relative", "/rw/host-root", "/rw/inside");
+
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).doesNotContain(SECRET);
+        Map<String, String> answers = answers(result);
+        for (String out : List.of("absolute", "relative", "host-root")) {
+            assertThat(answers).as(out).containsEntry("/rw/" + out, "EPERM").containsEntry("via /rw/" + out + "-2",
+                    "ENOENT");
+            assertThat(Files.exists(writable.resolve(out + "-2"), LinkOption.NOFOLLOW_LINKS)).as(out).isFalse();
+        }
+        // Followed, the links resolve in the guest's namespace: nothing there, or a directory.
+        assertThat(answers).containsEntry("follow /rw/absolute", "ENOENT")
+                .containsEntry("follow /rw/relative", "ENOENT")
+                .containsEntry("follow /rw/host-root", "EPERM")
+                .containsEntry("/rw/inside", "ok 0")
+                .containsEntry("follow /rw/inside", "ok 0")
+                .containsEntry("via /rw/inside-2", "read \"inside the mount\"");
+        assertThat(Files.isSymbolicLink(writable.resolve("inside-2"))).isTrue();
+        assertThat(Files.isSameFile(writable.resolve("inside-followed"), writable.resolve("inside.txt"))).isTrue();
+        assertThat(Files.readString(secret)).isEqualTo(SECRET + "\n");
     }
 
     @Test

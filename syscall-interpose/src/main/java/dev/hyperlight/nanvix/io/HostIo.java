@@ -930,7 +930,8 @@ public final class HostIo implements AutoCloseable {
     /**
      * linkat: a second name for a regular file or symlink, in the same writable mount (EXDEV
      * across mounts, EPERM for directories). With AT_SYMLINK_FOLLOW a symlink named last is
-     * followed, in the guest's namespace.
+     * followed, in the guest's namespace. Without it, a symlink that would lead the host out of
+     * the mount gets no new name (EPERM, see {@link #leadsOutOfItsMount}).
      */
     public void linkAt(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags) {
         if ((flags & ~(Fcntl.AT_SYMLINK_FOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
@@ -956,6 +957,9 @@ public final class HostIo implements AutoCloseable {
             if (source.mount() != name.mount()) {
                 throw new ErrnoException(Errno.EXDEV);
             }
+            if (source.type() == FileType.SYMLINK && leadsOutOfItsMount(source)) {
+                throw new ErrnoException(Errno.EPERM, "a symlink leading out of its mount");
+            }
             try {
                 Files.createLink(name.hostPath(), source.hostPath());
             } catch (IOException e) {
@@ -963,6 +967,23 @@ public final class HostIo implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether the host, following symlink {@code link}, would leave the link's mount: whether its
+     * target, absolute or taken from the link's directory, lies outside the mount's host
+     * directory. Decided on the text alone (lexically), so that the answer never tells the guest
+     * anything about host files outside the mount. A symlink planted by the host may point
+     * anywhere on the host; a hard link to it would be a second host-side name for that way out,
+     * made by the guest where host tools walking the mount would follow it.
+     */
+    private static boolean leadsOutOfItsMount(HostFile link) {
+        try {
+            Path target = Files.readSymbolicLink(link.hostPath());
+            return !link.hostPath().resolveSibling(target).normalize().startsWith(link.mount().hostRoot());
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
     }
 
     /** A name a new file may take: absent, in a writable mount (EEXIST, EROFS otherwise). */

@@ -131,6 +131,40 @@ class LinkCallsTest {
         assertThat(Files.isSymbolicLink(tmp.resolve("followed"))).isFalse();
     }
 
+    /**
+     * Issue 19: a hard link to a host-planted symlink would be a second host-side name for a way
+     * out of the mount, where host tools walking it would follow. Linked only if its target,
+     * read lexically as the host would, stays in the mount.
+     */
+    @Test
+    void aSymlinkLeadingOutOfItsMountGetsNoSecondName() throws IOException {
+        Files.writeString(tmp.resolve("file"), "in the mount");
+        Path sub = Files.createDirectory(tmp.resolve("sub"));
+        Files.createSymbolicLink(tmp.resolve("absolute"), secret);
+        Files.createSymbolicLink(tmp.resolve("relative"), Path.of("../secret.txt"));
+        Files.createSymbolicLink(tmp.resolve("root"), Path.of("/"));
+        Files.createSymbolicLink(sub.resolve("deep"), Path.of("../../secret.txt"));
+        Files.createSymbolicLink(sub.resolve("up"), Path.of("../file"));
+        Files.createSymbolicLink(tmp.resolve("inside-absolute"), tmp.resolve("file").toAbsolutePath());
+        assertThat(symlink("/tmp/file", "/tmp/guest-absolute")).as("a guest path, outside on the host").isZero();
+
+        for (String out : new String[] {"absolute", "relative", "root", "sub/deep", "guest-absolute"}) {
+            assertThat(link("/tmp/" + out, "/tmp/" + out + "-2", 0)).as(out).isEqualTo(err(Errno.EPERM));
+            assertThat(Files.exists(tmp.resolve(out + "-2"), LinkOption.NOFOLLOW_LINKS)).as(out).isFalse();
+        }
+        assertThat(link("/tmp/sub/up", "/tmp/sub/up-2", 0)).isZero();
+        assertThat(link("/tmp/inside-absolute", "/tmp/inside-absolute-2", 0)).isZero();
+        assertThat(Files.isSameFile(sub.resolve("up"), sub.resolve("up-2"))).isTrue();
+        assertThat(Files.isSymbolicLink(sub.resolve("up-2"))).isTrue();
+        assertThat(guest.read(guest.open("/tmp/sub/up-2", O_RDONLY), 20)).isEqualTo("in the mount");
+
+        assertThat(link("/tmp/relative", "/tmp/followed", AT_SYMLINK_FOLLOW)).as("followed in the guest's namespace")
+                .isEqualTo(err(Errno.ENOENT));
+        assertThat(link("/tmp/guest-absolute", "/tmp/followed", AT_SYMLINK_FOLLOW)).isZero();
+        assertThat(Files.isSameFile(tmp.resolve("followed"), tmp.resolve("file"))).isTrue();
+        assertThat(Files.readString(secret)).isEqualTo("host secret");
+    }
+
     @Test
     void removingOneOfTwoHardLinksGivesNoQuotaBack() {
         long fd = guest.open("/tmp/a", O_WRONLY | O_CREAT, 0600);
