@@ -47,8 +47,9 @@ import java.util.function.Supplier;
  * <p>What is enforced here (see docs/security.md): guest paths resolve only inside the namespace
  * of mounts ({@link GuestNamespace}); read-only mounts and virtual directories refuse every
  * change; mounts behave as {@code nodev}: special files cannot be opened; at most {@link
- * IoConfig#maxOpenFiles()} fds and a writable mount's quota of new bytes. Namespace changes and
- * lookups are serialized on one lock so a guest cannot race a lookup against a rename.
+ * IoConfig#maxOpenFiles()} fds and a writable mount's quota of bytes, counted by host inode
+ * ({@link InodeQuota}). Namespace changes and lookups are serialized on one lock so a guest
+ * cannot race a lookup against a rename.
  */
 public final class HostIo implements AutoCloseable {
 
