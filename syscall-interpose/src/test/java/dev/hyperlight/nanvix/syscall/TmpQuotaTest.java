@@ -10,12 +10,23 @@ import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.io.IoLimit;
 import dev.hyperlight.nanvix.io.Mount;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The {@code /tmp} quota counts host inodes, not names (issue 19): a file's bytes come back only
@@ -30,6 +41,9 @@ class TmpQuotaTest {
     @TempDir
     Path tmp;
     Guest guest;
+    /** Guest memory the probe writes from, reused: a test guest's memory is never freed. */
+    private long probe;
+    private int probeSize;
 
     private Guest start(long quota) {
         guest = new Guest(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp")
@@ -46,8 +60,12 @@ class TmpQuotaTest {
 
     /** The bytes the quota still has room for: a probe file takes them, then is removed and closed. */
     private long room(int atMost) {
+        if (probeSize < atMost) {
+            probe = guest.alloc(atMost);
+            probeSize = atMost;
+        }
         long fd = guest.open("/tmp/probe", O_WRONLY | O_CREAT | O_EXCL, 0600);
-        long written = guest.write(fd, "p".repeat(atMost));
+        long written = guest.call(Sysno.WRITE, fd, probe, atMost);
         assertThat(guest.call(Sysno.CLOSE, fd)).isZero();
         assertThat(unlink("/tmp/probe")).isZero();
         return written == err(Errno.ENOSPC) ? 0 : written;
@@ -269,5 +287,124 @@ class TmpQuotaTest {
         assertThat(room(100)).as("the second name keeps the file").isEqualTo(10);
         assertThat(unlink("/tmp/second-name")).isZero();
         assertThat(room(100)).isEqualTo(50);
+    }
+
+    /**
+     * Random sequences of the calls that change what {@code /tmp} holds, from several processes;
+     * after each call what the quota counts must be what the host holds: the inodes named in the
+     * mount (a directory at 4096 bytes) and the removed files this JVM still holds open.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void whatTheQuotaCountsIsAlwaysWhatTheHostHolds(long seed) {
+        int quota = 64 << 10;
+        start(quota);
+        Random random = new Random(seed);
+        long buffer = guest.alloc(quota);
+        String[] names = {"/tmp/f0", "/tmp/f1", "/tmp/f2", "/tmp/f3", "/tmp/d0", "/tmp/d1"};
+        List<Long> fds = new ArrayList<>();
+        List<HostIo> children = new ArrayList<>();
+        List<String> done = new ArrayList<>();
+        try {
+            for (int step = 0; step < 150; step++) {
+                String name = names[random.nextInt(names.length)];
+                String other = names[random.nextInt(names.length)];
+                long fd = fds.isEmpty() ? 99 : fds.get(random.nextInt(fds.size()));
+                int size = random.nextInt(12_000);
+                String call;
+                long result;
+                switch (random.nextInt(12)) {
+                    case 0, 1 -> {
+                        int flags = O_RDWR | O_CREAT | (random.nextBoolean() ? O_TRUNC : 0)
+                                | (random.nextInt(4) == 0 ? O_APPEND : 0);
+                        call = "open " + name + " " + Integer.toOctalString(flags);
+                        result = guest.open(name, flags, 0600);
+                        if (result >= 0) {
+                            fds.add(result);
+                        }
+                    }
+                    case 2, 3 -> {
+                        int offset = random.nextInt(12_000);
+                        call = "pwrite " + fd + " " + size + " at " + offset;
+                        result = guest.call(Sysno.PWRITE64, fd, buffer, size, offset);
+                    }
+                    case 4 -> {
+                        call = "ftruncate " + fd + " " + size;
+                        result = guest.call(Sysno.FTRUNCATE, fd, size);
+                    }
+                    case 5 -> {
+                        call = "close " + fd;
+                        result = close(fd);
+                        fds.remove(Long.valueOf(fd));
+                    }
+                    case 6 -> {
+                        call = "link " + name + " " + other;
+                        result = link(name, other);
+                    }
+                    case 7 -> {
+                        call = "unlink " + name;
+                        result = random.nextBoolean() ? unlink(name)
+                                : guest.call(Sysno.UNLINKAT, AT_FDCWD, guest.string(name), AT_REMOVEDIR);
+                    }
+                    case 8 -> {
+                        call = "rename " + name + " " + other;
+                        result = rename(name, other);
+                    }
+                    case 9 -> {
+                        call = "symlink " + size / 4 + " bytes " + name;
+                        result = guest.call(Sysno.SYMLINKAT, guest.string("t".repeat(size / 4 + 1)), AT_FDCWD,
+                                guest.string(name));
+                    }
+                    case 10 -> {
+                        call = "mkdir " + name;
+                        result = guest.call(Sysno.MKDIRAT, AT_FDCWD, guest.string(name), 0700);
+                    }
+                    default -> {
+                        if (children.isEmpty() || random.nextBoolean()) {
+                            call = "fork";
+                            children.add(guest.io.forkProcess());
+                        } else {
+                            call = "exit of a child";
+                            children.remove(random.nextInt(children.size())).close();
+                        }
+                        result = 0;
+                    }
+                }
+                done.add(call + " -> " + result);
+                assertThat(quota - room(quota)).as("seed %d after %s", seed, done).isEqualTo(hostHolds());
+            }
+        } finally {
+            children.forEach(HostIo::close);
+        }
+    }
+
+    /** What the host holds for the run's /tmp, each inode once (the probe of {@link #room} is gone). */
+    private long hostHolds() {
+        Map<Object, Long> inodes = new HashMap<>();
+        try {
+            Path root = tmp.toRealPath();
+            try (Stream<Path> named = Files.walk(root)) {
+                for (Path path : (Iterable<Path>) named.skip(1)::iterator) {
+                    Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,mode", LinkOption.NOFOLLOW_LINKS);
+                    boolean directory = ((Integer) a.get("mode") & 0170000) == 0040000;
+                    inodes.put(List.of(a.get("dev"), a.get("ino")), directory ? DIRECTORY_COST : (Long) a.get("size"));
+                }
+            }
+            try (DirectoryStream<Path> open = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path fd : open) {
+                    try {
+                        if (Files.readSymbolicLink(fd).toString().startsWith(root + "/")) {
+                            Map<String, Object> a = Files.readAttributes(fd, "unix:dev,ino,size");
+                            inodes.put(List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"));
+                        }
+                    } catch (NoSuchFileException closedMeanwhile) {
+                        // not open any more
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return inodes.values().stream().mapToLong(Long::longValue).sum();
     }
 }
