@@ -53,7 +53,7 @@ final class InodeQuota implements WriteQuota {
     }
 
     /** A host inode's identity: its device and inode number. */
-    record InodeKey(long device, long inode) {
+    private record InodeKey(long device, long inode) {
     }
 
     /** What the quota needs to know of a host file, read without following a symlink. */
@@ -101,9 +101,6 @@ final class InodeQuota implements WriteQuota {
         } catch (IOException e) {
             give(DIRECTORY_COST);
             throw HostErrors.toErrno(e);
-        } catch (RuntimeException e) {
-            give(DIRECTORY_COST);
-            throw e;
         }
     }
 
