@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hyperlight.nanvix.io.GuestNames;
 import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.io.Mount;
 import java.lang.foreign.MemorySegment;
@@ -140,6 +141,14 @@ class AuditRecordTest {
         assertThat(record.has("paths")).isFalse();
         assertThat(record.get("arguments").asText()).contains("pathname=<EFAULT>");
         assertThat(record.get("errno").asText()).isEqualTo("EFAULT");
+    }
+
+    @Test
+    void printableNamesAreOneLineOfWellFormedText() {
+        String guest = GuestNames.decode(bytes("a\"b\\c\n\u007f😀é", 0xff, 0xc3));
+        assertThat(GuestNames.printable(guest)).isEqualTo("a\\\"b\\\\c\\x0a\\x7f😀é\\xff\\xc3");
+        // A handler's string may hold any char: a lone surrogate that stands for no byte.
+        assertThat(GuestNames.printable("x\uD800y\uDC00")).isEqualTo("x\\ud800y\\udc00");
     }
 
     @Test
