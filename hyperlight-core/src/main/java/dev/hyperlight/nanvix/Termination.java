@@ -80,6 +80,29 @@ public sealed interface Termination {
         }
     }
 
+    /**
+     * The audit ({@code SyscallTable.withAudit}, CLI {@code --audit}) could not record a call, and
+     * the run was stopped there: the audit fails closed, no call goes unrecorded. The call had run
+     * (it is recorded with its result), but its process never saw the result; every process of
+     * the run was stopped.
+     *
+     * @param reason the call that was not recorded, and why
+     */
+    record AuditFailed(String reason) implements Termination {
+        /** Status 74, sysexits' EX_IOERR: the host could not write a file it must write. */
+        public static final int EXIT_CODE = 74;
+
+        @Override
+        public int exitCode() {
+            return EXIT_CODE;
+        }
+
+        @Override
+        public String describe() {
+            return "was stopped: " + reason;
+        }
+    }
+
     /** The guest kernel or the VM itself failed: a kernel panic, a triple fault, a bad exit. */
     record VmFailed(String reason) implements Termination {
         /** Status 125: the sandbox, not the program, failed. */

@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.io.GuestNames;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
@@ -13,7 +14,9 @@ import java.util.Arrays;
 
 /**
  * Audits every {@code openat}: the handler sees the path as a string and the flags by name, runs
- * the default implementation, and logs what the guest got.
+ * the default implementation, and logs what the guest got. The path is printed with {@link
+ * GuestNames#printable}: guest names are bytes, and those that are not UTF-8 show as {@code \xNN}
+ * (for every call with exact paths, see {@code SyscallTable.withAudit} and {@code JsonLinesAudit}).
  *
  * <pre>{@code java ... dev.hyperlight.nanvix.examples.AuditOpenat guest-examples/hello-c}</pre>
  */
@@ -26,7 +29,8 @@ public final class AuditOpenat {
         SyscallTable table = SyscallTable.defaults()
                 .with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
                     long fd = next.proceed(call);
-                    audit.printf("openat %s %s -> %d%n", call.path(), String.join("|", call.flagNames()), fd);
+                    String path = GuestNames.printable(call.path());
+                    audit.printf("openat %s %s -> %d%n", path, String.join("|", call.flagNames()), fd);
                     return fd;
                 }));
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().syscallTable(table).build())) {

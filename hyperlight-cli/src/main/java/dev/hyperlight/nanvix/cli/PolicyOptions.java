@@ -15,7 +15,6 @@ import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +53,8 @@ final class PolicyOptions implements AutoCloseable {
     boolean allowNetwork;
 
     @Option(names = "--audit", paramLabel = "FILE",
-            description = "Append one JSON line per decided system call to FILE.")
+            description = "Append one JSON line per decided system call to FILE (paths exact: base64 when not UTF-8);"
+                    + " if a line cannot be written, the program is stopped there, exit status 74.")
     Path audit;
 
     @Option(names = "--max-output", paramLabel = "SIZE",
@@ -197,12 +197,12 @@ final class PolicyOptions implements AutoCloseable {
 
     /** Closes the audit file, if one was opened. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         if (openAudit.isPresent()) {
             try {
                 openAudit.get().close();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot finish the audit file " + audit, e);
+                throw new IOException("cannot finish the audit file " + audit + ": " + e.getMessage(), e);
             }
         }
     }

@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
 import dev.hyperlight.nanvix.Termination;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -57,6 +58,7 @@ import picocli.CommandLine.Parameters;
             "153:output beyond --max-output was dropped",
             "154:the program failed after running out of --memory",
             "125:the virtual machine failed (guest kernel panic, bad exit)",
+            " 74:--audit could not record a call: the program was stopped there",
             "128+N:the program was killed by a fault (signal N, e.g. 139 = SIGSEGV)",
             "  2:bad command-line usage",
             " 65:unknown file type",
@@ -182,6 +184,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (SandboxException e) {
             err.println("hyperlight-nanvix: " + e.getMessage());
             return ExitCodes.of(e.reason());
+        } catch (IOException e) {
+            // Only closing the audit file throws it: its records may not all be on disk.
+            err.println("hyperlight-nanvix: " + e.getMessage());
+            return Termination.AuditFailed.EXIT_CODE;
         }
     }
 

@@ -2,9 +2,14 @@ package dev.hyperlight.nanvix.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +21,8 @@ class PolicyOptionsTest {
 
     @TempDir
     Path tmp;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static CommandOutcome run(String... args) {
         return CommandOutcome.run(args);
@@ -33,6 +40,35 @@ class PolicyOptionsTest {
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("{\"call\":\"openat\",")
                 .contains("pathname=\\\"/tmp/hello.txt\\\"", "\"action\":\"block\"", "\"errno\":\"EACCES\""));
         assertThat(lines).allSatisfy(line -> assertThat(line).matches("\\{\"call\":\"[a-z0-9_]+\",.*\"duration_us\":\\d+}"));
+    }
+
+    @Test
+    void aNameThatIsNotUtf8IsAuditedExactlyAndTheCommandExitsWithTheProgramsStatus() throws IOException {
+        Path audit = tmp.resolve("audit.jsonl");
+        // QuickJS passes a lone surrogate on as the bytes ED B3 BF, which are not UTF-8.
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--audit", audit.toString(), "--runtime", "js",
+                "--std", "-e", "os.mkdir('/tmp/bad\\udcff'); os.mkdir('/tmp/after'); std.exit(3)");
+
+        assertThat(outcome.status()).as(outcome.err()).isEqualTo(3);
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : Files.readAllLines(audit)) {
+            records.add(JSON.readTree(line)); // every line is JSON, or this throws
+        }
+        byte[] bad = {'/', 't', 'm', 'p', '/', 'b', 'a', 'd', (byte) 0xed, (byte) 0xb3, (byte) 0xbf};
+        List<String> mkdirs = records.stream().filter(r -> r.get("call").asText().equals("mkdirat"))
+                .map(r -> r.get("paths").has("pathname_b64")
+                        ? Arrays.toString(Base64.getDecoder().decode(r.get("paths").get("pathname_b64").asText()))
+                        : r.get("paths").get("pathname").asText())
+                .toList();
+        assertThat(mkdirs).containsExactly(Arrays.toString(bad), "/tmp/after");
+    }
+
+    @Test
+    void anAuditFileThatCannotBeWrittenStopsTheProgramWithStatus74() {
+        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--audit", "/dev/full", HELLO.toString());
+
+        assertThat(outcome.status()).as(outcome.err()).isEqualTo(74);
+        assertThat(outcome.err()).contains("was stopped: the audit could not record", "No space left on device");
     }
 
     @Test
@@ -103,6 +139,6 @@ class PolicyOptionsTest {
         CommandOutcome help = run("--help");
         assertThat(help.out()).contains("--policy=FILE|PRESET", "--block=SYSCALL[=ERRNO]", "--audit=FILE",
                 "--max-output=SIZE", "--cpu-time=DURATION", "--max-open-files=N", "--tmp-quota=SIZE",
-                "152", "153", "154");
+                "152", "153", "154", "--audit could not record a call");
     }
 }

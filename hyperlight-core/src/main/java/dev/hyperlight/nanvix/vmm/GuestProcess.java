@@ -157,6 +157,9 @@ final class GuestProcess implements ProcessControl {
             current = null;
         }
         Termination termination = outcome.termination();
+        if (termination instanceof Termination.AuditFailed failed) {
+            table.auditFailed(failed);
+        }
         exit = switch (termination) {
             case Termination.Exited exited -> new ChildExit(pid, exited.status(), 0);
             case Termination.Faulted faulted -> new ChildExit(pid, -1, faulted.signal());

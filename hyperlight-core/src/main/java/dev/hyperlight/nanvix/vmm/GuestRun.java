@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.syscall.AuditFailedException;
 import dev.hyperlight.nanvix.syscall.BadGuestAddressException;
 import dev.hyperlight.nanvix.syscall.GuestMemory;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
@@ -114,6 +115,10 @@ final class GuestRun {
             };
         } catch (BadGuestAddressException e) {
             return failed("guest kernel passed a bad address: " + e.getMessage());
+        } catch (AuditFailedException e) {
+            // Fail closed: the guest never sees the result of a call the audit does not hold.
+            log.host("audit failed: " + e.getMessage());
+            return new Outcome(new Termination.AuditFailed(e.getMessage()));
         }
     }
 

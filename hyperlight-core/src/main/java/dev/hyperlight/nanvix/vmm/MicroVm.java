@@ -55,26 +55,32 @@ public final class MicroVm {
      */
     public static Report run(Hypervisor hypervisor, Launch launch, Consumer<Runnable> cancel)
             throws HypervisorException, GuestImageException {
-        try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory());
-                ProcessTable processes = new ProcessTable(hypervisor, launch, log,
-                        ProcessTable.DEFAULT_MAX_PROCESSES)) {
-            GuestProcess first = processes.first(launch.io());
-            GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
-            cancel.accept(() -> processes.stopAll(new Termination.VmFailed("the run was cancelled")));
-            Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
-                    processes::stopAll);
-            try {
-                GuestRun.Outcome outcome = first.run(image);
-                log.host("ended: " + outcome.termination().describe());
-                Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
-                processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
-                return new Report(outcome.termination(), unsupported, outcome.memoryLimitReached());
-            } finally {
-                if (watchdog != null) {
-                    watchdog.interrupt();
+        try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory())) {
+            ProcessTable processes = new ProcessTable(hypervisor, launch, log, ProcessTable.DEFAULT_MAX_PROCESSES);
+            GuestRun.Outcome outcome;
+            try (processes) {
+                GuestProcess first = processes.first(launch.io());
+                GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
+                cancel.accept(() -> processes.stopAll(new Termination.VmFailed("the run was cancelled")));
+                Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
+                        processes::stopAll);
+                try {
+                    outcome = first.run(image);
+                } finally {
+                    if (watchdog != null) {
+                        watchdog.interrupt();
+                    }
+                    Thread.interrupted(); // a late stop must not leak into the caller's next wait
                 }
-                Thread.interrupted(); // a late stop must not leak into the caller's next wait
             }
+            // After every process has stopped: an audit failure in any of them, even one that
+            // came after the first process ended, is how the run ended.
+            Termination termination = processes.auditFailure().map(Termination.class::cast)
+                    .orElse(outcome.termination());
+            log.host("ended: " + termination.describe());
+            Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
+            processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
+            return new Report(termination, unsupported, outcome.memoryLimitReached());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +42,8 @@ final class ProcessTable implements AutoCloseable {
     private int nextPid = 1;
     /** Why the whole run is being stopped, once it is: every process started later stops at once. */
     private Termination stoppingAll;
+    /** The first call the audit could not record, in any process: it is how the run ended. */
+    private Termination.AuditFailed auditFailure;
 
     ProcessTable(Hypervisor hypervisor, MicroVm.Launch launch, RunLog log, int maxProcesses) {
         this.hypervisor = hypervisor;
@@ -129,6 +132,24 @@ final class ProcessTable implements AutoCloseable {
             }
         }
         all().forEach(process -> process.stop(reason));
+    }
+
+    /**
+     * A process's call could not be recorded: the whole run stops, and ends as {@code failure}
+     * whichever process it was ({@link #auditFailure()}).
+     */
+    void auditFailed(Termination.AuditFailed failure) {
+        synchronized (this) {
+            if (auditFailure == null) {
+                auditFailure = failure;
+            }
+        }
+        stopAll(failure);
+    }
+
+    /** The first audit failure of the run, if there was one. */
+    synchronized Optional<Termination.AuditFailed> auditFailure() {
+        return Optional.ofNullable(auditFailure);
     }
 
     /** CPU time of every process of the run so far (the vCPU threads' time includes the guest's). */

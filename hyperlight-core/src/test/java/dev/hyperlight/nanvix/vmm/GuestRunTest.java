@@ -7,7 +7,9 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.syscall.AuditFailedException;
 import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.syscall.SyscallAudit;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,8 @@ class GuestRunTest {
     private final GuestMemory memory = GuestMemory.of(ram);
     private final List<SyscallRequest> served = new ArrayList<>();
     private final ScriptedCpu cpu = new ScriptedCpu();
+    /** What the host answers each served call (the syscall table, in a real run). */
+    private ToLongFunction<SyscallRequest> host = request -> 42;
 
     @AfterEach
     void free() {
@@ -50,7 +55,7 @@ class GuestRunTest {
             @Override
             public long call(SyscallRequest request) {
                 served.add(request);
-                return 42;
+                return host.applyAsLong(request);
             }
 
             @Override
@@ -167,6 +172,28 @@ class GuestRunTest {
             cpu.then(() -> {}, new VmExit.Interrupted());
             assertThat(run(reason).termination()).isEqualTo(reason);
         }
+    }
+
+    @Test
+    void aCallTheAuditCannotRecordEndsTheRunBeforeTheGuestSeesItsResult() throws Exception {
+        SyscallAudit.Record record = new SyscallAudit.Record("mkdirat", "dirfd=AT_FDCWD", List.of(), "accept", 0,
+                Duration.ZERO);
+        host = request -> {
+            throw new AuditFailedException(record, new IllegalStateException("disk full"));
+        };
+        ram.set(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET, -1);
+        cpu.then(() -> page(83, -100, 0x8000, 0700), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL))
+                .then(() -> page(39), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL));
+
+        GuestRun.Outcome outcome = run();
+
+        assertThat(outcome.termination()).isEqualTo(new Termination.AuditFailed(
+                "the audit could not record mkdirat(dirfd=AT_FDCWD) = 0: disk full"));
+        assertThat(outcome.termination().exitCode()).isEqualTo(74);
+        assertThat(served).hasSize(1);
+        assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET))
+                .as("no result reaches the guest").isEqualTo(-1);
+        assertThat(cpu.steps).as("the guest does not run again").hasSize(1);
     }
 
     /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */

@@ -68,6 +68,36 @@ public final class GuestNames {
         return out.toByteArray();
     }
 
+    /**
+     * {@code guest} on one line for people to read (logs, audit summaries): each byte that is not
+     * UTF-8 and each control character as {@code \xNN}, a backslash or a double quote behind a
+     * backslash, any other lone surrogate as a backslash-u escape. The result is well-formed Unicode.
+     */
+    public static String printable(String guest) {
+        StringBuilder out = new StringBuilder(guest.length() + 8);
+        for (int i = 0; i < guest.length(); i++) {
+            char c = guest.charAt(i);
+            if (isRawByteAt(guest, i)) {
+                out.append(String.format("\\x%02x", c - RAW_BYTE_BASE));
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else if (c == '\\' || c == '"') {
+                out.append('\\').append(c);
+            } else if (Character.isSurrogate(c) && !isPairedAt(guest, i)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isPairedAt(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
     /** How many bytes {@code guest} has as the guest sees it. */
     public static int byteLength(String guest) {
         return encode(guest).length;

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.io.GuestNames;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -148,8 +149,9 @@ public final class SyscallCall {
 
     /**
      * The arguments in one line for logs and audit records: {@code dirfd=AT_FDCWD,
-     * pathname="/app/x", flags=O_RDONLY|O_CLOEXEC, mode=0}. A path that cannot be read shows the
-     * reason instead; buffers show their address and length, never their contents.
+     * pathname="/app/x", flags=O_RDONLY|O_CLOEXEC, mode=0}. A path shows as {@link
+     * GuestNames#printable} (bytes that are not UTF-8 as {@code \xNN}), or the reason it cannot be
+     * read; buffers show their address and length, never their contents.
      */
     public String summary() {
         StringJoiner line = new StringJoiner(", ");
@@ -173,12 +175,28 @@ public final class SyscallCall {
 
     private String quotedPath(int index) {
         try {
-            return '"' + path(index).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            return '"' + GuestNames.printable(path(index)) + '"';
         } catch (ErrnoException e) {
             return "<" + e.errno() + ">";
         } catch (BadGuestAddressException e) {
             return "<EFAULT>";
         }
+    }
+
+    /** The path arguments that can be read, for an audit record; one that cannot is left out. */
+    List<SyscallAudit.PathArgument> pathArguments() {
+        List<SyscallAudit.PathArgument> read = new ArrayList<>();
+        List<Syscall.Argument> described = syscall.arguments();
+        for (int i = 0; i < described.size(); i++) {
+            if (described.get(i) instanceof Syscall.Path argument) {
+                try {
+                    read.add(new SyscallAudit.PathArgument(argument.name(), path(i)));
+                } catch (ErrnoException | BadGuestAddressException e) {
+                    // the summary says why
+                }
+            }
+        }
+        return read;
     }
 
     private int position(Class<? extends Syscall.Argument> kind, int n) {

@@ -172,25 +172,39 @@ public final class SyscallTable {
      * without entry or without default implementation, {@code -EFAULT} for a guest address outside
      * RAM, {@code -ENAMETOOLONG} for an unterminated path. Never throws for anything the guest
      * supplied.
+     *
+     * @throws AuditFailedException when the audit cannot record the call: the caller must stop
+     *     the run without giving the guest the result
      */
     public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io) {
         Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
         if (entry == null) {
             LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
-            audit.ifPresent(sink -> sink.record(new SyscallAudit.Record(Sysno.nameOf(request.number()), "",
-                    "none", Errno.ENOSYS.result(), Duration.ZERO)));
+            audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(Sysno.nameOf(request.number()), "",
+                    List.of(), "none", Errno.ENOSYS.result(), Duration.ZERO)));
             return Errno.ENOSYS.result();
         }
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, io.handlerState());
         if (audit.isEmpty()) {
             return decide(entry.action(), call, io);
         }
+        // Taken before the call runs: what the guest asked for, whatever a handler changes.
         String arguments = call.summary();
+        List<SyscallAudit.PathArgument> paths = call.pathArguments();
         long start = System.nanoTime();
         long result = decide(entry.action(), call, io);
-        audit.get().record(new SyscallAudit.Record(call.name(), arguments, entry.action().kind(), result,
+        record(audit.get(), new SyscallAudit.Record(call.name(), arguments, paths, entry.action().kind(), result,
                 Duration.ofNanos(System.nanoTime() - start)));
         return result;
+    }
+
+    /** Fails closed: a record the sink cannot take stops the run ({@link AuditFailedException}). */
+    private static void record(SyscallAudit sink, SyscallAudit.Record record) {
+        try {
+            sink.record(record);
+        } catch (RuntimeException e) {
+            throw new AuditFailedException(record, e);
+        }
     }
 
     private static long decide(SyscallAction action, SyscallCall call, HostIo io) {

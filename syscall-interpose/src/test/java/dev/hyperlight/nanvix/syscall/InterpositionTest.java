@@ -155,7 +155,8 @@ class InterpositionTest {
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(2);
         assertThat(lines.getFirst()).startsWith("{\"call\":\"openat\",\"arguments\":\"dirfd=AT_FDCWD, "
-                + "pathname=\\\"quote\\\\\\\"d\\n\\\"").contains("\"errno\":\"ENOENT\"");
+                + "pathname=\\\"quote\\\\\\\"d\\\\x0a\\\"").contains("\"paths\":{\"pathname\":\"quote\\\"d\\n\"}",
+                "\"errno\":\"ENOENT\"");
         assertThat(lines.get(1)).contains("\"call\":\"getcwd\"", "\"result\":5");
     }
 }
