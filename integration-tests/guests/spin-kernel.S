@@ -2,5 +2,5 @@
     .text
     .globl _start
 _start:
-    cli
+    cli             /* one byte: the loop is at the entry point + 1 (KernelSpinTest) */
 1:  jmp 1b

@@ -124,12 +124,19 @@ int main(void) {
     OFFSET(kvm_msr_entry, index);
     OFFSET(kvm_msr_entry, data);
 
+    /* The backend treats these two as opaque byte buffers of exactly this size. */
+    SIZE(kvm_xsave);
+    SIZE(kvm_xcrs);
+
     SIZE(sigaction);
     OFFSET(sigaction, sa_handler);
     OFFSET(sigaction, sa_mask);
     OFFSET(sigaction, sa_flags);
     OFFSET(sigaction, sa_restorer);
 
+    CONSTANT(_IOC_NONE);
+    CONSTANT(_IOC_WRITE);
+    CONSTANT(_IOC_READ);
     CONSTANT(KVM_API_VERSION);
     CONSTANT(KVMIO);
     CONSTANT(KVM_GET_API_VERSION);
@@ -144,9 +151,14 @@ int main(void) {
     CONSTANT(KVM_SET_REGS);
     CONSTANT(KVM_GET_SREGS);
     CONSTANT(KVM_SET_SREGS);
+    CONSTANT(KVM_GET_MSRS);
     CONSTANT(KVM_SET_MSRS);
     CONSTANT(KVM_SET_CPUID2);
     CONSTANT(KVM_GET_TSC_KHZ);
+    CONSTANT(KVM_GET_XSAVE);
+    CONSTANT(KVM_SET_XSAVE);
+    CONSTANT(KVM_GET_XCRS);
+    CONSTANT(KVM_SET_XCRS);
     CONSTANT(KVM_CAP_USER_MEMORY);
     CONSTANT(KVM_CAP_EXT_CPUID);
     CONSTANT(KVM_CAP_SYNC_REGS);
@@ -170,6 +182,7 @@ int main(void) {
     CONSTANT(MAP_ANONYMOUS);
     CONSTANT(MAP_NORESERVE);
     CONSTANT(MAP_FAILED);
+    CONSTANT(MADV_HUGEPAGE);
     CONSTANT(EPERM);
     CONSTANT(ENOENT);
     CONSTANT(EINTR);

@@ -12,15 +12,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +39,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A sandbox is thread-safe: several runs may go on at once, each in its own VM on its own
- * vCPU thread. Closing it releases the hypervisor; runs still going on end first.
+ * vCPU thread. Cancelling a run's future, or closing the sandbox, stops the run's VMs and waits
+ * for its threads to end (at most {@link #STOP_WAIT}), so no VM or vCPU thread outlives either.
  */
 public final class Sandbox implements AutoCloseable {
+
+    /**
+     * How long {@link #close()} and a cancel wait for a stopped run's threads to end. A stopped
+     * VM leaves the guest at once; what can take longer is a host call the stop cannot interrupt,
+     * such as a read of a caller's {@code stdin} stream that blocks.
+     */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
 
@@ -47,8 +57,11 @@ public final class Sandbox implements AutoCloseable {
     private final Hypervisor hypervisor;
     private final byte[] kernelImage;
     private final RuntimeImages runtimeImages;
+    private final Duration stopWait;
     private final AtomicLong runCounter = new AtomicLong();
-    private volatile boolean closed;
+    /** The runs whose threads have not ended; guards {@link #closed} too. */
+    private final Set<ActiveRun> activeRuns = new HashSet<>();
+    private boolean closed;
 
     /**
      * Opens the hypervisor and loads the guest kernel.
@@ -57,10 +70,21 @@ public final class Sandbox implements AutoCloseable {
      *     unsupported API)
      */
     public Sandbox(RuntimeConfig config) throws SandboxException {
+        this(config, Hypervisors.open(), STOP_WAIT);
+    }
+
+    /** A sandbox on {@code hypervisor}, which it owns from now on, waiting {@code stopWait} for stopped runs. */
+    Sandbox(RuntimeConfig config, Hypervisor hypervisor, Duration stopWait) {
         this.config = config;
-        this.kernelImage = GuestKernel.image();
-        this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
-        this.hypervisor = Hypervisors.open();
+        this.hypervisor = hypervisor;
+        this.stopWait = stopWait;
+        try {
+            this.kernelImage = GuestKernel.image();
+            this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
+        } catch (RuntimeException e) {
+            hypervisor.close();
+            throw e;
+        }
     }
 
     /** The library version. */
@@ -162,7 +186,9 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Starts {@code program} in a fresh micro-VM on its own vCPU thread. The future completes with
-     * the result, or exceptionally with a {@link SandboxException}; cancelling it stops the VM.
+     * the result, or exceptionally with a {@link SandboxException}. Cancelling it stops the run's
+     * VMs and returns once its threads have ended and its VMs are destroyed, or after {@link
+     * #STOP_WAIT} at the most, with an error logged naming the thread that did not end.
      */
     public CompletableFuture<RunResult> runAsync(Path program, String... args) {
         List<String> arguments = List.of(args);
@@ -178,30 +204,70 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private CompletableFuture<RunResult> start(String description, CommandPlan plan) {
-        if (closed) {
-            throw new IllegalStateException("the sandbox is closed");
-        }
-        AtomicReference<Runnable> stop = new AtomicReference<>(() -> {});
+        String runId = "run-" + runCounter.incrementAndGet();
+        ActiveRun run = new ActiveRun("hyperlight-vcpu-" + runId);
         CompletableFuture<RunResult> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                stop.get().run();
-                return super.cancel(mayInterruptIfRunning);
+                run.stop();
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                awaitEnd(List.of(run));
+                return cancelled;
             }
         };
-        String runId = "run-" + runCounter.incrementAndGet();
-        Thread.ofPlatform().name("hyperlight-vcpu-" + runId).daemon(true).start(() -> {
+        synchronized (activeRuns) {
+            if (closed) {
+                throw new IllegalStateException("the sandbox is closed");
+            }
+            activeRuns.add(run);
+        }
+        run.start(() -> {
             try {
-                future.complete(execute(runId, description, plan.prepare(), stop));
+                future.complete(execute(runId, description, plan.prepare(), run));
             } catch (SandboxException | RuntimeException e) {
                 future.completeExceptionally(e);
+            } finally {
+                synchronized (activeRuns) {
+                    activeRuns.remove(run);
+                }
             }
         });
         return future;
     }
 
-    private RunResult execute(String runId, String description, GuestCommand command,
-            AtomicReference<Runnable> stop) throws SandboxException {
+    /**
+     * Waits for the runs' threads, at most {@link #STOP_WAIT} in all; the names of those still
+     * running, each logged as an error. A run's own thread (a sink of its output may cancel it or
+     * close the sandbox) does not wait for itself.
+     */
+    private List<String> awaitEnd(List<ActiveRun> runs) {
+        long deadline = System.nanoTime() + stopWait.toNanos();
+        List<String> stillRunning = new ArrayList<>();
+        boolean interrupted = false;
+        for (ActiveRun run : runs) {
+            if (run.isCurrentThread()) {
+                continue;
+            }
+            try {
+                if (!run.awaitEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    stillRunning.add(run.threadName());
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // stop waiting, but tell the caller's thread
+                deadline = System.nanoTime();
+                stillRunning.add(run.threadName());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        stillRunning.forEach(name -> LOG.error("{} did not end within {} ms of being stopped; its VM is destroyed"
+                + " only when it does", name, stopWait.toMillis()));
+        return stillRunning;
+    }
+
+    private RunResult execute(String runId, String description, GuestCommand command, ActiveRun run)
+            throws SandboxException {
         CapturedOutput stdout = new CapturedOutput(config.stdout(), config.outputLimit());
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
@@ -213,7 +279,7 @@ public final class Sandbox implements AutoCloseable {
                     config.limits().cpuTime(),
                     config.logDirectory(), runId);
             long start = System.nanoTime();
-            MicroVm.Report report = MicroVm.run(hypervisor, launch, stop::set);
+            MicroVm.Report report = MicroVm.run(hypervisor, launch, run::stopWith);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             LOG.debug("{} {}: {} in {} ms", runId, description, report.termination().describe(), duration.toMillis());
             return new RunResult(report.termination(), stdout.toByteArray(), stderr.toByteArray(),
@@ -240,10 +306,27 @@ public final class Sandbox implements AutoCloseable {
         return byName;
     }
 
-    /** Releases the hypervisor. Runs already started finish; new ones are refused. */
+    /**
+     * Refuses new runs, stops the runs still going on (they end as {@link Termination.VmFailed},
+     * "the run was cancelled"), waits for their threads to end and their VMs to be destroyed, and
+     * releases the hypervisor.
+     *
+     * @throws IllegalStateException when a run's thread has not ended {@link #STOP_WAIT} after it
+     *     was stopped (the hypervisor is released all the same; that run's VM goes when it ends)
+     */
     @Override
     public void close() {
-        closed = true;
+        List<ActiveRun> running;
+        synchronized (activeRuns) {
+            closed = true;
+            running = List.copyOf(activeRuns);
+        }
+        running.forEach(ActiveRun::stop);
+        List<String> stillRunning = awaitEnd(running);
         hypervisor.close();
+        if (!stillRunning.isEmpty()) {
+            throw new IllegalStateException("the sandbox is closed, but these vCPU threads did not end within "
+                    + stopWait.toMillis() + " ms of being stopped: " + String.join(", ", stillRunning));
+        }
     }
 }

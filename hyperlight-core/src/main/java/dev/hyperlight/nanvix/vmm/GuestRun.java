@@ -75,7 +75,7 @@ final class GuestRun {
                 case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> userPortAccess(out.port());
                 case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
                 case VmExit.IoOut out -> onPort(out);
-                case VmExit.Interrupted ignored -> new Outcome(Objects.requireNonNullElse(stopReason.get(),
+                case VmExit.Interrupted ignored -> stopped(Objects.requireNonNullElse(stopReason.get(),
                         new Termination.VmFailed("the vCPU was interrupted")));
                 case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
                 case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
@@ -120,6 +120,18 @@ final class GuestRun {
             log.host("audit failed: " + e.getMessage());
             return new Outcome(new Termination.AuditFailed(e.getMessage()));
         }
+    }
+
+    /** The host stopped the vCPU; the log says where the guest was (where a program spun, say). */
+    private Outcome stopped(Termination reason) {
+        try {
+            Registers registers = vcpu.registers();
+            log.host(String.format("stopped at rip 0x%x, rsp 0x%x: %s", registers.rip(), registers.rsp(),
+                    reason.describe()));
+        } catch (HypervisorException e) {
+            log.host("stopped, registers unavailable (" + e.getMessage() + "): " + reason.describe());
+        }
+        return new Outcome(reason);
     }
 
     /** The fault record: vector, error code, RIP, fault address, RSP, user-mode flag. */

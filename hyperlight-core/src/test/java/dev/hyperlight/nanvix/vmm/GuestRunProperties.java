@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -37,18 +38,29 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The exit decoder and the hypercall path under arbitrary guest behaviour: before each exit the
  * guest writes an arbitrary hypercall record (call number, six arguments) and strings into its
  * RAM, then exits through any port at any privilege level, or in any other way. The real {@link
- * SyscallTable} serves the calls over a real {@link HostIo}. Whatever the guest did, the run ends
- * with a {@link Termination}, no host exception escapes, and every call's result is a value or a
- * Linux errno.
+ * SyscallTable} serves the calls over a real {@link HostIo}. Whatever the guest did, no host
+ * exception escapes, every call's result is a value or a Linux errno, and the run ends at the
+ * first exit that ends it, in the way that exit means ({@link #expectedEnd}, a model of
+ * docs/guest-abi.md written apart from {@link GuestRun}): the exit status the guest gave, its
+ * signal and RIP, a VM failure naming what went wrong, or the host's stop when the guest never
+ * ended. Every one of these ways to end must come up in the generated runs.
  */
 class GuestRunProperties {
 
     private static final int RAM = 256 * 1024;
+    /** The host's reason for stopping the vCPU, which a run the guest never ends ends with. */
+    private static final Termination STOPPED = new Termination.VmFailed("stopped");
+    private static final int SIGSEGV = 11;
+    private static final int USER_MODE = 3;
+    /** The host reads at most 512 ENOSYS entries and 4096 bytes of a log or panic message. */
+    private static final long MAX_ENOSYS_ENTRIES = 512;
+    private static final int MAX_MESSAGE = 4096;
     private static final long PAGE = GuestAbi.HYPERCALL_PAGE_GPA;
     private static final List<Integer> PORTS = List.of(GuestAbi.PORT_HYPERCALL, GuestAbi.PORT_LOG,
             GuestAbi.PORT_EXIT, GuestAbi.PORT_FAULT, GuestAbi.PORT_PANIC, 0x80, 0xffff);
@@ -88,10 +100,13 @@ class GuestRunProperties {
     /** What the guest does before one exit, and the exit. */
     record Step(long nr, List<Long> args, List<Tuple.Tuple2<Integer, String>> writes, VmExit exit) {}
 
-    @Property(tries = 300)
-    void arbitraryGuestBehaviourEndsInATerminationWithErrnosOnly(@ForAll("steps") List<Step> steps)
+    /** Enough tries that the rarest way to end (a panic, about 2 % of runs) comes up about ten times. */
+    @Property(tries = 500)
+    void arbitraryGuestBehaviourEndsAsItsExitsSayWithErrnosOnly(@ForAll("steps") List<Step> steps)
             throws Exception {
         List<Long> results = new ArrayList<>();
+        ScriptedGuest guest;
+        GuestRun.Outcome outcome;
         try (Arena arena = Arena.ofConfined();
                 HostIo io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp))
                         .workingDirectory("/tmp").build());
@@ -111,15 +126,157 @@ class GuestRunProperties {
                 @Override
                 public void close() {}
             };
-            GuestRun loop = new GuestRun(new ScriptedGuest(steps, ram), memory, PAGE, served, log, () -> false);
+            guest = new ScriptedGuest(steps, ram);
+            GuestRun loop = new GuestRun(guest, memory, PAGE, served, log, () -> false);
 
-            GuestRun.Outcome outcome = loop.run(() -> new Termination.VmFailed("stopped"));
-
-            assertThat(outcome.termination()).isNotNull();
-            assertThat(outcome.unsupportedSyscalls().size()).isLessThanOrEqualTo(512);
+            outcome = loop.run(() -> STOPPED);
         }
         assertThat(results).allSatisfy(result -> assertThat(result >= 0 || ERRNO_RESULTS.contains(result))
                 .as("result %d", result).isTrue());
+
+        End expected = expectedEnd(steps);
+        Statistics.label("end").collect(expected.how());
+        Statistics.label("end").coverage(checker -> {
+            for (How how : How.values()) {
+                checker.check(how).count(runs -> runs > 0);
+            }
+        });
+        assertThat(guest.exitsTaken()).as("exits the run went through (the last one ends it)")
+                .isEqualTo(expected.exits());
+        assertThat(results).as("hypercalls served").hasSize(expected.hypercalls());
+        expected.termination().accept(outcome.termination());
+        assertThat(outcome.memoryLimitReached()).as("memory limit flag").isEqualTo(expected.memoryLimitReached());
+        assertThat((long) outcome.unsupportedSyscalls().size()).as("ENOSYS table entries")
+                .isLessThanOrEqualTo(expected.maxUnsupportedSyscalls());
+    }
+
+    /** The ways a run ends, for the statistics: every one must come up in the generated runs. */
+    enum How { EXIT, FAULT, USER_PORT_ACCESS, PANIC, BAD_ADDRESS, OTHER_VM_FAILURE, STOPPED }
+
+    /**
+     * How a run must end: after how many exits, having served how many hypercalls, with what
+     * termination (checked by {@code termination}), memory flag and at most how many ENOSYS entries.
+     */
+    record End(How how, int exits, int hypercalls, Consumer<Termination> termination, boolean memoryLimitReached,
+            long maxUnsupportedSyscalls) {}
+
+    /** The model: the first step whose exit ends the run decides; hypercalls and logs go on. */
+    private static End expectedEnd(List<Step> steps) {
+        int hypercalls = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            int exits = i + 1;
+            boolean memoryFlag = (step.nr() & GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED) != 0;
+            switch (step.exit()) {
+                case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> {
+                    return ended(How.USER_PORT_ACCESS, exits, hypercalls, userPortAccess(out.port()));
+                }
+                case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> {
+                    return ended(How.USER_PORT_ACCESS, exits, hypercalls, userPortAccess(in.port()));
+                }
+                case VmExit.IoOut out -> {
+                    switch (out.port()) {
+                        case GuestAbi.PORT_HYPERCALL -> hypercalls++;
+                        case GuestAbi.PORT_LOG -> {
+                            if (!messageInRam(step)) {
+                                return ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
+                            }
+                        }
+                        case GuestAbi.PORT_PANIC -> {
+                            return messageInRam(step)
+                                    ? ended(How.PANIC, exits, hypercalls, vmFailedStartingWith("guest kernel panic: "))
+                                    : ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
+                        }
+                        case GuestAbi.PORT_EXIT -> {
+                            long entries = step.args().get(1);
+                            if (entries > 0 && !inRam(step.args().get(0),
+                                    Math.min(entries, MAX_ENOSYS_ENTRIES) * 8)) {
+                                return ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
+                            }
+                            return new End(How.EXIT, exits, hypercalls, exactly(new Termination.Exited((int) (out.value() & 0xff))),
+                                    memoryFlag, Math.max(0, Math.min(entries, MAX_ENOSYS_ENTRIES)));
+                        }
+                        case GuestAbi.PORT_FAULT -> {
+                            int signal = (int) (out.value() & 0x7f);
+                            long rip = step.args().get(2);
+                            return new End(How.FAULT, exits, hypercalls, termination -> assertThat(termination)
+                                    .isInstanceOfSatisfying(Termination.Faulted.class, faulted -> {
+                                        assertThat(faulted.signal()).as("signal").isEqualTo(signal);
+                                        assertThat(faulted.instructionPointer()).as("rip").isEqualTo(rip);
+                                    }), memoryFlag, 0);
+                        }
+                        default -> {
+                            return ended(How.OTHER_VM_FAILURE, exits, hypercalls,
+                                    vmFailed("guest kernel wrote to unknown port 0x" + Integer.toHexString(out.port())));
+                        }
+                    }
+                }
+                case VmExit.IoIn in -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls,
+                            vmFailed("guest kernel read from port 0x" + Integer.toHexString(in.port())));
+                }
+                case VmExit.Mmio mmio -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("guest accessed guest-physical address 0x"
+                            + Long.toHexString(mmio.address()) + ", which is not RAM"));
+                }
+                case VmExit.Halt ignored -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("guest kernel halted"));
+                }
+                case VmExit.Shutdown ignored -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("triple fault"));
+                }
+                case VmExit.FailEntry entry -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("the hypervisor refused to enter the guest (reason 0x"
+                            + Long.toHexString(entry.reason()) + ")"));
+                }
+                case VmExit.InternalError error -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("hypervisor internal error " + error.suberror()));
+                }
+                case VmExit.Unknown unknown -> {
+                    return ended(How.OTHER_VM_FAILURE, exits, hypercalls, vmFailed("unexpected VM exit " + unknown.reason()));
+                }
+                case VmExit.Interrupted ignored -> {
+                    return ended(How.STOPPED, exits, hypercalls, exactly(STOPPED));
+                }
+            }
+        }
+        // No step ended the run: the scripted guest is then interrupted, and the host's reason stands.
+        return ended(How.STOPPED, steps.size() + 1, hypercalls, exactly(STOPPED));
+    }
+
+    private static final Consumer<Termination> BAD_ADDRESS = vmFailedStartingWith("guest kernel passed a bad address: ");
+
+    private static End ended(How how, int exits, int hypercalls, Consumer<Termination> termination) {
+        return new End(how, exits, hypercalls, termination, false, 0);
+    }
+
+    /** A privileged instruction of the program: SIGSEGV at the RIP the vCPU reports. */
+    private static Consumer<Termination> userPortAccess(int port) {
+        return exactly(new Termination.Faulted(SIGSEGV, "privileged instruction: I/O port 0x"
+                + Integer.toHexString(port) + " accessed in user mode", ScriptedGuest.RIP));
+    }
+
+    private static Consumer<Termination> vmFailed(String reason) {
+        return exactly(new Termination.VmFailed(reason));
+    }
+
+    private static Consumer<Termination> exactly(Termination expected) {
+        return termination -> assertThat(termination).isEqualTo(expected);
+    }
+
+    private static Consumer<Termination> vmFailedStartingWith(String prefix) {
+        return termination -> assertThat(termination).isInstanceOfSatisfying(Termination.VmFailed.class,
+                failed -> assertThat(failed.reason()).startsWith(prefix));
+    }
+
+    /** A LOG or PANIC message: (address, length) in args 0 and 1, the length cut to [0, 4096]. */
+    private static boolean messageInRam(Step step) {
+        return inRam(step.args().get(0), Math.min(Math.max(step.args().get(1), 0), MAX_MESSAGE));
+    }
+
+    /** Whether {@code [start, start + length)}, {@code length >= 0}, lies in guest RAM. */
+    private static boolean inRam(long start, long length) {
+        return start >= 0 && start <= RAM && length <= RAM - start;
     }
 
     @Provide
@@ -175,16 +332,24 @@ class GuestRunProperties {
 
     /** A vCPU whose guest performs the steps in order, then is interrupted. */
     private static final class ScriptedGuest extends StubVirtualCpu {
+        static final long RIP = 0x401000;
+
         private final Deque<Step> steps;
         private final MemorySegment ram;
+        private int exitsTaken;
 
         ScriptedGuest(List<Step> steps, MemorySegment ram) {
             this.steps = new ArrayDeque<>(steps);
             this.ram = ram;
         }
 
+        int exitsTaken() {
+            return exitsTaken;
+        }
+
         @Override
         public VmExit run() {
+            exitsTaken++;
             Step step = steps.poll();
             if (step == null) {
                 return new VmExit.Interrupted();
@@ -203,7 +368,7 @@ class GuestRunProperties {
 
         @Override
         public Registers registers() {
-            return Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
+            return Registers.entry(RIP, 0x7ff0, 2, 0, 0);
         }
     }
 }

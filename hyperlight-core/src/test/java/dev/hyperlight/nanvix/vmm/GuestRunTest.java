@@ -15,6 +15,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Exit decoding with a scripted vCPU: what each exit means, and that guest words are checked. */
 class GuestRunTest {
@@ -51,6 +54,12 @@ class GuestRunTest {
     }
 
     private GuestRun.Outcome run(Termination stopReason) throws HypervisorException {
+        try (RunLog log = RunLog.open("test", Optional.empty())) {
+            return run(stopReason, log);
+        }
+    }
+
+    private GuestRun.Outcome run(Termination stopReason, RunLog log) throws HypervisorException {
         IoChannel channel = new IoChannel() {
             @Override
             public long call(SyscallRequest request) {
@@ -61,9 +70,7 @@ class GuestRunTest {
             @Override
             public void close() {}
         };
-        try (RunLog log = RunLog.open("test", Optional.empty())) {
-            return new GuestRun(cpu, memory, PAGE, channel, log, () -> false).run(() -> stopReason);
-        }
+        return new GuestRun(cpu, memory, PAGE, channel, log, () -> false).run(() -> stopReason);
     }
 
     private void page(long nr, long... args) {
@@ -194,6 +201,18 @@ class GuestRunTest {
         assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET))
                 .as("no result reaches the guest").isEqualTo(-1);
         assertThat(cpu.steps).as("the guest does not run again").hasSize(1);
+    }
+
+    @Test
+    void anInterruptionIsLoggedWithWhereTheGuestWas(@TempDir Path logs) throws Exception {
+        Termination reason = new Termination.TimedOut(Duration.ofSeconds(1));
+        cpu.then(() -> {}, new VmExit.Interrupted());
+        try (RunLog log = RunLog.open("test", Optional.of(logs))) {
+            assertThat(run(reason, log).termination()).isEqualTo(reason);
+        }
+
+        assertThat(Files.readString(logs.resolve(RunLog.FILE_NAME)))
+                .contains("stopped at rip 0x401000, rsp 0x7ff0: " + reason.describe());
     }
 
     /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */

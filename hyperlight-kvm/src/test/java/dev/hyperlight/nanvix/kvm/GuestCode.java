@@ -61,6 +61,11 @@ final class GuestCode {
         return emit(0xc7, 0x00).imm32(imm32);
     }
 
+    /** {@code inc dword [rax]}. */
+    GuestCode incDwordAtRax() {
+        return emit(0xff, 0x00);
+    }
+
     /** {@code mov eax, dword [rax]}. */
     GuestCode loadDwordFromRax() {
         return emit(0x8b, 0x00);
@@ -124,6 +129,15 @@ final class GuestCode {
             throw new IllegalArgumentException("jump target too far: " + displacement);
         }
         return emit(0x75, displacement & 0xff);
+    }
+
+    /** {@code jmp} back to {@code target} (an earlier {@link #position()}), short form. */
+    GuestCode jmpBackTo(int target) {
+        int displacement = target - (position() + 2);
+        if (displacement < -128) {
+            throw new IllegalArgumentException("jump target too far: " + displacement);
+        }
+        return emit(0xeb, displacement & 0xff);
     }
 
     /** {@code jmp $}: spins forever. */

@@ -3,9 +3,11 @@ package dev.hyperlight.nanvix.kvm;
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.kvm.sys.ioctl_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_dtable;
+import dev.hyperlight.nanvix.kvm.sys.kvm_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_msr_entry;
 import dev.hyperlight.nanvix.kvm.sys.kvm_msrs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
@@ -19,11 +21,17 @@ import dev.hyperlight.nanvix.kvm.sys.sigaction;
 import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +42,12 @@ import org.junit.jupiter.api.Test;
  */
 class KvmLayoutTest {
 
+    /** The classes of hand-written constants: every one of their constants must be checked here. */
+    private static final List<Class<?>> CONSTANT_CLASSES = List.of(ioctl_h.class, kvm_h.class, libc_h.class);
+
     private final Map<String, Long> java = new LinkedHashMap<>();
+    /** The Java constants compared, by field name, to tell a forgotten one. */
+    private final Set<String> checkedConstants = new HashSet<>();
 
     @Test
     void bindingsMatchTheCHeaders() throws Exception {
@@ -42,11 +55,26 @@ class KvmLayoutTest {
         registers();
         run();
         memoryCpuidAndMsrs();
+        fpuState();
         signals();
+        ioctlConstants();
         kvmConstants();
         libcConstants();
 
+        assertThat(checkedConstants).as("constants of the bindings this test compares with the C headers")
+                .containsExactlyInAnyOrderElementsOf(declaredConstants());
         assertThat(java).containsExactlyInAnyOrderEntriesOf(cHeaders());
+    }
+
+    /** The names of the public integer constants of {@link #CONSTANT_CLASSES}. */
+    private static List<String> declaredConstants() {
+        return CONSTANT_CLASSES.stream()
+                .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
+                .filter(field -> Modifier.isPublic(field.getModifiers()) && Modifier.isStatic(field.getModifiers())
+                        && Modifier.isFinal(field.getModifiers()))
+                .filter(field -> field.getType() == int.class || field.getType() == long.class)
+                .map(Field::getName)
+                .toList();
     }
 
     private void segmentAndTables() {
@@ -119,12 +147,24 @@ class KvmLayoutTest {
         java.put("offsetof kvm_msr_entry.data", kvm_msr_entry.data$OFFSET);
     }
 
+    /** The vCPU state a VM fork copies as opaque buffers: only their sizes are bindings. */
+    private void fpuState() {
+        sizeConstant("kvm_xsave", "KVM_XSAVE_SIZE", KVM_XSAVE_SIZE);
+        sizeConstant("kvm_xcrs", "KVM_XCRS_SIZE", KVM_XCRS_SIZE);
+    }
+
     private void signals() {
         size("sigaction", sigaction.layout());
         java.put("offsetof sigaction.sa_handler", sigaction.sa_handler$OFFSET);
         java.put("offsetof sigaction.sa_mask", sigaction.sa_mask$OFFSET);
         java.put("offsetof sigaction.sa_flags", sigaction.sa_flags$OFFSET);
         java.put("offsetof sigaction.sa_restorer", sigaction.sa_restorer$OFFSET);
+    }
+
+    private void ioctlConstants() {
+        constant("_IOC_NONE", ioctl_h._IOC_NONE);
+        constant("_IOC_WRITE", ioctl_h._IOC_WRITE);
+        constant("_IOC_READ", ioctl_h._IOC_READ);
     }
 
     private void kvmConstants() {
@@ -142,9 +182,14 @@ class KvmLayoutTest {
         constant("KVM_SET_REGS", KVM_SET_REGS);
         constant("KVM_GET_SREGS", KVM_GET_SREGS);
         constant("KVM_SET_SREGS", KVM_SET_SREGS);
+        constant("KVM_GET_MSRS", KVM_GET_MSRS);
         constant("KVM_SET_MSRS", KVM_SET_MSRS);
         constant("KVM_SET_CPUID2", KVM_SET_CPUID2);
         constant("KVM_GET_TSC_KHZ", KVM_GET_TSC_KHZ);
+        constant("KVM_GET_XSAVE", KVM_GET_XSAVE);
+        constant("KVM_SET_XSAVE", KVM_SET_XSAVE);
+        constant("KVM_GET_XCRS", KVM_GET_XCRS);
+        constant("KVM_SET_XCRS", KVM_SET_XCRS);
         constant("KVM_CAP_USER_MEMORY", KVM_CAP_USER_MEMORY);
         constant("KVM_CAP_EXT_CPUID", KVM_CAP_EXT_CPUID);
         constant("KVM_CAP_SYNC_REGS", KVM_CAP_SYNC_REGS);
@@ -170,6 +215,7 @@ class KvmLayoutTest {
         constant("MAP_ANONYMOUS", libc_h.MAP_ANONYMOUS);
         constant("MAP_NORESERVE", libc_h.MAP_NORESERVE);
         constant("MAP_FAILED", libc_h.MAP_FAILED);
+        constant("MADV_HUGEPAGE", libc_h.MADV_HUGEPAGE);
         constant("EPERM", libc_h.EPERM);
         constant("ENOENT", libc_h.ENOENT);
         constant("EINTR", libc_h.EINTR);
@@ -188,6 +234,13 @@ class KvmLayoutTest {
 
     private void constant(String name, long value) {
         java.put("const " + name, value);
+        checkedConstants.add(name);
+    }
+
+    /** A Java constant that stands for {@code sizeof(struct name)}. */
+    private void sizeConstant(String struct, String name, long value) {
+        java.put("sizeof " + struct, value);
+        checkedConstants.add(name);
     }
 
     /** Compiles and runs the C program; its "key value" lines. */

@@ -56,21 +56,17 @@ class KvmRunLoopTest extends KvmTestHypervisors {
 
     @Test
     void everyInterruptOfTenSpinningGuestsEndsItsRun() throws Exception {
+        TestGuest.CountingGuest guest = TestGuest.countForever(new GuestCode());
         for (int i = 0; i < 10; i++) {
             try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
-                TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
-                CompletableFuture<VmExit> spinning = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return vcpu.run();
-                    } catch (HypervisorException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, runnable -> Thread.ofPlatform().start(runnable));
-                Thread.sleep(20); // well inside the spinning guest
+                TestGuest.load(vm.memory(), vcpu, guest.code());
+                CompletableFuture<VmExit> spinning = KvmVirtualCpuTest.runOnAnotherThread(vcpu);
+                TestGuest.awaitSpinning(vm.memory(), 0); // the interrupt must find the guest running
 
                 vcpu.interrupt();
 
                 assertThat(spinning.get(10, TimeUnit.SECONDS)).isEqualTo(new VmExit.Interrupted());
+                assertThat(guest.inLoop(vcpu.registers().rip())).as("stopped inside the loop").isTrue();
             }
         }
     }

@@ -15,7 +15,6 @@ import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -266,26 +265,18 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
     @Test
     void interruptStopsASpinningGuestAndEveryLaterRun() throws Exception {
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
-            TestGuest.load(vm.memory(), vcpu, new GuestCode().movAl(1).outImm8Al(0x80).spin().bytes());
+            TestGuest.CountingGuest guest = TestGuest.countForever(new GuestCode().movAl(1).outImm8Al(0x80));
+            TestGuest.load(vm.memory(), vcpu, guest.code());
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 1, 0));
 
-            CountDownLatch entering = new CountDownLatch(1);
-            CompletableFuture<VmExit> spinning = new CompletableFuture<>();
-            Thread.ofPlatform().name("vcpu").start(() -> {
-                entering.countDown();
-                try {
-                    spinning.complete(vcpu.run());
-                } catch (Throwable e) {
-                    spinning.completeExceptionally(e);
-                }
-            });
-            entering.await();
-            Thread.sleep(100); // let it spin in the guest
+            CompletableFuture<VmExit> spinning = runOnAnotherThread(vcpu);
+            TestGuest.awaitSpinning(vm.memory(), 0); // the interrupt must find the guest running
             assertThat(spinning).isNotDone();
 
             vcpu.interrupt();
 
             assertThat(spinning).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(new VmExit.Interrupted());
+            assertThat(guest.inLoop(vcpu.registers().rip())).as("stopped inside the loop").isTrue();
             // The interrupt stays pending: the next run returns at once instead of spinning.
             assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), vcpu::run)).isEqualTo(new VmExit.Interrupted());
             vcpu.interrupt(); // idempotent, and returns at once: no thread is inside run()
@@ -295,7 +286,8 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
     @Test
     void aSignalThatIsNotAnInterruptReentersTheGuest() throws Exception {
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
-            TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
+            TestGuest.CountingGuest guest = TestGuest.countForever(new GuestCode());
+            TestGuest.load(vm.memory(), vcpu, guest.code());
             CompletableFuture<Long> vcpuThread = new CompletableFuture<>();
             CompletableFuture<VmExit> spinning = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> {
@@ -307,27 +299,32 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
                 }
             });
             long thread = vcpuThread.get(1, TimeUnit.SECONDS);
-            Thread.sleep(50);
+            TestGuest.awaitSpinning(vm.memory(), 0); // the kicks must find the guest running
 
             // The kick signal without interrupt(): KVM_RUN returns EINTR, which is not a request to stop.
             for (int i = 0; i < 20; i++) {
                 assertThat(libc_h.pthread_kill(thread, KickSignal.number())).isZero();
                 Thread.sleep(2);
             }
+            // The guest counts on after the last kick: its vCPU entered the guest again.
+            TestGuest.awaitSpinning(vm.memory(), TestGuest.spinCount(vm.memory()));
             assertThat(spinning).isNotDone();
 
             vcpu.interrupt();
             assertThat(spinning).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(new VmExit.Interrupted());
+            assertThat(guest.inLoop(vcpu.registers().rip())).as("stopped inside the loop").isTrue();
         }
     }
 
     @Test
     void interruptBeforeRunStopsTheFirstRun() throws HypervisorException {
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
-            TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
+            TestGuest.load(vm.memory(), vcpu, TestGuest.countForever(new GuestCode()).code());
             vcpu.interrupt();
 
             assertThat(vcpu.run()).isEqualTo(new VmExit.Interrupted());
+            assertThat(vcpu.registers().rip()).as("the guest never ran").isEqualTo(TestGuest.KERNEL_CODE);
+            assertThat(TestGuest.spinCount(vm.memory())).isZero();
         }
     }
 
@@ -335,15 +332,9 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
     void closingTheVmStopsAVcpuRunningOnAnotherThread() throws Exception {
         VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE);
         VirtualCpu vcpu = vm.createVcpu();
-        TestGuest.load(vm.memory(), vcpu, new GuestCode().spin().bytes());
-        CompletableFuture<VmExit> spinning = CompletableFuture.supplyAsync(() -> {
-            try {
-                return vcpu.run();
-            } catch (HypervisorException e) {
-                throw new IllegalStateException(e);
-            }
-        }, runnable -> Thread.ofPlatform().start(runnable));
-        Thread.sleep(50);
+        TestGuest.load(vm.memory(), vcpu, TestGuest.countForever(new GuestCode()).code());
+        CompletableFuture<VmExit> spinning = runOnAnotherThread(vcpu);
+        TestGuest.awaitSpinning(vm.memory(), 0); // the close must find the guest running
 
         vm.close();
 
@@ -352,5 +343,18 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
         assertThatThrownBy(vcpu::registers).isInstanceOf(IllegalStateException.class);
         vcpu.close();
         vm.close();
+    }
+
+    /** {@code vcpu.run()} on a new platform thread, as the VMM runs a vCPU. */
+    static CompletableFuture<VmExit> runOnAnotherThread(VirtualCpu vcpu) {
+        CompletableFuture<VmExit> exit = new CompletableFuture<>();
+        Thread.ofPlatform().name("vcpu").start(() -> {
+            try {
+                exit.complete(vcpu.run());
+            } catch (Throwable e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        return exit;
     }
 }

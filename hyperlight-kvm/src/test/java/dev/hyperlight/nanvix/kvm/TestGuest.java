@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -11,6 +12,8 @@ import dev.hyperlight.nanvix.hypervisor.Segment;
 import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
 
 /**
  * A minimal 64-bit test guest, entered directly in long mode at {@link #KERNEL_CODE} in ring 0.
@@ -27,6 +30,8 @@ final class TestGuest {
     static final long KERNEL_CODE = 0x1000;
     static final long USER_CODE = 0x1800;
     static final long UNBACKED = 0x20_0000;
+    /** The dword a {@link #countForever} guest increments, in RAM above the tables and stacks. */
+    static final long SPIN_COUNTER = 0xa000;
     static final int KERNEL_STACK_TOP = 0x9000;
     static final int USER_STACK_TOP = 0x8000;
 
@@ -55,7 +60,49 @@ final class TestGuest {
     private static final long EFER_LME_LMA = 0x500;
     static final long RFLAGS_RESERVED = 0x2;
 
+    private static final VarHandle SPIN_COUNT = JAVA_INT.varHandle();
+
     private TestGuest() {}
+
+    /**
+     * A guest that never exits but shows it runs: {@code prefix}, then a loop that increments
+     * {@link #SPIN_COUNTER} for ever. The test sees the count grow, and the RIP at which an
+     * interrupt leaves the guest lies in {@code [loopStart, loopEnd)}.
+     */
+    record CountingGuest(byte[] code, long loopStart, long loopEnd) {
+
+        boolean inLoop(long rip) {
+            return loopStart <= rip && rip < loopEnd;
+        }
+    }
+
+    static CountingGuest countForever(GuestCode prefix) {
+        prefix.movRax((int) SPIN_COUNTER);
+        int loop = prefix.position();
+        prefix.incDwordAtRax().jmpBackTo(loop);
+        return new CountingGuest(prefix.bytes(), KERNEL_CODE + loop, KERNEL_CODE + prefix.position());
+    }
+
+    /** How often the counting loop has run so far (read as the guest writes it, from another thread). */
+    static int spinCount(MemorySegment ram) {
+        return (int) SPIN_COUNT.getVolatile(ram, SPIN_COUNTER);
+    }
+
+    /**
+     * Waits until the guest's count exceeds {@code seen}, i.e. until the guest is running in its
+     * loop (again); the count then.
+     */
+    static int awaitSpinning(MemorySegment ram, int seen) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int count;
+        while ((count = spinCount(ram)) == seen) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the guest did not reach its counting loop within 30 s");
+            }
+            Thread.sleep(1);
+        }
+        return count;
+    }
 
     /** Whether ring 3 may access I/O ports, through the TSS's I/O permission bitmap. */
     enum UserPorts {

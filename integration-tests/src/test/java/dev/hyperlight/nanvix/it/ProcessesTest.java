@@ -65,6 +65,30 @@ class ProcessesTest {
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
     }
 
+    /**
+     * guests/fork-fpu.c: x87, MXCSR and XMM0-15 values (and YMM upper halves when the guest can use
+     * AVX: the program says whether it can) survive a fork in parent and child. The child's come
+     * from the host's copy of the vCPU state, so a wrong XSAVE binding fails here.
+     */
+    @Test
+    void forkKeepsFpuAndVectorRegistersInParentAndChild() throws Exception {
+        RunResult result;
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .timeout(Duration.ofSeconds(120)).build())) {
+            result = sandbox.run(Guests.guest("fork-fpu"));
+        }
+
+        String avx = result.stdoutText().lines().findFirst().orElse("");
+        assertThat(avx).isIn("avx usable", "avx not usable in the guest");
+        String kept = "x87 stack and control word, MXCSR, XMM0-15"
+                + (avx.equals("avx usable") ? " and YMM0-15 upper halves" : "") + " kept";
+        assertThat(result.stdoutText()).isEqualTo(avx + "\n"
+                + "child: " + kept + "\n"
+                + "parent: " + kept + "\n"
+                + "child exited 0\n");
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+    }
+
     @Test
     void forkedChildHasItsOwnMemoryAndPid() throws Exception {
         RunResult result = run("memory");

@@ -10,11 +10,13 @@ import dev.hyperlight.nanvix.SandboxException;
 import dev.hyperlight.nanvix.Termination;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,12 +77,15 @@ class RunProgramsTest {
         }
     }
 
+    /** Heap and mmap memory holds what was written: the guest reads every byte back (guests/memory.c). */
     @Test
     void memoryCallsWork() throws Exception {
         RunResult result = run(Guests.guest("memory"));
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.stdoutText()).contains("heap 16384 KiB, mmap 32 MiB");
+        assertThat(result.stderrText()).as("what the guest found wrong").isEmpty();
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).startsWith("heap 16384 KiB written and read back, 8192 KiB freed, reused"
+                + " and read back, mmap 32 MiB read back, 64 GiB mapping ");
     }
 
     @Test
@@ -126,17 +131,52 @@ class RunProgramsTest {
 
         assertThat(result.termination()).isEqualTo(new Termination.TimedOut(Duration.ofMillis(500)));
         assertThat(result.exitCode()).isEqualTo(124);
+        assertThat(result.stdoutText()).as("the guest ran up to its loop").isEqualTo("spinning\n");
     }
 
+    /**
+     * A cancel returns once the VM is gone: the run's vCPU thread has ended, and the VM's KVM file
+     * descriptors, {@code kvm_run} area and guest RAM mapping, there while the guest spun, are
+     * released.
+     */
     @Test
-    void runAsyncCompletesAndCancelStopsTheVm() throws Exception {
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().timeout(Duration.ZERO))) {
-            CompletableFuture<RunResult> hello = sandbox.runAsync(Guests.guest("exit-status"), "5");
-            CompletableFuture<RunResult> spin = sandbox.runAsync(Guests.guest("spin"));
+    void runAsyncCompletesAndCancelDestroysTheVmAndEndsItsThread() throws Exception {
+        long memory = 40L << 20; // a size no mapping of the JVM's has, to find the guest RAM by
+        CountDownLatch spinning = new CountDownLatch(1);
+        OutputStream stdout = new OutputStream() {
+            private final StringBuilder text = new StringBuilder();
 
+            @Override
+            public synchronized void write(int b) {
+                text.append((char) b);
+                if (text.toString().contains("spinning\n")) {
+                    spinning.countDown();
+                }
+            }
+        };
+        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().timeout(Duration.ZERO).memorySize(memory)
+                .stdout(stdout))) {
+            CompletableFuture<RunResult> hello = sandbox.runAsync(Guests.guest("exit-status"), "5");
             assertThat(hello.get(30, TimeUnit.SECONDS).exitCode()).isEqualTo(5);
+            long kvmFds = ProcSelf.kvmFileDescriptors();
+            long guestRam = ProcSelf.mappingsOfSize(memory);
+            long kvmRunAreas = ProcSelf.kvmMappings();
+
+            CompletableFuture<RunResult> spin = sandbox.runAsync(Guests.guest("spin"));
+            assertThat(spinning.await(60, TimeUnit.SECONDS)).as("the guest started spinning").isTrue();
+            Thread vcpu = ProcSelf.thread("hyperlight-vcpu-run-2");
+            assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors of the spinning VM and vCPU")
+                    .isGreaterThanOrEqualTo(kvmFds + 2);
+            assertThat(ProcSelf.mappingsOfSize(memory)).as("guest RAM mappings").isEqualTo(guestRam + 1);
+            assertThat(ProcSelf.kvmMappings()).as("kvm_run mappings").isEqualTo(kvmRunAreas + 1);
+
             assertThat(spin.cancel(true)).isTrue();
+
             assertThat(spin).isCancelled();
+            assertThat(vcpu.isAlive()).as("the run's vCPU thread is alive").isFalse();
+            assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors").isEqualTo(kvmFds);
+            assertThat(ProcSelf.mappingsOfSize(memory)).as("guest RAM mappings").isEqualTo(guestRam);
+            assertThat(ProcSelf.kvmMappings()).as("kvm_run mappings").isEqualTo(kvmRunAreas);
         }
     }
 

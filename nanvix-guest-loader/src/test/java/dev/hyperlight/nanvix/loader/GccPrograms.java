@@ -1,6 +1,6 @@
 package dev.hyperlight.nanvix.loader;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Real programs, compiled by the installed gcc at test time (tests are skipped without gcc). */
+/**
+ * Real programs, compiled by the installed gcc at test time. A test that cannot compile its program
+ * fails, saying why: gcc and the static C library are part of what the build needs.
+ */
 final class GccPrograms {
 
     private static final String HELLO = """
@@ -36,12 +39,18 @@ final class GccPrograms {
         try {
             gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed");
-            throw e;
+            return fail("this test compiles a real program with gcc, which cannot be started (install gcc and"
+                    + " the C library's static archives, e.g. Debian's libc6-dev): " + e.getMessage(), e);
         }
         String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(gcc.waitFor(120, TimeUnit.SECONDS), "gcc timed out");
-        assumeTrue(gcc.exitValue() == 0, () -> "gcc " + String.join(" ", flags) + " failed: " + log);
+        if (!gcc.waitFor(120, TimeUnit.SECONDS)) {
+            gcc.destroyForcibly();
+            return fail("gcc did not finish within 120 s: " + String.join(" ", command));
+        }
+        if (gcc.exitValue() != 0) {
+            return fail("this test needs gcc to build a real program, and it failed (status %d): %s%n%s",
+                    gcc.exitValue(), String.join(" ", command), log);
+        }
         return Files.readAllBytes(output);
     }
 }

@@ -1,7 +1,6 @@
 package dev.hyperlight.nanvix.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ class RealProgramsTest {
     @Test
     void parsesTheBuiltGuestExample() throws Exception {
         Path example = Path.of("../guest-examples/hello-c");
-        assumeTrue(Files.isRegularFile(example),
-                "guest-examples/hello-c is not built");
+        assertThat(example).as("guest-examples/hello-c, built by the guest-examples module before this one")
+                .isRegularFile();
 
         ElfFile elf = ElfFile.parse(Files.readAllBytes(example), LIMITS);
 
