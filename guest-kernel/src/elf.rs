@@ -1,7 +1,7 @@
 //! ELF64 executable parsing and validation. The image comes from the host, which got it from
 //! the user: every offset, size and address is checked before the loader uses it.
 
-use crate::abi::{PAGE_SIZE, USER_BOTTOM};
+use crate::abi::host::{PAGE_SIZE, USER_BOTTOM};
 
 const fn page_floor(x: u64) -> u64 {
     x & !(PAGE_SIZE - 1)
@@ -373,7 +373,7 @@ pub mod tests {
     #[test]
     fn places_an_interpreter_at_a_chosen_base() {
         let bytes = build(ET_DYN, 0x1000, &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
-        let exe = Executable::parse_at(&bytes, 0x7e00_0000_0000, crate::abi::USER_TOP).unwrap();
+        let exe = Executable::parse_at(&bytes, 0x7e00_0000_0000, crate::abi::host::USER_TOP).unwrap();
         assert_eq!(exe.entry, 0x7e00_0000_1000);
         assert_eq!(Executable::parse_at(&bytes, 0x7e00_0000_0000, IMAGE_LIMIT).err(), Some(ElfError::SegmentOutsideUserSpace));
     }

@@ -1,11 +1,11 @@
 //! Loading the program: its PT_LOAD segments into fresh user pages, then the initial stack
 //! of the SysV x86-64 ABI (argc, argv, envp, auxv, strings, AT_RANDOM bytes).
 
-use crate::abi::PAGE_SIZE;
-use crate::boot::ProgramStrings;
-use crate::abi::USER_TOP;
+use crate::abi::host::PAGE_SIZE;
+use crate::abi::boot::ProgramStrings;
+use crate::abi::host::USER_TOP;
 use crate::elf::{Executable, PHDR_SIZE, PIE_BASE};
-use crate::errno::{E2BIG, ENOMEM};
+use crate::abi::errno::{E2BIG, ENOMEM};
 use crate::mm::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
 use crate::mmu::Mmu;
 use crate::paging::ADDRESS_MASK;

@@ -5,7 +5,7 @@
 //! pointer, aligned; the untouched frames the alignment skips are kept as a gap that single
 //! frames and runs use first.
 
-use crate::abi::PAGE_SIZE;
+use crate::abi::host::PAGE_SIZE;
 use crate::paging::LARGE_PAGE_SIZE;
 use crate::mmu::Mmu;
 

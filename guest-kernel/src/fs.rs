@@ -2,31 +2,24 @@
 //! the I/O buffer (the host sees only GPAs inside it), big transfers are split, and legacy
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
-use crate::abi::kva;
-use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, EPERM, ESPIPE};
+use crate::abi::host::kva;
+use crate::abi::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, EOPNOTSUPP, EPERM, ESPIPE};
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::hypercall;
 use crate::kernel;
-use crate::syscall::nr;
-use crate::time::{Clock, Timespec};
+use crate::abi::nr;
+use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX, Timespec};
+use crate::time::Clock;
 use crate::user;
 use crate::vma::{PROT_READ, PROT_WRITE};
 
 type Args = [u64; 6];
 
-pub const AT_FDCWD: u64 = (-100i64) as u64;
-const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
-const AT_REMOVEDIR: u64 = 0x200;
-const AT_EMPTY_PATH: u64 = 0x1000;
 const O_WRONLY: u64 = 0o1;
 const O_CREAT: u64 = 0o100;
 const O_TRUNC: u64 = 0o1000;
-const F_GETFD: u64 = 1;
 
-/// Room for one path in the I/O buffer (PATH_MAX, with its NUL).
-const PATH_MAX: usize = 4096;
 const STAT_SIZE: usize = 144;
-const IOV_MAX: u64 = 1024;
 
 /// The I/O buffer: where every forwarded buffer is staged.
 struct IoBuffer {
@@ -614,7 +607,7 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
     let (clock_id, flags, req) = (a[0], a[1], a[2]);
     let clock: Clock = kernel::clock();
     let now = match clock_id {
-        crate::time::CLOCK_REALTIME | crate::time::CLOCK_MONOTONIC | crate::time::CLOCK_BOOTTIME | crate::time::CLOCK_TAI => {
+        crate::abi::linux::CLOCK_REALTIME | crate::abi::linux::CLOCK_MONOTONIC | crate::abi::linux::CLOCK_BOOTTIME | crate::abi::linux::CLOCK_TAI => {
             clock.read(clock_id, crate::arch::rdtsc()).unwrap_or(0)
         }
         _ => return -EINVAL,
@@ -676,7 +669,7 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
         }
         const ST_SIZE: usize = 48;
         let size = u64::from_le_bytes(io.slice(PATH_MAX + ST_SIZE, 8).try_into().unwrap());
-        let pages = size.div_ceil(crate::abi::PAGE_SIZE).max(1);
+        let pages = size.div_ceil(crate::abi::host::PAGE_SIZE).max(1);
         let gpa = kernel::with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;
         read_file_into(fd, gpa, size, 0)?;
         Ok((gpa, size))
@@ -896,6 +889,5 @@ pub fn sys_statx(a: &Args) -> i64 {
 /// The extended-attribute calls: the guest file system has none (what Linux answers for a
 /// file system without xattr support, which callers such as shutil.copystat expect).
 pub fn sys_no_xattrs(_: &Args) -> i64 {
-    const EOPNOTSUPP: i64 = 95;
     -EOPNOTSUPP
 }

@@ -1,16 +1,8 @@
 //! The hypercall page and the ports: how the kernel talks to the host (docs/guest-abi.md).
 
-use crate::abi::{gpa, kva, port};
+use crate::abi::host::{gpa, kva, port, HypercallPage};
 use crate::arch;
 use core::ptr::{addr_of_mut, write_volatile, read_volatile};
-
-/// The request page layout: `nr`, six arguments, the host's result.
-#[repr(C)]
-struct HypercallPage {
-    nr: u64,
-    args: [u64; 6],
-    result: i64,
-}
 
 static mut PAGE_GPA: u64 = 0;
 

@@ -1,9 +1,9 @@
 //! Boot: from the host's entry state to the program's first instruction in ring 3. Also the
 //! kernel's global state and the panic handler.
 
-use crate::abi::{gpa, kva, PAGE_SIZE, USER_TOP};
+use crate::abi::host::{gpa, kva, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, PAGE_SIZE, USER_TOP};
 use crate::arch;
-use crate::boot::{BootInfo, ProgramStrings};
+use crate::abi::boot::{BootInfo, ProgramStrings};
 use crate::cell::KernelCell;
 use crate::elf::Executable;
 use crate::enosys::EnosysTable;
@@ -119,7 +119,7 @@ pub fn exit(status: u64) -> ! {
 /// What the host learns at exit or fault besides the status (`abi::run_flags`).
 pub fn run_flags() -> u64 {
     let memory = with_memory(|mem, _| mem.memory_limit_reached);
-    if memory { crate::abi::run_flags::MEMORY_LIMIT_REACHED } else { 0 }
+    if memory { crate::abi::host::run_flags::MEMORY_LIMIT_REACHED } else { 0 }
 }
 
 unsafe extern "C" {
@@ -150,12 +150,12 @@ fn tsc_khz(from_host: u64) -> u64 {
 pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     // The ABI fixes the first hypercall page at GPA 0x2000: usable for a panic even if the
     // boot info turns out to be garbage.
-    hypercall::init(0x2000);
+    hypercall::init(HYPERCALL_PAGE_GPA);
     gdt::init();
     idt::init();
     syscall::init();
-    if boot_kva != kva(0x1000) || abi_version != crate::abi::ABI_VERSION {
-        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(0x1000));
+    if boot_kva != kva(BOOT_INFO_GPA) || abi_version != crate::abi::host::ABI_VERSION {
+        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(BOOT_INFO_GPA));
     }
     // SAFETY: the host wrote the boot info at GPA 0x1000, inside RAM and mapped; it is copied
     // out once before anything else reads it.

@@ -7,10 +7,8 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod abi;
-pub mod boot;
 pub mod elf;
 pub mod enosys;
-pub mod errno;
 pub mod exec;
 pub mod frame;
 pub mod log;

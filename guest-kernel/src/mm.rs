@@ -3,9 +3,9 @@
 //! whole 2 MiB large page where an anonymous area, the heap or the stack covers it, because
 //! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
-use crate::abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::elf::IMAGE_LIMIT;
-use crate::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
+use crate::abi::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::frame::FrameAllocator;
 use crate::mmu::Mmu;
 use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE};
@@ -678,8 +678,8 @@ mod tests {
         let (mut mmu, mut mem) = setup();
         let before = mem.frames.available();
         let request = (0, 0x3000, PROT_READ as u64, MAP_PRIVATE);
-        let mut failing = |_: &mut TestMmu, _, _, _| Err(crate::errno::EBADF);
-        assert_eq!(mem.mmap_file(&mut mmu, request, 0, &mut failing), Err(crate::errno::EBADF));
+        let mut failing = |_: &mut TestMmu, _, _, _| Err(crate::abi::errno::EBADF);
+        assert_eq!(mem.mmap_file(&mut mmu, request, 0, &mut failing), Err(crate::abi::errno::EBADF));
         assert!(mem.vmas.is_empty());
         assert_eq!(mem.frames.available(), before);
     }

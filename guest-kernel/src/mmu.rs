@@ -2,7 +2,7 @@
 //! and TLB invalidation. The kernel implements it over the host's direct map; the unit tests
 //! implement it over a vector of pages.
 
-use crate::abi::PAGE_SIZE;
+use crate::abi::host::PAGE_SIZE;
 
 /// Physical frames and the TLB, as the page-table and frame logic see them.
 pub trait Mmu {

@@ -2,11 +2,12 @@
 //! (by default it may not: the host answers EACCES). The kernel only stages the socket address
 //! in the I/O buffer; it keeps no socket state of its own.
 
-use crate::abi::kva;
-use crate::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
+use crate::abi::host::kva;
+use crate::abi::linux::IOV_MAX;
+use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
 use crate::hypercall;
 use crate::kernel;
-use crate::syscall::nr;
+use crate::abi::nr;
 use crate::user;
 use crate::vma::PROT_WRITE;
 
@@ -54,7 +55,6 @@ fn with_address(nr: u64, a: &Args) -> i64 {
 const ADDRESS_AT: u64 = 0;
 const LENGTH_AT: u64 = 128;
 const DATA_AT: u64 = 256;
-const IOV_MAX: u64 = 1024;
 const MSGHDR_SIZE: usize = 56;
 
 /// The I/O buffer's GPA and how many data bytes fit after `DATA_AT`.

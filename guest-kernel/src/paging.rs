@@ -7,7 +7,7 @@
 //! an operation covers only in part (mprotect, munmap, a moved page) is split into a page
 //! table of 512 entries first.
 
-use crate::abi::{PAGE_SIZE, USER_TOP};
+use crate::abi::host::{PAGE_SIZE, USER_TOP};
 use crate::frame::FrameAllocator;
 use crate::mmu::Mmu;
 

@@ -11,8 +11,8 @@
 //! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
 //! wait for their timers.
 
-use crate::errno::{EBADF, EINVAL};
-use crate::time::{Timespec, NANOS_PER_SECOND};
+use crate::abi::errno::{EBADF, EINVAL};
+use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
 
 /// Most fds select accepts: the hard RLIMIT_NOFILE (process.rs), in 64-bit words.
 pub const MAX_SELECT_FDS: usize = 4096;
@@ -105,18 +105,17 @@ pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
 #[cfg(not(test))]
 mod handlers {
     use super::*;
-    use crate::abi::kva;
-    use crate::errno::EFAULT;
+    use crate::abi::host::kva;
+    use crate::abi::errno::EFAULT;
+    use crate::abi::linux::F_GETFD;
     use crate::hypercall;
     use crate::kernel;
-    use crate::syscall::nr;
+    use crate::abi::nr;
     use crate::task;
     use crate::user;
     use crate::vma::PROT_WRITE;
 
     type Args = [u64; 6];
-
-    const F_GETFD: u64 = 1;
 
     /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
     fn is_open(fd: i32) -> bool {

@@ -3,7 +3,9 @@
 //! has of its own (TLS bases, clear_child_tid, robust list, signal mask) is in sched.rs;
 //! delivery is in signal.rs.
 
-use crate::errno::EINVAL;
+use crate::abi::errno::EINVAL;
+use crate::abi::linux::{NSIG, SIGKILL, SIGSTOP};
+use crate::sigframe::UNBLOCKABLE;
 
 pub const PID: u64 = 1;
 pub const PARENT_PID: u64 = 0;
@@ -21,9 +23,6 @@ const MAX_PROCESSES: u64 = 16;
 const NOFILE_SOFT: u64 = 1024;
 const NOFILE_HARD: u64 = 4096;
 
-pub const NSIG: usize = 64;
-pub const SIGKILL: usize = 9;
-pub const SIGSTOP: usize = 19;
 
 /// A `struct rlimit`.
 #[repr(C)]
@@ -45,7 +44,7 @@ pub struct SigAction {
 
 pub struct Process {
     pub umask: u64,
-    actions: [SigAction; NSIG],
+    actions: [SigAction; NSIG as usize],
     limits: [Rlimit; RLIM_NLIMITS],
 }
 
@@ -64,7 +63,7 @@ impl Process {
         limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
         Process {
             umask: 0o022,
-            actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG],
+            actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG as usize],
             limits,
         }
     }
@@ -83,7 +82,7 @@ impl Process {
     pub fn set_limit(&mut self, resource: u64, new: Rlimit) -> Result<(), i64> {
         let old = self.limit(resource)?;
         if new.cur > new.max || new.max > old.max {
-            return Err(if new.cur > new.max { EINVAL } else { crate::errno::EPERM });
+            return Err(if new.cur > new.max { EINVAL } else { crate::abi::errno::EPERM });
         }
         self.limits[resource as usize] = new;
         Ok(())
@@ -91,16 +90,15 @@ impl Process {
 
     /// rt_sigaction bookkeeping: returns the old action; SIGKILL and SIGSTOP cannot change.
     pub fn sigaction(&mut self, signal: u64, new: Option<SigAction>) -> Result<SigAction, i64> {
-        let signal = signal as usize;
         if signal == 0 || signal > NSIG {
             return Err(EINVAL);
         }
-        let old = self.actions[signal - 1];
+        let old = self.actions[signal as usize - 1];
         if let Some(action) = new {
             if signal == SIGKILL || signal == SIGSTOP {
                 return Err(EINVAL);
             }
-            self.actions[signal - 1] = action;
+            self.actions[signal as usize - 1] = action;
         }
         Ok(old)
     }
@@ -110,14 +108,13 @@ impl Process {
 /// `old`; SIGKILL and SIGSTOP are never blocked.
 pub fn change_mask(old: u64, how: u64, set: Option<u64>) -> Result<u64, i64> {
     let Some(set) = set else { return Ok(old) };
-    let unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
     let mask = match how {
         0 => old | set,
         1 => old & !set,
         2 => set,
         _ => return Err(EINVAL),
     };
-    Ok(mask & !unblockable)
+    Ok(mask & !UNBLOCKABLE)
 }
 
 #[cfg(test)]
@@ -138,7 +135,7 @@ mod tests {
         let nofile = RLIMIT_NOFILE as u64;
         assert_eq!(process.set_limit(nofile, Rlimit { cur: 4096, max: 4096 }), Ok(()));
         assert_eq!(process.set_limit(nofile, Rlimit { cur: 10, max: 100 }), Ok(()));
-        assert_eq!(process.set_limit(nofile, Rlimit { cur: 10, max: 200 }), Err(crate::errno::EPERM));
+        assert_eq!(process.set_limit(nofile, Rlimit { cur: 10, max: 200 }), Err(crate::abi::errno::EPERM));
         assert_eq!(process.set_limit(nofile, Rlimit { cur: 50, max: 20 }), Err(EINVAL));
     }
 

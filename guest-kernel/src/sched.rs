@@ -7,7 +7,7 @@
 //!
 //! Pure logic, unit-tested on the host; task.rs does the machine side (registers, FPU, FS base).
 
-use crate::errno::{EAGAIN, EINVAL};
+use crate::abi::errno::{EAGAIN, EINVAL};
 
 /// Most threads at once (Linux would stop at RLIMIT_NPROC; this is the kernel's table size).
 pub const MAX_THREADS: usize = 256;

@@ -1,27 +1,12 @@
-//! Signals, the pure part: numbers and flags, default actions, the Linux x86-64 `rt_sigframe`
+//! Signals, the pure part: flags, default actions, the Linux x86-64 `rt_sigframe`
 //! a handler finds on its stack, where that frame goes, and what rt_sigreturn may take back
 //! from it. Unit-tested on the host; signal.rs does the machine side (registers, FPU, user
 //! memory, the scheduler).
 
-use crate::abi::USER_TOP;
-
-pub const SIGINT: u64 = 2;
-pub const SIGKILL: u64 = 9;
-pub const SIGSEGV: u64 = 11;
-pub const SIGALRM: u64 = 14;
-pub const SIGCHLD: u64 = 17;
-pub const SIGCONT: u64 = 18;
-pub const SIGSTOP: u64 = 19;
-pub const SIGTSTP: u64 = 20;
-pub const SIGTTIN: u64 = 21;
-pub const SIGTTOU: u64 = 22;
-pub const SIGURG: u64 = 23;
-pub const SIGWINCH: u64 = 28;
-/// Highest signal number (realtime signals included).
-pub const NSIG: u64 = 64;
-
-pub const SIG_DFL: u64 = 0;
-pub const SIG_IGN: u64 = 1;
+use crate::abi::host::USER_TOP;
+use crate::abi::linux::{
+    SIGCHLD, SIGCONT, SIGFPE, SIGKILL, SIGSEGV, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
+};
 
 pub const SA_SIGINFO: u64 = 0x4;
 pub const SA_RESTORER: u64 = 0x0400_0000;
@@ -190,7 +175,7 @@ pub fn place_frame(rsp: u64, on_stack: bool, alt: Option<AltStack>) -> Option<(u
     };
     let fpu = top.checked_sub(FPU_IMAGE)? & !63;
     let frame = (fpu.checked_sub(core::mem::size_of::<RtSigFrame>() as u64)? & !15).checked_sub(8)?;
-    if frame < crate::abi::USER_BOTTOM || top > USER_TOP {
+    if frame < crate::abi::host::USER_BOTTOM || top > USER_TOP {
         return None;
     }
     Some((frame, fpu, switch || alt.is_some_and(|alt| alt.contains(rsp))))
@@ -230,7 +215,7 @@ pub fn fault_code(signal: u64, vector: u64, error_code: u64) -> i32 {
     match (signal, vector) {
         (SIGSEGV, 14) if error_code & 1 != 0 => SEGV_ACCERR,
         (SIGSEGV, 14) => SEGV_MAPERR,
-        (8, 0) => FPE_INTDIV,
+        (SIGFPE, 0) => FPE_INTDIV,
         _ => SI_KERNEL,
     }
 }
@@ -238,6 +223,7 @@ pub fn fault_code(signal: u64, vector: u64, error_code: u64) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::linux::{SIGALRM, SIGINT};
 
     #[test]
     fn a_fault_siginfo_carries_the_address() {

@@ -10,16 +10,17 @@
 //! armed, `attention` sends every system call through the full entry path, which delivers.
 
 use crate::cell::KernelCell;
-use crate::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
+use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
 use crate::exec::USER_ID;
 use crate::idt::{FxArea, TrapFrame};
 use crate::kernel;
 use crate::process::SigAction;
 use crate::sched::{Scheduler, State};
+use crate::abi::linux::{NSIG, SIGALRM, SIGKILL, SIGSEGV, SIG_DFL, SIG_IGN};
 use crate::sigframe::*;
 use crate::spawn;
 use crate::task::{self, SavedContext};
-use crate::time::NANOS_PER_SECOND;
+use crate::abi::linux::NANOS_PER_SECOND;
 use crate::user;
 
 type Args = [u64; 6];
@@ -146,7 +147,7 @@ pub fn sys_rt_sigtimedwait(a: &Args) -> i64 {
             return Err(EINVAL);
         }
         let set = user::read::<u64>(set_at)? & !UNBLOCKABLE;
-        let timeout = if timeout_at != 0 { Some(user::read::<crate::time::Timespec>(timeout_at)?.to_ns()?) } else { None };
+        let timeout = if timeout_at != 0 { Some(user::read::<crate::abi::linux::Timespec>(timeout_at)?.to_ns()?) } else { None };
         let taken = task::with_scheduler(|s| {
             let st = signals();
             let thread = s.current();
@@ -194,7 +195,7 @@ fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> 
 
 /// Ends the process as killed by `signal` (the host reports it so); does not return.
 fn terminate(signal: u64) -> ! {
-    crate::hypercall::call(crate::syscall::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
+    crate::hypercall::call(crate::abi::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
     // The host stops this VM during that call; should it not, the run still ends.
     kernel::exit(128 + signal)
 }

@@ -9,17 +9,19 @@
 //!   a fresh VM with the same pid and fd table and this VM never resumes.
 //! - wait4, waitid and kill are answered from the host's process table.
 
-use crate::abi::kva;
-use crate::errno::{E2BIG, EFAULT, EINVAL};
+use crate::abi::host::kva;
+use crate::abi::linux::{
+    AT_FDCWD, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_VFORK, CLONE_VM, PATH_MAX,
+    SIGPIPE, SIG_DFL,
+};
+use crate::abi::errno::{E2BIG, EFAULT, EINVAL};
 use crate::hypercall;
 use crate::kernel;
-use crate::syscall::nr;
+use crate::abi::nr;
 use crate::user;
 
 type Args = [u64; 6];
 
-/// Room for the path at the start of the I/O buffer (PATH_MAX); argv and envp follow it.
-const PATH_MAX: usize = 4096;
 /// Most argv plus envp strings execve accepts (Linux's MAX_ARG_STRINGS is 0x7fffffff; this is
 /// what a page of pointers per 512 strings and the I/O buffer make sensible).
 const MAX_STRINGS: u64 = 0x1_0000;
@@ -87,12 +89,6 @@ pub struct ProcessClone {
     pub tls: u64,
 }
 
-const CLONE_VM: u64 = 0x100;
-const CLONE_VFORK: u64 = 0x4000;
-const CLONE_SETTLS: u64 = 0x8_0000;
-const CLONE_PARENT_SETTID: u64 = 0x10_0000;
-const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
-const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 /// Flags a process clone may carry: what fork, vfork and posix_spawn pass (the exit signal
 /// byte is dropped by the caller). Sharing anything else with the child (files, signal
 /// handlers, CLONE_VM without CLONE_VFORK) cannot be done across two VMs.
@@ -121,8 +117,8 @@ pub fn take_child_stack() -> Option<u64> {
 
 fn fork(request: &ProcessClone) -> Result<u64, i64> {
     let flags = request.flags;
-    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::USER_TOP {
-        return Err(crate::errno::EPERM);
+    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::host::USER_TOP {
+        return Err(crate::abi::errno::EPERM);
     }
     let child = hypercall::call(nr::FORK, [0; 6]);
     if child < 0 {
@@ -169,9 +165,8 @@ pub fn sys_execve(a: &Args) -> i64 {
 
 /// execveat(2) with a path relative to the working directory or absolute (AT_FDCWD, no flags).
 pub fn sys_execveat(a: &Args) -> i64 {
-    const AT_FDCWD: u64 = (-100i64) as u64;
     if a[0] as i32 as i64 != AT_FDCWD as i64 || a[4] != 0 {
-        return -crate::errno::ENOSYS;
+        return -crate::abi::errno::ENOSYS;
     }
     result(execve(a[1], a[2], a[3]))
 }
@@ -183,6 +178,7 @@ fn execve(path: u64, argv: u64, envp: u64) -> Result<u64, i64> {
     // map; this call is its only user until the hypercall, during which the kernel does not
     // touch it.
     let buffer = unsafe { core::slice::from_raw_parts_mut(kva(io) as *mut u8, io_len) };
+    // The path first, in PATH_MAX bytes; argv and envp follow it.
     let (path_room, strings) = buffer.split_at_mut(PATH_MAX);
     user::read_string(path, path_room)?;
     let mut used = 0usize;
@@ -211,7 +207,7 @@ fn stage_strings(list: u64, block: &mut [u8], used: &mut usize) -> Result<u64, i
             return Err(E2BIG);
         }
         let length = user::read_string(string, &mut block[*used..]).map_err(|errno| {
-            if errno == crate::errno::ENAMETOOLONG { E2BIG } else { errno }
+            if errno == crate::abi::errno::ENAMETOOLONG { E2BIG } else { errno }
         })?;
         *used += length + 1;
         count += 1;
@@ -287,9 +283,7 @@ pub fn sys_writev(a: &Args) -> i64 {
 /// write is a lean call, so at its next system call); one that ignores it (Python does) just
 /// gets EPIPE.
 fn sigpipe(result: i64) -> i64 {
-    const SIGPIPE: u64 = 13;
-    const SIG_DFL: u64 = 0;
-    if result == -crate::errno::EPIPE {
+    if result == -crate::abi::errno::EPIPE {
         let action = kernel::with_process(|p| p.sigaction(SIGPIPE, None));
         if action.is_ok_and(|action| action.handler == SIG_DFL) {
             hypercall::call(nr::KILL, [pid(), SIGPIPE, 0, 0, 0, 0]);

@@ -4,7 +4,8 @@
 
 use crate::arch::{self, IA32_FMASK, IA32_FS_BASE, IA32_GS_BASE, IA32_LSTAR, IA32_STAR};
 use crate::cell::KernelCell;
-use crate::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
+use crate::abi::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
+use crate::abi::nr;
 use crate::exec::{GROUP_ID, USER_ID};
 use crate::fs;
 use crate::signal;
@@ -20,177 +21,10 @@ use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
 /// MAP_SHARED_VALIDATE: MAP_SHARED that rejects unknown flags (both bits of the type field).
 const MAP_SHARED_VALIDATE: u64 = 0x03;
 use crate::process::{Rlimit, SigAction};
-use crate::time::{Timespec, NANOS_PER_SECOND};
+use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
 use crate::user;
 use core::arch::global_asm;
 
-/// Linux x86-64 system call numbers the kernel knows.
-pub mod nr {
-    // Processes and pipes (spawn.rs).
-    pub const PIPE: u64 = 22;
-    pub const SOCKETPAIR: u64 = 53;
-    pub const FORK: u64 = 57;
-    pub const VFORK: u64 = 58;
-    pub const EXECVE: u64 = 59;
-    pub const WAIT4: u64 = 61;
-    pub const KILL: u64 = 62;
-    // Signals (signal.rs).
-    pub const RT_SIGRETURN: u64 = 15;
-    pub const PAUSE: u64 = 34;
-    pub const GETITIMER: u64 = 36;
-    pub const ALARM: u64 = 37;
-    pub const SETITIMER: u64 = 38;
-    pub const RT_SIGPENDING: u64 = 127;
-    pub const RT_SIGSUSPEND: u64 = 130;
-    pub const RT_SIGTIMEDWAIT: u64 = 128;
-    pub const TKILL: u64 = 200;
-    pub const TGKILL: u64 = 234;
-    pub const WAITID: u64 = 247;
-    pub const PIPE2: u64 = 293;
-    pub const EXECVEAT: u64 = 322;
-
-    pub const READ: u64 = 0;
-    pub const WRITE: u64 = 1;
-    pub const OPEN: u64 = 2;
-    pub const CLOSE: u64 = 3;
-    pub const STAT: u64 = 4;
-    pub const FSTAT: u64 = 5;
-    pub const LSTAT: u64 = 6;
-    pub const POLL: u64 = 7;
-    pub const LSEEK: u64 = 8;
-    pub const MMAP: u64 = 9;
-    pub const MPROTECT: u64 = 10;
-    pub const MUNMAP: u64 = 11;
-    pub const BRK: u64 = 12;
-    pub const RT_SIGACTION: u64 = 13;
-    pub const RT_SIGPROCMASK: u64 = 14;
-    pub const IOCTL: u64 = 16;
-    pub const PREAD64: u64 = 17;
-    pub const PWRITE64: u64 = 18;
-    pub const READV: u64 = 19;
-    pub const WRITEV: u64 = 20;
-    pub const ACCESS: u64 = 21;
-    pub const SELECT: u64 = 23;
-    pub const SCHED_YIELD: u64 = 24;
-    pub const MREMAP: u64 = 25;
-    pub const MADVISE: u64 = 28;
-    pub const DUP: u64 = 32;
-    pub const DUP2: u64 = 33;
-    pub const NANOSLEEP: u64 = 35;
-    pub const GETPID: u64 = 39;
-    pub const SOCKET: u64 = 41;
-    pub const CONNECT: u64 = 42;
-    pub const ACCEPT: u64 = 43;
-    pub const SENDTO: u64 = 44;
-    pub const RECVFROM: u64 = 45;
-    pub const SENDMSG: u64 = 46;
-    pub const RECVMSG: u64 = 47;
-    pub const SHUTDOWN: u64 = 48;
-    pub const BIND: u64 = 49;
-    pub const LISTEN: u64 = 50;
-    pub const GETSOCKNAME: u64 = 51;
-    pub const GETPEERNAME: u64 = 52;
-    pub const SETSOCKOPT: u64 = 54;
-    pub const GETSOCKOPT: u64 = 55;
-    pub const CLONE: u64 = 56;
-    pub const EXIT: u64 = 60;
-    pub const UNAME: u64 = 63;
-    pub const FCNTL: u64 = 72;
-    pub const FSYNC: u64 = 74;
-    pub const FDATASYNC: u64 = 75;
-    pub const FTRUNCATE: u64 = 77;
-    pub const GETCWD: u64 = 79;
-    pub const CHDIR: u64 = 80;
-    pub const FCHDIR: u64 = 81;
-    pub const RENAME: u64 = 82;
-    pub const MKDIR: u64 = 83;
-    pub const RMDIR: u64 = 84;
-    pub const CREAT: u64 = 85;
-    pub const UNLINK: u64 = 87;
-    pub const READLINK: u64 = 89;
-    pub const UMASK: u64 = 95;
-    pub const MKNOD: u64 = 133;
-    pub const STATFS: u64 = 137;
-    pub const FSTATFS: u64 = 138;
-    pub const MKNODAT: u64 = 259;
-    pub const GETTIMEOFDAY: u64 = 96;
-    pub const GETRLIMIT: u64 = 97;
-    pub const GETUID: u64 = 102;
-    pub const GETGID: u64 = 104;
-    pub const GETEUID: u64 = 107;
-    pub const GETEGID: u64 = 108;
-    pub const GETPPID: u64 = 110;
-    pub const SIGALTSTACK: u64 = 131;
-    pub const GETRUSAGE: u64 = 98;
-    pub const SYSINFO: u64 = 99;
-    pub const TIMES: u64 = 100;
-    pub const SETUID: u64 = 105;
-    pub const SETGID: u64 = 106;
-    pub const GETPGRP: u64 = 111;
-    pub const GETGROUPS: u64 = 115;
-    pub const GETRESUID: u64 = 118;
-    pub const GETRESGID: u64 = 120;
-    pub const GETPGID: u64 = 121;
-    pub const GETSID: u64 = 124;
-    pub const FUTEX: u64 = 202;
-    pub const SCHED_SETAFFINITY: u64 = 203;
-    pub const SCHED_GETAFFINITY: u64 = 204;
-    pub const CHMOD: u64 = 90;
-    pub const SENDFILE: u64 = 40;
-    pub const LINK: u64 = 86;
-    pub const SYMLINK: u64 = 88;
-    pub const FCHMOD: u64 = 91;
-    pub const CHOWN: u64 = 92;
-    pub const FCHOWN: u64 = 93;
-    pub const LCHOWN: u64 = 94;
-    pub const FCHOWNAT: u64 = 260;
-    pub const LINKAT: u64 = 265;
-    pub const SYMLINKAT: u64 = 266;
-    pub const FCHMODAT: u64 = 268;
-    pub const UTIMENSAT: u64 = 280;
-    pub const STATX: u64 = 332;
-    pub const SETXATTR: u64 = 188;
-    pub const LSETXATTR: u64 = 189;
-    pub const FSETXATTR: u64 = 190;
-    pub const GETXATTR: u64 = 191;
-    pub const LGETXATTR: u64 = 192;
-    pub const FGETXATTR: u64 = 193;
-    pub const LISTXATTR: u64 = 194;
-    pub const LLISTXATTR: u64 = 195;
-    pub const FLISTXATTR: u64 = 196;
-    pub const REMOVEXATTR: u64 = 197;
-    pub const LREMOVEXATTR: u64 = 198;
-    pub const FREMOVEXATTR: u64 = 199;
-    pub const ARCH_PRCTL: u64 = 158;
-    pub const SETRLIMIT: u64 = 160;
-    pub const GETTID: u64 = 186;
-    pub const TIME: u64 = 201;
-    pub const GETDENTS64: u64 = 217;
-    pub const SET_TID_ADDRESS: u64 = 218;
-    pub const CLOCK_SETTIME: u64 = 227;
-    pub const CLOCK_GETTIME: u64 = 228;
-    pub const CLOCK_GETRES: u64 = 229;
-    pub const CLOCK_NANOSLEEP: u64 = 230;
-    pub const EXIT_GROUP: u64 = 231;
-    pub const OPENAT: u64 = 257;
-    pub const MKDIRAT: u64 = 258;
-    pub const NEWFSTATAT: u64 = 262;
-    pub const UNLINKAT: u64 = 263;
-    pub const RENAMEAT: u64 = 264;
-    pub const READLINKAT: u64 = 267;
-    pub const FACCESSAT: u64 = 269;
-    pub const PSELECT6: u64 = 270;
-    pub const PPOLL: u64 = 271;
-    pub const SET_ROBUST_LIST: u64 = 273;
-    pub const GET_ROBUST_LIST: u64 = 274;
-    pub const ACCEPT4: u64 = 288;
-    pub const DUP3: u64 = 292;
-    pub const PRLIMIT64: u64 = 302;
-    pub const RENAMEAT2: u64 = 316;
-    pub const GETRANDOM: u64 = 318;
-    pub const CLONE3: u64 = 435;
-    pub const FACCESSAT2: u64 = 439;
-}
 
 type Args = [u64; 6];
 type Handler = fn(&Args) -> i64;
@@ -637,7 +471,7 @@ fn sys_arch_prctl(a: &Args) -> i64 {
     match code {
         ARCH_SET_FS | ARCH_SET_GS => {
             // Linux refuses bases outside user space.
-            if addr >= crate::abi::USER_TOP {
+            if addr >= crate::abi::host::USER_TOP {
                 return -EPERM;
             }
             let msr = if code == ARCH_SET_FS { IA32_FS_BASE } else { IA32_GS_BASE };
@@ -681,7 +515,7 @@ fn sys_clock_gettime(a: &Args) -> i64 {
 fn sys_clock_settime(a: &Args) -> i64 {
     let run = || -> Result<u64, i64> {
         user::read::<Timespec>(a[1])?.to_ns()?;
-        if a[0] != crate::time::CLOCK_REALTIME {
+        if a[0] != crate::abi::linux::CLOCK_REALTIME {
             return Err(EINVAL);
         }
         Err(EPERM)
@@ -695,7 +529,7 @@ fn sys_clock_getres(a: &Args) -> i64 {
 }
 
 fn sys_gettimeofday(a: &Args) -> i64 {
-    let ns = now(crate::time::CLOCK_REALTIME).unwrap_or(0);
+    let ns = now(crate::abi::linux::CLOCK_REALTIME).unwrap_or(0);
     if a[0] != 0 {
         let tv = [ns / NANOS_PER_SECOND, (ns % NANOS_PER_SECOND) / 1000];
         if user::write(a[0], &tv).is_err() {
@@ -709,7 +543,7 @@ fn sys_gettimeofday(a: &Args) -> i64 {
 }
 
 fn sys_time(a: &Args) -> i64 {
-    let seconds = now(crate::time::CLOCK_REALTIME).unwrap_or(0) / NANOS_PER_SECOND;
+    let seconds = now(crate::abi::linux::CLOCK_REALTIME).unwrap_or(0) / NANOS_PER_SECOND;
     if a[0] != 0 && user::write(a[0], &seconds).is_err() {
         return -EFAULT;
     }
@@ -731,7 +565,7 @@ fn prlimit(resource: u64, new: u64, old: u64) -> Result<u64, i64> {
 fn sys_prlimit64(a: &Args) -> i64 {
     // Only this process exists: pid 0 or our own.
     if a[0] != 0 && a[0] != spawn::pid() {
-        return -crate::errno::EPERM;
+        return -crate::abi::errno::EPERM;
     }
     result(prlimit(a[1], a[2], a[3]))
 }

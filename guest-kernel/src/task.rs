@@ -5,12 +5,16 @@
 //! machine side: user registers, FPU state and the FS base of each thread.
 
 use crate::cell::KernelCell;
-use crate::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
+use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
 use crate::kernel::{self, with_memory};
 use crate::idt::{FxArea, TrapFrame};
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
-use crate::time::{
+use crate::abi::linux::{
+    CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS,
+    CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, CSIGNAL,
+};
+use crate::abi::linux::{
     Timespec, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
 };
 use crate::user;
@@ -137,7 +141,7 @@ pub fn monotonic_now() -> u64 {
 /// sysinfo(2): guest RAM and what the frame allocator has left; one process, no swap.
 pub fn sys_sysinfo(a: &Args) -> i64 {
     let total = kernel::boot_info().memory_size;
-    let free = with_memory(|mem, _| mem.frames.available()) * crate::abi::PAGE_SIZE;
+    let free = with_memory(|mem, _| mem.frames.available()) * crate::abi::host::PAGE_SIZE;
     let mut info = [0u64; 14];
     info[0] = now(CLOCK_MONOTONIC) / NANOS_PER_SECOND;
     info[4] = total;
@@ -204,7 +208,7 @@ pub fn sys_getrusage(a: &Args) -> i64 {
             usage[0] = ns / NANOS_PER_SECOND;
             usage[1] = (ns % NANOS_PER_SECOND) / 1000;
             let used_pages = with_memory(|mem, _| mem.frames.used());
-            usage[4] = used_pages * (crate::abi::PAGE_SIZE / 1024);
+            usage[4] = used_pages * (crate::abi::host::PAGE_SIZE / 1024);
         }
         RUSAGE_CHILDREN => {}
         _ => return -EINVAL,
@@ -487,20 +491,6 @@ pub fn fxrstor(area: &FxArea) {
     unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) area.0.as_ptr(), options(nostack, preserves_flags, readonly)) };
 }
 
-const CLONE_VM: u64 = 0x100;
-const CLONE_FS: u64 = 0x200;
-const CLONE_FILES: u64 = 0x400;
-const CLONE_SIGHAND: u64 = 0x800;
-const CLONE_THREAD: u64 = 0x1_0000;
-const CLONE_SYSVSEM: u64 = 0x4_0000;
-const CLONE_SETTLS: u64 = 0x8_0000;
-const CLONE_PARENT_SETTID: u64 = 0x10_0000;
-const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
-const CLONE_DETACHED: u64 = 0x40_0000;
-const CLONE_CHILD_SETTID: u64 = 0x100_0000;
-/// The exit signal in clone's flags (meaningless for threads).
-const CSIGNAL: u64 = 0xff;
-
 /// What a thread shares with its creator: everything (one address space, one fd table on
 /// the host, one set of signal actions).
 const THREAD_SHARES: u64 = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
@@ -571,7 +561,7 @@ fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
     if flags & THREAD_SHARES != THREAD_SHARES || flags & !(THREAD_SHARES | THREAD_OPTIONS) != 0 {
         return Err(EINVAL);
     }
-    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::USER_TOP {
+    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::host::USER_TOP {
         return Err(EPERM);
     }
     let parent = with_scheduler(|s| {

@@ -1,18 +1,11 @@
 //! Clocks from the TSC, calibrated by the host (boot info `realtime_ns` and `tsc_khz`).
 
-use crate::errno::EINVAL;
+use crate::abi::errno::EINVAL;
+use crate::abi::linux::{
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME,
+    CLOCK_REALTIME_COARSE, CLOCK_TAI, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
+};
 
-pub const CLOCK_REALTIME: u64 = 0;
-pub const CLOCK_MONOTONIC: u64 = 1;
-pub const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
-pub const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
-pub const CLOCK_MONOTONIC_RAW: u64 = 4;
-pub const CLOCK_REALTIME_COARSE: u64 = 5;
-pub const CLOCK_MONOTONIC_COARSE: u64 = 6;
-pub const CLOCK_BOOTTIME: u64 = 7;
-pub const CLOCK_TAI: u64 = 11;
-
-pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
 /// Resolution reported for the coarse clocks (one 250 Hz tick, as a common Linux build).
 const COARSE_RESOLUTION_NS: u64 = 4_000_000;
 
@@ -69,28 +62,6 @@ impl Clock {
     }
 }
 
-/// A `struct timespec` as Linux lays it out.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Timespec {
-    pub sec: i64,
-    pub nsec: i64,
-}
-
-impl Timespec {
-    pub fn from_ns(ns: u64) -> Self {
-        Timespec { sec: (ns / NANOS_PER_SECOND) as i64, nsec: (ns % NANOS_PER_SECOND) as i64 }
-    }
-
-    /// Nanoseconds, or EINVAL if the fields are out of range (as nanosleep checks).
-    pub fn to_ns(&self) -> Result<u64, i64> {
-        if self.sec < 0 || !(0..NANOS_PER_SECOND as i64).contains(&self.nsec) {
-            return Err(EINVAL);
-        }
-        Ok((self.sec as u64).saturating_mul(NANOS_PER_SECOND).saturating_add(self.nsec as u64))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,14 +84,6 @@ mod tests {
         assert!(clock.since_boot_ns(ten_years_of_cycles).abs_diff(ten_years_ns) < 1_000, "fixed point drifts < 1 us");
         let at_the_end = clock.since_boot_ns(u64::MAX);
         assert!(at_the_end.abs_diff(u64::MAX / 3) < u64::MAX / 3 / 1_000_000_000, "no overflow at the TSC's end");
-    }
-
-    #[test]
-    fn timespec_round_trips_and_validates() {
-        assert_eq!(Timespec::from_ns(1_500_000_000), Timespec { sec: 1, nsec: 500_000_000 });
-        assert_eq!(Timespec { sec: 2, nsec: 5 }.to_ns(), Ok(2_000_000_005));
-        assert_eq!(Timespec { sec: -1, nsec: 0 }.to_ns(), Err(EINVAL));
-        assert_eq!(Timespec { sec: 0, nsec: NANOS_PER_SECOND as i64 }.to_ns(), Err(EINVAL));
     }
 
     #[test]

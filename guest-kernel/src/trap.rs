@@ -2,19 +2,14 @@
 //! causes raises the Linux signal it would get, which runs the program's handler or ends the
 //! run; anything else in the kernel is a panic.
 
-use crate::abi::USER_TOP;
+use crate::abi::host::USER_TOP;
+use crate::abi::linux::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 use crate::arch;
 use crate::hypercall::{self, FaultRecord};
 use crate::idt::{TrapFrame, SYSCALL_VECTOR};
 use crate::kernel;
 use crate::mm::{Access, FaultOutcome};
 
-pub const SIGTRAP: u32 = 5;
-pub const SIGILL: u32 = 4;
-pub const SIGBUS: u32 = 7;
-pub const SIGFPE: u32 = 8;
-pub const SIGKILL: u32 = 9;
-pub const SIGSEGV: u32 = 11;
 
 const PAGE_FAULT: u64 = 14;
 const PF_WRITE: u64 = 1 << 1;
@@ -22,7 +17,7 @@ const PF_INSTRUCTION: u64 = 1 << 4;
 
 /// The signal Linux delivers for a user-mode exception.
 pub fn signal_for(vector: u64) -> u32 {
-    match vector {
+    (match vector {
         0 => SIGFPE,             // #DE divide error
         1 | 3 => SIGTRAP,        // #DB, #BP
         4 | 5 => SIGSEGV,        // #OF, #BR
@@ -32,7 +27,7 @@ pub fn signal_for(vector: u64) -> u32 {
         11 | 12 => SIGBUS,       // #NP, #SS
         17 => SIGBUS,            // #AC
         _ => SIGSEGV,            // #GP (privileged instructions, bad addresses), #PF, rest
-    }
+    }) as u32
 }
 
 /// Called by the entry code for every exception and system call, on a kernel stack. (Under
@@ -62,7 +57,7 @@ fn handle_page_fault(frame: &TrapFrame) -> bool {
         FaultOutcome::Resolved => true,
         FaultOutcome::Violation => false,
         FaultOutcome::OutOfMemory => {
-            fatal(frame, SIGKILL, address);
+            fatal(frame, SIGKILL as u32, address);
         }
     }
 }
@@ -99,7 +94,7 @@ fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
         rsp: frame.rsp,
         user_mode: frame.from_user(),
     };
-    if frame.from_user() || signal == SIGKILL {
+    if frame.from_user() || signal as u64 == SIGKILL {
         hypercall::fault(signal, &record, crate::kernel::run_flags());
     }
     panic!(

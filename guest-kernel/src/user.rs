@@ -4,8 +4,8 @@
 //! without its paravirtual interface, supervisor-mode accesses to user pages fault even when
 //! the pages are mapped, so this is the only way that works everywhere.
 
-use crate::abi::{kva, PAGE_SIZE};
-use crate::errno::{EFAULT, ENAMETOOLONG, ENOMEM};
+use crate::abi::host::{kva, PAGE_SIZE};
+use crate::abi::errno::{EFAULT, ENAMETOOLONG, ENOMEM};
 use crate::kernel::with_memory;
 use crate::mm::{Access, FaultOutcome};
 use crate::paging::{ADDRESS_MASK, PTE_PRESENT, PTE_WRITABLE};

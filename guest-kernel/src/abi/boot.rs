@@ -1,6 +1,6 @@
 //! The boot info block the host leaves at GPA 0x1000, and the strings block it points to.
 
-use crate::abi::{ABI_VERSION, BOOT_MAGIC, KERNEL_BASE, PAGE_SIZE};
+use crate::abi::host::{ABI_VERSION, BOOT_MAGIC, KERNEL_BASE, PAGE_SIZE};
 
 /// Boot info, exactly as laid out in docs/guest-abi.md (all fields `u64`).
 #[repr(C)]
