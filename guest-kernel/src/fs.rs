@@ -608,7 +608,7 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
     let clock: Clock = kernel::clock();
     let now = match clock_id {
         crate::abi::linux::CLOCK_REALTIME | crate::abi::linux::CLOCK_MONOTONIC | crate::abi::linux::CLOCK_BOOTTIME | crate::abi::linux::CLOCK_TAI => {
-            clock.read(clock_id, crate::arch::rdtsc()).unwrap_or(0)
+            clock.read(clock_id, crate::arch::cpu::rdtsc()).unwrap_or(0)
         }
         _ => return -EINVAL,
     };

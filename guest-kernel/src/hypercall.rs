@@ -1,7 +1,7 @@
 //! The hypercall page and the ports: how the kernel talks to the host (docs/guest-abi.md).
 
 use crate::abi::host::{gpa, kva, port, HypercallPage};
-use crate::arch;
+use crate::arch::cpu;
 use core::ptr::{addr_of_mut, write_volatile, read_volatile};
 
 static mut PAGE_GPA: u64 = 0;
@@ -27,7 +27,7 @@ fn ring(port: u16, value: u32, nr: u64, args: [u64; 6]) -> i64 {
         write_volatile(addr_of_mut!((*page).nr), nr);
         write_volatile(addr_of_mut!((*page).args), args);
         write_volatile(addr_of_mut!((*page).result), 0);
-        arch::out32(port, value);
+        cpu::out32(port, value);
         read_volatile(addr_of_mut!((*page).result))
     }
 }
@@ -41,7 +41,7 @@ pub fn call(nr: u64, args: [u64; 6]) -> i64 {
 /// (`abi::run_flags`).
 pub fn exit(status: u8, enosys_table_kva: u64, entries: u64, flags: u64) -> ! {
     ring(port::EXIT, status as u32, flags, [gpa(enosys_table_kva), entries, 0, 0, 0, 0]);
-    arch::spin()
+    cpu::spin()
 }
 
 /// What the program did wrong, for the FAULT port.
@@ -58,7 +58,7 @@ pub struct FaultRecord {
 pub fn fault(signal: u32, record: &FaultRecord, flags: u64) -> ! {
     let r = record;
     ring(port::FAULT, signal, flags, [r.vector, r.error_code, r.rip, r.address, r.rsp, r.user_mode as u64]);
-    arch::spin()
+    cpu::spin()
 }
 
 /// Sends one line of kernel log text (`text` must live in the kernel image or direct map).
@@ -69,5 +69,5 @@ pub fn log(text: &[u8]) {
 /// Ends the run as a kernel panic with `text`.
 pub fn panic(text: &[u8]) -> ! {
     ring(port::PANIC, 0, 0, [gpa(text.as_ptr() as u64), text.len() as u64, 0, 0, 0, 0]);
-    arch::spin()
+    cpu::spin()
 }

@@ -2,21 +2,22 @@
 //! kernel's global state and the panic handler.
 
 use crate::abi::host::{gpa, kva, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, PAGE_SIZE, USER_TOP};
-use crate::arch;
+use crate::arch::cpu;
+use crate::arch::entry;
 use crate::abi::boot::{BootInfo, ProgramStrings};
-use crate::cell::KernelCell;
+use crate::arch::cell::KernelCell;
 use crate::elf::Executable;
 use crate::enosys::EnosysTable;
 use crate::exec;
 use crate::frame::FrameAllocator;
-use crate::gdt::{self, USER_CS, USER_DS};
+use crate::arch::gdt::{self, USER_CS, USER_DS};
 use crate::hypercall;
-use crate::idt::{self, TrapFrame};
+use crate::arch::idt;
+use crate::arch::trap_frame::TrapFrame;
 use crate::mm::{Access, FaultOutcome, Memory};
 use crate::mmu::Mmu;
 use crate::paging::{PageTables, ADDRESS_MASK};
 use crate::process::Process;
-use crate::syscall;
 use crate::time::Clock;
 
 /// The host's direct map of guest RAM, as the memory manager's view of physical frames.
@@ -40,9 +41,9 @@ impl Mmu for DirectMap {
 
     fn invalidate(&mut self, start: u64, end: u64) {
         if (end - start) / PAGE_SIZE > INVLPG_LIMIT {
-            arch::flush_tlb();
+            cpu::flush_tlb();
         } else {
-            (start..end).step_by(PAGE_SIZE as usize).for_each(arch::invlpg);
+            (start..end).step_by(PAGE_SIZE as usize).for_each(cpu::invlpg);
         }
     }
 }
@@ -131,14 +132,14 @@ fn tsc_khz(from_host: u64) -> u64 {
     if from_host != 0 {
         return from_host;
     }
-    let (max_hypervisor_leaf, _, _, _) = arch::cpuid(0x4000_0000, 0);
+    let (max_hypervisor_leaf, _, _, _) = cpu::cpuid(0x4000_0000, 0);
     if max_hypervisor_leaf >= 0x4000_0010 {
-        let (khz, _, _, _) = arch::cpuid(0x4000_0010, 0);
+        let (khz, _, _, _) = cpu::cpuid(0x4000_0010, 0);
         if khz != 0 {
             return khz as u64;
         }
     }
-    let (base_mhz, _, _, _) = arch::cpuid(0x16, 0);
+    let (base_mhz, _, _, _) = cpu::cpuid(0x16, 0);
     if base_mhz != 0 {
         return base_mhz as u64 * 1000;
     }
@@ -153,7 +154,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     hypercall::init(HYPERCALL_PAGE_GPA);
     gdt::init();
     idt::init();
-    syscall::init();
+    entry::init();
     if boot_kva != kva(BOOT_INFO_GPA) || abi_version != crate::abi::host::ABI_VERSION {
         panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(BOOT_INFO_GPA));
     }
@@ -168,7 +169,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     // SAFETY: boot, single vCPU: the only writes to BOOT and CLOCK ever.
     unsafe {
         *BOOT.get() = info;
-        *CLOCK.get() = Clock::new(arch::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz));
+        *CLOCK.get() = Clock::new(cpu::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz));
     }
     hypercall::init(info.hypercall_page);
     start_program(&info)
@@ -188,12 +189,12 @@ fn start_program(info: &BootInfo) -> ! {
         .unwrap_or_else(|e| panic!("malformed strings block in the boot info: {e:?}"));
     let mut random = [0u8; 16];
     random.copy_from_slice(&info.random[..16]);
-    let hwcap = arch::cpuid(1, 0).3 as u64;
+    let hwcap = cpu::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
     crate::spawn::learn_identity();
     with_memory(|mem, _| {
-        let root = arch::read_cr3() & ADDRESS_MASK;
+        let root = cpu::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
     });
     let interpreter = match exe.interpreter() {
@@ -219,7 +220,7 @@ fn start_program(info: &BootInfo) -> ! {
         ss: USER_DS as u64,
         ..TrapFrame::default()
     };
-    idt::enter_user(&frame)
+    entry::enter_user(&frame)
 }
 
 /// Reads the program's interpreter (the dynamic loader) whole from the guest file system.

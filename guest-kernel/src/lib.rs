@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod abi;
+pub mod arch;
 pub mod elf;
 pub mod enosys;
 pub mod exec;
@@ -23,21 +24,11 @@ pub mod time;
 pub mod vma;
 
 #[cfg(not(test))]
-pub mod arch;
-#[cfg(not(test))]
-pub mod cell;
-#[cfg(not(test))]
 pub mod fs;
-#[cfg(not(test))]
-pub mod gdt;
 #[cfg(not(test))]
 pub mod hypercall;
 #[cfg(not(test))]
-pub mod idt;
-#[cfg(not(test))]
 pub mod kernel;
-#[cfg(not(test))]
-pub mod memfns;
 #[cfg(not(test))]
 pub mod net;
 #[cfg(not(test))]

@@ -9,10 +9,11 @@
 //! can take a new signal stops waiting with EINTR. While anything is pending, or an alarm is
 //! armed, `attention` sends every system call through the full entry path, which delivers.
 
-use crate::cell::KernelCell;
+use crate::arch::cell::KernelCell;
+use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
 use crate::exec::USER_ID;
-use crate::idt::{FxArea, TrapFrame};
+use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::kernel;
 use crate::process::SigAction;
 use crate::sched::{Scheduler, State};
@@ -394,7 +395,7 @@ fn start_handler_with(
     let alt = task::alt_stack();
     let (at, fpu_at, on_alt) = place_frame(frame.rsp, action.flags & SA_ONSTACK != 0, alt).ok_or(EFAULT)?;
     let mut image = FxArea([0; 512]);
-    task::fxsave(&mut image);
+    cpu::fxsave(&mut image);
     // Bytes 464.. are software-defined: zero says "a plain FXSAVE image, no XSAVE state".
     image.0[464..].fill(0);
     user::copy_out(fpu_at, image.0.as_ptr(), FPU_IMAGE as usize)?;
@@ -435,7 +436,7 @@ fn start_handler_with(
         let _ = kernel::with_process(|p| p.sigaction(signal, Some(reset)));
     }
     // The handler starts with a clean FPU, as on Linux.
-    task::fxrstor(crate::idt::initial_fpu());
+    cpu::fxrstor(crate::arch::entry::initial_fpu());
     Ok(())
 }
 
@@ -500,9 +501,9 @@ fn restore(frame: &mut TrapFrame) -> Result<(), i64> {
         if !mxcsr_loadable(mxcsr, supported_mxcsr()) {
             return Err(EINVAL);
         }
-        task::fxrstor(&image);
+        cpu::fxrstor(&image);
     } else {
-        task::fxrstor(crate::idt::initial_fpu());
+        cpu::fxrstor(crate::arch::entry::initial_fpu());
     }
     frame.r8 = m.r8;
     frame.r9 = m.r9;
@@ -529,7 +530,7 @@ fn restore(frame: &mut TrapFrame) -> Result<(), i64> {
 /// The MXCSR bits this CPU accepts (FXSAVE's MXCSR_MASK; 0 there means the classic 0xffbf).
 fn supported_mxcsr() -> u32 {
     let mut image = FxArea([0; 512]);
-    task::fxsave(&mut image);
+    cpu::fxsave(&mut image);
     let mask = u32::from_le_bytes([image.0[28], image.0[29], image.0[30], image.0[31]]);
     if mask == 0 { 0xffbf } else { mask }
 }

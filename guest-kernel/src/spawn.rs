@@ -150,7 +150,7 @@ fn fork(request: &ProcessClone) -> Result<u64, i64> {
     if flags & CLONE_SETTLS != 0 {
         crate::task::set_segment_base(true, request.tls);
         // SAFETY: a user-space base (checked above); the kernel itself does not use FS.
-        unsafe { crate::arch::wrmsr(crate::arch::IA32_FS_BASE, request.tls) };
+        unsafe { crate::arch::cpu::wrmsr(crate::arch::cpu::IA32_FS_BASE, request.tls) };
     }
     // SAFETY: see `take_child_stack`.
     unsafe { CHILD_STACK = request.stack };

@@ -2,8 +2,8 @@
 //! each is handled (in the guest, forwarded to the host, or rewritten onto another call the
 //! host implements). Numbers not in the table return -ENOSYS and are counted.
 
-use crate::arch::{self, IA32_FMASK, IA32_FS_BASE, IA32_GS_BASE, IA32_LSTAR, IA32_STAR};
-use crate::cell::KernelCell;
+use crate::arch::cpu::{self, IA32_FS_BASE, IA32_GS_BASE};
+use crate::arch::cell::KernelCell;
 use crate::abi::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::abi::nr;
 use crate::exec::{GROUP_ID, USER_ID};
@@ -13,8 +13,7 @@ use crate::spawn;
 use crate::task;
 use crate::poll;
 use crate::net;
-use crate::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
-use crate::idt::{LeanFrame, TrapFrame, SYSCALL_VECTOR};
+use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::kernel::{self, with_memory, with_process};
 use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
 
@@ -23,7 +22,6 @@ const MAP_SHARED_VALIDATE: u64 = 0x03;
 use crate::process::{Rlimit, SigAction};
 use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
 use crate::user;
-use core::arch::global_asm;
 
 
 type Args = [u64; 6];
@@ -284,57 +282,6 @@ const fn index_of(calls: &[Syscall], switching: &[u64]) -> [u16; MAX_NR] {
     index
 }
 
-/// Saved user RSP during the switch to the kernel stack, and the stack to switch to.
-static USER_RSP: KernelCell<u64> = KernelCell::new(0);
-static KERNEL_RSP: KernelCell<u64> = KernelCell::new(0);
-
-global_asm!(
-    ".section .text",
-    ".balign 16",
-    ".global syscall_entry",
-    "syscall_entry:",
-    // RCX = user RIP, R11 = user RFLAGS (IF, TF, DF, AC already masked by FMASK).
-    "mov [rip + {user_rsp}], rsp",
-    "mov rsp, [rip + {kernel_rsp}]",
-    "push {user_ds}",
-    "push qword ptr [rip + {user_rsp}]",
-    "push r11",
-    "push {user_cs}",
-    "push rcx",
-    "push 0",
-    "push {vector}",
-    "jmp frame_common",
-    user_rsp = sym USER_RSP,
-    kernel_rsp = sym KERNEL_RSP,
-    user_ds = const USER_DS as u64,
-    user_cs = const USER_CS as u64,
-    vector = const SYSCALL_VECTOR,
-);
-
-unsafe extern "C" {
-    #[link_name = "syscall_entry"]
-    fn syscall_entry();
-}
-
-/// Programs the SYSCALL MSRs.
-pub fn init() {
-    // SAFETY: boot, single vCPU: nothing else uses this cell yet.
-    let kernel_rsp = unsafe { KERNEL_RSP.get() };
-    *kernel_rsp = gdt::kernel_stack_top();
-    // STAR: SYSCALL loads CS = 0x10, SS = 0x18; SYSRET (unused: it raises #GP under PVM)
-    // would load CS = 0x23 + 16 = 0x33 and SS = 0x23 + 8 = 0x2b.
-    let star = ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32);
-    // FMASK clears TF, IF, DF, IOPL, NT and AC on entry, as Linux does.
-    const FMASK: u64 = 0x4_7700;
-    // SAFETY: the selectors match the GDT loaded by gdt::init and LSTAR points at the entry
-    // code above, which switches to the kernel stack before touching memory.
-    unsafe {
-        arch::wrmsr(IA32_STAR, star);
-        arch::wrmsr(IA32_LSTAR, syscall_entry as *const () as u64);
-        arch::wrmsr(IA32_FMASK, FMASK);
-    }
-}
-
 /// Runs the system call described by `frame` and puts the result in its RAX; after a
 /// switching call, `frame` may hold another thread's registers. On the way out a pending
 /// signal may turn `frame` into a call of its handler (signal.rs).
@@ -372,6 +319,7 @@ fn sys_rt_sigreturn(_: &Args) -> i64 {
 /// Runs the system call saved by the lean path of `idt`: a user-mode SYSCALL that arrived
 /// as a page fault at LSTAR under PVM. Returns true, without running it, for a call that
 /// needs the full frame: the entry code then saves it and goes to `dispatch`.
+#[unsafe(no_mangle)]
 pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     let entry = lookup(frame.rax);
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && task::futex_never_blocks(&frame.args)) {
@@ -477,7 +425,7 @@ fn sys_arch_prctl(a: &Args) -> i64 {
             let msr = if code == ARCH_SET_FS { IA32_FS_BASE } else { IA32_GS_BASE };
             task::set_segment_base(code == ARCH_SET_FS, addr);
             // SAFETY: a user-space base for FS/GS; the kernel itself uses neither segment.
-            unsafe { arch::wrmsr(msr, addr) };
+            unsafe { cpu::wrmsr(msr, addr) };
             0
         }
         ARCH_GET_FS | ARCH_GET_GS => {
@@ -498,7 +446,7 @@ fn sys_uname(a: &Args) -> i64 {
 }
 
 fn now(clock_id: u64) -> Result<u64, i64> {
-    kernel::clock().read(clock_id, arch::rdtsc())
+    kernel::clock().read(clock_id, cpu::rdtsc())
 }
 
 /// Any clock: the CPU-time ones come from the scheduler's accounting (task.rs).

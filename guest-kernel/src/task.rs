@@ -4,11 +4,12 @@
 //! sigaltstack bookkeeping. The scheduling decisions are in sched.rs; this file does the
 //! machine side: user registers, FPU state and the FS base of each thread.
 
-use crate::cell::KernelCell;
+use crate::arch::cell::KernelCell;
+use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
 use crate::kernel::{self, with_memory};
-use crate::idt::{FxArea, TrapFrame};
+use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
 use crate::abi::linux::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS,
@@ -46,7 +47,7 @@ const FOREVER_SLICE_NS: u64 = 3600 * NANOS_PER_SECOND;
 const SPIN_BELOW_NS: u64 = 250_000;
 
 fn now(clock: u64) -> u64 {
-    kernel::clock().read(clock, crate::arch::rdtsc()).unwrap_or(0)
+    kernel::clock().read(clock, cpu::rdtsc()).unwrap_or(0)
 }
 
 /// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and their BITSET forms, with wait queues in
@@ -153,7 +154,7 @@ pub fn sys_sysinfo(a: &Args) -> i64 {
 
 /// Nanoseconds since boot: the time base of CPU time accounting.
 fn since_boot() -> u64 {
-    kernel::clock().since_boot_ns(crate::arch::rdtsc())
+    kernel::clock().since_boot_ns(cpu::rdtsc())
 }
 
 /// CPU time of the program: the guest has one vCPU running only this program, so it is the
@@ -412,7 +413,7 @@ pub fn after_call(frame: &mut TrapFrame) {
                 context.frame.rsp = stack;
             }
             // The new thread starts with the FPU state of its creator, as on Linux.
-            fxsave(&mut context.fpu);
+            cpu::fxsave(&mut context.fpu);
         });
     }
     // The child of a process clone given a stack goes on there (posix_spawn's clone).
@@ -469,26 +470,16 @@ fn switch(frame: &mut TrapFrame, save: bool) {
         let result = context.frame.rax;
         context.frame = *frame;
         context.frame.rax = result;
-        fxsave(&mut context.fpu);
+        cpu::fxsave(&mut context.fpu);
     }
     let thread = s.thread(next);
-    fxrstor(&thread.context.fpu);
+    cpu::fxrstor(&thread.context.fpu);
     // SAFETY: user-space bases (checked when set); the kernel uses neither segment.
     unsafe {
-        crate::arch::wrmsr(crate::arch::IA32_FS_BASE, thread.fs_base);
-        crate::arch::wrmsr(crate::arch::IA32_GS_BASE, thread.gs_base);
+        cpu::wrmsr(cpu::IA32_FS_BASE, thread.fs_base);
+        cpu::wrmsr(cpu::IA32_GS_BASE, thread.gs_base);
     }
     *frame = thread.context.frame;
-}
-
-pub fn fxsave(area: &mut FxArea) {
-    // SAFETY: FxArea is a 512-byte, 16-byte-aligned buffer, as FXSAVE64 requires.
-    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) area.0.as_mut_ptr(), options(nostack, preserves_flags)) };
-}
-
-pub fn fxrstor(area: &FxArea) {
-    // SAFETY: the image was written by FXSAVE64 (or is the initial one): valid MXCSR bits.
-    unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) area.0.as_ptr(), options(nostack, preserves_flags, readonly)) };
 }
 
 /// What a thread shares with its creator: everything (one address space, one fd table on

@@ -3,37 +3,20 @@
 //! run; anything else in the kernel is a panic.
 
 use crate::abi::host::USER_TOP;
-use crate::abi::linux::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
-use crate::arch;
+use crate::abi::linux::SIGKILL;
+use crate::arch::exception::{signal_for, PAGE_FAULT, PF_INSTRUCTION, PF_WRITE};
+use crate::arch::cpu;
 use crate::hypercall::{self, FaultRecord};
-use crate::idt::{TrapFrame, SYSCALL_VECTOR};
+use crate::arch::trap_frame::{TrapFrame, SYSCALL_VECTOR};
 use crate::kernel;
 use crate::mm::{Access, FaultOutcome};
 
 
-const PAGE_FAULT: u64 = 14;
-const PF_WRITE: u64 = 1 << 1;
-const PF_INSTRUCTION: u64 = 1 << 4;
-
-/// The signal Linux delivers for a user-mode exception.
-pub fn signal_for(vector: u64) -> u32 {
-    (match vector {
-        0 => SIGFPE,             // #DE divide error
-        1 | 3 => SIGTRAP,        // #DB, #BP
-        4 | 5 => SIGSEGV,        // #OF, #BR
-        6 => SIGILL,             // #UD
-        7 => SIGFPE,             // #NM (the kernel never sets CR0.TS)
-        16 | 19 => SIGFPE,       // #MF, #XM
-        11 | 12 => SIGBUS,       // #NP, #SS
-        17 => SIGBUS,            // #AC
-        _ => SIGSEGV,            // #GP (privileged instructions, bad addresses), #PF, rest
-    }) as u32
-}
-
 /// Called by the entry code for every exception and system call, on a kernel stack. (Under
 /// PVM without its paravirtual interface, SYSCALL jumps to LSTAR without leaving user mode, so
-/// fetching the supervisor-only entry code faults; `idt::page_fault_entry` recognises that
+/// fetching the supervisor-only entry code faults; `page_fault_entry` (entry.rs) recognises that
 /// fault and runs the system call itself, with RCX and R11 as SYSCALL left them.)
+#[unsafe(no_mangle)]
 pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == SYSCALL_VECTOR {
         crate::syscall::dispatch(frame);
@@ -42,7 +25,7 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == PAGE_FAULT && handle_page_fault(frame) {
         return;
     }
-    let (signal, address) = (signal_for(frame.vector), if frame.vector == PAGE_FAULT { arch::read_cr2() } else { 0 });
+    let (signal, address) = (signal_for(frame.vector), if frame.vector == PAGE_FAULT { cpu::read_cr2() } else { 0 });
     // A program that catches the signal gets its handler instead (signal.rs).
     if frame.from_user() && crate::signal::deliver_fault(frame, signal as u64, address) {
         return;
@@ -52,7 +35,7 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
 
 /// Serves a demand fault; false when the fault is the program's (or the kernel's) error.
 fn handle_page_fault(frame: &TrapFrame) -> bool {
-    let address = arch::read_cr2();
+    let address = cpu::read_cr2();
     match resolve(address, frame.error_code) {
         FaultOutcome::Resolved => true,
         FaultOutcome::Violation => false,
@@ -62,12 +45,13 @@ fn handle_page_fault(frame: &TrapFrame) -> bool {
     }
 }
 
-/// Called by `idt::page_fault_entry` for a page fault from user mode before the full frame is
+/// Called by `page_fault_entry` (entry.rs) for a page fault from user mode before the full frame is
 /// saved: true when demand paging resolved it, the common case, which then returns at once.
 /// Otherwise the fault goes on to `kernel_entry`, which tries again (nothing changed) and
 /// reports it with the full frame.
+#[unsafe(no_mangle)]
 pub extern "C" fn user_page_fault(error_code: u64) -> bool {
-    resolve(arch::read_cr2(), error_code) == FaultOutcome::Resolved
+    resolve(cpu::read_cr2(), error_code) == FaultOutcome::Resolved
 }
 
 fn resolve(address: u64, error_code: u64) -> FaultOutcome {

@@ -1,85 +1,30 @@
-//! The IDT for the 32 exception vectors, and the assembly doors into and out of the kernel:
-//! every exception and every system call builds the same `TrapFrame` on a kernel stack,
-//! calls `kernel_entry`, and returns with IRETQ (SYSRETQ raises #GP under PVM). The kernel
-//! is built without SSE and x87 code (see .cargo/config.toml), so the program's FPU/SSE
-//! registers pass through the kernel untouched and need no saving.
+//! The assembly doors into and out of the kernel: every exception and every system call
+//! builds the same `TrapFrame` on a kernel stack, calls `kernel_entry`, and returns with IRETQ
+//! (SYSRETQ raises #GP under PVM). The kernel is built without SSE and x87 code (see
+//! .cargo/config.toml), so the program's FPU/SSE registers pass through the kernel untouched
+//! and need no saving.
+//!
+//! The code the doors lead to lies in the layers above, which this mechanism does not import:
+//! the assembly calls it by link name, and each function is defined `#[unsafe(no_mangle)]`
+//! where it belongs (a missing one fails the link):
+//!
+//! - `kernel_entry(frame: &mut TrapFrame)`, kernel/trap.rs: every exception, and system calls
+//!   on the full path;
+//! - `dispatch_lean(frame: &mut LeanFrame) -> bool`, syscalls/dispatch.rs: system calls on the
+//!   lean path (true: hand the call to the full path);
+//! - `user_page_fault(error_code: u64) -> bool`, kernel/trap.rs: a page fault from user mode
+//!   before the full frame is saved (true: demand paging resolved it).
+//!
+//! These three calls are the only way the machine layer reaches up (docs/architecture.md).
 
-use crate::cell::KernelCell;
-use crate::gdt::{IST_DOUBLE_FAULT, IST_NMI_MCE, IST_OTHER, IST_PAGE_FAULT, KERNEL_CS};
-use core::arch::{asm, global_asm};
-use core::mem::size_of;
-
-/// Registers of the interrupted context, in the order the entry code pushes them.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug)]
-pub struct TrapFrame {
-    // The six system call arguments first and in ABI order, so that `syscall_args` can hand
-    // the handlers a view into the frame instead of a copy: under PVM's emulation of the
-    // kernel each memory access costs microseconds.
-    pub rdi: u64,
-    pub rsi: u64,
-    pub rdx: u64,
-    pub r10: u64,
-    pub r8: u64,
-    pub r9: u64,
-    pub rax: u64,
-    pub rbx: u64,
-    pub rcx: u64,
-    pub rbp: u64,
-    pub r11: u64,
-    pub r12: u64,
-    pub r13: u64,
-    pub r14: u64,
-    pub r15: u64,
-    /// Exception vector, or `SYSCALL_VECTOR`.
-    pub vector: u64,
-    pub error_code: u64,
-    pub rip: u64,
-    pub cs: u64,
-    pub rflags: u64,
-    pub rsp: u64,
-    pub ss: u64,
-}
-
-impl TrapFrame {
-    /// All registers zero (a thread slot before it is used).
-    pub const ZERO: TrapFrame = TrapFrame {
-        rdi: 0, rsi: 0, rdx: 0, r10: 0, r8: 0, r9: 0, rax: 0, rbx: 0, rcx: 0, rbp: 0, r11: 0, r12: 0, r13: 0,
-        r14: 0, r15: 0, vector: 0, error_code: 0, rip: 0, cs: 0, rflags: 0, rsp: 0, ss: 0,
-    };
-
-    pub fn from_user(&self) -> bool {
-        self.cs & 3 == 3
-    }
-
-    /// The system call arguments (RDI, RSI, RDX, R10, R8, R9), read in place.
-    pub fn syscall_args(&self) -> &[u64; 6] {
-        const _: () = assert!(core::mem::offset_of!(TrapFrame, r9) == 5 * 8);
-        // SAFETY: the frame is repr(C) and starts with these six u64 fields in this order
-        // (checked above), so they form a [u64; 6] that lives as long as `self`.
-        unsafe { &*(&self.rdi as *const u64 as *const [u64; 6]) }
-    }
-}
-
-/// What the lean system call path saves (see `page_fault_entry`), lowest address first: the
-/// arguments, RAX, then the CPU's exception frame.
-#[repr(C)]
-pub struct LeanFrame {
-    pub args: [u64; 6],
-    pub rax: u64,
-    pub error_code: u64,
-    pub rip: u64,
-    pub cs: u64,
-    pub rflags: u64,
-    pub rsp: u64,
-    pub ss: u64,
-}
-
-/// The `vector` of a frame built by the SYSCALL entry.
-pub const SYSCALL_VECTOR: u64 = 0x100;
+use super::cell::KernelCell;
+use super::cpu::{self, IA32_FMASK, IA32_LSTAR, IA32_STAR};
+use super::trap_frame::{FxArea, TrapFrame, SYSCALL_VECTOR};
+use super::gdt::{self, KERNEL_CS, USER32_CS, USER_CS, USER_DS};
+use core::arch::global_asm;
 
 /// Each stub is padded to this many bytes, so stub `n` is at `trap_stubs + n * STUB_SIZE`.
-const STUB_SIZE: u64 = 16;
+pub const STUB_SIZE: u64 = 16;
 
 global_asm!(
     ".macro TRAP_STUB n, err",
@@ -119,7 +64,7 @@ global_asm!(
     // the CPU and the stub together, but keep it independent of that); RBP is callee-saved.
     "mov rbp, rsp",
     "and rsp, -16",
-    "call {entry}",
+    "call kernel_entry",
     "mov rsp, rbp",
     "pop rdi", "pop rsi", "pop rdx", "pop r10", "pop r8", "pop r9", "pop rax", "pop rbx",
     "pop rcx", "pop rbp", "pop r11", "pop r12", "pop r13", "pop r14", "pop r15",
@@ -127,7 +72,7 @@ global_asm!(
     "iretq",
     "",
     // Page faults. Under PVM (without its paravirtual interface) a user-mode SYSCALL arrives
-    // here, as a fault on fetching the supervisor-only code at LSTAR (see trap.rs). That case
+    // here, as a fault on fetching the supervisor-only code at LSTAR (see kernel/trap.rs). That case
     // takes a lean path: it saves only what the Rust code may clobber (the argument registers
     // and RAX; RCX and R11 are SYSCALL's return RIP and RFLAGS) and returns to RCX, because
     // PVM emulates every kernel instruction and each memory access costs microseconds.
@@ -145,7 +90,7 @@ global_asm!(
     "mov rdi, rsp",
     // Seven pushes after the CPU's six words leave RSP 8 mod 16; the call needs 0 mod 16.
     "sub rsp, 8",
-    "call {lean}",
+    "call dispatch_lean",
     "add rsp, 8",
     "test al, al",
     "jnz 4f",
@@ -173,7 +118,7 @@ global_asm!(
     "mov rdi, [rsp + 72]",
     // Nine pushes after the CPU's six words: RSP is 8 mod 16 again.
     "sub rsp, 8",
-    "call {user_fault}",
+    "call user_page_fault",
     "add rsp, 8",
     "pop r11", "pop r10", "pop r9", "pop r8", "pop rdi", "pop rsi", "pop rdx", "pop rcx",
     "test al, al",
@@ -197,24 +142,68 @@ global_asm!(
     "add rsp, 16",
     "iretq",
     common = sym frame_common_symbol,
-    entry = sym crate::trap::kernel_entry,
-    lean = sym crate::syscall::dispatch_lean,
     syscall_vector = const SYSCALL_VECTOR,
-    user_fault = sym crate::trap::user_page_fault,
 );
 
 unsafe extern "C" {
     #[link_name = "trap_stubs"]
-    fn trap_stubs();
+    pub(super) fn trap_stubs();
     #[link_name = "frame_common"]
     fn frame_common_symbol();
     #[link_name = "enter_user_frame"]
     fn enter_user_frame(frame: *const TrapFrame, fpu: *const FxArea) -> !;
 }
 
-/// An FXSAVE image.
-#[repr(C, align(16))]
-pub struct FxArea(pub [u8; 512]);
+/// Saved user RSP during the switch to the kernel stack, and the stack to switch to.
+static USER_RSP: KernelCell<u64> = KernelCell::new(0);
+static KERNEL_RSP: KernelCell<u64> = KernelCell::new(0);
+
+global_asm!(
+    ".section .text",
+    ".balign 16",
+    ".global syscall_entry",
+    "syscall_entry:",
+    // RCX = user RIP, R11 = user RFLAGS (IF, TF, DF, AC already masked by FMASK).
+    "mov [rip + {user_rsp}], rsp",
+    "mov rsp, [rip + {kernel_rsp}]",
+    "push {user_ds}",
+    "push qword ptr [rip + {user_rsp}]",
+    "push r11",
+    "push {user_cs}",
+    "push rcx",
+    "push 0",
+    "push {vector}",
+    "jmp frame_common",
+    user_rsp = sym USER_RSP,
+    kernel_rsp = sym KERNEL_RSP,
+    user_ds = const USER_DS as u64,
+    user_cs = const USER_CS as u64,
+    vector = const SYSCALL_VECTOR,
+);
+
+unsafe extern "C" {
+    #[link_name = "syscall_entry"]
+    fn syscall_entry();
+}
+
+/// Programs the SYSCALL MSRs.
+pub fn init() {
+    // SAFETY: boot, single vCPU: nothing else uses this cell yet.
+    let kernel_rsp = unsafe { KERNEL_RSP.get() };
+    *kernel_rsp = gdt::kernel_stack_top();
+    // STAR: SYSCALL loads CS = 0x10, SS = 0x18; SYSRET (unused: it raises #GP under PVM)
+    // would load CS = 0x23 + 16 = 0x33 and SS = 0x23 + 8 = 0x2b.
+    let star = ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32);
+    // FMASK clears TF, IF, DF, IOPL, NT and AC on entry, as Linux does.
+    const FMASK: u64 = 0x4_7700;
+    // SAFETY: the selectors match the GDT loaded by gdt::init and LSTAR points at the entry
+    // code above, which switches to the kernel stack before touching memory.
+    unsafe {
+        cpu::wrmsr(IA32_STAR, star);
+        cpu::wrmsr(IA32_LSTAR, syscall_entry as *const () as u64);
+        cpu::wrmsr(IA32_FMASK, FMASK);
+    }
+}
 
 /// FPU state a new program starts with: FCW 0x37f (all exceptions masked), MXCSR 0x1f80.
 static INITIAL_FPU: FxArea = {
@@ -239,57 +228,3 @@ pub fn enter_user(frame: &TrapFrame) -> ! {
     unsafe { enter_user_frame(frame, &INITIAL_FPU) }
 }
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Gate {
-    offset_low: u16,
-    selector: u16,
-    ist: u8,
-    attributes: u8,
-    offset_mid: u16,
-    offset_high: u32,
-    reserved: u32,
-}
-
-const EMPTY_GATE: Gate = Gate { offset_low: 0, selector: 0, ist: 0, attributes: 0, offset_mid: 0, offset_high: 0, reserved: 0 };
-
-static IDT: KernelCell<[Gate; 32]> = KernelCell::new([EMPTY_GATE; 32]);
-
-fn ist_for(vector: usize) -> u8 {
-    match vector {
-        14 => IST_PAGE_FAULT,
-        8 => IST_DOUBLE_FAULT,
-        2 | 18 => IST_NMI_MCE,
-        _ => IST_OTHER,
-    }
-}
-
-/// Fills and loads the IDT. Every gate uses an IST stack so an exception in kernel mode never
-/// pushes onto the interrupted stack (whose red zone may hold live data).
-pub fn init() {
-    // SAFETY: boot runs once on the only vCPU; nothing else references the IDT yet.
-    let idt = unsafe { IDT.get() };
-    let base = trap_stubs as *const () as u64;
-    for (vector, gate) in idt.iter_mut().enumerate() {
-        let handler = base + vector as u64 * STUB_SIZE;
-        // Interrupt gate (0xe), present; #BP and #OF may be raised by int3/into in ring 3.
-        let dpl = if vector == 3 || vector == 4 { 3 } else { 0 };
-        *gate = Gate {
-            offset_low: handler as u16,
-            selector: KERNEL_CS,
-            ist: ist_for(vector),
-            attributes: 0x8e | (dpl << 5),
-            offset_mid: (handler >> 16) as u16,
-            offset_high: (handler >> 32) as u32,
-            reserved: 0,
-        };
-    }
-    #[repr(C, packed)]
-    struct Pointer {
-        limit: u16,
-        base: u64,
-    }
-    let pointer = Pointer { limit: (size_of::<[Gate; 32]>() - 1) as u16, base: IDT.as_ptr() as u64 };
-    // SAFETY: the IDT lives in the kernel image for ever and every gate points at a stub.
-    unsafe { asm!("lidt [{}]", in(reg) &pointer, options(nostack, preserves_flags)) };
-}

@@ -1,6 +1,7 @@
 //! Thin wrappers over the x86-64 instructions the kernel needs. Each is `unsafe` where the
 //! instruction can break the machine's invariants; the callers say why their use is sound.
 
+use super::trap_frame::FxArea;
 use core::arch::asm;
 
 pub const IA32_EFER: u32 = 0xc000_0080;
@@ -98,6 +99,18 @@ pub fn cpuid(leaf: u32, subleaf: u32) -> (u32, u32, u32, u32) {
     // SAFETY: cpuid has no side effect beyond its outputs.
     let r = core::arch::x86_64::__cpuid_count(leaf, subleaf);
     (r.eax, r.ebx, r.ecx, r.edx)
+}
+
+/// Saves the FPU/SSE state into `area` (FXSAVE64).
+pub fn fxsave(area: &mut FxArea) {
+    // SAFETY: FxArea is a 512-byte, 16-byte-aligned buffer, as FXSAVE64 requires.
+    unsafe { asm!("fxsave64 [{}]", in(reg) area.0.as_mut_ptr(), options(nostack, preserves_flags)) };
+}
+
+/// Loads the FPU/SSE state from `area` (FXRSTOR64).
+pub fn fxrstor(area: &FxArea) {
+    // SAFETY: the image was written by FXSAVE64 (or is the initial one): valid MXCSR bits.
+    unsafe { asm!("fxrstor64 [{}]", in(reg) area.0.as_ptr(), options(nostack, preserves_flags, readonly)) };
 }
 
 /// Spins forever without HLT (HLT with interrupts off raises #GP under PVM).

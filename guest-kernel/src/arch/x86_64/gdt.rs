@@ -2,7 +2,7 @@
 //! transitions, IST stacks so that exceptions never land on the interrupted stack and the
 //! red zone stays intact).
 
-use crate::cell::KernelCell;
+use super::cell::KernelCell;
 use core::arch::asm;
 use core::mem::size_of;
 
