@@ -2,10 +2,7 @@
 //! the user: every offset, size and address is checked before the loader uses it.
 
 use crate::abi::host::{PAGE_SIZE, USER_BOTTOM};
-
-const fn page_floor(x: u64) -> u64 {
-    x & !(PAGE_SIZE - 1)
-}
+use crate::mm::memory::{page_floor, IMAGE_LIMIT};
 
 pub const PT_LOAD: u32 = 1;
 pub const PT_DYNAMIC: u32 = 2;
@@ -25,8 +22,6 @@ const MAX_PHNUM: usize = 256;
 
 /// Where a position-independent (static-PIE) program is loaded, like Linux's ELF_ET_DYN_BASE.
 pub const PIE_BASE: u64 = 0x0000_5555_5540_0000;
-/// Program segments end below this address; the mmap area and the stack lie above it.
-pub const IMAGE_LIMIT: u64 = 0x0000_6000_0000_0000;
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum ElfError {

@@ -6,10 +6,10 @@ use crate::abi::boot::ProgramStrings;
 use crate::abi::host::USER_TOP;
 use crate::elf::{Executable, PHDR_SIZE, PIE_BASE};
 use crate::abi::errno::{E2BIG, ENOMEM};
-use crate::mm::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
-use crate::mmu::Mmu;
-use crate::paging::ADDRESS_MASK;
-use crate::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::mm::memory::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
+use crate::mm::mmu::Mmu;
+use crate::mm::paging::ADDRESS_MASK;
+use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 pub const AT_NULL: u64 = 0;
 pub const AT_PHDR: u64 = 3;
@@ -288,9 +288,9 @@ pub fn load(
 mod tests {
     use super::*;
     use crate::elf::tests::static_exec;
-    use crate::frame::FrameAllocator;
-    use crate::mmu::testing::TestMmu;
-    use crate::paging::PageTables;
+    use crate::mm::frame::FrameAllocator;
+    use crate::mm::mmu::testing::TestMmu;
+    use crate::mm::paging::PageTables;
 
     /// Guest RAM of 512 pages with `bytes` at IMAGE (never handed out by the allocator).
     const IMAGE: u64 = 0x1c_0000;
@@ -387,8 +387,8 @@ mod tests {
         assert!(mem.frames.owns(pa & !0xfff), "the writable page is a private copy");
         assert_eq!(mmu.bytes(IMAGE + 0x1000)[0x110], 0xee, "the image itself is untouched");
         let entry = mem.tables.entry(&mut mmu, 0x401000);
-        assert_eq!(entry & crate::paging::PTE_NO_EXECUTE, 0);
-        assert_eq!(entry & crate::paging::PTE_WRITABLE, 0);
+        assert_eq!(entry & crate::mm::paging::PTE_NO_EXECUTE, 0);
+        assert_eq!(entry & crate::mm::paging::PTE_WRITABLE, 0);
     }
 
     #[test]
@@ -442,7 +442,7 @@ mod tests {
         let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, Some(interpreter), &strings, [0; 16], 0, 8 << 20).unwrap();
         let base = loaded.entry - 0x1000;
         assert_eq!(base % PAGE_SIZE, 0);
-        assert!(base >= crate::elf::IMAGE_LIMIT && base < STACK_TOP - (8 << 20), "in the mmap area");
+        assert!(base >= crate::mm::memory::IMAGE_LIMIT && base < STACK_TOP - (8 << 20), "in the mmap area");
         assert_eq!(mem.tables.translate(&mut mmu, loaded.entry), Some(interp_gpa + 0x1000), "mapped in place");
         let mut aux = std::collections::HashMap::new();
         let mut at = loaded.stack_pointer + 8 * 4;

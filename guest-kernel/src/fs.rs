@@ -10,8 +10,8 @@ use crate::kernel;
 use crate::abi::nr;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX, Timespec};
 use crate::time::Clock;
-use crate::user;
-use crate::vma::{PROT_READ, PROT_WRITE};
+use crate::mm::user;
+use crate::mm::vma::{PROT_READ, PROT_WRITE};
 
 type Args = [u64; 6];
 
@@ -670,7 +670,7 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
         const ST_SIZE: usize = 48;
         let size = u64::from_le_bytes(io.slice(PATH_MAX + ST_SIZE, 8).try_into().unwrap());
         let pages = size.div_ceil(crate::abi::host::PAGE_SIZE).max(1);
-        let gpa = kernel::with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;
+        let gpa = crate::mm::global::with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;
         read_file_into(fd, gpa, size, 0)?;
         Ok((gpa, size))
     };

@@ -1,7 +1,7 @@
 //! Boot: from the host's entry state to the program's first instruction in ring 3. Also the
 //! kernel's global state and the panic handler.
 
-use crate::abi::host::{gpa, kva, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, PAGE_SIZE, USER_TOP};
+use crate::abi::host::{gpa, kva, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, USER_TOP};
 use crate::arch::cpu;
 use crate::arch::entry;
 use crate::abi::boot::{BootInfo, ProgramStrings};
@@ -9,46 +9,16 @@ use crate::arch::cell::KernelCell;
 use crate::elf::Executable;
 use crate::enosys::EnosysTable;
 use crate::exec;
-use crate::frame::FrameAllocator;
+use crate::mm::frame::FrameAllocator;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
 use crate::hypercall;
 use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
-use crate::mm::{Access, FaultOutcome, Memory};
-use crate::mmu::Mmu;
-use crate::paging::{PageTables, ADDRESS_MASK};
+use crate::mm::global::with_memory;
+use crate::mm::paging::{PageTables, ADDRESS_MASK};
 use crate::process::Process;
 use crate::time::Clock;
 
-/// The host's direct map of guest RAM, as the memory manager's view of physical frames.
-pub struct DirectMap;
-
-/// Beyond this many pages one CR3 reload is cheaper than a run of INVLPGs (each traps
-/// under PVM).
-const INVLPG_LIMIT: u64 = 16;
-
-impl Mmu for DirectMap {
-    fn table(&mut self, pa: u64) -> &mut [u64; 512] {
-        // SAFETY: frames handed to the memory manager are page-aligned GPAs inside guest RAM,
-        // which the host maps at KERNEL_BASE; each is used as one thing at a time.
-        unsafe { &mut *(kva(pa) as *mut [u64; 512]) }
-    }
-
-    fn bytes(&mut self, pa: u64) -> &mut [u8; PAGE_SIZE as usize] {
-        // SAFETY: as for `table`.
-        unsafe { &mut *(kva(pa) as *mut [u8; PAGE_SIZE as usize]) }
-    }
-
-    fn invalidate(&mut self, start: u64, end: u64) {
-        if (end - start) / PAGE_SIZE > INVLPG_LIMIT {
-            cpu::flush_tlb();
-        } else {
-            (start..end).step_by(PAGE_SIZE as usize).for_each(cpu::invlpg);
-        }
-    }
-}
-
-static MEMORY: KernelCell<Memory> = KernelCell::new(Memory::new(PageTables::new(0), FrameAllocator::new(0, 0)));
 static PROCESS: KernelCell<Process> = KernelCell::new(Process::new(0));
 static ENOSYS: KernelCell<EnosysTable> = KernelCell::new(EnosysTable::new());
 static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
@@ -74,14 +44,6 @@ static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
 });
 static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
 
-/// Runs `f` with the memory manager. Code inside must not touch user memory through user
-/// addresses: a demand fault there would re-enter the memory manager.
-pub fn with_memory<R>(f: impl FnOnce(&mut Memory, &mut DirectMap) -> R) -> R {
-    // SAFETY: one vCPU, interrupts off; the only other user is the page-fault path, which
-    // cannot run while `f` runs because `f` does not touch unmapped user memory.
-    f(unsafe { MEMORY.get() }, &mut DirectMap)
-}
-
 /// Runs `f` with the task's bookkeeping.
 pub fn with_process<R>(f: impl FnOnce(&mut Process) -> R) -> R {
     // SAFETY: one vCPU, interrupts off, and the page-fault path never touches PROCESS.
@@ -97,11 +59,6 @@ pub fn boot_info() -> &'static BootInfo {
 pub fn clock() -> Clock {
     // SAFETY: written once during boot, read-only afterwards.
     unsafe { *CLOCK.as_ptr() }
-}
-
-/// Serves a page fault on a user address (called from the trap handler).
-pub fn handle_fault(address: u64, access: Access) -> FaultOutcome {
-    with_memory(|mem, mmu| mem.handle_fault(mmu, address, access))
 }
 
 /// Counts an unimplemented system call.

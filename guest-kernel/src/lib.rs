@@ -11,17 +11,13 @@ pub mod arch;
 pub mod elf;
 pub mod enosys;
 pub mod exec;
-pub mod frame;
 pub mod log;
 pub mod mm;
-pub mod mmu;
-pub mod paging;
 pub mod poll;
 pub mod process;
 pub mod sched;
 pub mod sigframe;
 pub mod time;
-pub mod vma;
 
 #[cfg(not(test))]
 pub mod fs;
@@ -41,5 +37,3 @@ pub mod syscall;
 pub mod task;
 #[cfg(not(test))]
 pub mod trap;
-#[cfg(not(test))]
-pub mod user;

@@ -8,8 +8,8 @@ use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
 use crate::hypercall;
 use crate::kernel;
 use crate::abi::nr;
-use crate::user;
-use crate::vma::PROT_WRITE;
+use crate::mm::user;
+use crate::mm::vma::PROT_WRITE;
 
 type Args = [u64; 6];
 

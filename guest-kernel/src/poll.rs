@@ -112,8 +112,8 @@ mod handlers {
     use crate::kernel;
     use crate::abi::nr;
     use crate::task;
-    use crate::user;
-    use crate::vma::PROT_WRITE;
+    use crate::mm::user;
+    use crate::mm::vma::PROT_WRITE;
 
     type Args = [u64; 6];
 

@@ -22,7 +22,7 @@ use crate::sigframe::*;
 use crate::spawn;
 use crate::task::{self, SavedContext};
 use crate::abi::linux::NANOS_PER_SECOND;
-use crate::user;
+use crate::mm::user;
 
 type Args = [u64; 6];
 

@@ -18,7 +18,7 @@ use crate::abi::errno::{E2BIG, EFAULT, EINVAL};
 use crate::hypercall;
 use crate::kernel;
 use crate::abi::nr;
-use crate::user;
+use crate::mm::user;
 
 type Args = [u64; 6];
 

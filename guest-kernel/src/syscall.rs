@@ -14,14 +14,15 @@ use crate::task;
 use crate::poll;
 use crate::net;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
-use crate::kernel::{self, with_memory, with_process};
-use crate::mm::{MAP_ANONYMOUS, MAP_SHARED};
+use crate::kernel::{self, with_process};
+use crate::mm::global::with_memory;
+use crate::mm::memory::{MAP_ANONYMOUS, MAP_SHARED};
 
 /// MAP_SHARED_VALIDATE: MAP_SHARED that rejects unknown flags (both bits of the type field).
 const MAP_SHARED_VALIDATE: u64 = 0x03;
 use crate::process::{Rlimit, SigAction};
 use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
-use crate::user;
+use crate::mm::user;
 
 
 type Args = [u64; 6];
@@ -364,16 +365,16 @@ fn sys_mmap(a: &Args) -> i64 {
     if flags & MAP_ANONYMOUS == 0 {
         // Writes to a shared writable mapping would have to reach the file: not supported,
         // with the error Linux gives for files that cannot be mapped so.
-        if flags & MAP_SHARED != 0 && prot & crate::vma::PROT_WRITE as u64 != 0 {
+        if flags & MAP_SHARED != 0 && prot & crate::mm::vma::PROT_WRITE as u64 != 0 {
             return -ENODEV;
         }
         let (fd, offset) = (a[4], a[5]);
-        let private = (flags & !MAP_SHARED_VALIDATE) | crate::mm::MAP_PRIVATE;
-        let mut read = |_: &mut kernel::DirectMap, gpa, len, at| fs::read_file_into(fd, gpa, len, at);
+        let private = (flags & !MAP_SHARED_VALIDATE) | crate::mm::memory::MAP_PRIVATE;
+        let mut read = |_: &mut crate::mm::global::DirectMap, gpa, len, at| fs::read_file_into(fd, gpa, len, at);
         return result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)));
     }
     // A shared anonymous mapping behaves like a private one while there is one process.
-    let flags = if flags & MAP_SHARED != 0 { (flags & !MAP_SHARED) | crate::mm::MAP_PRIVATE } else { flags };
+    let flags = if flags & MAP_SHARED != 0 { (flags & !MAP_SHARED) | crate::mm::memory::MAP_PRIVATE } else { flags };
     result(with_memory(|mem, mmu| mem.mmap(mmu, addr, len, prot, flags)))
 }
 

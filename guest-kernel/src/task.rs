@@ -8,7 +8,8 @@ use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
-use crate::kernel::{self, with_memory};
+use crate::kernel;
+use crate::mm::global::with_memory;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
 use crate::abi::linux::{
@@ -18,7 +19,7 @@ use crate::abi::linux::{
 use crate::abi::linux::{
     Timespec, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
 };
-use crate::user;
+use crate::mm::user;
 
 type Args = [u64; 6];
 

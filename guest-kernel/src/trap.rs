@@ -8,8 +8,7 @@ use crate::arch::exception::{signal_for, PAGE_FAULT, PF_INSTRUCTION, PF_WRITE};
 use crate::arch::cpu;
 use crate::hypercall::{self, FaultRecord};
 use crate::arch::trap_frame::{TrapFrame, SYSCALL_VECTOR};
-use crate::kernel;
-use crate::mm::{Access, FaultOutcome};
+use crate::mm::memory::{Access, FaultOutcome};
 
 
 /// Called by the entry code for every exception and system call, on a kernel stack. (Under
@@ -65,7 +64,7 @@ fn resolve(address: u64, error_code: u64) -> FaultOutcome {
     } else {
         Access::Read
     };
-    kernel::handle_fault(address, access)
+    crate::mm::global::handle_fault(address, access)
 }
 
 /// Ends the run: a user-mode fault goes to the FAULT port, a kernel-mode one is a panic.

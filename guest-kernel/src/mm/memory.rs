@@ -4,12 +4,11 @@
 //! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
 use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
-use crate::elf::IMAGE_LIMIT;
 use crate::abi::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
-use crate::frame::FrameAllocator;
-use crate::mmu::Mmu;
-use crate::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE};
-use crate::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
+use crate::mm::frame::FrameAllocator;
+use crate::mm::mmu::Mmu;
+use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
+use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
 pub const MAP_PRIVATE: u64 = 0x02;
@@ -30,6 +29,8 @@ pub const MADV_FREE: u64 = 8;
 
 /// Top of the main stack (its last page stays unmapped as a guard against overruns).
 pub const STACK_TOP: u64 = USER_TOP - PAGE_SIZE;
+/// Program segments end below this address; the mmap area and the stack lie above it.
+pub const IMAGE_LIMIT: u64 = 0x0000_6000_0000_0000;
 /// Gap between the lowest stack address and the highest mmap area.
 const STACK_GAP: u64 = 1 << 30;
 /// Pages mapped together on a demand fault (aligned block around the faulting address).
@@ -157,6 +158,26 @@ impl Memory {
             Some(end) if start >= USER_BOTTOM && end <= USER_TOP => self.vmas.covers(start, end, need),
             _ => false,
         }
+    }
+
+    /// The guest-physical address of user byte `va`, its page mapped first if it is not there
+    /// yet (the kernel copies through the direct map, never through user addresses). The caller
+    /// has checked that the page's area allows `access`; EFAULT if none does after all, ENOMEM
+    /// when no frame is left for the page.
+    pub fn user_byte(&mut self, mmu: &mut impl Mmu, va: u64, access: Access) -> Result<u64, i64> {
+        let needed = PTE_PRESENT | if access == Access::Write { PTE_WRITABLE } else { 0 };
+        let mut entry = self.tables.entry(mmu, va);
+        if entry & needed != needed {
+            match self.handle_fault(mmu, va, access) {
+                FaultOutcome::Resolved => entry = self.tables.entry(mmu, va),
+                FaultOutcome::Violation => return Err(EFAULT),
+                FaultOutcome::OutOfMemory => return Err(ENOMEM),
+            }
+        }
+        if entry & needed != needed {
+            return Err(EFAULT);
+        }
+        Ok((entry & ADDRESS_MASK) + va % PAGE_SIZE)
     }
 
     /// Serves a page fault at `addr`: maps the aligned block around it if an area allows it.
@@ -512,7 +533,7 @@ impl Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmu::testing::TestMmu;
+    use crate::mm::mmu::testing::TestMmu;
 
     const RW: u64 = (PROT_READ | PROT_WRITE) as u64;
     const ANON: u64 = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -548,7 +569,7 @@ mod tests {
         mem.mprotect(&mut mmu, addr, 0x1000, RW).unwrap();
         assert!(mem.check_user(addr, 0x1000, PROT_WRITE));
         let entry = mem.tables.entry(&mut mmu, addr);
-        assert_eq!(entry & crate::paging::PTE_WRITABLE, crate::paging::PTE_WRITABLE);
+        assert_eq!(entry & crate::mm::paging::PTE_WRITABLE, crate::mm::paging::PTE_WRITABLE);
     }
 
     #[test]
@@ -638,6 +659,32 @@ mod tests {
         }
         assert_eq!(outcome, FaultOutcome::OutOfMemory);
         assert!(mem.memory_limit_reached);
+    }
+
+    #[test]
+    fn user_bytes_are_found_through_the_tables_their_pages_mapped_on_the_way() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x2000, RW, ANON).unwrap();
+        let gpa = mem.user_byte(&mut mmu, addr + 0x1234, Access::Write).unwrap();
+        assert_eq!(Some(gpa), mem.tables.translate(&mut mmu, addr + 0x1234), "mapped by the lookup");
+        assert_eq!(gpa % PAGE_SIZE, 0x234);
+        assert_eq!(mem.user_byte(&mut mmu, addr + 0x1235, Access::Read), Ok(gpa + 1));
+        assert_eq!(mem.user_byte(&mut mmu, addr + 0x2000, Access::Read), Err(EFAULT), "past the area");
+        let read_only = mem.mmap(&mut mmu, 0, 0x1000, PROT_READ as u64, ANON).unwrap();
+        assert_eq!(mem.user_byte(&mut mmu, read_only, Access::Write), Err(EFAULT));
+        assert!(mem.user_byte(&mut mmu, read_only, Access::Read).is_ok());
+    }
+
+    #[test]
+    fn a_user_byte_without_a_frame_left_is_enomem() {
+        let mut mmu = TestMmu::new(16);
+        let mut mem = Memory::new(PageTables::new(0x1000), FrameAllocator::new(0x2000, 8 * PAGE_SIZE));
+        mem.set_layout(0x60_0000, STACK_TOP - (8 << 20));
+        // Read-only, so that mmap does not refuse the area for want of frames up front.
+        let addr = mem.mmap(&mut mmu, 0, 0x6000, PROT_READ as u64, ANON).unwrap();
+        let results: Vec<_> = (addr..addr + 0x6000).step_by(PAGE_SIZE as usize).map(|va| mem.user_byte(&mut mmu, va, Access::Read)).collect();
+        assert!(results[0].is_ok());
+        assert_eq!(results.last(), Some(&Err(ENOMEM)));
     }
 
     /// A "file" whose byte at offset `o` is `o / 4096 + 1` (page number + 1), 3 pages long.
@@ -758,8 +805,8 @@ mod tests {
 
         assert_eq!(mem.mprotect(&mut mmu, addr + 0x1000, 0x1000, PROT_READ as u64), Ok(0));
         assert!(!mem.tables.is_large(&mut mmu, addr));
-        assert_eq!(mem.tables.entry(&mut mmu, addr + 0x1000) & crate::paging::PTE_WRITABLE, 0);
-        assert_ne!(mem.tables.entry(&mut mmu, addr + 0x2000) & crate::paging::PTE_WRITABLE, 0);
+        assert_eq!(mem.tables.entry(&mut mmu, addr + 0x1000) & crate::mm::paging::PTE_WRITABLE, 0);
+        assert_ne!(mem.tables.entry(&mut mmu, addr + 0x2000) & crate::mm::paging::PTE_WRITABLE, 0);
         assert_eq!(mem.handle_fault(&mut mmu, addr + 0x1000, Access::Write), FaultOutcome::Violation);
 
         assert_eq!(mem.munmap(&mut mmu, addr + 0x4000, 0x2000), Ok(0));

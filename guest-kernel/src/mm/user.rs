@@ -5,11 +5,10 @@
 //! the pages are mapped, so this is the only way that works everywhere.
 
 use crate::abi::host::{kva, PAGE_SIZE};
-use crate::abi::errno::{EFAULT, ENAMETOOLONG, ENOMEM};
-use crate::kernel::with_memory;
-use crate::mm::{Access, FaultOutcome};
-use crate::paging::{ADDRESS_MASK, PTE_PRESENT, PTE_WRITABLE};
-use crate::vma::{PROT_READ, PROT_WRITE};
+use crate::abi::errno::{EFAULT, ENAMETOOLONG};
+use crate::mm::global::with_memory;
+use crate::mm::memory::Access;
+use crate::mm::vma::{PROT_READ, PROT_WRITE};
 use core::mem::{size_of, MaybeUninit};
 
 /// Whether the program may access `[addr, addr + len)` with `need` (PROT_* mask).
@@ -20,21 +19,7 @@ pub fn accessible(addr: u64, len: u64, need: u32) -> bool {
 /// The kernel address of user byte `va`, mapping its page first if it is not there yet.
 /// The caller has checked that the page's area allows `access`.
 fn kernel_address(va: u64, access: Access) -> Result<u64, i64> {
-    with_memory(|mem, mmu| {
-        let needed = PTE_PRESENT | if access == Access::Write { PTE_WRITABLE } else { 0 };
-        let mut entry = mem.tables.entry(mmu, va);
-        if entry & needed != needed {
-            match mem.handle_fault(mmu, va, access) {
-                FaultOutcome::Resolved => entry = mem.tables.entry(mmu, va),
-                FaultOutcome::Violation => return Err(EFAULT),
-                FaultOutcome::OutOfMemory => return Err(ENOMEM),
-            }
-        }
-        if entry & needed != needed {
-            return Err(EFAULT);
-        }
-        Ok(kva((entry & ADDRESS_MASK) + va % PAGE_SIZE))
-    })
+    with_memory(|mem, mmu| mem.user_byte(mmu, va, access)).map(kva)
 }
 
 /// Calls `copy(kernel_address, offset, n)` for each page-sized piece of the user range.

@@ -6,8 +6,8 @@
 //! frames and runs use first.
 
 use crate::abi::host::PAGE_SIZE;
-use crate::paging::LARGE_PAGE_SIZE;
-use crate::mmu::Mmu;
+use crate::mm::paging::LARGE_PAGE_SIZE;
+use crate::mm::mmu::Mmu;
 
 pub struct FrameAllocator {
     start: u64,
@@ -175,7 +175,7 @@ impl FrameAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmu::testing::TestMmu;
+    use crate::mm::mmu::testing::TestMmu;
 
     #[test]
     fn hands_out_each_frame_once_then_runs_dry() {

@@ -8,8 +8,8 @@
 //! table of 512 entries first.
 
 use crate::abi::host::{PAGE_SIZE, USER_TOP};
-use crate::frame::FrameAllocator;
-use crate::mmu::Mmu;
+use crate::mm::frame::FrameAllocator;
+use crate::mm::mmu::Mmu;
 
 pub const PTE_PRESENT: u64 = 1 << 0;
 pub const PTE_WRITABLE: u64 = 1 << 1;
@@ -611,7 +611,7 @@ impl PageTables {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmu::testing::TestMmu;
+    use crate::mm::mmu::testing::TestMmu;
 
     const RW: u64 = leaf_flags(true, true, false);
 
