@@ -2,14 +2,14 @@
 //! the I/O buffer (the host sees only GPAs inside it), big transfers are split, and legacy
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
-use crate::abi::host::kva;
-use crate::abi::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ENOTTY, EOPNOTSUPP, EPERM, ESPIPE};
+use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
 use crate::exec::{GROUP_ID, USER_ID};
-use crate::hypercall;
+use crate::host::hypercall;
 use crate::kernel;
 use crate::abi::nr;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX, Timespec};
-use crate::time::Clock;
+use crate::host::clock;
+use crate::host::io_buffer::IoBuffer;
 use crate::mm::user;
 use crate::mm::vma::{PROT_READ, PROT_WRITE};
 
@@ -20,50 +20,6 @@ const O_CREAT: u64 = 0o100;
 const O_TRUNC: u64 = 0o1000;
 
 const STAT_SIZE: usize = 144;
-
-/// The I/O buffer: where every forwarded buffer is staged.
-struct IoBuffer {
-    gpa: u64,
-    len: usize,
-}
-
-impl IoBuffer {
-    fn get() -> IoBuffer {
-        let info = kernel::boot_info();
-        IoBuffer { gpa: info.io_buffer, len: info.io_buffer_size as usize }
-    }
-
-    /// GPA of byte `offset` of the buffer (what the host is given).
-    fn at(&self, offset: usize) -> u64 {
-        self.gpa + offset as u64
-    }
-
-    /// Kernel pointer to byte `offset`.
-    fn ptr(&self, offset: usize) -> *mut u8 {
-        kva(self.gpa + offset as u64) as *mut u8
-    }
-
-    /// The bytes `[offset, offset + len)` of the buffer.
-    fn slice(&self, offset: usize, len: usize) -> &mut [u8] {
-        assert!(offset + len <= self.len);
-        // SAFETY: the buffer is validated guest RAM reserved for staging, mapped by the direct
-        // map; the kernel uses one short-lived slice of it at a time and the host touches it
-        // only during a hypercall, when no slice is live.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr(offset), len) }
-    }
-
-    /// Stages an empty string at `offset` (the path of an fd form); returns its GPA.
-    fn empty_path(&self, offset: usize) -> u64 {
-        self.slice(offset, 1)[0] = 0;
-        self.at(offset)
-    }
-
-    /// Stages the user string at `addr` at `offset`; returns its GPA.
-    fn stage_path(&self, offset: usize, addr: u64) -> Result<u64, i64> {
-        user::read_string(addr, self.slice(offset, PATH_MAX))?;
-        Ok(self.at(offset))
-    }
-}
 
 fn host(nr: u64, args: [u64; 6]) -> i64 {
     hypercall::call(nr, args)
@@ -575,18 +531,6 @@ pub fn sys_fcntl(a: &Args) -> i64 {
     }
 }
 
-/// Sleeps `ns` on the host (the scheduler's idle wait, when no thread can run).
-pub fn host_sleep(ns: u64) -> i64 {
-    let io = IoBuffer::get();
-    // SAFETY: the first 32 bytes of the I/O buffer hold the request and remainder timespecs;
-    // Timespec is plain data and the buffer is 16-byte aligned (page aligned).
-    unsafe {
-        core::ptr::write(io.ptr(0) as *mut Timespec, Timespec::from_ns(ns));
-        core::ptr::write(io.ptr(16) as *mut Timespec, Timespec::default());
-    }
-    host(nr::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0])
-}
-
 /// nanosleep(2): the calling thread waits in the scheduler, so other threads run meanwhile
 /// (task.rs); no signal is ever delivered, so it never ends early and `rem` is not written.
 pub fn sys_nanosleep(a: &Args) -> i64 {
@@ -605,10 +549,9 @@ pub fn sys_nanosleep(a: &Args) -> i64 {
 pub fn sys_clock_nanosleep(a: &Args) -> i64 {
     const TIMER_ABSTIME: u64 = 1;
     let (clock_id, flags, req) = (a[0], a[1], a[2]);
-    let clock: Clock = kernel::clock();
     let now = match clock_id {
         crate::abi::linux::CLOCK_REALTIME | crate::abi::linux::CLOCK_MONOTONIC | crate::abi::linux::CLOCK_BOOTTIME | crate::abi::linux::CLOCK_TAI => {
-            clock.read(clock_id, crate::arch::cpu::rdtsc()).unwrap_or(0)
+            clock::read(clock_id).unwrap_or(0)
         }
         _ => return -EINVAL,
     };
@@ -624,59 +567,6 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
         return crate::task::sleep_for(ns.saturating_sub(now));
     }
     crate::task::sleep_for(ns)
-}
-
-/// Fills `len` bytes of guest RAM at `gpa` (frames of a file mapping) from `fd` at `offset`,
-/// with host reads straight into the frames: the host accepts any GPA inside guest RAM for
-/// pread64, so nothing is staged. Bytes past the end of the file are left as they are (zero).
-pub fn read_file_into(fd: u64, gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
-    let mut done = 0u64;
-    while done < len {
-        let result = host(nr::PREAD64, [fd, gpa + done, len - done, offset.wrapping_add(done), 0, 0]);
-        if result < 0 {
-            // Linux's answer for a file that cannot be mapped (a pipe, a directory).
-            return Err(if result == -ESPIPE || result == -EISDIR { ENODEV } else { -result });
-        }
-        if result == 0 {
-            break;
-        }
-        done += (result as u64).min(len - done);
-    }
-    Ok(())
-}
-
-/// Reads the file at `path` (an absolute guest path from the kernel itself) whole into frames
-/// taken for good off the top of guest RAM; returns their GPA and the file's size.
-pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
-    const O_RDONLY_CLOEXEC: u64 = 0o2000000;
-    let io = IoBuffer::get();
-    if path.len() >= PATH_MAX {
-        return Err(ENAMETOOLONG);
-    }
-    let staged = io.slice(0, path.len() + 1);
-    staged[..path.len()].copy_from_slice(path);
-    staged[path.len()] = 0;
-    let fd = host(nr::OPENAT, [AT_FDCWD, io.at(0), O_RDONLY_CLOEXEC, 0, 0, 0]);
-    if fd < 0 {
-        return Err(-fd);
-    }
-    let fd = fd as u64;
-    let read = || -> Result<(u64, u64), i64> {
-        io.slice(0, 1)[0] = 0;
-        let stat = host(nr::NEWFSTATAT, [fd, io.at(0), io.at(PATH_MAX), AT_EMPTY_PATH, 0, 0]);
-        if stat < 0 {
-            return Err(-stat);
-        }
-        const ST_SIZE: usize = 48;
-        let size = u64::from_le_bytes(io.slice(PATH_MAX + ST_SIZE, 8).try_into().unwrap());
-        let pages = size.div_ceil(crate::abi::host::PAGE_SIZE).max(1);
-        let gpa = crate::mm::global::with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;
-        read_file_into(fd, gpa, size, 0)?;
-        Ok((gpa, size))
-    };
-    let result = read();
-    host(nr::CLOSE, [fd, 0, 0, 0, 0, 0]);
-    result
 }
 
 pub fn sys_fchmodat(a: &Args) -> i64 {

@@ -7,77 +7,23 @@ use crate::arch::entry;
 use crate::abi::boot::{BootInfo, ProgramStrings};
 use crate::arch::cell::KernelCell;
 use crate::elf::Executable;
-use crate::enosys::EnosysTable;
 use crate::exec;
 use crate::mm::frame::FrameAllocator;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
-use crate::hypercall;
+use crate::host::hypercall;
 use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
 use crate::mm::global::with_memory;
 use crate::mm::paging::{PageTables, ADDRESS_MASK};
 use crate::process::Process;
-use crate::time::Clock;
+use crate::host::boot_info;
+use crate::host::clock::{self, Clock};
 
 static PROCESS: KernelCell<Process> = KernelCell::new(Process::new(0));
-static ENOSYS: KernelCell<EnosysTable> = KernelCell::new(EnosysTable::new());
-static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
-    magic: 0,
-    abi_version: 0,
-    kernel_base: 0,
-    memory_size: 0,
-    free_start: 0,
-    free_end: 0,
-    hypercall_page: 0,
-    io_buffer: 0,
-    io_buffer_size: 0,
-    program_image: 0,
-    program_size: 0,
-    strings: 0,
-    strings_size: 0,
-    argc: 0,
-    envc: 0,
-    realtime_ns: 0,
-    tsc_khz: 0,
-    random: [0; 32],
-    stack_size: 0,
-});
-static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
-
 /// Runs `f` with the task's bookkeeping.
 pub fn with_process<R>(f: impl FnOnce(&mut Process) -> R) -> R {
     // SAFETY: one vCPU, interrupts off, and the page-fault path never touches PROCESS.
     f(unsafe { PROCESS.get() })
-}
-
-/// The validated boot info (read-only after boot).
-pub fn boot_info() -> &'static BootInfo {
-    // SAFETY: written once during boot, before any other access, and never again.
-    unsafe { &*BOOT.as_ptr() }
-}
-
-pub fn clock() -> Clock {
-    // SAFETY: written once during boot, read-only afterwards.
-    unsafe { *CLOCK.as_ptr() }
-}
-
-/// Counts an unimplemented system call.
-pub fn record_enosys(nr: u64) {
-    // SAFETY: one vCPU, interrupts off; nothing else holds the table.
-    unsafe { ENOSYS.get() }.record(nr);
-}
-
-/// Ends the run with `status`, handing the host the ENOSYS counts and the run flags.
-pub fn exit(status: u64) -> ! {
-    // SAFETY: see `record_enosys`.
-    let table = unsafe { ENOSYS.get() }.entries();
-    hypercall::exit(status as u8, table.as_ptr() as u64, table.len() as u64, run_flags())
-}
-
-/// What the host learns at exit or fault besides the status (`abi::run_flags`).
-pub fn run_flags() -> u64 {
-    let memory = with_memory(|mem, _| mem.memory_limit_reached);
-    if memory { crate::abi::host::run_flags::MEMORY_LIMIT_REACHED } else { 0 }
 }
 
 unsafe extern "C" {
@@ -100,7 +46,7 @@ fn tsc_khz(from_host: u64) -> u64 {
     if base_mhz != 0 {
         return base_mhz as u64 * 1000;
     }
-    crate::klog!("TSC frequency unknown: assuming 2 GHz, clocks may drift");
+    crate::host::log::klog!("TSC frequency unknown: assuming 2 GHz, clocks may drift");
     2_000_000
 }
 
@@ -123,10 +69,11 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     if let Err(error) = info.validate(kernel_end) {
         panic!("invalid boot info: {error:?}");
     }
-    // SAFETY: boot, single vCPU: the only writes to BOOT and CLOCK ever.
+    // SAFETY: boot, single vCPU, before anything reads them: the only writes to the boot info
+    // and the clock ever.
     unsafe {
-        *BOOT.get() = info;
-        *CLOCK.get() = Clock::new(cpu::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz));
+        boot_info::init(info);
+        clock::init(Clock::new(cpu::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz)));
     }
     hypercall::init(info.hypercall_page);
     start_program(&info)
@@ -183,7 +130,7 @@ fn start_program(info: &BootInfo) -> ! {
 /// Reads the program's interpreter (the dynamic loader) whole from the guest file system.
 fn read_interpreter(path: &[u8]) -> exec::Interpreter<'static> {
     let name = core::str::from_utf8(path).unwrap_or("(not UTF-8)");
-    let (gpa, size) = crate::fs::read_whole_file(path).unwrap_or_else(|errno| {
+    let (gpa, size) = crate::host::calls::read_whole_file(path).unwrap_or_else(|errno| {
         panic!("cannot read the program's interpreter {name}: errno {errno} (is a runtime image with it mounted at /?)")
     });
     // SAFETY: frames carved off guest RAM for good, filled by the host, never written again.
@@ -195,7 +142,7 @@ fn read_interpreter(path: &[u8]) -> exec::Interpreter<'static> {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     use core::fmt::Write;
-    static LINE: KernelCell<crate::log::LineBuffer> = KernelCell::new(crate::log::LineBuffer::new());
+    static LINE: KernelCell<crate::host::log::LineBuffer> = KernelCell::new(crate::host::log::LineBuffer::new());
     // SAFETY: a panic ends the run; a nested panic while formatting would reuse the buffer,
     // but it only ever appends bytes before the final PANIC exit.
     let line = unsafe { LINE.get() };

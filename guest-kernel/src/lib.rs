@@ -9,20 +9,16 @@
 pub mod abi;
 pub mod arch;
 pub mod elf;
-pub mod enosys;
+pub mod host;
 pub mod exec;
-pub mod log;
 pub mod mm;
 pub mod poll;
 pub mod process;
 pub mod sched;
 pub mod sigframe;
-pub mod time;
 
 #[cfg(not(test))]
 pub mod fs;
-#[cfg(not(test))]
-pub mod hypercall;
 #[cfg(not(test))]
 pub mod kernel;
 #[cfg(not(test))]

@@ -5,8 +5,7 @@
 use crate::abi::host::kva;
 use crate::abi::linux::IOV_MAX;
 use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
-use crate::hypercall;
-use crate::kernel;
+use crate::host::hypercall;
 use crate::abi::nr;
 use crate::mm::user;
 use crate::mm::vma::PROT_WRITE;
@@ -43,7 +42,7 @@ fn with_address(nr: u64, a: &Args) -> i64 {
     if !(0..=SOCKADDR_MAX).contains(&len) {
         return -EINVAL;
     }
-    let io_buffer = kernel::boot_info().io_buffer;
+    let io_buffer = crate::host::boot_info::get().io_buffer;
     if let Err(errno) = user::copy_in(kva(io_buffer) as *mut u8, addr, len as usize) {
         return -errno;
     }
@@ -59,7 +58,7 @@ const MSGHDR_SIZE: usize = 56;
 
 /// The I/O buffer's GPA and how many data bytes fit after `DATA_AT`.
 fn io_buffer() -> (u64, u64) {
-    let info = kernel::boot_info();
+    let info = crate::host::boot_info::get();
     (info.io_buffer, info.io_buffer_size - DATA_AT)
 }
 

@@ -108,8 +108,7 @@ mod handlers {
     use crate::abi::host::kva;
     use crate::abi::errno::EFAULT;
     use crate::abi::linux::F_GETFD;
-    use crate::hypercall;
-    use crate::kernel;
+    use crate::host::hypercall;
     use crate::abi::nr;
     use crate::task;
     use crate::mm::user;
@@ -152,7 +151,7 @@ mod handlers {
         if !user::accessible(fds, bytes as u64, PROT_WRITE) {
             return -EFAULT;
         }
-        let io = kernel::boot_info().io_buffer;
+        let io = crate::host::boot_info::get().io_buffer;
         if let Err(errno) = user::copy_in(kva(io) as *mut u8, fds, bytes) {
             return -errno;
         }

@@ -196,9 +196,9 @@ fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> 
 
 /// Ends the process as killed by `signal` (the host reports it so); does not return.
 fn terminate(signal: u64) -> ! {
-    crate::hypercall::call(crate::abi::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
+    crate::host::hypercall::call(crate::abi::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
     // The host stops this VM during that call; should it not, the run still ends.
-    kernel::exit(128 + signal)
+    crate::host::exit::exit(128 + signal)
 }
 
 fn valid(signal: u64) -> Result<u64, i64> {

@@ -15,7 +15,7 @@ use crate::abi::linux::{
     SIGPIPE, SIG_DFL,
 };
 use crate::abi::errno::{E2BIG, EFAULT, EINVAL};
-use crate::hypercall;
+use crate::host::hypercall;
 use crate::kernel;
 use crate::abi::nr;
 use crate::mm::user;
@@ -172,7 +172,7 @@ pub fn sys_execveat(a: &Args) -> i64 {
 }
 
 fn execve(path: u64, argv: u64, envp: u64) -> Result<u64, i64> {
-    let info = kernel::boot_info();
+    let info = crate::host::boot_info::get();
     let (io, io_len) = (info.io_buffer, info.io_buffer_size as usize);
     // SAFETY: the I/O buffer is validated guest RAM reserved for staging, mapped by the direct
     // map; this call is its only user until the hypercall, during which the kernel does not
@@ -218,7 +218,7 @@ fn stage_strings(list: u64, block: &mut [u8], used: &mut usize) -> Result<u64, i
 /// reported as zero.
 pub fn sys_wait4(a: &Args) -> i64 {
     let (pid, status, options, rusage) = (a[0], a[1], a[2], a[3]);
-    let io = kernel::boot_info().io_buffer;
+    let io = crate::host::boot_info::get().io_buffer;
     let child = hypercall::call(nr::WAIT4, [pid, if status != 0 { io } else { 0 }, options, 0, 0, 0]);
     if child > 0 {
         // SAFETY: the host wrote 4 bytes at the start of the I/O buffer (direct-mapped RAM).
@@ -241,7 +241,7 @@ pub fn sys_wait4(a: &Args) -> i64 {
 pub fn sys_waitid(a: &Args) -> i64 {
     const SIGINFO_SIZE: usize = 128;
     let (idtype, id, info, options, rusage) = (a[0], a[1], a[2], a[3], a[4]);
-    let io = kernel::boot_info().io_buffer;
+    let io = crate::host::boot_info::get().io_buffer;
     let done = hypercall::call(nr::WAITID, [idtype, id, if info != 0 { io } else { 0 }, options, 0, 0]);
     if done == 0 {
         if info != 0 {
@@ -295,7 +295,7 @@ fn sigpipe(result: i64) -> i64 {
 
 /// pipe2(2): the two fds come back through the I/O buffer.
 pub fn sys_pipe2(a: &Args) -> i64 {
-    let io = kernel::boot_info().io_buffer;
+    let io = crate::host::boot_info::get().io_buffer;
     let status = hypercall::call(nr::PIPE2, [io, a[1], 0, 0, 0, 0]);
     copy_fd_pair(status, io, a[0])
 }
@@ -307,7 +307,7 @@ pub fn sys_pipe(a: &Args) -> i64 {
 
 /// socketpair(2): AF_UNIX stream pairs, made by the host like pipes.
 pub fn sys_socketpair(a: &Args) -> i64 {
-    let io = kernel::boot_info().io_buffer;
+    let io = crate::host::boot_info::get().io_buffer;
     let status = hypercall::call(nr::SOCKETPAIR, [a[0], a[1], a[2], io, 0, 0]);
     copy_fd_pair(status, io, a[3])
 }

@@ -14,7 +14,8 @@ use crate::task;
 use crate::poll;
 use crate::net;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
-use crate::kernel::{self, with_process};
+use crate::host::clock;
+use crate::kernel::with_process;
 use crate::mm::global::with_memory;
 use crate::mm::memory::{MAP_ANONYMOUS, MAP_SHARED};
 
@@ -342,7 +343,7 @@ fn lookup(number: u64) -> u16 {
 fn serve(entry: u16, number: u64, args: &Args) -> i64 {
     let position = entry & !FULL_FRAME;
     if position == 0 {
-        kernel::record_enosys(number);
+        crate::host::exit::record_enosys(number);
         -ENOSYS
     } else {
         (SYSCALLS[position as usize - 1].handler)(args)
@@ -370,7 +371,7 @@ fn sys_mmap(a: &Args) -> i64 {
         }
         let (fd, offset) = (a[4], a[5]);
         let private = (flags & !MAP_SHARED_VALIDATE) | crate::mm::memory::MAP_PRIVATE;
-        let mut read = |_: &mut crate::mm::global::DirectMap, gpa, len, at| fs::read_file_into(fd, gpa, len, at);
+        let mut read = |_: &mut crate::mm::global::DirectMap, gpa, len, at| crate::host::calls::read_file_into(fd, gpa, len, at);
         return result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)));
     }
     // A shared anonymous mapping behaves like a private one while there is one process.
@@ -447,7 +448,7 @@ fn sys_uname(a: &Args) -> i64 {
 }
 
 fn now(clock_id: u64) -> Result<u64, i64> {
-    kernel::clock().read(clock_id, cpu::rdtsc())
+    clock::read(clock_id)
 }
 
 /// Any clock: the CPU-time ones come from the scheduler's accounting (task.rs).
@@ -473,7 +474,7 @@ fn sys_clock_settime(a: &Args) -> i64 {
 }
 
 fn sys_clock_getres(a: &Args) -> i64 {
-    let resolution = if task::is_cpu_clock(a[0]) { task::cpu_clock_ns(a[0]).map(|_| 1) } else { kernel::clock().resolution(a[0]) };
+    let resolution = if task::is_cpu_clock(a[0]) { task::cpu_clock_ns(a[0]).map(|_| 1) } else { clock::get().resolution(a[0]) };
     result(resolution.and_then(|ns| if a[1] == 0 { Ok(()) } else { user::write(a[1], &Timespec::from_ns(ns)) }).map(|_| 0))
 }
 

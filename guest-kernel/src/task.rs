@@ -8,7 +8,7 @@ use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
-use crate::kernel;
+use crate::host::clock;
 use crate::mm::global::with_memory;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
@@ -48,7 +48,7 @@ const FOREVER_SLICE_NS: u64 = 3600 * NANOS_PER_SECOND;
 const SPIN_BELOW_NS: u64 = 250_000;
 
 fn now(clock: u64) -> u64 {
-    kernel::clock().read(clock, cpu::rdtsc()).unwrap_or(0)
+    clock::read(clock).unwrap_or(0)
 }
 
 /// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and their BITSET forms, with wait queues in
@@ -142,7 +142,7 @@ pub fn monotonic_now() -> u64 {
 
 /// sysinfo(2): guest RAM and what the frame allocator has left; one process, no swap.
 pub fn sys_sysinfo(a: &Args) -> i64 {
-    let total = kernel::boot_info().memory_size;
+    let total = crate::host::boot_info::get().memory_size;
     let free = with_memory(|mem, _| mem.frames.available()) * crate::abi::host::PAGE_SIZE;
     let mut info = [0u64; 14];
     info[0] = now(CLOCK_MONOTONIC) / NANOS_PER_SECOND;
@@ -155,7 +155,7 @@ pub fn sys_sysinfo(a: &Args) -> i64 {
 
 /// Nanoseconds since boot: the time base of CPU time accounting.
 fn since_boot() -> u64 {
-    kernel::clock().since_boot_ns(cpu::rdtsc())
+    clock::since_boot_ns()
 }
 
 /// CPU time of the program: the guest has one vCPU running only this program, so it is the
@@ -451,14 +451,14 @@ fn switch(frame: &mut TrapFrame, save: bool) {
             Next::SleepUntil(deadline) => deadline,
             Next::Deadlock if alarm != 0 => alarm,
             Next::Deadlock => {
-                _ = crate::fs::host_sleep(FOREVER_SLICE_NS);
+                _ = crate::host::calls::sleep(FOREVER_SLICE_NS);
                 continue;
             }
         };
         // A deadline closer than a host call takes is waited for by reading the clock again.
         // EINTR from the host only means "look again".
         if next.saturating_sub(now) >= SPIN_BELOW_NS {
-            _ = crate::fs::host_sleep(next - now);
+            _ = crate::host::calls::sleep(next - now);
         }
     };
     s.start_running(since_boot());
@@ -594,7 +594,7 @@ fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
 /// (what pthread_join waits for).
 pub fn sys_exit(a: &Args) -> i64 {
     if with_scheduler(|s| s.live()) == 1 {
-        kernel::exit(a[0] & 0xff);
+        crate::host::exit::exit(a[0] & 0xff);
     }
     let (tid, clear_child_tid, robust_list) = with_scheduler(|s| {
         let t = s.current();
@@ -610,7 +610,7 @@ pub fn sys_exit(a: &Args) -> i64 {
 
 /// exit_group(2): ends the program, all threads.
 pub fn sys_exit_group(a: &Args) -> i64 {
-    kernel::exit(a[0] & 0xff)
+    crate::host::exit::exit(a[0] & 0xff)
 }
 
 /// Marks the robust futexes a dying thread still holds as abandoned (FUTEX_OWNER_DIED) and

@@ -6,7 +6,7 @@ use crate::abi::host::USER_TOP;
 use crate::abi::linux::SIGKILL;
 use crate::arch::exception::{signal_for, PAGE_FAULT, PF_INSTRUCTION, PF_WRITE};
 use crate::arch::cpu;
-use crate::hypercall::{self, FaultRecord};
+use crate::host::hypercall::{self, FaultRecord};
 use crate::arch::trap_frame::{TrapFrame, SYSCALL_VECTOR};
 use crate::mm::memory::{Access, FaultOutcome};
 
@@ -78,7 +78,7 @@ fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
         user_mode: frame.from_user(),
     };
     if frame.from_user() || signal as u64 == SIGKILL {
-        hypercall::fault(signal, &record, crate::kernel::run_flags());
+        hypercall::fault(signal, &record, crate::host::exit::run_flags());
     }
     panic!(
         "kernel exception {} (error {:#x}) at rip {:#x}, address {:#x}, rsp {:#x}",

@@ -1,10 +1,13 @@
-//! Clocks from the TSC, calibrated by the host (boot info `realtime_ns` and `tsc_khz`).
+//! Clocks from the TSC, calibrated by the host (boot info `realtime_ns` and `tsc_khz`): the
+//! conversion, and the kernel's one clock, set at boot.
 
 use crate::abi::errno::EINVAL;
 use crate::abi::linux::{
     CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME,
     CLOCK_REALTIME_COARSE, CLOCK_TAI, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
 };
+#[cfg(not(test))]
+use crate::arch::{cell::KernelCell, cpu};
 
 /// Resolution reported for the coarse clocks (one 250 Hz tick, as a common Linux build).
 const COARSE_RESOLUTION_NS: u64 = 4_000_000;
@@ -60,6 +63,38 @@ impl Clock {
         self.read(clock, self.tsc_at_boot)?;
         Ok(if clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE { COARSE_RESOLUTION_NS } else { 1 })
     }
+}
+
+#[cfg(not(test))]
+static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
+
+/// Starts the kernel's clock.
+///
+/// # Safety
+/// Once, at boot, before anything reads the clock.
+#[cfg(not(test))]
+pub unsafe fn init(clock: Clock) {
+    // SAFETY: the caller's obligation: nothing reads CLOCK yet.
+    unsafe { *CLOCK.get() = clock };
+}
+
+/// The kernel's clock.
+#[cfg(not(test))]
+pub fn get() -> Clock {
+    // SAFETY: written once during boot, read-only afterwards.
+    unsafe { *CLOCK.as_ptr() }
+}
+
+/// The time of `clock` now, or EINVAL for an unknown clock.
+#[cfg(not(test))]
+pub fn read(clock: u64) -> Result<u64, i64> {
+    get().read(clock, cpu::rdtsc())
+}
+
+/// Nanoseconds since boot now.
+#[cfg(not(test))]
+pub fn since_boot_ns() -> u64 {
+    get().since_boot_ns(cpu::rdtsc())
 }
 
 #[cfg(test)]

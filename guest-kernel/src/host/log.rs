@@ -51,14 +51,17 @@ pub fn write_line(args: fmt::Arguments) {
     let line = unsafe { &mut *core::ptr::addr_of_mut!(LOG_LINE) };
     line.clear();
     let _ = line.write_fmt(args);
-    crate::hypercall::log(line.as_bytes());
+    crate::host::hypercall::log(line.as_bytes());
 }
 
 /// Logs one line to the host (debugging; keep it off hot paths).
-#[macro_export]
+#[cfg(not(test))]
 macro_rules! klog {
-    ($($arg:tt)*) => { $crate::log::write_line(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::host::log::write_line(format_args!($($arg)*)) };
 }
+
+#[cfg(not(test))]
+pub(crate) use klog;
 
 #[cfg(test)]
 mod tests {
