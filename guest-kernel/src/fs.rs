@@ -3,9 +3,8 @@
 //! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
 
 use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
-use crate::exec::{GROUP_ID, USER_ID};
+use crate::proc::process::{GROUP_ID, USER_ID};
 use crate::host::hypercall;
-use crate::kernel;
 use crate::abi::nr;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX, Timespec};
 use crate::host::clock;
@@ -226,7 +225,7 @@ pub fn sys_dup2(a: &Args) -> i64 {
 /// The process's umask taken out of a new file's or directory's mode, as Linux does before the
 /// file system sees it: the host sets the mode it is given.
 fn without_umask(mode: u64) -> u64 {
-    mode & !kernel::with_process(|p| p.umask)
+    mode & !crate::proc::process::with_process(|p| p.umask)
 }
 
 fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
@@ -539,7 +538,7 @@ pub fn sys_nanosleep(a: &Args) -> i64 {
         Err(errno) => return -errno,
     };
     match request.to_ns() {
-        Ok(ns) => crate::task::sleep_for(ns),
+        Ok(ns) => crate::proc::task::sleep_for(ns),
         Err(errno) => -errno,
     }
 }
@@ -564,9 +563,9 @@ pub fn sys_clock_nanosleep(a: &Args) -> i64 {
         Err(errno) => return -errno,
     };
     if flags & TIMER_ABSTIME != 0 {
-        return crate::task::sleep_for(ns.saturating_sub(now));
+        return crate::proc::task::sleep_for(ns.saturating_sub(now));
     }
-    crate::task::sleep_for(ns)
+    crate::proc::task::sleep_for(ns)
 }
 
 pub fn sys_fchmodat(a: &Args) -> i64 {

@@ -6,8 +6,8 @@ use crate::arch::cpu;
 use crate::arch::entry;
 use crate::abi::boot::{BootInfo, ProgramStrings};
 use crate::arch::cell::KernelCell;
-use crate::elf::Executable;
-use crate::exec;
+use crate::proc::elf::Executable;
+use crate::proc::exec;
 use crate::mm::frame::FrameAllocator;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
 use crate::host::hypercall;
@@ -15,16 +15,9 @@ use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
 use crate::mm::global::with_memory;
 use crate::mm::paging::{PageTables, ADDRESS_MASK};
-use crate::process::Process;
+use crate::proc::process::with_process;
 use crate::host::boot_info;
 use crate::host::clock::{self, Clock};
-
-static PROCESS: KernelCell<Process> = KernelCell::new(Process::new(0));
-/// Runs `f` with the task's bookkeeping.
-pub fn with_process<R>(f: impl FnOnce(&mut Process) -> R) -> R {
-    // SAFETY: one vCPU, interrupts off, and the page-fault path never touches PROCESS.
-    f(unsafe { PROCESS.get() })
-}
 
 unsafe extern "C" {
     static __kernel_end: u8;
@@ -96,7 +89,7 @@ fn start_program(info: &BootInfo) -> ! {
     let hwcap = cpu::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
-    crate::spawn::learn_identity();
+    crate::proc::spawn::learn_identity();
     with_memory(|mem, _| {
         let root = cpu::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));

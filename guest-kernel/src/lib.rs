@@ -8,14 +8,10 @@
 
 pub mod abi;
 pub mod arch;
-pub mod elf;
 pub mod host;
-pub mod exec;
 pub mod mm;
 pub mod poll;
-pub mod process;
-pub mod sched;
-pub mod sigframe;
+pub mod proc;
 
 #[cfg(not(test))]
 pub mod fs;
@@ -24,12 +20,6 @@ pub mod kernel;
 #[cfg(not(test))]
 pub mod net;
 #[cfg(not(test))]
-pub mod spawn;
-#[cfg(not(test))]
-pub mod signal;
-#[cfg(not(test))]
 pub mod syscall;
-#[cfg(not(test))]
-pub mod task;
 #[cfg(not(test))]
 pub mod trap;

@@ -110,7 +110,7 @@ mod handlers {
     use crate::abi::linux::F_GETFD;
     use crate::host::hypercall;
     use crate::abi::nr;
-    use crate::task;
+    use crate::proc::task;
     use crate::mm::user;
     use crate::mm::vma::PROT_WRITE;
 

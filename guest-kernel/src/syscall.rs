@@ -6,22 +6,22 @@ use crate::arch::cpu::{self, IA32_FS_BASE, IA32_GS_BASE};
 use crate::arch::cell::KernelCell;
 use crate::abi::errno::{EFAULT, EINVAL, ENODEV, ENOSYS, EPERM};
 use crate::abi::nr;
-use crate::exec::{GROUP_ID, USER_ID};
+use crate::proc::process::{GROUP_ID, USER_ID};
 use crate::fs;
-use crate::signal;
-use crate::spawn;
-use crate::task;
+use crate::proc::signal;
+use crate::proc::spawn;
+use crate::proc::task;
 use crate::poll;
 use crate::net;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::host::clock;
-use crate::kernel::with_process;
+use crate::proc::process::with_process;
 use crate::mm::global::with_memory;
 use crate::mm::memory::{MAP_ANONYMOUS, MAP_SHARED};
 
 /// MAP_SHARED_VALIDATE: MAP_SHARED that rejects unknown flags (both bits of the type field).
 const MAP_SHARED_VALIDATE: u64 = 0x03;
-use crate::process::{Rlimit, SigAction};
+use crate::proc::process::{Rlimit, SigAction};
 use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
 use crate::mm::user;
 
@@ -396,10 +396,10 @@ fn sys_madvise(a: &Args) -> i64 {
 }
 
 fn sys_getpid(a: &Args) -> i64 {
-    crate::spawn::sys_getpid(a)
+    crate::proc::spawn::sys_getpid(a)
 }
 fn sys_getppid(a: &Args) -> i64 {
-    crate::spawn::sys_getppid(a)
+    crate::proc::spawn::sys_getppid(a)
 }
 fn sys_getuid(_: &Args) -> i64 {
     USER_ID as i64

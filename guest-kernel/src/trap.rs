@@ -26,7 +26,7 @@ pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     }
     let (signal, address) = (signal_for(frame.vector), if frame.vector == PAGE_FAULT { cpu::read_cr2() } else { 0 });
     // A program that catches the signal gets its handler instead (signal.rs).
-    if frame.from_user() && crate::signal::deliver_fault(frame, signal as u64, address) {
+    if frame.from_user() && crate::proc::signal::deliver_fault(frame, signal as u64, address) {
         return;
     }
     fatal(frame, signal, address);

@@ -13,7 +13,7 @@ use crate::abi::errno::{EAGAIN, EINVAL};
 pub const MAX_THREADS: usize = 256;
 
 /// Tid of the first thread: the process id, as on Linux.
-pub const FIRST_TID: u64 = crate::process::PID;
+pub const FIRST_TID: u64 = crate::proc::process::PID;
 
 /// A futex wait that accepts any wake (FUTEX_WAIT, FUTEX_WAKE).
 pub const MATCH_ANY: u32 = u32::MAX;

@@ -7,11 +7,12 @@
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
-use crate::exec::{CLOCK_TICKS, GROUP_ID, USER_ID};
+use crate::proc::exec::CLOCK_TICKS;
+use crate::proc::process::{GROUP_ID, USER_ID};
 use crate::host::clock;
 use crate::mm::global::with_memory;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
-use crate::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
+use crate::proc::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
 use crate::abi::linux::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS,
     CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, CSIGNAL,
@@ -188,7 +189,7 @@ pub fn cpu_clock_ns(clock: u64) -> Result<u64, i64> {
         _ => {
             let id = !((clock as u32 as i32) >> 3) as u32 as u64;
             if clock & CPUCLOCK_PER_THREAD == 0 {
-                return if id == 0 || id == crate::spawn::pid() { Ok(process_cpu_ns()) } else { Err(EINVAL) };
+                return if id == 0 || id == crate::proc::spawn::pid() { Ok(process_cpu_ns()) } else { Err(EINVAL) };
             }
             with_scheduler(|s| {
                 let slot = if id == 0 { Some(s.current_slot()) } else { s.find(id) };
@@ -229,10 +230,10 @@ pub fn sys_times(a: &Args) -> i64 {
 }
 
 /// The run's first process (pid 1) leads the one process group and session of the run.
-const GROUP_LEADER: u64 = crate::process::PID;
+const GROUP_LEADER: u64 = crate::proc::process::PID;
 
 fn check_pid(pid: u64) -> Result<(), i64> {
-    if pid == 0 || pid == crate::spawn::pid() {
+    if pid == 0 || pid == crate::proc::spawn::pid() {
         Ok(())
     } else {
         Err(ESRCH)
@@ -318,10 +319,10 @@ const MINSIGSTKSZ: u64 = 2048;
 static ALT_STACK: KernelCell<SignalStack> = KernelCell::new(SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 });
 
 /// The alternate signal stack, when one is set (signal.rs puts frames there for SA_ONSTACK).
-pub fn alt_stack() -> Option<crate::sigframe::AltStack> {
+pub fn alt_stack() -> Option<crate::proc::sigframe::AltStack> {
     // SAFETY: one vCPU, interrupts off; a copy is read.
     let stack = unsafe { *ALT_STACK.as_ptr() };
-    if stack.flags & SS_DISABLE != 0 { None } else { Some(crate::sigframe::AltStack { base: stack.base, size: stack.size }) }
+    if stack.flags & SS_DISABLE != 0 { None } else { Some(crate::proc::sigframe::AltStack { base: stack.base, size: stack.size }) }
 }
 
 /// sigaltstack(2): the stack signal handlers with SA_ONSTACK run on (signal.rs).
@@ -342,7 +343,7 @@ pub fn sys_sigaltstack(a: &Args) -> i64 {
         let current = unsafe { ALT_STACK.get() };
         let on_it = alt_stack().is_some_and(|alt| alt.contains(crate::syscall::caller_rsp()));
         if old != 0 {
-            let flags = if on_it { current.flags | crate::sigframe::SS_ONSTACK } else { current.flags };
+            let flags = if on_it { current.flags | crate::proc::sigframe::SS_ONSTACK } else { current.flags };
             user::write(old, &SignalStack { flags, ..*current })?;
         }
         if requested.is_some() && on_it {
@@ -418,7 +419,7 @@ pub fn after_call(frame: &mut TrapFrame) {
         });
     }
     // The child of a process clone given a stack goes on there (posix_spawn's clone).
-    if let Some(stack) = crate::spawn::take_child_stack() {
+    if let Some(stack) = crate::proc::spawn::take_child_stack() {
         frame.rsp = stack;
     }
     if let Some(save) = with_scheduler(|s| s.take_switch()) {
@@ -440,11 +441,11 @@ fn switch(frame: &mut TrapFrame, save: bool) {
     }
     let next = loop {
         // The clock is read only when a deadline or the alarm (signal.rs) is pending.
-        let alarm = crate::signal::alarm_deadline();
+        let alarm = crate::proc::signal::alarm_deadline();
         let now = if s.has_timers() || alarm != 0 { now(CLOCK_MONOTONIC) } else { 0 };
         // A due alarm posts SIGALRM, which ends the wait of a thread that can take it.
-        crate::signal::expire_alarm(s, now);
-        let alarm = crate::signal::alarm_deadline();
+        crate::proc::signal::expire_alarm(s, now);
+        let alarm = crate::proc::signal::alarm_deadline();
         let next = match s.pick_next(now) {
             Next::Run(slot) => break slot,
             Next::SleepUntil(deadline) if alarm != 0 => deadline.min(alarm),
@@ -545,7 +546,7 @@ fn clone(request: CloneRequest) -> Result<u64, i64> {
 /// (spawn.rs); the child's stack, if one was given, is applied by `after_call`.
 fn clone_process(request: CloneRequest) -> Result<u64, i64> {
     let CloneRequest { flags, stack, parent_tid, child_tid, tls } = request;
-    crate::spawn::clone_process(&crate::spawn::ProcessClone { flags, stack, parent_tid, child_tid, tls })
+    crate::proc::spawn::clone_process(&crate::proc::spawn::ProcessClone { flags, stack, parent_tid, child_tid, tls })
 }
 
 fn clone_thread(request: CloneRequest) -> Result<u64, i64> {

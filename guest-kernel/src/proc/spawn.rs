@@ -16,7 +16,6 @@ use crate::abi::linux::{
 };
 use crate::abi::errno::{E2BIG, EFAULT, EINVAL};
 use crate::host::hypercall;
-use crate::kernel;
 use crate::abi::nr;
 use crate::mm::user;
 
@@ -29,7 +28,7 @@ const MAX_STRINGS: u64 = 0x1_0000;
 /// This process's pid and its parent's, from the host: learned at boot and again in a fork's
 /// child. The parent's is not updated when the parent exits first (Linux would report the
 /// process that adopted it).
-static mut PID: u64 = crate::process::PID;
+static mut PID: u64 = crate::proc::process::PID;
 static mut PARENT_PID: u64 = 0;
 
 fn result(r: Result<u64, i64>) -> i64 {
@@ -56,7 +55,7 @@ pub fn learn_identity() {
             PID = pid as u64;
             PARENT_PID = parent.max(0) as u64;
         }
-        crate::task::with_scheduler(|s| s.current().tid = pid as u64);
+        crate::proc::task::with_scheduler(|s| s.current().tid = pid as u64);
     }
 }
 
@@ -131,8 +130,8 @@ fn fork(request: &ProcessClone) -> Result<u64, i64> {
         return Ok(child as u64);
     }
     // The child: a copy of the parent, which goes on from here with only this thread.
-    crate::task::forget_other_threads();
-    crate::signal::after_fork();
+    crate::proc::task::forget_other_threads();
+    crate::proc::signal::after_fork();
     learn_identity();
     let pid = pid();
     if flags & CLONE_PARENT_SETTID != 0 {
@@ -141,14 +140,14 @@ fn fork(request: &ProcessClone) -> Result<u64, i64> {
     if flags & CLONE_CHILD_SETTID != 0 {
         user::write(request.child_tid, &(pid as u32))?;
     }
-    crate::task::with_scheduler(|s| {
+    crate::proc::task::with_scheduler(|s| {
         let thread = s.current();
         if flags & CLONE_CHILD_CLEARTID != 0 {
             thread.clear_child_tid = request.child_tid;
         }
     });
     if flags & CLONE_SETTLS != 0 {
-        crate::task::set_segment_base(true, request.tls);
+        crate::proc::task::set_segment_base(true, request.tls);
         // SAFETY: a user-space base (checked above); the kernel itself does not use FS.
         unsafe { crate::arch::cpu::wrmsr(crate::arch::cpu::IA32_FS_BASE, request.tls) };
     }
@@ -284,11 +283,11 @@ pub fn sys_writev(a: &Args) -> i64 {
 /// gets EPIPE.
 fn sigpipe(result: i64) -> i64 {
     if result == -crate::abi::errno::EPIPE {
-        let action = kernel::with_process(|p| p.sigaction(SIGPIPE, None));
+        let action = crate::proc::process::with_process(|p| p.sigaction(SIGPIPE, None));
         if action.is_ok_and(|action| action.handler == SIG_DFL) {
             hypercall::call(nr::KILL, [pid(), SIGPIPE, 0, 0, 0, 0]);
         }
-        crate::signal::raise_for_caller(SIGPIPE);
+        crate::proc::signal::raise_for_caller(SIGPIPE);
     }
     result
 }

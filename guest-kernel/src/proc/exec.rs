@@ -4,11 +4,12 @@
 use crate::abi::host::PAGE_SIZE;
 use crate::abi::boot::ProgramStrings;
 use crate::abi::host::USER_TOP;
-use crate::elf::{Executable, PHDR_SIZE, PIE_BASE};
+use crate::proc::elf::{Executable, PHDR_SIZE, PIE_BASE};
 use crate::abi::errno::{E2BIG, ENOMEM};
 use crate::mm::memory::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::ADDRESS_MASK;
+use crate::proc::process::{GROUP_ID, USER_ID};
 use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 pub const AT_NULL: u64 = 0;
@@ -31,9 +32,6 @@ pub const AT_RANDOM: u64 = 25;
 pub const AT_HWCAP2: u64 = 26;
 pub const AT_EXECFN: u64 = 31;
 
-/// The identity every program runs with (getuid() and friends, AT_UID...).
-pub const USER_ID: u64 = 1000;
-pub const GROUP_ID: u64 = 1000;
 /// Clock ticks per second (AT_CLKTCK, sysconf(_SC_CLK_TCK)).
 pub const CLOCK_TICKS: u64 = 100;
 
@@ -211,7 +209,7 @@ pub enum LoadError {
     /// Out of memory, or arguments too large (the errno).
     Errno(i64),
     /// The interpreter is not a loadable ELF file.
-    BadInterpreter(crate::elf::ElfError),
+    BadInterpreter(crate::proc::elf::ElfError),
 }
 
 impl From<i64> for LoadError {
@@ -287,7 +285,7 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::elf::tests::static_exec;
+    use crate::proc::elf::tests::static_exec;
     use crate::mm::frame::FrameAllocator;
     use crate::mm::mmu::testing::TestMmu;
     use crate::mm::paging::PageTables;
@@ -393,7 +391,7 @@ mod tests {
 
     #[test]
     fn shared_boundary_pages_get_both_permissions() {
-        use crate::elf::{tests::build, PF_R, PF_W, PF_X, PT_LOAD};
+        use crate::proc::elf::{tests::build, PF_R, PF_W, PF_X, PT_LOAD};
         let mut bytes = build(
             2,
             0x401000,
@@ -426,7 +424,7 @@ mod tests {
 
     #[test]
     fn enters_the_interpreter_with_the_program_in_the_auxv() {
-        use crate::elf::{tests::build, PF_R, PF_X, PT_LOAD};
+        use crate::proc::elf::{tests::build, PF_R, PF_X, PT_LOAD};
         let program = static_exec();
         let mut interp = build(3, 0x1000, &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x1100, 0x1100)], 0x1100);
         interp[0x1000] = 0xc3;

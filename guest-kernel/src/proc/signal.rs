@@ -12,15 +12,14 @@
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
-use crate::exec::USER_ID;
+use crate::proc::process::USER_ID;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
-use crate::kernel;
-use crate::process::SigAction;
-use crate::sched::{Scheduler, State};
+use crate::proc::process::SigAction;
+use crate::proc::sched::{Scheduler, State};
 use crate::abi::linux::{NSIG, SIGALRM, SIGKILL, SIGSEGV, SIG_DFL, SIG_IGN};
-use crate::sigframe::*;
-use crate::spawn;
-use crate::task::{self, SavedContext};
+use crate::proc::sigframe::*;
+use crate::proc::spawn;
+use crate::proc::task::{self, SavedContext};
 use crate::abi::linux::NANOS_PER_SECOND;
 use crate::mm::user;
 
@@ -73,7 +72,7 @@ fn update_attention(s: &mut Scheduler<SavedContext>) {
 }
 
 fn action_of(signal: u64) -> SigAction {
-    kernel::with_process(|p| p.sigaction(signal, None)).unwrap_or_default()
+    crate::proc::process::with_process(|p| p.sigaction(signal, None)).unwrap_or_default()
 }
 
 /// Whether `signal` would be thrown away on delivery (ignored explicitly or by default).
@@ -173,7 +172,7 @@ pub fn sys_rt_sigtimedwait(a: &Args) -> i64 {
         let deadline = timeout.map(|ns| task::monotonic_now().saturating_add(ns));
         task::with_scheduler(|s| {
             let slot = s.current_slot();
-            s.block_current(crate::sched::Block { futex: None, deadline, on_timeout: -EAGAIN });
+            s.block_current(crate::proc::sched::Block { futex: None, deadline, on_timeout: -EAGAIN });
             let number = s.wait_number(slot);
             s.current().signal_wait = Some((set, info_at, number));
         });
@@ -268,7 +267,7 @@ pub fn sys_rt_sigprocmask(a: &Args) -> i64 {
     let run = || -> Result<u64, i64> {
         let new = if set != 0 { Some(user::read::<u64>(set)?) } else { None };
         let old = task::with_scheduler(|s| s.current().signal_mask);
-        let mask = crate::process::change_mask(old, how, new)?;
+        let mask = crate::proc::process::change_mask(old, how, new)?;
         if oldset != 0 {
             user::write(oldset, &old)?;
         }
@@ -433,7 +432,7 @@ fn start_handler_with(
     task::with_scheduler(|s| s.current().signal_mask = (mask | action.mask | deferred) & !UNBLOCKABLE);
     if action.flags & SA_RESETHAND != 0 {
         let reset = SigAction { handler: SIG_DFL, flags: action.flags & !SA_SIGINFO, restorer: action.restorer, mask: action.mask };
-        let _ = kernel::with_process(|p| p.sigaction(signal, Some(reset)));
+        let _ = crate::proc::process::with_process(|p| p.sigaction(signal, Some(reset)));
     }
     // The handler starts with a clean FPU, as on Linux.
     cpu::fxrstor(crate::arch::entry::initial_fpu());

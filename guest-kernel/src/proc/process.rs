@@ -5,7 +5,13 @@
 
 use crate::abi::errno::EINVAL;
 use crate::abi::linux::{NSIG, SIGKILL, SIGSTOP};
-use crate::sigframe::UNBLOCKABLE;
+use crate::proc::sigframe::UNBLOCKABLE;
+#[cfg(not(test))]
+use crate::arch::cell::KernelCell;
+
+/// The identity every program runs with (getuid() and friends, AT_UID...).
+pub const USER_ID: u64 = 1000;
+pub const GROUP_ID: u64 = 1000;
 
 pub const PID: u64 = 1;
 pub const PARENT_PID: u64 = 0;
@@ -102,6 +108,16 @@ impl Process {
         }
         Ok(old)
     }
+}
+
+#[cfg(not(test))]
+static PROCESS: KernelCell<Process> = KernelCell::new(Process::new(0));
+
+/// Runs `f` with the program's bookkeeping.
+#[cfg(not(test))]
+pub fn with_process<R>(f: impl FnOnce(&mut Process) -> R) -> R {
+    // SAFETY: one vCPU, interrupts off, and the page-fault path never touches PROCESS.
+    f(unsafe { PROCESS.get() })
 }
 
 /// rt_sigprocmask: the mask after `how` (0 = block, 1 = unblock, 2 = set) applies `set` to
