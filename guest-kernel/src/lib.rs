@@ -10,16 +10,10 @@ pub mod abi;
 pub mod arch;
 pub mod host;
 pub mod mm;
-pub mod poll;
 pub mod proc;
+pub mod syscalls;
 
 #[cfg(not(test))]
-pub mod fs;
-#[cfg(not(test))]
 pub mod kernel;
-#[cfg(not(test))]
-pub mod net;
-#[cfg(not(test))]
-pub mod syscall;
 #[cfg(not(test))]
 pub mod trap;

@@ -18,7 +18,7 @@ use crate::mm::memory::{Access, FaultOutcome};
 #[unsafe(no_mangle)]
 pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == SYSCALL_VECTOR {
-        crate::syscall::dispatch(frame);
+        crate::syscalls::dispatch::dispatch(frame);
         return;
     }
     if frame.vector == PAGE_FAULT && handle_page_fault(frame) {

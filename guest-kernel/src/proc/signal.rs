@@ -1,7 +1,8 @@
-//! Signals, the machine side (the layouts and rules are in sigframe.rs): kill, tkill and
-//! tgkill within the process, alarm and ITIMER_REAL, pending sets, and delivery on the way
-//! back to user mode after a system call (a Linux x86-64 rt_sigframe on the user or alternate
-//! stack) and rt_sigreturn. Signals for other processes go to the host (spawn.rs).
+//! Signals, the machine side (the layouts and rules are in sigframe.rs, the system calls in
+//! syscalls/signal.rs): signals sent within the process, the alarm (ITIMER_REAL), pending sets,
+//! the alternate stack, and delivery on the way back to user mode after a system call (a Linux
+//! x86-64 rt_sigframe on the user or alternate stack) and rt_sigreturn. Signals for other
+//! processes go to the host.
 //!
 //! A signal sent to the process waits in the process's pending set until a thread that does
 //! not block it returns to user mode; one sent to a thread waits in that thread's set. A
@@ -9,28 +10,19 @@
 //! can take a new signal stops waiting with EINTR. While anything is pending, or an alarm is
 //! armed, `attention` sends every system call through the full entry path, which delivers.
 
+use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, EPIPE, ESRCH};
+use crate::abi::linux::{Timespec, NSIG, SIGALRM, SIGKILL, SIGPIPE, SIGSEGV, SIG_DFL, SIG_IGN};
+use crate::abi::nr;
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
-use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ESRCH};
-use crate::proc::process::USER_ID;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
-use crate::proc::process::SigAction;
-use crate::proc::sched::{Scheduler, State};
-use crate::abi::linux::{NSIG, SIGALRM, SIGKILL, SIGSEGV, SIG_DFL, SIG_IGN};
+use crate::host::hypercall;
+use crate::mm::user;
+use crate::proc::process::{with_process, SigAction, USER_ID};
+use crate::proc::sched::{Block, Scheduler, State};
 use crate::proc::sigframe::*;
 use crate::proc::spawn;
 use crate::proc::task::{self, SavedContext};
-use crate::abi::linux::NANOS_PER_SECOND;
-use crate::mm::user;
-
-type Args = [u64; 6];
-
-fn result(r: Result<u64, i64>) -> i64 {
-    match r {
-        Ok(value) => value as i64,
-        Err(errno) => -errno,
-    }
-}
 
 struct Signals {
     /// Sent to the process (kill, the alarm), not yet delivered.
@@ -72,7 +64,7 @@ fn update_attention(s: &mut Scheduler<SavedContext>) {
 }
 
 fn action_of(signal: u64) -> SigAction {
-    crate::proc::process::with_process(|p| p.sigaction(signal, None)).unwrap_or_default()
+    with_process(|p| p.sigaction(signal, None)).unwrap_or_default()
 }
 
 /// Whether `signal` would be thrown away on delivery (ignored explicitly or by default).
@@ -138,47 +130,44 @@ fn hand_to_waiter(s: &mut Scheduler<SavedContext>, slot: Option<usize>, signal: 
     true
 }
 
-/// rt_sigtimedwait(2): takes a pending signal of `set` at once, or waits (up to the timeout)
-/// for one to be sent; its siginfo goes to `info`. EAGAIN when the timeout passes.
-pub fn sys_rt_sigtimedwait(a: &Args) -> i64 {
-    let (set_at, info_at, timeout_at, size) = (a[0], a[1], a[2], a[3]);
-    let run = || -> Result<u64, i64> {
-        if size != 8 {
-            return Err(EINVAL);
+/// rt_sigtimedwait(2): takes a pending signal of the set at `set_at` at once, or waits (up to
+/// the timeout) for one to be sent; its siginfo goes to `info_at`. EAGAIN when the timeout
+/// passes.
+pub fn timed_wait(set_at: u64, info_at: u64, timeout_at: u64, size: u64) -> Result<u64, i64> {
+    if size != 8 {
+        return Err(EINVAL);
+    }
+    let set = user::read::<u64>(set_at)? & !UNBLOCKABLE;
+    let timeout = if timeout_at != 0 { Some(user::read::<Timespec>(timeout_at)?.to_ns()?) } else { None };
+    let taken = task::with_scheduler(|s| {
+        let st = signals();
+        let thread = s.current();
+        let signal = lowest((thread.pending_signals | st.pending) & set)?;
+        if thread.pending_signals & bit(signal) != 0 {
+            thread.pending_signals &= !bit(signal);
+        } else {
+            st.pending &= !bit(signal);
         }
-        let set = user::read::<u64>(set_at)? & !UNBLOCKABLE;
-        let timeout = if timeout_at != 0 { Some(user::read::<crate::abi::linux::Timespec>(timeout_at)?.to_ns()?) } else { None };
-        let taken = task::with_scheduler(|s| {
-            let st = signals();
-            let thread = s.current();
-            let signal = lowest((thread.pending_signals | st.pending) & set)?;
-            if thread.pending_signals & bit(signal) != 0 {
-                thread.pending_signals &= !bit(signal);
-            } else {
-                st.pending &= !bit(signal);
-            }
-            update_attention(s);
-            Some((signal, st.senders[signal as usize - 1]))
-        });
-        if let Some((signal, (code, sender))) = taken {
-            if info_at != 0 {
-                user::write(info_at, &SigInfo::new(signal, code, sender, USER_ID as u32))?;
-            }
-            return Ok(signal);
+        update_attention(s);
+        Some((signal, st.senders[signal as usize - 1]))
+    });
+    if let Some((signal, (code, sender))) = taken {
+        if info_at != 0 {
+            user::write(info_at, &SigInfo::new(signal, code, sender, USER_ID as u32))?;
         }
-        if timeout == Some(0) {
-            return Err(EAGAIN);
-        }
-        let deadline = timeout.map(|ns| task::monotonic_now().saturating_add(ns));
-        task::with_scheduler(|s| {
-            let slot = s.current_slot();
-            s.block_current(crate::proc::sched::Block { futex: None, deadline, on_timeout: -EAGAIN });
-            let number = s.wait_number(slot);
-            s.current().signal_wait = Some((set, info_at, number));
-        });
-        Ok(0)
-    };
-    result(run())
+        return Ok(signal);
+    }
+    if timeout == Some(0) {
+        return Err(EAGAIN);
+    }
+    let deadline = timeout.map(|ns| task::monotonic_now().saturating_add(ns));
+    task::with_scheduler(|s| {
+        let slot = s.current_slot();
+        s.block_current(Block { futex: None, deadline, on_timeout: -EAGAIN });
+        let number = s.wait_number(slot);
+        s.current().signal_wait = Some((set, info_at, number));
+    });
+    Ok(0)
 }
 
 /// The thread that should stop waiting for a process signal: none when the running thread can
@@ -195,7 +184,7 @@ fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> 
 
 /// Ends the process as killed by `signal` (the host reports it so); does not return.
 fn terminate(signal: u64) -> ! {
-    crate::host::hypercall::call(crate::abi::nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
+    hypercall::call(nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
     // The host stops this VM during that call; should it not, the run still ends.
     crate::host::exit::exit(128 + signal)
 }
@@ -204,38 +193,16 @@ fn valid(signal: u64) -> Result<u64, i64> {
     if signal > NSIG { Err(EINVAL) } else { Ok(signal) }
 }
 
-/// kill(2): to this process here; to any other process (or a group) through the host.
-pub fn sys_kill(a: &Args) -> i64 {
-    let (pid, signal) = (a[0] as i32 as i64, a[1]);
-    if pid <= 0 || pid as u64 != spawn::pid() {
-        return spawn::sys_kill(a);
+/// kill(2) of this process by itself (0: only checks the signal number).
+pub fn kill_self(signal: u64) -> Result<u64, i64> {
+    if valid(signal)? != 0 {
+        task::with_scheduler(|s| post(s, None, signal, SI_USER, spawn::pid()));
     }
-    let run = || -> Result<u64, i64> {
-        if valid(signal)? != 0 {
-            task::with_scheduler(|s| post(s, None, signal, SI_USER, spawn::pid()));
-        }
-        Ok(0)
-    };
-    result(run())
+    Ok(0)
 }
 
-/// tkill(2): to one thread of this process.
-pub fn sys_tkill(a: &Args) -> i64 {
-    result(thread_kill(a[0], a[1]))
-}
-
-/// tgkill(2): to one thread of this process (another process's threads are out of reach).
-pub fn sys_tgkill(a: &Args) -> i64 {
-    if a[0] as i32 <= 0 {
-        return -EINVAL;
-    }
-    if a[0] != spawn::pid() {
-        return -ESRCH;
-    }
-    result(thread_kill(a[1], a[2]))
-}
-
-fn thread_kill(tid: u64, signal: u64) -> Result<u64, i64> {
+/// tkill(2), tgkill(2): to one thread of this process.
+pub fn thread_kill(tid: u64, signal: u64) -> Result<u64, i64> {
     if tid as i32 <= 0 {
         return Err(EINVAL);
     }
@@ -258,43 +225,15 @@ pub fn raise_for_caller(signal: u64) {
     });
 }
 
-/// rt_sigprocmask(2) for the calling thread.
-pub fn sys_rt_sigprocmask(a: &Args) -> i64 {
-    let (how, set, oldset, sigset_size) = (a[0], a[1], a[2], a[3]);
-    if sigset_size != 8 {
-        return -EINVAL;
-    }
-    let run = || -> Result<u64, i64> {
-        let new = if set != 0 { Some(user::read::<u64>(set)?) } else { None };
-        let old = task::with_scheduler(|s| s.current().signal_mask);
-        let mask = crate::proc::process::change_mask(old, how, new)?;
-        if oldset != 0 {
-            user::write(oldset, &old)?;
-        }
-        task::with_scheduler(|s| s.current().signal_mask = mask);
-        Ok(0)
-    };
-    result(run())
+/// The signals pending for the calling thread (its own and the process's) that it blocks:
+/// rt_sigpending(2).
+pub fn pending_blocked() -> u64 {
+    task::with_scheduler(|s| (s.current().pending_signals | signals().pending) & s.current().signal_mask)
 }
 
-/// rt_sigpending(2): what waits for the calling thread (its own and the process's).
-pub fn sys_rt_sigpending(a: &Args) -> i64 {
-    if a[1] > 8 {
-        return -EINVAL;
-    }
-    let pending = task::with_scheduler(|s| (s.current().pending_signals | signals().pending) & s.current().signal_mask);
-    result(user::copy_out(a[0], &pending as *const u64 as *const u8, a[1] as usize).map(|_| 0))
-}
-
-/// rt_sigsuspend(2): waits with `set` as the mask until a signal is delivered; EINTR.
-pub fn sys_rt_sigsuspend(a: &Args) -> i64 {
-    if a[1] != 8 {
-        return -EINVAL;
-    }
-    let set = match user::read::<u64>(a[0]) {
-        Ok(set) => set & !UNBLOCKABLE,
-        Err(errno) => return -errno,
-    };
+/// rt_sigsuspend(2) after its arguments are read: waits with `set` as the mask until a signal is
+/// delivered (at once if one can be).
+pub fn suspend(set: u64) {
     let ready = task::with_scheduler(|s| {
         let thread = s.current();
         thread.suspend_mask = Some(thread.signal_mask);
@@ -304,13 +243,79 @@ pub fn sys_rt_sigsuspend(a: &Args) -> i64 {
     if !ready {
         task::sleep_until(None);
     }
-    -EINTR
 }
 
-/// pause(2): waits until a signal is delivered; EINTR.
-pub fn sys_pause(_: &Args) -> i64 {
-    task::sleep_until(None);
-    -EINTR
+// ---- The alternate signal stack (sigaltstack) ------------------------------------------------
+
+/// A `stack_t`: base, flags, size.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct SignalStack {
+    base: u64,
+    flags: u32,
+    pad: u32,
+    size: u64,
+}
+
+const MINSIGSTKSZ: u64 = 2048;
+
+static ALT_STACK: KernelCell<SignalStack> = KernelCell::new(SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 });
+
+/// The alternate signal stack, when one is set (frames go there for SA_ONSTACK).
+pub fn alt_stack() -> Option<AltStack> {
+    // SAFETY: one vCPU, interrupts off; a copy is read.
+    let stack = unsafe { *ALT_STACK.as_ptr() };
+    if stack.flags & SS_DISABLE != 0 { None } else { Some(AltStack { base: stack.base, size: stack.size }) }
+}
+
+/// sigaltstack(2): sets the stack signal handlers with SA_ONSTACK run on (`new`, a `stack_t`,
+/// or 0) and reports the old one (to `old`, or 0); `caller_rsp` tells whether the caller runs
+/// on it.
+pub fn sigaltstack(new: u64, old: u64, caller_rsp: u64) -> Result<u64, i64> {
+    let requested = if new != 0 { Some(user::read::<SignalStack>(new)?) } else { None };
+    if let Some(stack) = requested {
+        const SS_AUTODISARM: u32 = 1 << 31;
+        if stack.flags & !(SS_DISABLE | SS_AUTODISARM) != 0 {
+            return Err(EINVAL);
+        }
+        if stack.flags & SS_DISABLE == 0 && stack.size < MINSIGSTKSZ {
+            return Err(ENOMEM);
+        }
+    }
+    // SAFETY: one vCPU, interrupts off; nothing else touches the cell.
+    let current = unsafe { ALT_STACK.get() };
+    let on_it = alt_stack().is_some_and(|alt| alt.contains(caller_rsp));
+    if old != 0 {
+        let flags = if on_it { current.flags | SS_ONSTACK } else { current.flags };
+        user::write(old, &SignalStack { flags, ..*current })?;
+    }
+    if requested.is_some() && on_it {
+        // A handler may not move the stack it runs on.
+        return Err(EPERM);
+    }
+    if let Some(stack) = requested {
+        *current = if stack.flags & SS_DISABLE != 0 { SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 } } else { stack };
+    }
+    Ok(0)
+}
+
+// ---- SIGPIPE ----------------------------------------------------------------------------------
+
+/// What a write's `result` becomes: a write to a pipe or socket pair without readers fails with
+/// EPIPE and, on Linux, raises SIGPIPE, whose default action ends the process: when the program
+/// left SIGPIPE at its default, the host is asked to end this process as killed by it (the VM
+/// stops before the call returns). A program that catches SIGPIPE gets EPIPE and its handler
+/// runs (write is a lean call, so at its next system call); one that ignores it (Python does)
+/// just gets EPIPE.
+pub fn sigpipe(result: i64) -> i64 {
+    if result == -EPIPE {
+        let action = with_process(|p| p.sigaction(SIGPIPE, None));
+        if action.is_ok_and(|action| action.handler == SIG_DFL) {
+            hypercall::call(nr::KILL, [spawn::pid(), SIGPIPE, 0, 0, 0, 0]);
+        }
+        raise_for_caller(SIGPIPE);
+    }
+    result
 }
 
 /// Returns to user mode with `frame`: delivers the lowest deliverable signal, if any (after
@@ -391,7 +396,7 @@ fn start_handler_with(
     if action.flags & SA_RESTORER == 0 {
         return Err(EFAULT);
     }
-    let alt = task::alt_stack();
+    let alt = alt_stack();
     let (at, fpu_at, on_alt) = place_frame(frame.rsp, action.flags & SA_ONSTACK != 0, alt).ok_or(EFAULT)?;
     let mut image = FxArea([0; 512]);
     cpu::fxsave(&mut image);
@@ -432,7 +437,7 @@ fn start_handler_with(
     task::with_scheduler(|s| s.current().signal_mask = (mask | action.mask | deferred) & !UNBLOCKABLE);
     if action.flags & SA_RESETHAND != 0 {
         let reset = SigAction { handler: SIG_DFL, flags: action.flags & !SA_SIGINFO, restorer: action.restorer, mask: action.mask };
-        let _ = crate::proc::process::with_process(|p| p.sigaction(signal, Some(reset)));
+        let _ = with_process(|p| p.sigaction(signal, Some(reset)));
     }
     // The handler starts with a clean FPU, as on Linux.
     cpu::fxrstor(crate::arch::entry::initial_fpu());
@@ -536,9 +541,6 @@ fn supported_mxcsr() -> u32 {
 
 // ---- The alarm (alarm, setitimer and getitimer with ITIMER_REAL) -----------------------------
 
-const ITIMER_REAL: u64 = 0;
-const MICROS_PER_SECOND: u64 = 1_000_000;
-
 /// The armed alarm's expiry on the monotonic clock (0: none), for the scheduler's sleeps.
 pub fn alarm_deadline() -> u64 {
     signals().alarm_at
@@ -556,7 +558,7 @@ pub fn expire_alarm(s: &mut Scheduler<SavedContext>, now: u64) {
 }
 
 /// Arms (or with 0 disarms) the alarm; returns the time that was left and the old interval.
-fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
+pub fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
     let now = task::monotonic_now();
     let st = signals();
     let left = if st.alarm_at == 0 { 0 } else { st.alarm_at.saturating_sub(now).max(1) };
@@ -567,65 +569,11 @@ fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
     (left, old_interval)
 }
 
-/// alarm(2): returns the seconds that were left, rounded to nearest (at least 1 if armed).
-pub fn sys_alarm(a: &Args) -> i64 {
-    let seconds = a[0] as u32 as u64;
-    let (left, _) = set_alarm(seconds * NANOS_PER_SECOND, 0);
-    if left == 0 { 0 } else { ((left + NANOS_PER_SECOND / 2) / NANOS_PER_SECOND).max(1) as i64 }
-}
-
-/// A `struct itimerval`: interval and value as timevals.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-struct ItimerVal {
-    interval: [u64; 2],
-    value: [u64; 2],
-}
-
-fn timeval_ns(tv: [u64; 2]) -> Result<u64, i64> {
-    if tv[0] as i64 >= 0 && tv[1] < MICROS_PER_SECOND {
-        Ok(tv[0].saturating_mul(NANOS_PER_SECOND).saturating_add(tv[1] * 1000))
-    } else {
-        Err(EINVAL)
-    }
-}
-
-fn timeval_of(ns: u64) -> [u64; 2] {
-    // Rounded up to whole microseconds so that an armed timer never reads as zero.
-    let micros = ns.div_ceil(1000);
-    [micros / MICROS_PER_SECOND, micros % MICROS_PER_SECOND]
-}
-
-/// setitimer(2): ITIMER_REAL only (the CPU-time timers are EINVAL).
-pub fn sys_setitimer(a: &Args) -> i64 {
-    let (which, new, old) = (a[0], a[1], a[2]);
-    let run = || -> Result<u64, i64> {
-        if which != ITIMER_REAL {
-            return Err(EINVAL);
-        }
-        let request = if new != 0 { user::read::<ItimerVal>(new)? } else { ItimerVal::default() };
-        let (value, interval) = (timeval_ns(request.value)?, timeval_ns(request.interval)?);
-        let (left, old_interval) = set_alarm(value, interval);
-        if old != 0 {
-            user::write(old, &ItimerVal { interval: timeval_of(old_interval), value: timeval_of(left) })?;
-        }
-        Ok(0)
-    };
-    result(run())
-}
-
-/// getitimer(2): ITIMER_REAL only.
-pub fn sys_getitimer(a: &Args) -> i64 {
-    let run = || -> Result<u64, i64> {
-        if a[0] != ITIMER_REAL {
-            return Err(EINVAL);
-        }
-        let st = signals();
-        let left = if st.alarm_at == 0 { 0 } else { st.alarm_at.saturating_sub(task::monotonic_now()).max(1) };
-        user::write(a[1], &ItimerVal { interval: timeval_of(st.alarm_interval), value: timeval_of(left) })?;
-        Ok(0)
-    };
-    result(run())
+/// The time left before the alarm (at least 1 ns while armed, 0 when not) and its interval.
+pub fn alarm_left() -> (u64, u64) {
+    let st = signals();
+    let left = if st.alarm_at == 0 { 0 } else { st.alarm_at.saturating_sub(task::monotonic_now()).max(1) };
+    (left, st.alarm_interval)
 }
 
 /// In a fork's child: nothing pending and no alarm, as on Linux (the masks and actions stay).

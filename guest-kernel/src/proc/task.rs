@@ -1,44 +1,22 @@
-//! System calls about tasks, served in the guest: threads (clone, clone3, exit, gettid,
-//! set_tid_address, robust lists) and the switch between them, futex, resource usage
-//! (sysinfo, getrusage, times), CPU affinity, the identity calls beyond getuid, and
-//! sigaltstack bookkeeping. The scheduling decisions are in sched.rs; this file does the
-//! machine side: user registers, FPU state and the FS base of each thread.
+//! Threads, the machine side: each thread's saved user registers, FPU state and FS/GS bases,
+//! the switch between threads at the end of a system call, thread creation and exit, and the
+//! sleeps and CPU clocks built on the scheduler. The scheduling decisions are in sched.rs; the
+//! system calls are in syscalls/thread.rs.
 
-use crate::arch::cell::KernelCell;
-use crate::arch::cpu;
-use crate::abi::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
-use crate::proc::exec::CLOCK_TICKS;
-use crate::proc::process::{GROUP_ID, USER_ID};
-use crate::host::clock;
-use crate::mm::global::with_memory;
-use crate::arch::trap_frame::{FxArea, TrapFrame};
-use crate::proc::sched::{self, Block, Context, Next, Scheduler, MATCH_ANY};
+use crate::abi::errno::{EINVAL, EPERM};
+use crate::abi::host::USER_TOP;
 use crate::abi::linux::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS,
-    CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, CSIGNAL,
+    CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM,
 };
-use crate::abi::linux::{
-    Timespec, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND,
-};
+use crate::abi::linux::{CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND};
+use crate::arch::cell::KernelCell;
+use crate::arch::cpu;
+use crate::arch::trap_frame::{FxArea, TrapFrame};
+use crate::host::clock;
 use crate::mm::user;
-
-type Args = [u64; 6];
-
-fn result(r: Result<u64, i64>) -> i64 {
-    match r {
-        Ok(value) => value as i64,
-        Err(errno) => -errno,
-    }
-}
-
-const FUTEX_WAIT: u64 = 0;
-const FUTEX_WAKE: u64 = 1;
-const FUTEX_REQUEUE: u64 = 3;
-const FUTEX_CMP_REQUEUE: u64 = 4;
-const FUTEX_WAIT_BITSET: u64 = 9;
-const FUTEX_WAKE_BITSET: u64 = 10;
-const FUTEX_PRIVATE_FLAG: u64 = 128;
-const FUTEX_CLOCK_REALTIME: u64 = 256;
+use crate::proc::sched::{Block, Context, Next, Scheduler, MATCH_ANY};
+use crate::proc::{signal, spawn};
 
 /// How long one host sleep lasts when every thread waits without a timeout (a deadlock, or a
 /// wait for something that cannot happen): the run's time limit ends it.
@@ -50,74 +28,6 @@ const SPIN_BELOW_NS: u64 = 250_000;
 
 fn now(clock: u64) -> u64 {
     clock::read(clock).unwrap_or(0)
-}
-
-/// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and their BITSET forms, with wait queues in
-/// the scheduler (sched.rs). A wait blocks the calling thread; another thread runs meanwhile.
-/// Private and shared futexes are the same: there is one address space.
-pub fn sys_futex(a: &Args) -> i64 {
-    let (uaddr, op, val, val3) = (a[0], a[1], a[2] as u32, a[5] as u32);
-    let command = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-    let run = || -> Result<u64, i64> {
-        sched::check_futex_address(uaddr)?;
-        match command {
-            FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-                let bitset = if command == FUTEX_WAIT { MATCH_ANY } else { val3 };
-                if bitset == 0 {
-                    return Err(EINVAL);
-                }
-                let deadline = futex_deadline(command, op, a[3])?;
-                if user::read::<u32>(uaddr)? != val {
-                    return Err(EAGAIN);
-                }
-                block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT });
-                Ok(0)
-            }
-            FUTEX_WAKE | FUTEX_WAKE_BITSET => {
-                let bitset = if command == FUTEX_WAKE { MATCH_ANY } else { val3 };
-                if bitset == 0 {
-                    return Err(EINVAL);
-                }
-                Ok(with_scheduler(|s| s.wake(uaddr, bitset, val as u64)))
-            }
-            FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
-                // The timeout argument is the most waiters to move; uaddr2 is the new word.
-                let (moved, target) = (a[3] as u32 as u64, a[4]);
-                sched::check_futex_address(target)?;
-                if command == FUTEX_CMP_REQUEUE && user::read::<u32>(uaddr)? != val3 {
-                    return Err(EAGAIN);
-                }
-                Ok(with_scheduler(|s| s.wake_and_requeue(uaddr, val as u64, target, moved)))
-            }
-            _ => Err(ENOSYS),
-        }
-    };
-    result(run())
-}
-
-/// Whether a futex call only wakes or moves waiters (it never blocks the caller): those stay
-/// on the lean system call path, the common case in lock and condition variable hand-offs.
-pub fn futex_never_blocks(a: &Args) -> bool {
-    let command = a[1] & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-    matches!(command, FUTEX_WAKE | FUTEX_WAKE_BITSET | FUTEX_REQUEUE | FUTEX_CMP_REQUEUE)
-}
-
-/// The monotonic deadline of a futex wait: none without a timeout; FUTEX_WAIT's timeout is
-/// relative, FUTEX_WAIT_BITSET's absolute on CLOCK_MONOTONIC or (flag) CLOCK_REALTIME.
-fn futex_deadline(command: u64, op: u64, timeout: u64) -> Result<Option<u64>, i64> {
-    if timeout == 0 {
-        return Ok(None);
-    }
-    let limit = user::read::<Timespec>(timeout)?.to_ns()?;
-    let monotonic = now(CLOCK_MONOTONIC);
-    if command == FUTEX_WAIT {
-        return Ok(Some(monotonic.saturating_add(limit)));
-    }
-    if op & FUTEX_CLOCK_REALTIME != 0 {
-        let realtime = now(CLOCK_REALTIME);
-        return Ok(Some(monotonic.saturating_add(limit.saturating_sub(realtime))));
-    }
-    Ok(Some(limit))
 }
 
 /// Blocks the calling thread until `deadline` on the monotonic clock (nanosleep,
@@ -141,19 +51,6 @@ pub fn monotonic_now() -> u64 {
     now(CLOCK_MONOTONIC)
 }
 
-/// sysinfo(2): guest RAM and what the frame allocator has left; one process, no swap.
-pub fn sys_sysinfo(a: &Args) -> i64 {
-    let total = crate::host::boot_info::get().memory_size;
-    let free = with_memory(|mem, _| mem.frames.available()) * crate::abi::host::PAGE_SIZE;
-    let mut info = [0u64; 14];
-    info[0] = now(CLOCK_MONOTONIC) / NANOS_PER_SECOND;
-    info[4] = total;
-    info[5] = free;
-    info[10] = 1; // procs (u16 at byte 80)
-    info[13] = 1; // mem_unit (u32 at byte 104)
-    result(user::write(a[0], &info).map(|_| 0))
-}
-
 /// Nanoseconds since boot: the time base of CPU time accounting.
 fn since_boot() -> u64 {
     clock::since_boot_ns()
@@ -161,11 +58,12 @@ fn since_boot() -> u64 {
 
 /// CPU time of the program: the guest has one vCPU running only this program, so it is the
 /// time since boot less the time no thread could run (the kernel's share is not told apart).
-fn process_cpu_ns() -> u64 {
+pub fn process_cpu_ns() -> u64 {
     with_scheduler(|s| s.process_cpu_ns(since_boot()))
 }
 
-fn thread_cpu_ns() -> u64 {
+/// CPU time of the calling thread.
+pub fn thread_cpu_ns() -> u64 {
     with_scheduler(|s| s.thread_cpu_ns(s.current_slot(), since_boot()))
 }
 
@@ -189,7 +87,7 @@ pub fn cpu_clock_ns(clock: u64) -> Result<u64, i64> {
         _ => {
             let id = !((clock as u32 as i32) >> 3) as u32 as u64;
             if clock & CPUCLOCK_PER_THREAD == 0 {
-                return if id == 0 || id == crate::proc::spawn::pid() { Ok(process_cpu_ns()) } else { Err(EINVAL) };
+                return if id == 0 || id == spawn::pid() { Ok(process_cpu_ns()) } else { Err(EINVAL) };
             }
             with_scheduler(|s| {
                 let slot = if id == 0 { Some(s.current_slot()) } else { s.find(id) };
@@ -197,165 +95,6 @@ pub fn cpu_clock_ns(clock: u64) -> Result<u64, i64> {
             })
         }
     }
-}
-
-/// getrusage(2): user time, maximum resident size (frames in use), nothing for children.
-pub fn sys_getrusage(a: &Args) -> i64 {
-    const RUSAGE_CHILDREN: u64 = (-1i64) as u64;
-    const RUSAGE_SELF: u64 = 0;
-    const RUSAGE_THREAD: u64 = 1;
-    let mut usage = [0u64; 18];
-    match a[0] {
-        RUSAGE_SELF | RUSAGE_THREAD => {
-            let ns = if a[0] == RUSAGE_SELF { process_cpu_ns() } else { thread_cpu_ns() };
-            usage[0] = ns / NANOS_PER_SECOND;
-            usage[1] = (ns % NANOS_PER_SECOND) / 1000;
-            let used_pages = with_memory(|mem, _| mem.frames.used());
-            usage[4] = used_pages * (crate::abi::host::PAGE_SIZE / 1024);
-        }
-        RUSAGE_CHILDREN => {}
-        _ => return -EINVAL,
-    }
-    result(user::write(a[1], &usage).map(|_| 0))
-}
-
-/// times(2): the program's CPU time as user time; returns clock ticks since boot.
-pub fn sys_times(a: &Args) -> i64 {
-    let tick_ns = NANOS_PER_SECOND / CLOCK_TICKS;
-    let ticks = now(CLOCK_MONOTONIC) / tick_ns;
-    if a[0] != 0 && user::write(a[0], &[process_cpu_ns() / tick_ns, 0u64, 0, 0]).is_err() {
-        return -EFAULT;
-    }
-    ticks as i64
-}
-
-/// The run's first process (pid 1) leads the one process group and session of the run.
-const GROUP_LEADER: u64 = crate::proc::process::PID;
-
-fn check_pid(pid: u64) -> Result<(), i64> {
-    if pid == 0 || pid == crate::proc::spawn::pid() {
-        Ok(())
-    } else {
-        Err(ESRCH)
-    }
-}
-
-/// sched_getaffinity(2): one CPU. Returns the bytes written, as the kernel does.
-pub fn sys_sched_getaffinity(a: &Args) -> i64 {
-    let (pid, len, mask) = (a[0], a[1], a[2]);
-    let run = || -> Result<u64, i64> {
-        check_pid(pid)?;
-        if len < 8 || len % 8 != 0 {
-            return Err(EINVAL);
-        }
-        user::write(mask, &1u64)?;
-        Ok(8)
-    };
-    result(run())
-}
-
-/// sched_setaffinity(2): any mask that includes CPU 0 is accepted.
-pub fn sys_sched_setaffinity(a: &Args) -> i64 {
-    let (pid, len, mask) = (a[0], a[1], a[2]);
-    let run = || -> Result<u64, i64> {
-        check_pid(pid)?;
-        if len < 8 {
-            return Err(EINVAL);
-        }
-        if user::read::<u64>(mask)? & 1 == 0 {
-            return Err(EINVAL);
-        }
-        Ok(0)
-    };
-    result(run())
-}
-
-pub fn sys_getresuid(a: &Args) -> i64 {
-    let ids = [a[0], a[1], a[2]];
-    result(ids.iter().try_for_each(|&at| user::write(at, &(USER_ID as u32))).map(|_| 0))
-}
-
-pub fn sys_getresgid(a: &Args) -> i64 {
-    let ids = [a[0], a[1], a[2]];
-    result(ids.iter().try_for_each(|&at| user::write(at, &(GROUP_ID as u32))).map(|_| 0))
-}
-
-/// getgroups(2): no supplementary groups.
-pub fn sys_getgroups(_: &Args) -> i64 {
-    0
-}
-
-/// getpgid(2), getsid(2) of this process: the run's group and session.
-pub fn sys_getpgid(a: &Args) -> i64 {
-    result(check_pid(a[0]).map(|_| GROUP_LEADER))
-}
-
-pub fn sys_getpgrp(_: &Args) -> i64 {
-    GROUP_LEADER as i64
-}
-
-/// setuid(2) and friends: only to the identity the program already has.
-pub fn sys_set_own_id(a: &Args) -> i64 {
-    if a[0] == USER_ID || a[0] == GROUP_ID || a[0] == u32::MAX as u64 {
-        0
-    } else {
-        -EPERM
-    }
-}
-
-/// A `stack_t`: base, flags, size.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct SignalStack {
-    base: u64,
-    flags: u32,
-    pad: u32,
-    size: u64,
-}
-
-const SS_DISABLE: u32 = 2;
-const MINSIGSTKSZ: u64 = 2048;
-
-static ALT_STACK: KernelCell<SignalStack> = KernelCell::new(SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 });
-
-/// The alternate signal stack, when one is set (signal.rs puts frames there for SA_ONSTACK).
-pub fn alt_stack() -> Option<crate::proc::sigframe::AltStack> {
-    // SAFETY: one vCPU, interrupts off; a copy is read.
-    let stack = unsafe { *ALT_STACK.as_ptr() };
-    if stack.flags & SS_DISABLE != 0 { None } else { Some(crate::proc::sigframe::AltStack { base: stack.base, size: stack.size }) }
-}
-
-/// sigaltstack(2): the stack signal handlers with SA_ONSTACK run on (signal.rs).
-pub fn sys_sigaltstack(a: &Args) -> i64 {
-    let (new, old) = (a[0], a[1]);
-    let run = || -> Result<u64, i64> {
-        let requested = if new != 0 { Some(user::read::<SignalStack>(new)?) } else { None };
-        if let Some(stack) = requested {
-            const SS_AUTODISARM: u32 = 1 << 31;
-            if stack.flags & !(SS_DISABLE | SS_AUTODISARM) != 0 {
-                return Err(EINVAL);
-            }
-            if stack.flags & SS_DISABLE == 0 && stack.size < MINSIGSTKSZ {
-                return Err(ENOMEM);
-            }
-        }
-        // SAFETY: one vCPU, interrupts off; nothing else touches the cell.
-        let current = unsafe { ALT_STACK.get() };
-        let on_it = alt_stack().is_some_and(|alt| alt.contains(crate::syscall::caller_rsp()));
-        if old != 0 {
-            let flags = if on_it { current.flags | crate::proc::sigframe::SS_ONSTACK } else { current.flags };
-            user::write(old, &SignalStack { flags, ..*current })?;
-        }
-        if requested.is_some() && on_it {
-            // A handler may not move the stack it runs on.
-            return Err(EPERM);
-        }
-        if let Some(stack) = requested {
-            *current = if stack.flags & SS_DISABLE != 0 { SignalStack { base: 0, flags: SS_DISABLE, pad: 0, size: 0 } } else { stack };
-        }
-        Ok(0)
-    };
-    result(run())
 }
 
 // ---- Threads -------------------------------------------------------------------------------
@@ -392,7 +131,8 @@ pub fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler<SavedContext>) -> R) -> R
     f(unsafe { SCHEDULER.get() })
 }
 
-fn block(block: Block) {
+/// Blocks the calling thread (`Block` says until what); the switch happens after the call.
+pub fn block(block: Block) {
     with_scheduler(|s| s.block_current(block));
 }
 
@@ -419,7 +159,7 @@ pub fn after_call(frame: &mut TrapFrame) {
         });
     }
     // The child of a process clone given a stack goes on there (posix_spawn's clone).
-    if let Some(stack) = crate::proc::spawn::take_child_stack() {
+    if let Some(stack) = spawn::take_child_stack() {
         frame.rsp = stack;
     }
     if let Some(save) = with_scheduler(|s| s.take_switch()) {
@@ -441,11 +181,11 @@ fn switch(frame: &mut TrapFrame, save: bool) {
     }
     let next = loop {
         // The clock is read only when a deadline or the alarm (signal.rs) is pending.
-        let alarm = crate::proc::signal::alarm_deadline();
+        let alarm = signal::alarm_deadline();
         let now = if s.has_timers() || alarm != 0 { now(CLOCK_MONOTONIC) } else { 0 };
         // A due alarm posts SIGALRM, which ends the wait of a thread that can take it.
-        crate::proc::signal::expire_alarm(s, now);
-        let alarm = crate::proc::signal::alarm_deadline();
+        signal::expire_alarm(s, now);
+        let alarm = signal::alarm_deadline();
         let next = match s.pick_next(now) {
             Next::Run(slot) => break slot,
             Next::SleepUntil(deadline) if alarm != 0 => deadline.min(alarm),
@@ -491,62 +231,26 @@ const THREAD_SHARES: u64 = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | C
 const THREAD_OPTIONS: u64 =
     CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED;
 
-/// What clone and clone3 ask for, whichever form they came in.
-struct CloneRequest {
-    flags: u64,
-    /// The new thread's stack pointer (0: the caller's).
-    stack: u64,
-    parent_tid: u64,
-    child_tid: u64,
-    tls: u64,
+/// What clone, clone3, fork and vfork ask for, whichever form they came in.
+#[derive(Default)]
+pub struct CloneRequest {
+    pub flags: u64,
+    /// The new thread's (or child process's) stack pointer (0: the caller's).
+    pub stack: u64,
+    pub parent_tid: u64,
+    pub child_tid: u64,
+    pub tls: u64,
 }
 
-/// clone(2): (flags, stack, parent_tid, child_tid, tls) on x86-64.
-pub fn sys_clone(a: &Args) -> i64 {
-    let request = CloneRequest { flags: a[0] & !CSIGNAL, stack: a[1], parent_tid: a[2], child_tid: a[3], tls: a[4] };
-    result(clone(request))
-}
-
-/// clone3(2): the same from a `struct clone_args`; a stack is given as base and size.
-pub fn sys_clone3(a: &Args) -> i64 {
-    /// The first version of `struct clone_args`: flags, pidfd, child_tid, parent_tid,
-    /// exit_signal, stack, stack_size, tls.
-    const CLONE_ARGS_SIZE_VER0: u64 = 64;
-    let run = || -> Result<u64, i64> {
-        if a[1] < CLONE_ARGS_SIZE_VER0 || a[1] > 4096 {
-            return Err(EINVAL);
-        }
-        let fields = user::read::<[u64; 8]>(a[0])?;
-        // Later fields (set_tid, cgroup) must be zero: none is supported.
-        let mut rest = [0u64; 3];
-        let extra = ((a[1] - CLONE_ARGS_SIZE_VER0) as usize).min(24);
-        user::copy_in(rest.as_mut_ptr() as *mut u8, a[0] + CLONE_ARGS_SIZE_VER0, extra)?;
-        if rest.iter().any(|&field| field != 0) {
-            return Err(EINVAL);
-        }
-        let [flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls] = fields;
-        if exit_signal != 0 && flags & CLONE_THREAD != 0 || exit_signal > CSIGNAL {
-            return Err(EINVAL);
-        }
-        let stack = if stack == 0 { 0 } else { stack.checked_add(stack_size).ok_or(EINVAL)? };
-        clone(CloneRequest { flags, stack, parent_tid, child_tid, tls })
-    };
-    result(run())
-}
-
-fn clone(request: CloneRequest) -> Result<u64, i64> {
+/// clone(2) and clone3(2): a thread, or a process. Returns the new thread's tid or the child's
+/// pid.
+pub fn clone(request: CloneRequest) -> Result<u64, i64> {
     if request.flags & CLONE_VM == 0 || request.flags & CLONE_THREAD == 0 {
-        // A new process (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK): see `clone_process`.
-        return clone_process(request);
+        // A new process (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK): the host copies the
+        // whole VM (spawn.rs); the child's stack, if one was given, is applied by `after_call`.
+        return spawn::clone_process(&request);
     }
     clone_thread(request)
-}
-
-/// A clone that makes a process rather than a thread: the host copies the whole VM
-/// (spawn.rs); the child's stack, if one was given, is applied by `after_call`.
-fn clone_process(request: CloneRequest) -> Result<u64, i64> {
-    let CloneRequest { flags, stack, parent_tid, child_tid, tls } = request;
-    crate::proc::spawn::clone_process(&crate::proc::spawn::ProcessClone { flags, stack, parent_tid, child_tid, tls })
 }
 
 fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
@@ -554,7 +258,7 @@ fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
     if flags & THREAD_SHARES != THREAD_SHARES || flags & !(THREAD_SHARES | THREAD_OPTIONS) != 0 {
         return Err(EINVAL);
     }
-    if flags & CLONE_SETTLS != 0 && request.tls >= crate::abi::host::USER_TOP {
+    if flags & CLONE_SETTLS != 0 && request.tls >= USER_TOP {
         return Err(EPERM);
     }
     let parent = with_scheduler(|s| {
@@ -593,9 +297,9 @@ fn clone_thread(request: CloneRequest) -> Result<u64, i64> {
 /// exit(2): ends the calling thread; the last thread's exit ends the program. On the way out
 /// the thread's robust futexes are released and its clear_child_tid word is zeroed and woken
 /// (what pthread_join waits for).
-pub fn sys_exit(a: &Args) -> i64 {
+pub fn exit_thread(status: u64) -> i64 {
     if with_scheduler(|s| s.live()) == 1 {
-        crate::host::exit::exit(a[0] & 0xff);
+        crate::host::exit::exit(status & 0xff);
     }
     let (tid, clear_child_tid, robust_list) = with_scheduler(|s| {
         let t = s.current();
@@ -607,11 +311,6 @@ pub fn sys_exit(a: &Args) -> i64 {
     }
     with_scheduler(|s| s.exit_current());
     0
-}
-
-/// exit_group(2): ends the program, all threads.
-pub fn sys_exit_group(a: &Args) -> i64 {
-    crate::host::exit::exit(a[0] & 0xff)
 }
 
 /// Marks the robust futexes a dying thread still holds as abandoned (FUTEX_OWNER_DIED) and
@@ -653,44 +352,6 @@ fn release_robust_futexes(tid: u64, head: u64) {
     if pending != 0 {
         release(pending);
     }
-}
-
-/// gettid(2).
-pub fn sys_gettid(_: &Args) -> i64 {
-    current_tid() as i64
-}
-
-/// set_tid_address(2): the word to zero and wake when the calling thread exits.
-pub fn sys_set_tid_address(a: &Args) -> i64 {
-    with_scheduler(|s| {
-        let thread = s.current();
-        thread.clear_child_tid = a[0];
-        thread.tid as i64
-    })
-}
-
-/// set_robust_list(2): remembered per thread, walked when it exits.
-pub fn sys_set_robust_list(a: &Args) -> i64 {
-    // The kernel's robust_list_head is three pointers.
-    if a[1] != 24 {
-        return -EINVAL;
-    }
-    with_scheduler(|s| s.current().robust_list = a[0]);
-    0
-}
-
-/// get_robust_list(2) for the calling thread or another thread of the program.
-pub fn sys_get_robust_list(a: &Args) -> i64 {
-    let (tid, head_at, len_at) = (a[0], a[1], a[2]);
-    let head = with_scheduler(|s| if tid == 0 { Some(s.current().robust_list) } else { s.find(tid).map(|slot| s.thread(slot).robust_list) });
-    let Some(head) = head else { return -ESRCH };
-    result(user::write(head_at, &head).and_then(|_| user::write(len_at, &24u64)).map(|_| 0))
-}
-
-/// sched_yield(2): the other runnable threads run first.
-pub fn sys_sched_yield(_: &Args) -> i64 {
-    with_scheduler(|s| s.yield_current());
-    0
 }
 
 /// The calling thread's FS or GS base (arch_prctl).

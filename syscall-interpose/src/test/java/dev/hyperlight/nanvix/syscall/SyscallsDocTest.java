@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/syscalls.md is generated from the code: the guest kernel's dispatch table ({@code SYSCALLS}
- * in guest-kernel/src/syscall.rs, with the call numbers of guest-kernel/src/abi/nr.rs, both read as
+ * in guest-kernel/src/syscalls/table.rs, with the call numbers of guest-kernel/src/abi/nr.rs, both read as
  * text) and the host's {@link SyscallTable#defaults()}.
  * This test fails when the committed document and the code disagree, and when the kernel forwards
  * a call the host does not implement. Regenerate with:
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SyscallsDocTest {
 
-    private static final Path KERNEL_TABLE = Path.of("../guest-kernel/src/syscall.rs");
+    private static final Path KERNEL_TABLE = Path.of("../guest-kernel/src/syscalls/table.rs");
     private static final Path KERNEL_NUMBERS = Path.of("../guest-kernel/src/abi/nr.rs");
     private static final Path DOC = Path.of("../docs/syscalls.md");
 
@@ -105,7 +105,7 @@ class SyscallsDocTest {
         StringBuilder doc = new StringBuilder();
         doc.append("# System calls\n\n");
         doc.append("Generated from the code by `SyscallsDocTest` (syscall-interpose) from the guest kernel's\n");
-        doc.append("dispatch table (`SYSCALLS` in guest-kernel/src/syscall.rs) and the host's\n");
+        doc.append("dispatch table (`SYSCALLS` in guest-kernel/src/syscalls/table.rs) and the host's\n");
         doc.append("`SyscallTable.defaults()`; the test fails when this file and the code disagree. Regenerate:\n");
         doc.append("`mvn -o -q -pl syscall-interpose test -Dtest=SyscallsDocTest -Dsyscalls.doc.write=true`.\n\n");
         doc.append("- **guest**: served inside the guest kernel, no exit to the host.\n");

@@ -1,16 +1,16 @@
-//! Socket calls: forwarded to the host, which decides whether the program may use the network
+//! Sockets: forwarded to the host, which decides whether the program may use the network
 //! (by default it may not: the host answers EACCES). The kernel only stages the socket address
 //! in the I/O buffer; it keeps no socket state of its own.
 
+use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
 use crate::abi::host::kva;
 use crate::abi::linux::IOV_MAX;
-use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
-use crate::host::hypercall;
 use crate::abi::nr;
+use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::PROT_WRITE;
-
-type Args = [u64; 6];
+use crate::syscalls::fs::copy_fd_pair;
+use crate::syscalls::{or_errno, Args};
 
 /// `sizeof(struct sockaddr_storage)`: Linux refuses longer addresses with EINVAL.
 const SOCKADDR_MAX: i32 = 128;
@@ -42,7 +42,7 @@ fn with_address(nr: u64, a: &Args) -> i64 {
     if !(0..=SOCKADDR_MAX).contains(&len) {
         return -EINVAL;
     }
-    let io_buffer = crate::host::boot_info::get().io_buffer;
+    let io_buffer = boot_info::get().io_buffer;
     if let Err(errno) = user::copy_in(kva(io_buffer) as *mut u8, addr, len as usize) {
         return -errno;
     }
@@ -58,16 +58,12 @@ const MSGHDR_SIZE: usize = 56;
 
 /// The I/O buffer's GPA and how many data bytes fit after `DATA_AT`.
 fn io_buffer() -> (u64, u64) {
-    let info = crate::host::boot_info::get();
+    let info = boot_info::get();
     (info.io_buffer, info.io_buffer_size - DATA_AT)
 }
 
 fn staged(io: u64, offset: u64) -> *mut u8 {
     kva(io + offset) as *mut u8
-}
-
-fn or_errno(result: Result<i64, i64>) -> i64 {
-    result.unwrap_or_else(|errno| -errno)
 }
 
 /// An output the program names by a pointer and a pointer to its room (`socklen_t *`), as
@@ -315,4 +311,11 @@ pub fn sys_getsockopt(a: &Args) -> i64 {
         Ok(result)
     };
     or_errno(run())
+}
+
+/// socketpair(2): AF_UNIX stream pairs, made by the host like pipes.
+pub fn sys_socketpair(a: &Args) -> i64 {
+    let io = boot_info::get().io_buffer;
+    let status = hypercall::call(nr::SOCKETPAIR, [a[0], a[1], a[2], io, 0, 0]);
+    copy_fd_pair(status, io, a[3])
 }

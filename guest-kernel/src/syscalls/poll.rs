@@ -105,16 +105,15 @@ pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
 #[cfg(not(test))]
 mod handlers {
     use super::*;
-    use crate::abi::host::kva;
     use crate::abi::errno::EFAULT;
+    use crate::abi::host::kva;
     use crate::abi::linux::F_GETFD;
-    use crate::host::hypercall;
     use crate::abi::nr;
-    use crate::proc::task;
+    use crate::host::{boot_info, hypercall};
     use crate::mm::user;
     use crate::mm::vma::PROT_WRITE;
-
-    type Args = [u64; 6];
+    use crate::proc::task;
+    use crate::syscalls::{result, Args};
 
     /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
     fn is_open(fd: i32) -> bool {
@@ -151,7 +150,7 @@ mod handlers {
         if !user::accessible(fds, bytes as u64, PROT_WRITE) {
             return -EFAULT;
         }
-        let io = crate::host::boot_info::get().io_buffer;
+        let io = boot_info::get().io_buffer;
         if let Err(errno) = user::copy_in(kva(io) as *mut u8, fds, bytes) {
             return -errno;
         }
@@ -221,10 +220,6 @@ mod handlers {
             sleep(wait);
         }
         Ok(ready)
-    }
-
-    fn result(r: Result<u64, i64>) -> i64 {
-        r.map(|n| n as i64).unwrap_or_else(|errno| -errno)
     }
 
     pub fn sys_select(a: &Args) -> i64 {

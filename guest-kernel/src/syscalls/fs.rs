@@ -1,18 +1,19 @@
-//! System calls forwarded to the host by hypercall: user buffers and strings are staged in
-//! the I/O buffer (the host sees only GPAs inside it), big transfers are split, and legacy
-//! calls are rewritten onto the `*at` form the host implements (docs/guest-abi.md).
+//! Files, forwarded to the host by hypercall: user buffers and strings are staged in the I/O
+//! buffer (the host sees only GPAs inside it), big transfers are split, and legacy calls are
+//! rewritten onto the `*at` form the host implements (docs/guest-abi.md). Pipes too: the host
+//! makes them.
 
 use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
-use crate::proc::process::{GROUP_ID, USER_ID};
-use crate::host::hypercall;
+use crate::abi::host::kva;
+use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
 use crate::abi::nr;
-use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX, Timespec};
-use crate::host::clock;
 use crate::host::io_buffer::IoBuffer;
+use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::{PROT_READ, PROT_WRITE};
-
-type Args = [u64; 6];
+use crate::proc::process::{with_process, GROUP_ID, USER_ID};
+use crate::proc::signal;
+use crate::syscalls::{or_errno, Args};
 
 const O_WRONLY: u64 = 0o1;
 const O_CREAT: u64 = 0o100;
@@ -22,10 +23,6 @@ const STAT_SIZE: usize = 144;
 
 fn host(nr: u64, args: [u64; 6]) -> i64 {
     hypercall::call(nr, args)
-}
-
-fn or_errno(result: Result<i64, i64>) -> i64 {
-    result.unwrap_or_else(|errno| -errno)
 }
 
 /// read(2) and pread64(2): one hypercall of at most the buffer's size (a short read is
@@ -75,8 +72,9 @@ pub fn sys_read(a: &Args) -> i64 {
     read_into_user(nr::READ, a[0], a[1], a[2], 0)
 }
 
+/// write(2), then SIGPIPE's default action (`signal::sigpipe`).
 pub fn sys_write(a: &Args) -> i64 {
-    write_from_user(nr::WRITE, a[0], a[1], a[2], 0)
+    signal::sigpipe(write_from_user(nr::WRITE, a[0], a[1], a[2], 0))
 }
 
 pub fn sys_pread64(a: &Args) -> i64 {
@@ -116,9 +114,13 @@ fn for_each_iovec(iov: u64, count: u64, need: u32, mut visit: impl FnMut(IoVec) 
     Ok(total)
 }
 
-/// writev(2): gathered into the I/O buffer and written with as few `write`s as fit.
+/// writev(2), then SIGPIPE's default action (`signal::sigpipe`).
 pub fn sys_writev(a: &Args) -> i64 {
-    let (fd, iov, count) = (a[0], a[1], a[2]);
+    signal::sigpipe(writev(a[0], a[1], a[2]))
+}
+
+/// writev: gathered into the I/O buffer and written with as few `write`s as fit.
+fn writev(fd: u64, iov: u64, count: u64) -> i64 {
     let io = IoBuffer::get();
     let mut staged = 0usize;
     let mut written = 0u64;
@@ -225,7 +227,7 @@ pub fn sys_dup2(a: &Args) -> i64 {
 /// The process's umask taken out of a new file's or directory's mode, as Linux does before the
 /// file system sees it: the host sets the mode it is given.
 fn without_umask(mode: u64) -> u64 {
-    mode & !crate::proc::process::with_process(|p| p.umask)
+    mode & !with_process(|p| p.umask)
 }
 
 fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
@@ -426,32 +428,6 @@ pub fn sys_getcwd(a: &Args) -> i64 {
     output_call(a[0], a[1], |gpa, n| host(nr::GETCWD, [gpa, n, 0, 0, 0, 0]))
 }
 
-/// getrandom(2): split into buffer-sized hypercalls until done or short.
-pub fn sys_getrandom(a: &Args) -> i64 {
-    let (buf, len, flags) = (a[0], a[1], a[2]);
-    let io = IoBuffer::get();
-    if !user::accessible(buf, len, PROT_WRITE) {
-        return -EFAULT;
-    }
-    let mut done = 0u64;
-    while done < len || len == 0 {
-        let n = (len - done).min(io.len as u64);
-        let result = host(nr::GETRANDOM, [io.at(0), n, flags, 0, 0, 0]);
-        if result < 0 {
-            return if done > 0 { done as i64 } else { result };
-        }
-        let got = (result as u64).min(n);
-        if let Err(errno) = user::copy_out(buf + done, io.ptr(0), got as usize) {
-            return -errno;
-        }
-        done += got;
-        if got < n || len == 0 {
-            break;
-        }
-    }
-    done as i64
-}
-
 /// What an ioctl request moves through its pointer argument.
 enum IoctlArg {
     None,
@@ -528,44 +504,6 @@ pub fn sys_fcntl(a: &Args) -> i64 {
         }
         _ => -EINVAL,
     }
-}
-
-/// nanosleep(2): the calling thread waits in the scheduler, so other threads run meanwhile
-/// (task.rs); no signal is ever delivered, so it never ends early and `rem` is not written.
-pub fn sys_nanosleep(a: &Args) -> i64 {
-    let request: Timespec = match user::read(a[0]) {
-        Ok(t) => t,
-        Err(errno) => return -errno,
-    };
-    match request.to_ns() {
-        Ok(ns) => crate::proc::task::sleep_for(ns),
-        Err(errno) => -errno,
-    }
-}
-
-/// clock_nanosleep(2): as nanosleep; an absolute time is first turned into a monotonic
-/// deadline.
-pub fn sys_clock_nanosleep(a: &Args) -> i64 {
-    const TIMER_ABSTIME: u64 = 1;
-    let (clock_id, flags, req) = (a[0], a[1], a[2]);
-    let now = match clock_id {
-        crate::abi::linux::CLOCK_REALTIME | crate::abi::linux::CLOCK_MONOTONIC | crate::abi::linux::CLOCK_BOOTTIME | crate::abi::linux::CLOCK_TAI => {
-            clock::read(clock_id).unwrap_or(0)
-        }
-        _ => return -EINVAL,
-    };
-    let request: Timespec = match user::read(req) {
-        Ok(t) => t,
-        Err(errno) => return -errno,
-    };
-    let ns = match request.to_ns() {
-        Ok(ns) => ns,
-        Err(errno) => return -errno,
-    };
-    if flags & TIMER_ABSTIME != 0 {
-        return crate::proc::task::sleep_for(ns.saturating_sub(now));
-    }
-    crate::proc::task::sleep_for(ns)
 }
 
 pub fn sys_fchmodat(a: &Args) -> i64 {
@@ -779,4 +717,33 @@ pub fn sys_statx(a: &Args) -> i64 {
 /// file system without xattr support, which callers such as shutil.copystat expect).
 pub fn sys_no_xattrs(_: &Args) -> i64 {
     -EOPNOTSUPP
+}
+
+/// pipe2(2): the two fds come back through the I/O buffer.
+pub fn sys_pipe2(a: &Args) -> i64 {
+    let io = boot_info::get().io_buffer;
+    let status = host(nr::PIPE2, [io, a[1], 0, 0, 0, 0]);
+    copy_fd_pair(status, io, a[0])
+}
+
+/// pipe(2): pipe2 without flags.
+pub fn sys_pipe(a: &Args) -> i64 {
+    sys_pipe2(&[a[0], 0, 0, 0, 0, 0])
+}
+
+/// Copies the two fds the host wrote at `io` (pipe2, socketpair) to the program; on a fault
+/// closes them again.
+pub fn copy_fd_pair(status: i64, io: u64, to: u64) -> i64 {
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: the host wrote two ints at the start of the I/O buffer (direct-mapped RAM).
+    let fds = unsafe { core::ptr::read_volatile(kva(io) as *const [i32; 2]) };
+    if let Err(errno) = user::write(to, &fds) {
+        for fd in fds {
+            host(nr::CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
+        }
+        return -errno;
+    }
+    0
 }
