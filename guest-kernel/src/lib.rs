@@ -15,5 +15,3 @@ pub mod syscalls;
 
 #[cfg(not(test))]
 pub mod kernel;
-#[cfg(not(test))]
-pub mod trap;

@@ -15,5 +15,5 @@ global_asm!(
     "ud2",
     stack = sym nanvix_kernel::arch::gdt::KERNEL_STACK,
     size = const nanvix_kernel::arch::gdt::KERNEL_STACK_SIZE,
-    main = sym nanvix_kernel::kernel::kernel_main,
+    main = sym nanvix_kernel::kernel::boot::kernel_main,
 );

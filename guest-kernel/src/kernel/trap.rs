@@ -4,12 +4,15 @@
 
 use crate::abi::host::USER_TOP;
 use crate::abi::linux::SIGKILL;
-use crate::arch::exception::{signal_for, PAGE_FAULT, PF_INSTRUCTION, PF_WRITE};
 use crate::arch::cpu;
-use crate::host::hypercall::{self, FaultRecord};
+use crate::arch::exception::{signal_for, PAGE_FAULT, PF_INSTRUCTION, PF_WRITE};
 use crate::arch::trap_frame::{TrapFrame, SYSCALL_VECTOR};
+use crate::host::exit::run_flags;
+use crate::host::hypercall::{self, FaultRecord};
+use crate::mm::global::handle_fault;
 use crate::mm::memory::{Access, FaultOutcome};
-
+use crate::proc::signal;
+use crate::syscalls::dispatch::dispatch;
 
 /// Called by the entry code for every exception and system call, on a kernel stack. (Under
 /// PVM without its paravirtual interface, SYSCALL jumps to LSTAR without leaving user mode, so
@@ -18,15 +21,15 @@ use crate::mm::memory::{Access, FaultOutcome};
 #[unsafe(no_mangle)]
 pub extern "C" fn kernel_entry(frame: &mut TrapFrame) {
     if frame.vector == SYSCALL_VECTOR {
-        crate::syscalls::dispatch::dispatch(frame);
+        dispatch(frame);
         return;
     }
     if frame.vector == PAGE_FAULT && handle_page_fault(frame) {
         return;
     }
     let (signal, address) = (signal_for(frame.vector), if frame.vector == PAGE_FAULT { cpu::read_cr2() } else { 0 });
-    // A program that catches the signal gets its handler instead (signal.rs).
-    if frame.from_user() && crate::proc::signal::deliver_fault(frame, signal as u64, address) {
+    // A program that catches the signal gets its handler instead (proc/signal.rs).
+    if frame.from_user() && signal::deliver_fault(frame, signal as u64, address) {
         return;
     }
     fatal(frame, signal, address);
@@ -64,7 +67,7 @@ fn resolve(address: u64, error_code: u64) -> FaultOutcome {
     } else {
         Access::Read
     };
-    crate::mm::global::handle_fault(address, access)
+    handle_fault(address, access)
 }
 
 /// Ends the run: a user-mode fault goes to the FAULT port, a kernel-mode one is a panic.
@@ -78,7 +81,7 @@ fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
         user_mode: frame.from_user(),
     };
     if frame.from_user() || signal as u64 == SIGKILL {
-        hypercall::fault(signal, &record, crate::host::exit::run_flags());
+        hypercall::fault(signal, &record, run_flags());
     }
     panic!(
         "kernel exception {} (error {:#x}) at rip {:#x}, address {:#x}, rsp {:#x}",

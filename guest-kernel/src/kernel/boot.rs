@@ -1,23 +1,22 @@
-//! Boot: from the host's entry state to the program's first instruction in ring 3. Also the
-//! kernel's global state and the panic handler.
+//! Boot: from the host's entry state to the program's first instruction in ring 3.
 
-use crate::abi::host::{gpa, kva, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, USER_TOP};
+use crate::abi::boot::{BootInfo, ProgramStrings};
+use crate::abi::host::{gpa, kva, ABI_VERSION, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, USER_TOP};
 use crate::arch::cpu;
 use crate::arch::entry;
-use crate::abi::boot::{BootInfo, ProgramStrings};
-use crate::arch::cell::KernelCell;
-use crate::proc::elf::Executable;
-use crate::proc::exec;
-use crate::mm::frame::FrameAllocator;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
-use crate::host::hypercall;
 use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
+use crate::host::calls::read_whole_file;
+use crate::host::clock::{self, Clock};
+use crate::host::{boot_info, hypercall};
+use crate::mm::frame::FrameAllocator;
 use crate::mm::global::with_memory;
 use crate::mm::paging::{PageTables, ADDRESS_MASK};
+use crate::proc::elf::Executable;
+use crate::proc::exec;
 use crate::proc::process::with_process;
-use crate::host::boot_info;
-use crate::host::clock::{self, Clock};
+use crate::proc::spawn;
 
 unsafe extern "C" {
     static __kernel_end: u8;
@@ -51,7 +50,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     gdt::init();
     idt::init();
     entry::init();
-    if boot_kva != kva(BOOT_INFO_GPA) || abi_version != crate::abi::host::ABI_VERSION {
+    if boot_kva != kva(BOOT_INFO_GPA) || abi_version != ABI_VERSION {
         panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(BOOT_INFO_GPA));
     }
     // SAFETY: the host wrote the boot info at GPA 0x1000, inside RAM and mapped; it is copied
@@ -89,7 +88,7 @@ fn start_program(info: &BootInfo) -> ! {
     let hwcap = cpu::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
-    crate::proc::spawn::learn_identity();
+    spawn::learn_identity();
     with_memory(|mem, _| {
         let root = cpu::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
@@ -123,23 +122,10 @@ fn start_program(info: &BootInfo) -> ! {
 /// Reads the program's interpreter (the dynamic loader) whole from the guest file system.
 fn read_interpreter(path: &[u8]) -> exec::Interpreter<'static> {
     let name = core::str::from_utf8(path).unwrap_or("(not UTF-8)");
-    let (gpa, size) = crate::host::calls::read_whole_file(path).unwrap_or_else(|errno| {
+    let (gpa, size) = read_whole_file(path).unwrap_or_else(|errno| {
         panic!("cannot read the program's interpreter {name}: errno {errno} (is a runtime image with it mounted at /?)")
     });
     // SAFETY: frames carved off guest RAM for good, filled by the host, never written again.
     let bytes = unsafe { core::slice::from_raw_parts(kva(gpa) as *const u8, size as usize) };
     exec::Interpreter { bytes, gpa }
-}
-
-#[cfg(not(test))]
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    use core::fmt::Write;
-    static LINE: KernelCell<crate::host::log::LineBuffer> = KernelCell::new(crate::host::log::LineBuffer::new());
-    // SAFETY: a panic ends the run; a nested panic while formatting would reuse the buffer,
-    // but it only ever appends bytes before the final PANIC exit.
-    let line = unsafe { LINE.get() };
-    line.clear();
-    let _ = write!(line, "{}", info);
-    hypercall::panic(line.as_bytes())
 }
