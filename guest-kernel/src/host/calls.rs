@@ -6,6 +6,7 @@ use crate::abi::errno::{EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ESPIPE};
 use crate::abi::host::PAGE_SIZE;
 use crate::abi::linux::{Timespec, AT_EMPTY_PATH, AT_FDCWD, PATH_MAX};
 use crate::abi::nr;
+use crate::abi::stat::ST_SIZE;
 use crate::host::hypercall;
 use crate::host::io_buffer::IoBuffer;
 use crate::mm::global::with_memory;
@@ -63,7 +64,6 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
         if stat < 0 {
             return Err(-stat);
         }
-        const ST_SIZE: usize = 48;
         let size = u64::from_le_bytes(io.slice(PATH_MAX + ST_SIZE, 8).try_into().unwrap());
         let pages = size.div_ceil(PAGE_SIZE).max(1);
         let gpa = with_memory(|mem, _| mem.frames.carve_top(pages)).ok_or(ENOMEM)?;

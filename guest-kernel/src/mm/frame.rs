@@ -6,8 +6,8 @@
 //! frames and runs use first.
 
 use crate::abi::host::PAGE_SIZE;
-use crate::mm::paging::LARGE_PAGE_SIZE;
 use crate::mm::mmu::Mmu;
+use crate::mm::paging::LARGE_PAGE_SIZE;
 
 pub struct FrameAllocator {
     start: u64,

@@ -3,8 +3,8 @@
 //! whole 2 MiB large page where an anonymous area, the heap or the stack covers it, because
 //! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
-use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::abi::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
+use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};

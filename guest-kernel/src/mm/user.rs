@@ -4,8 +4,8 @@
 //! without its paravirtual interface, supervisor-mode accesses to user pages fault even when
 //! the pages are mapped, so this is the only way that works everywhere.
 
-use crate::abi::host::{kva, PAGE_SIZE};
 use crate::abi::errno::{EFAULT, ENAMETOOLONG};
+use crate::abi::host::{kva, PAGE_SIZE};
 use crate::mm::global::with_memory;
 use crate::mm::memory::Access;
 use crate::mm::vma::{PROT_READ, PROT_WRITE};

@@ -1,16 +1,15 @@
 //! Loading the program: its PT_LOAD segments into fresh user pages, then the initial stack
 //! of the SysV x86-64 ABI (argc, argv, envp, auxv, strings, AT_RANDOM bytes).
 
-use crate::abi::host::PAGE_SIZE;
 use crate::abi::boot::ProgramStrings;
-use crate::abi::host::USER_TOP;
-use crate::proc::elf::{Executable, PHDR_SIZE, PIE_BASE};
 use crate::abi::errno::{E2BIG, ENOMEM};
+use crate::abi::host::{PAGE_SIZE, USER_TOP};
 use crate::mm::memory::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::ADDRESS_MASK;
-use crate::proc::process::{GROUP_ID, USER_ID};
 use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::proc::elf::{Executable, PHDR_SIZE, PIE_BASE};
+use crate::proc::process::{GROUP_ID, USER_ID};
 
 pub const AT_NULL: u64 = 0;
 pub const AT_PHDR: u64 = 3;

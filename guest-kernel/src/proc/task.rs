@@ -6,10 +6,10 @@
 use crate::abi::errno::{EINVAL, EPERM};
 use crate::abi::host::USER_TOP;
 use crate::abi::linux::{
-    CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS,
-    CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM,
+    CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
+    CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD,
+    CLONE_VM, NANOS_PER_SECOND,
 };
-use crate::abi::linux::{CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, NANOS_PER_SECOND};
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
@@ -142,7 +142,7 @@ pub fn current_tid() -> u64 {
 }
 
 /// Called by the system call dispatcher after a call that may create or switch threads (the
-/// entries marked so in syscall.rs), with the caller's full register frame: completes a
+/// entries marked so in syscalls/table.rs), with the caller's full register frame: completes a
 /// thread clone made, then switches threads if the caller blocked, yielded or exited.
 pub fn after_call(frame: &mut TrapFrame) {
     // SAFETY: see `with_scheduler`; the cell is only used here and in `clone_thread`.

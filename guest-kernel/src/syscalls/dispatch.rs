@@ -7,8 +7,8 @@ use crate::arch::cell::KernelCell;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::host::exit::record_enosys;
 use crate::proc::{futex, signal, task};
-use crate::syscalls::table::{lookup, FULL_FRAME, SYSCALLS};
 use crate::syscalls::Args;
+use crate::syscalls::table::{lookup, FULL_FRAME, SYSCALLS};
 
 /// Runs the system call described by `frame` and puts the result in its RAX; after a
 /// switching call, `frame` may hold another thread's registers. On the way out a pending

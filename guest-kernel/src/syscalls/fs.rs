@@ -7,6 +7,7 @@ use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
 use crate::abi::host::kva;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
 use crate::abi::nr;
+use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
 use crate::host::io_buffer::IoBuffer;
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
@@ -19,7 +20,6 @@ const O_WRONLY: u64 = 0o1;
 const O_CREAT: u64 = 0o100;
 const O_TRUNC: u64 = 0o1000;
 
-const STAT_SIZE: usize = 144;
 
 fn host(nr: u64, args: [u64; 6]) -> i64 {
     hypercall::call(nr, args)
@@ -627,7 +627,6 @@ pub fn sys_sendfile(a: &Args) -> i64 {
 /// program's user and group), anything else is EPERM. No owner ever changes on the host.
 fn chown(dirfd: u64, path: Option<u64>, uid: u64, gid: u64, flags: u64) -> i64 {
     const UNCHANGED: u32 = u32::MAX;
-    const ST_UID: usize = 28;
     let io = IoBuffer::get();
     let staged = match path {
         Some(p) => io.stage_path(0, p),
@@ -665,8 +664,6 @@ pub fn sys_fchown(a: &Args) -> i64 {
 pub fn sys_statx(a: &Args) -> i64 {
     const AT_STATX_SYNC_TYPE: u64 = 0x6000;
     const AT_NO_AUTOMOUNT: u64 = 0x800;
-    const STATX_BASIC_STATS: u32 = 0x7ff;
-    const STATX_SIZE: usize = 256;
     let (dirfd, path, flags, buf) = (a[0], a[1], a[2], a[4]);
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0
         || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
@@ -685,31 +682,7 @@ pub fn sys_statx(a: &Args) -> i64 {
     if result < 0 {
         return result;
     }
-    let stat = io.slice(PATH_MAX, STAT_SIZE);
-    let word = |at: usize| u64::from_le_bytes(stat[at..at + 8].try_into().unwrap());
-    let mut out = [0u8; STATX_SIZE];
-    let mut put = |at: usize, bytes: &[u8]| out[at..at + bytes.len()].copy_from_slice(bytes);
-    let (dev, rdev) = (word(0), word(40));
-    put(0, &STATX_BASIC_STATS.to_le_bytes());
-    put(4, &(word(56) as u32).to_le_bytes());
-    put(16, &(word(16) as u32).to_le_bytes());
-    put(20, &stat[28..32]);
-    put(24, &stat[32..36]);
-    put(28, &stat[24..26]);
-    put(32, &word(8).to_le_bytes());
-    put(40, &word(48).to_le_bytes());
-    put(48, &word(64).to_le_bytes());
-    // atime, ctime, mtime: seconds then nanoseconds (u32); struct stat has them at 72, 104, 88.
-    for (to, from) in [(64, 72), (96, 104), (112, 88)] {
-        put(to, &word(from).to_le_bytes());
-        put(to + 8, &(word(from + 8) as u32).to_le_bytes());
-    }
-    let major = |d: u64| (((d >> 8) & 0xfff) | ((d >> 32) & !0xfff)) as u32;
-    let minor = |d: u64| ((d & 0xff) | ((d >> 12) & !0xff)) as u32;
-    put(128, &major(rdev).to_le_bytes());
-    put(132, &minor(rdev).to_le_bytes());
-    put(136, &major(dev).to_le_bytes());
-    put(140, &minor(dev).to_le_bytes());
+    let out = statx_of(io.slice(PATH_MAX, STAT_SIZE));
     or_errno(user::copy_out(buf, out.as_ptr(), STATX_SIZE).map(|_| 0))
 }
 

@@ -5,7 +5,7 @@
 //! files, directories and the console are always ready, as Linux reports them. While the
 //! program has one thread the host also does the waiting, so a pipe that becomes readable
 //! ends the wait at once; with more threads the host is only asked, and when nothing is ready
-//! the calling thread waits out its timeout in the scheduler (task.rs) while the others run.
+//! the calling thread waits out its timeout in the scheduler (proc/task.rs) while the others run.
 //! select and pselect6 decide from whether the host knows the fd (an fd it does not know is
 //! EBADF) and report every open fd ready for what was asked; when nothing is ready (no fds)
 //! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
@@ -14,7 +14,7 @@
 use crate::abi::errno::{EBADF, EINVAL};
 use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
 
-/// Most fds select accepts: the hard RLIMIT_NOFILE (process.rs), in 64-bit words.
+/// Most fds select accepts: the hard RLIMIT_NOFILE (proc/process.rs), in 64-bit words.
 pub const MAX_SELECT_FDS: usize = 4096;
 pub const SELECT_WORDS: usize = MAX_SELECT_FDS / 64;
 

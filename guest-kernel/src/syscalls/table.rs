@@ -109,7 +109,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::WRITEV, "writev", "write", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
     // select and pselect6 check each fd with fcntl(F_GETFD); when nothing is ready the
-    // thread waits in the scheduler (task.rs) and the vCPU sleeps on the host only while no
+    // thread waits in the scheduler (proc/task.rs) and the vCPU sleeps on the host only while no
     // thread can run, as for the sleeps. (The notes are literals: the docs are generated
     // from this text.)
     rewritten(nr::SELECT, "select", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_select),
@@ -232,7 +232,7 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::GETPEERNAME, "getpeername", net::sys_getpeername),
     host(nr::SETSOCKOPT, "setsockopt", net::sys_setsockopt),
     host(nr::GETSOCKOPT, "getsockopt", net::sys_getsockopt),
-    // Processes and pipes (spawn.rs): each process is a VM of its own, made by the host.
+    // Processes and pipes (proc/spawn.rs): each process is a VM of its own, made by the host.
     rewritten(nr::PIPE, "pipe", "pipe2", fs::sys_pipe),
     host(nr::SOCKETPAIR, "socketpair", net::sys_socketpair),
     rewritten(nr::VFORK, "vfork", "fork", process::sys_fork),
