@@ -1,56 +1,26 @@
 //! The nanvix guest kernel: runs one Linux x86-64 program in ring 3, serves its memory,
 //! clock and identity system calls itself and forwards I/O to the host (docs/guest-abi.md).
 //!
-//! Pure logic lives in modules that build on the host and are unit-tested there; the
-//! machine-dependent modules (descriptor tables, traps, system-call entry, hypercalls) only
-//! build for the kernel itself.
+//! Each folder is a layer, lowest first: `abi` (the vocabulary shared with the host and with
+//! programs), `arch` (x86-64 mechanism), `mm` (memory), `host` (hypercalls and what the host
+//! handed over), `proc` (processes, threads, signals), `syscalls` (the table and the handlers),
+//! `kernel` (boot, traps, panic). A module uses only its own folder and the layers below it;
+//! layers.rs holds the order and the tests that enforce it.
+//!
+//! Pure logic builds on the host and is unit-tested there; what executes privileged
+//! instructions, talks to the host or holds the kernel's global state builds only for the
+//! kernel itself.
 #![cfg_attr(not(test), no_std)]
 
 pub mod abi;
-pub mod boot;
-pub mod elf;
-pub mod enosys;
-pub mod errno;
-pub mod exec;
-pub mod frame;
-pub mod log;
+pub mod arch;
+pub mod host;
 pub mod mm;
-pub mod mmu;
-pub mod paging;
-pub mod poll;
-pub mod process;
-pub mod sched;
-pub mod sigframe;
-pub mod time;
-pub mod vma;
+pub mod proc;
+pub mod syscalls;
 
 #[cfg(not(test))]
-pub mod arch;
-#[cfg(not(test))]
-pub mod cell;
-#[cfg(not(test))]
-pub mod fs;
-#[cfg(not(test))]
-pub mod gdt;
-#[cfg(not(test))]
-pub mod hypercall;
-#[cfg(not(test))]
-pub mod idt;
-#[cfg(not(test))]
 pub mod kernel;
-#[cfg(not(test))]
-pub mod memfns;
-#[cfg(not(test))]
-pub mod net;
-#[cfg(not(test))]
-pub mod spawn;
-#[cfg(not(test))]
-pub mod signal;
-#[cfg(not(test))]
-pub mod syscall;
-#[cfg(not(test))]
-pub mod task;
-#[cfg(not(test))]
-pub mod trap;
-#[cfg(not(test))]
-pub mod user;
+
+#[cfg(test)]
+mod layers;

@@ -13,7 +13,7 @@ global_asm!(
     "xor ebp, ebp",
     "call {main}",
     "ud2",
-    stack = sym nanvix_kernel::gdt::KERNEL_STACK,
-    size = const nanvix_kernel::gdt::KERNEL_STACK_SIZE,
-    main = sym nanvix_kernel::kernel::kernel_main,
+    stack = sym nanvix_kernel::arch::gdt::KERNEL_STACK,
+    size = const nanvix_kernel::arch::gdt::KERNEL_STACK_SIZE,
+    main = sym nanvix_kernel::kernel::boot::kernel_main,
 );

@@ -24,7 +24,7 @@ packages() {
 }
 
 # The guest's accounts: root and the sandbox's user (uid/gid 1000, as the guest kernel reports
-# them: guest-kernel/src/exec.rs USER_ID/GROUP_ID), whose home is the default HOME, /tmp, so
+# them: guest-kernel/src/proc/process.rs USER_ID/GROUP_ID), whose home is the default HOME, /tmp, so
 # that pwd.getpwuid(os.getuid()) and "~" work. No maintainer script runs to create them.
 write_accounts() {
     mkdir -p "$1/etc"

@@ -1,6 +1,9 @@
 package dev.hyperlight.nanvix.loader;
 
-/** Constants of docs/guest-abi.md. Change them only together with the document and the kernel. */
+/**
+ * Constants of docs/guest-abi.md. Change them only together with the document and the kernel
+ * (guest-kernel/src/abi/host.rs; KernelAbiTest compares the two).
+ */
 public final class GuestAbi {
 
     /** KVA of GPA 0: all guest RAM is mapped here (PML4 slot 255). */

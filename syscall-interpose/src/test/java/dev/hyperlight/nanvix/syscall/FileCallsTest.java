@@ -60,7 +60,7 @@ class FileCallsTest {
 
     @Test
     void newFilesGetExactlyTheModeTheGuestKernelPasses() throws IOException {
-        // The guest kernel takes its process's umask out before forwarding (fs.rs without_umask).
+        // The guest kernel takes its process's umask out before forwarding (syscalls/fs.rs without_umask).
         guest.call(Sysno.CLOSE, guest.open("/tmp/m", O_CREAT | O_WRONLY, 0777));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("m"))))
                 .isEqualTo("rwxrwxrwx");

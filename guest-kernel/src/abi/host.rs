@@ -1,0 +1,71 @@
+//! Constants of the host <-> guest ABI (docs/guest-abi.md). Change them only together with
+//! the document and the host (`GuestAbi`, `AbiVersion` and `BootInfo` in nanvix-guest-loader,
+//! which `KernelAbiTest` there compares with this file), and bump `ABI_VERSION`. Write each
+//! constant as a literal: the test reads them as text.
+
+/// Version of the contract; the host passes it in RSI and in the boot info.
+pub const ABI_VERSION: u64 = 1;
+
+/// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
+pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
+
+/// User mappings lie in `[USER_BOTTOM, USER_TOP)` (PML4 slots 0..253).
+pub const USER_TOP: u64 = 0x0000_7f00_0000_0000;
+pub const USER_BOTTOM: u64 = 0x1000;
+
+pub const PAGE_SIZE: u64 = 4096;
+
+/// "NVXBOOT1", the first field of the boot info.
+pub const BOOT_MAGIC: u64 = 0x3154_4f4f_4258_564e;
+
+/// Where the host leaves the boot info (`abi::boot::BootInfo`).
+pub const BOOT_INFO_GPA: u64 = 0x1000;
+/// The first vCPU's hypercall page, fixed so that it serves a panic before the boot info is read.
+pub const HYPERCALL_PAGE_GPA: u64 = 0x2000;
+
+/// The hypercall page: `nr`, six arguments, the host's result.
+#[repr(C)]
+pub struct HypercallPage {
+    pub nr: u64,
+    pub args: [u64; HYPERCALL_ARG_COUNT],
+    pub result: i64,
+}
+
+pub const HYPERCALL_NR_OFFSET: usize = 0;
+pub const HYPERCALL_ARGS_OFFSET: usize = 8;
+pub const HYPERCALL_ARG_COUNT: usize = 6;
+pub const HYPERCALL_RESULT_OFFSET: usize = 56;
+
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(HypercallPage, nr) == HYPERCALL_NR_OFFSET);
+    assert!(offset_of!(HypercallPage, args) == HYPERCALL_ARGS_OFFSET);
+    assert!(offset_of!(HypercallPage, result) == HYPERCALL_RESULT_OFFSET);
+};
+
+/// Ports the kernel writes to with `out dx, eax` after filling its hypercall page.
+pub mod port {
+    pub const HYPERCALL: u16 = 0x6e0;
+    pub const EXIT: u16 = 0x6e1;
+    pub const FAULT: u16 = 0x6e2;
+    pub const LOG: u16 = 0x6e3;
+    pub const PANIC: u16 = 0x6e4;
+}
+
+/// Bits of the `nr` word the kernel passes with EXIT and FAULT: what the host should know about
+/// how the run went.
+pub mod run_flags {
+    /// A request of the program was refused for lack of free frames (ENOMEM or an
+    /// out-of-memory kill): the run reached its memory limit.
+    pub const MEMORY_LIMIT_REACHED: u64 = 1;
+}
+
+/// The kernel virtual address of a guest-physical address (through the host's direct map).
+pub const fn kva(gpa: u64) -> u64 {
+    KERNEL_BASE + gpa
+}
+
+/// The guest-physical address of a kernel virtual address inside the direct map.
+pub const fn gpa(kva: u64) -> u64 {
+    kva - KERNEL_BASE
+}

@@ -1,0 +1,67 @@
+//! The way in from the entry code (arch/x86_64/entry.rs): `dispatch` on the full path, with the
+//! whole register frame, and `dispatch_lean` on the lean one.
+
+use crate::abi::errno::ENOSYS;
+use crate::abi::nr;
+use crate::arch::cell::KernelCell;
+use crate::arch::trap_frame::{LeanFrame, TrapFrame};
+use crate::host::exit::record_enosys;
+use crate::proc::{futex, signal, task};
+use crate::syscalls::Args;
+use crate::syscalls::table::{lookup, FULL_FRAME, SYSCALLS};
+
+/// Runs the system call described by `frame` and puts the result in its RAX; after a
+/// switching call, `frame` may hold another thread's registers. On the way out a pending
+/// signal may turn `frame` into a call of its handler (proc/signal.rs).
+pub fn dispatch(frame: &mut TrapFrame) {
+    // SAFETY: one vCPU, interrupts off; only `caller_rsp` reads the cell.
+    unsafe { *CALLER_RSP.get() = frame.rsp };
+    if frame.rax == nr::RT_SIGRETURN {
+        signal::sigreturn(frame);
+    } else {
+        let entry = lookup(frame.rax);
+        frame.rax = serve(entry, frame.rax, frame.syscall_args()) as u64;
+        if entry & FULL_FRAME != 0 {
+            task::after_call(frame);
+        }
+    }
+    if signal::attention() {
+        signal::deliver(frame);
+    }
+}
+
+/// The user stack pointer of the call being served on the full path (sigaltstack's SS_ONSTACK).
+static CALLER_RSP: KernelCell<u64> = KernelCell::new(0);
+
+pub fn caller_rsp() -> u64 {
+    // SAFETY: see `dispatch`.
+    unsafe { *CALLER_RSP.as_ptr() }
+}
+
+/// Runs the system call saved by the lean path of the entry code: a user-mode SYSCALL that
+/// arrived as a page fault at LSTAR under PVM. Returns true, without running it, for a call
+/// that needs the full frame: the entry code then saves it and goes to `dispatch`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
+    let entry = lookup(frame.rax);
+    if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && futex::never_blocks(frame.args[1])) {
+        return true;
+    }
+    // Signals are delivered on the full path only.
+    if signal::attention() {
+        return true;
+    }
+    frame.rax = serve(entry, frame.rax, &frame.args) as u64;
+    false
+}
+
+/// Runs system call `number` (its index entry) and returns its result (a value or `-errno`).
+fn serve(entry: u16, number: u64, args: &Args) -> i64 {
+    let position = entry & !FULL_FRAME;
+    if position == 0 {
+        record_enosys(number);
+        -ENOSYS
+    } else {
+        (SYSCALLS[position as usize - 1].handler)(args)
+    }
+}

@@ -1,0 +1,722 @@
+//! Files, forwarded to the host by hypercall: user buffers and strings are staged in the I/O
+//! buffer (the host sees only GPAs inside it), big transfers are split, and legacy calls are
+//! rewritten onto the `*at` form the host implements (docs/guest-abi.md). Pipes too: the host
+//! makes them.
+
+use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
+use crate::abi::host::kva;
+use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
+use crate::abi::nr;
+use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
+use crate::host::io_buffer::IoBuffer;
+use crate::host::{boot_info, hypercall};
+use crate::mm::user;
+use crate::mm::vma::{PROT_READ, PROT_WRITE};
+use crate::proc::process::{with_process, GROUP_ID, USER_ID};
+use crate::proc::signal;
+use crate::syscalls::{or_errno, Args};
+
+const O_WRONLY: u64 = 0o1;
+const O_CREAT: u64 = 0o100;
+const O_TRUNC: u64 = 0o1000;
+
+
+fn host(nr: u64, args: [u64; 6]) -> i64 {
+    hypercall::call(nr, args)
+}
+
+/// read(2) and pread64(2): one hypercall of at most the buffer's size (a short read is
+/// valid, and a second host read could block on a pipe or terminal).
+fn read_into_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+    let io = IoBuffer::get();
+    let n = count.min(io.len as u64);
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = host(nr, [fd, io.at(0), n, offset, 0, 0]);
+    if result > 0 {
+        let got = (result as u64).min(n) as usize;
+        if let Err(errno) = user::copy_out(buf, io.ptr(0), got) {
+            return -errno;
+        }
+        return got as i64;
+    }
+    result
+}
+
+/// write(2) and pwrite64(2): split into buffer-sized hypercalls; stops at the first short
+/// write or error and reports what was written before it.
+fn write_from_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(buf, count, PROT_READ) {
+        return -EFAULT;
+    }
+    let mut done = 0u64;
+    loop {
+        let n = (count - done).min(io.len as u64);
+        if let Err(errno) = user::copy_in(io.ptr(0), buf + done, n as usize) {
+            return if done > 0 { done as i64 } else { -errno };
+        }
+        let result = host(nr, [fd, io.at(0), n, offset.wrapping_add(done), 0, 0]);
+        if result < 0 {
+            return if done > 0 { done as i64 } else { result };
+        }
+        done += (result as u64).min(n);
+        if (result as u64) < n || done == count {
+            return done as i64;
+        }
+    }
+}
+
+pub fn sys_read(a: &Args) -> i64 {
+    read_into_user(nr::READ, a[0], a[1], a[2], 0)
+}
+
+/// write(2), then SIGPIPE's default action (`signal::sigpipe`).
+pub fn sys_write(a: &Args) -> i64 {
+    signal::sigpipe(write_from_user(nr::WRITE, a[0], a[1], a[2], 0))
+}
+
+pub fn sys_pread64(a: &Args) -> i64 {
+    read_into_user(nr::PREAD64, a[0], a[1], a[2], a[3])
+}
+
+pub fn sys_pwrite64(a: &Args) -> i64 {
+    write_from_user(nr::PWRITE64, a[0], a[1], a[2], a[3])
+}
+
+/// A `struct iovec`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct IoVec {
+    base: u64,
+    len: u64,
+}
+
+/// Reads and checks the iovec array: every buffer must be accessible with `need`.
+fn for_each_iovec(iov: u64, count: u64, need: u32, mut visit: impl FnMut(IoVec) -> bool) -> Result<u64, i64> {
+    if count > IOV_MAX {
+        return Err(EINVAL);
+    }
+    let mut total = 0u64;
+    for i in 0..count {
+        let v: IoVec = user::read(iov + i * 16)?;
+        total = total.checked_add(v.len).filter(|&t| t <= i64::MAX as u64).ok_or(EINVAL)?;
+        if !user::accessible(v.base, v.len, need) {
+            return Err(EFAULT);
+        }
+    }
+    for i in 0..count {
+        if !visit(user::read(iov + i * 16)?) {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// writev(2), then SIGPIPE's default action (`signal::sigpipe`).
+pub fn sys_writev(a: &Args) -> i64 {
+    signal::sigpipe(writev(a[0], a[1], a[2]))
+}
+
+/// writev: gathered into the I/O buffer and written with as few `write`s as fit.
+fn writev(fd: u64, iov: u64, count: u64) -> i64 {
+    let io = IoBuffer::get();
+    let mut staged = 0usize;
+    let mut written = 0u64;
+    let mut failed: Option<i64> = None;
+    let flush = |staged: &mut usize, written: &mut u64, failed: &mut Option<i64>| -> bool {
+        let result = host(nr::WRITE, [fd, io.at(0), *staged as u64, 0, 0, 0]);
+        let full = result == *staged as i64;
+        if result < 0 {
+            *failed = Some(result);
+        } else {
+            *written += result as u64;
+        }
+        *staged = 0;
+        full
+    };
+    let checked = for_each_iovec(iov, count, PROT_READ, |v| {
+        let mut off = 0;
+        while off < v.len {
+            let n = ((v.len - off) as usize).min(io.len - staged);
+            if user::copy_in(io.ptr(staged), v.base + off, n).is_err() {
+                return false;
+            }
+            staged += n;
+            off += n as u64;
+            if staged == io.len && !flush(&mut staged, &mut written, &mut failed) {
+                return false;
+            }
+        }
+        true
+    });
+    if let Err(errno) = checked {
+        return -errno;
+    }
+    if staged > 0 && failed.is_none() {
+        flush(&mut staged, &mut written, &mut failed);
+    }
+    match failed {
+        Some(errno) if written == 0 => errno,
+        _ => written as i64,
+    }
+}
+
+/// readv(2): one `read` into the I/O buffer, scattered into the vectors.
+pub fn sys_readv(a: &Args) -> i64 {
+    let (fd, iov, count) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    let total = match for_each_iovec(iov, count, PROT_WRITE, |_| true) {
+        Ok(total) => total,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::READ, [fd, io.at(0), total.min(io.len as u64), 0, 0, 0]);
+    if result <= 0 {
+        return result;
+    }
+    let mut left = result as usize;
+    let mut from = 0usize;
+    let scattered = for_each_iovec(iov, count, PROT_WRITE, |v| {
+        let n = (v.len as usize).min(left);
+        if user::copy_out(v.base, io.ptr(from), n).is_err() {
+            return false;
+        }
+        from += n;
+        left -= n;
+        left > 0
+    });
+    match scattered {
+        Err(errno) => -errno,
+        Ok(_) => result,
+    }
+}
+
+// Calls whose arguments are all integers go through unchanged.
+pub fn sys_close(a: &Args) -> i64 {
+    host(nr::CLOSE, *a)
+}
+pub fn sys_lseek(a: &Args) -> i64 {
+    host(nr::LSEEK, *a)
+}
+pub fn sys_dup(a: &Args) -> i64 {
+    host(nr::DUP, *a)
+}
+pub fn sys_dup3(a: &Args) -> i64 {
+    host(nr::DUP3, *a)
+}
+pub fn sys_fsync(a: &Args) -> i64 {
+    host(nr::FSYNC, [a[0], 0, 0, 0, 0, 0])
+}
+pub fn sys_ftruncate(a: &Args) -> i64 {
+    host(nr::FTRUNCATE, *a)
+}
+pub fn sys_fchdir(a: &Args) -> i64 {
+    host(nr::FCHDIR, *a)
+}
+
+/// dup2(2) as dup3, except that dup2(fd, fd) checks fd and returns it.
+pub fn sys_dup2(a: &Args) -> i64 {
+    if a[0] == a[1] {
+        let flags = host(nr::FCNTL, [a[0], F_GETFD, 0, 0, 0, 0]);
+        return if flags < 0 { -EBADF } else { a[1] as i64 };
+    }
+    host(nr::DUP3, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// The process's umask taken out of a new file's or directory's mode, as Linux does before the
+/// file system sees it: the host sets the mode it is given.
+fn without_umask(mode: u64) -> u64 {
+    mode & !with_process(|p| p.umask)
+}
+
+fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
+    let io = IoBuffer::get();
+    let mode = if flags & O_CREAT != 0 { without_umask(mode) } else { mode };
+    or_errno(io.stage_path(0, path).map(|p| host(nr::OPENAT, [dirfd, p, flags, mode, 0, 0])))
+}
+
+pub fn sys_openat(a: &Args) -> i64 {
+    openat(a[0], a[1], a[2], a[3])
+}
+pub fn sys_open(a: &Args) -> i64 {
+    openat(AT_FDCWD, a[0], a[1], a[2])
+}
+pub fn sys_creat(a: &Args) -> i64 {
+    openat(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1])
+}
+
+/// newfstatat with the path staged at 0 and the `struct stat` coming back after it.
+fn fstatat(dirfd: u64, path: Option<u64>, statbuf: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(statbuf, STAT_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let staged = match path {
+        Some(p) => io.stage_path(0, p),
+        None => {
+            io.slice(0, 1)[0] = 0;
+            Ok(io.at(0))
+        }
+    };
+    let path_gpa = match staged {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    if result >= 0 {
+        if let Err(errno) = user::copy_out(statbuf, io.ptr(PATH_MAX), STAT_SIZE) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_newfstatat(a: &Args) -> i64 {
+    fstatat(a[0], Some(a[1]), a[2], a[3])
+}
+pub fn sys_stat(a: &Args) -> i64 {
+    fstatat(AT_FDCWD, Some(a[0]), a[1], 0)
+}
+pub fn sys_lstat(a: &Args) -> i64 {
+    fstatat(AT_FDCWD, Some(a[0]), a[1], AT_SYMLINK_NOFOLLOW)
+}
+pub fn sys_fstat(a: &Args) -> i64 {
+    fstatat(a[0], None, a[1], AT_EMPTY_PATH)
+}
+
+/// `sizeof(struct statfs)` on x86-64.
+const STATFS_SIZE: usize = 120;
+
+/// statfs (`path`) or fstatfs (`fd`): the `struct statfs` comes back after the staged path.
+fn statfs(path: Option<u64>, fd: u64, buf: u64) -> i64 {
+    let io = IoBuffer::get();
+    if !user::accessible(buf, STATFS_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = match path {
+        Some(p) => match io.stage_path(0, p) {
+            Ok(gpa) => host(nr::STATFS, [gpa, io.at(PATH_MAX), 0, 0, 0, 0]),
+            Err(errno) => return -errno,
+        },
+        None => host(nr::FSTATFS, [fd, io.at(PATH_MAX), 0, 0, 0, 0]),
+    };
+    if result >= 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), STATFS_SIZE) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_statfs(a: &Args) -> i64 {
+    statfs(Some(a[0]), 0, a[1])
+}
+pub fn sys_fstatfs(a: &Args) -> i64 {
+    statfs(None, a[0], a[1])
+}
+
+/// mknod, mknodat: the sandbox makes no FIFOs, device or socket nodes; EPERM, which Linux gives
+/// when the file system does not support the node type (mkfifo's callers treat it as "not here").
+pub fn sys_mknod(_a: &Args) -> i64 {
+    -EPERM
+}
+
+/// One path argument, staged, then the call with `args(path_gpa)`.
+fn with_path(path: u64, call: impl FnOnce(u64) -> i64) -> i64 {
+    or_errno(IoBuffer::get().stage_path(0, path).map(call))
+}
+
+pub fn sys_faccessat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, 0, 0, 0]))
+}
+/// faccessat2: the host's faccessat gets the flags as a fourth argument.
+pub fn sys_faccessat2(a: &Args) -> i64 {
+    let (dirfd, mode, flags) = (a[0], a[2], a[3]);
+    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, flags, 0, 0]))
+}
+pub fn sys_access(a: &Args) -> i64 {
+    let mode = a[1];
+    with_path(a[0], |p| host(nr::FACCESSAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+pub fn sys_chdir(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::CHDIR, [p, 0, 0, 0, 0, 0]))
+}
+pub fn sys_mkdirat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], without_umask(a[2]));
+    with_path(a[1], |p| host(nr::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
+}
+pub fn sys_mkdir(a: &Args) -> i64 {
+    let mode = without_umask(a[1]);
+    with_path(a[0], |p| host(nr::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+pub fn sys_unlinkat(a: &Args) -> i64 {
+    let (dirfd, flags) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::UNLINKAT, [dirfd, p, flags, 0, 0, 0]))
+}
+pub fn sys_unlink(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, 0, 0, 0, 0]))
+}
+pub fn sys_rmdir(a: &Args) -> i64 {
+    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, AT_REMOVEDIR, 0, 0, 0]))
+}
+
+fn renameat2(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
+    or_errno(staged.map(|(o, n)| host(nr::RENAMEAT2, [old_dir, o, new_dir, n, flags, 0])))
+}
+
+pub fn sys_renameat2(a: &Args) -> i64 {
+    renameat2(a[0], a[1], a[2], a[3], a[4])
+}
+pub fn sys_renameat(a: &Args) -> i64 {
+    renameat2(a[0], a[1], a[2], a[3], 0)
+}
+pub fn sys_rename(a: &Args) -> i64 {
+    renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+fn readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
+    let io = IoBuffer::get();
+    let n = size.min((io.len - PATH_MAX) as u64);
+    if size as i64 <= 0 {
+        return -EINVAL;
+    }
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = with_path(path, |p| host(nr::READLINKAT, [dirfd, p, io.at(PATH_MAX), n, 0, 0]));
+    if result > 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), (result as u64).min(n) as usize) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_readlinkat(a: &Args) -> i64 {
+    readlinkat(a[0], a[1], a[2], a[3])
+}
+pub fn sys_readlink(a: &Args) -> i64 {
+    readlinkat(AT_FDCWD, a[0], a[1], a[2])
+}
+
+/// Copies the host's output of `len` bytes at I/O offset 0 to `buf` when `result` > 0.
+fn output_call(buf: u64, len: u64, call: impl FnOnce(u64, u64) -> i64) -> i64 {
+    let io = IoBuffer::get();
+    let n = len.min(io.len as u64);
+    if !user::accessible(buf, n, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let result = call(io.at(0), n);
+    if result > 0 {
+        if let Err(errno) = user::copy_out(buf, io.ptr(0), (result as u64).min(n) as usize) {
+            return -errno;
+        }
+    }
+    result
+}
+
+pub fn sys_getdents64(a: &Args) -> i64 {
+    let fd = a[0];
+    output_call(a[1], a[2], |gpa, n| host(nr::GETDENTS64, [fd, gpa, n, 0, 0, 0]))
+}
+
+pub fn sys_getcwd(a: &Args) -> i64 {
+    output_call(a[0], a[1], |gpa, n| host(nr::GETCWD, [gpa, n, 0, 0, 0, 0]))
+}
+
+/// What an ioctl request moves through its pointer argument.
+enum IoctlArg {
+    None,
+    In(usize),
+    Out(usize),
+    Value,
+}
+
+fn ioctl_arg(request: u64) -> Option<IoctlArg> {
+    const TERMIOS: usize = 36;
+    Some(match request {
+        0x5401 => IoctlArg::Out(TERMIOS),             // TCGETS
+        0x5402..=0x5404 => IoctlArg::In(TERMIOS),     // TCSETS, TCSETSW, TCSETSF
+        0x540f => IoctlArg::Out(4),                   // TIOCGPGRP
+        0x5413 => IoctlArg::Out(8),                   // TIOCGWINSZ
+        0x5414 => IoctlArg::In(8),                    // TIOCSWINSZ
+        0x541b => IoctlArg::Out(4),                   // FIONREAD
+        0x5421 => IoctlArg::In(4),                    // FIONBIO
+        0x5450 | 0x5451 => IoctlArg::None,            // FIONCLEX, FIOCLEX
+        0x540b => IoctlArg::Value,                    // TCFLSH
+        _ => return None,
+    })
+}
+
+/// ioctl(2) for the terminal and file requests programs commonly make; the argument
+/// struct is staged and, for output requests, copied back when the host succeeds.
+pub fn sys_ioctl(a: &Args) -> i64 {
+    let (fd, request, arg) = (a[0], a[1] & 0xffff_ffff, a[2]);
+    let io = IoBuffer::get();
+    match ioctl_arg(request) {
+        None => -ENOTTY,
+        Some(IoctlArg::None) => host(nr::IOCTL, [fd, request, 0, 0, 0, 0]),
+        Some(IoctlArg::Value) => host(nr::IOCTL, [fd, request, arg, 0, 0, 0]),
+        Some(IoctlArg::In(size)) => match user::copy_in(io.ptr(0), arg, size) {
+            Ok(()) => host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]),
+            Err(errno) => -errno,
+        },
+        Some(IoctlArg::Out(size)) => {
+            if !user::accessible(arg, size as u64, PROT_WRITE) {
+                return -EFAULT;
+            }
+            io.slice(0, size).fill(0);
+            let result = host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]);
+            if result >= 0 {
+                if let Err(errno) = user::copy_out(arg, io.ptr(0), size) {
+                    return -errno;
+                }
+            }
+            result
+        }
+    }
+}
+
+/// fcntl(2): integer commands pass through; record locks stage their `struct flock`.
+pub fn sys_fcntl(a: &Args) -> i64 {
+    const FLOCK_SIZE: usize = 32;
+    let (fd, cmd, arg) = (a[0], a[1], a[2]);
+    let io = IoBuffer::get();
+    match cmd {
+        // F_DUPFD..F_SETFL, F_SETOWN, F_GETOWN, F_DUPFD_CLOEXEC, pipe sizes, seals.
+        0..=4 | 8 | 9 | 1030..=1034 => host(nr::FCNTL, [fd, cmd, arg, 0, 0, 0]),
+        // F_GETLK, F_SETLK, F_SETLKW and their OFD forms.
+        5..=7 | 36..=38 => {
+            if let Err(errno) = user::copy_in(io.ptr(0), arg, FLOCK_SIZE) {
+                return -errno;
+            }
+            let result = host(nr::FCNTL, [fd, cmd, io.at(0), 0, 0, 0]);
+            if result >= 0 && (cmd == 5 || cmd == 36) {
+                if let Err(errno) = user::copy_out(arg, io.ptr(0), FLOCK_SIZE) {
+                    return -errno;
+                }
+            }
+            result
+        }
+        _ => -EINVAL,
+    }
+}
+
+pub fn sys_fchmodat(a: &Args) -> i64 {
+    let (dirfd, mode) = (a[0], a[2]);
+    with_path(a[1], |p| host(nr::FCHMODAT, [dirfd, p, mode, 0, 0, 0]))
+}
+
+pub fn sys_chmod(a: &Args) -> i64 {
+    let mode = a[1];
+    with_path(a[0], |p| host(nr::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+}
+
+pub fn sys_fchmod(a: &Args) -> i64 {
+    let (fd, mode) = (a[0], a[1]);
+    host(nr::FCHMODAT, [fd, IoBuffer::get().empty_path(0), mode, AT_EMPTY_PATH, 0, 0])
+}
+
+/// utimensat(2); a null `times` means both times now. The fd form (a null path, as futimens
+/// makes it) goes to the host as an empty path with AT_EMPTY_PATH.
+pub fn sys_utimensat(a: &Args) -> i64 {
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    let (dirfd, path, times, flags) = (a[0], a[1], a[2], a[3]);
+    let io = IoBuffer::get();
+    let times_at = PATH_MAX;
+    if times == 0 {
+        let now = [0i64, UTIME_NOW, 0, UTIME_NOW];
+        for (i, word) in now.iter().enumerate() {
+            io.slice(times_at + i * 8, 8).copy_from_slice(&word.to_le_bytes());
+        }
+    } else if let Err(errno) = user::copy_in(io.ptr(times_at), times, 32) {
+        return -errno;
+    }
+    if path == 0 {
+        return host(nr::UTIMENSAT, [dirfd, io.empty_path(0), io.at(times_at), flags | AT_EMPTY_PATH, 0, 0]);
+    }
+    with_path(path, |p| host(nr::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
+}
+
+/// symlinkat(2): the target and the new name staged one after the other.
+fn symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, target).and_then(|t| io.stage_path(PATH_MAX, path).map(|p| (t, p)));
+    or_errno(staged.map(|(t, p)| host(nr::SYMLINKAT, [t, dirfd, p, 0, 0, 0])))
+}
+
+pub fn sys_symlinkat(a: &Args) -> i64 {
+    symlinkat(a[0], a[1], a[2])
+}
+pub fn sys_symlink(a: &Args) -> i64 {
+    symlinkat(a[0], AT_FDCWD, a[1])
+}
+
+fn linkat(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
+    let io = IoBuffer::get();
+    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
+    or_errno(staged.map(|(o, n)| host(nr::LINKAT, [old_dir, o, new_dir, n, flags, 0])))
+}
+
+pub fn sys_linkat(a: &Args) -> i64 {
+    linkat(a[0], a[1], a[2], a[3], a[4])
+}
+pub fn sys_link(a: &Args) -> i64 {
+    linkat(AT_FDCWD, a[0], AT_FDCWD, a[1], 0)
+}
+
+/// Most bytes one sendfile moves, as Linux (`MAX_RW_COUNT`).
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+const SEEK_CUR: u64 = 1;
+
+/// sendfile(2) in the guest: reads (`pread64` at `*offset`, or `read` at the file position) into
+/// the I/O buffer and writes that to `out_fd`, a buffer at a time, until `count` bytes moved, the
+/// input ended or a write came back short. Bytes read but not written are given back (the
+/// position or `*offset` says only what was sent).
+pub fn sys_sendfile(a: &Args) -> i64 {
+    let (out_fd, in_fd, offset_ptr, count) = (a[0], a[1], a[2], a[3].min(MAX_RW_COUNT));
+    let io = IoBuffer::get();
+    let mut offset = if offset_ptr == 0 {
+        None
+    } else {
+        match user::read::<i64>(offset_ptr) {
+            Ok(value) if value >= 0 => Some(value as u64),
+            Ok(_) => return -EINVAL,
+            Err(errno) => return -errno,
+        }
+    };
+    let mut sent = 0u64;
+    let mut failed = 0i64;
+    while sent < count {
+        let want = (count - sent).min(io.len as u64);
+        let got = match offset {
+            Some(at) => host(nr::PREAD64, [in_fd, io.at(0), want, at, 0, 0]),
+            None => host(nr::READ, [in_fd, io.at(0), want, 0, 0, 0]),
+        };
+        if got <= 0 {
+            failed = got;
+            break;
+        }
+        let wrote = host(nr::WRITE, [out_fd, io.at(0), got as u64, 0, 0, 0]);
+        let wrote_bytes = wrote.max(0) as u64;
+        sent += wrote_bytes;
+        if let Some(at) = offset.as_mut() {
+            *at += wrote_bytes;
+        } else if wrote_bytes < got as u64 {
+            host(nr::LSEEK, [in_fd, (wrote_bytes as i64 - got) as u64, SEEK_CUR, 0, 0, 0]);
+        }
+        if wrote < got {
+            failed = wrote.min(0);
+            break;
+        }
+    }
+    if let (Some(at), true) = (offset, offset_ptr != 0) {
+        if let Err(errno) = user::write(offset_ptr, &(at as i64)) {
+            return -errno;
+        }
+    }
+    if sent == 0 && failed < 0 { failed } else { sent as i64 }
+}
+
+/// chown(2) and its forms, as Linux answers a process without CAP_CHOWN: changing nothing is
+/// allowed on one's own file (owner and group left as they are, or named as they are: the
+/// program's user and group), anything else is EPERM. No owner ever changes on the host.
+fn chown(dirfd: u64, path: Option<u64>, uid: u64, gid: u64, flags: u64) -> i64 {
+    const UNCHANGED: u32 = u32::MAX;
+    let io = IoBuffer::get();
+    let staged = match path {
+        Some(p) => io.stage_path(0, p),
+        None => Ok(io.empty_path(0)),
+    };
+    let path_gpa = match staged {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let flags = if path.is_none() { flags | AT_EMPTY_PATH } else { flags };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    if result < 0 {
+        return result;
+    }
+    let ids = io.slice(PATH_MAX + ST_UID, 8);
+    let owner = u32::from_le_bytes([ids[0], ids[1], ids[2], ids[3]]);
+    let keeps = |requested: u64, own: u64| requested as u32 == UNCHANGED || requested as u32 as u64 == own;
+    if owner as u64 == USER_ID && keeps(uid, USER_ID) && keeps(gid, GROUP_ID) { 0 } else { -EPERM }
+}
+
+pub fn sys_fchownat(a: &Args) -> i64 {
+    chown(a[0], Some(a[1]), a[2], a[3], a[4])
+}
+pub fn sys_chown(a: &Args) -> i64 {
+    chown(AT_FDCWD, Some(a[0]), a[1], a[2], 0)
+}
+pub fn sys_lchown(a: &Args) -> i64 {
+    chown(AT_FDCWD, Some(a[0]), a[1], a[2], AT_SYMLINK_NOFOLLOW)
+}
+pub fn sys_fchown(a: &Args) -> i64 {
+    chown(a[0], None, a[1], a[2], 0)
+}
+
+/// statx(2), served by a forwarded newfstatat: the basic statistics, converted.
+pub fn sys_statx(a: &Args) -> i64 {
+    const AT_STATX_SYNC_TYPE: u64 = 0x6000;
+    const AT_NO_AUTOMOUNT: u64 = 0x800;
+    let (dirfd, path, flags, buf) = (a[0], a[1], a[2], a[4]);
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+    {
+        return -EINVAL;
+    }
+    if !user::accessible(buf, STATX_SIZE as u64, PROT_WRITE) {
+        return -EFAULT;
+    }
+    let io = IoBuffer::get();
+    let path_gpa = match io.stage_path(0, path) {
+        Ok(gpa) => gpa,
+        Err(errno) => return -errno,
+    };
+    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), 0, 0]);
+    if result < 0 {
+        return result;
+    }
+    let out = statx_of(io.slice(PATH_MAX, STAT_SIZE));
+    or_errno(user::copy_out(buf, out.as_ptr(), STATX_SIZE).map(|_| 0))
+}
+
+/// The extended-attribute calls: the guest file system has none (what Linux answers for a
+/// file system without xattr support, which callers such as shutil.copystat expect).
+pub fn sys_no_xattrs(_: &Args) -> i64 {
+    -EOPNOTSUPP
+}
+
+/// pipe2(2): the two fds come back through the I/O buffer.
+pub fn sys_pipe2(a: &Args) -> i64 {
+    let io = boot_info::get().io_buffer;
+    let status = host(nr::PIPE2, [io, a[1], 0, 0, 0, 0]);
+    copy_fd_pair(status, io, a[0])
+}
+
+/// pipe(2): pipe2 without flags.
+pub fn sys_pipe(a: &Args) -> i64 {
+    sys_pipe2(&[a[0], 0, 0, 0, 0, 0])
+}
+
+/// Copies the two fds the host wrote at `io` (pipe2, socketpair) to the program; on a fault
+/// closes them again.
+pub fn copy_fd_pair(status: i64, io: u64, to: u64) -> i64 {
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: the host wrote two ints at the start of the I/O buffer (direct-mapped RAM).
+    let fds = unsafe { core::ptr::read_volatile(kva(io) as *const [i32; 2]) };
+    if let Err(errno) = user::write(to, &fds) {
+        for fd in fds {
+            host(nr::CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
+        }
+        return -errno;
+    }
+    0
+}

@@ -1,0 +1,288 @@
+//! poll, ppoll, select and pselect6: waiting for fds and timeouts.
+//!
+//! The host holds every fd, so poll and ppoll ask it (a forwarded `poll` with the pollfd array
+//! staged in the I/O buffer): pipes and socket pairs report data, room and a closed other end,
+//! files, directories and the console are always ready, as Linux reports them. While the
+//! program has one thread the host also does the waiting, so a pipe that becomes readable
+//! ends the wait at once; with more threads the host is only asked, and when nothing is ready
+//! the calling thread waits out its timeout in the scheduler (proc/task.rs) while the others run.
+//! select and pselect6 decide from whether the host knows the fd (an fd it does not know is
+//! EBADF) and report every open fd ready for what was asked; when nothing is ready (no fds)
+//! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
+//! wait for their timers.
+
+use crate::abi::errno::{EBADF, EINVAL};
+use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
+
+/// Most fds select accepts: the hard RLIMIT_NOFILE (proc/process.rs), in 64-bit words.
+pub const MAX_SELECT_FDS: usize = 4096;
+pub const SELECT_WORDS: usize = MAX_SELECT_FDS / 64;
+
+/// `struct pollfd`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct PollFd {
+    pub fd: i32,
+    pub events: u16,
+    pub revents: u16,
+}
+
+/// How long a call may wait when nothing is ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    Forever,
+    For(u64),
+}
+
+impl Wait {
+    /// poll's timeout in ms: negative waits forever.
+    pub fn from_millis(ms: i32) -> Wait {
+        if ms < 0 { Wait::Forever } else { Wait::For(ms as u64 * 1_000_000) }
+    }
+
+    /// A `struct timespec` timeout (ppoll, pselect6); EINVAL when out of range.
+    pub fn from_timespec(t: Timespec) -> Result<Wait, i64> {
+        t.to_ns().map(Wait::For)
+    }
+
+    /// A `struct timeval` timeout (select): seconds and microseconds; EINVAL when out of range.
+    pub fn from_timeval(tv: [i64; 2]) -> Result<Wait, i64> {
+        let [sec, usec] = tv;
+        if sec < 0 || !(0..1_000_000).contains(&usec) {
+            return Err(EINVAL);
+        }
+        Ok(Wait::For((sec as u64).saturating_mul(NANOS_PER_SECOND).saturating_add(usec as u64 * 1000)))
+    }
+}
+
+/// select's answer, in place: of `nfds` fds, those set in `read` and `write` stay set (every
+/// open fd is ready), `except` is cleared (no exceptional conditions exist), bits at or above
+/// `nfds` are cleared. Returns how many bits are set, or EBADF when a set names an fd the host
+/// does not know. Each set is `SELECT_WORDS` long; an absent set is all zero.
+pub fn select_ready(
+    nfds: usize,
+    read: &mut [u64; SELECT_WORDS],
+    write: &mut [u64; SELECT_WORDS],
+    except: &mut [u64; SELECT_WORDS],
+    is_open: &mut impl FnMut(i32) -> bool,
+) -> Result<u64, i64> {
+    if nfds > MAX_SELECT_FDS {
+        return Err(EINVAL);
+    }
+    for set in [&mut *read, &mut *write, &mut *except] {
+        clear_from(set, nfds);
+    }
+    for word in 0..nfds.div_ceil(64) {
+        let mut named = read[word] | write[word] | except[word];
+        while named != 0 {
+            let bit = named.trailing_zeros() as usize;
+            named &= named - 1;
+            if !is_open((word * 64 + bit) as i32) {
+                return Err(EBADF);
+            }
+        }
+    }
+    except.fill(0);
+    Ok(read.iter().chain(write.iter()).map(|w| w.count_ones() as u64).sum())
+}
+
+/// Clears the bits of fds `nfds` and above.
+fn clear_from(set: &mut [u64; SELECT_WORDS], nfds: usize) {
+    for (word, bits) in set.iter_mut().enumerate() {
+        let first = word * 64;
+        if first >= nfds {
+            *bits = 0;
+        } else if nfds - first < 64 {
+            *bits &= (1u64 << (nfds - first)) - 1;
+        }
+    }
+}
+
+#[cfg(not(test))]
+pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
+
+/// The system calls: user memory in and out, hypercalls to check fds and to sleep.
+#[cfg(not(test))]
+mod handlers {
+    use super::*;
+    use crate::abi::errno::EFAULT;
+    use crate::abi::host::kva;
+    use crate::abi::linux::F_GETFD;
+    use crate::abi::nr;
+    use crate::host::{boot_info, hypercall};
+    use crate::mm::user;
+    use crate::mm::vma::PROT_WRITE;
+    use crate::proc::task;
+    use crate::syscalls::{result, Args};
+
+    /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
+    fn is_open(fd: i32) -> bool {
+        hypercall::call(nr::FCNTL, [fd as u64, F_GETFD, 0, 0, 0, 0]) >= 0
+    }
+
+    /// Waits out the timeout in the scheduler (other threads run meanwhile); the call then
+    /// returns 0, nothing ready.
+    fn sleep(wait: Wait) -> i64 {
+        match wait {
+            Wait::For(ns) => task::sleep_for(ns),
+            Wait::Forever => task::sleep_until(None),
+        }
+    }
+
+    /// Reads an optional timeout at `addr` (0: wait forever) with `parse`.
+    fn timeout<T: Copy>(addr: u64, parse: impl FnOnce(T) -> Result<Wait, i64>) -> Result<Wait, i64> {
+        if addr == 0 { Ok(Wait::Forever) } else { parse(user::read::<T>(addr)?) }
+    }
+
+    /// The host's wait argument: milliseconds (rounded up), -1 for ever.
+    fn wait_millis(wait: Wait) -> u64 {
+        match wait {
+            Wait::Forever => -1i64 as u64,
+            Wait::For(ns) => ns.div_ceil(1_000_000).min(i32::MAX as u64),
+        }
+    }
+
+    fn poll(fds: u64, nfds: u64, wait: Wait) -> i64 {
+        if nfds > MAX_SELECT_FDS as u64 {
+            return -EINVAL;
+        }
+        let bytes = nfds as usize * core::mem::size_of::<PollFd>();
+        if !user::accessible(fds, bytes as u64, PROT_WRITE) {
+            return -EFAULT;
+        }
+        let io = boot_info::get().io_buffer;
+        if let Err(errno) = user::copy_in(kva(io) as *mut u8, fds, bytes) {
+            return -errno;
+        }
+        // The host waits only while no other thread could run meanwhile.
+        let alone = task::with_scheduler(|s| s.live()) == 1;
+        let host_wait = if alone { wait_millis(wait) } else { 0 };
+        let ready = hypercall::call(nr::POLL, [io, nfds, host_wait, 0, 0, 0]);
+        if ready < 0 {
+            return ready;
+        }
+        if let Err(errno) = user::copy_out(fds, kva(io) as *const u8, bytes) {
+            return -errno;
+        }
+        if ready > 0 || alone { ready } else { sleep(wait) }
+    }
+
+    pub fn sys_poll(a: &Args) -> i64 {
+        poll(a[0], a[1], Wait::from_millis(a[2] as i32))
+    }
+
+    /// ppoll(2); the signal mask (a[3]) is ignored: no signal is ever delivered.
+    pub fn sys_ppoll(a: &Args) -> i64 {
+        match timeout(a[2], Wait::from_timespec) {
+            Ok(wait) => poll(a[0], a[1], wait),
+            Err(errno) => -errno,
+        }
+    }
+
+    /// Bytes of the fd sets `nfds` covers (whole 64-bit words, as Linux copies them).
+    fn set_bytes(nfds: usize) -> usize {
+        nfds.div_ceil(64) * 8
+    }
+
+    fn read_set(addr: u64, nfds: usize, set: &mut [u64; SELECT_WORDS]) -> Result<(), i64> {
+        if addr != 0 {
+            user::copy_in(set.as_mut_ptr() as *mut u8, addr, set_bytes(nfds))?;
+        }
+        Ok(())
+    }
+
+    fn write_set(addr: u64, nfds: usize, set: &[u64; SELECT_WORDS]) -> Result<(), i64> {
+        if addr != 0 {
+            user::copy_out(addr, set.as_ptr() as *const u8, set_bytes(nfds))?;
+        }
+        Ok(())
+    }
+
+    /// select and pselect6 after their timeout is read; `zero_timeout` writes the time left
+    /// (none) back after a full wait, as Linux updates it.
+    fn select(a: &Args, wait: Wait, zero_timeout: impl FnOnce() -> Result<(), i64>) -> Result<u64, i64> {
+        let nfds = a[0] as i32;
+        if nfds < 0 || nfds as usize > MAX_SELECT_FDS {
+            return Err(EINVAL);
+        }
+        let nfds = nfds as usize;
+        let (mut read, mut write, mut except) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        read_set(a[1], nfds, &mut read)?;
+        read_set(a[2], nfds, &mut write)?;
+        read_set(a[3], nfds, &mut except)?;
+        let ready = select_ready(nfds, &mut read, &mut write, &mut except, &mut is_open)?;
+        write_set(a[1], nfds, &read)?;
+        write_set(a[2], nfds, &write)?;
+        write_set(a[3], nfds, &except)?;
+        if ready == 0 && wait != Wait::For(0) {
+            // The answer (nothing ready, no time left) is written before the thread waits.
+            zero_timeout()?;
+            sleep(wait);
+        }
+        Ok(ready)
+    }
+
+    pub fn sys_select(a: &Args) -> i64 {
+        let at = a[4];
+        result(timeout(at, Wait::from_timeval).and_then(|wait| select(a, wait, || user::write(at, &[0i64; 2]))))
+    }
+
+    /// pselect6(2); the signal mask argument (a[5]) is ignored: no signal is ever delivered.
+    pub fn sys_pselect6(a: &Args) -> i64 {
+        let at = a[4];
+        result(timeout(at, Wait::from_timespec).and_then(|wait| select(a, wait, || user::write(at, &Timespec::default()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_below(limit: i32) -> impl FnMut(i32) -> bool {
+        move |fd| fd < limit
+    }
+
+    #[test]
+    fn select_keeps_named_open_fds_and_clears_exceptions() {
+        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        r[0] = 0b101;
+        w[0] = 0b010;
+        e[0] = 0b001;
+        let ready = select_ready(3, &mut r, &mut w, &mut e, &mut open_below(3));
+        assert_eq!(ready, Ok(3));
+        assert_eq!((r[0], w[0], e[0]), (0b101, 0b010, 0));
+    }
+
+    #[test]
+    fn select_ignores_bits_at_or_above_nfds() {
+        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        r[0] = 0b1001;
+        r[1] = 1;
+        assert_eq!(select_ready(2, &mut r, &mut w, &mut e, &mut open_below(1)), Ok(1));
+        assert_eq!((r[0], r[1]), (1, 0));
+    }
+
+    #[test]
+    fn select_refuses_unknown_fds_and_too_many() {
+        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        w[1] = 1 << 3; // fd 67
+        assert_eq!(select_ready(100, &mut r, &mut w, &mut e, &mut open_below(10)), Err(EBADF));
+        assert_eq!(select_ready(MAX_SELECT_FDS + 1, &mut r, &mut w, &mut e, &mut open_below(10)), Err(EINVAL));
+    }
+
+    #[test]
+    fn select_with_no_fds_is_a_sleep() {
+        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        assert_eq!(select_ready(0, &mut r, &mut w, &mut e, &mut |_| panic!("no fd to check")), Ok(0));
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(Wait::from_millis(-1), Wait::Forever);
+        assert_eq!(Wait::from_millis(250), Wait::For(250_000_000));
+        assert_eq!(Wait::from_timeval([1, 500_000]), Ok(Wait::For(1_500_000_000)));
+        assert_eq!(Wait::from_timeval([0, 1_000_000]), Err(EINVAL));
+        assert_eq!(Wait::from_timespec(Timespec { sec: 0, nsec: 5 }), Ok(Wait::For(5)));
+        assert_eq!(Wait::from_timespec(Timespec { sec: -1, nsec: 0 }), Err(EINVAL));
+    }
+}
