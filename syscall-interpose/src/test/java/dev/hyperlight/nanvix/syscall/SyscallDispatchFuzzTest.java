@@ -173,20 +173,25 @@ class SyscallDispatchFuzzTest {
     }
 
     /**
-     * Runs {@code call}, interrupting it if it takes longer than the deadline. The interrupt is
-     * disarmed under a lock before its flag is cleared, so none reaches the next call.
+     * Runs {@code call}, interrupting it once it has waited (slept, parked) past the deadline. A
+     * thread that is running is left alone: it may be loading and instrumenting a class, which an
+     * interrupt would break, and a host loop that never ends is libFuzzer's -timeout to report.
+     * The interrupt is disarmed under a lock before its flag is cleared, so none reaches the next
+     * call.
      */
     private static long withDeadline(Call call) {
         Thread caller = Thread.currentThread();
         Object lock = new Object();
         boolean[] armed = {true};
-        ScheduledFuture<?> deadline = watchdog.schedule(() -> {
+        ScheduledFuture<?> deadline = watchdog.scheduleWithFixedDelay(() -> {
             synchronized (lock) {
-                if (armed[0]) {
+                Thread.State state = caller.getState();
+                if (armed[0] && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
+                    armed[0] = false;
                     caller.interrupt();
                 }
             }
-        }, CALL_DEADLINE_MS, TimeUnit.MILLISECONDS);
+        }, CALL_DEADLINE_MS, CALL_DEADLINE_MS, TimeUnit.MILLISECONDS);
         try {
             return call.run();
         } finally {
