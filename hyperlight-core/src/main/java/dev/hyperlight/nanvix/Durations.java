@@ -31,12 +31,15 @@ public final class Durations {
         }
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
         try {
-            return switch (unit) {
+            Duration duration = switch (unit) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
                 default -> Duration.ofHours(amount);
             };
+            // The host's clocks count nanoseconds in a long (292 years): a limit beyond cannot be timed.
+            duration.toNanos();
+            return duration;
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("'" + text + "' is too long a duration");
         }

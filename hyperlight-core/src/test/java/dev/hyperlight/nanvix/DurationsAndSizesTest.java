@@ -27,6 +27,16 @@ class DurationsAndSizesTest {
         assertThatThrownBy(() -> Durations.parse("9999999999999999h")).hasMessageContaining("too long");
     }
 
+    /** Found by PolicyFuzzTest: a duration Duration holds but the host's nanosecond clocks cannot. */
+    @Test
+    void refusesDurationsBeyondWhatTheClocksCount() {
+        assertThatThrownBy(() -> Durations.parse("1077777777777777777h")).hasMessageContaining("too long");
+        // Long.MAX_VALUE ns is 2562047 h 47 min 16.854775807 s.
+        assertThatThrownBy(() -> Durations.parse("2562048h")).hasMessageContaining("too long");
+        Duration longest = Durations.parse("2562047h");
+        assertThat(Durations.parse(Durations.format(longest))).isEqualTo(longest);
+    }
+
     @Test
     void formatsDurationsInTheirLargestWholeUnit() {
         assertThat(Durations.format(Duration.ofMillis(500))).isEqualTo("500ms");

@@ -26,7 +26,7 @@ final class Watchdog {
         if (timeout.isZero() && cpuTime.isZero()) {
             return null;
         }
-        long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long deadline = timeout.isZero() ? Long.MAX_VALUE : saturatedSum(System.nanoTime(), timeout);
         // What the threads used before the guest started (loading, building the image) is not the guest's.
         long cpuBefore = cpuTime.isZero() ? 0 : cpuNanos.getAsLong();
         return Thread.ofVirtual().name("hyperlight-watchdog").start(() -> {
@@ -36,7 +36,7 @@ final class Watchdog {
                     stop.accept(new Termination.TimedOut(timeout));
                     return;
                 }
-                long cpuLimit = cpuBefore + cpuTime.toNanos();
+                long cpuLimit = saturatedSum(cpuBefore, cpuTime);
                 while (true) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
@@ -53,5 +53,14 @@ final class Watchdog {
                 // the run ended first
             }
         });
+    }
+
+    /** {@code nanos} plus {@code duration}, or Long.MAX_VALUE (never) where that passes what a long holds. */
+    static long saturatedSum(long nanos, Duration duration) {
+        try {
+            return Math.addExact(nanos, duration.toNanos());
+        } catch (ArithmeticException beyondTheClock) {
+            return Long.MAX_VALUE;
+        }
     }
 }

@@ -31,16 +31,30 @@ final class ProcessSyscalls {
     static final int CLD_KILLED = 2;
     /** Highest signal number (SIGRTMAX). */
     static final int NSIG = 64;
+    /** Most argv plus envp strings, and most bytes they take, that a guest image can hold (StringsBlock). */
+    static final long MAX_STRINGS = 1 << 16;
+    static final long MAX_STRINGS_SIZE = 2 << 20;
 
     private ProcessSyscalls() {}
 
-    /** argv and envp arrive as {@code argc + envc} NUL-terminated strings, back to back. */
+    /**
+     * argv and envp arrive as {@code argc + envc} NUL-terminated strings, back to back. Counts and
+     * length are checked against the loader's limits (Linux's ARG_MAX, the guest kernel's bound on
+     * argc + envc) before a string is decoded, so the host's work and memory stay bounded.
+     */
     static long execve(SyscallCall c, HostIo io) {
         String path = c.path(0);
         long argc = c.argument(3);
         long envc = c.argument(4);
+        if (argc < 0 || envc < 0) {
+            throw new ErrnoException(Errno.EINVAL, "negative string count");
+        }
         MemorySegment block = c.buffer(1);
-        if (argc < 0 || envc < 0 || argc + envc > block.byteSize()) {
+        if (argc > MAX_STRINGS || envc > MAX_STRINGS || argc + envc > MAX_STRINGS
+                || block.byteSize() > MAX_STRINGS_SIZE) {
+            throw new ErrnoException(Errno.E2BIG);
+        }
+        if (argc + envc > block.byteSize()) {
             throw new ErrnoException(Errno.EINVAL, "string counts do not match the block");
         }
         List<String> strings = strings(block, (int) (argc + envc));
