@@ -1,6 +1,5 @@
 package dev.hyperlight.nanvix;
 
-import dev.hyperlight.nanvix.io.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,6 @@ package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,7 +34,8 @@ final class GuestFileSystem {
                 .stdin(config.stdin())
                 .stdout(stdout)
                 .stderr(stderr);
-        byGuestPath.values().forEach(io::mount);
+        byGuestPath.values().forEach(mount -> io.mount(new dev.hyperlight.nanvix.vfs.Mount(mount.guestPath(),
+                mount.hostDir(), mount.readOnly())));
         io.maxOpenFiles(config.limits().maxOpenFiles());
         if (!byGuestPath.get(TMP).readOnly() && config.limits().tmpQuota() != Limits.NO_QUOTA) {
             io.writeQuota(TMP, config.limits().tmpQuota());

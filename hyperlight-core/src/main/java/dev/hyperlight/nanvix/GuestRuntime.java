@@ -1,6 +1,5 @@
 package dev.hyperlight.nanvix;
 
-import dev.hyperlight.nanvix.io.Mount;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,6 @@
 package dev.hyperlight.nanvix;
 
-import dev.hyperlight.nanvix.io.Mount;
-import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;

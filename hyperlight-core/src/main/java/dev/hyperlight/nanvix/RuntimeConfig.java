@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.hyperlight.nanvix.io.Mount;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,11 +1,12 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.AbiVersion;
 import dev.hyperlight.nanvix.loader.GuestImageException;
-import dev.hyperlight.nanvix.syscall.Sysno;
+import dev.hyperlight.nanvix.vmm.GuestEnd;
 import dev.hyperlight.nanvix.vmm.MicroVm;
 import java.io.IOException;
 import java.io.InputStream;
@@ -281,8 +282,9 @@ public final class Sandbox implements AutoCloseable {
             long start = System.nanoTime();
             MicroVm.Report report = MicroVm.run(hypervisor, launch, run::stopWith);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
-            LOG.debug("{} {}: {} in {} ms", runId, description, report.termination().describe(), duration.toMillis());
-            return new RunResult(report.termination(), stdout.toByteArray(), stderr.toByteArray(),
+            Termination termination = termination(report.end());
+            LOG.debug("{} {}: {} in {} ms", runId, description, termination.describe(), duration.toMillis());
+            return new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(),
                     stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
                     ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated(),
                             report.memoryLimitReached()));
@@ -294,6 +296,18 @@ public final class Sandbox implements AutoCloseable {
         } catch (CancellationException e) {
             throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled", e);
         }
+    }
+
+    /** The API's view of how the VMM saw the guest end. */
+    private static Termination termination(GuestEnd end) {
+        return switch (end) {
+            case GuestEnd.Exited e -> new Termination.Exited(e.status());
+            case GuestEnd.TimedOut t -> new Termination.TimedOut(t.limit());
+            case GuestEnd.CpuTimeExceeded c -> new Termination.CpuTimeExceeded(c.limit());
+            case GuestEnd.Faulted f -> new Termination.Faulted(f.signal(), f.detail(), f.instructionPointer());
+            case GuestEnd.AuditFailed a -> new Termination.AuditFailed(a.reason());
+            case GuestEnd.VmFailed v -> new Termination.VmFailed(v.reason());
+        };
     }
 
     private List<String> environment() {

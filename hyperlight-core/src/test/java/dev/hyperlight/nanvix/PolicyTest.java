@@ -3,8 +3,7 @@ package dev.hyperlight.nanvix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hyperlight.nanvix.io.Mount;
-import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.hyperlight.nanvix.cli;
 
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.Mount;
 import java.nio.file.Path;
 
 /** The {@code --mount HOST:GUEST[:ro|rw]} form. */

@@ -8,7 +8,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sizes;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.syscall.Errno;
+import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.syscall.JsonLinesAudit;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;

@@ -1,13 +1,13 @@
 package dev.hyperlight.nanvix.vmm;
 
-import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
-import dev.hyperlight.nanvix.io.Fcntl;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.io.ProcessControl;
 import dev.hyperlight.nanvix.loader.BootRequest;
 import dev.hyperlight.nanvix.loader.BootState;
 import dev.hyperlight.nanvix.loader.ElfFile;
@@ -15,9 +15,8 @@ import dev.hyperlight.nanvix.loader.ElfFormatException;
 import dev.hyperlight.nanvix.loader.ElfLimits;
 import dev.hyperlight.nanvix.loader.GuestImage;
 import dev.hyperlight.nanvix.loader.GuestImageException;
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.ErrnoException;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.process.ProcessControl;
 import dev.hyperlight.nanvix.vmm.x86.LongModeEntry;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ThreadMXBean;
@@ -59,7 +58,7 @@ final class GuestProcess implements ProcessControl {
     private volatile GuestProcess parent;
     private final HostIo io;
     private final List<GuestProcess> children = new ArrayList<>();
-    private final AtomicReference<Termination> stopReason = new AtomicReference<>();
+    private final AtomicReference<GuestEnd> stopReason = new AtomicReference<>();
     /** The VM running now; replaced by execve. Read by fork (same thread) and stop (any thread). */
     private volatile Image current;
     /** Set by a successful execve: the image the process goes on with once its VM stops. */
@@ -138,42 +137,43 @@ final class GuestProcess implements ProcessControl {
                         image.vcpu().interrupt(); // stopped before this VM existed
                     }
                     GuestMemory memory = GuestMemory.of(vm.memory());
-                    IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io);
+                    IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io,
+                            table.runState());
                     GuestRun loop = new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
                             () -> pendingExec != null);
                     outcome = loop.run(stopReason::get);
                 }
                 image = null;
                 BootRequest.Builder exec = pendingExec;
-                if (exec != null && outcome.termination() == null) {
+                if (exec != null && outcome.end() == null) {
                     pendingExec = null;
                     image = boot(table, exec);
                 }
             }
         } catch (HypervisorException | GuestImageException | RuntimeException e) {
             table.log().host("pid " + pid + ": " + e);
-            outcome = new GuestRun.Outcome(new Termination.VmFailed(String.valueOf(e.getMessage())));
+            outcome = new GuestRun.Outcome(new GuestEnd.VmFailed(String.valueOf(e.getMessage())));
         } finally {
             current = null;
         }
-        Termination termination = outcome.termination();
-        if (termination instanceof Termination.AuditFailed failed) {
+        GuestEnd end = outcome.end();
+        if (end instanceof GuestEnd.AuditFailed failed) {
             table.auditFailed(failed);
         }
-        exit = switch (termination) {
-            case Termination.Exited exited -> new ChildExit(pid, exited.status(), 0);
-            case Termination.Faulted faulted -> new ChildExit(pid, -1, faulted.signal());
+        exit = switch (end) {
+            case GuestEnd.Exited exited -> new ChildExit(pid, exited.status(), 0);
+            case GuestEnd.Faulted faulted -> new ChildExit(pid, -1, faulted.signal());
             default -> new ChildExit(pid, -1, SIGKILL);
         };
         if (pid != 1) {
-            table.log().host("pid " + pid + " " + termination.describe());
+            table.log().host("pid " + pid + " ended: " + end);
         }
         table.ended(this, outcome.unsupportedSyscalls(), cpuNow() - cpuAtStart);
         return outcome;
     }
 
     /** Stops the process's VM (any thread): a time limit, a kill, the run's end. */
-    void stop(Termination reason) {
+    void stop(GuestEnd reason) {
         if (exit != null || !stopReason.compareAndSet(null, reason)) {
             return;
         }
@@ -386,7 +386,7 @@ final class GuestProcess implements ProcessControl {
         if (signal == 0 || IGNORED_BY_DEFAULT.contains(signal) || STOP_SIGNALS.contains(signal)) {
             return;
         }
-        Termination killed = new Termination.Faulted(signal, "signal sent by kill() from pid " + pid, 0);
+        GuestEnd killed = new GuestEnd.Faulted(signal, "signal sent by kill() from pid " + pid, 0);
         targets.forEach(process -> process.stop(killed));
     }
 }

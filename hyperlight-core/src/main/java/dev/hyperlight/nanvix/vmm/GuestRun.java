@@ -1,14 +1,13 @@
 package dev.hyperlight.nanvix.vmm;
 
-import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.memory.BadGuestAddressException;
+import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
-import dev.hyperlight.nanvix.syscall.BadGuestAddressException;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * The run loop of one vCPU: runs it, decodes each exit, serves hypercalls through the {@link
- * IoChannel}, and turns the way the guest ended into a {@link Termination}. This is where a VM
+ * IoChannel}, and turns the way the guest ended into a {@link GuestEnd}. This is where a VM
  * exit is decided; nothing here trusts a value read from the guest without checking it.
  */
 final class GuestRun {
@@ -34,10 +33,10 @@ final class GuestRun {
      * The outcome of the loop: how it ended, which calls the kernel did not know, and whether the
      * guest kernel said it refused memory to the program (its word: it only describes this run).
      */
-    record Outcome(Termination termination, Map<Integer, Integer> unsupportedSyscalls, boolean memoryLimitReached) {
+    record Outcome(GuestEnd end, Map<Integer, Integer> unsupportedSyscalls, boolean memoryLimitReached) {
 
-        Outcome(Termination termination) {
-            this(termination, Map.of(), false);
+        Outcome(GuestEnd end) {
+            this(end, Map.of(), false);
         }
     }
 
@@ -68,7 +67,7 @@ final class GuestRun {
      * @param stopReason after an interruption, why the host stopped the vCPU (a time limit, a
      *     cancel)
      */
-    Outcome run(Supplier<Termination> stopReason) throws HypervisorException {
+    Outcome run(Supplier<GuestEnd> stopReason) throws HypervisorException {
         while (true) {
             VmExit exit = vcpu.run();
             Outcome outcome = switch (exit) {
@@ -76,7 +75,7 @@ final class GuestRun {
                 case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
                 case VmExit.IoOut out -> onPort(out);
                 case VmExit.Interrupted ignored -> stopped(Objects.requireNonNullElse(stopReason.get(),
-                        new Termination.VmFailed("the vCPU was interrupted")));
+                        new GuestEnd.VmFailed("the vCPU was interrupted")));
                 case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
                 case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
                         + Long.toHexString(mmio.address()) + ", which is not RAM");
@@ -101,7 +100,7 @@ final class GuestRun {
                     page.setResult(io.call(page.request()));
                     yield replaced.getAsBoolean() ? REPLACED : null;
                 }
-                case GuestAbi.PORT_EXIT -> new Outcome(new Termination.Exited((int) (out.value() & 0xff)),
+                case GuestAbi.PORT_EXIT -> new Outcome(new GuestEnd.Exited((int) (out.value() & 0xff)),
                         unsupportedSyscalls(), memoryLimitReached());
                 // The FAULT page holds the fault record, not the ENOSYS table.
                 case GuestAbi.PORT_FAULT -> new Outcome(fault((int) (out.value() & 0x7f)), Map.of(),
@@ -118,24 +117,24 @@ final class GuestRun {
         } catch (AuditFailedException e) {
             // Fail closed: the guest never sees the result of a call the audit does not hold.
             log.host("audit failed: " + e.getMessage());
-            return new Outcome(new Termination.AuditFailed(e.getMessage()));
+            return new Outcome(new GuestEnd.AuditFailed(e.getMessage()));
         }
     }
 
     /** The host stopped the vCPU; the log says where the guest was (where a program spun, say). */
-    private Outcome stopped(Termination reason) {
+    private Outcome stopped(GuestEnd reason) {
         try {
             Registers registers = vcpu.registers();
             log.host(String.format("stopped at rip 0x%x, rsp 0x%x: %s", registers.rip(), registers.rsp(),
-                    reason.describe()));
+                    reason));
         } catch (HypervisorException e) {
-            log.host("stopped, registers unavailable (" + e.getMessage() + "): " + reason.describe());
+            log.host("stopped, registers unavailable (" + e.getMessage() + "): " + reason);
         }
         return new Outcome(reason);
     }
 
     /** The fault record: vector, error code, RIP, fault address, RSP, user-mode flag. */
-    private Termination fault(int signal) {
+    private GuestEnd fault(int signal) {
         long vector = page.argument(0);
         long errorCode = page.argument(1);
         long rip = page.argument(2);
@@ -143,7 +142,7 @@ final class GuestRun {
         log.host(String.format("fault: signal %d, vector %d (%s), error code 0x%x, rip 0x%x, address 0x%x,"
                         + " rsp 0x%x, %s mode", signal, vector, ExceptionVector.name(vector), errorCode, rip,
                 address, page.argument(4), page.argument(5) != 0 ? "user" : "kernel"));
-        return new Termination.Faulted(signal, ExceptionVector.describe(vector, errorCode, address), rip);
+        return new GuestEnd.Faulted(signal, ExceptionVector.describe(vector, errorCode, address), rip);
     }
 
     /**
@@ -161,7 +160,7 @@ final class GuestRun {
         } catch (HypervisorException e) {
             log.host("user-mode port access; registers unavailable: " + e.getMessage());
         }
-        return new Outcome(new Termination.Faulted(SIGSEGV,
+        return new Outcome(new GuestEnd.Faulted(SIGSEGV,
                 "privileged instruction: I/O port 0x" + Integer.toHexString(port) + " accessed in user mode", rip));
     }
 
@@ -186,6 +185,6 @@ final class GuestRun {
 
     private Outcome failed(String reason) {
         log.host("VM failed: " + reason);
-        return new Outcome(new Termination.VmFailed(reason));
+        return new Outcome(new GuestEnd.VmFailed(reason));
     }
 }

@@ -1,7 +1,7 @@
 package dev.hyperlight.nanvix.vmm;
 
 import dev.hyperlight.nanvix.loader.GuestAbi;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

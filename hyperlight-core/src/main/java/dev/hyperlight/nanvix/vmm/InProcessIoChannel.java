@@ -1,7 +1,8 @@
 package dev.hyperlight.nanvix.vmm;
 
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 
@@ -11,16 +12,18 @@ final class InProcessIoChannel implements IoChannel {
     private final SyscallTable table;
     private final GuestMemory memory;
     private final HostIo io;
+    private final RunState runState;
 
-    InProcessIoChannel(SyscallTable table, GuestMemory memory, HostIo io) {
+    InProcessIoChannel(SyscallTable table, GuestMemory memory, HostIo io, RunState runState) {
         this.table = table;
         this.memory = memory;
         this.io = io;
+        this.runState = runState;
     }
 
     @Override
     public long call(SyscallRequest request) {
-        return table.dispatch(request, memory, io);
+        return table.dispatch(request, memory, io, runState);
     }
 
     @Override

@@ -1,14 +1,13 @@
 package dev.hyperlight.nanvix.vmm;
 
-import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
-import java.nio.file.Path;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class MicroVm {
      * How the run ended, the calls the guest kernel answered with ENOSYS, and whether it refused
      * the program memory for lack of free frames.
      */
-    public record Report(Termination termination, Map<Integer, Integer> unsupportedSyscalls,
+    public record Report(GuestEnd end, Map<Integer, Integer> unsupportedSyscalls,
             boolean memoryLimitReached) {}
 
     private MicroVm() {}
@@ -61,7 +60,7 @@ public final class MicroVm {
             try (processes) {
                 GuestProcess first = processes.first(launch.io());
                 GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
-                cancel.accept(() -> processes.stopAll(new Termination.VmFailed("the run was cancelled")));
+                cancel.accept(() -> processes.stopAll(new GuestEnd.VmFailed("the run was cancelled")));
                 Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
                         processes::stopAll);
                 try {
@@ -75,12 +74,12 @@ public final class MicroVm {
             }
             // After every process has stopped: an audit failure in any of them, even one that
             // came after the first process ended, is how the run ended.
-            Termination termination = processes.auditFailure().map(Termination.class::cast)
-                    .orElse(outcome.termination());
-            log.host("ended: " + termination.describe());
+            GuestEnd end = processes.auditFailure().map(GuestEnd.class::cast)
+                    .orElse(outcome.end());
+            log.host("ended: " + end);
             Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
             processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
-            return new Report(termination, unsupported, outcome.memoryLimitReached());
+            return new Report(end, unsupported, outcome.memoryLimitReached());
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.hyperlight.nanvix.vmm;
 
-import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.ErrnoException;
+import dev.hyperlight.nanvix.syscall.RunState;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -39,11 +39,12 @@ final class ProcessTable implements AutoCloseable {
     private final List<GuestProcess> everyProcess = new ArrayList<>();
     private final Map<Integer, Integer> unsupportedSyscalls = new LinkedHashMap<>();
     private final AtomicLong endedCpuNanos = new AtomicLong();
+    private final RunState runState = new RunState();
     private int nextPid = 1;
     /** Why the whole run is being stopped, once it is: every process started later stops at once. */
-    private Termination stoppingAll;
+    private GuestEnd stoppingAll;
     /** The first call the audit could not record, in any process: it is how the run ended. */
-    private Termination.AuditFailed auditFailure;
+    private GuestEnd.AuditFailed auditFailure;
 
     ProcessTable(Hypervisor hypervisor, MicroVm.Launch launch, RunLog log, int maxProcesses) {
         this.hypervisor = hypervisor;
@@ -54,6 +55,11 @@ final class ProcessTable implements AutoCloseable {
 
     Hypervisor hypervisor() {
         return hypervisor;
+    }
+
+    /** What interceptors keep for this run, shared by all its processes. */
+    RunState runState() {
+        return runState;
     }
 
     MicroVm.Launch launch() {
@@ -125,7 +131,7 @@ final class ProcessTable implements AutoCloseable {
     }
 
     /** Stops every process (the run's time or CPU limit, a cancel, the first process's end). */
-    void stopAll(Termination reason) {
+    void stopAll(GuestEnd reason) {
         synchronized (this) {
             if (stoppingAll == null) {
                 stoppingAll = reason;
@@ -138,7 +144,7 @@ final class ProcessTable implements AutoCloseable {
      * A process's call could not be recorded: the whole run stops, and ends as {@code failure}
      * whichever process it was ({@link #auditFailure()}).
      */
-    void auditFailed(Termination.AuditFailed failure) {
+    void auditFailed(GuestEnd.AuditFailed failure) {
         synchronized (this) {
             if (auditFailure == null) {
                 auditFailure = failure;
@@ -148,7 +154,7 @@ final class ProcessTable implements AutoCloseable {
     }
 
     /** The first audit failure of the run, if there was one. */
-    synchronized Optional<Termination.AuditFailed> auditFailure() {
+    synchronized Optional<GuestEnd.AuditFailed> auditFailure() {
         return Optional.ofNullable(auditFailure);
     }
 
@@ -171,7 +177,7 @@ final class ProcessTable implements AutoCloseable {
      */
     @Override
     public void close() {
-        stopAll(new Termination.Faulted(GuestProcess.SIGKILL, "the run's first process ended", 0));
+        stopAll(new GuestEnd.Faulted(GuestProcess.SIGKILL, "the run's first process ended", 0));
         // A process being forked while we join is stopped at birth (stoppingAll), and joined next.
         int joined = 0;
         while (true) {

@@ -1,6 +1,5 @@
 package dev.hyperlight.nanvix.vmm;
 
-import dev.hyperlight.nanvix.Termination;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -22,7 +21,7 @@ final class Watchdog {
      * A virtual thread that calls {@code stop} with the reason when a limit is passed, unless
      * interrupted first; null when there is no limit.
      */
-    static Thread start(Duration timeout, Duration cpuTime, LongSupplier cpuNanos, Consumer<Termination> stop) {
+    static Thread start(Duration timeout, Duration cpuTime, LongSupplier cpuNanos, Consumer<GuestEnd> stop) {
         if (timeout.isZero() && cpuTime.isZero()) {
             return null;
         }
@@ -33,18 +32,18 @@ final class Watchdog {
             try {
                 if (cpuTime.isZero()) {
                     Thread.sleep(timeout);
-                    stop.accept(new Termination.TimedOut(timeout));
+                    stop.accept(new GuestEnd.TimedOut(timeout));
                     return;
                 }
                 long cpuLimit = saturatedSum(cpuBefore, cpuTime);
                 while (true) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        stop.accept(new Termination.TimedOut(timeout));
+                        stop.accept(new GuestEnd.TimedOut(timeout));
                         return;
                     }
                     if (cpuNanos.getAsLong() > cpuLimit) {
-                        stop.accept(new Termination.CpuTimeExceeded(cpuTime));
+                        stop.accept(new GuestEnd.CpuTimeExceeded(cpuTime));
                         return;
                     }
                     Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, left / 1_000_000)));

@@ -2,20 +2,20 @@ package dev.hyperlight.nanvix.vmm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
 import dev.hyperlight.nanvix.loader.GuestAbi;
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
-import dev.hyperlight.nanvix.syscall.Sysno;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -55,7 +55,7 @@ class GuestRunProperties {
 
     private static final int RAM = 256 * 1024;
     /** The host's reason for stopping the vCPU, which a run the guest never ends ends with. */
-    private static final Termination STOPPED = new Termination.VmFailed("stopped");
+    private static final GuestEnd STOPPED = new GuestEnd.VmFailed("stopped");
     private static final int SIGSEGV = 11;
     private static final int USER_MODE = 3;
     /** The host reads at most 512 ENOSYS entries and 4096 bytes of a log or panic message. */
@@ -114,7 +114,7 @@ class GuestRunProperties {
             MemorySegment ram = arena.allocate(RAM, 4096);
             GuestMemory memory = GuestMemory.of(ram);
             IoChannel served = new IoChannel() {
-                private final IoChannel table = new InProcessIoChannel(TABLE, memory, io);
+                private final IoChannel table = new InProcessIoChannel(TABLE, memory, io, new RunState());
 
                 @Override
                 public long call(SyscallRequest request) {
@@ -144,7 +144,7 @@ class GuestRunProperties {
         assertThat(guest.exitsTaken()).as("exits the run went through (the last one ends it)")
                 .isEqualTo(expected.exits());
         assertThat(results).as("hypercalls served").hasSize(expected.hypercalls());
-        expected.termination().accept(outcome.termination());
+        expected.termination().accept(outcome.end());
         assertThat(outcome.memoryLimitReached()).as("memory limit flag").isEqualTo(expected.memoryLimitReached());
         assertThat((long) outcome.unsupportedSyscalls().size()).as("ENOSYS table entries")
                 .isLessThanOrEqualTo(expected.maxUnsupportedSyscalls());
@@ -157,7 +157,7 @@ class GuestRunProperties {
      * How a run must end: after how many exits, having served how many hypercalls, with what
      * termination (checked by {@code termination}), memory flag and at most how many ENOSYS entries.
      */
-    record End(How how, int exits, int hypercalls, Consumer<Termination> termination, boolean memoryLimitReached,
+    record End(How how, int exits, int hypercalls, Consumer<GuestEnd> termination, boolean memoryLimitReached,
             long maxUnsupportedSyscalls) {}
 
     /** The model: the first step whose exit ends the run decides; hypercalls and logs go on. */
@@ -193,14 +193,14 @@ class GuestRunProperties {
                                     Math.min(entries, MAX_ENOSYS_ENTRIES) * 8)) {
                                 return ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
                             }
-                            return new End(How.EXIT, exits, hypercalls, exactly(new Termination.Exited((int) (out.value() & 0xff))),
+                            return new End(How.EXIT, exits, hypercalls, exactly(new GuestEnd.Exited((int) (out.value() & 0xff))),
                                     memoryFlag, Math.max(0, Math.min(entries, MAX_ENOSYS_ENTRIES)));
                         }
                         case GuestAbi.PORT_FAULT -> {
                             int signal = (int) (out.value() & 0x7f);
                             long rip = step.args().get(2);
                             return new End(How.FAULT, exits, hypercalls, termination -> assertThat(termination)
-                                    .isInstanceOfSatisfying(Termination.Faulted.class, faulted -> {
+                                    .isInstanceOfSatisfying(GuestEnd.Faulted.class, faulted -> {
                                         assertThat(faulted.signal()).as("signal").isEqualTo(signal);
                                         assertThat(faulted.instructionPointer()).as("rip").isEqualTo(rip);
                                     }), memoryFlag, 0);
@@ -244,28 +244,28 @@ class GuestRunProperties {
         return ended(How.STOPPED, steps.size() + 1, hypercalls, exactly(STOPPED));
     }
 
-    private static final Consumer<Termination> BAD_ADDRESS = vmFailedStartingWith("guest kernel passed a bad address: ");
+    private static final Consumer<GuestEnd> BAD_ADDRESS = vmFailedStartingWith("guest kernel passed a bad address: ");
 
-    private static End ended(How how, int exits, int hypercalls, Consumer<Termination> termination) {
+    private static End ended(How how, int exits, int hypercalls, Consumer<GuestEnd> termination) {
         return new End(how, exits, hypercalls, termination, false, 0);
     }
 
     /** A privileged instruction of the program: SIGSEGV at the RIP the vCPU reports. */
-    private static Consumer<Termination> userPortAccess(int port) {
-        return exactly(new Termination.Faulted(SIGSEGV, "privileged instruction: I/O port 0x"
+    private static Consumer<GuestEnd> userPortAccess(int port) {
+        return exactly(new GuestEnd.Faulted(SIGSEGV, "privileged instruction: I/O port 0x"
                 + Integer.toHexString(port) + " accessed in user mode", ScriptedGuest.RIP));
     }
 
-    private static Consumer<Termination> vmFailed(String reason) {
-        return exactly(new Termination.VmFailed(reason));
+    private static Consumer<GuestEnd> vmFailed(String reason) {
+        return exactly(new GuestEnd.VmFailed(reason));
     }
 
-    private static Consumer<Termination> exactly(Termination expected) {
+    private static Consumer<GuestEnd> exactly(GuestEnd expected) {
         return termination -> assertThat(termination).isEqualTo(expected);
     }
 
-    private static Consumer<Termination> vmFailedStartingWith(String prefix) {
-        return termination -> assertThat(termination).isInstanceOfSatisfying(Termination.VmFailed.class,
+    private static Consumer<GuestEnd> vmFailedStartingWith(String prefix) {
+        return termination -> assertThat(termination).isInstanceOfSatisfying(GuestEnd.VmFailed.class,
                 failed -> assertThat(failed.reason()).startsWith(prefix));
     }
 

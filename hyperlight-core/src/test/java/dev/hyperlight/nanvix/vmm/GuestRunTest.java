@@ -2,13 +2,12 @@ package dev.hyperlight.nanvix.vmm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
+import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
 import dev.hyperlight.nanvix.syscall.SyscallAudit;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import java.lang.foreign.Arena;
@@ -53,13 +52,13 @@ class GuestRunTest {
         return run(null);
     }
 
-    private GuestRun.Outcome run(Termination stopReason) throws HypervisorException {
+    private GuestRun.Outcome run(GuestEnd stopReason) throws HypervisorException {
         try (RunLog log = RunLog.open("test", Optional.empty())) {
             return run(stopReason, log);
         }
     }
 
-    private GuestRun.Outcome run(Termination stopReason, RunLog log) throws HypervisorException {
+    private GuestRun.Outcome run(GuestEnd stopReason, RunLog log) throws HypervisorException {
         IoChannel channel = new IoChannel() {
             @Override
             public long call(SyscallRequest request) {
@@ -89,7 +88,7 @@ class GuestRunTest {
 
         assertThat(served).containsExactly(new SyscallRequest(1, 1, 0x8000, 5, 0, 0, 0));
         assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET)).isEqualTo(42);
-        assertThat(outcome.termination()).isEqualTo(new Termination.Exited(7));
+        assertThat(outcome.end()).isEqualTo(new GuestEnd.Exited(7));
     }
 
     @Test
@@ -100,7 +99,7 @@ class GuestRunTest {
 
         GuestRun.Outcome outcome = run();
 
-        assertThat(outcome.termination()).isEqualTo(new Termination.Exited(0xff));
+        assertThat(outcome.end()).isEqualTo(new GuestEnd.Exited(0xff));
         assertThat(outcome.unsupportedSyscalls()).isEqualTo(Map.of(334, 2));
     }
 
@@ -118,7 +117,7 @@ class GuestRunTest {
         GuestRun.Outcome killed = run();
         assertThat(killed.memoryLimitReached()).isTrue();
         assertThat(killed.unsupportedSyscalls()).isEmpty();
-        assertThat(killed.termination()).isInstanceOfSatisfying(Termination.Faulted.class,
+        assertThat(killed.end()).isInstanceOfSatisfying(GuestEnd.Faulted.class,
                 fault -> assertThat(fault.signal()).isEqualTo(9));
     }
 
@@ -129,7 +128,7 @@ class GuestRunTest {
         GuestRun.Outcome outcome = run();
 
         assertThat(served).isEmpty();
-        assertThat(outcome.termination()).isInstanceOfSatisfying(Termination.Faulted.class, fault -> {
+        assertThat(outcome.end()).isInstanceOfSatisfying(GuestEnd.Faulted.class, fault -> {
             assertThat(fault.signal()).isEqualTo(11);
             assertThat(fault.detail()).contains("I/O port 0x6e0 accessed in user mode");
         });
@@ -139,8 +138,8 @@ class GuestRunTest {
     void guestFaultRecordBecomesAFaultedTermination() throws Exception {
         cpu.then(() -> page(0, 14, 0x6, 0x401000, 0x10, 0x7ff0, 1), new VmExit.IoOut(GuestAbi.PORT_FAULT, 4, 11, KERNEL));
 
-        assertThat(run().termination()).isEqualTo(
-                new Termination.Faulted(11, "page fault at 0x10 (write, not present)", 0x401000));
+        assertThat(run().end()).isEqualTo(
+                new GuestEnd.Faulted(11, "page fault at 0x10 (write, not present)", 0x401000));
     }
 
     @Test
@@ -149,15 +148,15 @@ class GuestRunTest {
         MemorySegment.copy(text, 0, ram, ValueLayout.JAVA_BYTE, 0xa000, text.length);
         cpu.then(() -> page(0, 0xa000, text.length), new VmExit.IoOut(GuestAbi.PORT_PANIC, 4, 0, KERNEL));
 
-        assertThat(run().termination())
-                .isEqualTo(new Termination.VmFailed("guest kernel panic: kernel lost its way"));
+        assertThat(run().end())
+                .isEqualTo(new GuestEnd.VmFailed("guest kernel panic: kernel lost its way"));
     }
 
     @Test
     void addressesOutsideGuestRamEndTheRunInsteadOfReachingTheHost() throws Exception {
         cpu.then(() -> page(0, Long.MAX_VALUE - 2, 100), new VmExit.IoOut(GuestAbi.PORT_LOG, 4, 0, KERNEL));
 
-        assertThat(run().termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
+        assertThat(run().end()).isInstanceOfSatisfying(GuestEnd.VmFailed.class,
                 failed -> assertThat(failed.reason()).startsWith("guest kernel passed a bad address"));
     }
 
@@ -168,16 +167,16 @@ class GuestRunTest {
                 new VmExit.IoIn(0x60, 1, KERNEL), new VmExit.IoOut(0x80, 1, 0, KERNEL));
         for (VmExit exit : exits) {
             cpu.then(() -> {}, exit);
-            assertThat(run().termination()).as(exit.toString()).isInstanceOf(Termination.VmFailed.class);
+            assertThat(run().end()).as(exit.toString()).isInstanceOf(GuestEnd.VmFailed.class);
         }
     }
 
     @Test
     void anInterruptionEndsTheRunForTheReasonTheHostGave() throws Exception {
-        for (Termination reason : new Termination[] {new Termination.TimedOut(Duration.ofSeconds(1)),
-            new Termination.CpuTimeExceeded(Duration.ofMillis(500)), new Termination.VmFailed("the run was cancelled")}) {
+        for (GuestEnd reason : new GuestEnd[] {new GuestEnd.TimedOut(Duration.ofSeconds(1)),
+            new GuestEnd.CpuTimeExceeded(Duration.ofMillis(500)), new GuestEnd.VmFailed("the run was cancelled")}) {
             cpu.then(() -> {}, new VmExit.Interrupted());
-            assertThat(run(reason).termination()).isEqualTo(reason);
+            assertThat(run(reason).end()).isEqualTo(reason);
         }
     }
 
@@ -194,9 +193,8 @@ class GuestRunTest {
 
         GuestRun.Outcome outcome = run();
 
-        assertThat(outcome.termination()).isEqualTo(new Termination.AuditFailed(
+        assertThat(outcome.end()).isEqualTo(new GuestEnd.AuditFailed(
                 "the audit could not record mkdirat(dirfd=AT_FDCWD) = 0: disk full"));
-        assertThat(outcome.termination().exitCode()).isEqualTo(74);
         assertThat(served).hasSize(1);
         assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET))
                 .as("no result reaches the guest").isEqualTo(-1);
@@ -205,14 +203,14 @@ class GuestRunTest {
 
     @Test
     void anInterruptionIsLoggedWithWhereTheGuestWas(@TempDir Path logs) throws Exception {
-        Termination reason = new Termination.TimedOut(Duration.ofSeconds(1));
+        GuestEnd reason = new GuestEnd.TimedOut(Duration.ofSeconds(1));
         cpu.then(() -> {}, new VmExit.Interrupted());
         try (RunLog log = RunLog.open("test", Optional.of(logs))) {
-            assertThat(run(reason, log).termination()).isEqualTo(reason);
+            assertThat(run(reason, log).end()).isEqualTo(reason);
         }
 
         assertThat(Files.readString(logs.resolve(RunLog.FILE_NAME)))
-                .contains("stopped at rip 0x401000, rsp 0x7ff0: " + reason.describe());
+                .contains("stopped at rip 0x401000, rsp 0x7ff0: " + reason);
     }
 
     /** A vCPU that replays exits, running a guest-side action (writing the page) before each. */

@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
 import dev.hyperlight.nanvix.loader.GuestAbi;
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link GuestRun}; forwarded calls go to the real {@link SyscallTable} ({@code
  * SyscallDispatchFuzzTest} fuzzes the calls themselves).
  *
- * <p>The contract, for any input: the run ends with a {@link Termination} and no host exception;
+ * <p>The contract, for any input: the run ends with a {@link GuestEnd} and no host exception;
  * every call's result is a value or a Linux errno; the ENOSYS table the host reads is bounded; the
  * host never writes outside guest RAM (guard bytes on both sides stay as they were).
  */
@@ -87,7 +87,7 @@ class HypercallFuzzTest {
             ram.fill((byte) 0);
             GuestMemory memory = GuestMemory.of(ram);
             IoChannel checked = new IoChannel() {
-                private final IoChannel table = new InProcessIoChannel(TABLE, memory, io);
+                private final IoChannel table = new InProcessIoChannel(TABLE, memory, io, new RunState());
 
                 @Override
                 public long call(SyscallRequest request) {
@@ -102,9 +102,9 @@ class HypercallFuzzTest {
             };
             GuestRun loop = new GuestRun(new FuzzedGuest(data, ram), memory, PAGE, checked, log, () -> false);
 
-            GuestRun.Outcome outcome = loop.run(() -> new Termination.VmFailed("stopped"));
+            GuestRun.Outcome outcome = loop.run(() -> new GuestEnd.VmFailed("stopped"));
 
-            assertThat(outcome.termination()).isNotNull();
+            assertThat(outcome.end()).isNotNull();
             assertThat(outcome.unsupportedSyscalls().size()).isLessThanOrEqualTo(512);
             MemorySegment untouched = MemorySegment.ofArray(new byte[GUARD]).fill(GUARD_BYTE);
             assertThat(whole.asSlice(0, GUARD).mismatch(untouched)).isEqualTo(-1L);

@@ -3,7 +3,7 @@ package dev.hyperlight.nanvix.it;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.Mount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

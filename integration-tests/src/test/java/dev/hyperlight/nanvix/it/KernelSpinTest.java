@@ -2,13 +2,13 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.loader.KernelImage;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
+import dev.hyperlight.nanvix.vmm.GuestEnd;
 import dev.hyperlight.nanvix.vmm.MicroVm;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ class KernelSpinTest {
     void aKernelSpinningWithInterruptsDisabledIsStoppedByTheTimeout() throws Exception {
         MicroVm.Report report = run(Duration.ofMillis(500), Duration.ZERO);
 
-        assertThat(report.termination()).isEqualTo(new Termination.TimedOut(Duration.ofMillis(500)));
+        assertThat(report.end()).isEqualTo(new GuestEnd.TimedOut(Duration.ofMillis(500)));
         assertThat(Long.toHexString(stoppedAt())).as("RIP at the stop").isEqualTo(Long.toHexString(spinLoop()));
     }
 
@@ -77,7 +77,7 @@ class KernelSpinTest {
     void andByTheCpuTimeLimit() throws Exception {
         MicroVm.Report report = run(Duration.ofSeconds(20), Duration.ofMillis(300));
 
-        assertThat(report.termination()).isEqualTo(new Termination.CpuTimeExceeded(Duration.ofMillis(300)));
+        assertThat(report.end()).isEqualTo(new GuestEnd.CpuTimeExceeded(Duration.ofMillis(300)));
         assertThat(Long.toHexString(stoppedAt())).as("RIP at the stop").isEqualTo(Long.toHexString(spinLoop()));
     }
 }

@@ -7,7 +7,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.Mount;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -2,12 +2,12 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.GuestRuntime;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.Mount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

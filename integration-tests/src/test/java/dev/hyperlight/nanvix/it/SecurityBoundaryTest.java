@@ -9,7 +9,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.Mount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

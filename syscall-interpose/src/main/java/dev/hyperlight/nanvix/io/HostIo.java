@@ -1,15 +1,37 @@
 package dev.hyperlight.nanvix.io;
 
-import dev.hyperlight.nanvix.io.GuestNamespace.Absent;
-import dev.hyperlight.nanvix.io.GuestNamespace.AbsentVirtual;
-import dev.hyperlight.nanvix.io.GuestNamespace.HostFile;
-import dev.hyperlight.nanvix.io.GuestNamespace.MountPoint;
-import dev.hyperlight.nanvix.io.GuestNamespace.Node;
-import dev.hyperlight.nanvix.io.GuestNamespace.VirtualDirectory;
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.ErrnoException;
-import dev.hyperlight.nanvix.syscall.RunState;
-import dev.hyperlight.nanvix.syscall.Sysno;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.abi.FileSystemStat;
+import dev.hyperlight.nanvix.abi.FileType;
+import dev.hyperlight.nanvix.abi.Poll;
+import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.abi.Sysno;
+import dev.hyperlight.nanvix.abi.Timespec;
+import dev.hyperlight.nanvix.file.ConsoleInput;
+import dev.hyperlight.nanvix.file.ConsoleOutput;
+import dev.hyperlight.nanvix.file.DirectoryFile;
+import dev.hyperlight.nanvix.file.FdTable;
+import dev.hyperlight.nanvix.file.OpenFile;
+import dev.hyperlight.nanvix.file.PathFile;
+import dev.hyperlight.nanvix.file.PipeBuffer;
+import dev.hyperlight.nanvix.file.PipeEnd;
+import dev.hyperlight.nanvix.file.RegularFile;
+import dev.hyperlight.nanvix.file.UnixSocket;
+import dev.hyperlight.nanvix.process.ProcessControl;
+import dev.hyperlight.nanvix.vfs.GuestNames;
+import dev.hyperlight.nanvix.vfs.GuestNamespace;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.Absent;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.AbsentVirtual;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.HostFile;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.MountPoint;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.Node;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.VirtualDirectory;
+import dev.hyperlight.nanvix.vfs.GuestPaths;
+import dev.hyperlight.nanvix.vfs.HostErrors;
+import dev.hyperlight.nanvix.vfs.InodeQuota;
+import dev.hyperlight.nanvix.vfs.WriteQuota;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -59,7 +81,6 @@ public final class HostIo implements AutoCloseable {
     private final FdTable fds;
     private final Map<String, WriteQuota> quotas;
     private final Set<IoLimit> limitsReached;
-    private final RunState handlerState;
     private final ReentrantLock namespaceLock;
     private final SecureRandom random;
     /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
@@ -77,7 +98,6 @@ public final class HostIo implements AutoCloseable {
     public HostIo(IoConfig config) {
         quotas = new HashMap<>();
         limitsReached = EnumSet.noneOf(IoLimit.class);
-        handlerState = new RunState();
         namespaceLock = new ReentrantLock();
         random = new SecureRandom();
         pipeInodes = new AtomicLong(1);
@@ -114,7 +134,6 @@ public final class HostIo implements AutoCloseable {
         namespace = parent.namespace;
         quotas = parent.quotas;
         limitsReached = parent.limitsReached;
-        handlerState = parent.handlerState;
         namespaceLock = parent.namespaceLock;
         random = parent.random;
         pipeInodes = parent.pipeInodes;
@@ -1108,11 +1127,6 @@ public final class HostIo implements AutoCloseable {
             }
             throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
         });
-    }
-
-    /** What interceptors keep for this run ({@link dev.hyperlight.nanvix.syscall.SyscallCall#runState()}). */
-    public RunState handlerState() {
-        return handlerState;
     }
 
     /** The limits the guest ran into so far (it got EMFILE or ENOSPC). */

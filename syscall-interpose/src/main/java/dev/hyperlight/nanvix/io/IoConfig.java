@@ -1,5 +1,8 @@
 package dev.hyperlight.nanvix.io;
 
+import dev.hyperlight.nanvix.file.FdTable;
+import dev.hyperlight.nanvix.vfs.GuestPaths;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;

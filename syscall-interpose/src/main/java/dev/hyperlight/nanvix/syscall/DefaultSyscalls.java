@@ -1,11 +1,13 @@
 package dev.hyperlight.nanvix.syscall;
 
-import dev.hyperlight.nanvix.io.Fcntl;
-import dev.hyperlight.nanvix.io.FileSystemStat;
-import dev.hyperlight.nanvix.io.GuestNames;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.abi.FileSystemStat;
+import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.abi.Timespec;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.io.Stat;
-import dev.hyperlight.nanvix.io.Timespec;
+import dev.hyperlight.nanvix.vfs.GuestNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;

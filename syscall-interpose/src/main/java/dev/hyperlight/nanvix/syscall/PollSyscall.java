@@ -1,7 +1,9 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.io.Poll;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

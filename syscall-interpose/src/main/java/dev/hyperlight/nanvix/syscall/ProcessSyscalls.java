@@ -1,8 +1,10 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.io.ProcessControl;
-import dev.hyperlight.nanvix.io.ProcessControl.ChildExit;
+import dev.hyperlight.nanvix.process.ProcessControl;
+import dev.hyperlight.nanvix.process.ProcessControl.ChildExit;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;

@@ -12,6 +12,9 @@ public final class RunState {
 
     private final ConcurrentHashMap<Class<?>, Object> values = new ConcurrentHashMap<>();
 
+    /** An empty state, made by the VMM at the start of each run. */
+    public RunState() {}
+
     /** This run's value of {@code type}, made by {@code initial} the first time it is asked for. */
     public <T> T get(Class<T> type, Supplier<? extends T> initial) {
         return type.cast(values.computeIfAbsent(type, key -> Objects.requireNonNull(initial.get(), "initial value")));

@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
-import dev.hyperlight.nanvix.io.Fcntl;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.abi.Sysno;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,12 @@
 package dev.hyperlight.nanvix.syscall;
 
-import dev.hyperlight.nanvix.io.GuestNames;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Sysno;
+import dev.hyperlight.nanvix.memory.BadGuestAddressException;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
+import dev.hyperlight.nanvix.vfs.GuestNames;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;

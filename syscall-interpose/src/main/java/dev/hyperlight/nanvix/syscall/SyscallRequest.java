@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Sysno;
 import java.util.Arrays;
 
 /**

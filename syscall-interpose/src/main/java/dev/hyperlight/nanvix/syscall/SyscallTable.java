@@ -1,6 +1,12 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
+import dev.hyperlight.nanvix.memory.BadGuestAddressException;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -171,12 +177,15 @@ public final class SyscallTable {
      * Decides {@code request}: the call's value, or {@code -errno}: {@code -ENOSYS} for a call
      * without entry or without default implementation, {@code -EFAULT} for a guest address outside
      * RAM, {@code -ENAMETOOLONG} for an unterminated path. Never throws for anything the guest
-     * supplied.
+     * supplied. This is the VMM's entry point: {@link HostIo} is not exported to other modules,
+     * so only the VMM can call it.
      *
+     * @param runState what interceptors keep for the run the calling process belongs to
      * @throws AuditFailedException when the audit cannot record the call: the caller must stop
      *     the run without giving the guest the result
      */
-    public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io) {
+    @SuppressWarnings("exports")
+    public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io, RunState runState) {
         Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
         if (entry == null) {
             LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
@@ -184,7 +193,7 @@ public final class SyscallTable {
                     List.of(), "none", Errno.ENOSYS.result(), Duration.ZERO)));
             return Errno.ENOSYS.result();
         }
-        SyscallCall call = new SyscallCall(entry.syscall(), request, memory, io.handlerState());
+        SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);
         if (audit.isEmpty()) {
             return decide(entry.action(), call, io);
         }

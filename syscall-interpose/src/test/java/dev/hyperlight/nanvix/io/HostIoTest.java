@@ -3,8 +3,10 @@ package dev.hyperlight.nanvix.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hyperlight.nanvix.syscall.Errno;
-import dev.hyperlight.nanvix.syscall.ErrnoException;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

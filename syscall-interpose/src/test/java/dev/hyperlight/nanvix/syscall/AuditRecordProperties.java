@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,7 @@ class AuditRecordProperties {
                 .withAudit(records::add);
         try (Guest guest = new Guest(IoConfig.builder())) {
             table.dispatch(SyscallRequest.of(Sysno.RENAMEAT2, AT_FDCWD, AuditRecordTest.cString(guest, oldpath),
-                    AT_FDCWD, AuditRecordTest.cString(guest, newpath), 0), guest.memory, guest.io);
+                    AT_FDCWD, AuditRecordTest.cString(guest, newpath), 0), guest.memory, guest.io, guest.state);
         }
 
         String line = records.getFirst().toJson();

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hyperlight.nanvix.io.GuestNames;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.GuestNames;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ class AuditRecordTest {
     }
 
     private long call(Sysno sysno, long... args) {
-        return table.dispatch(SyscallRequest.of(sysno, args), guest.memory, guest.io);
+        return table.dispatch(SyscallRequest.of(sysno, args), guest.memory, guest.io, guest.state);
     }
 
     /** The exact bytes of each path member of a parsed record, by argument name (docs/security.md). */
@@ -175,7 +176,7 @@ class AuditRecordTest {
         long name = cString(guest, BAD_NAME);
 
         assertThatThrownBy(() -> failing.dispatch(SyscallRequest.of(Sysno.MKDIRAT, AT_FDCWD, name, 0700),
-                guest.memory, guest.io))
+                guest.memory, guest.io, guest.state))
                 .isInstanceOfSatisfying(AuditFailedException.class, e -> {
                     assertThat(e.record().call()).isEqualTo("mkdirat");
                     assertThat(e.record().result()).isZero();
@@ -186,7 +187,7 @@ class AuditRecordTest {
         // A call without an entry is recorded, and can fail, the same way.
         assertThatThrownBy(() -> SyscallTable.defaults().withAudit(record -> {
             throw new IllegalStateException("no");
-        }).dispatch(SyscallRequest.of(Sysno.GETUID), guest.memory, guest.io))
+        }).dispatch(SyscallRequest.of(Sysno.GETUID), guest.memory, guest.io, guest.state))
                 .isInstanceOf(AuditFailedException.class).hasMessageStartingWith("the audit could not record getuid()");
         assertThat(recorded).isEmpty();
     }

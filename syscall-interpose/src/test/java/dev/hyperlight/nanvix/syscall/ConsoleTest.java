@@ -1,9 +1,11 @@
 package dev.hyperlight.nanvix.syscall;
 
-import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.abi.Fcntl.*;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;

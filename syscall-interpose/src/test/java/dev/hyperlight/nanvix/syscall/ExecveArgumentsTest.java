@@ -3,8 +3,10 @@ package dev.hyperlight.nanvix.syscall;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,9 +4,11 @@ import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hyperlight.nanvix.io.FileSystemStat;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.FileSystemStat;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;

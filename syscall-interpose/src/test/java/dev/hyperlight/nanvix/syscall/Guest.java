@@ -1,7 +1,10 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
+import dev.hyperlight.nanvix.memory.GuestMemory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
@@ -24,6 +27,7 @@ final class Guest implements AutoCloseable {
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     final HostIo io;
+    final RunState state = new RunState();
     private final SyscallTable table = SyscallTable.defaults();
     private long next = 4096;
 
@@ -37,7 +41,7 @@ final class Guest implements AutoCloseable {
     }
 
     long call(Sysno sysno, long... args) {
-        return table.dispatch(SyscallRequest.of(sysno, args), memory, io);
+        return table.dispatch(SyscallRequest.of(sysno, args), memory, io, state);
     }
 
     /** A fresh, zeroed, 16-byte aligned guest buffer. */

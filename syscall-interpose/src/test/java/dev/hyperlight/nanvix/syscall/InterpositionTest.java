@@ -1,12 +1,14 @@
 package dev.hyperlight.nanvix.syscall;
 
-import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.abi.Fcntl.*;
 import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +48,7 @@ class InterpositionTest {
     }
 
     private long call(SyscallTable table, Sysno sysno, long... args) {
-        return table.dispatch(SyscallRequest.of(sysno, args), guest.memory, guest.io);
+        return table.dispatch(SyscallRequest.of(sysno, args), guest.memory, guest.io, guest.state);
     }
 
     @Test
@@ -117,7 +119,7 @@ class InterpositionTest {
             }
             assertThat(call(table, Sysno.OPENAT, AT_FDCWD, guest.string("f"), O_RDONLY)).isEqualTo(err(Errno.EMFILE));
             assertThat(table.dispatch(SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, other.string("f"), O_RDONLY),
-                    other.memory, other.io)).as("another run starts afresh").isGreaterThanOrEqualTo(3);
+                    other.memory, other.io, other.state)).as("another run starts afresh").isGreaterThanOrEqualTo(3);
         }
         assertThat(allRuns.get()).isEqualTo(4);
     }

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,10 +46,10 @@ class JsonLinesAuditTest {
                 JsonLinesAudit audit = new JsonLinesAudit(file)) {
             SyscallTable table = SyscallTable.defaults().withAudit(audit);
             table.dispatch(SyscallRequest.of(Sysno.MKDIRAT, AT_FDCWD,
-                    AuditRecordTest.cString(guest, AuditRecordTest.bytes("/tmp/d", 0xff)), 0700), guest.memory, guest.io);
+                    AuditRecordTest.cString(guest, AuditRecordTest.bytes("/tmp/d", 0xff)), 0700), guest.memory, guest.io, guest.state);
             // Written when recorded, not when closed.
             assertThat(parse(file)).hasSize(2);
-            table.dispatch(SyscallRequest.of(Sysno.GETCWD, guest.alloc(64), 64), guest.memory, guest.io);
+            table.dispatch(SyscallRequest.of(Sysno.GETCWD, guest.alloc(64), 64), guest.memory, guest.io, guest.state);
         }
 
         List<JsonNode> records = parse(file);
@@ -72,7 +73,7 @@ class JsonLinesAuditTest {
     void aFailingAuditFileStopsTheCallThroughTheTable() throws IOException {
         try (Guest guest = new Guest(IoConfig.builder()); JsonLinesAudit audit = new JsonLinesAudit(Path.of("/dev/full"))) {
             SyscallTable table = SyscallTable.defaults().withAudit(audit);
-            assertThatThrownBy(() -> table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io))
+            assertThatThrownBy(() -> table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io, guest.state))
                     .isInstanceOf(AuditFailedException.class).hasMessageContaining("No space left on device");
         }
     }

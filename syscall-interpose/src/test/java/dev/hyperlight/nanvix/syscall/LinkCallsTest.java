@@ -1,13 +1,15 @@
 package dev.hyperlight.nanvix.syscall;
 
-import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.abi.Fcntl.*;
 import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.io.IoLimit;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

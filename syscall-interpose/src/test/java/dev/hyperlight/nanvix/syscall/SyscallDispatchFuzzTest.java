@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.hyperlight.nanvix.io.Fcntl;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
-import dev.hyperlight.nanvix.io.HostTree;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.vfs.HostTree;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
@@ -95,6 +98,7 @@ class SyscallDispatchFuzzTest {
             MemorySegment ram = whole.asSlice(GUARD, RAM);
             ram.fill((byte) 0);
             GuestMemory memory = GuestMemory.of(ram);
+            RunState runState = new RunState();
             boolean secretWasInRam = false;
             int calls = data.consumeInt(1, MAX_CALLS);
             for (int i = 0; i < calls && data.remainingBytes() > 0; i++) {
@@ -103,7 +107,7 @@ class SyscallDispatchFuzzTest {
                 SyscallRequest request = new SyscallRequest(number(data), word(data), word(data), word(data),
                         word(data), word(data), word(data));
 
-                long result = withDeadline(() -> TABLE.dispatch(request, memory, io));
+                long result = withDeadline(() -> TABLE.dispatch(request, memory, io, runState));
 
                 assertThat(result >= 0 || ERRNO_RESULTS.contains(result)).as("%s returned %d", request, result)
                         .isTrue();

@@ -1,13 +1,16 @@
 package dev.hyperlight.nanvix.syscall;
 
-import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.abi.Fcntl.*;
 import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.RAM;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.IoConfig;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -64,7 +67,7 @@ class SyscallTableTest {
         for (long number : new long[] {Sysno.PTRACE.number(), Sysno.MMAP.number(), 400, 463, 100_000, -1,
             1L << 40}) {
             SyscallRequest request = new SyscallRequest(number, 0, 0, 0, 0, 0, 0);
-            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io)).as("call %d", number)
+            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io, guest.state)).as("call %d", number)
                     .isEqualTo(err(Errno.ENOSYS));
         }
     }
@@ -73,46 +76,46 @@ class SyscallTableTest {
     void socketCallsAreDeniedByDefaultAndHaveNoNetworkWhenAccepted() {
         SyscallRequest socket = SyscallRequest.of(Sysno.SOCKET, 2, 1, 0);
         SyscallRequest connect = SyscallRequest.of(Sysno.CONNECT, 1, guest.alloc(16), 16);
-        assertThat(SyscallTable.defaults().dispatch(socket, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
-        assertThat(SyscallTable.defaults().dispatch(connect, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
+        assertThat(SyscallTable.defaults().dispatch(socket, guest.memory, guest.io, guest.state)).isEqualTo(err(Errno.EACCES));
+        assertThat(SyscallTable.defaults().dispatch(connect, guest.memory, guest.io, guest.state)).isEqualTo(err(Errno.EACCES));
         SyscallTable open = SyscallTable.defaults().with(Syscall.NETWORK, SyscallAction.accept());
-        assertThat(open.dispatch(socket, guest.memory, guest.io)).isEqualTo(err(Errno.EAFNOSUPPORT));
-        assertThat(open.dispatch(connect, guest.memory, guest.io)).isEqualTo(err(Errno.ENOTSOCK));
-        assertThat(open.dispatch(SyscallRequest.of(Sysno.LISTEN, 77, 1), guest.memory, guest.io))
+        assertThat(open.dispatch(socket, guest.memory, guest.io, guest.state)).isEqualTo(err(Errno.EAFNOSUPPORT));
+        assertThat(open.dispatch(connect, guest.memory, guest.io, guest.state)).isEqualTo(err(Errno.ENOTSOCK));
+        assertThat(open.dispatch(SyscallRequest.of(Sysno.LISTEN, 77, 1), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EBADF));
         // Every call on a socket fd: denied by default; accepted, no fd is a network socket.
         for (Syscall call : Syscall.NETWORK.subList(1, Syscall.NETWORK.size())) {
             SyscallRequest onStdout = new SyscallRequest(call.sysno().number(), 1, 0, 0, 0, 0, 0);
             SyscallRequest onNothing = new SyscallRequest(call.sysno().number(), 77, 0, 0, 0, 0, 0);
-            assertThat(SyscallTable.defaults().dispatch(onStdout, guest.memory, guest.io)).as(call.name())
+            assertThat(SyscallTable.defaults().dispatch(onStdout, guest.memory, guest.io, guest.state)).as(call.name())
                     .isEqualTo(err(Errno.EACCES));
-            assertThat(open.dispatch(onStdout, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.ENOTSOCK));
-            assertThat(open.dispatch(onNothing, guest.memory, guest.io)).as(call.name()).isEqualTo(err(Errno.EBADF));
+            assertThat(open.dispatch(onStdout, guest.memory, guest.io, guest.state)).as(call.name()).isEqualTo(err(Errno.ENOTSOCK));
+            assertThat(open.dispatch(onNothing, guest.memory, guest.io, guest.state)).as(call.name()).isEqualTo(err(Errno.EBADF));
         }
     }
 
     @Test
     void localSocketsPassTheNetworkBlockButReachNoSocketName() {
         SyscallTable table = SyscallTable.defaults();
-        long fd = table.dispatch(SyscallRequest.of(Sysno.SOCKET, 1, 1 | 02000000, 0), guest.memory, guest.io);
+        long fd = table.dispatch(SyscallRequest.of(Sysno.SOCKET, 1, 1 | 02000000, 0), guest.memory, guest.io, guest.state);
         assertThat(fd).isNotNegative();
         assertThat(guest.io.fstat((int) fd).mode()).isEqualTo(0140777);
         long address = guest.alloc(110);
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EACCES));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, fd, address, 110), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, fd, address, 110), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.ECONNREFUSED));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.LISTEN, fd, 1), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.LISTEN, fd, 1), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EINVAL));
         // Only AF_UNIX: AF_INET, AF_INET6 and calls on a file stay denied.
         for (long family : new long[] {2, 10, 16, 17}) {
-            assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKET, family, 1, 0), guest.memory, guest.io))
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKET, family, 1, 0), guest.memory, guest.io, guest.state))
                     .as("family %d", family).isEqualTo(err(Errno.EACCES));
         }
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, 1, address, 16), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CONNECT, 1, address, 16), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EACCES));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, fd), guest.memory, guest.io)).isZero();
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, fd), guest.memory, guest.io, guest.state)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EACCES));
     }
 
@@ -120,22 +123,22 @@ class SyscallTableTest {
     void fionbioSetsAndClearsNonBlockingOnAnyFd() {
         SyscallTable table = SyscallTable.defaults();
         long fds = guest.alloc(8);
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.PIPE2, fds, 0), guest.memory, guest.io)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.PIPE2, fds, 0), guest.memory, guest.io, guest.state)).isZero();
         int readEnd = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
         long on = guest.alloc(4);
         guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, on, 1);
         long off = guest.alloc(4);
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, on), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, on), guest.memory, guest.io, guest.state))
                 .isZero();
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io) & 04000)
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io, guest.state) & 04000)
                 .isEqualTo(04000);
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.READ, readEnd, guest.alloc(4), 4), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.READ, readEnd, guest.alloc(4), 4), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EAGAIN));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, off), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, readEnd, 0x5421, off), guest.memory, guest.io, guest.state))
                 .isZero();
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io) & 04000)
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.FCNTL, readEnd, 3), guest.memory, guest.io, guest.state) & 04000)
                 .isZero();
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, 77, 0x5421, on), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.IOCTL, 77, 0x5421, on), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EBADF));
     }
 
@@ -143,25 +146,25 @@ class SyscallTableTest {
     void sendAndReceiveMoveDataOnASocketPairUnderTheDefaultTable() {
         SyscallTable table = SyscallTable.defaults();
         long fds = guest.alloc(8);
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKETPAIR, 1, 1, 0, fds), guest.memory, guest.io)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKETPAIR, 1, 1, 0, fds), guest.memory, guest.io, guest.state)).isZero();
         int a = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
         int b = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds + 4);
         long data = guest.string("hi");
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.SENDTO, a, data, 2, 0x4000, 0, 0), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SENDTO, a, data, 2, 0x4000, 0, 0), guest.memory, guest.io, guest.state))
                 .isEqualTo(2);
         long into = guest.alloc(8);
         long length = guest.alloc(4);
         guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length, 16);
         assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 0, guest.alloc(16), length),
-                guest.memory, guest.io)).isEqualTo(2);
+                guest.memory, guest.io, guest.state)).isEqualTo(2);
         assertThat(guest.text(into, 2)).isEqualTo("hi");
         assertThat(guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length)).isZero();
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 0x40, 0, 0), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 0x40, 0, 0), guest.memory, guest.io, guest.state))
                 .as("MSG_DONTWAIT on an empty socket").isEqualTo(err(Errno.EAGAIN));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 2, 0, 0), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.RECVFROM, b, into, 8, 2, 0, 0), guest.memory, guest.io, guest.state))
                 .as("MSG_PEEK").isEqualTo(err(Errno.EOPNOTSUPP));
         assertThat(table.dispatch(SyscallRequest.of(Sysno.SENDTO, a, data, 2, 0, guest.alloc(16), 16), guest.memory,
-                guest.io)).isEqualTo(err(Errno.EISCONN));
+                guest.io, guest.state)).isEqualTo(err(Errno.EISCONN));
     }
 
     @Test
@@ -172,10 +175,10 @@ class SyscallTableTest {
             throw new ErrnoException(Errno.EACCES);
         })).with(Syscall.of(Sysno.GETUID), SyscallAction.intercept((call, next) -> 42));
         SyscallRequest open = SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/f"), O_RDONLY | O_CLOEXEC);
-        assertThat(table.dispatch(open, guest.memory, guest.io)).isEqualTo(err(Errno.EACCES));
+        assertThat(table.dispatch(open, guest.memory, guest.io, guest.state)).isEqualTo(err(Errno.EACCES));
         assertThat(seen.get()).isEqualTo("/tmp/f [O_RDONLY, O_CLOEXEC]");
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETUID), guest.memory, guest.io)).isEqualTo(42);
-        assertThat(SyscallTable.defaults().dispatch(open, guest.memory, guest.io)).isGreaterThanOrEqualTo(3);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETUID), guest.memory, guest.io, guest.state)).isEqualTo(42);
+        assertThat(SyscallTable.defaults().dispatch(open, guest.memory, guest.io, guest.state)).isGreaterThanOrEqualTo(3);
         assertThat(SyscallTable.defaults().action(Syscall.of(Sysno.GETUID))).isEmpty();
     }
 
@@ -188,11 +191,11 @@ class SyscallTableTest {
                         (call, next) -> call.memory().range(call.argument(0), call.argument(1)).byteSize()));
         long name = guest.alloc(100);
         guest.ram.asSlice(name, 100).fill((byte) 'h');
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.SETHOSTNAME, name), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SETHOSTNAME, name), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.ENAMETOOLONG));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 16), guest.memory, guest.io))
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 16), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EFAULT));
-        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 8), guest.memory, guest.io)).isEqualTo(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SYNCFS, RAM - 8, 8), guest.memory, guest.io, guest.state)).isEqualTo(8);
     }
 
     @Test
@@ -229,7 +232,7 @@ class SyscallTableTest {
         for (long[] call : calls) {
             long[] args = Arrays.copyOf(Arrays.copyOfRange(call, 1, call.length), 6);
             SyscallRequest request = new SyscallRequest(call[0], args[0], args[1], args[2], args[3], args[4], args[5]);
-            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io))
+            assertThat(SyscallTable.defaults().dispatch(request, guest.memory, guest.io, guest.state))
                     .as("%s %s", Sysno.nameOf(call[0]), Arrays.toString(args)).isEqualTo(err(Errno.EFAULT));
         }
         assertThat(tmp.resolve("f")).hasContent("file content");
@@ -296,7 +299,7 @@ class SyscallTableTest {
         AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
         Thread sleeper = Thread.ofPlatform().start(() -> {
             result.set(SyscallTable.defaults().dispatch(SyscallRequest.of(Sysno.NANOSLEEP, request, remaining),
-                    guest.memory, guest.io));
+                    guest.memory, guest.io, guest.state));
             stillInterrupted.set(Thread.currentThread().isInterrupted());
         });
         Thread.sleep(100);

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.syscall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Sysno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

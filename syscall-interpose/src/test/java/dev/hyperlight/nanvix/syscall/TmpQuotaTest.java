@@ -1,14 +1,16 @@
 package dev.hyperlight.nanvix.syscall;
 
-import static dev.hyperlight.nanvix.io.Fcntl.*;
+import static dev.hyperlight.nanvix.abi.Fcntl.*;
 import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.io.IoLimit;
-import dev.hyperlight.nanvix.io.Mount;
+import dev.hyperlight.nanvix.vfs.Mount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -172,14 +174,14 @@ class TmpQuotaTest {
         try {
             SyscallTable table = SyscallTable.defaults();
             long childFd = table.dispatch(SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, guest.string("/tmp/child"),
-                    O_WRONLY | O_CREAT, 0600), guest.memory, child);
+                    O_WRONLY | O_CREAT, 0600), guest.memory, child, guest.state);
             assertThat(table.dispatch(SyscallRequest.of(Sysno.WRITE, childFd, guest.bytes("c".repeat(50)), 50),
-                    guest.memory, child)).isEqualTo(50);
+                    guest.memory, child, guest.state)).isEqualTo(50);
             assertThat(room(100)).as("the child's file counts for the parent too").isEqualTo(50);
 
             HostIo grandchild = child.forkProcess();
             assertThat(unlink("/tmp/child")).isZero();
-            assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, childFd), guest.memory, child)).isZero();
+            assertThat(table.dispatch(SyscallRequest.of(Sysno.CLOSE, childFd), guest.memory, child, guest.state)).isZero();
             assertThat(room(100)).as("the grandchild still holds the child's file").isEqualTo(50);
             grandchild.close();
             assertThat(room(100)).isEqualTo(100);

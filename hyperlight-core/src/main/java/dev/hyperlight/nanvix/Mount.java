@@ -1,0 +1,32 @@
+package dev.hyperlight.nanvix;
+
+import dev.hyperlight.nanvix.vfs.GuestPaths;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A host directory shown to the guest at {@code guestPath}.
+ *
+ * @param guestPath canonical absolute guest path, e.g. {@code /data} or {@code /}
+ * @param hostDir the host directory; nothing outside it is reachable through this mount
+ * @param readOnly whether every change through this mount fails with EROFS
+ */
+public record Mount(String guestPath, Path hostDir, boolean readOnly) {
+
+    public Mount {
+        Objects.requireNonNull(guestPath, "guestPath");
+        Objects.requireNonNull(hostDir, "hostDir");
+        if (!GuestPaths.isCanonical(guestPath)) {
+            throw new IllegalArgumentException("mount point '" + guestPath
+                    + "' must be an absolute guest path without '.', '..', '//' or a trailing '/'");
+        }
+    }
+
+    public static Mount readOnly(String guestPath, Path hostDir) {
+        return new Mount(guestPath, hostDir, true);
+    }
+
+    public static Mount writable(String guestPath, Path hostDir) {
+        return new Mount(guestPath, hostDir, false);
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * Hyperlight-Nanvix for Java: run untrusted programs in micro-VMs.
+ *
+ * <p>Exported: the API ({@code dev.hyperlight.nanvix}: {@code Sandbox}, {@code RuntimeConfig},
+ * {@code RunResult}...) and the hypervisor SPI that backends such as {@code
+ * dev.hyperlight.nanvix.kvm} implement ({@code dev.hyperlight.nanvix.hypervisor}). The VMM
+ * ({@code vmm}) is internal.
+ */
+module dev.hyperlight.nanvix {
+    requires transitive dev.hyperlight.nanvix.interpose;
+    requires dev.hyperlight.nanvix.loader;
+    requires java.management;
+    requires org.slf4j;
+
+    exports dev.hyperlight.nanvix;
+    exports dev.hyperlight.nanvix.hypervisor;
+
+    uses dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+}

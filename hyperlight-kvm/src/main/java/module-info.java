@@ -1,0 +1,12 @@
+/**
+ * The KVM backend ({@code /dev/kvm}) of the hypervisor SPI, through the FFM API: it needs native
+ * access ({@code --enable-native-access=dev.hyperlight.nanvix.kvm} on the module path). Found by
+ * {@link java.util.ServiceLoader}; nothing is exported.
+ */
+module dev.hyperlight.nanvix.kvm {
+    requires dev.hyperlight.nanvix;
+    requires org.slf4j;
+
+    provides dev.hyperlight.nanvix.hypervisor.HypervisorProvider
+            with dev.hyperlight.nanvix.kvm.KvmHypervisorProvider;
+}

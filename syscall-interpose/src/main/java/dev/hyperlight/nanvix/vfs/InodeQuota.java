@@ -1,0 +1,253 @@
+package dev.hyperlight.nanvix.vfs;
+
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.FileType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A write quota counted by host inode, not by name, so that hard links, renames and fds kept
+ * open on removed files cannot hide bytes that stay on the host's disk.
+ *
+ * <p>What an inode costs: a regular file its size (holes of a sparse file count, as if written),
+ * a symbolic link the bytes of its target, a directory {@link #DIRECTORY_COST}; the mount's own
+ * root costs nothing. An inode counts once, whatever its number of names; a new name costs
+ * nothing.
+ *
+ * <p>When: a file's growth is charged before the write (a write that does not fit is short, then
+ * ENOSPC) and shrinking (ftruncate, O_TRUNC) is given back at once; a directory or symlink is
+ * charged when made. An inode's cost is given back only when both its last name and its last
+ * open description are gone: at the removal of the last name (unlink, rmdir, a rename over it)
+ * if no description holds the file, else when the last one closes, in whichever process of the
+ * run (forked processes share the quota and the descriptions).
+ *
+ * <p>How: {@link #used} is the cost of every inode with a name in the mount (the files a run
+ * starts with are charged at once) plus the charge of every removed inode a description still
+ * holds. Only inodes some description holds have an entry here: a file's size changes only
+ * through a description, and each change settles the charge to the size it left, so a file
+ * without one costs its size on disk and needs no entry.
+ */
+public final class InodeQuota implements WriteQuota {
+
+    /** What a directory costs: one block, what an empty directory takes on most host file systems. */
+    static final long DIRECTORY_COST = GuestNamespace.BLOCK_SIZE;
+
+    private final long limit;
+    private final Runnable onExhausted;
+    private final Map<InodeKey, Inode> held = new HashMap<>();
+    private long used;
+
+    InodeQuota(long limit, Path hostRoot, Runnable onExhausted) {
+        this.limit = limit;
+        this.onExhausted = onExhausted;
+        this.used = costOfTree(hostRoot);
+    }
+
+    /** A host inode's identity: its device and inode number. */
+    private record InodeKey(long device, long inode) {
+    }
+
+    /** What the quota needs to know of a host file, read without following a symlink. */
+    private record HostInode(InodeKey key, FileType type, long size, int links) {
+
+        static HostInode of(Path path) throws IOException {
+            Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,nlink,mode,size", LinkOption.NOFOLLOW_LINKS);
+            return new HostInode(new InodeKey((Long) a.get("dev"), (Long) a.get("ino")),
+                    FileType.ofMode((Integer) a.get("mode")), (Long) a.get("size"), (Integer) a.get("nlink"));
+        }
+
+        /** A symlink's size is the length of its target. Special files cannot be made in a mount. */
+        long cost() {
+            return switch (type) {
+                case DIRECTORY -> DIRECTORY_COST;
+                case REGULAR, SYMLINK -> size;
+                default -> 0;
+            };
+        }
+    }
+
+    @Override
+    public long limit() {
+        return limit;
+    }
+
+    @Override
+    public synchronized long used() {
+        return used;
+    }
+
+    @Override
+    public synchronized OpenInode open(Path file) {
+        HostInode host = inspect(file);
+        Inode inode = held.computeIfAbsent(host.key(), key -> new Inode(key, host.cost()));
+        inode.descriptions++;
+        return inode;
+    }
+
+    @Override
+    public synchronized void makeDirectory(HostAction make) {
+        take(DIRECTORY_COST);
+        try {
+            make.run();
+        } catch (IOException e) {
+            give(DIRECTORY_COST);
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    /** Made first, then charged with the target's length as the host stores it. */
+    @Override
+    public synchronized void makeSymlink(Path link, HostAction make) {
+        try {
+            make.run();
+            long cost = HostInode.of(link).cost();
+            if (cost > limit - used) {
+                Files.delete(link);
+                throw exhausted();
+            }
+            used += cost;
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    @Override
+    public synchronized void removeName(Path name, HostAction removal) {
+        HostInode host = inspect(name);
+        try {
+            removal.run();
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+        if (host.type() != FileType.DIRECTORY && host.links() > 1) {
+            return; // another name keeps the inode
+        }
+        Inode inode = held.get(host.key());
+        if (inode != null) {
+            inode.named = false; // given back when its last description closes
+        } else {
+            give(host.cost());
+        }
+    }
+
+    private void take(long bytes) {
+        if (bytes > limit - used) {
+            throw exhausted();
+        }
+        used += bytes;
+    }
+
+    private ErrnoException exhausted() {
+        onExhausted.run();
+        return new ErrnoException(Errno.ENOSPC, "write quota of " + limit + " bytes used up");
+    }
+
+    /** Never below zero: a file the host put into the mount during the run was never charged. */
+    private void give(long bytes) {
+        used = Math.max(0, used - bytes);
+    }
+
+    private static HostInode inspect(Path path) {
+        try {
+            return HostInode.of(path);
+        } catch (IOException e) {
+            throw HostErrors.toErrno(e);
+        }
+    }
+
+    /** What the tree below {@code root} costs, each inode once. */
+    private static long costOfTree(Path root) {
+        Set<InodeKey> seen = new HashSet<>();
+        long total = 0;
+        try (Stream<Path> paths = Files.walk(root)) {
+            Iterator<Path> below = paths.skip(1).iterator();
+            while (below.hasNext()) {
+                HostInode host = HostInode.of(below.next());
+                if (seen.add(host.key())) { // hard links: once
+                    total += host.cost();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot measure " + root, e);
+        }
+        return total;
+    }
+
+    /** One inode some description holds, shared by all of them. */
+    final class Inode implements OpenInode {
+
+        private final InodeKey key;
+        private long charged;
+        private int descriptions;
+        private boolean named = true;
+
+        private Inode(InodeKey key, long charged) {
+            this.key = key;
+            this.charged = charged;
+        }
+
+        @Override
+        public long reserve(long start, long end) {
+            synchronized (InodeQuota.this) {
+                if (end <= charged) {
+                    return end;
+                }
+                long granted = Math.min(end, charged + (limit - used));
+                if (granted <= start) {
+                    throw exhausted();
+                }
+                if (granted < end) {
+                    onExhausted.run();
+                }
+                used += granted - charged;
+                charged = granted;
+                return granted;
+            }
+        }
+
+        @Override
+        public void reserveAll(long end) {
+            synchronized (InodeQuota.this) {
+                if (end > charged) {
+                    take(end - charged);
+                    charged = end;
+                }
+            }
+        }
+
+        @Override
+        public void settle(long size) {
+            synchronized (InodeQuota.this) {
+                if (size > charged) {
+                    used += size - charged;
+                } else {
+                    give(charged - size);
+                }
+                charged = size;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (InodeQuota.this) {
+                if (--descriptions > 0) {
+                    return;
+                }
+                held.remove(key);
+                if (!named) {
+                    give(charged);
+                }
+            }
+        }
+    }
+}
