@@ -7,6 +7,7 @@ import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.io.FileSystemCalls;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
 import dev.hyperlight.nanvix.loader.BootState;
@@ -277,12 +278,12 @@ final class GuestProcess implements ProcessControl {
      */
     @Override
     public void execve(String path, List<String> argv, List<String> envp) {
-        HostIo.ExecutableFile file = io.readExecutable(path, maxExecutable());
+        FileSystemCalls.ExecutableFile file = io.fileSystem().readExecutable(path, maxExecutable());
         List<String> arguments = new ArrayList<>(argv);
         Optional<List<String>> interpreter = shebang(file.bytes());
         if (interpreter.isPresent()) {
             List<String> command = interpreter.get();
-            file = io.readExecutable(command.getFirst(), maxExecutable());
+            file = io.fileSystem().readExecutable(command.getFirst(), maxExecutable());
             List<String> scriptArguments = new ArrayList<>(command);
             scriptArguments.add(path);
             if (!arguments.isEmpty()) {
@@ -296,7 +297,7 @@ final class GuestProcess implements ProcessControl {
         try {
             ElfFile elf = ElfFile.parse(file.bytes(), ElfLimits.forProgram(table.launch().memorySize()));
             if (elf.interpreter().isPresent()) {
-                io.statAt(Fcntl.AT_FDCWD, elf.interpreter().get(), 0); // ENOENT as Linux gives for a missing loader
+                io.fileSystem().statAt(Fcntl.AT_FDCWD, elf.interpreter().get(), 0); // ENOENT as Linux gives for a missing loader
             }
         } catch (ElfFormatException e) {
             throw new ErrnoException(Errno.ENOEXEC, e.getMessage());

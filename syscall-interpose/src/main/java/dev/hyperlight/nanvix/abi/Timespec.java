@@ -8,6 +8,10 @@ import java.time.Duration;
 public record Timespec(long seconds, long nanos) {
 
     public static final int SIZE = 16;
+    /** utimensat's {@code tv_nsec} for "set this time to now". */
+    public static final long UTIME_NOW = (1L << 30) - 1;
+    /** utimensat's {@code tv_nsec} for "leave this time as it is". */
+    public static final long UTIME_OMIT = (1L << 30) - 2;
 
     public static Timespec decode(MemorySegment in) {
         return new Timespec(in.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), in.get(ValueLayout.JAVA_LONG_UNALIGNED, 8));

@@ -1,58 +1,25 @@
 package dev.hyperlight.nanvix.io;
 
-import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.ErrnoException;
-import dev.hyperlight.nanvix.abi.Fcntl;
-import dev.hyperlight.nanvix.abi.FileSystemStat;
 import dev.hyperlight.nanvix.abi.FileType;
-import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.abi.Stat;
-import dev.hyperlight.nanvix.abi.Sysno;
-import dev.hyperlight.nanvix.abi.Timespec;
 import dev.hyperlight.nanvix.file.ConsoleInput;
 import dev.hyperlight.nanvix.file.ConsoleOutput;
-import dev.hyperlight.nanvix.file.DirectoryFile;
 import dev.hyperlight.nanvix.file.FdTable;
-import dev.hyperlight.nanvix.file.OpenFile;
-import dev.hyperlight.nanvix.file.PathFile;
 import dev.hyperlight.nanvix.file.PipeBuffer;
-import dev.hyperlight.nanvix.file.PipeEnd;
-import dev.hyperlight.nanvix.file.RegularFile;
-import dev.hyperlight.nanvix.file.UnixSocket;
 import dev.hyperlight.nanvix.process.ProcessControl;
-import dev.hyperlight.nanvix.vfs.GuestNames;
 import dev.hyperlight.nanvix.vfs.GuestNamespace;
-import dev.hyperlight.nanvix.vfs.GuestNamespace.Absent;
-import dev.hyperlight.nanvix.vfs.GuestNamespace.AbsentVirtual;
-import dev.hyperlight.nanvix.vfs.GuestNamespace.HostFile;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.MountPoint;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.Node;
-import dev.hyperlight.nanvix.vfs.GuestNamespace.VirtualDirectory;
 import dev.hyperlight.nanvix.vfs.GuestPaths;
-import dev.hyperlight.nanvix.vfs.HostErrors;
 import dev.hyperlight.nanvix.vfs.InodeQuota;
 import dev.hyperlight.nanvix.vfs.WriteQuota;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -61,10 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * The host side of one sandbox run's I/O: the guest's fd table and its virtual file system. Every
- * method is one Linux call with Linux's arguments (fds, guest paths, flags) and fails with an
- * {@link ErrnoException} carrying the errno Linux would give. Buffers are segments of guest
- * memory the caller has already bounds-checked.
+ * The host side of one guest process's I/O: its fd table and working directory, and what it shares
+ * with the other processes of its run (the virtual file system, quotas, pipes' budget, limits).
+ * The calls are grouped by what they work on: {@link #fileSystem()} (paths), {@link
+ * #descriptors()} (open files) and {@link #sockets()} (pipes and sockets). Each is one Linux call
+ * with Linux's arguments (fds, guest paths, flags) and fails with an {@link ErrnoException}
+ * carrying the errno Linux would give. Buffers are segments of guest memory the caller has
+ * already bounds-checked.
  *
  * <p>What is enforced here (see docs/security.md): guest paths resolve only inside the namespace
  * of mounts ({@link GuestNamespace}); read-only mounts and virtual directories refuse every
@@ -77,19 +47,24 @@ public final class HostIo implements AutoCloseable {
 
     static final long CONSOLE_DEVICE = 1;
 
-    private final GuestNamespace namespace;
-    private final FdTable fds;
-    private final Map<String, WriteQuota> quotas;
-    private final Set<IoLimit> limitsReached;
-    private final ReentrantLock namespaceLock;
-    private final SecureRandom random;
+    // Package-private: the call groups of this package work on this state.
+    final GuestNamespace namespace;
+    final FdTable fds;
+    final Map<String, WriteQuota> quotas;
+    final Set<IoLimit> limitsReached;
+    final ReentrantLock namespaceLock;
+    final SecureRandom random;
     /** Canonical guest path of the working directory; guarded by {@link #namespaceLock}. */
-    private String workingDirectory;
+    String workingDirectory;
     /** The process calls of the process this I/O belongs to; see {@link #attach}. */
-    private volatile ProcessControl processes = ProcessControl.SINGLE;
+    volatile ProcessControl processes = ProcessControl.SINGLE;
     /** Inode numbers of pipes and socket pairs, and their memory budget, shared by every process of the run. */
-    private final AtomicLong pipeInodes;
-    private final PipeBuffer.Budget pipeBudget;
+    final AtomicLong pipeInodes;
+    final PipeBuffer.Budget pipeBudget;
+
+    private final FileSystemCalls fileSystem = new FileSystemCalls(this);
+    private final DescriptorCalls descriptors = new DescriptorCalls(this);
+    private final SocketCalls sockets = new SocketCalls(this);
 
     /**
      * @throws IllegalArgumentException if a mount's host directory is missing or the working
@@ -142,6 +117,22 @@ public final class HostIo implements AutoCloseable {
         workingDirectory = parent.locked(() -> parent.workingDirectory);
     }
 
+    /** Calls on the file system by path: open, stat, mkdir, rename, link, chmod... */
+    public FileSystemCalls fileSystem() {
+        return fileSystem;
+    }
+
+    /** Calls on open file descriptions: read, write, seek, dup, fcntl, ioctl, fstat... */
+    public DescriptorCalls descriptors() {
+        return descriptors;
+    }
+
+    /** Pipes and sockets. */
+    public SocketCalls sockets() {
+        return sockets;
+    }
+
+
     /** A copy of this process's I/O for a forked child; see {@link #HostIo(HostIo)}. Close it separately. */
     public HostIo forkProcess() {
         return new HostIo(this);
@@ -162,222 +153,11 @@ public final class HostIo implements AutoCloseable {
         fds.closeOnExec();
     }
 
-    /** pipe2: returns {read fd, write fd}; flags O_CLOEXEC, O_NONBLOCK (O_DIRECT is accepted and ignored). */
-    public int[] pipe2(int flags) {
-        if ((flags & ~(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK | Fcntl.O_DIRECT)) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        return installPair(PipeEnd.pipe(flags & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2), pipeBudget), flags);
-    }
-
-    /** socketpair(AF_UNIX, SOCK_STREAM): two connected fds; flags SOCK_CLOEXEC, SOCK_NONBLOCK in the type. */
-    public int[] socketPair(int domain, int type, int protocol) {
-        final int afUnix = 1;
-        final int sockStream = 1;
-        final int typeFlags = Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK; // SOCK_CLOEXEC, SOCK_NONBLOCK
-        if (domain != afUnix) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT);
-        }
-        if ((type & ~typeFlags) != sockStream || protocol != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "only SOCK_STREAM socket pairs");
-        }
-        return installPair(PipeEnd.socketPair(type & Fcntl.O_NONBLOCK, pipeInodes.getAndAdd(2), pipeBudget), type);
-    }
-
-    /**
-     * socket(AF_UNIX, ...): a local socket, unbound and unconnected (see {@link UnixSocket});
-     * flags SOCK_CLOEXEC, SOCK_NONBLOCK in the type. Other families have no stack behind the
-     * sandbox: EAFNOSUPPORT.
-     */
-    public int socket(int domain, int type, int protocol) {
-        final int typeFlags = Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK; // SOCK_CLOEXEC, SOCK_NONBLOCK
-        if (domain != UnixSocket.AF_UNIX) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT);
-        }
-        int kind = type & ~typeFlags;
-        if (kind != UnixSocket.SOCK_STREAM && kind != UnixSocket.SOCK_DGRAM && kind != UnixSocket.SOCK_SEQPACKET) {
-            throw new ErrnoException(Errno.ESOCKTNOSUPPORT);
-        }
-        if (protocol != 0) {
-            throw new ErrnoException(Errno.EPROTONOSUPPORT);
-        }
-        UnixSocket socket = new UnixSocket(kind, type & Fcntl.O_NONBLOCK, pipeInodes.getAndIncrement());
-        return fds.add(socket, (type & Fcntl.O_CLOEXEC) != 0, 0);
-    }
-
-    /**
-     * Whether {@code fd} is a local socket ({@code socket(AF_UNIX)} or a {@code socketpair} end):
-     * calls on it reach nothing outside the sandbox. False for an fd this process does not have.
-     */
-    public boolean isLocalSocket(int fd) {
-        try {
-            OpenFile file = fds.get(fd);
-            return file instanceof UnixSocket || file instanceof PipeEnd && file.stat().type() == FileType.SOCKET;
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_NOSIGNAL = 0x4000;
-
-    /**
-     * send/sendto on a socket pair's end: the bytes written. Flags MSG_DONTWAIT and MSG_NOSIGNAL
-     * (others EOPNOTSUPP); an address is EISCONN, as on a connected stream socket.
-     */
-    public long send(int fd, MemorySegment data, int flags, boolean addressed) {
-        PipeEnd end = connectedSocket(fd, Sysno.SENDTO, flags);
-        if (addressed) {
-            throw new ErrnoException(Errno.EISCONN);
-        }
-        return end.send(data, (flags & MSG_DONTWAIT) != 0);
-    }
-
-    /** recv/recvfrom on a socket pair's end: the bytes read, 0 when the other end is closed. */
-    public long receive(int fd, MemorySegment buffer, int flags) {
-        return connectedSocket(fd, Sysno.RECVFROM, flags).receive(buffer, (flags & MSG_DONTWAIT) != 0);
-    }
-
-    private PipeEnd connectedSocket(int fd, Sysno call, int flags) {
-        if (!(fds.get(fd) instanceof PipeEnd end) || end.stat().type() != FileType.SOCKET) {
-            throw new ErrnoException(socketCallError(fd, call));
-        }
-        if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "message flags " + Integer.toHexString(flags));
-        }
-        return end;
-    }
-
-    /**
-     * A socket call other than socket/socketpair on {@code fd}: ENOTSOCK for a file that is no
-     * socket; for an unconnected {@link UnixSocket}, the errno Linux gives such a socket (bind:
-     * EACCES, the sandbox has no socket names); EOPNOTSUPP for what a socket pair's end
-     * does not support.
-     */
-    public Errno socketCallError(int fd, Sysno call) {
-        OpenFile file = fds.get(fd);
-        if (file instanceof UnixSocket) {
-            return switch (call) {
-                case BIND -> Errno.EACCES;
-                case CONNECT -> Errno.ECONNREFUSED;
-                case LISTEN, ACCEPT4, RECVFROM -> Errno.EINVAL;
-                case SHUTDOWN, SENDTO, GETPEERNAME -> Errno.ENOTCONN;
-                default -> Errno.EOPNOTSUPP;
-            };
-        }
-        return file.stat().type() == FileType.SOCKET ? Errno.EOPNOTSUPP : Errno.ENOTSOCK;
-    }
-
-    private int[] installPair(PipeEnd[] ends, int flags) {
-        boolean closeOnExec = (flags & Fcntl.O_CLOEXEC) != 0;
-        int first = fds.add(ends[0], closeOnExec, 0);
-        try {
-            return new int[] {first, fds.add(ends[1], closeOnExec, 0)};
-        } catch (ErrnoException e) {
-            fds.close(first);
-            ends[1].release();
-            throw e;
-        }
-    }
-
-    /**
-     * What {@code poll} reports for {@code fd} and {@code events}: POLLNVAL for an fd this process
-     * does not have; pipes report data, room and a closed other end; everything else is always
-     * ready, as Linux reports files.
-     */
-    public int readiness(int fd, int events) {
-        OpenFile file;
-        try {
-            file = fds.get(fd);
-        } catch (ErrnoException e) {
-            return Poll.POLLNVAL;
-        }
-        return file.readiness(events);
-    }
-
-    /**
-     * execve's file: {@code path} resolved (symlinks followed) from the working directory, a
-     * regular file with an execute bit, read whole (at most {@code maxSize} bytes).
-     *
-     * @throws ErrnoException ENOENT, ENOTDIR, ELOOP as a lookup gives them; EACCES for a directory,
-     *     a special file or a file without execute permission; ENOMEM past {@code maxSize}
-     */
-    public ExecutableFile readExecutable(String path, long maxSize) {
-        return locked(() -> {
-            Node node = namespace.resolve(workingDirectory, path, true);
-            if (!(node instanceof HostFile file) || file.type() != FileType.REGULAR) {
-                throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EACCES : Errno.ENOENT);
-            }
-            if (!Files.isExecutable(file.hostPath())) {
-                throw new ErrnoException(Errno.EACCES);
-            }
-            try (FileChannel channel = FileChannel.open(file.hostPath(), LinkOption.NOFOLLOW_LINKS,
-                    StandardOpenOption.READ)) {
-                long size = channel.size();
-                if (size > maxSize) {
-                    throw new ErrnoException(Errno.ENOMEM, "executable of " + size + " bytes");
-                }
-                ByteBuffer bytes = ByteBuffer.allocate((int) size);
-                while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
-                    // read on until the whole file is in
-                }
-                return new ExecutableFile(node.guestPath(), Arrays.copyOf(bytes.array(), bytes.position()));
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
-            }
-        });
-    }
-
-    /** A file execve will run: its canonical guest path and its bytes. */
-    public record ExecutableFile(String guestPath, byte[] bytes) {}
-
     /** The console fds are character devices, like a terminal (but ioctl says they are not one). */
     private static Stat consoleStat(int fd, Instant now) {
         int mode = FileType.CHARACTER_DEVICE.modeBits() | 0620;
         return new Stat(CONSOLE_DEVICE, fd + 1, 1, mode, GuestNamespace.GUEST_OWNER, GuestNamespace.GUEST_OWNER, 0,
                 0, GuestNamespace.BLOCK_SIZE, 0, now, now, now);
-    }
-
-    // ---- data transfer ----
-
-    public long read(int fd, MemorySegment buffer) {
-        return fds.get(fd).read(buffer);
-    }
-
-    public long write(int fd, MemorySegment data) {
-        return fds.get(fd).write(data);
-    }
-
-    public long pread(int fd, MemorySegment buffer, long offset) {
-        OpenFile file = fds.get(fd);
-        if (offset < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        return file.readAt(buffer, offset);
-    }
-
-    public long pwrite(int fd, MemorySegment data, long offset) {
-        OpenFile file = fds.get(fd);
-        if (offset < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        return file.writeAt(data, offset);
-    }
-
-    public long lseek(int fd, long offset, int whence) {
-        return fds.get(fd).seek(offset, whence);
-    }
-
-    public void ftruncate(int fd, long length) {
-        OpenFile file = fds.get(fd);
-        if (length < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        file.truncate(length);
-    }
-
-    public void fsync(int fd) {
-        fds.get(fd).sync();
     }
 
     /** getrandom: fills {@code buffer} from the host's SecureRandom. */
@@ -390,745 +170,6 @@ public final class HostIo implements AutoCloseable {
         }
     }
 
-    // ---- descriptors ----
-
-    public void close(int fd) {
-        fds.close(fd);
-    }
-
-    public int dup(int fd) {
-        return fds.add(fds.get(fd), false, 0);
-    }
-
-    public int dup3(int oldFd, int newFd, int flags) {
-        if ((flags & ~Fcntl.O_CLOEXEC) != 0 || oldFd == newFd) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if (newFd < 0 || newFd >= fds.limit()) {
-            throw new ErrnoException(Errno.EBADF);
-        }
-        fds.install(newFd, fds.get(oldFd), (flags & Fcntl.O_CLOEXEC) != 0);
-        return newFd;
-    }
-
-    public long fcntl(int fd, int command, long argument) {
-        OpenFile file = fds.get(fd);
-        return switch (command) {
-            case Fcntl.F_DUPFD, Fcntl.F_DUPFD_CLOEXEC -> {
-                int lowest = (int) argument;
-                if (lowest < 0 || lowest >= fds.limit()) {
-                    throw new ErrnoException(Errno.EINVAL);
-                }
-                yield fds.add(file, command == Fcntl.F_DUPFD_CLOEXEC, lowest);
-            }
-            case Fcntl.F_GETFD -> fds.closeOnExec(fd) ? Fcntl.FD_CLOEXEC : 0;
-            case Fcntl.F_SETFD -> {
-                fds.setCloseOnExec(fd, (argument & Fcntl.FD_CLOEXEC) != 0);
-                yield 0;
-            }
-            case Fcntl.F_GETFL -> file.flags();
-            case Fcntl.F_SETFL -> {
-                file.setFlags((int) argument);
-                yield 0;
-            }
-            default -> throw new ErrnoException(Errno.EINVAL, "fcntl command " + command);
-        };
-    }
-
-    /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */
-    public void setNonBlocking(int fd, boolean nonBlocking) {
-        OpenFile file = fds.get(fd);
-        file.setFlags(nonBlocking ? file.flags() | Fcntl.O_NONBLOCK : file.flags() & ~Fcntl.O_NONBLOCK);
-    }
-
-    /**
-     * No fd is a terminal (the console is a stream), so terminal requests fail with ENOTTY; only the
-     * requests every file supports, FIOCLEX and FIONCLEX, do something (FIONBIO: {@link #setNonBlocking}).
-     *
-     * @param request the request number (an {@code unsigned int} in Linux)
-     */
-    public long ioctl(int fd, long request) {
-        fds.get(fd);
-        long command = request & 0xffff_ffffL;
-        if (command == Fcntl.FIOCLEX || command == Fcntl.FIONCLEX) {
-            fds.setCloseOnExec(fd, command == Fcntl.FIOCLEX);
-            return 0;
-        }
-        throw new ErrnoException(Errno.ENOTTY);
-    }
-
-    /** Under the namespace lock: the file's host path must not move while its attributes are read. */
-    public Stat fstat(int fd) {
-        OpenFile file = fds.get(fd);
-        return locked(file::stat);
-    }
-
-    public int getdents64(int fd, MemorySegment buffer) {
-        OpenFile file = fds.get(fd);
-        return locked(() -> file.readDirectory(buffer));
-    }
-
-    // ---- paths ----
-
-    /** openat: returns the new fd. */
-    public int openAt(int dirFd, String path, int flags, int mode) {
-        int accessMode = flags & Fcntl.O_ACCMODE;
-        boolean create = (flags & Fcntl.O_CREAT) != 0;
-        boolean exclusive = create && (flags & Fcntl.O_EXCL) != 0;
-        if (accessMode == Fcntl.O_ACCMODE || create && (flags & Fcntl.O_DIRECTORY) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if ((flags & Fcntl.O_TMPFILE_BIT) != 0) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "O_TMPFILE");
-        }
-        if ((flags & Fcntl.O_PATH) != 0) {
-            return openPath(dirFd, path, flags);
-        }
-        boolean followLast = !exclusive && (flags & Fcntl.O_NOFOLLOW) == 0;
-        return locked(() -> {
-            String base = baseDirectory(dirFd, path);
-            fds.requireFree();
-            Node node = namespace.resolve(base, path, followLast);
-            if (exclusive && GuestNamespace.exists(node)) {
-                throw new ErrnoException(Errno.EEXIST);
-            }
-            OpenFile file = switch (node) {
-                case HostFile f when f.type() == FileType.SYMLINK -> throw new ErrnoException(Errno.ELOOP);
-                case HostFile f when f.type() == FileType.DIRECTORY -> openDirectory(node, flags);
-                case VirtualDirectory v -> openDirectory(node, flags);
-                case HostFile f when f.type() == FileType.REGULAR -> openRegular(f, flags);
-                // Mounts are nodev: no device, FIFO or socket on the host can be opened.
-                case HostFile f -> throw new ErrnoException(Errno.EACCES, "special file");
-                case Absent a -> createRegular(a, path, flags, mode);
-                case AbsentVirtual a -> throw new ErrnoException(create ? Errno.EROFS : Errno.ENOENT);
-            };
-            return fds.add(file, (flags & Fcntl.O_CLOEXEC) != 0, 0);
-        });
-    }
-
-    /**
-     * openat with O_PATH: an fd that only names a file; Linux ignores the flags besides O_CLOEXEC,
-     * O_DIRECTORY and O_NOFOLLOW. A directory's fd serves as the base of *at calls and fchdir.
-     */
-    private int openPath(int dirFd, String path, int flags) {
-        boolean follow = (flags & Fcntl.O_NOFOLLOW) == 0;
-        int statusFlags = Fcntl.O_PATH | (flags & (Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW)) | Fcntl.O_LARGEFILE;
-        return locked(() -> {
-            String base = baseDirectory(dirFd, path);
-            fds.requireFree();
-            Node node = namespace.resolve(base, path, follow);
-            OpenFile file = switch (node) {
-                case Absent a -> throw new ErrnoException(Errno.ENOENT);
-                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
-                case VirtualDirectory v -> new DirectoryFile(namespace, node, statusFlags);
-                case HostFile f when f.type() == FileType.DIRECTORY -> new DirectoryFile(namespace, node, statusFlags);
-                case HostFile f when (flags & Fcntl.O_DIRECTORY) != 0 -> throw new ErrnoException(Errno.ENOTDIR);
-                case HostFile f -> new PathFile(f, statusFlags);
-            };
-            return fds.add(file, (flags & Fcntl.O_CLOEXEC) != 0, 0);
-        });
-    }
-
-    /** Status flags F_GETFL reports for a file opened with {@code flags}. */
-    private static int statusFlags(int flags) {
-        int dropped = Fcntl.O_ACCMODE | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOCTTY | Fcntl.O_TRUNC | Fcntl.O_CLOEXEC;
-        return (flags & ~dropped) | Fcntl.O_LARGEFILE;
-    }
-
-    private static boolean opensForWriting(int flags) {
-        return (flags & Fcntl.O_ACCMODE) != Fcntl.O_RDONLY || (flags & Fcntl.O_TRUNC) != 0;
-    }
-
-    private OpenFile openDirectory(Node node, int flags) {
-        if (opensForWriting(flags) || (flags & Fcntl.O_CREAT) != 0) {
-            throw new ErrnoException(Errno.EISDIR);
-        }
-        if (node instanceof HostFile dir && !Files.isReadable(dir.hostPath())) {
-            throw new ErrnoException(Errno.EACCES);
-        }
-        return new DirectoryFile(namespace, node, statusFlags(flags));
-    }
-
-    private OpenFile openRegular(HostFile file, int flags) {
-        if ((flags & Fcntl.O_DIRECTORY) != 0) {
-            throw new ErrnoException(Errno.ENOTDIR);
-        }
-        if (opensForWriting(flags) && file.mount().readOnly()) {
-            throw new ErrnoException(Errno.EROFS);
-        }
-        RegularFile opened = openChannel(file.mount(), file.hostPath(), channelOptions(flags), flags);
-        if ((flags & Fcntl.O_TRUNC) != 0) {
-            // Emptied through the description, so the quota sees the file shrink.
-            try {
-                opened.emptyAtOpen();
-            } catch (ErrnoException e) {
-                opened.release();
-                throw e;
-            }
-        }
-        return opened;
-    }
-
-    private OpenFile createRegular(Absent absent, String path, int flags, int mode) {
-        if ((flags & Fcntl.O_CREAT) == 0) {
-            throw new ErrnoException(Errno.ENOENT);
-        }
-        if (path.endsWith("/")) {
-            throw new ErrnoException(Errno.EISDIR);
-        }
-        if (absent.mount().readOnly()) {
-            throw new ErrnoException(Errno.EROFS);
-        }
-        Set<OpenOption> options = channelOptions(flags);
-        options.add(StandardOpenOption.CREATE_NEW);
-        OpenFile file = openChannel(absent.mount(), absent.hostPath(), options, flags);
-        try {
-            setPermissions(absent.hostPath(), mode);
-        } catch (ErrnoException e) {
-            file.release();
-            throw e;
-        }
-        return file;
-    }
-
-    /** The channel may need write access for O_TRUNC even when the guest only reads. */
-    private static Set<OpenOption> channelOptions(int flags) {
-        Set<OpenOption> options = new HashSet<>();
-        options.add(LinkOption.NOFOLLOW_LINKS);
-        int accessMode = flags & Fcntl.O_ACCMODE;
-        if (accessMode != Fcntl.O_WRONLY) {
-            options.add(StandardOpenOption.READ);
-        }
-        if (opensForWriting(flags)) {
-            options.add(StandardOpenOption.WRITE);
-        }
-        return options;
-    }
-
-    private RegularFile openChannel(MountPoint mount, Path host, Set<OpenOption> options, int flags) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(host, options);
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-        WriteQuota.OpenInode inode;
-        try {
-            inode = quota(mount).open(host);
-        } catch (ErrnoException e) {
-            closeQuietly(channel);
-            throw e;
-        }
-        try {
-            return new RegularFile(channel, mount, inode, host, flags & Fcntl.O_ACCMODE, statusFlags(flags));
-        } catch (ErrnoException e) {
-            closeQuietly(channel);
-            inode.close();
-            throw e;
-        }
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Already failing with the first error.
-        }
-    }
-
-    /** newfstatat; an empty path with AT_EMPTY_PATH is fstat of {@code dirFd}. */
-    public Stat statAt(int dirFd, String path, int flags) {
-        int known = Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH | Fcntl.AT_NO_AUTOMOUNT;
-        if ((flags & ~known) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if (path.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0) {
-            return dirFd == Fcntl.AT_FDCWD ? locked(() -> namespace.stat(namespace.lookup(workingDirectory)))
-                    : fstat(dirFd);
-        }
-        boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
-        return locked(() -> namespace.stat(namespace.resolve(baseDirectory(dirFd, path), path, follow)));
-    }
-
-    /** statfs: the file system holding the file {@code path} names (symlinks followed). */
-    public FileSystemStat statfs(String path) {
-        return locked(() -> switch (namespace.resolve(workingDirectory, path, true)) {
-            case HostFile f -> fileSystem(f.mount());
-            case VirtualDirectory v -> VIRTUAL_FILE_SYSTEM;
-            case Absent a -> throw new ErrnoException(Errno.ENOENT);
-            case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
-        });
-    }
-
-    /** fstatfs: the file system holding the open file {@code fd}. */
-    public FileSystemStat fstatfs(int fd) {
-        OpenFile file = fds.get(fd);
-        return file.mount().map(this::fileSystem)
-                .orElse(file instanceof DirectoryFile ? VIRTUAL_FILE_SYSTEM : PIPE_FILE_SYSTEM);
-    }
-
-    /** Directories above the mounts: read-only, nothing in them can be stored. */
-    private static final FileSystemStat VIRTUAL_FILE_SYSTEM = new FileSystemStat(FileSystemStat.HOST_MAGIC,
-            GuestNamespace.BLOCK_SIZE, 0, 0, 0, 0, 0, FileSystemStat.NAME_MAX, FileSystemStat.ST_RDONLY);
-    private static final FileSystemStat PIPE_FILE_SYSTEM = new FileSystemStat(FileSystemStat.PIPEFS_MAGIC,
-            GuestNamespace.BLOCK_SIZE, 0, 0, 0, 0, 0, FileSystemStat.NAME_MAX, 0);
-
-    /**
-     * A mount's numbers: a mount with a write quota (the private /tmp) is as big as its quota, as a
-     * tmpfs is; any other mount reports its host file system's sizes. File counts are not known (0).
-     */
-    private FileSystemStat fileSystem(MountPoint mount) {
-        long flags = mount.readOnly() ? FileSystemStat.ST_RDONLY : 0;
-        WriteQuota quota = quota(mount);
-        if (quota.limit() != Long.MAX_VALUE) {
-            long block = GuestNamespace.BLOCK_SIZE;
-            long free = Math.max(0, quota.limit() - quota.used()) / block;
-            return new FileSystemStat(FileSystemStat.TMPFS_MAGIC, block, quota.limit() / block, free, free, 0, 0,
-                    FileSystemStat.NAME_MAX, flags);
-        }
-        try {
-            FileStore store = Files.getFileStore(mount.hostRoot());
-            long block = store.getBlockSize();
-            return new FileSystemStat(FileSystemStat.HOST_MAGIC, block, store.getTotalSpace() / block,
-                    store.getUnallocatedSpace() / block, store.getUsableSpace() / block, 0, 0,
-                    FileSystemStat.NAME_MAX, flags);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new ErrnoException(Errno.EIO, "file store of a mount: " + e.getMessage());
-        }
-    }
-
-    /**
-     * faccessat: F_OK or any of R_OK, W_OK, X_OK. W_OK on a read-only mount is EROFS; the rest is
-     * the host's answer for the host file (so a file without any x bit is never executable).
-     */
-    public void accessAt(int dirFd, String path, int mode) {
-        if ((mode & ~(Fcntl.R_OK | Fcntl.W_OK | Fcntl.X_OK)) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        locked(() -> {
-            Node node = namespace.resolve(baseDirectory(dirFd, path), path, true);
-            switch (node) {
-                case HostFile f -> {
-                    if ((mode & Fcntl.W_OK) != 0 && f.mount().readOnly()) {
-                        throw new ErrnoException(Errno.EROFS);
-                    }
-                    if ((mode & Fcntl.R_OK) != 0 && !Files.isReadable(f.hostPath())
-                            || (mode & Fcntl.W_OK) != 0 && !Files.isWritable(f.hostPath())
-                            || (mode & Fcntl.X_OK) != 0 && !Files.isExecutable(f.hostPath())) {
-                        throw new ErrnoException(Errno.EACCES);
-                    }
-                }
-                case VirtualDirectory v -> {
-                    if ((mode & Fcntl.W_OK) != 0) {
-                        throw new ErrnoException(Errno.EROFS);
-                    }
-                }
-                case Absent a -> throw new ErrnoException(Errno.ENOENT);
-                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
-            }
-            return null;
-        });
-    }
-
-    /** getcwd: the working directory, ENOENT if it was removed. */
-    public String getcwd() {
-        return locked(() -> {
-            if (!GuestNamespace.isDirectory(namespace.lookup(workingDirectory))) {
-                throw new ErrnoException(Errno.ENOENT);
-            }
-            return workingDirectory;
-        });
-    }
-
-    public void chdir(String path) {
-        locked(() -> {
-            Node node = namespace.resolve(workingDirectory, path, true);
-            if (!GuestNamespace.exists(node)) {
-                throw new ErrnoException(Errno.ENOENT);
-            }
-            if (!GuestNamespace.isDirectory(node)) {
-                throw new ErrnoException(Errno.ENOTDIR);
-            }
-            if (node instanceof HostFile dir && !Files.isExecutable(dir.hostPath())) {
-                throw new ErrnoException(Errno.EACCES);
-            }
-            workingDirectory = node.guestPath();
-            return null;
-        });
-    }
-
-    public void fchdir(int fd) {
-        OpenFile file = fds.get(fd);
-        if (!(file instanceof DirectoryFile dir)) {
-            throw new ErrnoException(Errno.ENOTDIR);
-        }
-        locked(() -> workingDirectory = dir.guestPath());
-    }
-
-    public void mkdirAt(int dirFd, String path, int mode) {
-        locked(() -> {
-            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
-            switch (node) {
-                case HostFile f -> throw new ErrnoException(Errno.EEXIST);
-                case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
-                case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
-                case Absent a -> {
-                    if (a.mount().readOnly()) {
-                        throw new ErrnoException(Errno.EROFS);
-                    }
-                    quota(a.mount()).makeDirectory(() -> Files.createDirectory(a.hostPath()));
-                    setPermissions(a.hostPath(), mode);
-                }
-            }
-            return null;
-        });
-    }
-
-    /** unlinkat: a file, or with AT_REMOVEDIR an empty directory; never a mount point. */
-    public void unlinkAt(int dirFd, String path, int flags) {
-        if ((flags & ~Fcntl.AT_REMOVEDIR) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        boolean removeDirectory = (flags & Fcntl.AT_REMOVEDIR) != 0;
-        String last = GuestPaths.lastComponent(path);
-        if (removeDirectory && last.equals(".")) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if (removeDirectory && last.equals("..")) {
-            throw new ErrnoException(Errno.ENOTEMPTY);
-        }
-        if (!removeDirectory && (last.equals(".") || last.equals(".."))) {
-            throw new ErrnoException(Errno.EISDIR);
-        }
-        locked(() -> {
-            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
-            HostFile file = switch (node) {
-                case HostFile f -> f;
-                case VirtualDirectory v -> throw new ErrnoException(Errno.EBUSY);
-                case Absent a -> throw new ErrnoException(a.mount().readOnly() ? Errno.EROFS : Errno.ENOENT);
-                case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
-            };
-            if (file.mount().readOnly()) {
-                throw new ErrnoException(Errno.EROFS);
-            }
-            if (namespace.holdsMount(file.guestPath())) {
-                throw new ErrnoException(Errno.EBUSY);
-            }
-            boolean isDirectory = file.type() == FileType.DIRECTORY;
-            if (removeDirectory && !isDirectory) {
-                throw new ErrnoException(Errno.ENOTDIR);
-            }
-            if (!removeDirectory && isDirectory) {
-                throw new ErrnoException(Errno.EISDIR);
-            }
-            quota(file.mount()).removeName(file.hostPath(), () -> Files.delete(file.hostPath()));
-            fds.openFiles().forEach(f -> f.unlinked(file.hostPath()));
-            return null;
-        });
-    }
-
-    /** renameat2 with flags 0 or RENAME_NOREPLACE, within one mount. */
-    public void renameAt(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags) {
-        if ((flags & ~Fcntl.RENAME_NOREPLACE) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        for (String last : new String[] {GuestPaths.lastComponent(oldPath), GuestPaths.lastComponent(newPath)}) {
-            if (last.isEmpty() || last.equals(".") || last.equals("..")) {
-                throw new ErrnoException(Errno.EBUSY);
-            }
-        }
-        locked(() -> {
-            Node from = namespace.resolve(baseDirectory(oldDirFd, oldPath), oldPath, false);
-            Node to = namespace.resolve(baseDirectory(newDirFd, newPath), newPath, false);
-            MountPoint mount = mountOf(from);
-            if (mount != mountOf(to)) {
-                throw new ErrnoException(Errno.EXDEV);
-            }
-            if (mount == null || mount.readOnly()) {
-                throw new ErrnoException(Errno.EROFS);
-            }
-            if (!(from instanceof HostFile source)) {
-                throw new ErrnoException(Errno.ENOENT);
-            }
-            if (namespace.holdsMount(from.guestPath()) || namespace.holdsMount(to.guestPath())) {
-                throw new ErrnoException(Errno.EBUSY);
-            }
-            rename(source, to, flags);
-            return null;
-        });
-    }
-
-    private void rename(HostFile source, Node to, int flags) {
-        boolean sourceIsDirectory = source.type() == FileType.DIRECTORY;
-        Path target = switch (to) {
-            case HostFile existing -> {
-                if (existing.hostPath().equals(source.hostPath())
-                        || namespace.stat(existing).inode() == namespace.stat(source).inode()) {
-                    yield null; // the same file: nothing to do
-                }
-                if ((flags & Fcntl.RENAME_NOREPLACE) != 0) {
-                    throw new ErrnoException(Errno.EEXIST);
-                }
-                boolean targetIsDirectory = existing.type() == FileType.DIRECTORY;
-                if (sourceIsDirectory && !targetIsDirectory) {
-                    throw new ErrnoException(Errno.ENOTDIR);
-                }
-                if (!sourceIsDirectory && targetIsDirectory) {
-                    throw new ErrnoException(Errno.EISDIR);
-                }
-                if (targetIsDirectory && !isEmptyDirectory(existing.hostPath())) {
-                    throw new ErrnoException(Errno.ENOTEMPTY);
-                }
-                yield existing.hostPath();
-            }
-            case Absent absent -> absent.hostPath();
-            default -> throw new IllegalStateException("rename target outside the source's mount: " + to);
-        };
-        if (target == null) {
-            return;
-        }
-        if (sourceIsDirectory && GuestPaths.isWithin(to.guestPath(), source.guestPath())) {
-            throw new ErrnoException(Errno.EINVAL, "directory into itself");
-        }
-        WriteQuota.HostAction move = () -> Files.move(source.hostPath(), target, StandardCopyOption.ATOMIC_MOVE);
-        if (to instanceof HostFile) {
-            quota(source.mount()).removeName(target, move); // the file replaced loses its name
-        } else {
-            try {
-                move.run();
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
-            }
-        }
-        for (OpenFile file : fds.openFiles()) {
-            file.unlinked(target);
-            file.moved(source.hostPath(), target, source.guestPath(), to.guestPath());
-        }
-        workingDirectory = GuestPaths.rebase(workingDirectory, source.guestPath(), to.guestPath());
-    }
-
-    private static boolean isEmptyDirectory(Path directory) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            return !entries.iterator().hasNext();
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-    }
-
-    private static MountPoint mountOf(Node node) {
-        return switch (node) {
-            case HostFile f -> f.mount();
-            case Absent a -> a.mount();
-            case VirtualDirectory v -> null;
-            case AbsentVirtual a -> null;
-        };
-    }
-
-    /**
-     * symlinkat: a symbolic link at {@code path} in a writable mount, holding {@code target} as
-     * the guest gave it (Java collapses repeated and trailing slashes). The host never follows it:
-     * like every symlink in a mount it is read and resolved in the guest's namespace.
-     */
-    public void symlinkAt(String target, int dirFd, String path) {
-        if (target.isEmpty()) {
-            throw new ErrnoException(Errno.ENOENT);
-        }
-        locked(() -> {
-            Absent name = absentWritable(namespace.resolve(baseDirectory(dirFd, path), path, false));
-            Path hostTarget;
-            try {
-                hostTarget = Path.of(GuestNames.toHost(target));
-            } catch (InvalidPathException e) {
-                throw new ErrnoException(Errno.EINVAL, "link target");
-            }
-            quota(name.mount()).makeSymlink(name.hostPath(),
-                    () -> Files.createSymbolicLink(name.hostPath(), hostTarget));
-            return null;
-        });
-    }
-
-    /**
-     * linkat: a second name for a regular file or symlink, in the same writable mount (EXDEV
-     * across mounts, EPERM for directories). With AT_SYMLINK_FOLLOW a symlink named last is
-     * followed, in the guest's namespace. Without it, a symlink that would lead the host out of
-     * the mount gets no new name (EPERM, see {@link #leadsOutOfItsMount}).
-     */
-    public void linkAt(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags) {
-        if ((flags & ~(Fcntl.AT_SYMLINK_FOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if ((flags & Fcntl.AT_EMPTY_PATH) != 0) {
-            // Linux requires CAP_DAC_READ_SEARCH for linking an fd; the guest has no capabilities.
-            throw new ErrnoException(Errno.ENOENT);
-        }
-        boolean follow = (flags & Fcntl.AT_SYMLINK_FOLLOW) != 0;
-        locked(() -> {
-            Node from = namespace.resolve(baseDirectory(oldDirFd, oldPath), oldPath, follow);
-            Node to = namespace.resolve(baseDirectory(newDirFd, newPath), newPath, false);
-            HostFile source = switch (from) {
-                case HostFile f when f.type() == FileType.DIRECTORY -> throw new ErrnoException(Errno.EPERM);
-                case HostFile f when f.type() == FileType.REGULAR || f.type() == FileType.SYMLINK -> f;
-                case HostFile f -> throw new ErrnoException(Errno.EPERM, "special file");
-                case VirtualDirectory v -> throw new ErrnoException(Errno.EPERM);
-                case Absent a -> throw new ErrnoException(Errno.ENOENT);
-                case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
-            };
-            Absent name = absentWritable(to);
-            if (source.mount() != name.mount()) {
-                throw new ErrnoException(Errno.EXDEV);
-            }
-            if (source.type() == FileType.SYMLINK && leadsOutOfItsMount(source)) {
-                throw new ErrnoException(Errno.EPERM, "a symlink leading out of its mount");
-            }
-            try {
-                Files.createLink(name.hostPath(), source.hostPath());
-            } catch (IOException e) {
-                throw HostErrors.toErrno(e);
-            }
-            return null;
-        });
-    }
-
-    /**
-     * Whether the host, following symlink {@code link}, would leave the link's mount: whether its
-     * target, absolute or taken from the link's directory, lies outside the mount's host
-     * directory. Decided on the text alone (lexically), so that the answer never tells the guest
-     * anything about host files outside the mount. A symlink planted by the host may point
-     * anywhere on the host; a hard link to it would be a second host-side name for that way out,
-     * made by the guest where host tools walking the mount would follow it.
-     */
-    private static boolean leadsOutOfItsMount(HostFile link) {
-        try {
-            Path target = Files.readSymbolicLink(link.hostPath());
-            return !link.hostPath().resolveSibling(target).normalize().startsWith(link.mount().hostRoot());
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-    }
-
-    /** A name a new file may take: absent, in a writable mount (EEXIST, EROFS otherwise). */
-    private static Absent absentWritable(Node node) {
-        return switch (node) {
-            case Absent a when a.mount().readOnly() -> throw new ErrnoException(Errno.EROFS);
-            case Absent a -> a;
-            case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
-            case HostFile f -> throw new ErrnoException(Errno.EEXIST);
-            case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
-        };
-    }
-
-    /** fchmodat: the permission bits of a file or directory in a writable mount. */
-    public void chmodAt(int dirFd, String path, int mode) {
-        locked(() -> {
-            applyPermissions(writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, true)), mode);
-            return null;
-        });
-    }
-
-    /** fchmod: as {@link #chmodAt} for the file {@code fd} names; nothing to do once it was removed. */
-    public void chmod(int fd, int mode) {
-        locked(() -> {
-            Path host = writableHostPath(fds.get(fd));
-            if (host != null) {
-                applyPermissions(host, mode);
-            }
-            return null;
-        });
-    }
-
-    /** fchmod and futimens: the file an fd names must be one in a writable mount (EROFS otherwise). */
-    private static Path writableHostPath(OpenFile file) {
-        return switch (file) {
-            case RegularFile f -> f.writableHostPath();
-            case DirectoryFile d -> d.writableHostPath();
-            default -> throw new ErrnoException(Errno.EROFS, "not a file in a mount");
-        };
-    }
-
-    /** utimensat's special nanosecond values: the current time, or leave the time alone. */
-    public static final long UTIME_NOW = (1L << 30) - 1;
-    public static final long UTIME_OMIT = (1L << 30) - 2;
-
-    /**
-     * utimensat with a path: sets the access and modification times ({@link #UTIME_NOW},
-     * {@link #UTIME_OMIT} as Linux) of a file in a writable mount; with AT_SYMLINK_NOFOLLOW those
-     * of a symbolic link itself.
-     */
-    public void setTimesAt(int dirFd, String path, Timespec access, Timespec modification, int flags) {
-        if ((flags & ~Fcntl.AT_SYMLINK_NOFOLLOW) != 0 || !validTime(access) || !validTime(modification)) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
-        locked(() -> {
-            Path host = writableHostPath(namespace.resolve(baseDirectory(dirFd, path), path, follow));
-            setTimes(host, access, modification);
-            return null;
-        });
-    }
-
-    /** futimens: as {@link #setTimesAt} for the file {@code fd} names; nothing to do once it was removed. */
-    public void setTimes(int fd, Timespec access, Timespec modification) {
-        if (!validTime(access) || !validTime(modification)) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        locked(() -> {
-            Path host = writableHostPath(fds.get(fd));
-            if (host != null) {
-                setTimes(host, access, modification);
-            }
-            return null;
-        });
-    }
-
-    /** Never follows a host symlink: a followed guest path already ended at the file itself. */
-    private static void setTimes(Path host, Timespec access, Timespec modification) {
-        Instant now = Instant.now();
-        try {
-            Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS).setTimes(fileTime(modification, now), fileTime(access, now), null);
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-    }
-
-    private static boolean validTime(Timespec time) {
-        return time.nanos() == UTIME_NOW || time.nanos() == UTIME_OMIT
-                || (time.seconds() >= 0 && time.nanos() >= 0 && time.nanos() < 1_000_000_000L);
-    }
-
-    private static java.nio.file.attribute.FileTime fileTime(Timespec time, Instant now) {
-        if (time.nanos() == UTIME_OMIT) {
-            return null;
-        }
-        Instant instant = time.nanos() == UTIME_NOW ? now : Instant.ofEpochSecond(time.seconds(), time.nanos());
-        return java.nio.file.attribute.FileTime.from(instant);
-    }
-
-    /** The host path of an existing file whose attributes the guest may change. */
-    private static Path writableHostPath(Node node) {
-        return switch (node) {
-            case HostFile f -> {
-                if (f.mount().readOnly()) {
-                    throw new ErrnoException(Errno.EROFS);
-                }
-                yield f.hostPath();
-            }
-            case VirtualDirectory v -> throw new ErrnoException(Errno.EROFS);
-            case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
-            case Absent a -> throw new ErrnoException(Errno.ENOENT);
-        };
-    }
-
-    public String readlinkAt(int dirFd, String path) {
-        return locked(() -> {
-            Node node = namespace.resolve(baseDirectory(dirFd, path), path, false);
-            if (node instanceof HostFile link && link.type() == FileType.SYMLINK) {
-                return namespace.readLink(link);
-            }
-            throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
-        });
-    }
-
     /** The limits the guest ran into so far (it got EMFILE or ENOSPC). */
     public Set<IoLimit> limitsReached() {
         synchronized (limitsReached) {
@@ -1136,13 +177,13 @@ public final class HostIo implements AutoCloseable {
         }
     }
 
-    private void reached(IoLimit limit) {
+    void reached(IoLimit limit) {
         synchronized (limitsReached) {
             limitsReached.add(limit);
         }
     }
 
-    private WriteQuota quota(MountPoint mount) {
+    WriteQuota quota(MountPoint mount) {
         return quotas.getOrDefault(mount.guestPath(), WriteQuota.NONE);
     }
 
@@ -1152,46 +193,7 @@ public final class HostIo implements AutoCloseable {
         fds.closeAll();
     }
 
-    // ---- helpers ----
-
-    /** The directory a relative {@code path} starts from: the working directory or {@code dirFd}'s. */
-    private String baseDirectory(int dirFd, String path) {
-        if (path.startsWith("/") || dirFd == Fcntl.AT_FDCWD) {
-            return workingDirectory;
-        }
-        if (!(fds.get(dirFd) instanceof DirectoryFile dir)) {
-            throw new ErrnoException(Errno.ENOTDIR);
-        }
-        return dir.guestPath();
-    }
-
-    /** A new file's or directory's mode: the guest kernel has already taken its process's umask out. */
-    private static void setPermissions(Path host, int mode) {
-        applyPermissions(host, mode);
-    }
-
-    /** Sets the rwx bits of {@code mode} exactly (set-id and sticky bits are not kept). */
-    private static void applyPermissions(Path host, int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] byBit = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
-        };
-        int bits = mode & 0777;
-        for (int bit = 0; bit < byBit.length; bit++) {
-            if ((bits & (1 << bit)) != 0) {
-                permissions.add(byBit[bit]);
-            }
-        }
-        try {
-            Files.setPosixFilePermissions(host, permissions);
-        } catch (IOException e) {
-            throw HostErrors.toErrno(e);
-        }
-    }
-
-    private <T> T locked(Supplier<T> action) {
+    <T> T locked(Supplier<T> action) {
         namespaceLock.lock();
         try {
             return action.get();

@@ -29,72 +29,72 @@ final class DefaultSyscalls {
     }
 
     static long read(SyscallCall c, HostIo io) {
-        return io.read(c.fd(0), c.buffer(1));
+        return io.descriptors().read(c.fd(0), c.buffer(1));
     }
 
     static long write(SyscallCall c, HostIo io) {
-        return io.write(c.fd(0), c.buffer(1));
+        return io.descriptors().write(c.fd(0), c.buffer(1));
     }
 
     static long pread64(SyscallCall c, HostIo io) {
-        return io.pread(c.fd(0), c.buffer(1), c.argument(3));
+        return io.descriptors().pread(c.fd(0), c.buffer(1), c.argument(3));
     }
 
     static long pwrite64(SyscallCall c, HostIo io) {
-        return io.pwrite(c.fd(0), c.buffer(1), c.argument(3));
+        return io.descriptors().pwrite(c.fd(0), c.buffer(1), c.argument(3));
     }
 
     static long close(SyscallCall c, HostIo io) {
-        io.close(c.fd(0));
+        io.descriptors().close(c.fd(0));
         return 0;
     }
 
     static long lseek(SyscallCall c, HostIo io) {
-        return io.lseek(c.fd(0), c.argument(1), (int) c.argument(2));
+        return io.descriptors().lseek(c.fd(0), c.argument(1), (int) c.argument(2));
     }
 
     /** FIONBIO's argument is an {@code int *} (the guest kernel copied it into the I/O buffer). */
     static long ioctl(SyscallCall c, HostIo io) {
         if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONBIO) {
             int on = c.memory().range(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
-            io.setNonBlocking(c.fd(0), on != 0);
+            io.descriptors().setNonBlocking(c.fd(0), on != 0);
             return 0;
         }
-        return io.ioctl(c.fd(0), c.argument(1));
+        return io.descriptors().ioctl(c.fd(0), c.argument(1));
     }
 
     static long openat(SyscallCall c, HostIo io) {
-        return io.openAt(c.fd(0), c.path(1), (int) c.argument(2), (int) c.argument(3));
+        return io.fileSystem().openAt(c.fd(0), c.path(1), (int) c.argument(2), (int) c.argument(3));
     }
 
     static long newfstatat(SyscallCall c, HostIo io) {
-        Stat stat = io.statAt(c.fd(0), c.path(1), (int) c.argument(3));
+        Stat stat = io.fileSystem().statAt(c.fd(0), c.path(1), (int) c.argument(3));
         stat.encode(c.memory().range(c.argument(2), Stat.SIZE));
         return 0;
     }
 
     static long statfs(SyscallCall c, HostIo io) {
-        io.statfs(c.path(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
+        io.fileSystem().statfs(c.path(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
         return 0;
     }
 
     static long fstatfs(SyscallCall c, HostIo io) {
-        io.fstatfs(c.fd(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
+        io.fileSystem().fstatfs(c.fd(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
         return 0;
     }
 
     static long faccessat(SyscallCall c, HostIo io) {
-        io.accessAt(c.fd(0), c.path(1), (int) c.argument(2));
+        io.fileSystem().accessAt(c.fd(0), c.path(1), (int) c.argument(2));
         return 0;
     }
 
     static long getdents64(SyscallCall c, HostIo io) {
-        return io.getdents64(c.fd(0), c.memory().range(c.argument(1), unsignedInt(c.argument(2))));
+        return io.descriptors().getdents64(c.fd(0), c.memory().range(c.argument(1), unsignedInt(c.argument(2))));
     }
 
     /** Returns the length written, NUL included; ERANGE if {@code size} cannot hold it. */
     static long getcwd(SyscallCall c, HostIo io) {
-        byte[] path = GuestNames.encode(io.getcwd());
+        byte[] path = GuestNames.encode(io.fileSystem().getcwd());
         long size = c.argument(1);
         if (Long.compareUnsigned(size, path.length + 1L) < 0) {
             throw new ErrnoException(Errno.ERANGE);
@@ -106,27 +106,27 @@ final class DefaultSyscalls {
     }
 
     static long chdir(SyscallCall c, HostIo io) {
-        io.chdir(c.path(0));
+        io.fileSystem().chdir(c.path(0));
         return 0;
     }
 
     static long fchdir(SyscallCall c, HostIo io) {
-        io.fchdir(c.fd(0));
+        io.fileSystem().fchdir(c.fd(0));
         return 0;
     }
 
     static long mkdirat(SyscallCall c, HostIo io) {
-        io.mkdirAt(c.fd(0), c.path(1), (int) c.argument(2));
+        io.fileSystem().mkdirAt(c.fd(0), c.path(1), (int) c.argument(2));
         return 0;
     }
 
     static long unlinkat(SyscallCall c, HostIo io) {
-        io.unlinkAt(c.fd(0), c.path(1), (int) c.argument(2));
+        io.fileSystem().unlinkAt(c.fd(0), c.path(1), (int) c.argument(2));
         return 0;
     }
 
     static long renameat2(SyscallCall c, HostIo io) {
-        io.renameAt(c.fd(0), c.path(1), c.fd(2), c.path(3), (int) c.argument(4));
+        io.fileSystem().renameAt(c.fd(0), c.path(1), c.fd(2), c.path(3), (int) c.argument(4));
         return 0;
     }
 
@@ -137,7 +137,7 @@ final class DefaultSyscalls {
             throw new ErrnoException(Errno.EINVAL);
         }
         String path = c.path(1);
-        byte[] target = GuestNames.encode(io.readlinkAt(c.fd(0), path));
+        byte[] target = GuestNames.encode(io.fileSystem().readlinkAt(c.fd(0), path));
         int n = Math.min(size, target.length);
         MemorySegment.copy(target, 0, c.memory().range(c.argument(2), n), ValueLayout.JAVA_BYTE, 0, n);
         return n;
@@ -148,9 +148,9 @@ final class DefaultSyscalls {
         String path = c.path(1);
         int mode = (int) c.argument(2);
         if (path.isEmpty() && (c.argument(3) & Fcntl.AT_EMPTY_PATH) != 0) {
-            io.chmod(c.fd(0), mode);
+            io.fileSystem().chmod(c.fd(0), mode);
         } else {
-            io.chmodAt(c.fd(0), path, mode);
+            io.fileSystem().chmodAt(c.fd(0), path, mode);
         }
         return 0;
     }
@@ -169,42 +169,42 @@ final class DefaultSyscalls {
             if ((flags & ~(Fcntl.AT_EMPTY_PATH | Fcntl.AT_SYMLINK_NOFOLLOW)) != 0) {
                 throw new ErrnoException(Errno.EINVAL);
             }
-            io.setTimes(c.fd(0), access, modification);
+            io.fileSystem().setTimes(c.fd(0), access, modification);
         } else {
-            io.setTimesAt(c.fd(0), path, access, modification, flags);
+            io.fileSystem().setTimesAt(c.fd(0), path, access, modification, flags);
         }
         return 0;
     }
 
     static long symlinkat(SyscallCall c, HostIo io) {
-        io.symlinkAt(c.path(0), c.fd(1), c.path(2));
+        io.fileSystem().symlinkAt(c.path(0), c.fd(1), c.path(2));
         return 0;
     }
 
     static long linkat(SyscallCall c, HostIo io) {
-        io.linkAt(c.fd(0), c.path(1), c.fd(2), c.path(3), (int) c.argument(4));
+        io.fileSystem().linkAt(c.fd(0), c.path(1), c.fd(2), c.path(3), (int) c.argument(4));
         return 0;
     }
 
     static long fcntl(SyscallCall c, HostIo io) {
-        return io.fcntl(c.fd(0), (int) c.argument(1), c.argument(2));
+        return io.descriptors().fcntl(c.fd(0), (int) c.argument(1), c.argument(2));
     }
 
     static long dup(SyscallCall c, HostIo io) {
-        return io.dup(c.fd(0));
+        return io.descriptors().dup(c.fd(0));
     }
 
     static long dup3(SyscallCall c, HostIo io) {
-        return io.dup3(c.fd(0), c.fd(1), (int) c.argument(2));
+        return io.descriptors().dup3(c.fd(0), c.fd(1), (int) c.argument(2));
     }
 
     static long ftruncate(SyscallCall c, HostIo io) {
-        io.ftruncate(c.fd(0), c.argument(1));
+        io.descriptors().ftruncate(c.fd(0), c.argument(1));
         return 0;
     }
 
     static long fsync(SyscallCall c, HostIo io) {
-        io.fsync(c.fd(0));
+        io.descriptors().fsync(c.fd(0));
         return 0;
     }
 
@@ -250,7 +250,7 @@ final class DefaultSyscalls {
      * network sockets itself.
      */
     static long socket(SyscallCall c, HostIo io) {
-        return io.socket((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
+        return io.sockets().socket((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
     }
 
     /**
@@ -261,22 +261,22 @@ final class DefaultSyscalls {
      */
     static long onSocket(SyscallCall c, HostIo io) {
         return switch (c.sysno()) {
-            case SENDTO -> io.send(c.fd(0), c.buffer(1), (int) c.argument(3), c.argument(4) != 0);
+            case SENDTO -> io.sockets().send(c.fd(0), c.buffer(1), (int) c.argument(3), c.argument(4) != 0);
             case RECVFROM -> {
-                long received = io.receive(c.fd(0), c.buffer(1), (int) c.argument(3));
+                long received = io.sockets().receive(c.fd(0), c.buffer(1), (int) c.argument(3));
                 if (c.argument(5) != 0) {
                     // The peer of a socket pair has no name: Linux reports an address length of 0.
                     c.memory().range(c.argument(5), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0);
                 }
                 yield received;
             }
-            default -> throw new ErrnoException(io.socketCallError(c.fd(0), c.sysno()));
+            default -> throw new ErrnoException(io.sockets().socketCallError(c.fd(0), c.sysno()));
         };
     }
 
     static long pipe2(SyscallCall c, HostIo io) {
         MemorySegment out = c.memory().range(c.argument(0), 8);
-        int[] pair = io.pipe2((int) c.argument(1));
+        int[] pair = io.sockets().pipe2((int) c.argument(1));
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 0, pair[0]);
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 4, pair[1]);
         return 0;
@@ -284,7 +284,7 @@ final class DefaultSyscalls {
 
     static long socketpair(SyscallCall c, HostIo io) {
         MemorySegment out = c.memory().range(c.argument(3), 8);
-        int[] pair = io.socketPair((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
+        int[] pair = io.sockets().socketPair((int) c.argument(0), (int) c.argument(1), (int) c.argument(2));
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 0, pair[0]);
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 4, pair[1]);
         return 0;

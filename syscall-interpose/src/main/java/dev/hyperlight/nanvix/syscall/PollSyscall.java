@@ -40,7 +40,7 @@ final class PollSyscall {
                 long at = i * POLLFD_SIZE;
                 int fd = fds.get(ValueLayout.JAVA_INT_UNALIGNED, at);
                 int events = Short.toUnsignedInt(fds.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 4));
-                int revents = fd < 0 ? 0 : io.readiness(fd, events) & (events | ALWAYS_REPORTED);
+                int revents = fd < 0 ? 0 : io.descriptors().readiness(fd, events) & (events | ALWAYS_REPORTED);
                 fds.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 6, (short) revents);
                 if (revents != 0) {
                     ready++;

@@ -229,7 +229,7 @@ public final class SyscallTable {
     /** socket(AF_UNIX, ...), or a socket call on an fd that is a local socket. */
     private static boolean isLocal(SyscallCall call, HostIo io) {
         final long afUnix = 1;
-        return call.sysno() == Sysno.SOCKET ? call.argument(0) == afUnix : io.isLocalSocket(call.fd(0));
+        return call.sysno() == Sysno.SOCKET ? call.argument(0) == afUnix : io.sockets().isLocalSocket(call.fd(0));
     }
 
     private static long runDefault(SyscallCall call, HostIo io) {

@@ -49,16 +49,16 @@ class HostIoTest {
         };
         long before = hostFdCount();
         HostIo io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).stdout(stdout).build());
-        int first = io.openAt(Fcntl.AT_FDCWD, "/tmp/f", Fcntl.O_RDONLY, 0);
+        int first = io.fileSystem().openAt(Fcntl.AT_FDCWD, "/tmp/f", Fcntl.O_RDONLY, 0);
         for (int i = 1; i < 20; i++) {
-            io.openAt(Fcntl.AT_FDCWD, "/tmp/f", Fcntl.O_RDONLY, 0);
+            io.fileSystem().openAt(Fcntl.AT_FDCWD, "/tmp/f", Fcntl.O_RDONLY, 0);
         }
-        io.dup(first);
+        io.descriptors().dup(first);
         assertThat(hostFdCount()).isGreaterThanOrEqualTo(before + 20);
         io.close();
         assertThat(hostFdCount()).isEqualTo(before);
-        assertThatThrownBy(() -> io.fstat(first)).isInstanceOf(ErrnoException.class);
-        assertThatThrownBy(() -> io.fstat(1)).isInstanceOf(ErrnoException.class);
+        assertThatThrownBy(() -> io.descriptors().fstat(first)).isInstanceOf(ErrnoException.class);
+        assertThatThrownBy(() -> io.descriptors().fstat(1)).isInstanceOf(ErrnoException.class);
         assertThat(closed[0]).isFalse();
         io.close();
     }
@@ -66,11 +66,11 @@ class HostIoTest {
     @Test
     void errorsCarryTheirErrno() {
         try (HostIo io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).build())) {
-            assertThatThrownBy(() -> io.openAt(Fcntl.AT_FDCWD, "/tmp/none", Fcntl.O_RDONLY, 0))
+            assertThatThrownBy(() -> io.fileSystem().openAt(Fcntl.AT_FDCWD, "/tmp/none", Fcntl.O_RDONLY, 0))
                     .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(8);
-                assertThatThrownBy(() -> io.read(9, buffer))
+                assertThatThrownBy(() -> io.descriptors().read(9, buffer))
                         .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EBADF));
             }
         }
@@ -87,10 +87,10 @@ class HostIoTest {
                 .isInstanceOf(IllegalArgumentException.class);
         try (HostIo io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp))
                 .workingDirectory("/tmp/sub").build())) {
-            assertThat(io.getcwd()).isEqualTo("/tmp/sub");
+            assertThat(io.fileSystem().getcwd()).isEqualTo("/tmp/sub");
         }
         try (HostIo io = new HostIo(IoConfig.builder().build())) {
-            assertThat(io.getcwd()).isEqualTo("/");
+            assertThat(io.fileSystem().getcwd()).isEqualTo("/");
         }
     }
 
@@ -120,7 +120,7 @@ class HostIoTest {
         Files.writeString(real.resolve("f"), "via link");
         Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
         try (HostIo io = new HostIo(IoConfig.builder().mount(Mount.readOnly("/data", link)).build())) {
-            assertThat(io.statAt(Fcntl.AT_FDCWD, "/data/f", 0).size()).isEqualTo(8);
+            assertThat(io.fileSystem().statAt(Fcntl.AT_FDCWD, "/data/f", 0).size()).isEqualTo(8);
         }
     }
 }

@@ -5,6 +5,7 @@ import static dev.hyperlight.nanvix.syscall.Guest.AT_FDCWD;
 import static dev.hyperlight.nanvix.syscall.Guest.err;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.abi.Timespec;
 import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
@@ -71,7 +72,7 @@ class AttributeCallsTest {
         assertThat(Files.getAttribute(file, "lastAccessTime"))
                 .isEqualTo(FileTime.from(Instant.ofEpochSecond(1_000_000_000L, 5)));
 
-        long omitAccessNowModified = guest.words(0, HostIo.UTIME_OMIT, 0, HostIo.UTIME_NOW);
+        long omitAccessNowModified = guest.words(0, Timespec.UTIME_OMIT, 0, Timespec.UTIME_NOW);
         Instant before = Instant.now().minusSeconds(1);
         assertThat(guest.call(Sysno.UTIMENSAT, AT_FDCWD, guest.string("/tmp/f.txt"), omitAccessNowModified, 0))
                 .isZero();
@@ -82,7 +83,7 @@ class AttributeCallsTest {
 
     @Test
     void utimensatChecksItsArguments() {
-        long good = guest.words(0, HostIo.UTIME_NOW, 0, HostIo.UTIME_NOW);
+        long good = guest.words(0, Timespec.UTIME_NOW, 0, Timespec.UTIME_NOW);
         assertThat(guest.call(Sysno.UTIMENSAT, AT_FDCWD, guest.string("/app/ro.txt"), good, 0))
                 .isEqualTo(err(Errno.EROFS));
         assertThat(guest.call(Sysno.UTIMENSAT, AT_FDCWD, guest.string("/tmp/f.txt"), good, 0x4000))

@@ -99,7 +99,7 @@ class SyscallTableTest {
         SyscallTable table = SyscallTable.defaults();
         long fd = table.dispatch(SyscallRequest.of(Sysno.SOCKET, 1, 1 | 02000000, 0), guest.memory, guest.io, guest.state);
         assertThat(fd).isNotNegative();
-        assertThat(guest.io.fstat((int) fd).mode()).isEqualTo(0140777);
+        assertThat(guest.io.descriptors().fstat((int) fd).mode()).isEqualTo(0140777);
         long address = guest.alloc(110);
         assertThat(table.dispatch(SyscallRequest.of(Sysno.BIND, fd, address, 110), guest.memory, guest.io, guest.state))
                 .isEqualTo(err(Errno.EACCES));

@@ -101,7 +101,7 @@ class GuestNamespaceProperties {
                 .mount(Mount.writable("/tmp", tmp)).mount(Mount.readOnly("/deep/inside/mnt", deep)).build())) {
             for (Tuple.Tuple2<String, String> link : links) {
                 try {
-                    io.symlinkAt(link.get2(), Fcntl.AT_FDCWD, link.get1());
+                    io.fileSystem().symlinkAt(link.get2(), Fcntl.AT_FDCWD, link.get1());
                 } catch (ErrnoException refused) {
                     // EEXIST, EROFS, ENOENT: the guest gets an errno and nothing is made
                 }

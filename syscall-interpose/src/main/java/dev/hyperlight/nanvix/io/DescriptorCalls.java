@@ -1,0 +1,153 @@
+package dev.hyperlight.nanvix.io;
+
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.abi.ErrnoException;
+import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.abi.Poll;
+import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.file.OpenFile;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Calls on the open file descriptions of one process ({@link HostIo#descriptors()}): reading
+ * and writing, seeking, dup, fcntl, ioctl, fstat, getdents64 and poll readiness.
+ */
+public final class DescriptorCalls {
+
+    private final HostIo io;
+
+    DescriptorCalls(HostIo io) {
+        this.io = io;
+    }
+
+    public long read(int fd, MemorySegment buffer) {
+        return io.fds.get(fd).read(buffer);
+    }
+
+    public long write(int fd, MemorySegment data) {
+        return io.fds.get(fd).write(data);
+    }
+
+    public long pread(int fd, MemorySegment buffer, long offset) {
+        OpenFile file = io.fds.get(fd);
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return file.readAt(buffer, offset);
+    }
+
+    public long pwrite(int fd, MemorySegment data, long offset) {
+        OpenFile file = io.fds.get(fd);
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return file.writeAt(data, offset);
+    }
+
+    public long lseek(int fd, long offset, int whence) {
+        return io.fds.get(fd).seek(offset, whence);
+    }
+
+    public void ftruncate(int fd, long length) {
+        OpenFile file = io.fds.get(fd);
+        if (length < 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        file.truncate(length);
+    }
+
+    public void fsync(int fd) {
+        io.fds.get(fd).sync();
+    }
+
+    public void close(int fd) {
+        io.fds.close(fd);
+    }
+
+    public int dup(int fd) {
+        return io.fds.add(io.fds.get(fd), false, 0);
+    }
+
+    public int dup3(int oldFd, int newFd, int flags) {
+        if ((flags & ~Fcntl.O_CLOEXEC) != 0 || oldFd == newFd) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (newFd < 0 || newFd >= io.fds.limit()) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        io.fds.install(newFd, io.fds.get(oldFd), (flags & Fcntl.O_CLOEXEC) != 0);
+        return newFd;
+    }
+
+    public long fcntl(int fd, int command, long argument) {
+        OpenFile file = io.fds.get(fd);
+        return switch (command) {
+            case Fcntl.F_DUPFD, Fcntl.F_DUPFD_CLOEXEC -> {
+                int lowest = (int) argument;
+                if (lowest < 0 || lowest >= io.fds.limit()) {
+                    throw new ErrnoException(Errno.EINVAL);
+                }
+                yield io.fds.add(file, command == Fcntl.F_DUPFD_CLOEXEC, lowest);
+            }
+            case Fcntl.F_GETFD -> io.fds.closeOnExec(fd) ? Fcntl.FD_CLOEXEC : 0;
+            case Fcntl.F_SETFD -> {
+                io.fds.setCloseOnExec(fd, (argument & Fcntl.FD_CLOEXEC) != 0);
+                yield 0;
+            }
+            case Fcntl.F_GETFL -> file.flags();
+            case Fcntl.F_SETFL -> {
+                file.setFlags((int) argument);
+                yield 0;
+            }
+            default -> throw new ErrnoException(Errno.EINVAL, "fcntl command " + command);
+        };
+    }
+
+    /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */
+    public void setNonBlocking(int fd, boolean nonBlocking) {
+        OpenFile file = io.fds.get(fd);
+        file.setFlags(nonBlocking ? file.flags() | Fcntl.O_NONBLOCK : file.flags() & ~Fcntl.O_NONBLOCK);
+    }
+
+    /**
+     * No fd is a terminal (the console is a stream), so terminal requests fail with ENOTTY; only the
+     * requests every file supports, FIOCLEX and FIONCLEX, do something (FIONBIO: {@link #setNonBlocking}).
+     *
+     * @param request the request number (an {@code unsigned int} in Linux)
+     */
+    public long ioctl(int fd, long request) {
+        io.fds.get(fd);
+        long command = request & 0xffff_ffffL;
+        if (command == Fcntl.FIOCLEX || command == Fcntl.FIONCLEX) {
+            io.fds.setCloseOnExec(fd, command == Fcntl.FIOCLEX);
+            return 0;
+        }
+        throw new ErrnoException(Errno.ENOTTY);
+    }
+
+    /** Under the namespace lock: the file's host path must not move while its attributes are read. */
+    public Stat fstat(int fd) {
+        OpenFile file = io.fds.get(fd);
+        return io.locked(file::stat);
+    }
+
+    public int getdents64(int fd, MemorySegment buffer) {
+        OpenFile file = io.fds.get(fd);
+        return io.locked(() -> file.readDirectory(buffer));
+    }
+
+    /**
+     * What {@code poll} reports for {@code fd} and {@code events}: POLLNVAL for an fd this process
+     * does not have; pipes report data, room and a closed other end; everything else is always
+     * ready, as Linux reports files.
+     */
+    public int readiness(int fd, int events) {
+        OpenFile file;
+        try {
+            file = io.fds.get(fd);
+        } catch (ErrnoException e) {
+            return Poll.POLLNVAL;
+        }
+        return file.readiness(events);
+    }
+}
