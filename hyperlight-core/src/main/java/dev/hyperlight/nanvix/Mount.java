@@ -1,8 +1,6 @@
 package dev.hyperlight.nanvix;
 
-import dev.hyperlight.nanvix.vfs.GuestPaths;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A host directory shown to the guest at {@code guestPath}.
@@ -14,12 +12,7 @@ import java.util.Objects;
 public record Mount(String guestPath, Path hostDir, boolean readOnly) {
 
     public Mount {
-        Objects.requireNonNull(guestPath, "guestPath");
-        Objects.requireNonNull(hostDir, "hostDir");
-        if (!GuestPaths.isCanonical(guestPath)) {
-            throw new IllegalArgumentException("mount point '" + guestPath
-                    + "' must be an absolute guest path without '.', '..', '//' or a trailing '/'");
-        }
+        dev.hyperlight.nanvix.vfs.Mount.check(guestPath, hostDir);
     }
 
     public static Mount readOnly(String guestPath, Path hostDir) {

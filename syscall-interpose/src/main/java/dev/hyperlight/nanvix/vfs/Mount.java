@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A host directory shown to the guest at {@code guestPath}.
+ * A host directory shown to the guest at {@code guestPath}: the I/O side's copy of the API's
+ * {@code dev.hyperlight.nanvix.Mount}, which it checks with {@link #check}.
  *
  * @param guestPath canonical absolute guest path, e.g. {@code /tmp} or {@code /}
  * @param hostDir the host directory; nothing outside it is reachable through this mount
@@ -13,6 +14,15 @@ import java.util.Objects;
 public record Mount(String guestPath, Path hostDir, boolean readOnly) {
 
     public Mount {
+        check(guestPath, hostDir);
+    }
+
+    /**
+     * What every mount must be: both parts given, and a canonical absolute mount point.
+     *
+     * @throws IllegalArgumentException for a mount point with '.', '..', '//' or a trailing '/'
+     */
+    public static void check(String guestPath, Path hostDir) {
         Objects.requireNonNull(guestPath, "guestPath");
         Objects.requireNonNull(hostDir, "hostDir");
         if (!GuestPaths.isCanonical(guestPath)) {
