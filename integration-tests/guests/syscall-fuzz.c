@@ -19,7 +19,8 @@
  * ignored), so that a run goes deep rather than ending at the first handler a call replaced.
  *
  * Prints "syscall-fuzz: seed S, N calls" first and, when it gets to the end,
- * "syscall-fuzz: done, N calls, K ok" and exits 0. How a run may end otherwise (a signal the
+ * "syscall-fuzz: done, N calls, K ok" (through a copy of stdout made at the start: the calls
+ * close and replace fd 1 often) and exits 0. How a run may end otherwise (a signal the
  * calls caused, a time-out) is the host's to judge: never a host error or a guest kernel panic.
  */
 #define _GNU_SOURCE
@@ -589,13 +590,16 @@ static void prepare_files(void)
     }
 }
 
+/* Where the last line and the trace go: copies of stdout and stderr made at the start. */
+enum { REPORT_FD = 1000, TRACE_FD = 1001 };
+
 static void trace_call(long index, long nr, const uint64_t a[6])
 {
     char line[200];
     int n = snprintf(line, sizeof line, "#%ld nr %ld (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)\n", index, nr,
                      (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2],
                      (unsigned long long)a[3], (unsigned long long)a[4], (unsigned long long)a[5]);
-    syscall(SYS_write, 1023, line, n);
+    syscall(SYS_write, TRACE_FD, line, n);
 }
 
 int main(int argc, char **argv)
@@ -610,8 +614,10 @@ int main(int argc, char **argv)
     prng_state = seed;
     printf("syscall-fuzz: seed %#llx, %ld calls\n", (unsigned long long)seed, calls);
     fflush(stdout);
+    /* The calls close and replace fds 1 and 2 often, fds this high rarely. */
+    dup2(1, REPORT_FD);
     if (trace)
-        dup2(2, 1023);
+        dup2(2, TRACE_FD);
 
     arena = mmap(NULL, ARENA_SIZE + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     read_only = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -668,7 +674,6 @@ int main(int argc, char **argv)
     restore();
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
-    printf("syscall-fuzz: done, %ld calls, %ld ok\n", calls, succeeded);
-    fflush(stdout);
+    dprintf(REPORT_FD, "syscall-fuzz: done, %ld calls, %ld ok\n", calls, succeeded);
     return 0;
 }
