@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static void report(const char *what, long result)
@@ -468,6 +474,224 @@ static int privileged(const char *which)
     return 0;
 }
 
+/*
+ * clone(2) by hand, so that the new thread or process runs no C: it pushes and pops (a bad stack
+ * faults there, as any code's first call would), writes one byte to `fd` and exits.
+ */
+static long clone_writer(unsigned long flags, void *stack, void *parent_tid, void *child_tid, unsigned long tls,
+                         int fd)
+{
+    static const char byte = 'C';
+    long result;
+    register long r10 __asm__("r10") = (long)child_tid;
+    register long r8 __asm__("r8") = (long)tls;
+    register long r9 __asm__("r9") = fd;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "push %%rax\n\t"
+                     "pop %%rax\n\t"
+                     "mov $1, %%eax\n\t" /* write(fd, &byte, 1) */
+                     "mov %%r9, %%rdi\n\t"
+                     "mov %%rbx, %%rsi\n\t"
+                     "mov $1, %%edx\n\t"
+                     "syscall\n\t"
+                     "mov $60, %%eax\n\t" /* exit(0): the thread, or the process's only thread */
+                     "xor %%edi, %%edi\n\t"
+                     "syscall\n\t"
+                     "1:"
+                     : "=a"(result)
+                     : "0"((long)SYS_clone), "D"(flags), "S"(stack), "d"(parent_tid), "r"(r10), "r"(r8), "r"(r9),
+                       "b"(&byte)
+                     : "rcx", "r11", "memory");
+    return result;
+}
+
+/* "ok" or the errno's name of a raw call's result. */
+static const char *outcome(long result)
+{
+    return result >= 0 ? "ok" : strerrorname_np(-result);
+}
+
+/* The parent's tid word the clones below pass when it is not a bad address, and its value before. */
+static int parent_tid_word;
+#define PARENT_TID_UNSET 0x5a5a5a5a
+
+/* ", tid word ..." saying what a clone did to `parent_tid_word`, or nothing when it was not passed. */
+static const char *tid_word_after(const void *parent_tid, long result)
+{
+    if (parent_tid != &parent_tid_word)
+        return "";
+    if (parent_tid_word == PARENT_TID_UNSET)
+        return ", tid word unchanged";
+    return parent_tid_word == result ? ", tid word = result" : ", tid word WRONG";
+}
+
+/*
+ * A process clone: what it returned, whether a child ran (it writes to a pipe whose other writer
+ * the parent closes, so the read ends at once when there is none), what wait4 then says, and
+ * whether the parent's tid word is unchanged or holds the child's pid.
+ */
+static void process_clone(const char *what, unsigned long flags, void *stack, void *parent_tid, void *child_tid,
+                          unsigned long tls)
+{
+    int ends[2];
+    if (pipe(ends) != 0) {
+        report(what, -1);
+        return;
+    }
+    parent_tid_word = PARENT_TID_UNSET;
+    long pid = clone_writer(flags | SIGCHLD, stack, parent_tid, child_tid, tls, ends[1]);
+    close(ends[1]);
+    char byte;
+    ssize_t ran = read(ends[0], &byte, 1);
+    close(ends[0]);
+    int status = 0;
+    pid_t reaped = wait4(-1, &status, 0, NULL);
+    char waited[64];
+    if (reaped < 0)
+        snprintf(waited, sizeof waited, "wait %s", strerrorname_np(errno));
+    else if (WIFSIGNALED(status))
+        snprintf(waited, sizeof waited, "child killed by %s", sigabbrev_np(WTERMSIG(status)));
+    else
+        snprintf(waited, sizeof waited, "child exited %d", WEXITSTATUS(status));
+    printf("%s: %s, %s, %s%s\n", what, outcome(pid), ran == 1 ? "a child ran" : "no child ran", waited,
+           tid_word_after(parent_tid, pid));
+}
+
+/*
+ * A thread clone: what it returned and whether a thread ran (the caller yields and sleeps, then
+ * looks at the pipe without waiting), and the parent's tid word as above.
+ */
+static void thread_clone(const char *what, unsigned long extra_flags, void *parent_tid, void *child_tid,
+                         unsigned long tls)
+{
+    static char stack[16384] __attribute__((aligned(16)));
+    const unsigned long thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+    int ends[2];
+    if (pipe2(ends, O_NONBLOCK) != 0) {
+        report(what, -1);
+        return;
+    }
+    parent_tid_word = PARENT_TID_UNSET;
+    long tid = clone_writer(thread | extra_flags, stack + sizeof stack, parent_tid, child_tid, tls, ends[1]);
+    for (int i = 0; i < 10; i++)
+        sched_yield();
+    nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    char byte;
+    ssize_t ran = read(ends[0], &byte, 1);
+    close(ends[0]);
+    close(ends[1]);
+    printf("%s: %s, %s%s\n", what, outcome(tid), ran == 1 ? "a thread ran" : "no thread ran",
+           tid_word_after(parent_tid, tid));
+}
+
+/*
+ * Issue 19: clones whose tid pointers are kernel, unmapped or read-only addresses fail with EFAULT
+ * (a TLS base outside user space with EPERM) before anything is created; a bad stack is not
+ * checked (as on Linux) and faults in the child.
+ */
+static int clone_pointers(void)
+{
+    /* A kernel address whose page below is canonical too, so that a push there page-faults. */
+    void *kernel = (void *)0xffff800000100000UL;
+    char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *read_only = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED || read_only == MAP_FAILED || munmap(page, 4096) != 0) {
+        report("mmap", -1);
+        return 1;
+    }
+    void *unmapped = page;
+    static int child_tid;
+    const unsigned long both = CLONE_PARENT_SETTID | CLONE_CHILD_SETTID;
+
+    process_clone("process-kernel-tids", both, NULL, kernel, kernel, 0);
+    process_clone("process-unmapped-parent-tid", CLONE_PARENT_SETTID, NULL, unmapped, NULL, 0);
+    process_clone("process-read-only-child-tid", both, NULL, &parent_tid_word, read_only, 0);
+    process_clone("process-kernel-tls", CLONE_SETTLS, NULL, NULL, NULL, (unsigned long)kernel);
+    process_clone("process-valid-tids", both, NULL, &parent_tid_word, &child_tid, 0);
+    process_clone("process-kernel-stack", 0, kernel, NULL, NULL, 0);
+
+    thread_clone("thread-kernel-parent-tid", CLONE_PARENT_SETTID, kernel, NULL, 0);
+    thread_clone("thread-kernel-child-tid", both, &parent_tid_word, kernel, 0);
+    thread_clone("thread-unmapped-child-tid", both, &parent_tid_word, unmapped, 0);
+    thread_clone("thread-kernel-tls", CLONE_SETTLS, NULL, NULL, (unsigned long)kernel);
+    thread_clone("thread-valid-tids", both, &parent_tid_word, &child_tid, 0);
+    report("still-alive", 0);
+    return 0;
+}
+
+/*
+ * 256 functions of 32 bytes, one per vector N: save the callee-saved registers, `int N` with
+ * EAX = -1 (no 32-bit system call, where `int 0x80` is one), restore, return. The registers are
+ * saved because a hypervisor under the host may answer an `int N` itself and change them.
+ */
+__asm__(".pushsection .text\n"
+        ".balign 32\n"
+        "int_stubs:\n"
+        ".set vector, 0\n"
+        ".rept 256\n"
+        ".balign 32\n"
+        "push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        "mov $-1, %eax\n"
+        ".byte 0xcd, vector\n"
+        "pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+        "ret\n"
+        ".set vector, vector + 1\n"
+        ".endr\n"
+        ".popsection");
+extern const unsigned char int_stubs[];
+
+static sigjmp_buf after_int;
+static volatile int caught_signal;
+static volatile long caught_trapno;
+static volatile long caught_error;
+
+static void on_int_fault(int signal, siginfo_t *info, void *context)
+{
+    (void)info;
+    ucontext_t *uc = context;
+    caught_signal = signal;
+    caught_trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    caught_error = uc->uc_mcontext.gregs[REG_ERR];
+    siglongjmp(after_int, 1);
+}
+
+static void int_caught(int vector)
+{
+    caught_signal = 0;
+    if (sigsetjmp(after_int, 1) == 0)
+        ((void (*)(void))(int_stubs + 32 * vector))();
+    if (caught_signal == 0)
+        printf("int %d: returned\n", vector);
+    else
+        printf("int %d: SIG%s trapno %ld err %#lx\n", vector, sigabbrev_np(caught_signal), caught_trapno,
+               caught_error);
+}
+
+/*
+ * Issue 19: `int N` from user mode for every vector, caught: one line each with the signal, the
+ * trap number and the error code the sigcontext reports, or "returned" when no signal came.
+ */
+static int int_vectors(void)
+{
+    struct sigaction action = {.sa_sigaction = on_int_fault, .sa_flags = SA_SIGINFO};
+    for (int signal = 1; signal < 32; signal++)
+        if (signal != SIGKILL && signal != SIGSTOP)
+            sigaction(signal, &action, NULL);
+    for (int vector = 0; vector < 256; vector++)
+        int_caught(vector);
+    return 0;
+}
+
+/* `int N` with no handler: the run ends as the fault it raises. */
+static int int_uncaught(int vector)
+{
+    ((void (*)(void))(int_stubs + 32 * (vector & 0xff)))();
+    printf("int %d: returned\n", vector);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -502,7 +726,13 @@ int main(int argc, char **argv)
         return tmp_names();
     if (strcmp(what, "privileged") == 0)
         return privileged(argc > 2 ? argv[2] : "");
+    if (strcmp(what, "clone-pointers") == 0)
+        return clone_pointers();
+    if (strcmp(what, "int-vectors") == 0)
+        return int_vectors();
+    if (strcmp(what, "int") == 0 && argc > 2)
+        return int_uncaught(atoi(argv[2]));
     fprintf(stderr, "usage: hostile open|write|links|planted|network|wild|fds|memory|memory-touch|output|kernel-busy"
-                    "|tmp|tmp-links|tmp-names|privileged ...\n");
+                    "|tmp|tmp-links|tmp-names|privileged|clone-pointers|int-vectors|int ...\n");
     return 2;
 }

@@ -7,6 +7,7 @@
 // handler hands rt_sigreturn a kernel address).
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -192,6 +193,29 @@ static void alarms(void) {
     alarm(1);
     int paused = pause();
     printf("pause: %d %s, handler ran %d\n", paused, strerror(errno), hits);
+    // poll waiting for ever, with no fds and on an empty pipe: the alarm interrupts it too
+    // (with one thread the host does the waiting, up to the alarm).
+    struct itimerval once = {.it_value = {0, 50000}};
+    setitimer(ITIMER_REAL, &once, NULL);
+    int polled = poll(NULL, 0, -1);
+    printf("poll: %d %s, handler ran %d\n", polled, strerror(errno), hits);
+    int ends[2];
+    if (pipe(ends) != 0) {
+        perror("pipe");
+        return;
+    }
+    struct pollfd empty_pipe = {.fd = ends[0], .events = POLLIN};
+    setitimer(ITIMER_REAL, &once, NULL);
+    polled = poll(&empty_pipe, 1, 5000);
+    printf("poll of an empty pipe: %d %s, handler ran %d\n", polled, strerror(errno), hits);
+    // An ignored SIGALRM interrupts nothing: the poll waits out its timeout.
+    set_handler(SIGALRM, SIG_IGN, 0, 0);
+    setitimer(ITIMER_REAL, &once, NULL);
+    polled = poll(&empty_pipe, 1, 200);
+    printf("poll with SIGALRM ignored: %d, handler ran %d\n", polled, hits);
+    close(ends[0]);
+    close(ends[1]);
+    set_handler(SIGALRM, count, 0, 0);
     hits = 0;
     struct itimerval timer = {.it_interval = {0, 20000}, .it_value = {0, 20000}};
     setitimer(ITIMER_REAL, &timer, NULL);

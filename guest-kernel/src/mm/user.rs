@@ -58,6 +58,17 @@ pub fn copy_out(dst: u64, src: *const u8, len: usize) -> Result<(), i64> {
     })
 }
 
+/// Makes `[addr, addr + len)` ready for writes that must not fail later: checks that the
+/// program may write it and maps its pages now (EFAULT or ENOMEM, as `copy_out` gives). A call
+/// that creates something and then reports through user memory (clone's tid words) asks this
+/// first, so that it fails before creating anything rather than after.
+pub fn prepare_write(addr: u64, len: usize) -> Result<(), i64> {
+    if !accessible(addr, len as u64, PROT_WRITE) {
+        return Err(EFAULT);
+    }
+    for_each_piece(addr, len, Access::Write, |_, _, _| {})
+}
+
 /// Reads a plain-data value (integers, `#[repr(C)]` structs of integers) from the program.
 pub fn read<T: Copy>(addr: u64) -> Result<T, i64> {
     let mut value = MaybeUninit::<T>::uninit();

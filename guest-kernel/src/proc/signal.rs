@@ -557,6 +557,18 @@ pub fn expire_alarm(s: &mut Scheduler<SavedContext>, now: u64) {
     update_attention(s);
 }
 
+/// Fires the alarm if it is due; true when the calling thread then has a signal pending that
+/// it takes. For a wait the host does on the thread's behalf (poll with one thread), which the
+/// alarm cannot interrupt: the call ends with EINTR and the signal is delivered on the way out.
+pub fn alarm_interrupts_caller() -> bool {
+    let now = task::monotonic_now();
+    task::with_scheduler(|s| {
+        expire_alarm(s, now);
+        let thread = s.current();
+        (thread.pending_signals | signals().pending) & !thread.signal_mask != 0
+    })
+}
+
 /// Arms (or with 0 disarms) the alarm; returns the time that was left and the old interval.
 pub fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
     let now = task::monotonic_now();

@@ -10,8 +10,8 @@
 //!   a fresh VM with the same pid and fd table and this VM never resumes.
 //! - wait4, waitid and kill (syscalls/) are answered from the host's process table.
 
-use crate::abi::errno::{E2BIG, EFAULT, EINVAL, ENAMETOOLONG, EPERM};
-use crate::abi::host::{kva, USER_TOP};
+use crate::abi::errno::{E2BIG, EFAULT, EINVAL, ENAMETOOLONG};
+use crate::abi::host::kva;
 use crate::abi::linux::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_VFORK, CLONE_VM, PATH_MAX,
 };
@@ -75,6 +75,7 @@ pub fn clone_process(request: &CloneRequest) -> Result<u64, i64> {
     if flags & !PROCESS_FLAGS != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         return Err(EINVAL);
     }
+    request.check_addresses()?;
     fork(request)
 }
 
@@ -88,12 +89,10 @@ pub fn take_child_stack() -> Option<u64> {
 /// fork(2) and vfork(2), and the process clones: the host copies the VM; returns the child's
 /// pid in the parent and 0 in the child. vfork has fork's semantics here: the parent does not
 /// wait for the child's execve or exit, and the child has its own copy of memory (programs
-/// that follow vfork's rules cannot tell).
+/// that follow vfork's rules cannot tell). The request's addresses have been checked
+/// (`CloneRequest::check_addresses`): the tid writes below cannot fail once the child exists.
 pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
     let flags = request.flags;
-    if flags & CLONE_SETTLS != 0 && request.tls >= USER_TOP {
-        return Err(EPERM);
-    }
     let child = hypercall::call(nr::FORK, [0; 6]);
     if child < 0 {
         return Err(-child);
@@ -123,7 +122,7 @@ pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
     });
     if flags & CLONE_SETTLS != 0 {
         task::set_segment_base(true, request.tls);
-        // SAFETY: a user-space base (checked above); the kernel itself does not use FS.
+        // SAFETY: a user-space base (`check_addresses`); the kernel itself does not use FS.
         unsafe { cpu::wrmsr(IA32_FS_BASE, request.tls) };
     }
     // SAFETY: see `take_child_stack`.

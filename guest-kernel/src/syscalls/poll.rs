@@ -55,6 +55,20 @@ impl Wait {
     }
 }
 
+/// How long the host may wait in one go for a poll of a program with one thread, `now` on the
+/// monotonic clock: until the call's `deadline` or the armed `alarm` (0: none), whichever comes
+/// first. The alarm bounds it because only this kernel fires the alarm: the host would wait
+/// through it, and its SIGALRM would not interrupt the call as on Linux.
+pub fn host_wait(now: u64, deadline: Option<u64>, alarm: u64) -> Wait {
+    let end = match (deadline, alarm) {
+        (None, 0) => return Wait::Forever,
+        (Some(deadline), 0) => deadline,
+        (None, alarm) => alarm,
+        (Some(deadline), alarm) => deadline.min(alarm),
+    };
+    Wait::For(end.saturating_sub(now))
+}
+
 /// select's answer, in place: of `nfds` fds, those set in `read` and `write` stay set (every
 /// open fd is ready), `except` is cleared (no exceptional conditions exist), bits at or above
 /// `nfds` are cleared. Returns how many bits are set, or EBADF when a set names an fd the host
@@ -105,14 +119,14 @@ pub use handlers::{sys_poll, sys_ppoll, sys_pselect6, sys_select};
 #[cfg(not(test))]
 mod handlers {
     use super::*;
-    use crate::abi::errno::EFAULT;
+    use crate::abi::errno::{EFAULT, EINTR};
     use crate::abi::host::kva;
     use crate::abi::linux::F_GETFD;
     use crate::abi::nr;
     use crate::host::{boot_info, hypercall};
     use crate::mm::user;
     use crate::mm::vma::PROT_WRITE;
-    use crate::proc::task;
+    use crate::proc::{signal, task};
     use crate::syscalls::{result, Args};
 
     /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
@@ -156,8 +170,7 @@ mod handlers {
         }
         // The host waits only while no other thread could run meanwhile.
         let alone = task::with_scheduler(|s| s.live()) == 1;
-        let host_wait = if alone { wait_millis(wait) } else { 0 };
-        let ready = hypercall::call(nr::POLL, [io, nfds, host_wait, 0, 0, 0]);
+        let ready = if alone { poll_alone(io, nfds, wait) } else { hypercall::call(nr::POLL, [io, nfds, 0, 0, 0, 0]) };
         if ready < 0 {
             return ready;
         }
@@ -165,6 +178,33 @@ mod handlers {
             return -errno;
         }
         if ready > 0 || alone { ready } else { sleep(wait) }
+    }
+
+    /// The host's poll of the staged array for a program with one thread, waiting up to `wait`
+    /// in pieces that end at the alarm (`host_wait`): a due alarm whose SIGALRM the thread takes
+    /// ends the call with EINTR (the signal is delivered on the way out), as on Linux.
+    fn poll_alone(io: u64, nfds: u64, wait: Wait) -> i64 {
+        if signal::alarm_deadline() == 0 {
+            return hypercall::call(nr::POLL, [io, nfds, wait_millis(wait), 0, 0, 0]);
+        }
+        let deadline = match wait {
+            Wait::For(ns) => Some(task::monotonic_now().saturating_add(ns)),
+            Wait::Forever => None,
+        };
+        loop {
+            let now = task::monotonic_now();
+            let piece = host_wait(now, deadline, signal::alarm_deadline());
+            let ready = hypercall::call(nr::POLL, [io, nfds, wait_millis(piece), 0, 0, 0]);
+            if ready != 0 {
+                return ready;
+            }
+            if signal::alarm_interrupts_caller() {
+                return -EINTR;
+            }
+            if deadline.is_some_and(|deadline| task::monotonic_now() >= deadline) {
+                return 0;
+            }
+        }
     }
 
     pub fn sys_poll(a: &Args) -> i64 {
@@ -284,5 +324,17 @@ mod tests {
         assert_eq!(Wait::from_timeval([0, 1_000_000]), Err(EINVAL));
         assert_eq!(Wait::from_timespec(Timespec { sec: 0, nsec: 5 }), Ok(Wait::For(5)));
         assert_eq!(Wait::from_timespec(Timespec { sec: -1, nsec: 0 }), Err(EINVAL));
+    }
+
+    #[test]
+    fn the_host_waits_until_the_deadline_or_the_alarm_whichever_comes_first() {
+        assert_eq!(host_wait(100, None, 0), Wait::Forever);
+        assert_eq!(host_wait(100, Some(400), 0), Wait::For(300));
+        assert_eq!(host_wait(100, None, 250), Wait::For(150));
+        assert_eq!(host_wait(100, Some(400), 250), Wait::For(150));
+        assert_eq!(host_wait(100, Some(200), 250), Wait::For(100));
+        // Past either: no wait at all, the caller looks at the alarm and the deadline at once.
+        assert_eq!(host_wait(300, Some(200), 0), Wait::For(0));
+        assert_eq!(host_wait(300, None, 250), Wait::For(0));
     }
 }

@@ -18,9 +18,10 @@ public interface VirtualCpu extends AutoCloseable {
     void setMsr(int index, long value) throws HypervisorException;
 
     /**
-     * The whole architectural state of this vCPU, stopped at an exit: general and special
-     * registers, FPU/SSE/AVX state, the system-call and segment-base MSRs and the TSC. A VM fork
-     * gives it to the new VM's vCPU with {@link #restoreState}; it is the backend's own format.
+     * The whole architectural state of this vCPU, stopped at an exit, with the exit's instruction
+     * completed (the state resumes after it): general and special registers, FPU/SSE/AVX state,
+     * the system-call and segment-base MSRs and the TSC. A VM fork gives it to the new VM's vCPU
+     * with {@link #restoreState}; it is the backend's own format.
      */
     default CpuState saveState() throws HypervisorException {
         throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot copy a vCPU");

@@ -179,6 +179,7 @@ final class KvmVirtualCpu implements VirtualCpu {
 
     @Override
     public CpuState saveState() throws HypervisorException {
+        completeLastExit();
         ioctl(KVM_GET_REGS, regs, "KVM_GET_REGS");
         ioctl(KVM_GET_SREGS, sregs, "KVM_GET_SREGS");
         try (Arena arena = Arena.ofConfined()) {
@@ -200,6 +201,42 @@ final class KvmVirtualCpu implements VirtualCpu {
             return new KvmCpuState(regs.toArray(ValueLayout.JAVA_BYTE), sregs.toArray(ValueLayout.JAVA_BYTE),
                     xsave.toArray(ValueLayout.JAVA_BYTE), hasXcrs ? xcrs.toArray(ValueLayout.JAVA_BYTE) : new byte[0],
                     Arrays.copyOf(indices, count), Arrays.copyOf(values, count));
+        }
+    }
+
+    /**
+     * Finishes the instruction of the last exit. After an I/O exit on hardware virtualization KVM
+     * completes the instruction (moves RIP past an {@code out}, loads an {@code in}'s value) only
+     * at the next {@code KVM_RUN}, so registers read before that show it not yet done, and a vCPU
+     * restored from them would execute it again: a forked child ran its parent's fork hypercall
+     * once more, and so did its child, up to the process limit (found by the hostile and fuzzing
+     * guests on the QEMU-emulated KVM; under PVM, whose emulator finishes it before the exit, the
+     * state was complete). KVM's documented way: a {@code KVM_RUN} with {@code immediate_exit}
+     * set completes it and returns {@code EINTR} without entering the guest.
+     */
+    private void completeLastExit() throws HypervisorException {
+        synchronized (runState) {
+            ensureOpen();
+            runningThread = libc_h.pthread_self(); // close() waits for this run too
+            kvm_run.immediate_exit(run, (byte) 1);
+        }
+        try {
+            int result = libc_h.ioctl(callState, vcpuFd, KVM_RUN, 0L);
+            int errno = libc_h.errno(callState);
+            if (result == 0) {
+                throw new HypervisorException(HypervisorException.Kind.FAILED,
+                        "vCPU " + id + ": the last exit's instruction needs another exit to complete");
+            }
+            if (errno != libc_h.EINTR) {
+                throw NativeFailure.of("KVM_RUN (completing the last exit)", errno);
+            }
+        } finally {
+            synchronized (runState) {
+                runningThread = 0;
+                if (!interruptRequested) {
+                    kvm_run.immediate_exit(run, (byte) 0); // an interrupt's stays set for good
+                }
+            }
         }
     }
 

@@ -51,6 +51,9 @@ class SignalsTest {
                 ignored and default-ignored signals change nothing
                 alarm: nanosleep -1 Interrupted system call, handler ran 1, alarm left 0
                 pause: -1 Interrupted system call, handler ran 2
+                poll: -1 Interrupted system call, handler ran 3
+                poll of an empty pipe: -1 Interrupted system call, handler ran 4
+                poll with SIGALRM ignored: 0, handler ran 4
                 setitimer: getitimer saw it armed 1, 3 expiries, disarmed 1
                 pthread_kill: handled on the target thread 1, its nanosleep -1 Interrupted system call
                 registers across a handler: result 0, kept 1
