@@ -119,6 +119,9 @@ class SandboxStopTest {
 
             assertThat(vcpuThread.isAlive()).as("the vCPU thread, which ignores the stop").isTrue();
             hypervisor.interruptedRunMayReturn.countDown();
+            // Let it end before close, whose own short wait would otherwise race a loaded machine.
+            vcpuThread.join(Duration.ofSeconds(30));
+            assertThat(vcpuThread.isAlive()).isFalse();
         }
         assertThat(hypervisor.vms.getFirst().closed).isTrue();
     }
