@@ -14,9 +14,11 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Exit decoding on a synthetic kvm_run, for the exits a test guest cannot provoke under PVM. */
+@Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class ExitDecoderTest {
 
     private static final long RUN_SIZE = 3 * 4096;

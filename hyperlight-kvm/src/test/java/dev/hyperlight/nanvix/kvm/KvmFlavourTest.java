@@ -6,10 +6,12 @@ import dev.hyperlight.nanvix.hypervisor.Flavour;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The flavour comes from the KVM vendor module listed in /sys/module. */
+@Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class KvmFlavourTest {
 
     @TempDir

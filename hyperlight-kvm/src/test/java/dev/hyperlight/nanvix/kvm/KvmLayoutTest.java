@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * headers and checks that every size, offset, ioctl number and constant it prints is what the Java
  * bindings use, and that the bindings use nothing it does not check.
  */
+@Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class KvmLayoutTest {
 
     /** The classes of hand-written constants: every one of their constants must be checked here. */

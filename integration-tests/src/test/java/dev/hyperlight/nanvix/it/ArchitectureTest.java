@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * (docs/architecture.md, "Layers"). Each layer may use only the layers below it; nothing may
  * form a cycle between packages.
  */
+@Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class ArchitectureTest {
 
     private static JavaClasses classes;
