@@ -6,6 +6,11 @@ package dev.hyperlight.nanvix.hypervisor;
  */
 public interface VirtualCpu extends AutoCloseable {
 
+    /**
+     * The general registers as of the last exit. After an I/O exit RIP may still be on the
+     * {@code in}/{@code out} (hardware KVM finishes it when the vCPU runs again) or past it (PVM);
+     * {@link #saveState()} finishes it first.
+     */
     Registers registers() throws HypervisorException;
 
     void setRegisters(Registers registers) throws HypervisorException;
