@@ -25,7 +25,7 @@ class SandboxStopTest {
     @TempDir
     Path tmp;
 
-    private Sandbox sandbox(ParkedHypervisor hypervisor, Duration stopWait) {
+    private Sandbox sandbox(ParkedHypervisor hypervisor, Duration stopWait) throws SandboxException {
         RuntimeConfig config = RuntimeConfig.builder().memorySize(RuntimeConfig.MIN_MEMORY).timeout(Duration.ZERO)
                 .tmpDirectory(tmp).build();
         return new Sandbox(config, hypervisor, stopWait);
