@@ -1,10 +1,21 @@
 package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.hypervisor.Flavour;
+import dev.hyperlight.nanvix.hypervisor.Hypervisor;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
+import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** The hypervisor backend sandboxes would use on this host, and what runs behind it. */
+/**
+ * The hypervisor backend sandboxes would use on this host, what runs behind it, and whether runs
+ * can work here ({@link #healthChecks()}, what {@code hyperlight-nanvix doctor} prints).
+ */
 public final class HostPlatform {
 
     private HostPlatform() {}
@@ -53,5 +64,89 @@ public final class HostPlatform {
         } catch (SandboxException e) {
             return Optional.of(e.getMessage());
         }
+    }
+
+    /** Guest RAM of the VM the health check creates: the least a sandbox accepts. */
+    private static final long CHECK_VM_MEMORY = RuntimeConfig.MIN_MEMORY;
+
+    /**
+     * Whether this host can run micro-VMs, one check per thing a run depends on, in that order:
+     * the JVM (native access), the hypervisor device, its permissions and API, creating a VM and
+     * a vCPU, what runs guests behind the device, the base image of dynamically linked programs
+     * and each built-in runtime (a bundled image is extracted into the default cache on the way).
+     * The hypervisor checks stop at the first failure. Fit for a service's health check: nothing
+     * is left open, and the VM created lives for the check only.
+     */
+    public static List<HealthCheck> healthChecks() {
+        return healthChecks(backend());
+    }
+
+    static List<HealthCheck> healthChecks(Optional<HypervisorProvider> backend) {
+        List<HealthCheck> checks = new ArrayList<>();
+        checks.add(java(backend.map(provider -> provider.getClass().getModule()).orElse(HostPlatform.class.getModule())));
+        if (backend.isEmpty()) {
+            checks.add(HealthCheck.fail("hypervisor", "no hypervisor backend is on the class path",
+                    "add hyperlight-kvm to it", SandboxException.Reason.HYPERVISOR_MISSING));
+        } else {
+            hypervisor(backend.get(), checks);
+        }
+        checks.add(baseImageProblem()
+                .map(problem -> HealthCheck.warn("image base", problem,
+                        "dynamically linked programs cannot run until it is built"))
+                .orElseGet(() -> HealthCheck.ok("image base",
+                        "found (loader and C/C++ libraries for dynamically linked programs)")));
+        for (GuestRuntime runtime : GuestRuntime.BUILT_IN) {
+            String name = "runtime " + runtime.name();
+            checks.add(runtimeProblem(runtime)
+                    .map(problem -> HealthCheck.warn(name, problem, "its scripts cannot run until then"))
+                    .orElseGet(() -> HealthCheck.ok(name, "found (" + runtime.interpreter() + ")")));
+        }
+        return List.copyOf(checks);
+    }
+
+    /** Native access for the module that makes the backend's native calls. */
+    private static HealthCheck java(Module backendModule) {
+        String version = "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")";
+        if (!backendModule.isNativeAccessEnabled()) {
+            String module = backendModule.isNamed() ? backendModule.getName() : "ALL-UNNAMED";
+            return HealthCheck.warn("java", version + ", native access not enabled",
+                    "start java with --enable-native-access=" + module + ", or every run warns on stderr");
+        }
+        return HealthCheck.ok("java", version + ", native access enabled");
+    }
+
+    private static void hypervisor(HypervisorProvider provider, List<HealthCheck> checks) {
+        Path device = provider.device();
+        if (!Files.exists(device)) {
+            checks.add(HealthCheck.fail("device", device + " does not exist", "this host offers no "
+                    + provider.name() + ": enable hardware virtualization or load the module",
+                    SandboxException.Reason.HYPERVISOR_MISSING));
+            return;
+        }
+        if (!Files.isReadable(device) || !Files.isWritable(device)) {
+            checks.add(HealthCheck.fail("permission", "this user may not open " + device + " for reading and writing",
+                    "add the user to the group owning it (usually 'kvm') and log in again",
+                    SandboxException.Reason.HYPERVISOR_PERMISSION));
+            return;
+        }
+        checks.add(HealthCheck.ok("device", device + " exists, readable and writable by this user"));
+        try (Hypervisor hypervisor = provider.open()) {
+            checks.add(HealthCheck.ok("api", hypervisor.describe()));
+            try (VirtualMachine vm = hypervisor.createVm(CHECK_VM_MEMORY); VirtualCpu vcpu = vm.createVcpu()) {
+                checks.add(HealthCheck.ok("vm", "created a VM with " + (CHECK_VM_MEMORY >> 20) + " MiB of RAM and a vCPU"));
+            }
+        } catch (HypervisorException e) {
+            checks.add(HealthCheck.fail("api", e.getMessage(), "see docs/guest-abi.md, \"Platform notes for the host\"",
+                    Hypervisors.translate(e).reason()));
+            return;
+        }
+        Flavour flavour = provider.flavour();
+        checks.add(switch (flavour) {
+            case HARDWARE -> HealthCheck.ok("flavour", flavour.description());
+            case PVM -> HealthCheck.warn("flavour", flavour.description(),
+                    "runs work, but each system call and page fault costs tens of microseconds (docs/benchmarks.md)");
+            case UNKNOWN -> HealthCheck.warn("flavour", "cannot tell what runs guests behind " + device,
+                    "no kvm_intel, kvm_amd or kvm_pvm under /sys/module");
+        });
     }
 }

@@ -184,7 +184,7 @@ public record Policy(
         maxOutput.ifPresent(builder::outputLimit);
         timeout.ifPresent(builder::timeout);
         memory.ifPresent(builder::memorySize);
-        return builder.build();
+        return builder.derived();
     }
 
     /**

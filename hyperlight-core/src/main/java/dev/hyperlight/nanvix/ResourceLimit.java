@@ -21,10 +21,16 @@ public enum ResourceLimit {
      * program memory (ENOMEM from mmap, brk or a file mapping) or killed it on a page fault it
      * could not serve (SIGKILL, as Linux's out-of-memory killer). Reported by the guest kernel.
      */
-    MEMORY;
+    MEMORY,
+    /** An output file was larger than {@link RunRequest#outputFileLimit()} and was not read back. */
+    OUTPUT_FILES;
 
-    static Set<ResourceLimit> reached(Set<IoLimit> io, boolean outputTruncated, boolean memoryLimitReached) {
+    static Set<ResourceLimit> reached(Set<IoLimit> io, boolean outputTruncated, boolean memoryLimitReached,
+            boolean outputFileTooLarge) {
         Set<ResourceLimit> reached = EnumSet.noneOf(ResourceLimit.class);
+        if (outputFileTooLarge) {
+            reached.add(OUTPUT_FILES);
+        }
         if (memoryLimitReached) {
             reached.add(MEMORY);
         }

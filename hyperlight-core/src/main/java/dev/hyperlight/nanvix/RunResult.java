@@ -16,7 +16,10 @@ import java.util.Set;
  * @param unsupportedSyscalls system calls the guest kernel answered with ENOSYS, by name, with
  *     how often
  * @param limitsReached limits the run ran into without being stopped: output dropped, EMFILE or
- *     ENOSPC given to the guest (limits that stop a run are its {@link #termination()})
+ *     ENOSPC given to the guest, an output file too large (limits that stop a run are its {@link
+ *     #termination()})
+ * @param outputFiles the {@linkplain RunRequest#outputFiles() output files} the run left, by
+ *     canonical guest path; empty when it asked for none
  */
 public record RunResult(
         Termination termination,
@@ -25,11 +28,14 @@ public record RunResult(
         boolean outputTruncated,
         Duration duration,
         Map<String, Integer> unsupportedSyscalls,
-        Set<ResourceLimit> limitsReached) {
+        Set<ResourceLimit> limitsReached,
+        Map<String, byte[]> outputFiles) {
 
+    /** Takes unmodifiable copies of the collections (not of the byte arrays). */
     public RunResult {
         unsupportedSyscalls = Map.copyOf(unsupportedSyscalls);
         limitsReached = Set.copyOf(limitsReached);
+        outputFiles = Map.copyOf(outputFiles);
     }
 
     /** The exit status a shell would report: the guest's own, 124 on timeout, 128+N on a fault. */
@@ -42,10 +48,12 @@ public record RunResult(
         return termination instanceof Termination.Exited exited && exited.status() == 0;
     }
 
+    /** Standard output decoded as UTF-8. */
     public String stdoutText() {
         return new String(stdout, StandardCharsets.UTF_8);
     }
 
+    /** Standard error decoded as UTF-8. */
     public String stderrText() {
         return new String(stderr, StandardCharsets.UTF_8);
     }

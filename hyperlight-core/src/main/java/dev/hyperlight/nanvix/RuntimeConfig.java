@@ -21,13 +21,26 @@ import java.util.Optional;
  * directories under {@code java.io.tmpdir/hyperlight-nanvix}, no log directory, empty standard
  * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each),
  * {@link Limits#DEFAULT}, bundled runtime images extracted under {@link
- * #defaultRuntimeCacheDirectory()}.
+ * #defaultRuntimeCacheDirectory()}, no bound on concurrent runs.
+ *
+ * <p>The builder's setters refuse a malformed argument at once ({@link IllegalArgumentException},
+ * {@link NullPointerException} naming the argument); {@link Builder#build()} refuses a
+ * configuration this host cannot honour, such as a mount whose host directory does not exist,
+ * with a {@link SandboxException} of reason {@link SandboxException.Reason#INVALID_CONFIGURATION}.
+ * Options of one run only (its own standard input, time limit, environment, mounts and files)
+ * are a {@link RunRequest}'s.
  */
 public final class RuntimeConfig {
 
+    /** Guest RAM unless set: 256 MiB. */
     public static final long DEFAULT_MEMORY = 256L << 20;
+    /** Wall-clock limit of a run unless set: 60 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** Bytes kept of each output stream unless set: 16 MiB. */
     public static final int DEFAULT_OUTPUT_LIMIT = 16 << 20;
+    /** {@link #maxConcurrentRuns()} when not bounded. */
+    public static final int UNBOUNDED = Integer.MAX_VALUE;
+    /** The guest environment unless set; the host's is never inherited. */
     public static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
             "PATH", "/usr/local/bin:/usr/bin:/bin",
             "HOME", "/tmp",
@@ -46,6 +59,7 @@ public final class RuntimeConfig {
     private final Optional<OutputStream> stderr;
     private final int outputLimit;
     private final Limits limits;
+    private final int maxConcurrentRuns;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -65,13 +79,15 @@ public final class RuntimeConfig {
         this.stderr = Optional.ofNullable(builder.stderr);
         this.outputLimit = builder.outputLimit;
         this.limits = builder.limits;
+        this.maxConcurrentRuns = builder.maxConcurrentRuns;
     }
 
-    /** A configuration with every default. */
+    /** A configuration with every default (nothing in it can be refused). */
     public static RuntimeConfig defaults() {
-        return builder().build();
+        return new RuntimeConfig(builder());
     }
 
+    /** A builder holding every default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -118,14 +134,22 @@ public final class RuntimeConfig {
         return environment;
     }
 
+    /** The host directories every run sees, after the program's own; a later one at a guest path replaces an earlier. */
     public List<Mount> mounts() {
         return mounts;
     }
 
+    /** How forwarded system calls are decided. */
     public SyscallTable syscallTable() {
         return syscallTable;
     }
 
+    /**
+     * The standard input of runs whose {@link RunRequest} gives none: one live stream (the CLI
+     * passes {@code System.in}), which such runs read from where the previous one stopped; it is
+     * never rewound, so once a run has read it to its end, the next ones read end of file. Empty
+     * unless set. A run with its own {@link RunRequest#stdin()} reads only that.
+     */
     public InputStream stdin() {
         return stdin;
     }
@@ -153,6 +177,17 @@ public final class RuntimeConfig {
         return limits;
     }
 
+    /**
+     * How many runs of one {@link Sandbox} may have VMs at once ({@link #UNBOUNDED} unless set). A
+     * run started beyond the bound waits, on the thread that would run it, until a run ends (its
+     * time limit starts when its VM does); cancelling it ends the wait. The processes a run forks
+     * count within the run: their VMs are bounded by the run's own process limit.
+     */
+    public int maxConcurrentRuns() {
+        return maxConcurrentRuns;
+    }
+
+    /** A builder holding this configuration, to derive another from it. */
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.logDirectory = logDirectory.orElse(null);
@@ -168,6 +203,7 @@ public final class RuntimeConfig {
         builder.stderr = stderr.orElse(null);
         builder.outputLimit = outputLimit;
         builder.limits = limits;
+        builder.maxConcurrentRuns = maxConcurrentRuns;
         return builder;
     }
 
@@ -186,14 +222,17 @@ public final class RuntimeConfig {
         private OutputStream stderr;
         private int outputLimit = DEFAULT_OUTPUT_LIMIT;
         private Limits limits = Limits.DEFAULT;
+        private int maxConcurrentRuns = UNBOUNDED;
 
         private Builder() {}
 
+        /** Where each run appends its summary and guest kernel log lines; created when needed. */
         public Builder logDirectory(Path directory) {
             this.logDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
+        /** Parent of the runs' private {@code /tmp} directories; created when needed. */
         public Builder tmpDirectory(Path directory) {
             this.tmpDirectory = Objects.requireNonNull(directory, "directory");
             return this;
@@ -207,9 +246,7 @@ public final class RuntimeConfig {
 
         /** Wall-clock limit of one run; {@link Duration#ZERO} for none. */
         public Builder timeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("timeout must not be negative");
-            }
+            RunRequest.checkTimeout(Objects.requireNonNull(timeout, "timeout"));
             this.timeout = timeout;
             return this;
         }
@@ -230,28 +267,35 @@ public final class RuntimeConfig {
 
         /** Replaces the whole guest environment. */
         public Builder environment(Map<String, String> environment) {
+            Objects.requireNonNull(environment, "environment");
             Map<String, String> copy = new LinkedHashMap<>();
-            environment.forEach((key, value) -> copy.put(checkName(key), checkValue(value)));
+            environment.forEach((key, value) -> copy.put(
+                    EnvironmentVariables.checkName(Objects.requireNonNull(key, "environment name")),
+                    EnvironmentVariables.checkValue(Objects.requireNonNull(value, "environment value"))));
             this.environment = copy;
             return this;
         }
 
         /** Sets one guest environment variable (added to, or replacing one of, the defaults). */
         public Builder env(String name, String value) {
-            environment.put(checkName(name), checkValue(value));
+            environment.put(EnvironmentVariables.checkName(Objects.requireNonNull(name, "name")),
+                    EnvironmentVariables.checkValue(Objects.requireNonNull(value, "value")));
             return this;
         }
 
+        /** Adds a mount every run sees; {@link #build()} refuses one whose host directory does not exist. */
         public Builder mount(Mount mount) {
             mounts.add(Objects.requireNonNull(mount, "mount"));
             return this;
         }
 
+        /** Decides the forwarded system calls; {@link SyscallTable#defaults()} unless set. */
         public Builder syscallTable(SyscallTable table) {
             this.syscallTable = Objects.requireNonNull(table, "table");
             return this;
         }
 
+        /** The live standard input of runs that give none of their own; see {@link RuntimeConfig#stdin()}. */
         public Builder stdin(InputStream in) {
             this.stdin = Objects.requireNonNull(in, "in");
             return this;
@@ -269,6 +313,7 @@ public final class RuntimeConfig {
             return this;
         }
 
+        /** The most bytes kept of each output stream of a run; see {@link RuntimeConfig#outputLimit()}. */
         public Builder outputLimit(int bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("output limit must not be negative");
@@ -277,32 +322,43 @@ public final class RuntimeConfig {
             return this;
         }
 
+        /** CPU time, open files and the {@code /tmp} quota; {@link Limits#DEFAULT} unless set. */
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
-        public RuntimeConfig build() {
+        /** Bounds the runs with VMs at once; see {@link RuntimeConfig#maxConcurrentRuns()}. */
+        public Builder maxConcurrentRuns(int runs) {
+            if (runs < 1) {
+                throw new IllegalArgumentException("the bound on concurrent runs must be at least 1, not " + runs);
+            }
+            this.maxConcurrentRuns = runs;
+            return this;
+        }
+
+        /**
+         * The configuration, once this host can honour it.
+         *
+         * @throws SandboxException {@link SandboxException.Reason#INVALID_CONFIGURATION} for a mount
+         *     whose host directory does not exist or is not a directory
+         */
+        public RuntimeConfig build() throws SandboxException {
+            for (Mount mount : mounts) {
+                mount.checkHostDirectory();
+            }
             return new RuntimeConfig(this);
         }
 
-        private static String checkName(String name) {
-            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("'" + name
-                        + "' is not an environment variable name (empty, or contains '=' or NUL)");
-            }
-            return name;
-        }
-
-        private static String checkValue(String value) {
-            if (value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment values must not contain NUL");
-            }
-            return value;
+        /** The configuration without the host checks: for one derived from a built one, mounts unchanged. */
+        RuntimeConfig derived() {
+            return new RuntimeConfig(this);
         }
     }
 
     static final long TWO_MIB = 2L << 20;
+    /** The least guest RAM accepted: 16 MiB. */
     public static final long MIN_MEMORY = 16L << 20;
+    /** The most guest RAM accepted: 8 GiB. */
     public static final long MAX_MEMORY = 8L << 30;
 }

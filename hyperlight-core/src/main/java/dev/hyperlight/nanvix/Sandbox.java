@@ -4,10 +4,12 @@ import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
+import dev.hyperlight.nanvix.io.IoLimit;
 import dev.hyperlight.nanvix.loader.AbiVersion;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.vmm.GuestEnd;
 import dev.hyperlight.nanvix.vmm.MicroVm;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,11 +20,15 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +45,20 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>For one run with every default, {@link #runOnce(String, String...) Sandbox.runOnce("hello.py")}.
+ * A service gives each run its own options (time limit, standard input, environment, mounts,
+ * files in and out) with a {@link RunRequest}: {@link #run(RunRequest)}, {@link
+ * #runAsync(RunRequest, Executor)}.
+ *
  * <p>A sandbox is thread-safe: several runs may go on at once, each in its own VM on its own
- * vCPU thread. Cancelling a run's future, or closing the sandbox, stops the run's VMs and waits
- * for its threads to end (at most {@link #STOP_WAIT}), so no VM or vCPU thread outlives either.
+ * vCPU thread (a new platform thread, or one of the caller's executor), at most {@link
+ * RuntimeConfig#maxConcurrentRuns()} at a time. Cancelling a run's future, or closing the
+ * sandbox, stops the run's VMs and waits for its threads to end (at most {@link #STOP_WAIT}), so
+ * no VM or vCPU thread outlives either.
+ *
+ * <p>An exception a synchronous {@code run} throws was made on the caller's thread, with the
+ * caller's stack; the one the run's own thread made is its cause. A {@code null} argument is
+ * refused with a {@link NullPointerException} naming it.
  */
 public final class Sandbox implements AutoCloseable {
 
@@ -60,6 +77,8 @@ public final class Sandbox implements AutoCloseable {
     private final RuntimeImages runtimeImages;
     private final Duration stopWait;
     private final AtomicLong runCounter = new AtomicLong();
+    /** One permit per run that may have VMs at once. */
+    private final Semaphore runSlots;
     /** The runs whose threads have not ended; guards {@link #closed} too. */
     private final Set<ActiveRun> activeRuns = new HashSet<>();
     private boolean closed;
@@ -71,7 +90,7 @@ public final class Sandbox implements AutoCloseable {
      *     unsupported API)
      */
     public Sandbox(RuntimeConfig config) throws SandboxException {
-        this(config, Hypervisors.open(), STOP_WAIT);
+        this(Objects.requireNonNull(config, "config must not be null"), Hypervisors.open(), STOP_WAIT);
     }
 
     /** A sandbox on {@code hypervisor}, which it owns from now on, waiting {@code stopWait} for stopped runs. */
@@ -79,12 +98,32 @@ public final class Sandbox implements AutoCloseable {
         this.config = config;
         this.hypervisor = hypervisor;
         this.stopWait = stopWait;
+        this.runSlots = new Semaphore(config.maxConcurrentRuns(), true);
         try {
             this.kernelImage = GuestKernel.image();
             this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
         } catch (RuntimeException e) {
             hypervisor.close();
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code program} (a path on the host: an ELF executable, or a script run by its type,
+     * such as {@code hello.py} or {@code hello.js}) with {@code args} in a sandbox of {@linkplain
+     * RuntimeConfig#defaults() default configuration} opened for this run and closed after it.
+     *
+     * <p>Not named {@code run}: a static {@code run(String, String...)} beside the instance {@link
+     * #run(Path, String...)} would also be called by {@code sandbox.run("x.py")} on an instance,
+     * silently ignoring that sandbox's configuration.
+     *
+     * @throws SandboxException as {@link #Sandbox(RuntimeConfig)} and {@link #run(Path, String...)} do
+     */
+    public static RunResult runOnce(String program, String... args) throws SandboxException {
+        Path path = Path.of(Objects.requireNonNull(program, "program must not be null"));
+        RunRequest request = RunRequest.program(path, args).build();
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.defaults())) {
+            return sandbox.run(request);
         }
     }
 
@@ -106,6 +145,7 @@ public final class Sandbox implements AutoCloseable {
         return AbiVersion.CURRENT;
     }
 
+    /** How this sandbox runs programs. */
     public RuntimeConfig config() {
         return config;
     }
@@ -121,12 +161,47 @@ public final class Sandbox implements AutoCloseable {
      *     the result
      */
     public RunResult run(Path program, String... args) throws SandboxException {
-        return await(runAsync(program, args));
+        return run(RunRequest.program(program, args).build());
     }
 
     /** Runs {@code script} with {@code runtime}, whatever its extension says; see {@link #run(Path, String...)}. */
     public RunResult run(GuestRuntime runtime, Path script, String... args) throws SandboxException {
-        return await(runAsync(runtime, script, args));
+        return run(RunRequest.script(runtime, script, args).build());
+    }
+
+    /**
+     * Runs {@code request} in a fresh micro-VM and waits for it to end: its target, with its own
+     * options over the configuration's. Refusals of the request as a whole (a mount whose host
+     * directory is missing, input files beyond the {@code /tmp} quota) are {@link
+     * SandboxException.Reason#INVALID_CONFIGURATION}.
+     *
+     * @throws SandboxException as {@link #run(Path, String...)}
+     */
+    public RunResult run(RunRequest request) throws SandboxException {
+        return await(runAsync(request));
+    }
+
+    /**
+     * {@link #run(RunRequest)} on a vCPU thread of its own; see {@link #runAsync(Path, String...)}.
+     */
+    public CompletableFuture<RunResult> runAsync(RunRequest request) {
+        Objects.requireNonNull(request, "request must not be null");
+        return start(request, null);
+    }
+
+    /**
+     * {@link #run(RunRequest)} as a task of {@code executor}, which must run it on a platform
+     * thread (a VM's vCPU belongs to the thread that created it; a run given a virtual thread fails
+     * with {@link SandboxException.Reason#INVALID_CONFIGURATION}). The task holds its thread for the
+     * whole run, and for its wait for a slot when {@link RuntimeConfig#maxConcurrentRuns()} runs are
+     * going on. A task the executor rejects completes the future with a {@link SandboxException}.
+     * Cancelling works as for {@link #runAsync(Path, String...)}: it waits for the task to end,
+     * not for the executor's thread.
+     */
+    public CompletableFuture<RunResult> runAsync(RunRequest request, Executor executor) {
+        Objects.requireNonNull(request, "request must not be null");
+        Objects.requireNonNull(executor, "executor must not be null");
+        return start(request, executor);
     }
 
     /**
@@ -134,7 +209,7 @@ public final class Sandbox implements AutoCloseable {
      * GuestRuntime#JAVASCRIPT}). No {@code /app} exists; the working directory is {@code /tmp}.
      */
     public RunResult runCode(GuestRuntime runtime, String code, String... args) throws SandboxException {
-        return await(runCodeAsync(runtime, code, args));
+        return run(RunRequest.code(runtime, code, args).build());
     }
 
     /**
@@ -144,29 +219,23 @@ public final class Sandbox implements AutoCloseable {
      */
     public RunResult runInterpreter(GuestRuntime runtime, Path workingDirectory, String... arguments)
             throws SandboxException {
-        return await(runInterpreterAsync(runtime, workingDirectory, arguments));
+        return run(RunRequest.interpreter(runtime, workingDirectory, arguments).build());
     }
 
     /** {@link #run(GuestRuntime, Path, String...)} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
     public CompletableFuture<RunResult> runAsync(GuestRuntime runtime, Path script, String... args) {
-        List<String> arguments = List.of(args);
-        return start(script.toString(),
-                () -> GuestCommand.forScript(runtime, script, arguments, runtimeImages, config.memorySize()));
+        return runAsync(RunRequest.script(runtime, script, args).build());
     }
 
     /** {@link #runCode} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
     public CompletableFuture<RunResult> runCodeAsync(GuestRuntime runtime, String code, String... args) {
-        List<String> arguments = List.of(args);
-        return start(runtime.name() + " code",
-                () -> GuestCommand.forCode(runtime, code, arguments, runtimeImages, config.memorySize()));
+        return runAsync(RunRequest.code(runtime, code, args).build());
     }
 
     /** {@link #runInterpreter} on its own vCPU thread; see {@link #runAsync(Path, String...)}. */
     public CompletableFuture<RunResult> runInterpreterAsync(GuestRuntime runtime, Path workingDirectory,
             String... arguments) {
-        List<String> commandLine = List.of(arguments);
-        return start(runtime.name(), () -> GuestCommand.forInterpreter(runtime, workingDirectory, commandLine,
-                runtimeImages, config.memorySize()));
+        return runAsync(RunRequest.interpreter(runtime, workingDirectory, arguments).build());
     }
 
     private static RunResult await(CompletableFuture<RunResult> future) throws SandboxException {
@@ -177,8 +246,9 @@ public final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException(SandboxException.Reason.HOST_ERROR, "interrupted while waiting for the run");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof SandboxException sandboxException) {
-                throw sandboxException;
+            // Made here, so that its stack is the caller's; the run's thread's is the cause.
+            if (e.getCause() instanceof SandboxException onRunThread) {
+                throw new SandboxException(onRunThread.reason(), onRunThread.getMessage(), onRunThread);
             }
             throw new SandboxException(SandboxException.Reason.HOST_ERROR,
                     "the run failed on the host: " + e.getCause(), e.getCause());
@@ -192,21 +262,41 @@ public final class Sandbox implements AutoCloseable {
      * #STOP_WAIT} at the most, with an error logged naming the thread that did not end.
      */
     public CompletableFuture<RunResult> runAsync(Path program, String... args) {
-        List<String> arguments = List.of(args);
-        return start(program.toString(),
-                () -> GuestCommand.forFile(program, arguments, runtimeImages, config.memorySize())
-                        .locatedIn(config.mounts()));
+        return runAsync(RunRequest.program(program, args).build());
     }
 
-    /** Decides on the host, before any VM exists, what a run starts; refusals are one sentence. */
-    @FunctionalInterface
-    private interface CommandPlan {
-        GuestCommand prepare() throws SandboxException;
+    /**
+     * Decides on the host, before any VM exists, what a run starts; refusals are one sentence. A
+     * program run by host path from inside a mount knows itself by its path there.
+     */
+    private GuestCommand prepare(RunRequest.Target target, List<Mount> mounts) throws SandboxException {
+        long memory = config.memorySize();
+        return switch (target) {
+            case RunRequest.Target.Program p ->
+                    GuestCommand.forFile(p.program(), p.arguments(), runtimeImages, memory).locatedIn(mounts);
+            case RunRequest.Target.Script s ->
+                    GuestCommand.forScript(s.runtime(), s.script(), s.arguments(), runtimeImages, memory);
+            case RunRequest.Target.Code c ->
+                    GuestCommand.forCode(c.runtime(), c.code(), c.arguments(), runtimeImages, memory);
+            case RunRequest.Target.Interpreter i ->
+                    GuestCommand.forInterpreter(i.runtime(), i.workingDirectory(), i.arguments(), runtimeImages, memory);
+        };
     }
 
-    private CompletableFuture<RunResult> start(String description, CommandPlan plan) {
+    /** What the run's log lines call it. */
+    private static String describe(RunRequest.Target target) {
+        return switch (target) {
+            case RunRequest.Target.Program p -> p.program().toString();
+            case RunRequest.Target.Script s -> s.script().toString();
+            case RunRequest.Target.Code c -> c.runtime().name() + " code";
+            case RunRequest.Target.Interpreter i -> i.runtime().name();
+        };
+    }
+
+    /** Starts {@code request} on {@code executor}, or on a new platform thread of its own when null. */
+    private CompletableFuture<RunResult> start(RunRequest request, Executor executor) {
         String runId = "run-" + runCounter.incrementAndGet();
-        ActiveRun run = new ActiveRun("hyperlight-vcpu-" + runId);
+        ActiveRun run = new ActiveRun(runId, executor == null);
         CompletableFuture<RunResult> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -222,18 +312,58 @@ public final class Sandbox implements AutoCloseable {
             }
             activeRuns.add(run);
         }
-        run.start(() -> {
-            try {
-                future.complete(execute(runId, description, plan.prepare(), run));
-            } catch (SandboxException | RuntimeException e) {
-                future.completeExceptionally(e);
-            } finally {
-                synchronized (activeRuns) {
-                    activeRuns.remove(run);
-                }
+        Runnable body = () -> body(request, run, future);
+        try {
+            if (executor == null) {
+                Thread.ofPlatform().name("hyperlight-vcpu-" + runId).daemon(true).start(body);
+            } else {
+                executor.execute(body);
             }
-        });
+        } catch (RejectedExecutionException e) {
+            synchronized (activeRuns) {
+                activeRuns.remove(run);
+            }
+            future.completeExceptionally(new SandboxException(SandboxException.Reason.HOST_ERROR,
+                    "the executor refused the run: " + e.getMessage(), e));
+        }
         return future;
+    }
+
+    /** The run on its thread: waits for a slot, prepares, runs, and completes {@code future}. */
+    private void body(RunRequest request, ActiveRun run, CompletableFuture<RunResult> future) {
+        boolean slotTaken = false;
+        try {
+            if (Thread.currentThread().isVirtual()) {
+                throw new SandboxException(SandboxException.Reason.INVALID_CONFIGURATION, "cannot run on a virtual"
+                        + " thread: a VM's vCPU belongs to the thread that created it (give runAsync an executor"
+                        + " of platform threads)");
+            }
+            if (!run.enter() || !(slotTaken = run.awaitSlot(runSlots))) {
+                throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled before it started");
+            }
+            List<Mount> mounts = new ArrayList<>(config.mounts());
+            for (Mount mount : request.mounts()) {
+                mount.checkHostDirectory();
+                mounts.add(mount);
+            }
+            RunFiles.checkNotHidden(request, mounts);
+            future.complete(execute(run.runId(), describe(request.target()), prepare(request.target(), mounts),
+                    request, mounts, run));
+        } catch (SandboxException | RuntimeException e) {
+            future.completeExceptionally(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.completeExceptionally(new SandboxException(SandboxException.Reason.HOST_ERROR,
+                    "interrupted while waiting for one of " + config.maxConcurrentRuns() + " concurrent runs to end", e));
+        } finally {
+            if (slotTaken) {
+                runSlots.release();
+            }
+            synchronized (activeRuns) {
+                activeRuns.remove(run);
+            }
+            run.exit();
+        }
     }
 
     /**
@@ -251,12 +381,12 @@ public final class Sandbox implements AutoCloseable {
             }
             try {
                 if (!run.awaitEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-                    stillRunning.add(run.threadName());
+                    stillRunning.add(run.describe());
                 }
             } catch (InterruptedException e) {
                 interrupted = true; // stop waiting, but tell the caller's thread
                 deadline = System.nanoTime();
-                stillRunning.add(run.threadName());
+                stillRunning.add(run.describe());
             }
         }
         if (interrupted) {
@@ -267,27 +397,36 @@ public final class Sandbox implements AutoCloseable {
         return stillRunning;
     }
 
-    private RunResult execute(String runId, String description, GuestCommand command, ActiveRun run)
-            throws SandboxException {
+    private RunResult execute(String runId, String description, GuestCommand command, RunRequest request,
+            List<Mount> mounts, ActiveRun run) throws SandboxException {
         CapturedOutput stdout = new CapturedOutput(config.stdout(), config.outputLimit());
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
-        try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
-                HostIo io = GuestFileSystem.open(config, command, tmp.path(),
-                        stdout, stderr)) {
-            MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
-                    command.executablePath(), command.argv(),
-                    environment(), config.memorySize(), config.syscallTable(), io, config.timeout(),
-                    config.limits().cpuTime(),
-                    config.logDirectory(), runId);
-            long start = System.nanoTime();
-            MicroVm.Report report = MicroVm.run(hypervisor, launch, run::stopWith);
-            Duration duration = Duration.ofNanos(System.nanoTime() - start);
+        InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
+        try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId)) {
+            RunFiles.place(request.inputFiles(), tmp.path(), config.limits().tmpQuota());
+            MicroVm.Report report;
+            Duration duration;
+            Set<IoLimit> ioLimits;
+            try (HostIo io = GuestFileSystem.open(config, command, mounts, tmp.path(), stdin, stdout, stderr)) {
+                MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
+                        command.executablePath(), command.argv(),
+                        environment(request), config.memorySize(), config.syscallTable(), io,
+                        request.timeout().orElse(config.timeout()), config.limits().cpuTime(),
+                        config.logDirectory(), runId);
+                long start = System.nanoTime();
+                report = MicroVm.run(hypervisor, launch, run::stopWith);
+                duration = Duration.ofNanos(System.nanoTime() - start);
+                ioLimits = io.limitsReached();
+            }
+            // Every process has ended and every host file is closed: nothing changes the files now.
+            RunFiles.Collected files = RunFiles.collect(request.outputFiles(), tmp.path(), request.outputFileLimit());
             Termination termination = termination(report.end());
             LOG.debug("{} {}: {} in {} ms", runId, description, termination.describe(), duration.toMillis());
-            return new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(),
-                    stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
-                    ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated(),
-                            report.memoryLimitReached()));
+            boolean truncated = stdout.truncated() || stderr.truncated();
+            return new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(), truncated, duration,
+                    names(report.unsupportedSyscalls()),
+                    ResourceLimit.reached(ioLimits, truncated, report.memoryLimitReached(), files.tooLarge()),
+                    files.files());
         } catch (HypervisorException e) {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {
@@ -310,8 +449,11 @@ public final class Sandbox implements AutoCloseable {
         };
     }
 
-    private List<String> environment() {
-        return config.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    /** The configuration's environment with the request's variables over it, as {@code NAME=value}. */
+    private List<String> environment(RunRequest request) {
+        Map<String, String> variables = new LinkedHashMap<>(config.environment());
+        variables.putAll(request.environment());
+        return variables.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
     private static Map<String, Integer> names(Map<Integer, Integer> bySyscallNumber) {

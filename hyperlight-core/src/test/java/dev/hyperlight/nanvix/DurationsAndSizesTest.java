@@ -62,7 +62,7 @@ class DurationsAndSizesTest {
     }
 
     @Test
-    void memorySizeIsBoundedAndRoundedToTwoMebibytes() {
+    void memorySizeIsBoundedAndRoundedToTwoMebibytes() throws SandboxException {
         assertThat(RuntimeConfig.builder().memorySize((16L << 20) + 1).build().memorySize()).isEqualTo(18L << 20);
         assertThatThrownBy(() -> RuntimeConfig.builder().memorySize(1L << 20))
                 .hasMessageContaining("below the minimum of 16M");

@@ -49,7 +49,7 @@ class PolicyTest {
     }
 
     @Test
-    void applyingAPolicyChangesTheTableAndLimitsAndKeepsTheRest() {
+    void applyingAPolicyChangesTheTableAndLimitsAndKeepsTheRest() throws SandboxException {
         RuntimeConfig config = Policy.parse("block = renameat2=EXDEV\ntmp.quota = none\nfiles.max = 100\n")
                 .applyTo(RuntimeConfig.builder().timeout(Duration.ofSeconds(7)).build());
 
@@ -76,7 +76,7 @@ class PolicyTest {
     }
 
     @Test
-    void mountsMustLieInTheAllowList() throws IOException {
+    void mountsMustLieInTheAllowList() throws IOException, SandboxException {
         Path allowed = Files.createDirectories(tmp.resolve("allowed/inner"));
         Path other = Files.createDirectories(tmp.resolve("other"));
         Files.createSymbolicLink(tmp.resolve("allowed/escape"), other);

@@ -25,13 +25,13 @@ class SandboxStopTest {
     @TempDir
     Path tmp;
 
-    private Sandbox sandbox(ParkedHypervisor hypervisor, Duration stopWait) {
+    private Sandbox sandbox(ParkedHypervisor hypervisor, Duration stopWait) throws SandboxException {
         RuntimeConfig config = RuntimeConfig.builder().memorySize(RuntimeConfig.MIN_MEMORY).timeout(Duration.ZERO)
                 .tmpDirectory(tmp).build();
         return new Sandbox(config, hypervisor, stopWait);
     }
 
-    private static void awaitRunning(ParkedHypervisor hypervisor, int vms) throws InterruptedException {
+    static void awaitRunning(ParkedHypervisor hypervisor, int vms) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (hypervisor.vms.size() < vms || hypervisor.vms.get(vms - 1).vcpus.isEmpty()) {
             assertThat(System.nanoTime()).as("%d VMs created in time", vms).isLessThan(deadline);

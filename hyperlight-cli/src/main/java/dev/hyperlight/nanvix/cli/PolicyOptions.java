@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.Policy;
 import dev.hyperlight.nanvix.ResourceLimit;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.SandboxException;
 import dev.hyperlight.nanvix.Sizes;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.abi.Errno;
@@ -83,7 +84,7 @@ final class PolicyOptions implements AutoCloseable {
      *
      * @throws IllegalArgumentException for a missing or malformed policy file
      */
-    RuntimeConfig.Builder base() {
+    RuntimeConfig.Builder base() throws SandboxException {
         loaded = loadPolicy();
         return loaded.applyTo(RuntimeConfig.builder().outputLimit(Integer.MAX_VALUE).build()).toBuilder();
     }
@@ -93,8 +94,9 @@ final class PolicyOptions implements AutoCloseable {
      *
      * @throws IllegalArgumentException for a bad value, a mount the policy does not allow or an
      *     unwritable audit file
+     * @throws SandboxException INVALID_CONFIGURATION for a mount whose host directory does not exist
      */
-    RuntimeConfig apply(RuntimeConfig config) {
+    RuntimeConfig apply(RuntimeConfig config) throws SandboxException {
         loaded.checkMounts(config);
         RuntimeConfig.Builder builder = config.toBuilder();
         if (timeout != null) {
@@ -179,6 +181,7 @@ final class PolicyOptions implements AutoCloseable {
                         + " (ENOSPC)";
                 case MEMORY -> "the program ran out of its " + Sizes.format(config.memorySize())
                         + " of guest memory (ENOMEM or killed)";
+                case OUTPUT_FILES -> "an output file was too large to read back";
             });
         }
         boolean failed = switch (result.termination()) {

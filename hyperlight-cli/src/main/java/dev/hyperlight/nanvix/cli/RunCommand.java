@@ -169,6 +169,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("hyperlight-nanvix: " + e.getMessage());
             return ExitCodes.USAGE;
+        } catch (SandboxException e) {
+            err.println("hyperlight-nanvix: " + e.getMessage());
+            return ExitCodes.of(e.reason());
         }
         try (PolicyOptions audit = policy; Sandbox sandbox = new Sandbox(config)) {
             RunResult result = runtime.isPresent()
@@ -191,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private RuntimeConfig buildConfig() {
+    private RuntimeConfig buildConfig() throws SandboxException {
         RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err);
         for (String assignment : environment) {
             int equals = assignment.indexOf('=');

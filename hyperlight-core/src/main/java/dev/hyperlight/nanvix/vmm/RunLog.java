@@ -49,9 +49,12 @@ final class RunLog implements AutoCloseable {
         append("guest: " + line);
     }
 
-    /** A host-side fact about the run worth keeping (summary, fault registers). */
+    /**
+     * A host-side fact about the run worth keeping (summary, fault registers): debug level, as a
+     * service runs many; the run's result tells how it ended, and the log directory keeps them all.
+     */
     void host(String line) {
-        LOG.info("[{}] {}", runId, line);
+        LOG.debug("[{}] {}", runId, line);
         append(line);
     }
 

@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
 import dev.hyperlight.nanvix.Mount;
 import java.io.IOException;
 import java.io.InputStream;
@@ -218,8 +219,9 @@ class SecurityBoundaryTest {
             String port = Integer.toString(listener.getLocalPort());
             UnaryOperator<RuntimeConfig.Builder> mounted = builder -> builder.mount(Mount.writable("/sockets", sockets));
             RunResult denied = run(mounted, "network", port, "/sockets/daemon.sock");
-            RunResult allowed = run(builder -> Policy.parse("network = allow").applyTo(mounted.apply(builder).build())
-                    .toBuilder(), "network", port, "/sockets/daemon.sock");
+            SyscallTable networkAllowed = Policy.parse("network = allow").applyTo(RuntimeConfig.defaults()).syscallTable();
+            RunResult allowed = run(builder -> mounted.apply(builder).syscallTable(networkAllowed),
+                    "network", port, "/sockets/daemon.sock");
 
             List<String> socketCalls = List.of("socket", "socket-udp", "connect", "bind", "listen",
                     "sendto", "send-stdout", "recvfrom", "sendmsg", "recvmsg", "accept", "accept4", "getsockname",
