@@ -46,6 +46,7 @@ public final class RuntimeConfig {
     private final Optional<OutputStream> stderr;
     private final int outputLimit;
     private final Limits limits;
+    private final Optional<SandboxListener> listener;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -65,6 +66,7 @@ public final class RuntimeConfig {
         this.stderr = Optional.ofNullable(builder.stderr);
         this.outputLimit = builder.outputLimit;
         this.limits = builder.limits;
+        this.listener = Optional.ofNullable(builder.listener);
     }
 
     /** A configuration with every default. */
@@ -153,6 +155,11 @@ public final class RuntimeConfig {
         return limits;
     }
 
+    /** Told about every run that ends and every call its guest forwards; none by default. */
+    public Optional<SandboxListener> listener() {
+        return listener;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.logDirectory = logDirectory.orElse(null);
@@ -168,6 +175,7 @@ public final class RuntimeConfig {
         builder.stderr = stderr.orElse(null);
         builder.outputLimit = outputLimit;
         builder.limits = limits;
+        builder.listener = listener.orElse(null);
         return builder;
     }
 
@@ -186,6 +194,7 @@ public final class RuntimeConfig {
         private OutputStream stderr;
         private int outputLimit = DEFAULT_OUTPUT_LIMIT;
         private Limits limits = Limits.DEFAULT;
+        private SandboxListener listener;
 
         private Builder() {}
 
@@ -279,6 +288,12 @@ public final class RuntimeConfig {
 
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Tells {@code listener} about every run that ends and every call its guest forwards (metrics). */
+        public Builder listener(SandboxListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

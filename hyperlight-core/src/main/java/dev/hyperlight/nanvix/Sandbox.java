@@ -276,18 +276,21 @@ public final class Sandbox implements AutoCloseable {
                         stdout, stderr)) {
             MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
                     command.executablePath(), command.argv(),
-                    environment(), config.memorySize(), config.syscallTable(), io, config.timeout(),
+                    environment(), config.memorySize(), RunObservation.syscallTable(config), io, config.timeout(),
                     config.limits().cpuTime(),
                     config.logDirectory(), runId);
+            RunObservation observation = RunObservation.begin(config, runId, description, command.runtime());
             long start = System.nanoTime();
             MicroVm.Report report = MicroVm.run(hypervisor, launch, run::stopWith);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             Termination termination = termination(report.end());
             LOG.debug("{} {}: {} in {} ms", runId, description, termination.describe(), duration.toMillis());
-            return new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(),
+            RunResult result = new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(),
                     stdout.truncated() || stderr.truncated(), duration, names(report.unsupportedSyscalls()),
                     ResourceLimit.reached(io.limitsReached(), stdout.truncated() || stderr.truncated(),
                             report.memoryLimitReached()));
+            observation.ended(report.start(), result);
+            return result;
         } catch (HypervisorException e) {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {
