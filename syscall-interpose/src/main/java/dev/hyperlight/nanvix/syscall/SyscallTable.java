@@ -8,6 +8,7 @@ import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,13 +30,15 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * A number without an entry fails with ENOSYS. A table may carry a {@link SyscallAudit} that is
- * told every decided call, and a {@link SyscallObserver} that is told how each was decided. Each
+ * told every decided call, and {@link SyscallObserver}s that are told how each was decided. Each
  * decided call is also a {@code dev.hyperlight.nanvix.ForwardedCall} Flight Recorder event, when a
  * recording enables it (docs/observability.md).
  */
 public final class SyscallTable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyscallTable.class);
+    /** Before {@link #DEFAULTS}, which is made with it. */
+    private static final SyscallObserver[] NO_OBSERVERS = {};
 
     /** One call the table decides, and how. */
     public record Entry(Syscall syscall, SyscallAction action) {
@@ -124,17 +127,18 @@ public final class SyscallTable {
                     : SyscallAction.accept();
             entries.put(call.sysno(), new Entry(call, action));
         }
-        return new SyscallTable(entries, Optional.empty(), Optional.empty());
+        return new SyscallTable(entries, Optional.empty(), NO_OBSERVERS);
     }
 
     private final Map<Sysno, Entry> entries;
     private final Optional<SyscallAudit> audit;
-    private final Optional<SyscallObserver> observer;
+    /** Told in this order; an array, so that telling them allocates nothing. */
+    private final SyscallObserver[] observers;
 
-    private SyscallTable(Map<Sysno, Entry> entries, Optional<SyscallAudit> audit, Optional<SyscallObserver> observer) {
+    private SyscallTable(Map<Sysno, Entry> entries, Optional<SyscallAudit> audit, SyscallObserver[] observers) {
         this.entries = entries;
         this.audit = audit;
-        this.observer = observer;
+        this.observers = observers;
     }
 
     /**
@@ -150,7 +154,7 @@ public final class SyscallTable {
         Map<Sysno, Entry> copy = new EnumMap<>(Sysno.class);
         copy.putAll(entries);
         copy.put(syscall.sysno(), new Entry(syscall, action));
-        return new SyscallTable(copy, audit, observer);
+        return new SyscallTable(copy, audit, observers);
     }
 
     /** A copy of this table in which every call of {@code syscalls} is decided by {@code action}. */
@@ -164,12 +168,14 @@ public final class SyscallTable {
 
     /** A copy of this table that tells {@code audit} about every call it decides. */
     public SyscallTable withAudit(SyscallAudit audit) {
-        return new SyscallTable(entries, Optional.of(audit), observer);
+        return new SyscallTable(entries, Optional.of(audit), observers);
     }
 
-    /** A copy of this table that tells {@code observer} how it decided every call (in place of any earlier one). */
+    /** A copy of this table that also tells {@code observer} how it decided every call, after any earlier ones. */
     public SyscallTable withObserver(SyscallObserver observer) {
-        return new SyscallTable(entries, audit, Optional.of(observer));
+        SyscallObserver[] more = Arrays.copyOf(observers, observers.length + 1);
+        more[observers.length] = Objects.requireNonNull(observer, "observer");
+        return new SyscallTable(entries, audit, more);
     }
 
     /** How {@code syscall} is decided, if the table has an entry for it. */
@@ -210,9 +216,10 @@ public final class SyscallTable {
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);
         SyscallDecision decision = decision(entry.action(), call, io);
         if (audit.isEmpty()) {
-            long start = observer.isPresent() ? System.nanoTime() : 0;
+            boolean timed = observers.length > 0;
+            long start = timed ? System.nanoTime() : 0;
             long result = decide(entry.action(), decision, call, io);
-            observed(event, request.number(), decision, result, observer.isPresent() ? System.nanoTime() - start : 0);
+            observed(event, request.number(), decision, result, timed ? System.nanoTime() - start : 0);
             return result;
         }
         // Taken before the call runs: what the guest asked for, whatever a handler changes.
@@ -228,15 +235,15 @@ public final class SyscallTable {
     }
 
     /**
-     * Tells the observer and commits the event; builds the event's strings only when a recording
+     * Tells the observers and commits the event; builds the event's strings only when a recording
      * takes it. An observer's failure is logged, never the guest's concern.
      */
     private void observed(ForwardedCallEvent event, long number, SyscallDecision decision, long result, long nanos) {
-        if (observer.isPresent()) {
+        for (SyscallObserver observer : observers) {
             try {
-                observer.get().callDecided(number, decision, result, nanos);
+                observer.callDecided(number, decision, result, nanos);
             } catch (RuntimeException e) {
-                LOG.warn("the system-call observer failed on {}; ignored", Sysno.nameOf(number), e);
+                LOG.warn("a system-call observer failed on {}; ignored", Sysno.nameOf(number), e);
             }
         }
         event.end();

@@ -95,6 +95,19 @@ class ForwardedCallObservationTest {
     }
 
     @Test
+    void everyObserverIsToldInTurnEvenAfterOneThrows() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        SyscallTable table = TABLE.withObserver((n, d, r, t) -> told.add("first"))
+                .withObserver((n, d, r, t) -> {
+                    throw new IllegalStateException("metrics backend down");
+                })
+                .withObserver((n, d, r, t) -> told.add("third"));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETPID), guest.memory, guest.io, guest.state))
+                .isEqualTo(4242);
+        assertThat(told).containsExactly("first", "third");
+    }
+
+    @Test
     void theObserverAndTheAuditAreBothTold() {
         List<SyscallAudit.Record> records = new CopyOnWriteArrayList<>();
         List<SyscallDecision> decisions = new CopyOnWriteArrayList<>();
