@@ -21,7 +21,7 @@ import java.util.Optional;
  * directories under {@code java.io.tmpdir/hyperlight-nanvix}, no log directory, empty standard
  * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each),
  * {@link Limits#DEFAULT}, bundled runtime images extracted under {@link
- * #defaultRuntimeCacheDirectory()}.
+ * #defaultRuntimeCacheDirectory()}, no {@link SandboxListener}.
  */
 public final class RuntimeConfig {
 
