@@ -10,6 +10,7 @@ module dev.hyperlight.nanvix {
     requires transitive dev.hyperlight.nanvix.interpose;
     requires dev.hyperlight.nanvix.loader;
     requires java.management;
+    requires jdk.jfr;
     requires org.slf4j;
 
     exports dev.hyperlight.nanvix;

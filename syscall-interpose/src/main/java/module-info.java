@@ -12,6 +12,7 @@
 @SuppressWarnings("module")
 module dev.hyperlight.nanvix.interpose {
     requires com.fasterxml.jackson.core;
+    requires jdk.jfr;
     requires org.slf4j;
 
     exports dev.hyperlight.nanvix.syscall;

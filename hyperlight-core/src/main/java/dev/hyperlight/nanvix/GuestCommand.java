@@ -19,9 +19,10 @@ import java.util.stream.Collectors;
  *     directory; empty when there is none (code strings), and the guest starts in {@code /tmp}
  * @param runtimeMount the runtime's image, when a runtime runs, or the base image at {@code /} for a
  *     dynamically linked program
+ * @param runtime the runtime that runs, if one does (not for an ELF program)
  */
 record GuestCommand(Program executable, String executablePath, List<String> argv, Optional<Path> appDirectory,
-        Optional<Mount> runtimeMount) {
+        Optional<Mount> runtimeMount, Optional<GuestRuntime> runtime) {
 
     GuestCommand {
         argv = List.copyOf(argv);
@@ -40,7 +41,8 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
             Optional<Mount> libraries = program.dynamic()
                     ? Optional.of(Mount.readOnly("/", RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE)))
                     : Optional.empty();
-            return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), libraries);
+            return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), libraries,
+                    Optional.empty());
         }
         Optional<GuestRuntime> runtime = GuestRuntime.forFile(file);
         if (runtime.isEmpty()) {
@@ -73,7 +75,7 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
                     && other.guestPath().length() > mount.guestPath().length() && covers(other, guestPath.get()))) {
                 List<String> renamed = new ArrayList<>(argv);
                 renamed.set(0, guestPath.get());
-                return new GuestCommand(executable, guestPath.get(), renamed, appDirectory, runtimeMount);
+                return new GuestCommand(executable, guestPath.get(), renamed, appDirectory, runtimeMount, runtime);
             }
         }
         return this;
@@ -131,7 +133,7 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
         Path imageDirectory = images.locate(runtime);
         Program interpreter = Program.load(imageDirectory.resolve(runtime.interpreter()), memorySize);
         return new GuestCommand(interpreter, runtime.interpreterGuestPath(), argv, appDirectory,
-                Optional.of(Mount.readOnly(runtime.mountPoint(), imageDirectory)));
+                Optional.of(Mount.readOnly(runtime.mountPoint(), imageDirectory)), Optional.of(runtime));
     }
 
     private static String knownExtensions() {

@@ -21,7 +21,7 @@ import java.util.Optional;
  * directories under {@code java.io.tmpdir/hyperlight-nanvix}, no log directory, empty standard
  * input, standard output and error captured into the {@link RunResult} (up to 16 MiB each),
  * {@link Limits#DEFAULT}, bundled runtime images extracted under {@link
- * #defaultRuntimeCacheDirectory()}, no bound on concurrent runs.
+ * #defaultRuntimeCacheDirectory()}, no bound on concurrent runs, no {@link SandboxListener}.
  *
  * <p>The builder's setters refuse a malformed argument at once ({@link IllegalArgumentException},
  * {@link NullPointerException} naming the argument); {@link Builder#build()} refuses a
@@ -60,6 +60,7 @@ public final class RuntimeConfig {
     private final int outputLimit;
     private final Limits limits;
     private final int maxConcurrentRuns;
+    private final Optional<SandboxListener> listener;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -80,6 +81,7 @@ public final class RuntimeConfig {
         this.outputLimit = builder.outputLimit;
         this.limits = builder.limits;
         this.maxConcurrentRuns = builder.maxConcurrentRuns;
+        this.listener = Optional.ofNullable(builder.listener);
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -177,6 +179,11 @@ public final class RuntimeConfig {
         return limits;
     }
 
+    /** Told about every run that ends and every call its guest forwards; none by default. */
+    public Optional<SandboxListener> listener() {
+        return listener;
+    }
+
     /**
      * How many runs of one {@link Sandbox} may have VMs at once ({@link #UNBOUNDED} unless set). A
      * run started beyond the bound waits, on the thread that would run it, until a run ends (its
@@ -204,6 +211,7 @@ public final class RuntimeConfig {
         builder.outputLimit = outputLimit;
         builder.limits = limits;
         builder.maxConcurrentRuns = maxConcurrentRuns;
+        builder.listener = listener.orElse(null);
         return builder;
     }
 
@@ -223,6 +231,7 @@ public final class RuntimeConfig {
         private int outputLimit = DEFAULT_OUTPUT_LIMIT;
         private Limits limits = Limits.DEFAULT;
         private int maxConcurrentRuns = UNBOUNDED;
+        private SandboxListener listener;
 
         private Builder() {}
 
@@ -334,6 +343,12 @@ public final class RuntimeConfig {
                 throw new IllegalArgumentException("the bound on concurrent runs must be at least 1, not " + runs);
             }
             this.maxConcurrentRuns = runs;
+            return this;
+        }
+
+        /** Tells {@code listener} about every run that ends and every call its guest forwards (metrics). */
+        public Builder listener(SandboxListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -407,12 +407,14 @@ public final class Sandbox implements AutoCloseable {
             MicroVm.Report report;
             Duration duration;
             Set<IoLimit> ioLimits;
+            RunObservation observation;
             try (HostIo io = GuestFileSystem.open(config, command, mounts, tmp.path(), stdin, stdout, stderr)) {
                 MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
                         command.executablePath(), command.argv(),
-                        environment(request), config.memorySize(), config.syscallTable(), io,
+                        environment(request), config.memorySize(), RunObservation.syscallTable(config), io,
                         request.timeout().orElse(config.timeout()), config.limits().cpuTime(),
                         config.logDirectory(), runId);
+                observation = RunObservation.begin(config, runId, description, command.runtime());
                 long start = System.nanoTime();
                 report = MicroVm.run(hypervisor, launch, run::stopWith);
                 duration = Duration.ofNanos(System.nanoTime() - start);
@@ -423,10 +425,12 @@ public final class Sandbox implements AutoCloseable {
             Termination termination = termination(report.end());
             LOG.debug("{} {}: {} in {} ms", runId, description, termination.describe(), duration.toMillis());
             boolean truncated = stdout.truncated() || stderr.truncated();
-            return new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(), truncated, duration,
-                    names(report.unsupportedSyscalls()),
+            RunResult result = new RunResult(termination, stdout.toByteArray(), stderr.toByteArray(), truncated,
+                    duration, names(report.unsupportedSyscalls()),
                     ResourceLimit.reached(ioLimits, truncated, report.memoryLimitReached(), files.tooLarge()),
                     files.files());
+            observation.ended(report.start(), result);
+            return result;
         } catch (HypervisorException e) {
             throw Hypervisors.translate(e);
         } catch (GuestImageException e) {

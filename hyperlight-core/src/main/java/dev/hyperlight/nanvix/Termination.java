@@ -11,6 +11,21 @@ public sealed interface Termination {
     /** One line for a human, e.g. {@code "exited with status 3"}. */
     String describe();
 
+    /**
+     * The kind of ending, for metrics and events: {@code exited}, {@code timed_out}, {@code
+     * cpu_time_exceeded}, {@code faulted}, {@code audit_failed} or {@code vm_failed}.
+     */
+    default String kind() {
+        return switch (this) {
+            case Exited ignored -> "exited";
+            case TimedOut ignored -> "timed_out";
+            case CpuTimeExceeded ignored -> "cpu_time_exceeded";
+            case Faulted ignored -> "faulted";
+            case AuditFailed ignored -> "audit_failed";
+            case VmFailed ignored -> "vm_failed";
+        };
+    }
+
     /** The program called {@code exit}/{@code exit_group}. */
     record Exited(int status) implements Termination {
         @Override

@@ -37,11 +37,20 @@ public final class MicroVm {
             String runId) {}
 
     /**
-     * How the run ended, the calls the guest kernel answered with ENOSYS, and whether it refused
-     * the program memory for lack of free frames.
+     * How the run ended, the calls the guest kernel answered with ENOSYS, whether it refused
+     * the program memory for lack of free frames, and how its first VM started.
      */
     public record Report(GuestEnd end, Map<Integer, Integer> unsupportedSyscalls,
-            boolean memoryLimitReached) {}
+            boolean memoryLimitReached, Start start) {}
+
+    /** How a run's first VM got to the program. */
+    public enum Start {
+        /**
+         * A fresh VM booted the guest kernel from its image and loaded the program. (Restoring a
+         * booted VM from a snapshot would be a warm start; there are no snapshots yet.)
+         */
+        COLD
+    }
 
     private MicroVm() {}
 
@@ -79,7 +88,7 @@ public final class MicroVm {
             log.host("ended: " + end);
             Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
             processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
-            return new Report(end, unsupported, outcome.memoryLimitReached());
+            return new Report(end, unsupported, outcome.memoryLimitReached(), Start.COLD);
         }
     }
 

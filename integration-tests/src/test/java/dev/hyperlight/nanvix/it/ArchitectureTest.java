@@ -49,20 +49,22 @@ class ArchitectureTest {
                 .layer("API").definedBy("dev.hyperlight.nanvix")
                 .layer("Backends").definedBy("..nanvix.kvm..")
                 .layer("CLI").definedBy("..nanvix.cli..")
+                .layer("Bindings").definedBy("..nanvix.micrometer..")
                 .whereLayer("CLI").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Bindings").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Backends").mayNotBeAccessedByAnyLayer()
-                .whereLayer("API").mayOnlyBeAccessedByLayers("CLI")
+                .whereLayer("API").mayOnlyBeAccessedByLayers("CLI", "Bindings")
                 .whereLayer("VMM").mayOnlyBeAccessedByLayers("API")
                 .whereLayer("Hypervisor SPI").mayOnlyBeAccessedByLayers("VMM", "API", "Backends", "CLI")
                 .whereLayer("Loader").mayOnlyBeAccessedByLayers("VMM", "API")
-                .whereLayer("Interposition").mayOnlyBeAccessedByLayers("VMM", "API", "CLI")
+                .whereLayer("Interposition").mayOnlyBeAccessedByLayers("VMM", "API", "CLI", "Bindings")
                 .whereLayer("Host I/O").mayOnlyBeAccessedByLayers("Interposition", "VMM", "API")
                 .whereLayer("Processes").mayOnlyBeAccessedByLayers("Host I/O", "Interposition", "VMM")
                 .whereLayer("Open files").mayOnlyBeAccessedByLayers("Host I/O")
                 .whereLayer("File system").mayOnlyBeAccessedByLayers("Open files", "Host I/O", "Interposition", "API", "CLI")
                 .whereLayer("Guest memory").mayOnlyBeAccessedByLayers("Interposition", "VMM", "API")
                 .whereLayer("Linux ABI").mayOnlyBeAccessedByLayers("File system", "Open files", "Processes", "Host I/O",
-                        "Interposition", "VMM", "API", "CLI")
+                        "Interposition", "VMM", "API", "CLI", "Bindings")
                 .check(classes);
     }
 }

@@ -8,6 +8,7 @@ import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,11 +30,15 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * A number without an entry fails with ENOSYS. A table may carry a {@link SyscallAudit} that is
- * told every decided call.
+ * told every decided call, and {@link SyscallObserver}s that are told how each was decided. Each
+ * decided call is also a {@code dev.hyperlight.nanvix.ForwardedCall} Flight Recorder event, when a
+ * recording enables it (docs/observability.md).
  */
 public final class SyscallTable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyscallTable.class);
+    /** Before {@link #DEFAULTS}, which is made with it. */
+    private static final SyscallObserver[] NO_OBSERVERS = {};
 
     /** One call the table decides, and how. */
     public record Entry(Syscall syscall, SyscallAction action) {
@@ -122,15 +127,18 @@ public final class SyscallTable {
                     : SyscallAction.accept();
             entries.put(call.sysno(), new Entry(call, action));
         }
-        return new SyscallTable(entries, Optional.empty());
+        return new SyscallTable(entries, Optional.empty(), NO_OBSERVERS);
     }
 
     private final Map<Sysno, Entry> entries;
     private final Optional<SyscallAudit> audit;
+    /** Told in this order; an array, so that telling them allocates nothing. */
+    private final SyscallObserver[] observers;
 
-    private SyscallTable(Map<Sysno, Entry> entries, Optional<SyscallAudit> audit) {
+    private SyscallTable(Map<Sysno, Entry> entries, Optional<SyscallAudit> audit, SyscallObserver[] observers) {
         this.entries = entries;
         this.audit = audit;
+        this.observers = observers;
     }
 
     /**
@@ -146,7 +154,7 @@ public final class SyscallTable {
         Map<Sysno, Entry> copy = new EnumMap<>(Sysno.class);
         copy.putAll(entries);
         copy.put(syscall.sysno(), new Entry(syscall, action));
-        return new SyscallTable(copy, audit);
+        return new SyscallTable(copy, audit, observers);
     }
 
     /** A copy of this table in which every call of {@code syscalls} is decided by {@code action}. */
@@ -160,7 +168,14 @@ public final class SyscallTable {
 
     /** A copy of this table that tells {@code audit} about every call it decides. */
     public SyscallTable withAudit(SyscallAudit audit) {
-        return new SyscallTable(entries, Optional.of(audit));
+        return new SyscallTable(entries, Optional.of(audit), observers);
+    }
+
+    /** A copy of this table that also tells {@code observer} how it decided every call, after any earlier ones. */
+    public SyscallTable withObserver(SyscallObserver observer) {
+        SyscallObserver[] more = Arrays.copyOf(observers, observers.length + 1);
+        more[observers.length] = Objects.requireNonNull(observer, "observer");
+        return new SyscallTable(entries, audit, more);
     }
 
     /** How {@code syscall} is decided, if the table has an entry for it. */
@@ -186,26 +201,66 @@ public final class SyscallTable {
      */
     @SuppressWarnings("exports")
     public long dispatch(SyscallRequest request, GuestMemory memory, HostIo io, RunState runState) {
+        // Allocation-free when no recording enables it: the JIT removes an event that never escapes.
+        ForwardedCallEvent event = new ForwardedCallEvent();
+        event.begin();
         Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
         if (entry == null) {
             LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
+            long result = Errno.ENOSYS.result();
+            observed(event, request.number(), SyscallDecision.NO_ENTRY, result, 0);
             audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(Sysno.nameOf(request.number()), "",
-                    List.of(), "none", Errno.ENOSYS.result(), Duration.ZERO)));
-            return Errno.ENOSYS.result();
+                    List.of(), "none", result, Duration.ZERO)));
+            return result;
         }
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);
+        SyscallDecision decision = decision(entry.action(), call, io);
         if (audit.isEmpty()) {
-            return decide(entry.action(), call, io);
+            boolean timed = observers.length > 0;
+            long start = timed ? System.nanoTime() : 0;
+            long result = decide(entry.action(), decision, call, io);
+            observed(event, request.number(), decision, result, timed ? System.nanoTime() - start : 0);
+            return result;
         }
         // Taken before the call runs: what the guest asked for, whatever a handler changes.
         String arguments = call.summary();
         List<SyscallAudit.PathArgument> paths = call.pathArguments();
         long start = System.nanoTime();
-        long result = decide(entry.action(), call, io);
+        long result = decide(entry.action(), decision, call, io);
+        long nanos = System.nanoTime() - start;
+        observed(event, request.number(), decision, result, nanos);
         record(audit.get(), new SyscallAudit.Record(call.name(), arguments, paths, entry.action().kind(), result,
-                Duration.ofNanos(System.nanoTime() - start)));
+                Duration.ofNanos(nanos)));
         return result;
     }
+
+    /**
+     * Tells the observers and commits the event; builds the event's strings only when a recording
+     * takes it. An observer's failure is logged, never the guest's concern.
+     */
+    private void observed(ForwardedCallEvent event, long number, SyscallDecision decision, long result, long nanos) {
+        for (SyscallObserver observer : observers) {
+            try {
+                observer.callDecided(number, decision, result, nanos);
+            } catch (RuntimeException e) {
+                LOG.warn("a system-call observer failed on {}; ignored", Sysno.nameOf(number), e);
+            }
+        }
+        event.end();
+        if (event.shouldCommit()) {
+            event.name = Sysno.nameOf(number);
+            event.number = number;
+            event.decision = decision.label();
+            event.result = result;
+            event.errno = result < 0 && result >= -MAX_ERRNO
+                    ? Errno.of((int) -result).map(Errno::name).orElse("E" + -result)
+                    : null;
+            event.commit();
+        }
+    }
+
+    /** Linux's largest errno: a result in {@code -4095..-1} is an error, as the C library reads it. */
+    private static final long MAX_ERRNO = 4095;
 
     /** Fails closed: a record the sink cannot take stops the run ({@link AuditFailedException}). */
     private static void record(SyscallAudit sink, SyscallAudit.Record record) {
@@ -216,11 +271,21 @@ public final class SyscallTable {
         }
     }
 
-    private static long decide(SyscallAction action, SyscallCall call, HostIo io) {
+    private static SyscallDecision decision(SyscallAction action, SyscallCall call, HostIo io) {
+        return switch (action) {
+            case SyscallAction.Accept ignored -> SyscallDecision.ACCEPTED;
+            case SyscallAction.Block ignored -> SyscallDecision.BLOCKED;
+            case SyscallAction.BlockNetwork ignored -> isLocal(call, io) ? SyscallDecision.ACCEPTED : SyscallDecision.BLOCKED;
+            case SyscallAction.Intercept ignored -> SyscallDecision.INTERCEPTED;
+        };
+    }
+
+    private static long decide(SyscallAction action, SyscallDecision decision, SyscallCall call, HostIo io) {
         return switch (action) {
             case SyscallAction.Accept ignored -> runDefault(call, io);
             case SyscallAction.Block block -> block.errno().result();
-            case SyscallAction.BlockNetwork block -> isLocal(call, io) ? runDefault(call, io) : block.errno().result();
+            case SyscallAction.BlockNetwork block ->
+                    decision == SyscallDecision.ACCEPTED ? runDefault(call, io) : block.errno().result();
             case SyscallAction.Intercept intercept -> guarded(call,
                     () -> intercept.handler().handle(call, changed -> runDefault(changed, io)));
         };
