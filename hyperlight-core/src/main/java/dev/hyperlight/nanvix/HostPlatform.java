@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /** The hypervisor backend sandboxes would use on this host, and what runs behind it. */
@@ -31,26 +32,37 @@ public final class HostPlatform {
     }
 
     /**
-     * Why {@code runtime}'s files cannot be used on this host with the default runtime cache
-     * directory, or empty when they can. A bundled image is extracted on the way, as its first run
-     * would.
+     * Why {@code runtime}'s files cannot be used on this host with the default configuration, or
+     * empty when they can. A bundled image is extracted on the way, as its first run would.
      */
     public static Optional<String> runtimeProblem(GuestRuntime runtime) {
         try {
-            new RuntimeImages(RuntimeConfig.defaultRuntimeCacheDirectory(), HostPlatform.class.getClassLoader())
-                    .locate(runtime);
+            RuntimeImages.of(RuntimeConfig.defaults()).locate(runtime);
             return Optional.empty();
         } catch (SandboxException e) {
             return Optional.of(e.getMessage());
         }
     }
 
-    /** Why dynamically linked programs cannot find their loader and libraries, or empty when they can. */
+    /**
+     * Why dynamically linked programs cannot find their loader and libraries with the default
+     * configuration, or empty when they can; the base image is extracted on the way.
+     */
     public static Optional<String> baseImageProblem() {
         try {
-            RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE);
+            RuntimeImages.of(RuntimeConfig.defaults()).locate(RuntimeImage.Debian.BASE, RuntimeImages.BASE_USER);
             return Optional.empty();
         } catch (SandboxException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Why the guest kernel cannot be loaded, or empty when it can. */
+    public static Optional<String> guestKernelProblem() {
+        try {
+            GuestKernel.image();
+            return Optional.empty();
+        } catch (IllegalStateException | UncheckedIOException e) {
             return Optional.of(e.getMessage());
         }
     }

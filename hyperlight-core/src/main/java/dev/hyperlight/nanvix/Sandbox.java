@@ -81,7 +81,7 @@ public final class Sandbox implements AutoCloseable {
         this.stopWait = stopWait;
         try {
             this.kernelImage = GuestKernel.image();
-            this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
+            this.runtimeImages = RuntimeImages.of(config);
         } catch (RuntimeException e) {
             hypervisor.close();
             throw e;

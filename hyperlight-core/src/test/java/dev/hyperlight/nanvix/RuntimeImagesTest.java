@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class RuntimeImagesTest {
 
     private Path locate() throws Exception {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {resources.toUri().toURL()}, null)) {
-            return new RuntimeImages(cache, loader).locate(runtime());
+            return new RuntimeImages(cache, Optional.empty(), loader).locate(runtime());
         }
     }
 
@@ -127,7 +128,7 @@ class RuntimeImagesTest {
     void aMissingManifestOrInterpreterSaysWhich() throws Exception {
         assertThatThrownBy(this::locate).isInstanceOfSatisfying(SandboxException.class, e ->
                 assertThat(e.getMessage()).isEqualTo("the test runtime is not available: img/image.manifest is not"
-                        + " on the class path (is the guest-runtimes jar missing?)"));
+                        + " on the class path or the module path"));
 
         bundle(entry("lib/data.txt", "data\n", "644"));
         assertThatThrownBy(this::locate).isInstanceOfSatisfying(SandboxException.class, e ->
