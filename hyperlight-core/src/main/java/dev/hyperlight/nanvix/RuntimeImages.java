@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -128,13 +126,17 @@ final class RuntimeImages {
             Path partial = Files.createTempDirectory(cacheDirectory, name + ".partial-");
             try {
                 extractAll(root, entries, partial);
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-                // Another sandbox or process extracted the same image first: use theirs.
-                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw raced;
+                try {
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException raced) {
+                    // Another sandbox or process extracted the same image first: use theirs. (On
+                    // Linux, rename(2) onto a non-empty directory fails with ENOTEMPTY, which Java
+                    // reports as a plain FileSystemException.)
+                    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                        throw raced;
+                    }
+                    verify(target, entries);
                 }
-                verify(target, entries);
             } finally {
                 RunDirectory.deleteTree(partial);
             }
