@@ -93,8 +93,8 @@ final class RuntimeImages {
                 String source = override != null ? "the system property " + RuntimeImage.Debian.IMAGES_PROPERTY
                         : "RuntimeConfig.imagesDirectory";
                 throw new SandboxException(SandboxException.Reason.RUNTIME_UNAVAILABLE, user + " is not available: "
-                        + root + " does not exist (" + source + " names " + images.get() + "; guest-runtimes/debian/"
-                        + "build-image.sh " + image.name() + " DIRECTORY builds the image there)");
+                        + "its image " + root + " was not built (" + source + " names " + images.get()
+                        + "; guest-runtimes/debian/build-image.sh " + image.name() + " " + images.get() + " builds it)");
             }
             return root;
         }

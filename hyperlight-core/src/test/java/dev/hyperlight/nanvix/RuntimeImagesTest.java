@@ -248,7 +248,7 @@ class RuntimeImagesTest {
             assertThat(locateDebian("python", Optional.of(tmp.resolve("configured")))).isEqualTo(overriding);
             assertThatThrownBy(() -> locateDebian("base", Optional.empty()))
                     .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.getMessage()).contains(
-                            "overriding/base/root does not exist (the system property hyperlight.nanvix.images names"));
+                            "overriding/base/root was not built (the system property hyperlight.nanvix.images names"));
         } finally {
             if (previous == null) {
                 System.clearProperty(RuntimeImage.Debian.IMAGES_PROPERTY);
