@@ -9,6 +9,8 @@
 module dev.hyperlight.nanvix {
     requires transitive dev.hyperlight.nanvix.interpose;
     requires dev.hyperlight.nanvix.loader;
+    // The guest kernel binary: a resource-only module (see GuestKernel).
+    requires dev.hyperlight.nanvix.kernel;
     requires java.management;
     requires jdk.jfr;
     requires org.slf4j;

@@ -39,7 +39,7 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
             argv.addAll(args);
             // A dynamically linked program's loader and libraries come from the base image at /.
             Optional<Mount> libraries = program.dynamic()
-                    ? Optional.of(Mount.readOnly("/", RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE)))
+                    ? Optional.of(Mount.readOnly("/", images.locate(RuntimeImage.Debian.BASE, RuntimeImages.BASE_USER)))
                     : Optional.empty();
             return new GuestCommand(program, guestPath, argv, Optional.of(Program.directoryOf(file)), libraries,
                     Optional.empty());

@@ -46,14 +46,14 @@ public record GuestRuntime(
 
     /**
      * QuickJS 2021-03-27, built from source by the guest-runtimes module (a static {@code qjs}),
-     * bundled in the guest-runtimes jar. The {@code std} and {@code os} modules are imported as
+     * bundled in the artifact {@code runtime-image-quickjs}. The {@code std} and {@code os} modules are imported as
      * globals ({@code --std}); {@code .mjs} files run as ES modules, {@code .js} files as scripts
      * unless QuickJS detects an {@code import}/{@code export}.
      */
     public static final GuestRuntime JAVASCRIPT = new GuestRuntime(
             "javascript",
             List.of("js", "quickjs", "qjs"),
-            new RuntimeImage.Bundled("dev/hyperlight/nanvix/runtimes/quickjs"),
+            new RuntimeImage.Bundled(RuntimeImages.RESOURCE_FOLDER + "/quickjs"),
             QUICKJS_MOUNT_POINT,
             "bin/qjs",
             List.of(new ScriptType(".js", List.of("--std")), new ScriptType(".mjs", List.of("--std", "--module"))),

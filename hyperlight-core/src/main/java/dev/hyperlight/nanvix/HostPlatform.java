@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,24 +43,25 @@ public final class HostPlatform {
     }
 
     /**
-     * Why {@code runtime}'s files cannot be used on this host with the default runtime cache
-     * directory, or empty when they can. A bundled image is extracted on the way, as its first run
-     * would.
+     * Why {@code runtime}'s files cannot be used on this host with the default configuration, or
+     * empty when they can. A bundled image is extracted on the way, as its first run would.
      */
     public static Optional<String> runtimeProblem(GuestRuntime runtime) {
         try {
-            new RuntimeImages(RuntimeConfig.defaultRuntimeCacheDirectory(), HostPlatform.class.getClassLoader())
-                    .locate(runtime);
+            RuntimeImages.of(RuntimeConfig.defaults()).locate(runtime);
             return Optional.empty();
         } catch (SandboxException e) {
             return Optional.of(e.getMessage());
         }
     }
 
-    /** Why dynamically linked programs cannot find their loader and libraries, or empty when they can. */
+    /**
+     * Why dynamically linked programs cannot find their loader and libraries with the default
+     * configuration, or empty when they can; the base image is extracted on the way.
+     */
     public static Optional<String> baseImageProblem() {
         try {
-            RuntimeImages.debianImage("C library", RuntimeImage.Debian.BASE);
+            RuntimeImages.of(RuntimeConfig.defaults()).locate(RuntimeImage.Debian.BASE, RuntimeImages.BASE_USER);
             return Optional.empty();
         } catch (SandboxException e) {
             return Optional.of(e.getMessage());
@@ -148,5 +150,15 @@ public final class HostPlatform {
             case UNKNOWN -> HealthCheck.warn("flavour", "cannot tell what runs guests behind " + device,
                     "no kvm_intel, kvm_amd or kvm_pvm under /sys/module");
         });
+    }
+
+    /** Why the guest kernel cannot be loaded, or empty when it can. */
+    public static Optional<String> guestKernelProblem() {
+        try {
+            GuestKernel.image();
+            return Optional.empty();
+        } catch (IllegalStateException | UncheckedIOException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 }

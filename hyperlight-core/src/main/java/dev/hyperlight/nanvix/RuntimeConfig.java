@@ -49,6 +49,7 @@ public final class RuntimeConfig {
     private final Optional<Path> logDirectory;
     private final Path tmpDirectory;
     private final Path runtimeCacheDirectory;
+    private final Optional<Path> imagesDirectory;
     private final Duration timeout;
     private final long memorySize;
     private final Map<String, String> environment;
@@ -70,6 +71,7 @@ public final class RuntimeConfig {
         this.runtimeCacheDirectory = builder.runtimeCacheDirectory != null
                 ? builder.runtimeCacheDirectory
                 : defaultRuntimeCacheDirectory();
+        this.imagesDirectory = Optional.ofNullable(builder.imagesDirectory);
         this.timeout = builder.timeout;
         this.memorySize = builder.memorySize;
         this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(builder.environment));
@@ -119,6 +121,16 @@ public final class RuntimeConfig {
                 ? Path.of(cacheHome)
                 : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("hyperlight-nanvix").resolve("runtimes");
+    }
+
+    /**
+     * Where the Debian runtime images ({@code base}, {@code python}) are taken from instead of
+     * their artifacts: {@code DIRECTORY/NAME/root}, as {@code guest-runtimes/debian/build-image.sh}
+     * builds them. Empty (the default): from the artifacts on the class path or module path. The
+     * system property {@value RuntimeImage.Debian#IMAGES_PROPERTY} overrides both.
+     */
+    public Optional<Path> imagesDirectory() {
+        return imagesDirectory;
     }
 
     /** Wall-clock limit of one run; {@link Duration#ZERO} means none. */
@@ -200,6 +212,7 @@ public final class RuntimeConfig {
         builder.logDirectory = logDirectory.orElse(null);
         builder.tmpDirectory = tmpDirectory;
         builder.runtimeCacheDirectory = runtimeCacheDirectory;
+        builder.imagesDirectory = imagesDirectory.orElse(null);
         builder.timeout = timeout;
         builder.memorySize = memorySize;
         builder.environment = new LinkedHashMap<>(environment);
@@ -220,6 +233,7 @@ public final class RuntimeConfig {
         private Path logDirectory;
         private Path tmpDirectory;
         private Path runtimeCacheDirectory;
+        private Path imagesDirectory;
         private Duration timeout = DEFAULT_TIMEOUT;
         private long memorySize = DEFAULT_MEMORY;
         private Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
@@ -250,6 +264,12 @@ public final class RuntimeConfig {
         /** Where bundled runtime images are extracted and kept. */
         public Builder runtimeCacheDirectory(Path directory) {
             this.runtimeCacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Takes the Debian runtime images from here; see {@link RuntimeConfig#imagesDirectory()}. */
+        public Builder imagesDirectory(Path directory) {
+            this.imagesDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

@@ -101,7 +101,7 @@ public final class Sandbox implements AutoCloseable {
         this.runSlots = new Semaphore(config.maxConcurrentRuns(), true);
         try {
             this.kernelImage = GuestKernel.image();
-            this.runtimeImages = new RuntimeImages(config.runtimeCacheDirectory(), Sandbox.class.getClassLoader());
+            this.runtimeImages = RuntimeImages.of(config);
         } catch (RuntimeException e) {
             hypervisor.close();
             throw e;

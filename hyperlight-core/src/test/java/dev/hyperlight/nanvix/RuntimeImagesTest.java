@@ -12,7 +12,14 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +50,12 @@ class RuntimeImagesTest {
     }
 
     private String entry(String path, String content, String mode) throws Exception {
-        Path file = resources.resolve("img").resolve(path);
+        return entryIn("img", path, content, mode);
+    }
+
+    /** Writes the resource {@code root/path} and returns its manifest line. */
+    private String entryIn(String root, String path, String content, String mode) throws Exception {
+        Path file = resources.resolve(root).resolve(path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
         return sha256(content.getBytes(StandardCharsets.UTF_8)) + " " + mode + " " + path + "\n";
@@ -56,7 +68,14 @@ class RuntimeImagesTest {
 
     private Path locate() throws Exception {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {resources.toUri().toURL()}, null)) {
-            return new RuntimeImages(cache, loader).locate(runtime());
+            return new RuntimeImages(cache, Optional.empty(), loader).locate(runtime());
+        }
+    }
+
+    /** The Debian image {@code name} as {@code images} and the resources under hyperlight-nanvix/images give it. */
+    private Path locateDebian(String name, Optional<Path> images) throws Exception {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {resources.toUri().toURL()}, null)) {
+            return new RuntimeImages(cache, images, loader).locate(new RuntimeImage.Debian(name), "the test");
         }
     }
 
@@ -127,10 +146,118 @@ class RuntimeImagesTest {
     void aMissingManifestOrInterpreterSaysWhich() throws Exception {
         assertThatThrownBy(this::locate).isInstanceOfSatisfying(SandboxException.class, e ->
                 assertThat(e.getMessage()).isEqualTo("the test runtime is not available: img/image.manifest is not"
-                        + " on the class path (is the guest-runtimes jar missing?)"));
+                        + " on the class path or the module path"));
 
         bundle(entry("lib/data.txt", "data\n", "644"));
         assertThatThrownBy(this::locate).isInstanceOfSatisfying(SandboxException.class, e ->
                 assertThat(e.getMessage()).contains("its interpreter bin/tool is missing from " + cache));
+    }
+
+    @Test
+    void directoriesAndLinksAreExtractedAsListedAndLinksAreNeverFollowed() throws Exception {
+        String manifest = "dir empty\n" + entry("lib/x86_64-linux-gnu/ld.so", "loader\n", "755")
+                + "link /lib/x86_64-linux-gnu/ld.so lib64/ld.so\n" + "link ../../etc lib/up\n"
+                + entry("bin/tool", "#!tool\n", "755");
+        bundle(manifest);
+
+        Path image = locate();
+
+        assertThat(image.resolve("empty")).isEmptyDirectory();
+        assertThat(Files.readSymbolicLink(image.resolve("lib64/ld.so"))).isEqualTo(Path.of("/lib/x86_64-linux-gnu/ld.so"));
+        assertThat(Files.readSymbolicLink(image.resolve("lib/up"))).isEqualTo(Path.of("../../etc"));
+        assertThat(locate()).as("a link's target is checked, not followed").isEqualTo(image);
+
+        Files.delete(image.resolve("lib64/ld.so"));
+        Files.createSymbolicLink(image.resolve("lib64/ld.so"), Path.of("/elsewhere"));
+        assertThatThrownBy(this::locate).isInstanceOfSatisfying(SandboxException.class, e ->
+                assertThat(e.getMessage()).contains("is damaged (lib64/ld.so is missing or differs from the manifest)"));
+    }
+
+    @Test
+    void nothingIsWrittenThroughALinkOrBelowAFileAndNoPathIsListedTwice() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        String digest = sha256("x".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(resources.resolve("img/escape"));
+        Files.writeString(resources.resolve("img/escape/file"), "x");
+        for (String manifest : List.of(
+                "link " + outside + " escape\n" + digest + " 644 escape/file\n",
+                digest + " 644 escape/file\nlink " + outside + " escape\n",
+                "link " + outside + " escape\nlink /etc escape/deeper\n",
+                digest + " 644 escape\n" + digest + " 644 escape/file\n",
+                digest + " 644 escape/file\n" + digest + " 644 escape/file\n",
+                "dir a/./b\n", "dir a//b\n", "dir a/\n", "link  a\n")) {
+            bundle(manifest);
+            assertThatThrownBy(this::locate).as(manifest).isInstanceOfSatisfying(SandboxException.class, e ->
+                    assertThat(e.getMessage()).contains("manifest"));
+        }
+        try (var written = Files.list(outside)) {
+            assertThat(written).isEmpty();
+        }
+    }
+
+    @Test
+    void concurrentFirstUsesAllGetTheSameWholeImage() throws Exception {
+        StringBuilder manifest = new StringBuilder(entry("bin/tool", "#!tool\n", "755"));
+        for (int i = 0; i < 200; i++) {
+            manifest.append(entry("lib/file" + i, "content " + i + "\n", "644"));
+        }
+        bundle(manifest.toString());
+        int users = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(users);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {resources.toUri().toURL()}, null)) {
+            List<Future<Path>> images = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                // Each its own RuntimeImages, as separate sandboxes or JVMs would be.
+                Callable<Path> firstUse = () -> {
+                    start.await();
+                    return new RuntimeImages(cache, Optional.empty(), loader).locate(runtime());
+                };
+                images.add(pool.submit(firstUse));
+            }
+            start.countDown();
+            Path first = images.getFirst().get();
+            for (Future<Path> image : images) {
+                assertThat(image.get()).isEqualTo(first);
+            }
+            assertThat(first.resolve("lib/file199")).hasContent("content 199");
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var left = Files.list(cache)) {
+            assertThat(left).as("one image, no partial directory left").hasSize(1);
+        }
+    }
+
+    @Test
+    void aDebianImageComesFromThePropertyThenTheConfiguredDirectoryThenItsArtifact() throws Exception {
+        Path configured = Files.createDirectories(tmp.resolve("configured/python/root"));
+        Path overriding = Files.createDirectories(tmp.resolve("overriding/python/root"));
+        Files.createDirectories(resources.resolve("hyperlight-nanvix/images/python"));
+        String line = entryIn("hyperlight-nanvix/images/python", "usr/bin/python3", "#!py\n", "755");
+        Files.writeString(resources.resolve("hyperlight-nanvix/images/python/image.manifest"), line);
+
+        Path extracted = locateDebian("python", Optional.empty());
+        assertThat(extracted.getParent()).isEqualTo(cache);
+        assertThat(extracted.resolve("usr/bin/python3")).hasContent("#!py");
+        assertThat(locateDebian("python", Optional.of(tmp.resolve("configured")))).isEqualTo(configured);
+
+        String previous = System.getProperty(RuntimeImage.Debian.IMAGES_PROPERTY);
+        System.setProperty(RuntimeImage.Debian.IMAGES_PROPERTY, tmp.resolve("overriding").toString());
+        try {
+            assertThat(locateDebian("python", Optional.of(tmp.resolve("configured")))).isEqualTo(overriding);
+            assertThatThrownBy(() -> locateDebian("base", Optional.empty()))
+                    .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.getMessage()).contains(
+                            "overriding/base/root was not built (the system property hyperlight.nanvix.images names"));
+        } finally {
+            if (previous == null) {
+                System.clearProperty(RuntimeImage.Debian.IMAGES_PROPERTY);
+            } else {
+                System.setProperty(RuntimeImage.Debian.IMAGES_PROPERTY, previous);
+            }
+        }
+        assertThatThrownBy(() -> locateDebian("base", Optional.empty()))
+                .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.getMessage()).contains(
+                        "add the artifact dev.hyperlight.nanvix:runtime-image-base"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.hyperlight.nanvix.loader;
 
-/** Version of the host <-> guest contract in docs/guest-abi.md; the guest kernel names it too. */
+/** Version of the host-guest contract in docs/guest-abi.md; the guest kernel names it too. */
 public final class AbiVersion {
 
     /** Passed in RSI at entry and in the boot info; bumped with every change to the contract. */

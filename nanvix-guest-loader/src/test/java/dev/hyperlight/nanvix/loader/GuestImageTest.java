@@ -153,7 +153,7 @@ class GuestImageTest {
     @Test
     void loadsTheBuiltGuestKernel() throws Exception {
         byte[] kernelElf;
-        try (var in = GuestImageTest.class.getResourceAsStream("/dev/hyperlight/nanvix/guest/nanvix-kernel")) {
+        try (var in = GuestImageTest.class.getResourceAsStream("/hyperlight-nanvix/kernel/nanvix-kernel")) {
             assertThat(in).as("the guest-kernel jar (a test dependency) holds the kernel").isNotNull();
             kernelElf = in.readAllBytes();
         }

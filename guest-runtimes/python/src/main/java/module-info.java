@@ -1,0 +1,7 @@
+/**
+ * The python runtime image, the resources {@code hyperlight-nanvix/images/python}: names outside any
+ * Java package, which the module system leaves unencapsulated. This module has no code; it exists
+ * so that an application on the module path can require it (or {@code dev.hyperlight.nanvix.starter}).
+ */
+module dev.hyperlight.nanvix.image.python {
+}
