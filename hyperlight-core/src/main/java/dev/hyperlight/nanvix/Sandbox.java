@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>For one run with every default, {@link #runOnce(String, String...) Sandbox.runOnce("hello.py")}.
+ * <p>For one run with every default, {@link #run(String, String...) Sandbox.run("hello.py")}.
  * A service gives each run its own options (time limit, standard input, environment, mounts,
  * files in and out) with a {@link RunRequest}: {@link #run(RunRequest)}, {@link
  * #runAsync(RunRequest, Executor)}.
@@ -113,13 +113,13 @@ public final class Sandbox implements AutoCloseable {
      * such as {@code hello.py} or {@code hello.js}) with {@code args} in a sandbox of {@linkplain
      * RuntimeConfig#defaults() default configuration} opened for this run and closed after it.
      *
-     * <p>Not named {@code run}: a static {@code run(String, String...)} beside the instance {@link
-     * #run(Path, String...)} would also be called by {@code sandbox.run("x.py")} on an instance,
-     * silently ignoring that sandbox's configuration.
+     * <p>A static method: {@code sandbox.run("x.py")} on a configured instance, with a string
+     * rather than a {@link Path}, still calls this one and ignores that sandbox's configuration
+     * ({@code javac -Xlint:static} warns); on an instance, pass a {@link Path}.
      *
      * @throws SandboxException as {@link #Sandbox(RuntimeConfig)} and {@link #run(Path, String...)} do
      */
-    public static RunResult runOnce(String program, String... args) throws SandboxException {
+    public static RunResult run(String program, String... args) throws SandboxException {
         Path path = Path.of(Objects.requireNonNull(program, "program must not be null"));
         RunRequest request = RunRequest.program(path, args).build();
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.defaults())) {
@@ -300,8 +300,10 @@ public final class Sandbox implements AutoCloseable {
         CompletableFuture<RunResult> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                run.stop();
+                // Cancelled before stopped: a stopped run's thread completes the future at once,
+                // and would win the race to it (a run waiting for a slot ends within microseconds).
                 boolean cancelled = super.cancel(mayInterruptIfRunning);
+                run.stop();
                 awaitEnd(List.of(run));
                 return cancelled;
             }

@@ -223,7 +223,7 @@ class SandboxServiceTest {
                     .hasMessage("executor must not be null");
             assertThatThrownBy(() -> sandbox.runCode(GuestRuntime.JAVASCRIPT, null)).hasMessage("code must not be null");
             assertThatThrownBy(() -> sandbox.run(PROGRAM, "a", null)).hasMessage("args[1] must not be null");
-            assertThatThrownBy(() -> Sandbox.runOnce(null)).hasMessage("program must not be null");
+            assertThatThrownBy(() -> Sandbox.run((String) null)).hasMessage("program must not be null");
             assertThatThrownBy(() -> new Sandbox(null)).hasMessage("config must not be null");
         }
     }

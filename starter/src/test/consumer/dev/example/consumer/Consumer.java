@@ -41,8 +41,8 @@ public final class Consumer {
     private static void run(Path dynamicProgram) throws Exception {
         Path script = Files.createTempDirectory("consumer").resolve("hello.py");
         Files.writeString(script, "print('python file', 6 * 7)\n");
+        print(Sandbox.run(script.toString())); // the one-liner: a sandbox of defaults for one run
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.defaults())) {
-            print(sandbox.run(script));
             print(sandbox.runCode(GuestRuntime.PYTHON, "import sys; print('python code', sys.version_info[:2])"));
             print(sandbox.runCode(GuestRuntime.JAVASCRIPT, "console.log('javascript code', 6 * 7)"));
             print(sandbox.run(dynamicProgram, "consumer"));

@@ -139,7 +139,7 @@ class ServiceApiTest {
 
     @Test
     void theOneLinerRunsAFileWithTheDefaults() throws Exception {
-        RunResult result = Sandbox.runOnce(Guests.example("hello-c").toString(), "one");
+        RunResult result = Sandbox.run(Guests.example("hello-c").toString(), "one");
 
         assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
         assertThat(result.stdoutText()).contains("Hello from C in a Hyperlight-Nanvix micro-VM!").contains("argv[1] = one");
