@@ -13,6 +13,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code import} lines as the imports, the rest as the body of a method that may throw anything.
  * So a snippet must bring its own imports and declare what it uses, as a reader copying it would.
  */
+@Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class ReadmeSnippetsTest {
 
     private static final Path README = Path.of("../README.md");
