@@ -1,6 +1,5 @@
 package dev.hyperlight.nanvix.memory;
 
-import dev.hyperlight.nanvix.abi.Errno;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,15 +33,14 @@ public sealed interface UserTranslation {
         }
     }
 
-    /** The program may not access the range: {@code address} is the first byte it may not access. */
+    /**
+     * The program may not access the range: {@code address} is the first byte it may not access.
+     * The program sees EFAULT, as Linux gives it for a bad user pointer (this package is below the
+     * Linux vocabulary of {@code abi}, so the caller says it).
+     */
     record Fault(long address, Reason reason) implements UserTranslation {
         public Fault {
             Objects.requireNonNull(reason, "reason");
-        }
-
-        /** What the program sees, as Linux gives it for a bad user pointer. */
-        public Errno errno() {
-            return Errno.EFAULT;
         }
     }
 
