@@ -30,7 +30,8 @@ import java.util.Objects;
  * or a {@link Fault}. Entries the guest kernel writes (guest-kernel/src/mm/paging.rs): tables
  * {@code P|W|U}, leaves {@code P|U[|W][|NX]} at 4 KiB or 2 MiB (PS in the directory entry), and
  * PROT_NONE as a software bit with present clear; the host-built kernel half has no user bit.
- * 1 GiB pages are read as the processor reads them, though neither side writes them.
+ * 1 GiB pages are read as a processor with 1 GiB pages (CPUID Page1GB) reads them, though
+ * neither side writes them; either way the frame must lie in guest RAM.
  */
 public final class PageTableWalker {
 
