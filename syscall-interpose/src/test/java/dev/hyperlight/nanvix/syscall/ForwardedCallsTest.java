@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The guest kernel forwards exactly the calls the host declares. The kernel's list is
  * guest-kernel/src/host/forwarded.rs, read as text: {@code hypercall::call} takes only a {@code
  * Forwarded}, which only that file can make, so the compiler keeps the list complete. The host's
- * is {@link Syscall#FORWARDED}, one row per call in {@link Syscall}.
+ * is {@link Syscall#FORWARDED}, one row per call in {@link Syscall}. docs/guest-abi.md names
+ * each of them too.
  */
 class ForwardedCallsTest {
 
@@ -31,6 +32,7 @@ class ForwardedCallsTest {
     private static final Path KERNEL_FORWARDED = KERNEL_SOURCE.resolve("host/forwarded.rs");
     private static final Path KERNEL_NUMBERS = KERNEL_SOURCE.resolve("abi/nr.rs");
     private static final Path KERNEL_TABLE = KERNEL_SOURCE.resolve("syscalls/table.rs");
+    private static final Path GUEST_ABI = Path.of("../docs/guest-abi.md");
 
     private static final Pattern ENTRY = Pattern.compile(
             "pub const ([A-Z0-9_]+): Forwarded = Forwarded\\(nr::([A-Z0-9_]+)\\);");
@@ -116,6 +118,17 @@ class ForwardedCallsTest {
             assertThat(forwarded).as("table.rs serves %s on the host", entry.group(1)).contains(entry.group(1));
         }
         assertThat(seen).as("host(...) entries read from table.rs").isGreaterThan(30);
+    }
+
+    @Test
+    void everyForwardedCallIsNamedInTheGuestAbi() throws IOException {
+        String abi = Files.readString(GUEST_ABI);
+        int start = abi.indexOf("### Forwarded system calls");
+        String section = abi.substring(start, abi.indexOf("\n### ", start + 1));
+        for (Syscall call : Syscall.FORWARDED) {
+            assertThat(section).as("docs/guest-abi.md, \"Forwarded system calls\", names %s", call.name())
+                    .contains("`" + call.name() + "`");
+        }
     }
 
     @Test
