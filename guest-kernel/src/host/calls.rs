@@ -5,7 +5,7 @@
 use crate::abi::errno::{EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ESPIPE};
 use crate::abi::host::PAGE_SIZE;
 use crate::abi::linux::{Timespec, AT_EMPTY_PATH, AT_FDCWD, PATH_MAX};
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::abi::stat::ST_SIZE;
 use crate::host::hypercall;
 use crate::host::io_buffer::IoBuffer;
@@ -20,7 +20,7 @@ pub fn sleep(ns: u64) -> i64 {
         core::ptr::write(io.ptr(0) as *mut Timespec, Timespec::from_ns(ns));
         core::ptr::write(io.ptr(16) as *mut Timespec, Timespec::default());
     }
-    hypercall::call(nr::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0])
+    hypercall::call(forwarded::NANOSLEEP, [io.at(0), io.at(16), 0, 0, 0, 0])
 }
 
 /// Fills `len` bytes of guest RAM at `gpa` (frames of a file mapping) from `fd` at `offset`,
@@ -29,7 +29,7 @@ pub fn sleep(ns: u64) -> i64 {
 pub fn read_file_into(fd: u64, gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
     let mut done = 0u64;
     while done < len {
-        let result = hypercall::call(nr::PREAD64, [fd, gpa + done, len - done, offset.wrapping_add(done), 0, 0]);
+        let result = hypercall::call(forwarded::PREAD64, [fd, gpa + done, len - done, offset.wrapping_add(done), 0, 0]);
         if result < 0 {
             // Linux's answer for a file that cannot be mapped (a pipe, a directory).
             return Err(if result == -ESPIPE || result == -EISDIR { ENODEV } else { -result });
@@ -53,14 +53,14 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
     let staged = io.slice(0, path.len() + 1);
     staged[..path.len()].copy_from_slice(path);
     staged[path.len()] = 0;
-    let fd = hypercall::call(nr::OPENAT, [AT_FDCWD, io.at(0), O_RDONLY_CLOEXEC, 0, 0, 0]);
+    let fd = hypercall::call(forwarded::OPENAT, [AT_FDCWD, io.at(0), O_RDONLY_CLOEXEC, 0, 0, 0]);
     if fd < 0 {
         return Err(-fd);
     }
     let fd = fd as u64;
     let read = || -> Result<(u64, u64), i64> {
         io.slice(0, 1)[0] = 0;
-        let stat = hypercall::call(nr::NEWFSTATAT, [fd, io.at(0), io.at(PATH_MAX), AT_EMPTY_PATH, 0, 0]);
+        let stat = hypercall::call(forwarded::NEWFSTATAT, [fd, io.at(0), io.at(PATH_MAX), AT_EMPTY_PATH, 0, 0]);
         if stat < 0 {
             return Err(-stat);
         }
@@ -71,6 +71,6 @@ pub fn read_whole_file(path: &[u8]) -> Result<(u64, u64), i64> {
         Ok((gpa, size))
     };
     let result = read();
-    hypercall::call(nr::CLOSE, [fd, 0, 0, 0, 0, 0]);
+    hypercall::call(forwarded::CLOSE, [fd, 0, 0, 0, 0, 0]);
     result
 }

@@ -2,6 +2,7 @@
 
 use crate::abi::host::{gpa, kva, port, HypercallPage};
 use crate::arch::cpu;
+use crate::host::forwarded::Forwarded;
 use core::ptr::{addr_of_mut, write_volatile, read_volatile};
 
 static mut PAGE_GPA: u64 = 0;
@@ -32,9 +33,9 @@ fn ring(port: u16, value: u32, nr: u64, args: [u64; 6]) -> i64 {
     }
 }
 
-/// Runs Linux system call `nr` on the host. Pointer arguments must be GPAs in the I/O buffer.
-pub fn call(nr: u64, args: [u64; 6]) -> i64 {
-    ring(port::HYPERCALL, 0, nr, args)
+/// Runs Linux system call `call` on the host. Pointer arguments must be GPAs in the I/O buffer.
+pub fn call(call: Forwarded, args: [u64; 6]) -> i64 {
+    ring(port::HYPERCALL, 0, call.number(), args)
 }
 
 /// Ends the run with `status`, reporting the table of unimplemented calls and the run flags

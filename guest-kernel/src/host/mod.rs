@@ -14,6 +14,8 @@ pub mod calls;
 #[cfg(not(test))]
 pub mod exit;
 #[cfg(not(test))]
+pub mod forwarded;
+#[cfg(not(test))]
 pub mod hypercall;
 #[cfg(not(test))]
 pub mod io_buffer;

@@ -12,7 +12,7 @@
 
 use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, EPIPE, ESRCH};
 use crate::abi::linux::{Timespec, NSIG, SIGALRM, SIGKILL, SIGPIPE, SIGSEGV, SIG_DFL, SIG_IGN};
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
@@ -184,7 +184,7 @@ fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> 
 
 /// Ends the process as killed by `signal` (the host reports it so); does not return.
 fn terminate(signal: u64) -> ! {
-    hypercall::call(nr::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
+    hypercall::call(forwarded::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
     // The host stops this VM during that call; should it not, the run still ends.
     crate::host::exit::exit(128 + signal)
 }
@@ -311,7 +311,7 @@ pub fn sigpipe(result: i64) -> i64 {
     if result == -EPIPE {
         let action = with_process(|p| p.sigaction(SIGPIPE, None));
         if action.is_ok_and(|action| action.handler == SIG_DFL) {
-            hypercall::call(nr::KILL, [spawn::pid(), SIGPIPE, 0, 0, 0, 0]);
+            hypercall::call(forwarded::KILL, [spawn::pid(), SIGPIPE, 0, 0, 0, 0]);
         }
         raise_for_caller(SIGPIPE);
     }

@@ -15,7 +15,7 @@ use crate::abi::host::kva;
 use crate::abi::linux::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_VFORK, CLONE_VM, PATH_MAX,
 };
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::arch::cpu::{self, IA32_FS_BASE};
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
@@ -41,8 +41,8 @@ pub fn pid() -> u64 {
 /// Asks the host which pid this VM's process and its parent have, and makes the pid the
 /// first thread's tid too (Linux's main thread has tid == pid).
 pub fn learn_identity() {
-    let pid = hypercall::call(nr::GETPID, [0; 6]);
-    let parent = hypercall::call(nr::GETPPID, [0; 6]);
+    let pid = hypercall::call(forwarded::GETPID, [0; 6]);
+    let parent = hypercall::call(forwarded::GETPPID, [0; 6]);
     if pid > 0 {
         // SAFETY: see `pid`.
         unsafe {
@@ -93,7 +93,7 @@ pub fn take_child_stack() -> Option<u64> {
 /// (`CloneRequest::check_addresses`): the tid writes below cannot fail once the child exists.
 pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
     let flags = request.flags;
-    let child = hypercall::call(nr::FORK, [0; 6]);
+    let child = hypercall::call(forwarded::FORK, [0; 6]);
     if child < 0 {
         return Err(-child);
     }
@@ -145,7 +145,7 @@ pub fn execve(path: u64, argv: u64, envp: u64) -> Result<u64, i64> {
     let mut used = 0usize;
     let argc = stage_strings(argv, strings, &mut used)?;
     let envc = stage_strings(envp, strings, &mut used)?;
-    let status = hypercall::call(nr::EXECVE, [io, io + PATH_MAX as u64, used as u64, argc, envc, 0]);
+    let status = hypercall::call(forwarded::EXECVE, [io, io + PATH_MAX as u64, used as u64, argc, envc, 0]);
     // Only a failure comes back: after a success the host never resumes this VM.
     Err(if status < 0 { -status } else { EINVAL })
 }

@@ -6,9 +6,9 @@
 use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
 use crate::abi::host::kva;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
-use crate::abi::nr;
 use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
 use crate::host::io_buffer::IoBuffer;
+use crate::host::forwarded::{self, Forwarded};
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::{PROT_READ, PROT_WRITE};
@@ -21,19 +21,19 @@ const O_CREAT: u64 = 0o100;
 const O_TRUNC: u64 = 0o1000;
 
 
-fn host(nr: u64, args: [u64; 6]) -> i64 {
-    hypercall::call(nr, args)
+fn host(call: Forwarded, args: [u64; 6]) -> i64 {
+    hypercall::call(call, args)
 }
 
 /// read(2) and pread64(2): one hypercall of at most the buffer's size (a short read is
 /// valid, and a second host read could block on a pipe or terminal).
-fn read_into_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+fn read_into_user(call: Forwarded, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
     let io = IoBuffer::get();
     let n = count.min(io.len as u64);
     if !user::accessible(buf, n, PROT_WRITE) {
         return -EFAULT;
     }
-    let result = host(nr, [fd, io.at(0), n, offset, 0, 0]);
+    let result = host(call, [fd, io.at(0), n, offset, 0, 0]);
     if result > 0 {
         let got = (result as u64).min(n) as usize;
         if let Err(errno) = user::copy_out(buf, io.ptr(0), got) {
@@ -46,7 +46,7 @@ fn read_into_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
 
 /// write(2) and pwrite64(2): split into buffer-sized hypercalls; stops at the first short
 /// write or error and reports what was written before it.
-fn write_from_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
+fn write_from_user(call: Forwarded, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
     let io = IoBuffer::get();
     if !user::accessible(buf, count, PROT_READ) {
         return -EFAULT;
@@ -57,7 +57,7 @@ fn write_from_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
         if let Err(errno) = user::copy_in(io.ptr(0), buf + done, n as usize) {
             return if done > 0 { done as i64 } else { -errno };
         }
-        let result = host(nr, [fd, io.at(0), n, offset.wrapping_add(done), 0, 0]);
+        let result = host(call, [fd, io.at(0), n, offset.wrapping_add(done), 0, 0]);
         if result < 0 {
             return if done > 0 { done as i64 } else { result };
         }
@@ -69,20 +69,20 @@ fn write_from_user(nr: u64, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
 }
 
 pub fn sys_read(a: &Args) -> i64 {
-    read_into_user(nr::READ, a[0], a[1], a[2], 0)
+    read_into_user(forwarded::READ, a[0], a[1], a[2], 0)
 }
 
 /// write(2), then SIGPIPE's default action (`signal::sigpipe`).
 pub fn sys_write(a: &Args) -> i64 {
-    signal::sigpipe(write_from_user(nr::WRITE, a[0], a[1], a[2], 0))
+    signal::sigpipe(write_from_user(forwarded::WRITE, a[0], a[1], a[2], 0))
 }
 
 pub fn sys_pread64(a: &Args) -> i64 {
-    read_into_user(nr::PREAD64, a[0], a[1], a[2], a[3])
+    read_into_user(forwarded::PREAD64, a[0], a[1], a[2], a[3])
 }
 
 pub fn sys_pwrite64(a: &Args) -> i64 {
-    write_from_user(nr::PWRITE64, a[0], a[1], a[2], a[3])
+    write_from_user(forwarded::PWRITE64, a[0], a[1], a[2], a[3])
 }
 
 /// A `struct iovec`.
@@ -126,7 +126,7 @@ fn writev(fd: u64, iov: u64, count: u64) -> i64 {
     let mut written = 0u64;
     let mut failed: Option<i64> = None;
     let flush = |staged: &mut usize, written: &mut u64, failed: &mut Option<i64>| -> bool {
-        let result = host(nr::WRITE, [fd, io.at(0), *staged as u64, 0, 0, 0]);
+        let result = host(forwarded::WRITE, [fd, io.at(0), *staged as u64, 0, 0, 0]);
         let full = result == *staged as i64;
         if result < 0 {
             *failed = Some(result);
@@ -171,7 +171,7 @@ pub fn sys_readv(a: &Args) -> i64 {
         Ok(total) => total,
         Err(errno) => return -errno,
     };
-    let result = host(nr::READ, [fd, io.at(0), total.min(io.len as u64), 0, 0, 0]);
+    let result = host(forwarded::READ, [fd, io.at(0), total.min(io.len as u64), 0, 0, 0]);
     if result <= 0 {
         return result;
     }
@@ -194,34 +194,34 @@ pub fn sys_readv(a: &Args) -> i64 {
 
 // Calls whose arguments are all integers go through unchanged.
 pub fn sys_close(a: &Args) -> i64 {
-    host(nr::CLOSE, *a)
+    host(forwarded::CLOSE, *a)
 }
 pub fn sys_lseek(a: &Args) -> i64 {
-    host(nr::LSEEK, *a)
+    host(forwarded::LSEEK, *a)
 }
 pub fn sys_dup(a: &Args) -> i64 {
-    host(nr::DUP, *a)
+    host(forwarded::DUP, *a)
 }
 pub fn sys_dup3(a: &Args) -> i64 {
-    host(nr::DUP3, *a)
+    host(forwarded::DUP3, *a)
 }
 pub fn sys_fsync(a: &Args) -> i64 {
-    host(nr::FSYNC, [a[0], 0, 0, 0, 0, 0])
+    host(forwarded::FSYNC, [a[0], 0, 0, 0, 0, 0])
 }
 pub fn sys_ftruncate(a: &Args) -> i64 {
-    host(nr::FTRUNCATE, *a)
+    host(forwarded::FTRUNCATE, *a)
 }
 pub fn sys_fchdir(a: &Args) -> i64 {
-    host(nr::FCHDIR, *a)
+    host(forwarded::FCHDIR, *a)
 }
 
 /// dup2(2) as dup3, except that dup2(fd, fd) checks fd and returns it.
 pub fn sys_dup2(a: &Args) -> i64 {
     if a[0] == a[1] {
-        let flags = host(nr::FCNTL, [a[0], F_GETFD, 0, 0, 0, 0]);
+        let flags = host(forwarded::FCNTL, [a[0], F_GETFD, 0, 0, 0, 0]);
         return if flags < 0 { -EBADF } else { a[1] as i64 };
     }
-    host(nr::DUP3, [a[0], a[1], 0, 0, 0, 0])
+    host(forwarded::DUP3, [a[0], a[1], 0, 0, 0, 0])
 }
 
 /// The process's umask taken out of a new file's or directory's mode, as Linux does before the
@@ -233,7 +233,7 @@ fn without_umask(mode: u64) -> u64 {
 fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
     let io = IoBuffer::get();
     let mode = if flags & O_CREAT != 0 { without_umask(mode) } else { mode };
-    or_errno(io.stage_path(0, path).map(|p| host(nr::OPENAT, [dirfd, p, flags, mode, 0, 0])))
+    or_errno(io.stage_path(0, path).map(|p| host(forwarded::OPENAT, [dirfd, p, flags, mode, 0, 0])))
 }
 
 pub fn sys_openat(a: &Args) -> i64 {
@@ -263,7 +263,7 @@ fn fstatat(dirfd: u64, path: Option<u64>, statbuf: u64, flags: u64) -> i64 {
         Ok(gpa) => gpa,
         Err(errno) => return -errno,
     };
-    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    let result = host(forwarded::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
     if result >= 0 {
         if let Err(errno) = user::copy_out(statbuf, io.ptr(PATH_MAX), STAT_SIZE) {
             return -errno;
@@ -296,10 +296,10 @@ fn statfs(path: Option<u64>, fd: u64, buf: u64) -> i64 {
     }
     let result = match path {
         Some(p) => match io.stage_path(0, p) {
-            Ok(gpa) => host(nr::STATFS, [gpa, io.at(PATH_MAX), 0, 0, 0, 0]),
+            Ok(gpa) => host(forwarded::STATFS, [gpa, io.at(PATH_MAX), 0, 0, 0, 0]),
             Err(errno) => return -errno,
         },
-        None => host(nr::FSTATFS, [fd, io.at(PATH_MAX), 0, 0, 0, 0]),
+        None => host(forwarded::FSTATFS, [fd, io.at(PATH_MAX), 0, 0, 0, 0]),
     };
     if result >= 0 {
         if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), STATFS_SIZE) {
@@ -329,43 +329,43 @@ fn with_path(path: u64, call: impl FnOnce(u64) -> i64) -> i64 {
 
 pub fn sys_faccessat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], a[2]);
-    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, 0, 0, 0]))
+    with_path(a[1], |p| host(forwarded::FACCESSAT, [dirfd, p, mode, 0, 0, 0]))
 }
 /// faccessat2: the host's faccessat gets the flags as a fourth argument.
 pub fn sys_faccessat2(a: &Args) -> i64 {
     let (dirfd, mode, flags) = (a[0], a[2], a[3]);
-    with_path(a[1], |p| host(nr::FACCESSAT, [dirfd, p, mode, flags, 0, 0]))
+    with_path(a[1], |p| host(forwarded::FACCESSAT, [dirfd, p, mode, flags, 0, 0]))
 }
 pub fn sys_access(a: &Args) -> i64 {
     let mode = a[1];
-    with_path(a[0], |p| host(nr::FACCESSAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::FACCESSAT, [AT_FDCWD, p, mode, 0, 0, 0]))
 }
 pub fn sys_chdir(a: &Args) -> i64 {
-    with_path(a[0], |p| host(nr::CHDIR, [p, 0, 0, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::CHDIR, [p, 0, 0, 0, 0, 0]))
 }
 pub fn sys_mkdirat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], without_umask(a[2]));
-    with_path(a[1], |p| host(nr::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
+    with_path(a[1], |p| host(forwarded::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
 }
 pub fn sys_mkdir(a: &Args) -> i64 {
     let mode = without_umask(a[1]);
-    with_path(a[0], |p| host(nr::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
 }
 pub fn sys_unlinkat(a: &Args) -> i64 {
     let (dirfd, flags) = (a[0], a[2]);
-    with_path(a[1], |p| host(nr::UNLINKAT, [dirfd, p, flags, 0, 0, 0]))
+    with_path(a[1], |p| host(forwarded::UNLINKAT, [dirfd, p, flags, 0, 0, 0]))
 }
 pub fn sys_unlink(a: &Args) -> i64 {
-    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, 0, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::UNLINKAT, [AT_FDCWD, p, 0, 0, 0, 0]))
 }
 pub fn sys_rmdir(a: &Args) -> i64 {
-    with_path(a[0], |p| host(nr::UNLINKAT, [AT_FDCWD, p, AT_REMOVEDIR, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::UNLINKAT, [AT_FDCWD, p, AT_REMOVEDIR, 0, 0, 0]))
 }
 
 fn renameat2(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
     let io = IoBuffer::get();
     let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
-    or_errno(staged.map(|(o, n)| host(nr::RENAMEAT2, [old_dir, o, new_dir, n, flags, 0])))
+    or_errno(staged.map(|(o, n)| host(forwarded::RENAMEAT2, [old_dir, o, new_dir, n, flags, 0])))
 }
 
 pub fn sys_renameat2(a: &Args) -> i64 {
@@ -387,7 +387,7 @@ fn readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
     if !user::accessible(buf, n, PROT_WRITE) {
         return -EFAULT;
     }
-    let result = with_path(path, |p| host(nr::READLINKAT, [dirfd, p, io.at(PATH_MAX), n, 0, 0]));
+    let result = with_path(path, |p| host(forwarded::READLINKAT, [dirfd, p, io.at(PATH_MAX), n, 0, 0]));
     if result > 0 {
         if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), (result as u64).min(n) as usize) {
             return -errno;
@@ -421,11 +421,11 @@ fn output_call(buf: u64, len: u64, call: impl FnOnce(u64, u64) -> i64) -> i64 {
 
 pub fn sys_getdents64(a: &Args) -> i64 {
     let fd = a[0];
-    output_call(a[1], a[2], |gpa, n| host(nr::GETDENTS64, [fd, gpa, n, 0, 0, 0]))
+    output_call(a[1], a[2], |gpa, n| host(forwarded::GETDENTS64, [fd, gpa, n, 0, 0, 0]))
 }
 
 pub fn sys_getcwd(a: &Args) -> i64 {
-    output_call(a[0], a[1], |gpa, n| host(nr::GETCWD, [gpa, n, 0, 0, 0, 0]))
+    output_call(a[0], a[1], |gpa, n| host(forwarded::GETCWD, [gpa, n, 0, 0, 0, 0]))
 }
 
 /// What an ioctl request moves through its pointer argument.
@@ -459,10 +459,10 @@ pub fn sys_ioctl(a: &Args) -> i64 {
     let io = IoBuffer::get();
     match ioctl_arg(request) {
         None => -ENOTTY,
-        Some(IoctlArg::None) => host(nr::IOCTL, [fd, request, 0, 0, 0, 0]),
-        Some(IoctlArg::Value) => host(nr::IOCTL, [fd, request, arg, 0, 0, 0]),
+        Some(IoctlArg::None) => host(forwarded::IOCTL, [fd, request, 0, 0, 0, 0]),
+        Some(IoctlArg::Value) => host(forwarded::IOCTL, [fd, request, arg, 0, 0, 0]),
         Some(IoctlArg::In(size)) => match user::copy_in(io.ptr(0), arg, size) {
-            Ok(()) => host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]),
+            Ok(()) => host(forwarded::IOCTL, [fd, request, io.at(0), 0, 0, 0]),
             Err(errno) => -errno,
         },
         Some(IoctlArg::Out(size)) => {
@@ -470,7 +470,7 @@ pub fn sys_ioctl(a: &Args) -> i64 {
                 return -EFAULT;
             }
             io.slice(0, size).fill(0);
-            let result = host(nr::IOCTL, [fd, request, io.at(0), 0, 0, 0]);
+            let result = host(forwarded::IOCTL, [fd, request, io.at(0), 0, 0, 0]);
             if result >= 0 {
                 if let Err(errno) = user::copy_out(arg, io.ptr(0), size) {
                     return -errno;
@@ -488,13 +488,13 @@ pub fn sys_fcntl(a: &Args) -> i64 {
     let io = IoBuffer::get();
     match cmd {
         // F_DUPFD..F_SETFL, F_SETOWN, F_GETOWN, F_DUPFD_CLOEXEC, pipe sizes, seals.
-        0..=4 | 8 | 9 | 1030..=1034 => host(nr::FCNTL, [fd, cmd, arg, 0, 0, 0]),
+        0..=4 | 8 | 9 | 1030..=1034 => host(forwarded::FCNTL, [fd, cmd, arg, 0, 0, 0]),
         // F_GETLK, F_SETLK, F_SETLKW and their OFD forms.
         5..=7 | 36..=38 => {
             if let Err(errno) = user::copy_in(io.ptr(0), arg, FLOCK_SIZE) {
                 return -errno;
             }
-            let result = host(nr::FCNTL, [fd, cmd, io.at(0), 0, 0, 0]);
+            let result = host(forwarded::FCNTL, [fd, cmd, io.at(0), 0, 0, 0]);
             if result >= 0 && (cmd == 5 || cmd == 36) {
                 if let Err(errno) = user::copy_out(arg, io.ptr(0), FLOCK_SIZE) {
                     return -errno;
@@ -508,17 +508,17 @@ pub fn sys_fcntl(a: &Args) -> i64 {
 
 pub fn sys_fchmodat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], a[2]);
-    with_path(a[1], |p| host(nr::FCHMODAT, [dirfd, p, mode, 0, 0, 0]))
+    with_path(a[1], |p| host(forwarded::FCHMODAT, [dirfd, p, mode, 0, 0, 0]))
 }
 
 pub fn sys_chmod(a: &Args) -> i64 {
     let mode = a[1];
-    with_path(a[0], |p| host(nr::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    with_path(a[0], |p| host(forwarded::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
 }
 
 pub fn sys_fchmod(a: &Args) -> i64 {
     let (fd, mode) = (a[0], a[1]);
-    host(nr::FCHMODAT, [fd, IoBuffer::get().empty_path(0), mode, AT_EMPTY_PATH, 0, 0])
+    host(forwarded::FCHMODAT, [fd, IoBuffer::get().empty_path(0), mode, AT_EMPTY_PATH, 0, 0])
 }
 
 /// utimensat(2); a null `times` means both times now. The fd form (a null path, as futimens
@@ -537,16 +537,16 @@ pub fn sys_utimensat(a: &Args) -> i64 {
         return -errno;
     }
     if path == 0 {
-        return host(nr::UTIMENSAT, [dirfd, io.empty_path(0), io.at(times_at), flags | AT_EMPTY_PATH, 0, 0]);
+        return host(forwarded::UTIMENSAT, [dirfd, io.empty_path(0), io.at(times_at), flags | AT_EMPTY_PATH, 0, 0]);
     }
-    with_path(path, |p| host(nr::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
+    with_path(path, |p| host(forwarded::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
 }
 
 /// symlinkat(2): the target and the new name staged one after the other.
 fn symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
     let io = IoBuffer::get();
     let staged = io.stage_path(0, target).and_then(|t| io.stage_path(PATH_MAX, path).map(|p| (t, p)));
-    or_errno(staged.map(|(t, p)| host(nr::SYMLINKAT, [t, dirfd, p, 0, 0, 0])))
+    or_errno(staged.map(|(t, p)| host(forwarded::SYMLINKAT, [t, dirfd, p, 0, 0, 0])))
 }
 
 pub fn sys_symlinkat(a: &Args) -> i64 {
@@ -559,7 +559,7 @@ pub fn sys_symlink(a: &Args) -> i64 {
 fn linkat(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
     let io = IoBuffer::get();
     let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
-    or_errno(staged.map(|(o, n)| host(nr::LINKAT, [old_dir, o, new_dir, n, flags, 0])))
+    or_errno(staged.map(|(o, n)| host(forwarded::LINKAT, [old_dir, o, new_dir, n, flags, 0])))
 }
 
 pub fn sys_linkat(a: &Args) -> i64 {
@@ -594,20 +594,20 @@ pub fn sys_sendfile(a: &Args) -> i64 {
     while sent < count {
         let want = (count - sent).min(io.len as u64);
         let got = match offset {
-            Some(at) => host(nr::PREAD64, [in_fd, io.at(0), want, at, 0, 0]),
-            None => host(nr::READ, [in_fd, io.at(0), want, 0, 0, 0]),
+            Some(at) => host(forwarded::PREAD64, [in_fd, io.at(0), want, at, 0, 0]),
+            None => host(forwarded::READ, [in_fd, io.at(0), want, 0, 0, 0]),
         };
         if got <= 0 {
             failed = got;
             break;
         }
-        let wrote = host(nr::WRITE, [out_fd, io.at(0), got as u64, 0, 0, 0]);
+        let wrote = host(forwarded::WRITE, [out_fd, io.at(0), got as u64, 0, 0, 0]);
         let wrote_bytes = wrote.max(0) as u64;
         sent += wrote_bytes;
         if let Some(at) = offset.as_mut() {
             *at += wrote_bytes;
         } else if wrote_bytes < got as u64 {
-            host(nr::LSEEK, [in_fd, (wrote_bytes as i64 - got) as u64, SEEK_CUR, 0, 0, 0]);
+            host(forwarded::LSEEK, [in_fd, (wrote_bytes as i64 - got) as u64, SEEK_CUR, 0, 0, 0]);
         }
         if wrote < got {
             failed = wrote.min(0);
@@ -637,7 +637,7 @@ fn chown(dirfd: u64, path: Option<u64>, uid: u64, gid: u64, flags: u64) -> i64 {
         Err(errno) => return -errno,
     };
     let flags = if path.is_none() { flags | AT_EMPTY_PATH } else { flags };
-    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
+    let result = host(forwarded::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
     if result < 0 {
         return result;
     }
@@ -678,7 +678,7 @@ pub fn sys_statx(a: &Args) -> i64 {
         Ok(gpa) => gpa,
         Err(errno) => return -errno,
     };
-    let result = host(nr::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), 0, 0]);
+    let result = host(forwarded::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), 0, 0]);
     if result < 0 {
         return result;
     }
@@ -695,7 +695,7 @@ pub fn sys_no_xattrs(_: &Args) -> i64 {
 /// pipe2(2): the two fds come back through the I/O buffer.
 pub fn sys_pipe2(a: &Args) -> i64 {
     let io = boot_info::get().io_buffer;
-    let status = host(nr::PIPE2, [io, a[1], 0, 0, 0, 0]);
+    let status = host(forwarded::PIPE2, [io, a[1], 0, 0, 0, 0]);
     copy_fd_pair(status, io, a[0])
 }
 
@@ -714,7 +714,7 @@ pub fn copy_fd_pair(status: i64, io: u64, to: u64) -> i64 {
     let fds = unsafe { core::ptr::read_volatile(kva(io) as *const [i32; 2]) };
     if let Err(errno) = user::write(to, &fds) {
         for fd in fds {
-            host(nr::CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
+            host(forwarded::CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
         }
         return -errno;
     }

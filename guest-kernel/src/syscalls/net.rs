@@ -5,7 +5,7 @@
 use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
 use crate::abi::host::kva;
 use crate::abi::linux::IOV_MAX;
-use crate::abi::nr;
+use crate::host::forwarded::{self, Forwarded};
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::PROT_WRITE;
@@ -16,28 +16,28 @@ use crate::syscalls::{or_errno, Args};
 const SOCKADDR_MAX: i32 = 128;
 
 pub fn sys_socket(a: &Args) -> i64 {
-    hypercall::call(nr::SOCKET, [a[0], a[1], a[2], 0, 0, 0])
+    hypercall::call(forwarded::SOCKET, [a[0], a[1], a[2], 0, 0, 0])
 }
 
 pub fn sys_listen(a: &Args) -> i64 {
-    hypercall::call(nr::LISTEN, [a[0], a[1], 0, 0, 0, 0])
+    hypercall::call(forwarded::LISTEN, [a[0], a[1], 0, 0, 0, 0])
 }
 
 pub fn sys_shutdown(a: &Args) -> i64 {
-    hypercall::call(nr::SHUTDOWN, [a[0], a[1], 0, 0, 0, 0])
+    hypercall::call(forwarded::SHUTDOWN, [a[0], a[1], 0, 0, 0, 0])
 }
 
 pub fn sys_connect(a: &Args) -> i64 {
-    with_address(nr::CONNECT, a)
+    with_address(forwarded::CONNECT, a)
 }
 
 pub fn sys_bind(a: &Args) -> i64 {
-    with_address(nr::BIND, a)
+    with_address(forwarded::BIND, a)
 }
 
 /// connect(2) and bind(2): like Linux, the address is copied in (EINVAL for a bad length,
 /// EFAULT for a bad pointer) before the fd is looked at, by the host.
-fn with_address(nr: u64, a: &Args) -> i64 {
+fn with_address(call: Forwarded, a: &Args) -> i64 {
     let (fd, addr, len) = (a[0], a[1], a[2] as i32);
     if !(0..=SOCKADDR_MAX).contains(&len) {
         return -EINVAL;
@@ -46,7 +46,7 @@ fn with_address(nr: u64, a: &Args) -> i64 {
     if let Err(errno) = user::copy_in(kva(io_buffer) as *mut u8, addr, len as usize) {
         return -errno;
     }
-    hypercall::call(nr, [fd, io_buffer, len as u64, 0, 0, 0])
+    hypercall::call(call, [fd, io_buffer, len as u64, 0, 0, 0])
 }
 
 /// Where the socket calls stage their arguments in the I/O buffer: a socket address, the `u32`
@@ -98,9 +98,9 @@ impl Output {
     }
 }
 
-/// A call whose only output is a socket address (accept4, getsockname, getpeername); `nr`
+/// A call whose only output is a socket address (accept4, getsockname, getpeername); `call`
 /// gets `[fd, address GPA, length GPA, extra]`, both 0 when the program passed no address.
-fn with_address_out(nr: u64, fd: u64, addr: u64, len_ptr: u64, extra: u64, required: bool) -> i64 {
+fn with_address_out(call: Forwarded, fd: u64, addr: u64, len_ptr: u64, extra: u64, required: bool) -> i64 {
     let (io, _) = io_buffer();
     let run = || -> Result<i64, i64> {
         let out = if addr != 0 || required {
@@ -109,7 +109,7 @@ fn with_address_out(nr: u64, fd: u64, addr: u64, len_ptr: u64, extra: u64, requi
             None
         };
         let (addr_gpa, len_gpa) = if out.is_some() { (io + ADDRESS_AT, io + LENGTH_AT) } else { (0, 0) };
-        let result = hypercall::call(nr, [fd, addr_gpa, len_gpa, extra, 0, 0]);
+        let result = hypercall::call(call, [fd, addr_gpa, len_gpa, extra, 0, 0]);
         if let (true, Some(out)) = (result >= 0, out) {
             out.finish(io)?;
         }
@@ -119,19 +119,19 @@ fn with_address_out(nr: u64, fd: u64, addr: u64, len_ptr: u64, extra: u64, requi
 }
 
 pub fn sys_accept4(a: &Args) -> i64 {
-    with_address_out(nr::ACCEPT4, a[0], a[1], a[2], a[3], false)
+    with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], a[3], false)
 }
 
 pub fn sys_accept(a: &Args) -> i64 {
-    with_address_out(nr::ACCEPT4, a[0], a[1], a[2], 0, false)
+    with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], 0, false)
 }
 
 pub fn sys_getsockname(a: &Args) -> i64 {
-    with_address_out(nr::GETSOCKNAME, a[0], a[1], a[2], 0, true)
+    with_address_out(forwarded::GETSOCKNAME, a[0], a[1], a[2], 0, true)
 }
 
 pub fn sys_getpeername(a: &Args) -> i64 {
-    with_address_out(nr::GETPEERNAME, a[0], a[1], a[2], 0, true)
+    with_address_out(forwarded::GETPEERNAME, a[0], a[1], a[2], 0, true)
 }
 
 /// Stages a destination address (EINVAL beyond `sockaddr_storage`); returns its GPA, 0 for none.
@@ -156,7 +156,7 @@ pub fn sys_sendto(a: &Args) -> i64 {
         let n = len.min(room);
         user::copy_in(staged(io, DATA_AT), buf, n as usize)?;
         let addr_len = if addr_gpa == 0 { 0 } else { addr_len };
-        Ok(hypercall::call(nr::SENDTO, [fd, io + DATA_AT, n, flags, addr_gpa, addr_len]))
+        Ok(hypercall::call(forwarded::SENDTO, [fd, io + DATA_AT, n, flags, addr_gpa, addr_len]))
     };
     or_errno(run())
 }
@@ -168,7 +168,7 @@ fn recvfrom(fd: u64, len: u64, flags: u64, addr: u64, len_ptr: u64) -> Result<(i
     let out = if addr != 0 { Some(Output::stage(io, addr, len_ptr, ADDRESS_AT, SOCKADDR_MAX as u64)?) } else { None };
     let (addr_gpa, len_gpa) = if out.is_some() { (io + ADDRESS_AT, io + LENGTH_AT) } else { (0, 0) };
     let n = len.min(room);
-    let result = hypercall::call(nr::RECVFROM, [fd, io + DATA_AT, n, flags, addr_gpa, len_gpa]).min(n as i64);
+    let result = hypercall::call(forwarded::RECVFROM, [fd, io + DATA_AT, n, flags, addr_gpa, len_gpa]).min(n as i64);
     if let (true, Some(out)) = (result >= 0, out) {
         out.finish(io)?;
     }
@@ -237,7 +237,7 @@ pub fn sys_sendmsg(a: &Args) -> i64 {
             Ok(gathered < room)
         })?;
         let name_len = if addr_gpa == 0 { 0 } else { header.name_len };
-        Ok(hypercall::call(nr::SENDTO, [fd, io + DATA_AT, gathered, flags, addr_gpa, name_len]))
+        Ok(hypercall::call(forwarded::SENDTO, [fd, io + DATA_AT, gathered, flags, addr_gpa, name_len]))
     };
     or_errno(run())
 }
@@ -292,7 +292,7 @@ pub fn sys_setsockopt(a: &Args) -> i64 {
             user::copy_in(staged(io, DATA_AT), value, len as usize)?;
             io + DATA_AT
         };
-        Ok(hypercall::call(nr::SETSOCKOPT, [fd, level, name, value_gpa, len, 0]))
+        Ok(hypercall::call(forwarded::SETSOCKOPT, [fd, level, name, value_gpa, len, 0]))
     };
     or_errno(run())
 }
@@ -304,7 +304,7 @@ pub fn sys_getsockopt(a: &Args) -> i64 {
     let (io, room) = io_buffer();
     let run = || -> Result<i64, i64> {
         let out = Output::stage(io, value, len_ptr, DATA_AT, room)?;
-        let result = hypercall::call(nr::GETSOCKOPT, [fd, level, name, io + DATA_AT, io + LENGTH_AT, 0]);
+        let result = hypercall::call(forwarded::GETSOCKOPT, [fd, level, name, io + DATA_AT, io + LENGTH_AT, 0]);
         if result >= 0 {
             out.finish(io)?;
         }
@@ -316,6 +316,6 @@ pub fn sys_getsockopt(a: &Args) -> i64 {
 /// socketpair(2): AF_UNIX stream pairs, made by the host like pipes.
 pub fn sys_socketpair(a: &Args) -> i64 {
     let io = boot_info::get().io_buffer;
-    let status = hypercall::call(nr::SOCKETPAIR, [a[0], a[1], a[2], io, 0, 0]);
+    let status = hypercall::call(forwarded::SOCKETPAIR, [a[0], a[1], a[2], io, 0, 0]);
     copy_fd_pair(status, io, a[3])
 }

@@ -122,7 +122,7 @@ mod handlers {
     use crate::abi::errno::{EFAULT, EINTR};
     use crate::abi::host::kva;
     use crate::abi::linux::F_GETFD;
-    use crate::abi::nr;
+    use crate::host::forwarded;
     use crate::host::{boot_info, hypercall};
     use crate::mm::user;
     use crate::mm::vma::PROT_WRITE;
@@ -131,7 +131,7 @@ mod handlers {
 
     /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
     fn is_open(fd: i32) -> bool {
-        hypercall::call(nr::FCNTL, [fd as u64, F_GETFD, 0, 0, 0, 0]) >= 0
+        hypercall::call(forwarded::FCNTL, [fd as u64, F_GETFD, 0, 0, 0, 0]) >= 0
     }
 
     /// Waits out the timeout in the scheduler (other threads run meanwhile); the call then
@@ -170,7 +170,7 @@ mod handlers {
         }
         // The host waits only while no other thread could run meanwhile.
         let alone = task::with_scheduler(|s| s.live()) == 1;
-        let ready = if alone { poll_alone(io, nfds, wait) } else { hypercall::call(nr::POLL, [io, nfds, 0, 0, 0, 0]) };
+        let ready = if alone { poll_alone(io, nfds, wait) } else { hypercall::call(forwarded::POLL, [io, nfds, 0, 0, 0, 0]) };
         if ready < 0 {
             return ready;
         }
@@ -185,7 +185,7 @@ mod handlers {
     /// ends the call with EINTR (the signal is delivered on the way out), as on Linux.
     fn poll_alone(io: u64, nfds: u64, wait: Wait) -> i64 {
         if signal::alarm_deadline() == 0 {
-            return hypercall::call(nr::POLL, [io, nfds, wait_millis(wait), 0, 0, 0]);
+            return hypercall::call(forwarded::POLL, [io, nfds, wait_millis(wait), 0, 0, 0]);
         }
         let deadline = match wait {
             Wait::For(ns) => Some(task::monotonic_now().saturating_add(ns)),
@@ -194,7 +194,7 @@ mod handlers {
         loop {
             let now = task::monotonic_now();
             let piece = host_wait(now, deadline, signal::alarm_deadline());
-            let ready = hypercall::call(nr::POLL, [io, nfds, wait_millis(piece), 0, 0, 0]);
+            let ready = hypercall::call(forwarded::POLL, [io, nfds, wait_millis(piece), 0, 0, 0]);
             if ready != 0 {
                 return ready;
             }

@@ -5,7 +5,7 @@
 use crate::abi::errno::{EFAULT, EINVAL, ENOSYS, EPERM};
 use crate::abi::host::{kva, PAGE_SIZE};
 use crate::abi::linux::{AT_FDCWD, NANOS_PER_SECOND};
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::host::{boot_info, exit, hypercall};
 use crate::mm::global::with_memory;
 use crate::mm::user;
@@ -38,7 +38,7 @@ pub fn sys_execveat(a: &Args) -> i64 {
 pub fn sys_wait4(a: &Args) -> i64 {
     let (pid, status, options, rusage) = (a[0], a[1], a[2], a[3]);
     let io = boot_info::get().io_buffer;
-    let child = hypercall::call(nr::WAIT4, [pid, if status != 0 { io } else { 0 }, options, 0, 0, 0]);
+    let child = hypercall::call(forwarded::WAIT4, [pid, if status != 0 { io } else { 0 }, options, 0, 0, 0]);
     if child > 0 {
         // SAFETY: the host wrote 4 bytes at the start of the I/O buffer (direct-mapped RAM).
         let word = unsafe { core::ptr::read_volatile(kva(io) as *const u32) };
@@ -61,7 +61,7 @@ pub fn sys_waitid(a: &Args) -> i64 {
     const SIGINFO_SIZE: usize = 128;
     let (idtype, id, info, options, rusage) = (a[0], a[1], a[2], a[3], a[4]);
     let io = boot_info::get().io_buffer;
-    let done = hypercall::call(nr::WAITID, [idtype, id, if info != 0 { io } else { 0 }, options, 0, 0]);
+    let done = hypercall::call(forwarded::WAITID, [idtype, id, if info != 0 { io } else { 0 }, options, 0, 0]);
     if done == 0 {
         if info != 0 {
             if let Err(errno) = user::copy_out(info, kva(io) as *const u8, SIGINFO_SIZE) {

@@ -3,7 +3,7 @@
 //! proc/signal.rs; a signal for another process goes to the host.
 
 use crate::abi::errno::{EFAULT, EINTR, EINVAL, ESRCH};
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::host::hypercall;
 use crate::mm::user;
 use crate::proc::process::{change_mask, with_process, SigAction};
@@ -94,7 +94,7 @@ pub fn sys_rt_sigreturn(_: &Args) -> i64 {
 pub fn sys_kill(a: &Args) -> i64 {
     let (pid, signal) = (a[0] as i32 as i64, a[1]);
     if pid <= 0 || pid as u64 != spawn::pid() {
-        return hypercall::call(nr::KILL, [a[0], a[1], 0, 0, 0, 0]);
+        return hypercall::call(forwarded::KILL, [a[0], a[1], 0, 0, 0, 0]);
     }
     result(signal::kill_self(signal))
 }

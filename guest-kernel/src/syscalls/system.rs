@@ -3,7 +3,7 @@
 use crate::abi::errno::EFAULT;
 use crate::abi::host::PAGE_SIZE;
 use crate::abi::linux::NANOS_PER_SECOND;
-use crate::abi::nr;
+use crate::host::forwarded;
 use crate::host::boot_info;
 use crate::host::hypercall;
 use crate::host::io_buffer::IoBuffer;
@@ -45,7 +45,7 @@ pub fn sys_getrandom(a: &Args) -> i64 {
     let mut done = 0u64;
     while done < len || len == 0 {
         let n = (len - done).min(io.len as u64);
-        let result = hypercall::call(nr::GETRANDOM, [io.at(0), n, flags, 0, 0, 0]);
+        let result = hypercall::call(forwarded::GETRANDOM, [io.at(0), n, flags, 0, 0, 0]);
         if result < 0 {
             return if done > 0 { done as i64 } else { result };
         }

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Sysno;
+import dev.hyperlight.nanvix.io.HostIo;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -130,125 +131,168 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
         return new Syscall(sysno, List.of(arguments));
     }
 
-    // The forwarded calls, one line each (docs/guest-abi.md, "Forwarded system calls").
-    public static final Syscall READ = call(Sysno.READ, fd("fd"), new Buffer("buf", 2, true), value("count"));
-    public static final Syscall WRITE = call(Sysno.WRITE, fd("fd"), new Buffer("buf", 2, false), value("count"));
-    public static final Syscall CLOSE = call(Sysno.CLOSE, fd("fd"));
-    public static final Syscall LSEEK = call(Sysno.LSEEK, fd("fd"), value("offset"), value("whence"));
-    public static final Syscall IOCTL = call(Sysno.IOCTL, fd("fd"), value("request"), value("arg"));
-    public static final Syscall PREAD64 = call(Sysno.PREAD64, fd("fd"), new Buffer("buf", 2, true), value("count"),
-            value("offset"));
-    public static final Syscall PWRITE64 = call(Sysno.PWRITE64, fd("fd"), new Buffer("buf", 2, false),
-            value("count"), value("offset"));
-    public static final Syscall DUP = call(Sysno.DUP, fd("oldfd"));
-    public static final Syscall NANOSLEEP = call(Sysno.NANOSLEEP, new Struct("req", 16, false),
-            new Struct("rem", 16, true));
-    public static final Syscall FCNTL = call(Sysno.FCNTL, fd("fd"), value("cmd"), value("arg"));
-    public static final Syscall FSYNC = call(Sysno.FSYNC, fd("fd"));
-    public static final Syscall FTRUNCATE = call(Sysno.FTRUNCATE, fd("fd"), value("length"));
-    public static final Syscall GETCWD = call(Sysno.GETCWD, new Buffer("buf", 1, true), value("size"));
-    public static final Syscall CHDIR = call(Sysno.CHDIR, path("path"));
-    public static final Syscall FCHDIR = call(Sysno.FCHDIR, fd("fd"));
-    public static final Syscall GETDENTS64 = call(Sysno.GETDENTS64, fd("fd"), new Buffer("dirp", 2, true),
-            value("count"));
-    public static final Syscall OPENAT = call(Sysno.OPENAT, fd("dirfd"), path("pathname"),
+    /** A default implementation: Linux's semantics over the sandbox's {@link HostIo}. */
+    @FunctionalInterface
+    interface Implementation {
+        long run(SyscallCall call, HostIo io);
+    }
+
+    /** One forwarded call as declared below: its description, its default, whether it is "the network". */
+    private record Declaration(Syscall syscall, Implementation implementation, boolean network) {}
+
+    /**
+     * Filled by {@link #forwarded} and {@link #network} while this class initializes (the rows
+     * below, in order), and only read after: everything else about the forwarded calls is
+     * derived from it.
+     */
+    private static final Map<Sysno, Declaration> DECLARED = new EnumMap<>(Sysno.class);
+
+    private static Syscall declare(Sysno sysno, Implementation implementation, boolean network,
+            Argument... arguments) {
+        Syscall syscall = call(sysno, arguments);
+        if (DECLARED.put(sysno, new Declaration(syscall, implementation, network)) != null) {
+            throw new IllegalStateException(sysno.linuxName() + " is declared twice");
+        }
+        return syscall;
+    }
+
+    /** A call the guest kernel forwards, accepted by the default table. */
+    private static Syscall forwarded(Sysno sysno, Implementation implementation, Argument... arguments) {
+        return declare(sysno, implementation, false, arguments);
+    }
+
+    /** A socket call: forwarded, denied by the default table except on AF_UNIX sockets. */
+    private static Syscall network(Sysno sysno, Implementation implementation, Argument... arguments) {
+        return declare(sysno, implementation, true, arguments);
+    }
+
+    // The forwarded calls, one row each: number, arguments and default implementation. The
+    // guest kernel's list (guest-kernel/src/host/forwarded.rs) must name the same calls
+    // (ForwardedCallsTest); docs/guest-abi.md, "Forwarded system calls", says how each arrives.
+    public static final Syscall READ = forwarded(Sysno.READ, DefaultSyscalls::read, fd("fd"),
+            new Buffer("buf", 2, true), value("count"));
+    public static final Syscall WRITE = forwarded(Sysno.WRITE, DefaultSyscalls::write, fd("fd"),
+            new Buffer("buf", 2, false), value("count"));
+    public static final Syscall CLOSE = forwarded(Sysno.CLOSE, DefaultSyscalls::close, fd("fd"));
+    public static final Syscall LSEEK = forwarded(Sysno.LSEEK, DefaultSyscalls::lseek, fd("fd"), value("offset"),
+            value("whence"));
+    public static final Syscall IOCTL = forwarded(Sysno.IOCTL, DefaultSyscalls::ioctl, fd("fd"), value("request"),
+            value("arg"));
+    public static final Syscall PREAD64 = forwarded(Sysno.PREAD64, DefaultSyscalls::pread64, fd("fd"),
+            new Buffer("buf", 2, true), value("count"), value("offset"));
+    public static final Syscall PWRITE64 = forwarded(Sysno.PWRITE64, DefaultSyscalls::pwrite64, fd("fd"),
+            new Buffer("buf", 2, false), value("count"), value("offset"));
+    public static final Syscall DUP = forwarded(Sysno.DUP, DefaultSyscalls::dup, fd("oldfd"));
+    public static final Syscall NANOSLEEP = forwarded(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep,
+            new Struct("req", 16, false), new Struct("rem", 16, true));
+    public static final Syscall FCNTL = forwarded(Sysno.FCNTL, DefaultSyscalls::fcntl, fd("fd"), value("cmd"),
+            value("arg"));
+    public static final Syscall FSYNC = forwarded(Sysno.FSYNC, DefaultSyscalls::fsync, fd("fd"));
+    public static final Syscall FTRUNCATE = forwarded(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate, fd("fd"),
+            value("length"));
+    public static final Syscall GETCWD = forwarded(Sysno.GETCWD, DefaultSyscalls::getcwd, new Buffer("buf", 1, true),
+            value("size"));
+    public static final Syscall CHDIR = forwarded(Sysno.CHDIR, DefaultSyscalls::chdir, path("path"));
+    public static final Syscall FCHDIR = forwarded(Sysno.FCHDIR, DefaultSyscalls::fchdir, fd("fd"));
+    public static final Syscall GETDENTS64 = forwarded(Sysno.GETDENTS64, DefaultSyscalls::getdents64, fd("fd"),
+            new Buffer("dirp", 2, true), value("count"));
+    public static final Syscall OPENAT = forwarded(Sysno.OPENAT, DefaultSyscalls::openat, fd("dirfd"), path("pathname"),
             new Flags("flags", OPEN_FLAGS), value("mode"));
-    public static final Syscall MKDIRAT = call(Sysno.MKDIRAT, fd("dirfd"), path("pathname"), value("mode"));
-    public static final Syscall NEWFSTATAT = call(Sysno.NEWFSTATAT, fd("dirfd"), path("pathname"),
-            new Struct("statbuf", 144, true), new Flags("flags", AT_FLAGS));
-    public static final Syscall STATFS = call(Sysno.STATFS, path("path"), new Struct("buf", 120, true));
-    public static final Syscall FSTATFS = call(Sysno.FSTATFS, fd("fd"), new Struct("buf", 120, true));
-    public static final Syscall UNLINKAT = call(Sysno.UNLINKAT, fd("dirfd"), path("pathname"),
-            new Flags("flags", AT_FLAGS));
-    public static final Syscall READLINKAT = call(Sysno.READLINKAT, fd("dirfd"), path("pathname"),
-            new Buffer("buf", 3, true), value("bufsiz"));
-    public static final Syscall FACCESSAT = call(Sysno.FACCESSAT, fd("dirfd"), path("pathname"), value("mode"),
-            new Flags("flags", AT_FLAGS));
-    public static final Syscall DUP3 = call(Sysno.DUP3, fd("oldfd"), fd("newfd"), new Flags("flags", OPEN_FLAGS));
-    public static final Syscall RENAMEAT2 = call(Sysno.RENAMEAT2, fd("olddirfd"), path("oldpath"), fd("newdirfd"),
-            path("newpath"), value("flags"));
+    public static final Syscall MKDIRAT = forwarded(Sysno.MKDIRAT, DefaultSyscalls::mkdirat, fd("dirfd"),
+            path("pathname"), value("mode"));
+    public static final Syscall NEWFSTATAT = forwarded(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat, fd("dirfd"),
+            path("pathname"), new Struct("statbuf", 144, true), new Flags("flags", AT_FLAGS));
+    public static final Syscall STATFS = forwarded(Sysno.STATFS, DefaultSyscalls::statfs, path("path"),
+            new Struct("buf", 120, true));
+    public static final Syscall FSTATFS = forwarded(Sysno.FSTATFS, DefaultSyscalls::fstatfs, fd("fd"),
+            new Struct("buf", 120, true));
+    public static final Syscall UNLINKAT = forwarded(Sysno.UNLINKAT, DefaultSyscalls::unlinkat, fd("dirfd"),
+            path("pathname"), new Flags("flags", AT_FLAGS));
+    public static final Syscall READLINKAT = forwarded(Sysno.READLINKAT, DefaultSyscalls::readlinkat, fd("dirfd"),
+            path("pathname"), new Buffer("buf", 3, true), value("bufsiz"));
+    public static final Syscall FACCESSAT = forwarded(Sysno.FACCESSAT, DefaultSyscalls::faccessat, fd("dirfd"),
+            path("pathname"), value("mode"), new Flags("flags", AT_FLAGS));
+    public static final Syscall DUP3 = forwarded(Sysno.DUP3, DefaultSyscalls::dup3, fd("oldfd"), fd("newfd"),
+            new Flags("flags", OPEN_FLAGS));
+    public static final Syscall RENAMEAT2 = forwarded(Sysno.RENAMEAT2, DefaultSyscalls::renameat2, fd("olddirfd"),
+            path("oldpath"), fd("newdirfd"), path("newpath"), value("flags"));
     /** fchmod arrives with an empty path and AT_EMPTY_PATH in flags (0 otherwise). */
-    public static final Syscall FCHMODAT = call(Sysno.FCHMODAT, fd("dirfd"), path("pathname"), value("mode"),
-            new Flags("flags", AT_FLAGS));
-    public static final Syscall UTIMENSAT = call(Sysno.UTIMENSAT, fd("dirfd"), path("pathname"),
-            new Struct("times", 32, false), new Flags("flags", AT_FLAGS));
+    public static final Syscall FCHMODAT = forwarded(Sysno.FCHMODAT, DefaultSyscalls::fchmodat, fd("dirfd"),
+            path("pathname"), value("mode"), new Flags("flags", AT_FLAGS));
+    public static final Syscall UTIMENSAT = forwarded(Sysno.UTIMENSAT, DefaultSyscalls::utimensat, fd("dirfd"),
+            path("pathname"), new Struct("times", 32, false), new Flags("flags", AT_FLAGS));
     /** symlink arrives as symlinkat(target, AT_FDCWD, linkpath). */
-    public static final Syscall SYMLINKAT = call(Sysno.SYMLINKAT, path("target"), fd("newdirfd"), path("linkpath"));
+    public static final Syscall SYMLINKAT = forwarded(Sysno.SYMLINKAT, DefaultSyscalls::symlinkat, path("target"),
+            fd("newdirfd"), path("linkpath"));
     /** link arrives as linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0). */
-    public static final Syscall LINKAT = call(Sysno.LINKAT, fd("olddirfd"), path("oldpath"), fd("newdirfd"),
-            path("newpath"), new Flags("flags", AT_FLAGS));
-    public static final Syscall GETRANDOM = call(Sysno.GETRANDOM, new Buffer("buf", 1, true), value("buflen"),
-            value("flags"));
+    public static final Syscall LINKAT = forwarded(Sysno.LINKAT, DefaultSyscalls::linkat, fd("olddirfd"),
+            path("oldpath"), fd("newdirfd"), path("newpath"), new Flags("flags", AT_FLAGS));
+    public static final Syscall GETRANDOM = forwarded(Sysno.GETRANDOM, DefaultSyscalls::getrandom,
+            new Buffer("buf", 1, true), value("buflen"), value("flags"));
     // Socket calls: forwarded so that the host, not the guest kernel, decides about the network.
-    public static final Syscall SOCKET = call(Sysno.SOCKET, value("domain"), new Flags("type", SOCKET_TYPE),
-            value("protocol"));
-    public static final Syscall CONNECT = call(Sysno.CONNECT, fd("sockfd"), new Buffer("addr", 2, false),
-            value("addrlen"));
-    public static final Syscall BIND = call(Sysno.BIND, fd("sockfd"), new Buffer("addr", 2, false),
-            value("addrlen"));
-    public static final Syscall LISTEN = call(Sysno.LISTEN, fd("sockfd"), value("backlog"));
-    public static final Syscall SHUTDOWN = call(Sysno.SHUTDOWN, fd("sockfd"), value("how"));
+    public static final Syscall SOCKET = network(Sysno.SOCKET, DefaultSyscalls::socket, value("domain"),
+            new Flags("type", SOCKET_TYPE), value("protocol"));
+    public static final Syscall CONNECT = network(Sysno.CONNECT, DefaultSyscalls::onSocket, fd("sockfd"),
+            new Buffer("addr", 2, false), value("addrlen"));
+    public static final Syscall BIND = network(Sysno.BIND, DefaultSyscalls::onSocket, fd("sockfd"),
+            new Buffer("addr", 2, false), value("addrlen"));
+    public static final Syscall LISTEN = network(Sysno.LISTEN, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("backlog"));
+    public static final Syscall SHUTDOWN = network(Sysno.SHUTDOWN, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("how"));
     /** accept arrives as accept4 with no flags; the address and its length are output GPAs (0: none). */
-    public static final Syscall ACCEPT4 = call(Sysno.ACCEPT4, fd("sockfd"), value("addr"), value("addrlen"),
-            new Flags("flags", SOCKET_TYPE));
+    public static final Syscall ACCEPT4 = network(Sysno.ACCEPT4, DefaultSyscalls::onSocket, fd("sockfd"), value("addr"),
+            value("addrlen"), new Flags("flags", SOCKET_TYPE));
     /** sendmsg arrives as sendto (its iovecs gathered), at most the I/O buffer's data room at a time. */
-    public static final Syscall SENDTO = call(Sysno.SENDTO, fd("sockfd"), new Buffer("buf", 2, false), value("len"),
-            new Flags("flags", MSG_FLAGS), new Buffer("dest_addr", 5, false), value("addrlen"));
+    public static final Syscall SENDTO = network(Sysno.SENDTO, DefaultSyscalls::onSocket, fd("sockfd"),
+            new Buffer("buf", 2, false), value("len"), new Flags("flags", MSG_FLAGS), new Buffer("dest_addr", 5, false),
+            value("addrlen"));
     /** recvmsg arrives as recvfrom; the source address and its length are output GPAs (0: none). */
-    public static final Syscall RECVFROM = call(Sysno.RECVFROM, fd("sockfd"), new Buffer("buf", 2, true),
-            value("len"), new Flags("flags", MSG_FLAGS), value("src_addr"), value("addrlen"));
-    public static final Syscall GETSOCKNAME = call(Sysno.GETSOCKNAME, fd("sockfd"), value("addr"), value("addrlen"));
-    public static final Syscall GETPEERNAME = call(Sysno.GETPEERNAME, fd("sockfd"), value("addr"), value("addrlen"));
-    public static final Syscall SETSOCKOPT = call(Sysno.SETSOCKOPT, fd("sockfd"), value("level"), value("optname"),
-            new Buffer("optval", 4, false), value("optlen"));
-    public static final Syscall GETSOCKOPT = call(Sysno.GETSOCKOPT, fd("sockfd"), value("level"), value("optname"),
-            value("optval"), value("optlen"));
+    public static final Syscall RECVFROM = network(Sysno.RECVFROM, DefaultSyscalls::onSocket, fd("sockfd"),
+            new Buffer("buf", 2, true), value("len"), new Flags("flags", MSG_FLAGS), value("src_addr"),
+            value("addrlen"));
+    public static final Syscall GETSOCKNAME = network(Sysno.GETSOCKNAME, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("addr"), value("addrlen"));
+    public static final Syscall GETPEERNAME = network(Sysno.GETPEERNAME, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("addr"), value("addrlen"));
+    public static final Syscall SETSOCKOPT = network(Sysno.SETSOCKOPT, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("level"), value("optname"), new Buffer("optval", 4, false), value("optlen"));
+    public static final Syscall GETSOCKOPT = network(Sysno.GETSOCKOPT, DefaultSyscalls::onSocket, fd("sockfd"),
+            value("level"), value("optname"), value("optval"), value("optlen"));
 
     // Pipes and socket pairs: host-side objects in the fd table, shared across processes.
-    public static final Syscall PIPE2 = call(Sysno.PIPE2, new Struct("pipefd", 8, true),
+    public static final Syscall PIPE2 = forwarded(Sysno.PIPE2, DefaultSyscalls::pipe2, new Struct("pipefd", 8, true),
             new Flags("flags", OPEN_FLAGS));
-    public static final Syscall SOCKETPAIR = call(Sysno.SOCKETPAIR, value("domain"), new Flags("type", SOCKET_TYPE),
-            value("protocol"), new Struct("sv", 8, true));
+    public static final Syscall SOCKETPAIR = forwarded(Sysno.SOCKETPAIR, DefaultSyscalls::socketpair, value("domain"),
+            new Flags("type", SOCKET_TYPE), value("protocol"), new Struct("sv", 8, true));
     /** The pollfd array, {@code nfds} entries of 8 bytes, and the wait in ms (-1: until the run's limit). */
-    public static final Syscall POLL = call(Sysno.POLL, value("fds"), value("nfds"), value("timeout"));
+    public static final Syscall POLL = forwarded(Sysno.POLL, PollSyscall::poll, value("fds"), value("nfds"),
+            value("timeout"));
     // Processes: each is a micro-VM of its own (docs/guest-abi.md, "Processes").
-    public static final Syscall GETPID = call(Sysno.GETPID);
-    public static final Syscall GETPPID = call(Sysno.GETPPID);
+    public static final Syscall GETPID = forwarded(Sysno.GETPID, (c, io) -> io.processes().pid());
+    public static final Syscall GETPPID = forwarded(Sysno.GETPPID, (c, io) -> io.processes().parentPid());
     /** fork, vfork and clone without CLONE_VM all arrive as fork. */
-    public static final Syscall FORK = call(Sysno.FORK);
+    public static final Syscall FORK = forwarded(Sysno.FORK, (c, io) -> io.processes().fork());
     /** argv and envp arrive as one block of NUL-terminated strings, {@code argc} then {@code envc} of them. */
-    public static final Syscall EXECVE = call(Sysno.EXECVE, path("pathname"), new Buffer("strings", 2, false),
-            value("length"), value("argc"), value("envc"));
-    public static final Syscall WAIT4 = call(Sysno.WAIT4, value("pid"), new Struct("wstatus", 4, true),
-            value("options"));
-    public static final Syscall WAITID = call(Sysno.WAITID, value("idtype"), value("id"),
+    public static final Syscall EXECVE = forwarded(Sysno.EXECVE, ProcessSyscalls::execve, path("pathname"),
+            new Buffer("strings", 2, false), value("length"), value("argc"), value("envc"));
+    public static final Syscall WAIT4 = forwarded(Sysno.WAIT4, ProcessSyscalls::wait4, value("pid"),
+            new Struct("wstatus", 4, true), value("options"));
+    public static final Syscall WAITID = forwarded(Sysno.WAITID, ProcessSyscalls::waitid, value("idtype"), value("id"),
             new Struct("infop", 128, true), value("options"));
-    public static final Syscall KILL = call(Sysno.KILL, value("pid"), value("sig"));
+    public static final Syscall KILL = forwarded(Sysno.KILL, ProcessSyscalls::kill, value("pid"), value("sig"));
 
     /** Every call the guest kernel forwards, by number. */
-    public static final List<Syscall> FORWARDED = List.of(READ, WRITE, CLOSE, LSEEK, IOCTL, PREAD64, PWRITE64, DUP,
-            NANOSLEEP, SOCKET, CONNECT, SHUTDOWN, BIND, LISTEN, FCNTL, FSYNC, FTRUNCATE, GETCWD, CHDIR, FCHDIR,
-            GETDENTS64, OPENAT, MKDIRAT, NEWFSTATAT, UNLINKAT, READLINKAT, FACCESSAT, DUP3, RENAMEAT2, GETRANDOM,
-            FCHMODAT, UTIMENSAT, PIPE2, SOCKETPAIR, GETPID, GETPPID, FORK, EXECVE, WAIT4, WAITID, KILL, POLL,
-            ACCEPT4, SENDTO, RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, SYMLINKAT, LINKAT, STATFS,
-            FSTATFS);
+    public static final List<Syscall> FORWARDED = DECLARED.values().stream().map(Declaration::syscall).toList();
 
-    /** The socket calls, which a policy allows or denies together as "the network". */
-    public static final List<Syscall> NETWORK = List.of(SOCKET, CONNECT, BIND, LISTEN, SHUTDOWN, ACCEPT4, SENDTO,
-            RECVFROM, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT);
-
-    private static final Map<Sysno, Syscall> BY_SYSNO = bySysno();
-
-    private static Map<Sysno, Syscall> bySysno() {
-        Map<Sysno, Syscall> map = new EnumMap<>(Sysno.class);
-        FORWARDED.forEach(s -> map.put(s.sysno(), s));
-        return map;
-    }
+    /** The socket calls, which a policy allows or denies together as "the network" (socket first). */
+    public static final List<Syscall> NETWORK = DECLARED.values().stream().filter(Declaration::network)
+            .map(Declaration::syscall).toList();
 
     /** The description of {@code sysno}: a forwarded call's, or six raw values for any other. */
     public static Syscall of(Sysno sysno) {
-        Syscall known = BY_SYSNO.get(sysno);
-        return known != null ? known : call(sysno, value("arg0"), value("arg1"), value("arg2"), value("arg3"),
+        Declaration known = DECLARED.get(sysno);
+        return known != null ? known.syscall() : call(sysno, value("arg0"), value("arg1"), value("arg2"), value("arg3"),
                 value("arg4"), value("arg5"));
     }
 
@@ -265,7 +309,16 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
 
     /** Whether the guest kernel forwards this call to the host (else only a test can ask for it). */
     public boolean forwarded() {
-        return BY_SYSNO.containsKey(sysno);
+        return DECLARED.containsKey(sysno);
+    }
+
+    /**
+     * The default implementation of call {@code sysno}, or null if it is not a forwarded call
+     * (null rather than Optional: the dispatch path allocates nothing).
+     */
+    static Implementation implementation(Sysno sysno) {
+        Declaration declared = DECLARED.get(sysno);
+        return declared != null ? declared.implementation() : null;
     }
 
     /** Position of the {@code n}-th (from 0) argument of {@code kind}, or -1. */

@@ -48,69 +48,6 @@ public final class SyscallTable {
         }
     }
 
-    /** A default implementation: Linux's semantics over the sandbox's {@link HostIo}. */
-    @FunctionalInterface
-    private interface Implementation {
-        long run(SyscallCall call, HostIo io);
-    }
-
-    private static final Map<Sysno, Implementation> IMPLEMENTATIONS = implementations();
-
-    private static Map<Sysno, Implementation> implementations() {
-        Map<Sysno, Implementation> map = new EnumMap<>(Sysno.class);
-        map.put(Sysno.READ, DefaultSyscalls::read);
-        map.put(Sysno.WRITE, DefaultSyscalls::write);
-        map.put(Sysno.CLOSE, DefaultSyscalls::close);
-        map.put(Sysno.LSEEK, DefaultSyscalls::lseek);
-        map.put(Sysno.IOCTL, DefaultSyscalls::ioctl);
-        map.put(Sysno.PREAD64, DefaultSyscalls::pread64);
-        map.put(Sysno.PWRITE64, DefaultSyscalls::pwrite64);
-        map.put(Sysno.DUP, DefaultSyscalls::dup);
-        map.put(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep);
-        map.put(Sysno.SOCKET, DefaultSyscalls::socket);
-        map.put(Sysno.CONNECT, DefaultSyscalls::onSocket);
-        map.put(Sysno.SHUTDOWN, DefaultSyscalls::onSocket);
-        map.put(Sysno.BIND, DefaultSyscalls::onSocket);
-        map.put(Sysno.LISTEN, DefaultSyscalls::onSocket);
-        for (Sysno call : List.of(Sysno.ACCEPT4, Sysno.SENDTO, Sysno.RECVFROM, Sysno.GETSOCKNAME, Sysno.GETPEERNAME,
-                Sysno.SETSOCKOPT, Sysno.GETSOCKOPT)) {
-            map.put(call, DefaultSyscalls::onSocket);
-        }
-        map.put(Sysno.FCNTL, DefaultSyscalls::fcntl);
-        map.put(Sysno.FSYNC, DefaultSyscalls::fsync);
-        map.put(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate);
-        map.put(Sysno.GETCWD, DefaultSyscalls::getcwd);
-        map.put(Sysno.CHDIR, DefaultSyscalls::chdir);
-        map.put(Sysno.FCHDIR, DefaultSyscalls::fchdir);
-        map.put(Sysno.GETDENTS64, DefaultSyscalls::getdents64);
-        map.put(Sysno.OPENAT, DefaultSyscalls::openat);
-        map.put(Sysno.MKDIRAT, DefaultSyscalls::mkdirat);
-        map.put(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat);
-        map.put(Sysno.UNLINKAT, DefaultSyscalls::unlinkat);
-        map.put(Sysno.READLINKAT, DefaultSyscalls::readlinkat);
-        map.put(Sysno.FACCESSAT, DefaultSyscalls::faccessat);
-        map.put(Sysno.STATFS, DefaultSyscalls::statfs);
-        map.put(Sysno.FSTATFS, DefaultSyscalls::fstatfs);
-        map.put(Sysno.DUP3, DefaultSyscalls::dup3);
-        map.put(Sysno.RENAMEAT2, DefaultSyscalls::renameat2);
-        map.put(Sysno.GETRANDOM, DefaultSyscalls::getrandom);
-        map.put(Sysno.FCHMODAT, DefaultSyscalls::fchmodat);
-        map.put(Sysno.UTIMENSAT, DefaultSyscalls::utimensat);
-        map.put(Sysno.SYMLINKAT, DefaultSyscalls::symlinkat);
-        map.put(Sysno.LINKAT, DefaultSyscalls::linkat);
-        map.put(Sysno.PIPE2, DefaultSyscalls::pipe2);
-        map.put(Sysno.SOCKETPAIR, DefaultSyscalls::socketpair);
-        map.put(Sysno.GETPID, (c, io) -> io.processes().pid());
-        map.put(Sysno.GETPPID, (c, io) -> io.processes().parentPid());
-        map.put(Sysno.FORK, (c, io) -> io.processes().fork());
-        map.put(Sysno.EXECVE, ProcessSyscalls::execve);
-        map.put(Sysno.WAIT4, ProcessSyscalls::wait4);
-        map.put(Sysno.WAITID, ProcessSyscalls::waitid);
-        map.put(Sysno.KILL, ProcessSyscalls::kill);
-        map.put(Sysno.POLL, PollSyscall::poll);
-        return map;
-    }
-
     /**
      * Network socket calls fail as if a security module denied them, unless a policy accepts them;
      * local (AF_UNIX) sockets work ({@link SyscallAction.BlockNetwork}).
@@ -298,7 +235,7 @@ public final class SyscallTable {
     }
 
     private static long runDefault(SyscallCall call, HostIo io) {
-        Implementation implementation = IMPLEMENTATIONS.get(call.sysno());
+        Syscall.Implementation implementation = Syscall.implementation(call.sysno());
         if (implementation == null) {
             return Errno.ENOSYS.result();
         }

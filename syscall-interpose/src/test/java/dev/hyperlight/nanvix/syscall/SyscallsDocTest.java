@@ -113,6 +113,12 @@ class SyscallsDocTest {
         doc.append("- **forwarded**: the kernel stages buffers in the I/O buffer and makes a hypercall; the host's\n");
         doc.append("  `SyscallTable` runs it on `HostIo` (or blocks it with an errno, as policies decide).\n");
         doc.append("- **ENOSYS**: answered with `-ENOSYS` and counted (the run result lists them).\n\n");
+        doc.append("A call forwarded to the host is declared once on each side: on the host one row in `Syscall`\n");
+        doc.append("(syscall-interpose: number, argument kinds, default implementation, network or not), from\n");
+        doc.append("which `Syscall.FORWARDED`, `Syscall.NETWORK` and `SyscallTable.defaults()` are derived; in the\n");
+        doc.append("guest kernel one constant in `host/forwarded.rs`, the only numbers `hypercall::call` takes.\n");
+        doc.append("`ForwardedCallsTest` checks that the two lists name the same calls. Adding one: the row, the\n");
+        doc.append("constant, the kernel's handler and its entry in `SYSCALLS`, then regenerate this file.\n\n");
         long guest = kernel.values().stream().filter(e -> e.kind().equals("guest")).count();
         long forwarded = kernel.size() - guest;
         doc.append("Of ").append(Sysno.values().length).append(" Linux x86-64 calls: ").append(guest)
