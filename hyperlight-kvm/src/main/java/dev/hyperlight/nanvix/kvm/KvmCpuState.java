@@ -31,11 +31,15 @@ record KvmCpuState(byte[] regs, byte[] sregs, byte[] xsave, byte[] xcrs, int[] m
     KvmCpuState withTscAdvancedBy(Duration elapsed, long tscKhz) {
         long millis = Math.max(0, elapsed.toMillis());
         long nanos = elapsed.isNegative() ? 0 : elapsed.toNanosPart() % 1_000_000;
-        long cycles = millis * tscKhz + nanos * tscKhz / 1_000_000; // kHz x ms = cycles
         long[] values = msrValues.clone();
         for (int i = 0; i < msrIndices.length; i++) {
             if (msrIndices[i] == IA32_TSC) {
-                values[i] += cycles;
+                try { // kHz x ms = cycles; saturates where a century at GHz would overflow
+                    long cycles = Math.addExact(Math.multiplyExact(millis, tscKhz), nanos * tscKhz / 1_000_000);
+                    values[i] = Math.addExact(values[i], cycles);
+                } catch (ArithmeticException overflow) {
+                    values[i] = Long.MAX_VALUE;
+                }
             }
         }
         return new KvmCpuState(regs, sregs, xsave, xcrs, msrIndices, values);

@@ -116,7 +116,7 @@ final class KvmVirtualMachine implements VirtualMachine {
         if (source.memory().byteSize() != memory().byteSize()) {
             throw new IllegalArgumentException("the VMs' memory sizes differ");
         }
-        copyResidentPages(source.memory(), memory());
+        copyResidentPages(source.memory(), memory(), false);
     }
 
     /**
@@ -124,9 +124,11 @@ final class KvmVirtualMachine implements VirtualMachine {
      * {@code to} (zero, of the same size): pages the guest never touched are zero in both, and
      * copying them would commit host memory for nothing. Swapped-out pages count as not resident;
      * guest RAM is private memory, so on a host without swap that cannot lose data, and with swap
-     * the copy falls back to comparing them with zero (see {@link #copyIfNonZero}).
+     * the copy falls back to comparing them with zero (see {@link #copyIfNonZero}). With {@code
+     * skipZeroPages}, resident pages that hold only zeros are not copied either (a snapshot's copy
+     * is made once and kept: huge pages make much zeroed RAM resident).
      */
-    static void copyResidentPages(MemorySegment from, MemorySegment to) {
+    static void copyResidentPages(MemorySegment from, MemorySegment to, boolean skipZeroPages) {
         long pages = from.byteSize() / GuestRam.PAGE_SIZE;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
@@ -145,10 +147,16 @@ final class KvmVirtualMachine implements VirtualMachine {
                 } else if (!in && run >= 0) {
                     long offset = run * GuestRam.PAGE_SIZE;
                     long length = (page - run) * GuestRam.PAGE_SIZE;
-                    MemorySegment.copy(from, offset, to, offset, length);
+                    if (skipZeroPages) {
+                        for (long at = offset; at < offset + length; at += GuestRam.PAGE_SIZE) {
+                            copyIfNonZero(from, to, at);
+                        }
+                    } else {
+                        MemorySegment.copy(from, offset, to, offset, length);
+                    }
                     run = -1;
                 }
-                if (!in && page < pages) {
+                if (!in && page < pages && SWAP_POSSIBLE) {
                     copyIfNonZero(from, to, page * GuestRam.PAGE_SIZE);
                 }
             }
@@ -176,11 +184,11 @@ final class KvmVirtualMachine implements VirtualMachine {
         return new KvmVmSnapshot(info, state, copy);
     }
 
-    /** A page mincore calls absent may still hold data in swap: reading it brings it back. */
+    /**
+     * Copies one page unless it is all zero. For a page mincore calls absent, which may still hold
+     * data in swap: reading it brings it back.
+     */
     private static void copyIfNonZero(MemorySegment from, MemorySegment to, long offset) {
-        if (!SWAP_POSSIBLE) {
-            return;
-        }
         MemorySegment page = from.asSlice(offset, GuestRam.PAGE_SIZE);
         if (page.mismatch(ZERO_PAGE) >= 0) {
             to.asSlice(offset, GuestRam.PAGE_SIZE).copyFrom(page);

@@ -40,9 +40,9 @@ final class SnapshotRam implements AutoCloseable {
         this.memory = memory;
     }
 
-    /** A sealed copy of {@code source}'s pages that hold data (see {@link KvmVirtualMachine#copyResidentPages}). */
+    /** A sealed copy of {@code source}'s non-zero pages (see {@link KvmVirtualMachine#copyResidentPages}). */
     static SnapshotRam copyOf(MemorySegment source) throws HypervisorException {
-        return filled(source.byteSize(), ram -> KvmVirtualMachine.copyResidentPages(source, ram));
+        return filled(source.byteSize(), ram -> KvmVirtualMachine.copyResidentPages(source, ram, true));
     }
 
     /** A sealed memfd of {@code size} bytes with what {@code filler} wrote; closed again if it throws. */

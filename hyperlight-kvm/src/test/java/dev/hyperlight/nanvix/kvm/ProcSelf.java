@@ -30,6 +30,11 @@ final class ProcSelf {
         return descriptorTargets().stream().filter(target -> target.startsWith("anon_inode:kvm-")).count();
     }
 
+    /** Descriptors whose target contains {@code text}, e.g. {@code memfd:NAME}. */
+    static long descriptorTargetsContaining(String text) {
+        return descriptorTargets().stream().filter(target -> target.contains(text)).count();
+    }
+
     /** Mappings of KVM objects ({@code kvm_run} areas). */
     static long kvmMappings() {
         return mappings().stream().filter(m -> m.path().startsWith("anon_inode:kvm-")).count();
