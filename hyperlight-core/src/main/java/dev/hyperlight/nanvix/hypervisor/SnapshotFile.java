@@ -174,7 +174,8 @@ public final class SnapshotFile {
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new SnapshotRefusedException(Reason.UNREADABLE, "The snapshot " + file + " cannot be read: " + e + ".", e);
+            throw new SnapshotRefusedException(Reason.UNREADABLE,
+                    "The snapshot " + file + " cannot be read: " + e + ".", e);
         }
         try {
             return new Reader(file, channel);
@@ -412,11 +413,14 @@ public final class SnapshotFile {
 
     /** Names (hypervisor, tag keys): 1 to 128 of {@code [A-Za-z0-9._-]}. */
     static void checkName(String what, String name) {
-        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH
-                || !name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'))) {
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.chars().allMatch(SnapshotFile::isNameCharacter)) {
             throw new IllegalArgumentException(what + " must be 1 to " + MAX_NAME_LENGTH
                     + " letters, digits, '.', '_' or '-': " + name);
         }
+    }
+
+    private static boolean isNameCharacter(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
     }
 
     /** Tag values: up to 1024 printable ASCII characters (digests in hex, versions). */

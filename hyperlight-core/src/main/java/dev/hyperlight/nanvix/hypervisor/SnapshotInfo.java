@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.hypervisor;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -36,7 +37,7 @@ public record SnapshotInfo(String hypervisor, Flavour flavour, long memorySize, 
             SnapshotFile.checkName("tag name", key);
             SnapshotFile.checkValue(key, value);
         });
-        tags = java.util.Collections.unmodifiableMap(new TreeMap<>(tags));
+        tags = Collections.unmodifiableMap(new TreeMap<>(tags));
     }
 
     /** This information with {@code extra} tags added (a backend adds its own, e.g. the CPUID's digest). */

@@ -19,7 +19,8 @@ public interface VmSnapshot extends AutoCloseable {
 
     /**
      * The RAM copy, read-only, guest-physical address 0 at offset 0. Valid until {@link #close()}.
-     * Pages the guest never touched read as zero.
+     * Pages the guest never touched read as zero, though a backend may have to allocate them to
+     * do so: read the pages you need, not all of it.
      */
     MemorySegment memory();
 

@@ -188,7 +188,8 @@ class SnapshotFileTest {
         assertThatThrownBy(() -> new SnapshotInfo("kvm", Flavour.PVM, 4095, 0, Instant.EPOCH, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> INFO.withTags(Map.of("bad key", "x"))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> INFO.withTags(Map.of("k", "line\nbreak"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> INFO.withTags(Map.of("k", "line\nbreak")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** The refusal of {@code file} by open, require (kvm/PVM, kernel ab12) or readInto; null when it loads. */

@@ -8,11 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guest RAM on the host: one anonymous private mapping of {@code size} bytes between two {@code
- * PROT_NONE} guard pages, so that a host-side overrun off either end faults instead of touching a
- * neighbouring mapping. {@link #memory()} covers the RAM only and dies with {@link #close()}.
+ * Guest RAM on the host: one private mapping of {@code size} bytes, anonymous ({@link #map}) or of
+ * a snapshot's memfd ({@link #mapPrivateCopy}), between two {@code PROT_NONE} guard pages, so that
+ * a host-side overrun off either end faults instead of touching a neighbouring mapping. {@link
+ * #memory()} covers the RAM only and dies with {@link #close()}.
  *
- * <p>The RAM starts on a 2 MiB boundary and is advised for transparent huge pages: where the guest
+ * <p>The RAM starts on a 2 MiB boundary; anonymous RAM is advised for transparent huge pages: where the guest
  * kernel maps a 2 MiB large page and the host backs it with a huge page, KVM maps it with one entry
  * instead of 512, so that the program's first touches there cost no exit each (under PVM's shadow
  * paging: 3-8 us instead of 20-40 us per page, docs/benchmarks.md). The price is that the host

@@ -148,7 +148,8 @@ final class SnapshotRam implements AutoCloseable {
                 if (hole < 0) {
                     throw NativeFailure.of("lseek(SEEK_HOLE) in a snapshot's memfd", libc_h.errno(callState));
                 }
-                pages.set((int) (data / GuestRam.PAGE_SIZE), (int) ((hole + GuestRam.PAGE_SIZE - 1) / GuestRam.PAGE_SIZE));
+                long end = (hole + GuestRam.PAGE_SIZE - 1) / GuestRam.PAGE_SIZE;
+                pages.set((int) (data / GuestRam.PAGE_SIZE), (int) end);
                 offset = hole;
             }
         }

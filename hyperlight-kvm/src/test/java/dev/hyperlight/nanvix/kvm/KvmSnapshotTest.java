@@ -82,9 +82,13 @@ class KvmSnapshotTest extends KvmTestHypervisors {
             assertThat(snapshot.info().hypervisor()).isEqualTo("kvm");
             assertThat(snapshot.info().memorySize()).isEqualTo(TestGuest.RAM_SIZE);
             assertThat(snapshot.info().tags()).containsAllEntriesOf(TAGS).containsKey(SnapshotOrigin.CPUID_TAG);
+            assertThat(ProcSelf.anonymousKilobytes(first.vm().memory().address())).as("copied by cloning").isZero();
             assertThat(first.vm().memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(IN_SNAPSHOT);
 
             answer(first, 0xaaaa);
+            // The mailbox, DATA and the page tables whose accessed and dirty bits the CPU sets.
+            assertThat(ProcSelf.anonymousKilobytes(first.vm().memory().address())).as("copied by one run")
+                    .isPositive().isLessThanOrEqualTo(16 * GuestRam.PAGE_SIZE / 1024);
             answer(second, 0xbbbb);
 
             assertThat(first.vm().memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(0xaaaa);

@@ -55,10 +55,13 @@ class SnapshotRamTest {
             try (GuestRam first = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState);
                     GuestRam second = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState)) {
                 assertThat(first.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+                assertThat(ProcSelf.anonymousKilobytes(first.memory().address())).as("copied when mapped").isZero();
                 first.memory().set(ValueLayout.JAVA_LONG, 0, 1);
                 first.memory().set(ValueLayout.JAVA_LONG, DATA, 11);
                 second.memory().set(ValueLayout.JAVA_LONG, DATA, 22);
 
+                assertThat(ProcSelf.anonymousKilobytes(first.memory().address())).as("copied on two writes")
+                        .isEqualTo(2 * GuestRam.PAGE_SIZE / 1024);
                 assertThat(first.memory().get(ValueLayout.JAVA_LONG, DATA)).isEqualTo(11);
                 assertThat(second.memory().get(ValueLayout.JAVA_LONG, DATA)).isEqualTo(22);
                 assertThat(second.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
@@ -117,7 +120,8 @@ class SnapshotRamTest {
             long descriptors = memfdDescriptors();
             long mappings = memfdMappings();
             for (int i = 0; i < 200; i++) {
-                try (SnapshotRam ram = sample(arena); GuestRam clone = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState)) {
+                try (SnapshotRam ram = sample(arena);
+                        GuestRam clone = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState)) {
                     clone.memory().set(ValueLayout.JAVA_LONG, DATA, i);
                 }
             }
