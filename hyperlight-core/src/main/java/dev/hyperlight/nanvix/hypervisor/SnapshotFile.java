@@ -413,7 +413,9 @@ public final class SnapshotFile {
 
     /** Names (hypervisor, tag keys): 1 to 128 of {@code [A-Za-z0-9._-]}. */
     static void checkName(String what, String name) {
-        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.chars().allMatch(SnapshotFile::isNameCharacter)) {
+        boolean valid = !name.isEmpty() && name.length() <= MAX_NAME_LENGTH
+                && name.chars().allMatch(SnapshotFile::isNameCharacter);
+        if (!valid) {
             throw new IllegalArgumentException(what + " must be 1 to " + MAX_NAME_LENGTH
                     + " letters, digits, '.', '_' or '-': " + name);
         }
