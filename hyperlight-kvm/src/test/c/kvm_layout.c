@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define SIZE(type) printf("sizeof %s %zu\n", #type, sizeof(struct type))
 #define OFFSET(type, field) printf("offsetof %s.%s %zu\n", #type, #field, offsetof(struct type, field))
@@ -189,5 +190,17 @@ int main(void) {
     CONSTANT(E2BIG);
     CONSTANT(EACCES);
     CONSTANT(SIG_DFL);
+    CONSTANT(F_ADD_SEALS);
+    CONSTANT(F_GET_SEALS);
+    CONSTANT(F_SEAL_SEAL);
+    CONSTANT(F_SEAL_SHRINK);
+    CONSTANT(F_SEAL_GROW);
+    CONSTANT(F_SEAL_WRITE);
+    CONSTANT(SEEK_DATA);
+    CONSTANT(SEEK_HOLE);
+    CONSTANT(MAP_FIXED);
+    CONSTANT(MFD_CLOEXEC);
+    CONSTANT(MFD_ALLOW_SEALING);
+    CONSTANT(ENXIO);
     return 0;
 }

@@ -1,5 +1,8 @@
 package dev.hyperlight.nanvix.hypervisor;
 
+import java.nio.file.Path;
+import java.util.Map;
+
 /**
  * A hypervisor backend (KVM, mshv): opens the device once and creates virtual machines.
  * Implementations are found with {@link java.util.ServiceLoader} through {@link HypervisorProvider}.
@@ -19,6 +22,31 @@ public interface Hypervisor extends AutoCloseable {
      * The host mapping is surrounded by guard pages.
      */
     VirtualMachine createVm(long memorySize) throws HypervisorException;
+
+    /**
+     * A new VM whose RAM is {@code snapshot}'s, copy-on-write (only the pages it writes become its
+     * own), and whose one vCPU resumes where the snapshot was taken, its TSC moved on by the time
+     * since {@link SnapshotInfo#takenAt()} so that the guest's clocks read the real time. The host
+     * work does not grow with the RAM size.
+     *
+     * @throws HypervisorException of kind {@link HypervisorException.Kind#UNSUPPORTED} when another
+     *     backend took the snapshot or this host's TSC runs at another frequency
+     */
+    default ClonedVm cloneVm(VmSnapshot snapshot) throws HypervisorException {
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot clone a VM");
+    }
+
+    /**
+     * Loads a snapshot {@link VmSnapshot#save} wrote, after {@link SnapshotFile} checked it: its
+     * format and digests, that this backend and flavour took it, and that it carries each of {@code
+     * requiredTags} with the same value.
+     *
+     * @throws SnapshotRefusedException with a one-sentence reason; the caller starts cold instead
+     */
+    default VmSnapshot loadSnapshot(Path file, Map<String, String> requiredTags)
+            throws SnapshotRefusedException, HypervisorException {
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot load a snapshot");
+    }
 
     @Override
     void close();

@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.hypervisor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 /** One virtual machine: its guest RAM and its vCPUs. Closing it releases every resource. */
 public interface VirtualMachine extends AutoCloseable {
@@ -18,6 +19,16 @@ public interface VirtualMachine extends AutoCloseable {
             throw new IllegalArgumentException("the VMs' memory sizes differ");
         }
         memory().copyFrom(source.memory());
+    }
+
+    /**
+     * Captures this VM with {@code vcpu} (its only vCPU), which must be stopped at an exit: a copy
+     * of guest RAM and the vCPU's {@link VirtualCpu#saveState() state}, with the caller's {@code
+     * tags} (e.g. kernel and image digests). The VM runs on unchanged; later writes to its RAM do
+     * not reach the snapshot.
+     */
+    default VmSnapshot snapshot(VirtualCpu vcpu, Map<String, String> tags) throws HypervisorException {
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot snapshot a VM");
     }
 
     /** Creates the next vCPU (ids count from 0) with the CPUID the host supports. */

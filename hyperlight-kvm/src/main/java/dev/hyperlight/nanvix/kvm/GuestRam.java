@@ -8,11 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guest RAM on the host: one anonymous private mapping of {@code size} bytes between two {@code
- * PROT_NONE} guard pages, so that a host-side overrun off either end faults instead of touching a
- * neighbouring mapping. {@link #memory()} covers the RAM only and dies with {@link #close()}.
+ * Guest RAM on the host: one private mapping of {@code size} bytes, anonymous ({@link #map}) or of
+ * a snapshot's memfd ({@link #mapPrivateCopy}), between two {@code PROT_NONE} guard pages, so that
+ * a host-side overrun off either end faults instead of touching a neighbouring mapping. {@link
+ * #memory()} covers the RAM only and dies with {@link #close()}.
  *
- * <p>The RAM starts on a 2 MiB boundary and is advised for transparent huge pages: where the guest
+ * <p>The RAM starts on a 2 MiB boundary; anonymous RAM is advised for transparent huge pages: where the guest
  * kernel maps a 2 MiB large page and the host backs it with a huge page, KVM maps it with one entry
  * instead of 512, so that the program's first touches there cost no exit each (under PVM's shadow
  * paging: 3-8 us instead of 20-40 us per page, docs/benchmarks.md). The price is that the host
@@ -39,8 +40,54 @@ final class GuestRam implements AutoCloseable {
     }
 
     /** Maps {@code size} bytes (a positive multiple of {@link #PAGE_SIZE}) of zeroed RAM. */
-    @SuppressWarnings("restricted") // sizes the segment to the mapping just made
     static GuestRam map(long size, MemorySegment callState) throws HypervisorException {
+        Reservation reservation = reserve(size, callState);
+        if (libc_h.mprotect(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE) != 0) {
+            int errno = libc_h.errno(callState);
+            reservation.release(callState);
+            throw NativeFailure.of("mprotect of guest RAM", errno);
+        }
+        if (libc_h.madvise(callState, reservation.ram(), size, libc_h.MADV_HUGEPAGE) != 0) {
+            // Only slower first touches: a host without transparent huge pages still runs guests.
+            LOG.debug("madvise(MADV_HUGEPAGE) of guest RAM failed: {}", NativeFailure.describe(libc_h.errno(callState)));
+        }
+        return reservation.toRam(size);
+    }
+
+    /**
+     * Maps the first {@code size} bytes of the file {@code fd} (a snapshot's sealed memfd) as RAM,
+     * private: reads see the file's pages, a write copies the page it hits into this RAM alone, so
+     * the host work is the same for any size and only written pages cost memory.
+     */
+    static GuestRam mapPrivateCopy(long size, int fd, MemorySegment callState) throws HypervisorException {
+        Reservation reservation = reserve(size, callState);
+        // MAP_FIXED over our own PROT_NONE reservation: it replaces nothing else.
+        MemorySegment mapped = libc_h.mmap(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE,
+                libc_h.MAP_PRIVATE | libc_h.MAP_FIXED | libc_h.MAP_NORESERVE, fd, 0);
+        if (mapped.address() == libc_h.MAP_FAILED) {
+            int errno = libc_h.errno(callState);
+            reservation.release(callState);
+            throw NativeFailure.of("mmap of a snapshot's RAM", errno);
+        }
+        return reservation.toRam(size);
+    }
+
+    /** An address range of PROT_NONE pages, with the RAM's place in it on a 2 MiB boundary. */
+    private record Reservation(MemorySegment mapping, long mappingSize, MemorySegment ram) {
+
+        @SuppressWarnings("restricted") // sizes the segment to the mapping made
+        GuestRam toRam(long size) {
+            // A shared arena: the VMM may read guest memory from threads other than the vCPU's.
+            Arena arena = Arena.ofShared();
+            return new GuestRam(mapping, mappingSize, arena, ram.reinterpret(size, arena, null));
+        }
+
+        void release(MemorySegment callState) {
+            libc_h.munmap(callState, mapping, mappingSize);
+        }
+    }
+
+    private static Reservation reserve(long size, MemorySegment callState) throws HypervisorException {
         // Room for the guard pages and for moving the RAM up to the next 2 MiB boundary.
         long mappingSize = size + 2 * PAGE_SIZE + HUGE_PAGE_SIZE - PAGE_SIZE;
         // NORESERVE: RAM is committed page by page as the guest touches it, not all up front.
@@ -50,19 +97,7 @@ final class GuestRam implements AutoCloseable {
             throw NativeFailure.of("mmap of " + size + " bytes of guest RAM", libc_h.errno(callState));
         }
         long ramAddress = (mapping.address() + PAGE_SIZE + HUGE_PAGE_SIZE - 1) & -HUGE_PAGE_SIZE;
-        MemorySegment ram = MemorySegment.ofAddress(ramAddress);
-        if (libc_h.mprotect(callState, ram, size, libc_h.PROT_READ | libc_h.PROT_WRITE) != 0) {
-            int errno = libc_h.errno(callState);
-            libc_h.munmap(callState, mapping, mappingSize);
-            throw NativeFailure.of("mprotect of guest RAM", errno);
-        }
-        if (libc_h.madvise(callState, ram, size, libc_h.MADV_HUGEPAGE) != 0) {
-            // Only slower first touches: a host without transparent huge pages still runs guests.
-            LOG.debug("madvise(MADV_HUGEPAGE) of guest RAM failed: {}", NativeFailure.describe(libc_h.errno(callState)));
-        }
-        // A shared arena: the VMM may read guest memory from threads other than the vCPU's.
-        Arena arena = Arena.ofShared();
-        return new GuestRam(mapping, mappingSize, arena, ram.reinterpret(size, arena, null));
+        return new Reservation(mapping, mappingSize, MemorySegment.ofAddress(ramAddress));
     }
 
     /** The RAM, guest-physical address 0 at offset 0. */

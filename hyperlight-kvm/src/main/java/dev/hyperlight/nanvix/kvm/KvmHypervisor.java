@@ -2,17 +2,25 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
+import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -35,6 +43,7 @@ public final class KvmHypervisor implements Hypervisor {
 
     private final int kvmFd;
     private final VcpuSetup vcpuSetup;
+    private final SnapshotOrigin origin;
     /** Readers use {@code kvmFd}; {@link #close()} writes, so the descriptor is never closed mid-call. */
     private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
     private boolean closed;
@@ -42,6 +51,8 @@ public final class KvmHypervisor implements Hypervisor {
     private KvmHypervisor(int kvmFd, VcpuSetup vcpuSetup) {
         this.kvmFd = kvmFd;
         this.vcpuSetup = vcpuSetup;
+        byte[] cpuid = vcpuSetup.supportedCpuid().toArray(ValueLayout.JAVA_BYTE);
+        this.origin = new SnapshotOrigin(new KvmHypervisorProvider().flavour(), SnapshotFile.sha256Hex(cpuid));
     }
 
     /** Opens {@code device} and checks it offers the KVM API this backend relies on. */
@@ -169,9 +180,59 @@ public final class KvmHypervisor implements Hypervisor {
             if (closed) {
                 throw new IllegalStateException("the KVM hypervisor is closed");
             }
-            return KvmVirtualMachine.create(kvmFd, memorySize, vcpuSetup);
+            return KvmVirtualMachine.create(kvmFd, memorySize, vcpuSetup, origin);
         } finally {
             fdLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public ClonedVm cloneVm(VmSnapshot snapshot) throws HypervisorException {
+        return cloneVm(snapshot, Clock.systemUTC());
+    }
+
+    /** {@link #cloneVm(VmSnapshot)} with the time since the snapshot measured on {@code clock}. */
+    ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
+        if (!(snapshot instanceof KvmVmSnapshot kvmSnapshot)) {
+            throw new HypervisorException(Kind.UNSUPPORTED, "Another backend took this snapshot: " + snapshot.info());
+        }
+        if (snapshot.info().flavour() != origin.flavour()
+                || !origin.cpuidDigest().equals(snapshot.info().tags().get(SnapshotOrigin.CPUID_TAG))) {
+            throw new HypervisorException(Kind.UNSUPPORTED,
+                    "The snapshot was taken on another KVM flavour or with another CPUID than this host's.");
+        }
+        fdLock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the KVM hypervisor is closed");
+            }
+            return kvmSnapshot.cloneVm(kvmFd, vcpuSetup, origin, clock);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Checks the file ({@link SnapshotFile}), that this flavour of KVM with this host's CPUID took
+     * it and that it has {@code requiredTags}, then reads its pages into a new sealed memfd.
+     */
+    @Override
+    public VmSnapshot loadSnapshot(Path file, Map<String, String> requiredTags)
+            throws SnapshotRefusedException, HypervisorException {
+        try (SnapshotFile.Reader reader = SnapshotFile.open(file)) {
+            Map<String, String> required = new TreeMap<>(requiredTags);
+            required.putAll(origin.tags());
+            reader.require(NAME, origin.flavour(), required);
+            byte[][] cpuState = new byte[1][];
+            SnapshotRam ram = SnapshotRam.filled(reader.info().memorySize(),
+                    target -> cpuState[0] = reader.readInto(target));
+            try {
+                return new KvmVmSnapshot(reader.info(), KvmCpuState.decode(cpuState[0]), ram);
+            } catch (IllegalArgumentException e) {
+                ram.close();
+                throw new SnapshotRefusedException(SnapshotRefusedException.Reason.DAMAGED, "The snapshot " + file
+                        + " has a CPU state this backend cannot load (" + e.getMessage() + ").", e);
+            }
         }
     }
 

@@ -47,7 +47,7 @@ final class KvmVirtualCpu implements VirtualCpu {
      * so the guest's clock runs on in the child, and the system-call and swapgs MSRs the guest
      * kernel programmed. Those KVM refuses to read are left at their reset values.
      */
-    private static final int[] SAVED_MSRS = {
+    static final int[] SAVED_MSRS = {
         0x10, // IA32_TSC
         0xc000_0081, // IA32_STAR
         0xc000_0082, // IA32_LSTAR

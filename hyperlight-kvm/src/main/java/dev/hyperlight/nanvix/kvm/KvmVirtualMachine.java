@@ -3,8 +3,10 @@ package dev.hyperlight.nanvix.kvm;
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.io.IOException;
@@ -13,8 +15,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +33,38 @@ final class KvmVirtualMachine implements VirtualMachine {
     private final int vmFd;
     private final GuestRam ram;
     private final VcpuSetup vcpuSetup;
+    private final SnapshotOrigin origin;
     private final List<KvmVirtualCpu> vcpus = new ArrayList<>();
     private boolean closed;
 
-    private KvmVirtualMachine(int vmFd, GuestRam ram, VcpuSetup vcpuSetup) {
+    private KvmVirtualMachine(int vmFd, GuestRam ram, VcpuSetup vcpuSetup, SnapshotOrigin origin) {
         this.vmFd = vmFd;
         this.ram = ram;
         this.vcpuSetup = vcpuSetup;
+        this.origin = origin;
     }
 
-    static KvmVirtualMachine create(int kvmFd, long memorySize, VcpuSetup vcpuSetup) throws HypervisorException {
+    /** Maps a VM's guest RAM (its size is the mapping's). */
+    @FunctionalInterface
+    interface RamMapping {
+        GuestRam map(MemorySegment callState) throws HypervisorException;
+    }
+
+    /** A VM with {@code memorySize} bytes of zeroed RAM. */
+    static KvmVirtualMachine create(int kvmFd, long memorySize, VcpuSetup vcpuSetup, SnapshotOrigin origin)
+            throws HypervisorException {
+        return create(kvmFd, callState -> GuestRam.map(memorySize, callState), vcpuSetup, origin);
+    }
+
+    /** A VM whose RAM is {@code snapshot}'s, copy-on-write, without a vCPU yet. */
+    static KvmVirtualMachine createFrom(int kvmFd, SnapshotRam snapshot, VcpuSetup vcpuSetup, SnapshotOrigin origin)
+            throws HypervisorException {
+        return create(kvmFd, callState -> GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), callState),
+                vcpuSetup, origin);
+    }
+
+    private static KvmVirtualMachine create(int kvmFd, RamMapping mapping, VcpuSetup vcpuSetup, SnapshotOrigin origin)
+            throws HypervisorException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
             int vmFd = libc_h.ioctl(callState, kvmFd, KVM_CREATE_VM, 0L);
@@ -47,7 +73,8 @@ final class KvmVirtualMachine implements VirtualMachine {
             }
             GuestRam ram = null;
             try {
-                ram = GuestRam.map(memorySize, callState);
+                ram = mapping.map(callState);
+                long memorySize = ram.memory().byteSize();
                 MemorySegment region = scratch.allocate(kvm_userspace_memory_region.layout());
                 kvm_userspace_memory_region.slot(region, 0);
                 kvm_userspace_memory_region.guest_phys_addr(region, 0);
@@ -56,7 +83,7 @@ final class KvmVirtualMachine implements VirtualMachine {
                 if (libc_h.ioctl(callState, vmFd, KVM_SET_USER_MEMORY_REGION, region) != 0) {
                     throw NativeFailure.of("KVM_SET_USER_MEMORY_REGION", libc_h.errno(callState));
                 }
-                return new KvmVirtualMachine(vmFd, ram, vcpuSetup);
+                return new KvmVirtualMachine(vmFd, ram, vcpuSetup, origin);
             } catch (HypervisorException | RuntimeException e) {
                 libc_h.close(callState, vmFd);
                 if (ram != null) {
@@ -81,19 +108,27 @@ final class KvmVirtualMachine implements VirtualMachine {
     }
 
     /**
-     * Copies only the pages of {@code source}'s RAM that are resident on the host ({@code
-     * mincore}): pages the guest never touched are zero in both, and copying them would commit
-     * host memory for nothing. Swapped-out pages count as not resident; guest RAM is private
-     * anonymous memory, so on a host without swap that cannot lose data, and with swap the copy
-     * falls back to comparing them with zero (see {@link #copyIfNonZero}).
+     * Copies only the pages of {@code source}'s RAM that are resident on the host: see {@link
+     * #copyResidentPages}.
      */
     @Override
     public void copyMemoryFrom(VirtualMachine source) throws HypervisorException {
-        MemorySegment from = source.memory();
-        MemorySegment to = memory();
-        if (from.byteSize() != to.byteSize()) {
+        if (source.memory().byteSize() != memory().byteSize()) {
             throw new IllegalArgumentException("the VMs' memory sizes differ");
         }
+        copyResidentPages(source.memory(), memory(), false);
+    }
+
+    /**
+     * Copies only the pages of {@code from} that are resident on the host ({@code mincore}) into
+     * {@code to} (zero, of the same size): pages the guest never touched are zero in both, and
+     * copying them would commit host memory for nothing. Swapped-out pages count as not resident;
+     * guest RAM is private memory, so on a host without swap that cannot lose data, and with swap
+     * the copy falls back to comparing them with zero (see {@link #copyIfNonZero}). With {@code
+     * skipZeroPages}, resident pages that hold only zeros are not copied either (a snapshot's copy
+     * is made once and kept: huge pages make much zeroed RAM resident).
+     */
+    static void copyResidentPages(MemorySegment from, MemorySegment to, boolean skipZeroPages) {
         long pages = from.byteSize() / GuestRam.PAGE_SIZE;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
@@ -112,21 +147,48 @@ final class KvmVirtualMachine implements VirtualMachine {
                 } else if (!in && run >= 0) {
                     long offset = run * GuestRam.PAGE_SIZE;
                     long length = (page - run) * GuestRam.PAGE_SIZE;
-                    MemorySegment.copy(from, offset, to, offset, length);
+                    if (skipZeroPages) {
+                        for (long at = offset; at < offset + length; at += GuestRam.PAGE_SIZE) {
+                            copyIfNonZero(from, to, at);
+                        }
+                    } else {
+                        MemorySegment.copy(from, offset, to, offset, length);
+                    }
                     run = -1;
                 }
-                if (!in && page < pages) {
+                if (!in && page < pages && SWAP_POSSIBLE) {
                     copyIfNonZero(from, to, page * GuestRam.PAGE_SIZE);
                 }
             }
         }
     }
 
-    /** A page mincore calls absent may still hold data in swap: reading it brings it back. */
-    private static void copyIfNonZero(MemorySegment from, MemorySegment to, long offset) {
-        if (!SWAP_POSSIBLE) {
-            return;
+    /**
+     * Copies RAM into a sealed memfd and takes {@code vcpu}'s state; tags it with the caller's
+     * {@code tags} and the host's ({@link SnapshotOrigin#tags()}). The time is taken with the
+     * state, so that clones can move their TSC on by the time since.
+     */
+    @Override
+    public synchronized VmSnapshot snapshot(VirtualCpu vcpu, Map<String, String> tags) throws HypervisorException {
+        if (closed) {
+            throw new IllegalStateException("the VM is closed");
         }
+        if (vcpus.size() != 1 || vcpus.getFirst() != vcpu) {
+            throw new IllegalArgumentException("a snapshot takes a VM with one vCPU, and that vCPU");
+        }
+        KvmCpuState state = (KvmCpuState) vcpu.saveState();
+        Instant takenAt = Instant.now();
+        SnapshotInfo info = new SnapshotInfo(KvmHypervisor.NAME, origin.flavour(), memory().byteSize(), vcpu.tscKhz(),
+                takenAt, tags).withTags(origin.tags());
+        SnapshotRam copy = SnapshotRam.copyOf(memory());
+        return new KvmVmSnapshot(info, state, copy);
+    }
+
+    /**
+     * Copies one page unless it is all zero. For a page mincore calls absent, which may still hold
+     * data in swap: reading it brings it back.
+     */
+    private static void copyIfNonZero(MemorySegment from, MemorySegment to, long offset) {
         MemorySegment page = from.asSlice(offset, GuestRam.PAGE_SIZE);
         if (page.mismatch(ZERO_PAGE) >= 0) {
             to.asSlice(offset, GuestRam.PAGE_SIZE).copyFrom(page);

@@ -71,6 +71,16 @@ final class GuestCode {
         return emit(0x8b, 0x00);
     }
 
+    /** {@code mov dword [rcx], eax}. */
+    GuestCode storeEaxAtRcx() {
+        return emit(0x89, 0x01);
+    }
+
+    /** {@code rdtsc}: EDX:EAX = the time-stamp counter. */
+    GuestCode rdtsc() {
+        return emit(0x0f, 0x31);
+    }
+
     /** {@code mov ebx, edx}. */
     GuestCode movEbxEdx() {
         return emit(0x89, 0xd3);

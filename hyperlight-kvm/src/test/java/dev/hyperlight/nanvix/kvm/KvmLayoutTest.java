@@ -224,6 +224,18 @@ class KvmLayoutTest {
         constant("E2BIG", libc_h.E2BIG);
         constant("EACCES", libc_h.EACCES);
         constant("SIG_DFL", libc_h.SIG_DFL);
+        constant("F_ADD_SEALS", libc_h.F_ADD_SEALS);
+        constant("F_GET_SEALS", libc_h.F_GET_SEALS);
+        constant("F_SEAL_SEAL", libc_h.F_SEAL_SEAL);
+        constant("F_SEAL_SHRINK", libc_h.F_SEAL_SHRINK);
+        constant("F_SEAL_GROW", libc_h.F_SEAL_GROW);
+        constant("F_SEAL_WRITE", libc_h.F_SEAL_WRITE);
+        constant("SEEK_DATA", libc_h.SEEK_DATA);
+        constant("SEEK_HOLE", libc_h.SEEK_HOLE);
+        constant("MAP_FIXED", libc_h.MAP_FIXED);
+        constant("MFD_CLOEXEC", libc_h.MFD_CLOEXEC);
+        constant("MFD_ALLOW_SEALING", libc_h.MFD_ALLOW_SEALING);
+        constant("ENXIO", libc_h.ENXIO);
     }
 
     private void size(String struct, GroupLayout layout) {

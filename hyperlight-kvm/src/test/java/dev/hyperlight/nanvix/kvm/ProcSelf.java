@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** What /proc/self says about this process: descriptors, threads, mappings. */
@@ -19,6 +20,9 @@ final class ProcSelf {
         }
     }
 
+    /** A line of /proc/self/maps, which starts each mapping's block in /proc/self/smaps. */
+    private static final Pattern MAPPING_LINE = Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+
     private ProcSelf() {}
 
     static long openDescriptors() {
@@ -28,6 +32,11 @@ final class ProcSelf {
     /** Descriptors of KVM objects: {@code anon_inode:kvm-vm}, {@code anon_inode:kvm-vcpu:N}. */
     static long kvmDescriptors() {
         return descriptorTargets().stream().filter(target -> target.startsWith("anon_inode:kvm-")).count();
+    }
+
+    /** Descriptors whose target contains {@code text}, e.g. {@code memfd:NAME}. */
+    static long descriptorTargetsContaining(String text) {
+        return descriptorTargets().stream().filter(target -> target.contains(text)).count();
     }
 
     /** Mappings of KVM objects ({@code kvm_run} areas). */
@@ -66,6 +75,27 @@ final class ProcSelf {
     static Mapping mappingAt(long address) {
         return mappings().stream().filter(m -> m.contains(address)).findFirst()
                 .orElseThrow(() -> new AssertionError("no mapping holds 0x" + Long.toHexString(address)));
+    }
+
+    /**
+     * The {@code Anonymous} kilobytes of the mapping that holds {@code address}, from {@code
+     * /proc/self/smaps}: for a private file mapping, the pages written since (copied on write).
+     */
+    static long anonymousKilobytes(long address) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
+            boolean inside = false;
+            for (String line : lines) {
+                if (MAPPING_LINE.matcher(line).lookingAt()) {
+                    inside = mapping(line).contains(address);
+                } else if (inside && line.startsWith("Anonymous:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            throw new AssertionError("no mapping holds 0x" + Long.toHexString(address));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Mapping mapping(String line) {

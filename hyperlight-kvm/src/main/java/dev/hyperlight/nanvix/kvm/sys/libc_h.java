@@ -13,7 +13,7 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The glibc functions and constants (x86-64) this backend needs: {@code <fcntl.h>}, {@code
- * <unistd.h>}, {@code <sys/ioctl.h>}, {@code <sys/mman.h>}, {@code <signal.h>}, {@code
+ * <unistd.h>}, {@code <sys/ioctl.h>}, {@code <sys/mman.h>} (with {@code memfd_create}), {@code <signal.h>}, {@code
  * <pthread.h>}, {@code <errno.h>}, {@code <string.h>}.
  *
  * <p>Functions that report failure through {@code errno} take a first {@code callState} argument
@@ -28,6 +28,16 @@ public final class libc_h {
     // <fcntl.h>
     public static final int O_RDWR = 02;
     public static final int O_CLOEXEC = 02000000;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_GET_SEALS = 1034;
+    public static final int F_SEAL_SEAL = 0x1;
+    public static final int F_SEAL_SHRINK = 0x2;
+    public static final int F_SEAL_GROW = 0x4;
+    public static final int F_SEAL_WRITE = 0x8;
+
+    // <unistd.h>
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
 
     // <sys/mman.h>
     public static final int PROT_NONE = 0x0;
@@ -35,7 +45,10 @@ public final class libc_h {
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MFD_CLOEXEC = 0x1;
+    public static final int MFD_ALLOW_SEALING = 0x2;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MADV_HUGEPAGE = 14;
     public static final long MAP_FAILED = -1L;
@@ -44,6 +57,7 @@ public final class libc_h {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int ENXIO = 6;
     public static final int E2BIG = 7;
     public static final int EACCES = 13;
 
@@ -118,6 +132,55 @@ public final class libc_h {
     public static int ioctl(MemorySegment callState, int fd, long request, MemorySegment argument) {
         try {
             return (int) ioctl$pointer$MH.invokeExact(callState, fd, request, argument);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int memfd_create(const char *name, unsigned int flags)
+    private static final MethodHandle memfd_create$MH = downcall("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+
+    public static int memfd_create(MemorySegment callState, MemorySegment name, int flags) {
+        try {
+            return (int) memfd_create$MH.invokeExact(callState, name, flags);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int ftruncate(int fd, off_t length)
+    private static final MethodHandle ftruncate$MH = downcall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+
+    public static int ftruncate(MemorySegment callState, int fd, long length) {
+        try {
+            return (int) ftruncate$MH.invokeExact(callState, fd, length);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int fcntl(int fd, int cmd, ...): one variadic integer argument
+    private static final MethodHandle fcntl$MH = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+
+    public static int fcntl(MemorySegment callState, int fd, int cmd, int argument) {
+        try {
+            return (int) fcntl$MH.invokeExact(callState, fd, cmd, argument);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // off_t lseek(int fd, off_t offset, int whence)
+    private static final MethodHandle lseek$MH = downcall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+
+    public static long lseek(MemorySegment callState, int fd, long offset, int whence) {
+        try {
+            return (long) lseek$MH.invokeExact(callState, fd, offset, whence);
         } catch (Throwable ex) {
             throw unreachable(ex);
         }

@@ -1,0 +1,170 @@
+package dev.hyperlight.nanvix.kvm;
+
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A snapshot's copy of guest RAM: a memfd, filled once, then sealed ({@code F_SEAL_WRITE}, {@code
+ * F_SEAL_GROW}, {@code F_SEAL_SHRINK}, {@code F_SEAL_SEAL}), so that nothing, not even this
+ * process, can change it any more. Clones map it private ({@link GuestRam#mapPrivateCopy}); their
+ * mappings keep the file alive after {@link #close()}. Pages never written are holes in the file:
+ * they cost no memory and read as zero.
+ */
+final class SnapshotRam implements AutoCloseable {
+
+    static final String MEMFD_NAME = "hyperlight-snapshot";
+    private static final int SEALS = libc_h.F_SEAL_WRITE | libc_h.F_SEAL_GROW | libc_h.F_SEAL_SHRINK
+            | libc_h.F_SEAL_SEAL;
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotRam.class);
+
+    /** Writes the RAM's content into a zeroed, writable mapping of it. */
+    @FunctionalInterface
+    interface Filler<E extends Exception> {
+        void fill(MemorySegment ram) throws E;
+    }
+
+    private final int fd;
+    private final long size;
+    private final Arena arena;
+    private final MemorySegment memory;
+
+    private SnapshotRam(int fd, long size, Arena arena, MemorySegment memory) {
+        this.fd = fd;
+        this.size = size;
+        this.arena = arena;
+        this.memory = memory;
+    }
+
+    /** A sealed copy of {@code source}'s non-zero pages (see {@link KvmVirtualMachine#copyResidentPages}). */
+    static SnapshotRam copyOf(MemorySegment source) throws HypervisorException {
+        return filled(source.byteSize(), ram -> KvmVirtualMachine.copyResidentPages(source, ram, true));
+    }
+
+    /** A sealed memfd of {@code size} bytes with what {@code filler} wrote; closed again if it throws. */
+    @SuppressWarnings("restricted") // sizes the segments to the mappings just made
+    static <E extends Exception> SnapshotRam filled(long size, Filler<E> filler) throws E, HypervisorException {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            int fd = libc_h.memfd_create(callState, scratch.allocateFrom(MEMFD_NAME),
+                    libc_h.MFD_CLOEXEC | libc_h.MFD_ALLOW_SEALING);
+            if (fd < 0) {
+                throw NativeFailure.of("memfd_create", libc_h.errno(callState));
+            }
+            try {
+                if (libc_h.ftruncate(callState, fd, size) != 0) {
+                    throw NativeFailure.of("ftruncate of a snapshot's memfd to " + size + " bytes",
+                            libc_h.errno(callState));
+                }
+                MemorySegment writable = map(fd, size, libc_h.PROT_READ | libc_h.PROT_WRITE, callState);
+                try {
+                    filler.fill(writable.reinterpret(size));
+                } finally {
+                    // F_SEAL_WRITE is refused while a shared writable mapping exists.
+                    libc_h.munmap(callState, writable, size);
+                }
+                if (libc_h.fcntl(callState, fd, libc_h.F_ADD_SEALS, SEALS) != 0) {
+                    throw NativeFailure.of("F_ADD_SEALS on a snapshot's memfd", libc_h.errno(callState));
+                }
+                MemorySegment readOnly = map(fd, size, libc_h.PROT_READ, callState);
+                Arena arena = Arena.ofShared();
+                MemorySegment memory = readOnly.reinterpret(size, arena, segment -> unmap(segment, size)).asReadOnly();
+                return new SnapshotRam(fd, size, arena, memory);
+            } catch (Exception | Error e) {
+                libc_h.close(callState, fd);
+                throw e;
+            }
+        }
+    }
+
+    private static MemorySegment map(int fd, long size, int protection, MemorySegment callState)
+            throws HypervisorException {
+        MemorySegment mapping = libc_h.mmap(callState, MemorySegment.NULL, size, protection,
+                libc_h.MAP_SHARED | libc_h.MAP_NORESERVE, fd, 0);
+        if (mapping.address() == libc_h.MAP_FAILED) {
+            throw NativeFailure.of("mmap of a snapshot's memfd", libc_h.errno(callState));
+        }
+        return mapping;
+    }
+
+    private static void unmap(MemorySegment mapping, long size) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            if (libc_h.munmap(callState, mapping, size) != 0) {
+                LOG.warn("munmap of a snapshot's RAM failed: {}", NativeFailure.describe(libc_h.errno(callState)));
+            }
+        }
+    }
+
+    /** The memfd, for {@link GuestRam#mapPrivateCopy}. Valid until {@link #close()}. */
+    int fd() {
+        return fd;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /**
+     * The RAM, read-only, valid until {@link #close()}. Reading a page that was never written
+     * allocates it in the file (tmpfs does so on a fault): read only pages {@link #pagesWithData()}
+     * names, or a few.
+     */
+    MemorySegment memory() {
+        return memory;
+    }
+
+    /** The seals on the memfd ({@code F_GET_SEALS}). */
+    int seals() throws HypervisorException {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            int seals = libc_h.fcntl(callState, fd, libc_h.F_GET_SEALS, 0);
+            if (seals < 0) {
+                throw NativeFailure.of("F_GET_SEALS", libc_h.errno(callState));
+            }
+            return seals;
+        }
+    }
+
+    /** The pages (by index) the file holds data for: everything outside its holes ({@code SEEK_DATA}). */
+    BitSet pagesWithData() throws HypervisorException {
+        BitSet pages = new BitSet();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            long offset = 0;
+            while (offset < size) {
+                long data = libc_h.lseek(callState, fd, offset, libc_h.SEEK_DATA);
+                if (data < 0) {
+                    if (libc_h.errno(callState) == libc_h.ENXIO) {
+                        break; // only a hole up to the end
+                    }
+                    throw NativeFailure.of("lseek(SEEK_DATA) in a snapshot's memfd", libc_h.errno(callState));
+                }
+                long hole = libc_h.lseek(callState, fd, data, libc_h.SEEK_HOLE);
+                if (hole < 0) {
+                    throw NativeFailure.of("lseek(SEEK_HOLE) in a snapshot's memfd", libc_h.errno(callState));
+                }
+                long end = (hole + GuestRam.PAGE_SIZE - 1) / GuestRam.PAGE_SIZE;
+                pages.set((int) (data / GuestRam.PAGE_SIZE), (int) end);
+                offset = hole;
+            }
+        }
+        return pages;
+    }
+
+    /** Unmaps {@link #memory()} and closes the memfd; clones' private mappings live on. */
+    @Override
+    public void close() {
+        arena.close();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
+            if (libc_h.close(callState, fd) != 0) {
+                LOG.warn("close of a snapshot's memfd failed: {}", NativeFailure.describe(libc_h.errno(callState)));
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.hyperlight.nanvix.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A snapshot's RAM without a VM: the sealed memfd holds the copy, private mappings of it (a
+ * clone's RAM) see it and keep their own writes, and nothing is left open once all are closed.
+ */
+@Tag("no-vm")
+class SnapshotRamTest {
+
+    private static final long SIZE = 4L << 20;
+    private static final long DATA = 0x12_3000;
+    private static final String MEMFD = "memfd:" + SnapshotRam.MEMFD_NAME;
+
+    /** A snapshot of fresh guest RAM (untouched but for two writes). */
+    private static SnapshotRam sample(Arena arena) throws HypervisorException {
+        try (GuestRam source = GuestRam.map(SIZE, arena.allocate(libc_h.CALL_STATE_LAYOUT))) {
+            source.memory().set(ValueLayout.JAVA_LONG, 0, 0x5eed);
+            source.memory().set(ValueLayout.JAVA_LONG, SIZE - 8, 0xfeed);
+            return SnapshotRam.copyOf(source.memory());
+        }
+    }
+
+    @Test
+    void theCopyHoldsTheSourceAndIsSealedAgainstEveryChange() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined(); SnapshotRam ram = sample(arena)) {
+            assertThat(ram.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+            assertThat(ram.memory().get(ValueLayout.JAVA_LONG, SIZE - 8)).isEqualTo(0xfeed);
+            assertThat(ram.memory().isReadOnly()).isTrue();
+            int all = libc_h.F_SEAL_WRITE | libc_h.F_SEAL_GROW | libc_h.F_SEAL_SHRINK | libc_h.F_SEAL_SEAL;
+            assertThat(ram.seals() & all).isEqualTo(all);
+
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            assertThat(libc_h.ftruncate(callState, ram.fd(), SIZE * 2)).as("grow").isNotZero();
+            MemorySegment shared = libc_h.mmap(callState, MemorySegment.NULL, SIZE,
+                    libc_h.PROT_READ | libc_h.PROT_WRITE, libc_h.MAP_SHARED, ram.fd(), 0);
+            assertThat(shared.address()).as("a writable shared mapping").isEqualTo(libc_h.MAP_FAILED);
+        }
+    }
+
+    @Test
+    void privateMappingsSeeTheCopyAndKeepTheirWritesToThemselves() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined(); SnapshotRam ram = sample(arena)) {
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            try (GuestRam first = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState);
+                    GuestRam second = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState)) {
+                assertThat(first.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+                assertThat(ProcSelf.anonymousKilobytes(first.memory().address())).as("copied when mapped").isZero();
+                first.memory().set(ValueLayout.JAVA_LONG, 0, 1);
+                first.memory().set(ValueLayout.JAVA_LONG, DATA, 11);
+                second.memory().set(ValueLayout.JAVA_LONG, DATA, 22);
+
+                assertThat(ProcSelf.anonymousKilobytes(first.memory().address())).as("copied on two writes")
+                        .isEqualTo(2 * GuestRam.PAGE_SIZE / 1024);
+                assertThat(first.memory().get(ValueLayout.JAVA_LONG, DATA)).isEqualTo(11);
+                assertThat(second.memory().get(ValueLayout.JAVA_LONG, DATA)).isEqualTo(22);
+                assertThat(second.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+                assertThat(ram.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+                assertThat(ram.memory().get(ValueLayout.JAVA_LONG, DATA)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aClonesMappingOutlivesTheSnapshot() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined()) {
+            SnapshotRam ram = sample(arena);
+            try (GuestRam clone = GuestRam.mapPrivateCopy(SIZE, ram.fd(), arena.allocate(libc_h.CALL_STATE_LAYOUT))) {
+                ram.close();
+                assertThatThrownBy(() -> ram.memory().get(ValueLayout.JAVA_LONG, 0))
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(clone.memory().get(ValueLayout.JAVA_LONG, SIZE - 8)).isEqualTo(0xfeed);
+            }
+        }
+    }
+
+    @Test
+    void onlyPagesThatHeldDataAreInTheFile() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined()) {
+            try (GuestRam source = GuestRam.map(SIZE, arena.allocate(libc_h.CALL_STATE_LAYOUT))) {
+                source.memory().set(ValueLayout.JAVA_BYTE, 3 * GuestRam.PAGE_SIZE + 5, (byte) 1);
+                source.memory().set(ValueLayout.JAVA_BYTE, SIZE - 1, (byte) 1);
+                try (SnapshotRam ram = SnapshotRam.copyOf(source.memory())) {
+                    // Zero pages are not copied, even where huge pages made them resident.
+                    java.util.BitSet expected = new java.util.BitSet();
+                    expected.set(3);
+                    expected.set((int) (SIZE / GuestRam.PAGE_SIZE) - 1);
+                    assertThat(ram.pagesWithData()).isEqualTo(expected);
+                }
+            }
+            try (SnapshotRam empty = SnapshotRam.filled(SIZE, target -> {})) {
+                assertThat(empty.pagesWithData().isEmpty()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aFailingFillLeavesNothingOpen() {
+        long before = memfdDescriptors();
+        assertThatThrownBy(() -> SnapshotRam.filled(SIZE, target -> {
+            throw new java.io.IOException("refused");
+        })).hasMessage("refused");
+        assertThat(memfdDescriptors()).isEqualTo(before);
+    }
+
+    @Test
+    void twoHundredSnapshotsAndCopiesLeaveNoDescriptorOrMappingBehind() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            long descriptors = memfdDescriptors();
+            long mappings = memfdMappings();
+            for (int i = 0; i < 200; i++) {
+                try (SnapshotRam ram = sample(arena);
+                        GuestRam clone = GuestRam.mapPrivateCopy(SIZE, ram.fd(), callState)) {
+                    clone.memory().set(ValueLayout.JAVA_LONG, DATA, i);
+                }
+            }
+            assertThat(memfdDescriptors()).isEqualTo(descriptors);
+            assertThat(memfdMappings()).isEqualTo(mappings);
+        }
+    }
+
+    static long memfdDescriptors() {
+        return ProcSelf.descriptorTargetsContaining(MEMFD);
+    }
+
+    static long memfdMappings() {
+        return ProcSelf.mappings().stream().filter(m -> m.path().contains(MEMFD)).count();
+    }
+}
