@@ -94,6 +94,11 @@ final class ActiveRun {
         return true;
     }
 
+    /** Whether the run was asked to stop (cancelled, or its sandbox closed). */
+    synchronized boolean stopping() {
+        return stopping;
+    }
+
     /** Sets the hook that stops the VM; calls it at once when the run was stopped before. */
     void stopWith(Runnable hook) {
         synchronized (this) {

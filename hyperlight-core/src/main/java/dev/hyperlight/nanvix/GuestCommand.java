@@ -98,6 +98,14 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
         return guestPath.equals(mount.guestPath()) || guestPath.startsWith(mount.guestPath() + "/");
     }
 
+    /**
+     * This command's runtime started with {@code argv} instead, without {@code /app} (so in
+     * {@code /tmp}): a warm-start template's command.
+     */
+    GuestCommand asTemplate(List<String> argv) {
+        return new GuestCommand(executable, executablePath, argv, Optional.empty(), runtimeMount, runtime);
+    }
+
     /** {@code script} run by {@code runtime}: {@code interpreter OPTIONS /app/SCRIPT ARGS...}. */
     static GuestCommand forScript(GuestRuntime runtime, Path script, List<String> args, RuntimeImages images,
             long memorySize) throws SandboxException {

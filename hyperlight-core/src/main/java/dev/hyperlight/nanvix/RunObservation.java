@@ -46,6 +46,7 @@ final class RunObservation {
     void ended(MicroVm.Start vmStart, RunResult result) {
         VmStart start = switch (vmStart) {
             case COLD -> VmStart.COLD;
+            case WARM -> VmStart.WARM;
         };
         event.end();
         if (event.shouldCommit()) {

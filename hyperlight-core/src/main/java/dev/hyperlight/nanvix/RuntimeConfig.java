@@ -62,6 +62,7 @@ public final class RuntimeConfig {
     private final Limits limits;
     private final int maxConcurrentRuns;
     private final Optional<SandboxListener> listener;
+    private final boolean warmStarts;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -84,6 +85,7 @@ public final class RuntimeConfig {
         this.limits = builder.limits;
         this.maxConcurrentRuns = builder.maxConcurrentRuns;
         this.listener = Optional.ofNullable(builder.listener);
+        this.warmStarts = builder.warmStarts;
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -206,6 +208,19 @@ public final class RuntimeConfig {
         return maxConcurrentRuns;
     }
 
+    /**
+     * Whether runs of a runtime (CPython, QuickJS) start warm (on unless turned off): the first
+     * such run of a {@link Sandbox} with a given runtime, start-up environment and start-up mounts
+     * also captures a template, the runtime booted and initialised up to the point where it would
+     * read the script, and every later one is a copy-on-write clone of it that is then told its
+     * own script or code, arguments and environment. A run whose command line a template cannot
+     * take (interpreter options, an ES module), a program ELF, and every run when this is off,
+     * start cold. What clones share is in docs/security.md ("Warm starts").
+     */
+    public boolean warmStarts() {
+        return warmStarts;
+    }
+
     /** A builder holding this configuration, to derive another from it. */
     public Builder toBuilder() {
         Builder builder = new Builder();
@@ -225,6 +240,7 @@ public final class RuntimeConfig {
         builder.limits = limits;
         builder.maxConcurrentRuns = maxConcurrentRuns;
         builder.listener = listener.orElse(null);
+        builder.warmStarts = warmStarts;
         return builder;
     }
 
@@ -246,6 +262,7 @@ public final class RuntimeConfig {
         private Limits limits = Limits.DEFAULT;
         private int maxConcurrentRuns = UNBOUNDED;
         private SandboxListener listener;
+        private boolean warmStarts = true;
 
         private Builder() {}
 
@@ -363,6 +380,12 @@ public final class RuntimeConfig {
                 throw new IllegalArgumentException("the bound on concurrent runs must be at least 1, not " + runs);
             }
             this.maxConcurrentRuns = runs;
+            return this;
+        }
+
+        /** Turns warm starts on (the default) or off; see {@link RuntimeConfig#warmStarts()}. */
+        public Builder warmStarts(boolean on) {
+            this.warmStarts = on;
             return this;
         }
 

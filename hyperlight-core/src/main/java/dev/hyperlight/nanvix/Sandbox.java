@@ -9,18 +9,24 @@ import dev.hyperlight.nanvix.loader.AbiVersion;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.vmm.GuestEnd;
 import dev.hyperlight.nanvix.vmm.MicroVm;
+import dev.hyperlight.nanvix.vmm.Template;
+import dev.hyperlight.nanvix.vmm.TemplateException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -68,6 +74,8 @@ public final class Sandbox implements AutoCloseable {
      * such as a read of a caller's {@code stdin} stream that blocks.
      */
     public static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** What a template's runtime may print while starting (only shown when it fails). */
+    private static final int TEMPLATE_OUTPUT_LIMIT = 16 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
 
@@ -77,6 +85,8 @@ public final class Sandbox implements AutoCloseable {
     private final RuntimeImages runtimeImages;
     private final Duration stopWait;
     private final AtomicLong runCounter = new AtomicLong();
+    private final Templates templates = new Templates();
+    private final Map<String, String> templateTags;
     /** One permit per run that may have VMs at once. */
     private final Semaphore runSlots;
     /** The runs whose threads have not ended; guards {@link #closed} too. */
@@ -102,6 +112,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             this.kernelImage = GuestKernel.image();
             this.runtimeImages = RuntimeImages.of(config);
+            this.templateTags = Map.of("kernel-sha256", sha256(kernelImage), "hyperlight-nanvix", version());
         } catch (RuntimeException e) {
             hypervisor.close();
             throw e;
@@ -404,18 +415,26 @@ public final class Sandbox implements AutoCloseable {
         CapturedOutput stdout = new CapturedOutput(config.stdout(), config.outputLimit());
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
-        try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId)) {
+        List<String> environment = environment(request);
+        Optional<WarmStart.Plan> plan = config.warmStarts()
+                ? WarmStart.plan(command, environment, mounts) : Optional.empty();
+        Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
+                : templates.get(plan.get().key(), () -> template(plan.get(), command, run));
+        try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
+                Templates.Lease held = lease.orElse(null)) {
             RunFiles.place(request.inputFiles(), tmp.path(), config.limits().tmpQuota());
             MicroVm.Report report;
             Duration duration;
             Set<IoLimit> ioLimits;
             RunObservation observation;
             try (HostIo io = GuestFileSystem.open(config, command, mounts, tmp.path(), stdin, stdout, stderr)) {
+                Optional<MicroVm.Clone> clone = lease.map(
+                        l -> new MicroVm.Clone(l.template(), plan.orElseThrow().message()));
                 MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
                         command.executablePath(), command.argv(),
-                        environment(request), config.memorySize(), RunObservation.syscallTable(config), io,
+                        environment, config.memorySize(), RunObservation.syscallTable(config), io,
                         request.timeout().orElse(config.timeout()), config.limits().cpuTime(),
-                        config.logDirectory(), runId);
+                        config.logDirectory(), runId, clone);
                 observation = RunObservation.begin(config, runId, description, command.runtime());
                 long start = System.nanoTime();
                 report = MicroVm.run(hypervisor, launch, run::stopWith);
@@ -440,6 +459,54 @@ public final class Sandbox implements AutoCloseable {
                     "cannot run " + description + ": " + e.getMessage(), e);
         } catch (CancellationException e) {
             throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled", e);
+        }
+    }
+
+    /**
+     * Boots {@code command}'s runtime with the plan's start stub and captures it where the stub
+     * waits for its start message; empty, with the reason logged, when the runtime does not get
+     * there cleanly (its runs then start cold).
+     *
+     * @throws SandboxException when {@code run} is cancelled meanwhile or the host fails
+     */
+    private Optional<Template> template(WarmStart.Plan plan, GuestCommand command, ActiveRun run)
+            throws SandboxException {
+        String runId = run.runId() + "-template";
+        CapturedOutput output = new CapturedOutput(Optional.empty(), TEMPLATE_OUTPUT_LIMIT);
+        long start = System.nanoTime();
+        try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
+                HostIo io = GuestFileSystem.open(config, command.asTemplate(plan.templateArgv()), plan.key().mounts(),
+                        tmp.path(), InputStream.nullInputStream(), output, output)) {
+            io.installInput(WarmStart.START_FD, new byte[0]);
+            MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
+                    command.executablePath(), plan.templateArgv(), plan.key().environment(), config.memorySize(),
+                    RunObservation.syscallTable(config), io, config.timeout(), config.limits().cpuTime(),
+                    config.logDirectory(), runId, Optional.empty());
+            Template template = MicroVm.prepare(hypervisor, launch, WarmStart.START_FD, templateTags, run::stopWith);
+            LOG.debug("{}: {} template captured in {} ms", runId, plan.key().runtime().name(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return Optional.of(template);
+        } catch (TemplateException | GuestImageException e) {
+            if (run.stopping()) {
+                throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled", e);
+            }
+            LOG.warn("{}: runs of {} start cold in this sandbox: {}{}", runId, plan.key().runtime().name(),
+                    e.getMessage(), output.toByteArray().length == 0 ? "" : "; its output: " + new String(output.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).strip());
+            return Optional.empty();
+        } catch (HypervisorException e) {
+            if (e.kind() == HypervisorException.Kind.UNSUPPORTED) {
+                LOG.info("{}: runs start cold: {}", runId, e.getMessage());
+                return Optional.empty();
+            }
+            throw Hypervisors.translate(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 
@@ -485,6 +552,7 @@ public final class Sandbox implements AutoCloseable {
         }
         running.forEach(ActiveRun::stop);
         List<String> stillRunning = awaitEnd(running);
+        templates.close();
         hypervisor.close();
         if (!stillRunning.isEmpty()) {
             throw new IllegalStateException("the sandbox is closed, but these vCPU threads did not end within "

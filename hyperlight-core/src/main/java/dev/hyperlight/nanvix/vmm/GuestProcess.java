@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix.vmm;
 import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
+import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -51,8 +53,16 @@ final class GuestProcess implements ProcessControl {
     /** Linux reads this much of a script's first line (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_LINE = 256;
 
-    /** A VM ready to run: created and loaded, its vCPU at the first or the forked instruction. */
-    record Image(VirtualMachine vm, VirtualCpu vcpu, long hypercallPage) {}
+    /**
+     * A VM ready to run: created and loaded, its vCPU at the first or the forked instruction, or
+     * (a clone of a {@link Template}) stopped inside a hypercall to serve first.
+     */
+    record Image(VirtualMachine vm, VirtualCpu vcpu, long hypercallPage, boolean pendingHypercall) {
+
+        Image(VirtualMachine vm, VirtualCpu vcpu, long hypercallPage) {
+            this(vm, vcpu, hypercallPage, false);
+        }
+    }
 
     private final ProcessTable table;
     private final int pid;
@@ -121,6 +131,48 @@ final class GuestProcess implements ProcessControl {
         }
     }
 
+    /** The first image of a warm run: a copy-on-write clone of {@code template}. */
+    static Image clone(ProcessTable table, Template template) throws HypervisorException {
+        ClonedVm clone = table.hypervisor().cloneVm(template.snapshot());
+        return new Image(clone.vm(), clone.vcpu(), template.hypercallPage(), true);
+    }
+
+    /**
+     * Runs the first image on the calling thread until the guest reads {@code startFd}, then
+     * captures the VM there and closes it. The process must be alone and have only its standard
+     * fds and {@code startFd} open, since a clone gets no other host state.
+     */
+    Template captureAtStartPoint(Image image, int startFd, Map<String, String> tags)
+            throws HypervisorException, TemplateException {
+        thread = Thread.currentThread();
+        current = image;
+        try (VirtualMachine vm = image.vm()) {
+            if (stopReason.get() != null) {
+                image.vcpu().interrupt();
+            }
+            GuestMemory memory = GuestMemory.of(vm.memory());
+            IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io, table.runState());
+            GuestRun loop = new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
+                    () -> pendingExec != null, OptionalInt.of(startFd));
+            GuestRun.Outcome outcome = loop.run(stopReason::get, false);
+            if (outcome != GuestRun.AT_START_POINT) {
+                throw new TemplateException("the runtime did not reach its start point: "
+                        + (outcome == GuestRun.REPLACED ? "it ran execve" : String.valueOf(outcome.end())));
+            }
+            List<Integer> open = io.openDescriptors();
+            if (!open.equals(List.of(0, 1, 2, startFd))) {
+                throw new TemplateException("the runtime had fds " + open + " open at its start point, where a clone"
+                        + " has only 0, 1, 2 and " + startFd);
+            }
+            if (table.all().size() != 1) {
+                throw new TemplateException("the runtime had started other processes by its start point");
+            }
+            return new Template(vm.snapshot(image.vcpu(), tags), image.hypercallPage(), startFd);
+        } finally {
+            current = null;
+        }
+    }
+
     /**
      * Runs the process on the calling thread until it ends, through every execve, and records
      * how it ended. Closes every VM it ran.
@@ -141,8 +193,8 @@ final class GuestProcess implements ProcessControl {
                     IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io,
                             table.runState());
                     GuestRun loop = new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
-                            () -> pendingExec != null);
-                    outcome = loop.run(stopReason::get);
+                            () -> pendingExec != null, OptionalInt.empty());
+                    outcome = loop.run(stopReason::get, image.pendingHypercall());
                 }
                 image = null;
                 BootRequest.Builder exec = pendingExec;

@@ -7,13 +7,16 @@ import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
+import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -42,6 +45,11 @@ final class GuestRun {
 
     /** An execve replaced the image: the process goes on in a new VM (no termination). */
     static final Outcome REPLACED = new Outcome(null);
+    /**
+     * The guest asked for its start message ({@link #startPoint}): the vCPU is stopped inside that
+     * hypercall, unanswered, for a {@link Template} to capture.
+     */
+    static final Outcome AT_START_POINT = new Outcome(null);
 
     private final VirtualCpu vcpu;
     private final GuestMemory memory;
@@ -49,16 +57,22 @@ final class GuestRun {
     private final IoChannel io;
     private final RunLog log;
     private final BooleanSupplier replaced;
+    private final OptionalInt startPoint;
 
-    /** @param replaced whether the last hypercall (a successful execve) replaced the image */
+    /**
+     * @param replaced whether the last hypercall (a successful execve) replaced the image
+     * @param startPoint when preparing a {@link Template}: the fd whose first {@code read} is where
+     *     the loop stops ({@link #AT_START_POINT}) instead of serving it
+     */
     GuestRun(VirtualCpu vcpu, GuestMemory memory, long hypercallPage, IoChannel io, RunLog log,
-            BooleanSupplier replaced) {
+            BooleanSupplier replaced, OptionalInt startPoint) {
         this.vcpu = vcpu;
         this.memory = memory;
         this.page = new HypercallPage(memory, hypercallPage);
         this.io = io;
         this.log = log;
         this.replaced = replaced;
+        this.startPoint = startPoint;
     }
 
     /**
@@ -66,8 +80,16 @@ final class GuestRun {
      *
      * @param stopReason after an interruption, why the host stopped the vCPU (a time limit, a
      *     cancel)
+     * @param pendingHypercall whether the vCPU is stopped inside a hypercall not answered yet (a
+     *     clone of a {@link Template}): it is served first
      */
-    Outcome run(Supplier<GuestEnd> stopReason) throws HypervisorException {
+    Outcome run(Supplier<GuestEnd> stopReason, boolean pendingHypercall) throws HypervisorException {
+        if (pendingHypercall) {
+            Outcome outcome = serveHypercall();
+            if (outcome != null) {
+                return outcome;
+            }
+        }
         while (true) {
             VmExit exit = vcpu.run();
             Outcome outcome = switch (exit) {
@@ -96,10 +118,7 @@ final class GuestRun {
     private Outcome onPort(VmExit.IoOut out) {
         try {
             return switch (out.port()) {
-                case GuestAbi.PORT_HYPERCALL -> {
-                    page.setResult(io.call(page.request()));
-                    yield replaced.getAsBoolean() ? REPLACED : null;
-                }
+                case GuestAbi.PORT_HYPERCALL -> serveHypercall();
                 case GuestAbi.PORT_EXIT -> new Outcome(new GuestEnd.Exited((int) (out.value() & 0xff)),
                         unsupportedSyscalls(), memoryLimitReached());
                 // The FAULT page holds the fault record, not the ENOSYS table.
@@ -112,6 +131,25 @@ final class GuestRun {
                 case GuestAbi.PORT_PANIC -> failed("guest kernel panic: " + page.message());
                 default -> failed("guest kernel wrote to unknown port 0x" + Integer.toHexString(out.port()));
             };
+        } catch (BadGuestAddressException e) {
+            return failed("guest kernel passed a bad address: " + e.getMessage());
+        } catch (AuditFailedException e) {
+            // Fail closed: the guest never sees the result of a call the audit does not hold.
+            log.host("audit failed: " + e.getMessage());
+            return new Outcome(new GuestEnd.AuditFailed(e.getMessage()));
+        }
+    }
+
+    /** Serves the hypercall the vCPU is stopped in; null means "keep running". */
+    private Outcome serveHypercall() {
+        try {
+            SyscallRequest request = page.request();
+            if (startPoint.isPresent() && request.number() == Sysno.READ.number()
+                    && request.arg0() == startPoint.getAsInt()) {
+                return AT_START_POINT;
+            }
+            page.setResult(io.call(request));
+            return replaced.getAsBoolean() ? REPLACED : null;
         } catch (BadGuestAddressException e) {
             return failed("guest kernel passed a bad address: " + e.getMessage());
         } catch (AuditFailedException e) {

@@ -21,7 +21,10 @@ import java.util.function.Consumer;
  */
 public final class MicroVm {
 
-    /** Everything one run needs. {@code io} stays open; the caller owns it. */
+    /**
+     * Everything one run needs. {@code io} stays open; the caller owns it. With {@code fromTemplate},
+     * the run starts from its template and the kernel and program images are not used.
+     */
     public record Launch(
             byte[] kernelImage,
             byte[] program,
@@ -34,7 +37,14 @@ public final class MicroVm {
             Duration timeout,
             Duration cpuTimeLimit,
             Optional<Path> logDirectory,
-            String runId) {}
+            String runId,
+            Optional<Clone> fromTemplate) {}
+
+    /**
+     * A warm start: the run is a clone of {@code template}, and the read the template stopped in
+     * gets {@code startMessage} (then end of file) from the clone's own I/O.
+     */
+    public record Clone(Template template, byte[] startMessage) {}
 
     /**
      * How the run ended, the calls the guest kernel answered with ENOSYS, whether it refused
@@ -45,11 +55,10 @@ public final class MicroVm {
 
     /** How a run's first VM got to the program. */
     public enum Start {
-        /**
-         * A fresh VM booted the guest kernel from its image and loaded the program. (Restoring a
-         * booted VM from a snapshot would be a warm start; there are no snapshots yet.)
-         */
-        COLD
+        /** A fresh VM booted the guest kernel from its image and loaded the program. */
+        COLD,
+        /** The VM is a copy-on-write clone of a {@link Template}. */
+        WARM
     }
 
     private MicroVm() {}
@@ -68,7 +77,14 @@ public final class MicroVm {
             GuestRun.Outcome outcome;
             try (processes) {
                 GuestProcess first = processes.first(launch.io());
-                GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
+                GuestProcess.Image image;
+                if (launch.fromTemplate().isPresent()) {
+                    Clone clone = launch.fromTemplate().get();
+                    launch.io().installInput(clone.template().startFd(), clone.startMessage());
+                    image = GuestProcess.clone(processes, clone.template());
+                } else {
+                    image = GuestProcess.boot(processes, bootRequest(launch));
+                }
                 cancel.accept(() -> processes.stopAll(new GuestEnd.VmFailed("the run was cancelled")));
                 Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
                         processes::stopAll);
@@ -88,7 +104,44 @@ public final class MicroVm {
             log.host("ended: " + end);
             Map<Integer, Integer> unsupported = new LinkedHashMap<>(outcome.unsupportedSyscalls());
             processes.unsupportedSyscalls().forEach((nr, count) -> unsupported.putIfAbsent(nr, count));
-            return new Report(end, unsupported, outcome.memoryLimitReached(), Start.COLD);
+            return new Report(end, unsupported, outcome.memoryLimitReached(),
+                    launch.fromTemplate().isPresent() ? Start.WARM : Start.COLD);
+        }
+    }
+
+    /**
+     * Boots the launch's program and runs it until it reads fd {@code startFd}, on the calling
+     * thread, within the launch's time limit; captures the VM there as a {@link Template} tagged
+     * {@code tags}, and destroys the VM. The program may not fork; its {@code io} should hold a
+     * placeholder at {@code startFd}, so that no file the program opens takes that number.
+     *
+     * {@code cancel} is set to a hook that stops it early from another thread.
+     *
+     * @throws TemplateException when the program ends, fails, times out or is cancelled first, or
+     *     leaves other files open or processes running at that point
+     */
+    public static Template prepare(Hypervisor hypervisor, Launch launch, int startFd, Map<String, String> tags,
+            Consumer<Runnable> cancel) throws HypervisorException, GuestImageException, TemplateException {
+        try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory());
+                ProcessTable processes = new ProcessTable(hypervisor, launch, log, 1)) {
+            GuestProcess first = processes.first(launch.io());
+            GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
+            cancel.accept(() -> processes.stopAll(new GuestEnd.VmFailed("the run was cancelled")));
+            Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
+                    processes::stopAll);
+            try {
+                Template template = first.captureAtStartPoint(image, startFd, tags);
+                log.host("template captured at the read of fd " + startFd);
+                return template;
+            } catch (TemplateException e) {
+                log.host("no template: " + e.getMessage());
+                throw e;
+            } finally {
+                if (watchdog != null) {
+                    watchdog.interrupt();
+                }
+                Thread.interrupted();
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -127,9 +128,9 @@ class GuestRunProperties {
                 public void close() {}
             };
             guest = new ScriptedGuest(steps, ram);
-            GuestRun loop = new GuestRun(guest, memory, PAGE, served, log, () -> false);
+            GuestRun loop = new GuestRun(guest, memory, PAGE, served, log, () -> false, OptionalInt.empty());
 
-            outcome = loop.run(() -> STOPPED);
+            outcome = loop.run(() -> STOPPED, false);
         }
         assertThat(results).allSatisfy(result -> assertThat(result >= 0 || ERRNO_RESULTS.contains(result))
                 .as("result %d", result).isTrue());

@@ -23,6 +23,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,10 @@ class GuestRunTest {
     }
 
     private GuestRun.Outcome run(GuestEnd stopReason, RunLog log) throws HypervisorException {
+        return loop(log, OptionalInt.empty()).run(() -> stopReason, false);
+    }
+
+    private GuestRun loop(RunLog log, OptionalInt startPoint) {
         IoChannel channel = new IoChannel() {
             @Override
             public long call(SyscallRequest request) {
@@ -69,7 +74,7 @@ class GuestRunTest {
             @Override
             public void close() {}
         };
-        return new GuestRun(cpu, memory, PAGE, channel, log, () -> false).run(() -> stopReason);
+        return new GuestRun(cpu, memory, PAGE, channel, log, () -> false, startPoint);
     }
 
     private void page(long nr, long... args) {
@@ -89,6 +94,42 @@ class GuestRunTest {
         assertThat(served).containsExactly(new SyscallRequest(1, 1, 0x8000, 5, 0, 0, 0));
         assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET)).isEqualTo(42);
         assertThat(outcome.end()).isEqualTo(new GuestEnd.Exited(7));
+    }
+
+    @Test
+    void aReadOfTheStartFdStopsTheLoopUnansweredAndOnlyThatOne() throws Exception {
+        cpu.then(() -> page(0, 4, 0x8000, 16), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL)) // read fd 4
+                .then(() -> page(1, 3, 0x8000, 16), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL)) // write fd 3
+                .then(() -> {
+                    page(0, 3, 0x8000, 16);
+                    ram.set(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET, -1);
+                }, new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL)); // read fd 3
+
+        GuestRun.Outcome outcome;
+        try (RunLog log = RunLog.open("test", Optional.empty())) {
+            outcome = loop(log, OptionalInt.of(3)).run(() -> null, false);
+        }
+
+        assertThat(outcome).isSameAs(GuestRun.AT_START_POINT);
+        assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET)).isEqualTo(-1);
+        assertThat(served).containsExactly(new SyscallRequest(0, 4, 0x8000, 16, 0, 0, 0),
+                new SyscallRequest(1, 3, 0x8000, 16, 0, 0, 0));
+    }
+
+    @Test
+    void aCloneServesThePendingHypercallBeforeItsFirstEntry() throws Exception {
+        page(0, 3, 0x8000, 16);
+        cpu.then(() -> assertThat(ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_RESULT_OFFSET))
+                        .isEqualTo(42),
+                new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0, KERNEL));
+
+        GuestRun.Outcome outcome;
+        try (RunLog log = RunLog.open("test", Optional.empty())) {
+            outcome = loop(log, OptionalInt.empty()).run(() -> null, true);
+        }
+
+        assertThat(served).containsExactly(new SyscallRequest(0, 3, 0x8000, 16, 0, 0, 0));
+        assertThat(outcome.end()).isEqualTo(new GuestEnd.Exited(0));
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -100,9 +101,9 @@ class HypercallFuzzTest {
                 @Override
                 public void close() {}
             };
-            GuestRun loop = new GuestRun(new FuzzedGuest(data, ram), memory, PAGE, checked, log, () -> false);
+            GuestRun loop = new GuestRun(new FuzzedGuest(data, ram), memory, PAGE, checked, log, () -> false, OptionalInt.empty());
 
-            GuestRun.Outcome outcome = loop.run(() -> new GuestEnd.VmFailed("stopped"));
+            GuestRun.Outcome outcome = loop.run(() -> new GuestEnd.VmFailed("stopped"), false);
 
             assertThat(outcome.end()).isNotNull();
             assertThat(outcome.unsupportedSyscalls().size()).isLessThanOrEqualTo(512);

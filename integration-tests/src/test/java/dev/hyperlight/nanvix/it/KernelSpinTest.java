@@ -43,7 +43,7 @@ class KernelSpinTest {
                 HostIo io = new HostIo(IoConfig.builder().build())) {
             MicroVm.Launch launch = new MicroVm.Launch(spinKernel(), Files.readAllBytes(Guests.guest("exit-status")),
                     "/app/exit-status", List.of("exit-status"), List.of(), MEMORY, SyscallTable.defaults(), io,
-                    timeout, cpuTime, Optional.of(logs), "spin");
+                    timeout, cpuTime, Optional.of(logs), "spin", Optional.empty());
             return MicroVm.run(hypervisor, launch, cancel -> {});
         }
     }

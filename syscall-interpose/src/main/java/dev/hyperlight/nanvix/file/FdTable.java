@@ -116,6 +116,17 @@ public final class FdTable {
         return new ArrayList<>(files);
     }
 
+    /** The open fd numbers, lowest first. */
+    public synchronized List<Integer> openDescriptors() {
+        List<Integer> open = new ArrayList<>();
+        for (int fd = 0; fd < slots.length; fd++) {
+            if (slots[fd] != null) {
+                open.add(fd);
+            }
+        }
+        return open;
+    }
+
     /** Closes every fd; a description that fails to release is logged, the rest still close. */
     public synchronized void closeAll() {
         for (int fd = 0; fd < slots.length; fd++) {

@@ -14,12 +14,14 @@ import dev.hyperlight.nanvix.vfs.GuestNamespace.Node;
 import dev.hyperlight.nanvix.vfs.GuestPaths;
 import dev.hyperlight.nanvix.vfs.InodeQuota;
 import dev.hyperlight.nanvix.vfs.WriteQuota;
+import java.io.ByteArrayInputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -151,6 +153,20 @@ public final class HostIo implements AutoCloseable {
     /** execve: closes the fds marked close-on-exec. */
     public void closeOnExec() {
         fds.closeOnExec();
+    }
+
+    /**
+     * Opens {@code contents} for reading at fd {@code fd} (replacing what was there), as the
+     * console's standard input is: read gives the bytes, then end of file. A warm start hands a
+     * clone its command line this way.
+     */
+    public void installInput(int fd, byte[] contents) {
+        fds.install(fd, new ConsoleInput(new ByteArrayInputStream(contents), consoleStat(fd, Instant.now())), false);
+    }
+
+    /** The open fd numbers, lowest first. */
+    public List<Integer> openDescriptors() {
+        return fds.openDescriptors();
     }
 
     /** The console fds are character devices, like a terminal (but ioctl says they are not one). */
