@@ -63,6 +63,7 @@ public final class RuntimeConfig {
     private final int maxConcurrentRuns;
     private final Optional<SandboxListener> listener;
     private final boolean warmStarts;
+    private final Optional<Path> templateDirectory;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -86,6 +87,7 @@ public final class RuntimeConfig {
         this.maxConcurrentRuns = builder.maxConcurrentRuns;
         this.listener = Optional.ofNullable(builder.listener);
         this.warmStarts = builder.warmStarts;
+        this.templateDirectory = Optional.ofNullable(builder.templateDirectory);
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -221,6 +223,25 @@ public final class RuntimeConfig {
         return warmStarts;
     }
 
+    /**
+     * Where warm-start templates are saved and looked for (none unless set; the CLI's default is
+     * {@link #defaultTemplateDirectory()}), so that a sandbox in another process starts warm from
+     * its first run. The directory is created private to the user (0700), files are 0600; a file
+     * that is damaged or was made for another kernel, image, library version or host is not used
+     * and is replaced (docs/security.md, "Snapshots").
+     */
+    public Optional<Path> templateDirectory() {
+        return templateDirectory;
+    }
+
+    /**
+     * {@code $XDG_CACHE_HOME/hyperlight-nanvix/templates}, or {@code
+     * ~/.cache/hyperlight-nanvix/templates} without it.
+     */
+    public static Path defaultTemplateDirectory() {
+        return defaultRuntimeCacheDirectory().resolveSibling("templates");
+    }
+
     /** A builder holding this configuration, to derive another from it. */
     public Builder toBuilder() {
         Builder builder = new Builder();
@@ -241,6 +262,7 @@ public final class RuntimeConfig {
         builder.maxConcurrentRuns = maxConcurrentRuns;
         builder.listener = listener.orElse(null);
         builder.warmStarts = warmStarts;
+        builder.templateDirectory = templateDirectory.orElse(null);
         return builder;
     }
 
@@ -263,6 +285,7 @@ public final class RuntimeConfig {
         private int maxConcurrentRuns = UNBOUNDED;
         private SandboxListener listener;
         private boolean warmStarts = true;
+        private Path templateDirectory;
 
         private Builder() {}
 
@@ -386,6 +409,18 @@ public final class RuntimeConfig {
         /** Turns warm starts on (the default) or off; see {@link RuntimeConfig#warmStarts()}. */
         public Builder warmStarts(boolean on) {
             this.warmStarts = on;
+            return this;
+        }
+
+        /** Saves and finds warm-start templates in {@code directory}; see {@link RuntimeConfig#templateDirectory()}. */
+        public Builder templateDirectory(Path directory) {
+            this.templateDirectory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+            return this;
+        }
+
+        /** Stops saving and finding warm-start templates on disk (the default). */
+        public Builder noTemplateDirectory() {
+            this.templateDirectory = null;
             return this;
         }
 

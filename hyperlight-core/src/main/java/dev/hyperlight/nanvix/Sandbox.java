@@ -16,12 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +84,7 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicLong runCounter = new AtomicLong();
     private final Templates templates = new Templates();
     private final Map<String, String> templateTags;
+    private final Optional<TemplateFiles> templateFiles;
     /** One permit per run that may have VMs at once. */
     private final Semaphore runSlots;
     /** The runs whose threads have not ended; guards {@link #closed} too. */
@@ -112,7 +110,9 @@ public final class Sandbox implements AutoCloseable {
         try {
             this.kernelImage = GuestKernel.image();
             this.runtimeImages = RuntimeImages.of(config);
-            this.templateTags = Map.of("kernel-sha256", sha256(kernelImage), "hyperlight-nanvix", version());
+            this.templateTags = Map.of("kernel-sha256", TemplateFiles.sha256(kernelImage), "hyperlight-nanvix", version());
+            this.templateFiles = config.templateDirectory()
+                    .map(directory -> new TemplateFiles(directory, hypervisor, templateTags));
         } catch (RuntimeException e) {
             hypervisor.close();
             throw e;
@@ -472,6 +472,12 @@ public final class Sandbox implements AutoCloseable {
     private Optional<Template> template(WarmStart.Plan plan, GuestCommand command, ActiveRun run)
             throws SandboxException {
         String runId = run.runId() + "-template";
+        Optional<TemplateFiles.Slot> slot = templateFiles.flatMap(files -> files.slot(plan, command, config));
+        Optional<Template> saved = slot.flatMap(s -> templateFiles.orElseThrow().load(s));
+        if (saved.isPresent()) {
+            LOG.debug("{}: {} template loaded from {}", runId, plan.key().runtime().name(), slot.get().file());
+            return saved;
+        }
         CapturedOutput output = new CapturedOutput(Optional.empty(), TEMPLATE_OUTPUT_LIMIT);
         long start = System.nanoTime();
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
@@ -482,9 +488,11 @@ public final class Sandbox implements AutoCloseable {
                     command.executablePath(), plan.templateArgv(), plan.key().environment(), config.memorySize(),
                     RunObservation.syscallTable(config), io, config.timeout(), config.limits().cpuTime(),
                     config.logDirectory(), runId, Optional.empty());
-            Template template = MicroVm.prepare(hypervisor, launch, WarmStart.START_FD, templateTags, run::stopWith);
+            Template template = MicroVm.prepare(hypervisor, launch, WarmStart.START_FD,
+                    slot.map(TemplateFiles.Slot::tags).orElse(templateTags), run::stopWith);
             LOG.debug("{}: {} template captured in {} ms", runId, plan.key().runtime().name(),
                     (System.nanoTime() - start) / 1_000_000);
+            slot.ifPresent(s -> templateFiles.orElseThrow().save(template, s));
             return Optional.of(template);
         } catch (TemplateException | GuestImageException e) {
             if (run.stopping()) {
@@ -499,14 +507,6 @@ public final class Sandbox implements AutoCloseable {
                 return Optional.empty();
             }
             throw Hypervisors.translate(e);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 

@@ -19,7 +19,8 @@ import java.time.Duration;
  * <p>Protocol (lines on stdin and stdout): first it prints {@code flavour NAME} (the hypervisor
  * flavour, as {@code --version} reports it); then for each line {@code PROGRAM} it reads, it runs
  * the program and prints {@code MILLIS EXIT_CODE}, the wall time of {@link Sandbox#run} (VM
- * creation to the VM's destruction) and the program's exit code, or {@code error MESSAGE}.
+ * creation to the VM's destruction) and the program's exit code, or {@code error MESSAGE}. With
+ * {@code --cold}, warm starts are off: every run boots the guest kernel and its runtime.
  */
 public final class CompareDriver {
 
@@ -29,7 +30,8 @@ public final class CompareDriver {
         System.out.println("flavour " + HostPlatform.flavour().name());
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(5))
+        boolean cold = java.util.Arrays.asList(args).contains("--cold");
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(5)).warmStarts(!cold)
                 .stdout(OutputStream.nullOutputStream()).stderr(OutputStream.nullOutputStream()).build())) {
             String program;
             while ((program = commands.readLine()) != null && !program.isBlank()) {

@@ -87,6 +87,15 @@ final class RunCommand implements Callable<Integer> {
             description = "Create the run's private /tmp under DIR (removed after the run).")
     Path tmpDirectory;
 
+    @Option(names = "--template-cache", paramLabel = "DIR",
+            description = "Save warm-start templates of the runtimes in DIR and start from them"
+                    + " (default: ~/.cache/hyperlight-nanvix/templates).")
+    Path templateDirectory;
+
+    @Option(names = "--no-template-cache",
+            description = "Neither save nor use templates on disk: each run of a runtime boots it afresh.")
+    boolean noTemplateCache;
+
     @Option(names = "--runtime", paramLabel = "NAME", arity = "1", parameterConsumer = RestOfLine.class,
             description = "Run the runtime NAME (javascript, js, python, python3) with everything after NAME as its command line.")
     List<String> runtimeCommandLine = new ArrayList<>();
@@ -211,6 +220,13 @@ final class RunCommand implements Callable<Integer> {
         }
         if (tmpDirectory != null) {
             builder.tmpDirectory(tmpDirectory);
+        }
+        if (noTemplateCache && templateDirectory != null) {
+            throw new IllegalArgumentException("--template-cache and --no-template-cache exclude each other");
+        }
+        if (!noTemplateCache) {
+            builder.templateDirectory(templateDirectory != null ? templateDirectory
+                    : RuntimeConfig.defaultTemplateDirectory());
         }
         return policy.apply(builder.build());
     }

@@ -8,6 +8,7 @@ import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.io.FileSystemCalls;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
@@ -24,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,7 +169,16 @@ final class GuestProcess implements ProcessControl {
             if (table.all().size() != 1) {
                 throw new TemplateException("the runtime had started other processes by its start point");
             }
-            return new Template(vm.snapshot(image.vcpu(), tags), image.hypercallPage(), startFd);
+            Map<String, String> allTags = new HashMap<>(tags);
+            allTags.put(Template.HYPERCALL_PAGE_TAG, Long.toHexString(image.hypercallPage()));
+            allTags.put(Template.START_FD_TAG, Integer.toString(startFd));
+            VmSnapshot snapshot = vm.snapshot(image.vcpu(), allTags);
+            try {
+                return Template.of(snapshot);
+            } catch (IllegalArgumentException e) {
+                snapshot.close();
+                throw e;
+            }
         } finally {
             current = null;
         }

@@ -112,7 +112,7 @@ public final class MicroVm {
     /**
      * Boots the launch's program and runs it until it reads fd {@code startFd}, on the calling
      * thread, within the launch's time limit; captures the VM there as a {@link Template} tagged
-     * {@code tags}, and destroys the VM. The program may not fork; its {@code io} should hold a
+     * {@code tags} and where it stopped ({@link Template#of}), and destroys the VM. The program may not fork; its {@code io} should hold a
      * placeholder at {@code startFd}, so that no file the program opens takes that number.
      *
      * {@code cancel} is set to a hook that stops it early from another thread.

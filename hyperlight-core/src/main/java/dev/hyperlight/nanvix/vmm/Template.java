@@ -15,8 +15,43 @@ import java.util.Objects;
  */
 public record Template(VmSnapshot snapshot, long hypercallPage, int startFd) implements AutoCloseable {
 
+    /** The snapshot tag that holds {@link #hypercallPage()} (hex). */
+    public static final String HYPERCALL_PAGE_TAG = "template-hypercall-page";
+    /** The snapshot tag that holds {@link #startFd()} (decimal). */
+    public static final String START_FD_TAG = "template-start-fd";
+    private static final long PAGE_SIZE = 4096;
+    private static final int MAX_FD = 1 << 20;
+
     public Template {
         Objects.requireNonNull(snapshot, "snapshot");
+        if (hypercallPage < 0 || hypercallPage % PAGE_SIZE != 0
+                || hypercallPage > snapshot.info().memorySize() - PAGE_SIZE) {
+            throw new IllegalArgumentException("the hypercall page 0x" + Long.toHexString(hypercallPage)
+                    + " is not a page of the snapshot's RAM");
+        }
+        if (startFd < 0 || startFd >= MAX_FD) {
+            throw new IllegalArgumentException("start fd out of range: " + startFd);
+        }
+    }
+
+    /**
+     * The template a snapshot {@link MicroVm#prepare} took holds, from its tags (a snapshot loaded
+     * from a file, say).
+     *
+     * @throws IllegalArgumentException when the tags are missing or out of range; the caller
+     *     closes the snapshot
+     */
+    public static Template of(VmSnapshot snapshot) {
+        String page = snapshot.info().tags().get(HYPERCALL_PAGE_TAG);
+        String fd = snapshot.info().tags().get(START_FD_TAG);
+        if (page == null || fd == null) {
+            throw new IllegalArgumentException("the snapshot was not taken at a start point");
+        }
+        try {
+            return new Template(snapshot, Long.parseUnsignedLong(page, 16), Integer.parseInt(fd));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the snapshot's start-point tags are malformed", e);
+        }
     }
 
     @Override

@@ -227,6 +227,47 @@ class WarmStartTest {
         }
     }
 
+    @Test
+    void aTemplateSavedOnDiskStartsTheNextSandboxAndADamagedOneIsReplaced() throws Exception {
+        Path templates = tmp.resolve("templates");
+        RuntimeConfig config = config().templateDirectory(templates).build();
+        String code = "print(scriptArgs.join(' '), Math.random() < 1)";
+        try (Sandbox first = new Sandbox(config)) {
+            assertThat(first.runCode(GuestRuntime.JAVASCRIPT, code, "first").stdoutText()).isEqualTo("first true\n");
+        }
+        List<Path> saved;
+        try (var files = Files.list(templates)) {
+            saved = files.toList();
+        }
+        assertThat(saved).singleElement().satisfies(file -> assertThat(file.getFileName().toString())
+                .startsWith("javascript-").endsWith(".snapshot"));
+        Path file = saved.getFirst();
+        assertThat(Files.getPosixFilePermissions(templates)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        byte[] bytes = Files.readAllBytes(file);
+
+        try (Sandbox second = new Sandbox(config)) {
+            assertThat(second.runCode(GuestRuntime.JAVASCRIPT, code, "second").stdoutText()).isEqualTo("second true\n");
+        }
+        assertThat(Files.readAllBytes(file)).as("loaded, not made again").isEqualTo(bytes);
+
+        byte[] damaged = bytes.clone();
+        damaged[damaged.length / 2] ^= 0x40;
+        Files.write(file, damaged);
+        try (Sandbox third = new Sandbox(config)) {
+            assertThat(third.runCode(GuestRuntime.JAVASCRIPT, code, "third").stdoutText()).isEqualTo("third true\n");
+        }
+        assertThat(Files.readAllBytes(file)).as("made again and saved over the damaged file").isNotEqualTo(damaged);
+
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        try (Sandbox fourth = new Sandbox(config)) {
+            assertThat(fourth.runCode(GuestRuntime.JAVASCRIPT, code, "fourth").stdoutText()).isEqualTo("fourth true\n");
+        }
+        assertThat(starts).containsOnly(VmStart.WARM).hasSize(4);
+    }
+
     /**
      * Many clones in sequence and at once leave no file descriptor, thread or mapping behind, and
      * closing the sandbox releases the template.

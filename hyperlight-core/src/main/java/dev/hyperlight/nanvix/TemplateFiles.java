@@ -1,0 +1,182 @@
+package dev.hyperlight.nanvix;
+
+import dev.hyperlight.nanvix.hypervisor.Hypervisor;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
+import dev.hyperlight.nanvix.syscall.Syscall;
+import dev.hyperlight.nanvix.syscall.SyscallAction;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+import dev.hyperlight.nanvix.vmm.Template;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warm-start templates saved in {@link RuntimeConfig#templateDirectory()}, so that another process
+ * (the CLI's next run) starts warm from its first run. A file is named for its template's identity
+ * and tagged with it: the kernel's digest, this library's version, and a digest of everything the
+ * runtime's start-up depended on (the runtime, its image's files, the stub, the start-up
+ * environment, the memory size). Loading checks the file ({@link Hypervisor#loadSnapshot}) and
+ * those tags; a file that fails is not used (its reason is logged), and the template made afresh
+ * replaces it. Templates whose start-up reads mounts of the user's are not saved:
+ * their files could change between processes unseen.
+ */
+final class TemplateFiles {
+
+    /** The tag holding the digest of what a template's start-up depended on. */
+    static final String IDENTITY_TAG = "template-identity";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateFiles.class);
+
+    private final Path directory;
+    private final Hypervisor hypervisor;
+    private final Map<String, String> baseTags;
+    private final Map<Path, String> imageStamps = new HashMap<>();
+
+    TemplateFiles(Path directory, Hypervisor hypervisor, Map<String, String> baseTags) {
+        this.directory = directory;
+        this.hypervisor = hypervisor;
+        this.baseTags = Map.copyOf(baseTags);
+    }
+
+    /** Where the template of {@code plan} for {@code command} lives, and the tags it must carry. */
+    record Slot(Path file, Map<String, String> tags) {}
+
+    /**
+     * The slot of a template, or empty when it is not to be saved: its start-up reads user mounts,
+     * or the policy intercepts calls with handlers of the caller's (code, which no digest names).
+     */
+    Optional<Slot> slot(WarmStart.Plan plan, GuestCommand command, RuntimeConfig config) {
+        Optional<String> policy = policyStamp(config.syscallTable());
+        if (!plan.key().mounts().isEmpty() || command.runtimeMount().isEmpty() || policy.isEmpty()) {
+            return Optional.empty();
+        }
+        long memorySize = config.memorySize();
+        Path image = command.runtimeMount().get().hostDir();
+        Optional<String> stamp = imageStamp(image);
+        if (stamp.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder identity = new StringBuilder();
+        for (String part : List.of(plan.key().runtime().name(), command.executablePath(), image.toString(),
+                stamp.get(), Long.toString(memorySize), policy.get())) {
+            identity.append(part).append('\0');
+        }
+        plan.templateArgv().forEach(argument -> identity.append(argument).append('\0'));
+        identity.append('\0');
+        plan.key().environment().forEach(variable -> identity.append(variable).append('\0'));
+        String digest = sha256(identity.toString().getBytes(StandardCharsets.UTF_8));
+        Map<String, String> tags = new HashMap<>(baseTags);
+        tags.put(IDENTITY_TAG, digest);
+        return Optional.of(new Slot(directory.resolve(plan.key().runtime().name() + "-" + digest.substring(0, 32)
+                + ".snapshot"), tags));
+    }
+
+    /** The template saved in {@code slot}, if one is there and passes every check. */
+    Optional<Template> load(Slot slot) {
+        if (!Files.isRegularFile(slot.file(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        VmSnapshot snapshot;
+        try {
+            snapshot = hypervisor.loadSnapshot(slot.file(), slot.tags());
+        } catch (SnapshotRefusedException e) {
+            LOG.info("the saved template {} is not used: {}", slot.file(), e.getMessage());
+            return Optional.empty();
+        } catch (HypervisorException e) {
+            LOG.info("the saved template {} could not be loaded: {}", slot.file(), e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Template.of(snapshot));
+        } catch (IllegalArgumentException e) {
+            snapshot.close();
+            LOG.info("the saved template {} is not used: {}", slot.file(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Saves {@code template} in {@code slot} (atomically); a failure is logged, the run goes on. */
+    void save(Template template, Slot slot) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            template.snapshot().save(slot.file());
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("the template could not be saved in {}: {}", slot.file(), e.getMessage());
+        }
+    }
+
+    /** The policy's decisions that differ from the defaults, or empty when one is an interceptor. */
+    private static Optional<String> policyStamp(SyscallTable table) {
+        Map<Syscall, SyscallAction> defaults = new HashMap<>();
+        SyscallTable.defaults().entries().forEach(entry -> defaults.put(entry.syscall(), entry.action()));
+        StringBuilder stamp = new StringBuilder();
+        for (SyscallTable.Entry entry : table.entries()) {
+            if (entry.action().equals(defaults.get(entry.syscall()))) {
+                continue;
+            }
+            if (entry.action() instanceof SyscallAction.Intercept) {
+                return Optional.empty();
+            }
+            stamp.append(entry.syscall().sysno().name()).append('=').append(entry.action()).append(';');
+        }
+        return Optional.of(stamp.toString());
+    }
+
+    /**
+     * What identifies an image directory's contents cheaply: the path, size and modification time
+     * of every entry (about a thousand for CPython), once per sandbox.
+     */
+    private synchronized Optional<String> imageStamp(Path image) {
+        return Optional.ofNullable(imageStamps.computeIfAbsent(image, root -> {
+            MessageDigest digest = sha256Digest();
+            try (Stream<Path> entries = Files.walk(root)) {
+                entries.sorted().forEach(entry -> {
+                    try {
+                        BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class,
+                                LinkOption.NOFOLLOW_LINKS);
+                        digest.update((root.relativize(entry) + "\0" + attributes.size() + "\0"
+                                + attributes.lastModifiedTime().toMillis() + "\0").getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (IOException | UncheckedIOException e) {
+                LOG.info("templates of the image {} are not saved: {}", root, e.getMessage());
+                return null;
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        }));
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

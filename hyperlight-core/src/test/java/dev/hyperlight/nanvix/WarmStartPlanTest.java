@@ -1,0 +1,188 @@
+package dev.hyperlight.nanvix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which command lines start warm, what identifies their template, and what the clone is told; the
+ * Python stub itself run by the host's CPython against a cold run of the same script.
+ */
+class WarmStartPlanTest {
+
+    private static final Program INTERPRETER = new Program(Path.of("/dev/null"), new byte[0], true);
+    private static final List<String> ENVIRONMENT = List.of("PATH=/usr/bin", "HOME=/tmp", "LANG=C.UTF-8",
+            "PYTHONHASHSEED=3", "RUN_NAME=x", "LC_ALL=C");
+
+    @TempDir
+    Path app;
+
+    private GuestCommand python(List<String> arguments) {
+        return command(GuestRuntime.PYTHON, arguments);
+    }
+
+    private GuestCommand command(GuestRuntime runtime, List<String> arguments) {
+        List<String> argv = new ArrayList<>();
+        argv.add(runtime.interpreterGuestPath());
+        argv.addAll(arguments);
+        return new GuestCommand(INTERPRETER, runtime.interpreterGuestPath(), argv, Optional.of(app),
+                Optional.of(Mount.readOnly(runtime.mountPoint(), app)), Optional.of(runtime));
+    }
+
+    @Test
+    void pythonScriptsAndCodeStartWarmAndInterpreterOptionsDoNot() {
+        WarmStart.Plan script = WarmStart.plan(python(List.of("/app/x.py", "a", "-b")), ENVIRONMENT, List.of())
+                .orElseThrow();
+        assertThat(script.script()).isTrue();
+        assertThat(script.target()).isEqualTo("/app/x.py");
+        assertThat(script.programArguments()).containsExactly("/app/x.py", "a", "-b");
+        assertThat(script.templateArgv()).hasSize(3).startsWith("/usr/bin/python3.11", "-c");
+
+        WarmStart.Plan code = WarmStart.plan(python(List.of("-c", "print(1)", "x")), ENVIRONMENT, List.of())
+                .orElseThrow();
+        assertThat(code.script()).isFalse();
+        assertThat(code.target()).isEqualTo("print(1)");
+        assertThat(code.programArguments()).containsExactly("-c", "x");
+
+        for (List<String> cold : List.<List<String>>of(List.of("-S", "x.py"), List.of("-m", "json.tool"), List.of("-"), List.of(),
+                List.of("-c"), List.of(""))) {
+            assertThat(WarmStart.plan(python(cold), ENVIRONMENT, List.of())).as(cold.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTemplateIsKeyedByWhatTheRuntimesStartUpReads() {
+        WarmStart.Plan plan = WarmStart.plan(python(List.of("x.py")), ENVIRONMENT,
+                List.of(Mount.readOnly("/data", app), Mount.readOnly("/usr/local/lib/python3.11/dist-packages", app),
+                        Mount.writable("/", app)))
+                .orElseThrow();
+
+        assertThat(plan.key().runtime()).isEqualTo(GuestRuntime.PYTHON);
+        assertThat(plan.key().environment()).containsExactly("HOME=/tmp", "LANG=C.UTF-8", "PYTHONHASHSEED=3",
+                "LC_ALL=C");
+        assertThat(plan.key().mounts()).extracting(Mount::guestPath)
+                .containsExactly("/usr/local/lib/python3.11/dist-packages", "/");
+        assertThat(plan.environment()).isEqualTo(ENVIRONMENT);
+
+        WarmStart.Plan other = WarmStart.plan(python(List.of("y.py", "z")), List.of("HOME=/tmp", "LANG=C.UTF-8",
+                "PYTHONHASHSEED=3", "LC_ALL=C", "OTHER=1"), List.of(Mount.readOnly("/data", app),
+                Mount.readOnly("/usr/local/lib/python3.11/dist-packages", app), Mount.writable("/", app)))
+                .orElseThrow();
+        assertThat(other.key()).isEqualTo(plan.key());
+    }
+
+    @Test
+    void quickJsTakesScriptsAndCodeButNotModules() throws Exception {
+        Files.writeString(app.resolve("plain.js"), "// import x from 'y' in a comment\nprint(1)\n");
+        Files.writeString(app.resolve("module.js"), "/* a module */\n  import * as std from 'std';\n");
+        Files.writeString(app.resolve("dynamic.js"), "import('x').then(print)\n");
+        Files.writeString(app.resolve("exports.js"), "export const x = 1;\n");
+        Files.writeString(app.resolve("m.mjs"), "print(1)\n");
+        GuestRuntime js = GuestRuntime.JAVASCRIPT;
+
+        assertThat(WarmStart.plan(command(js, List.of("--std", "/app/plain.js", "a")), List.of(), List.of()))
+                .hasValueSatisfying(plan -> {
+                    assertThat(plan.programArguments()).containsExactly("/app/plain.js", "a");
+                    assertThat(plan.key().environment()).isEmpty();
+                });
+        assertThat(WarmStart.plan(command(js, List.of("--std", "dynamic.js")), List.of(), List.of())).isPresent();
+        assertThat(WarmStart.plan(command(js, List.of("--std", "-e", "print(1)", "b")), List.of(), List.of()))
+                .hasValueSatisfying(plan -> assertThat(plan.programArguments()).containsExactly("b"));
+        for (List<String> cold : List.of(List.of("--std", "/app/module.js"), List.of("--std", "exports.js"),
+                List.of("--std", "--module", "/app/plain.js"), List.of("--std", "/app/m.mjs"), List.of("/app/plain.js"),
+                List.of("--std", "/elsewhere/plain.js"), List.of("--std", "/app/../plain.js"),
+                List.of("--std", "/app/missing.js"))) {
+            assertThat(WarmStart.plan(command(js, cold), List.of(), List.of())).as(cold.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void elfProgramsAndOtherRuntimesStartCold() {
+        GuestCommand elf = new GuestCommand(INTERPRETER, "/app/hello", List.of("/app/hello"), Optional.of(app),
+                Optional.empty(), Optional.empty());
+        GuestRuntime custom = new GuestRuntime("lua", List.of(), new RuntimeImage.HostDirectory(app), "/", "bin/lua",
+                List.of(), List.of("-e"));
+
+        assertThat(WarmStart.plan(elf, ENVIRONMENT, List.of())).isEmpty();
+        assertThat(WarmStart.plan(command(custom, List.of("x.lua")), ENVIRONMENT, List.of())).isEmpty();
+    }
+
+    @Test
+    void theMessageCarriesTheRunAndFreshRandomness() {
+        WarmStart.Plan plan = WarmStart.plan(python(List.of("-c", "print('é')", "x")), List.of("A=1"), List.of())
+                .orElseThrow();
+
+        List<String> first = Arrays.asList(new String(plan.message(), StandardCharsets.UTF_8).split("\0", -1));
+        List<String> second = Arrays.asList(new String(plan.message(), StandardCharsets.UTF_8).split("\0", -1));
+
+        assertThat(first.subList(0, first.size() - 1)).containsExactly("hyperlight-start-1", "code", "print('é')",
+                "2", "-c", "x", "1", "A=1", "4", "/usr/bin/python3.11", "-c", "print('é')", "x");
+        assertThat(first.getLast()).matches("[0-9a-f]{32}").isNotEqualTo(second.getLast());
+    }
+
+    /**
+     * The stub, run by this host's CPython with a message on fd 3, gives what {@code python3
+     * SCRIPT} and {@code python3 -c CODE} give: output, tracebacks without the stub's frames, exit
+     * status, {@code sys.argv}, {@code sys.path[0]}, {@code __file__}, the environment.
+     */
+    @Test
+    void thePythonStubBecomesTheRunAColdStartWouldBe() throws Exception {
+        Path script = Files.writeString(app.resolve("probe.py"), """
+                import os, sys
+                print(sys.argv, sys.path[0], __file__, __name__, sorted(k for k in globals() if not k.startswith("__")))
+                print(sorted((k, v) for k, v in os.environ.items() if k in ("RUN_NAME", "HOME")))
+                print(type(__loader__).__name__, __spec__, __cached__)
+                def fail():
+                    raise KeyError(sys.argv[1])
+                if sys.argv[1] != "ok":
+                    fail()
+                """);
+        String interpreter = "python3";
+        List<String> environment = List.of("HOME=/tmp", "RUN_NAME=probe");
+        for (List<String> arguments : List.of(List.of(script.toString(), "ok"), List.of(script.toString(), "boom"),
+                List.of("-c", "import sys; print(sys.argv, sys.path[0], __name__); sys.exit(sys.argv[1])", "3"),
+                List.of("-c", "x = (", "y"))) {
+            List<String> argv = new ArrayList<>();
+            argv.add(interpreter);
+            argv.addAll(arguments);
+            GuestCommand command = new GuestCommand(INTERPRETER, interpreter, argv, Optional.of(app), Optional.empty(),
+                    Optional.of(GuestRuntime.PYTHON));
+            WarmStart.Plan plan = WarmStart.plan(command, environment, List.of()).orElseThrow();
+            Path message = Files.write(app.resolve("message"), plan.message());
+
+            Outcome cold = run(environment, argv, null);
+            Outcome warm = run(List.of("HOME=/elsewhere", "TEMPLATE_ONLY=1"), plan.templateArgv().stream()
+                    .map(word -> word.equals(plan.templateArgv().getFirst()) ? interpreter : word).toList(), message);
+
+            assertThat(warm).as(arguments.toString()).isEqualTo(cold);
+        }
+    }
+
+    private record Outcome(int status, String stdout, String stderr) {}
+
+    private Outcome run(List<String> environment, List<String> argv, Path fd3) throws Exception {
+        List<String> command = new ArrayList<>(List.of("env", "-i"));
+        command.addAll(environment);
+        command.addAll(List.of("bash", "-c", "exec \"$@\"" + (fd3 == null ? "" : " 3<\"$FD3\""), "bash"));
+        command.addAll(argv);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile());
+        if (fd3 != null) {
+            command.add(2, "FD3=" + fd3);
+            builder.command(command);
+        }
+        Path out = app.resolve("out");
+        Path err = app.resolve("err");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
