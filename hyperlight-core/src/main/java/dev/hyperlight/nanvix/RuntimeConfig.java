@@ -64,6 +64,7 @@ public final class RuntimeConfig {
     private final Optional<SandboxListener> listener;
     private final boolean warmStarts;
     private final Optional<Path> templateDirectory;
+    private final Map<GuestRuntime, String> preloads;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -88,6 +89,7 @@ public final class RuntimeConfig {
         this.listener = Optional.ofNullable(builder.listener);
         this.warmStarts = builder.warmStarts;
         this.templateDirectory = Optional.ofNullable(builder.templateDirectory);
+        this.preloads = Map.copyOf(builder.preloads);
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -235,6 +237,20 @@ public final class RuntimeConfig {
     }
 
     /**
+     * Code each runtime's warm-start template runs once, before it waits for its runs (none unless
+     * set): imports and caches that every run then finds done, such as {@code import numpy, json}.
+     * It runs in a namespace of its own (Python: a fresh module dict; QuickJS: the global scope,
+     * where its declarations stay), at start-up, under the sandbox's policy. Only warm runs see its
+     * effects: a run that starts cold (warm starts off, a command line a template cannot take, a
+     * template that could not be made) does not run it, so use it for what makes runs faster, not
+     * for what they need. Preload code that leaves a file open or starts a process gets no
+     * template (the runs start cold, the reason logged).
+     */
+    public Map<GuestRuntime, String> preloads() {
+        return preloads;
+    }
+
+    /**
      * {@code $XDG_CACHE_HOME/hyperlight-nanvix/templates}, or {@code
      * ~/.cache/hyperlight-nanvix/templates} without it.
      */
@@ -263,6 +279,7 @@ public final class RuntimeConfig {
         builder.listener = listener.orElse(null);
         builder.warmStarts = warmStarts;
         builder.templateDirectory = templateDirectory.orElse(null);
+        builder.preloads = new LinkedHashMap<>(preloads);
         return builder;
     }
 
@@ -286,6 +303,7 @@ public final class RuntimeConfig {
         private SandboxListener listener;
         private boolean warmStarts = true;
         private Path templateDirectory;
+        private Map<GuestRuntime, String> preloads = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -415,6 +433,26 @@ public final class RuntimeConfig {
         /** Saves and finds warm-start templates in {@code directory}; see {@link RuntimeConfig#templateDirectory()}. */
         public Builder templateDirectory(Path directory) {
             this.templateDirectory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Has {@code runtime}'s template run {@code code} before it waits for its runs; an empty
+         * string removes it. See {@link RuntimeConfig#preloads()}.
+         *
+         * @throws IllegalArgumentException for a code string with a NUL character (no command line holds one)
+         */
+        public Builder preload(GuestRuntime runtime, String code) {
+            Objects.requireNonNull(runtime, "runtime");
+            Objects.requireNonNull(code, "code");
+            if (code.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("preload code cannot contain a NUL character");
+            }
+            if (code.isEmpty()) {
+                preloads.remove(runtime);
+            } else {
+                preloads.put(runtime, code);
+            }
             return this;
         }
 

@@ -417,7 +417,7 @@ public final class Sandbox implements AutoCloseable {
         InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
         List<String> environment = environment(request);
         Optional<WarmStart.Plan> plan = config.warmStarts()
-                ? WarmStart.plan(command, environment, mounts) : Optional.empty();
+                ? WarmStart.plan(command, environment, mounts, config.preloads()) : Optional.empty();
         Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
                 : templates.get(plan.get().key(), () -> template(plan.get(), command, run));
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);

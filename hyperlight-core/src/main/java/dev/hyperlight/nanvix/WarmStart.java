@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
  * run, its arguments and environment, fresh randomness; the stub becomes that run as the
  * interpreter's own command line would have made it.
  *
- * <p>A template fits every run of its {@link Key}: the runtime, the variables its start-up reads
+ * <p>A template fits every run of its {@link Key}: the runtime, its preload code, the variables its start-up reads
  * (Python's {@code PYTHON*}, locale and {@code HOME}) and the mounts that could change what its
  * start-up reads (over its image or the system directories). The rest of the environment, the
  * working directory, {@code /app}, {@code /tmp} and the other mounts belong to each clone.
@@ -34,8 +35,12 @@ final class WarmStart {
     private static final String MESSAGE_VERSION = "hyperlight-start-1";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One template's identity within a sandbox (whose memory size, kernel and policy are fixed). */
-    record Key(GuestRuntime runtime, List<String> environment, List<Mount> mounts) {
+    /**
+     * One template's identity within a sandbox (whose memory size, kernel and policy are fixed).
+     *
+     * @param preload the code the template runs before it waits, empty for none
+     */
+    record Key(GuestRuntime runtime, List<String> environment, List<Mount> mounts, String preload) {
 
         Key {
             environment = List.copyOf(environment);
@@ -125,11 +130,12 @@ final class WarmStart {
     private WarmStart() {}
 
     /**
-     * The plan for {@code command} with {@code environment} ({@code NAME=value}) and the run's
-     * user mounts, or empty when it starts cold: no runtime, a runtime without a stub, or a
-     * command line the stub cannot take.
+     * The plan for {@code command} with {@code environment} ({@code NAME=value}), the run's user
+     * mounts and the runtimes' preload code, or empty when it starts cold: no runtime, a runtime
+     * without a stub, or a command line the stub cannot take.
      */
-    static Optional<Plan> plan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+    static Optional<Plan> plan(GuestCommand command, List<String> environment, List<Mount> mounts,
+            Map<GuestRuntime, String> preloads) {
         if (command.runtime().isEmpty()) {
             return Optional.empty();
         }
@@ -144,11 +150,12 @@ final class WarmStart {
             case PYTHON -> python(arguments);
             case QUICKJS -> quickJs(arguments, command);
         };
+        String preload = preloads.getOrDefault(runtime, "");
         Key key = new Key(runtime,
                 environment.stream().filter(entry -> stub.get().startupVariable.test(nameOf(entry))).toList(),
-                mounts.stream().filter(mount -> touchesStartup(mount, stub.get())).toList());
-        return invocation.map(i -> new Plan(key, templateArgv(argv.getFirst(), stub.get()), i.script(), i.target(),
-                i.programArguments(), argv, environment));
+                mounts.stream().filter(mount -> touchesStartup(mount, stub.get())).toList(), preload);
+        return invocation.map(i -> new Plan(key, templateArgv(argv.getFirst(), stub.get(), preload), i.script(),
+                i.target(), i.programArguments(), argv, environment));
     }
 
     /** What the stub is to become: a script or code, with the arguments the program sees. */
@@ -193,11 +200,14 @@ final class WarmStart {
         return equals < 0 ? variable : variable.substring(0, equals);
     }
 
-    private static List<String> templateArgv(String interpreter, Stub stub) {
+    private static List<String> templateArgv(String interpreter, Stub stub, String preload) {
         List<String> argv = new ArrayList<>();
         argv.add(interpreter);
         argv.addAll(stub.codeOptions);
         argv.add(stub.source);
+        if (!preload.isEmpty()) {
+            argv.add(preload);
+        }
         return argv;
     }
 

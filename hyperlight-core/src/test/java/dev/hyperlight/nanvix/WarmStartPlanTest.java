@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,10 @@ class WarmStartPlanTest {
     @TempDir
     Path app;
 
+    private static Optional<WarmStart.Plan> plan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+        return WarmStart.plan(command, environment, mounts, Map.of());
+    }
+
     private GuestCommand python(List<String> arguments) {
         return command(GuestRuntime.PYTHON, arguments);
     }
@@ -40,14 +45,14 @@ class WarmStartPlanTest {
 
     @Test
     void pythonScriptsAndCodeStartWarmAndInterpreterOptionsDoNot() {
-        WarmStart.Plan script = WarmStart.plan(python(List.of("/app/x.py", "a", "-b")), ENVIRONMENT, List.of())
+        WarmStart.Plan script = plan(python(List.of("/app/x.py", "a", "-b")), ENVIRONMENT, List.of())
                 .orElseThrow();
         assertThat(script.script()).isTrue();
         assertThat(script.target()).isEqualTo("/app/x.py");
         assertThat(script.programArguments()).containsExactly("/app/x.py", "a", "-b");
         assertThat(script.templateArgv()).hasSize(3).startsWith("/usr/bin/python3.11", "-c");
 
-        WarmStart.Plan code = WarmStart.plan(python(List.of("-c", "print(1)", "x")), ENVIRONMENT, List.of())
+        WarmStart.Plan code = plan(python(List.of("-c", "print(1)", "x")), ENVIRONMENT, List.of())
                 .orElseThrow();
         assertThat(code.script()).isFalse();
         assertThat(code.target()).isEqualTo("print(1)");
@@ -55,13 +60,13 @@ class WarmStartPlanTest {
 
         for (List<String> cold : List.<List<String>>of(List.of("-S", "x.py"), List.of("-m", "json.tool"), List.of("-"), List.of(),
                 List.of("-c"), List.of(""))) {
-            assertThat(WarmStart.plan(python(cold), ENVIRONMENT, List.of())).as(cold.toString()).isEmpty();
+            assertThat(plan(python(cold), ENVIRONMENT, List.of())).as(cold.toString()).isEmpty();
         }
     }
 
     @Test
     void aTemplateIsKeyedByWhatTheRuntimesStartUpReads() {
-        WarmStart.Plan plan = WarmStart.plan(python(List.of("x.py")), ENVIRONMENT,
+        WarmStart.Plan plan = plan(python(List.of("x.py")), ENVIRONMENT,
                 List.of(Mount.readOnly("/data", app), Mount.readOnly("/usr/local/lib/python3.11/dist-packages", app),
                         Mount.writable("/", app)))
                 .orElseThrow();
@@ -73,11 +78,26 @@ class WarmStartPlanTest {
                 .containsExactly("/usr/local/lib/python3.11/dist-packages", "/");
         assertThat(plan.environment()).isEqualTo(ENVIRONMENT);
 
-        WarmStart.Plan other = WarmStart.plan(python(List.of("y.py", "z")), List.of("HOME=/tmp", "LANG=C.UTF-8",
+        WarmStart.Plan other = plan(python(List.of("y.py", "z")), List.of("HOME=/tmp", "LANG=C.UTF-8",
                 "PYTHONHASHSEED=3", "LC_ALL=C", "OTHER=1"), List.of(Mount.readOnly("/data", app),
                 Mount.readOnly("/usr/local/lib/python3.11/dist-packages", app), Mount.writable("/", app)))
                 .orElseThrow();
         assertThat(other.key()).isEqualTo(plan.key());
+    }
+
+    @Test
+    void preloadCodeIsPartOfTheTemplatesKeyAndCommandLine() {
+        GuestCommand command = python(List.of("x.py"));
+        WarmStart.Plan plain = plan(command, ENVIRONMENT, List.of()).orElseThrow();
+        WarmStart.Plan preloaded = WarmStart.plan(command, ENVIRONMENT, List.of(),
+                Map.of(GuestRuntime.PYTHON, "import json")).orElseThrow();
+
+        assertThat(plain.key().preload()).isEmpty();
+        assertThat(preloaded.key().preload()).isEqualTo("import json");
+        assertThat(preloaded.key()).isNotEqualTo(plain.key());
+        assertThat(preloaded.templateArgv()).hasSize(4).endsWith("import json");
+        assertThat(WarmStart.plan(command, ENVIRONMENT, List.of(), Map.of(GuestRuntime.JAVASCRIPT, "1")).orElseThrow()
+                .key()).isEqualTo(plain.key());
     }
 
     @Test
@@ -89,19 +109,19 @@ class WarmStartPlanTest {
         Files.writeString(app.resolve("m.mjs"), "print(1)\n");
         GuestRuntime js = GuestRuntime.JAVASCRIPT;
 
-        assertThat(WarmStart.plan(command(js, List.of("--std", "/app/plain.js", "a")), List.of(), List.of()))
+        assertThat(plan(command(js, List.of("--std", "/app/plain.js", "a")), List.of(), List.of()))
                 .hasValueSatisfying(plan -> {
                     assertThat(plan.programArguments()).containsExactly("/app/plain.js", "a");
                     assertThat(plan.key().environment()).isEmpty();
                 });
-        assertThat(WarmStart.plan(command(js, List.of("--std", "dynamic.js")), List.of(), List.of())).isPresent();
-        assertThat(WarmStart.plan(command(js, List.of("--std", "-e", "print(1)", "b")), List.of(), List.of()))
+        assertThat(plan(command(js, List.of("--std", "dynamic.js")), List.of(), List.of())).isPresent();
+        assertThat(plan(command(js, List.of("--std", "-e", "print(1)", "b")), List.of(), List.of()))
                 .hasValueSatisfying(plan -> assertThat(plan.programArguments()).containsExactly("b"));
         for (List<String> cold : List.of(List.of("--std", "/app/module.js"), List.of("--std", "exports.js"),
                 List.of("--std", "--module", "/app/plain.js"), List.of("--std", "/app/m.mjs"), List.of("/app/plain.js"),
                 List.of("--std", "/elsewhere/plain.js"), List.of("--std", "/app/../plain.js"),
                 List.of("--std", "/app/missing.js"))) {
-            assertThat(WarmStart.plan(command(js, cold), List.of(), List.of())).as(cold.toString()).isEmpty();
+            assertThat(plan(command(js, cold), List.of(), List.of())).as(cold.toString()).isEmpty();
         }
     }
 
@@ -112,13 +132,13 @@ class WarmStartPlanTest {
         GuestRuntime custom = new GuestRuntime("lua", List.of(), new RuntimeImage.HostDirectory(app), "/", "bin/lua",
                 List.of(), List.of("-e"));
 
-        assertThat(WarmStart.plan(elf, ENVIRONMENT, List.of())).isEmpty();
-        assertThat(WarmStart.plan(command(custom, List.of("x.lua")), ENVIRONMENT, List.of())).isEmpty();
+        assertThat(plan(elf, ENVIRONMENT, List.of())).isEmpty();
+        assertThat(plan(command(custom, List.of("x.lua")), ENVIRONMENT, List.of())).isEmpty();
     }
 
     @Test
     void theMessageCarriesTheRunAndFreshRandomness() {
-        WarmStart.Plan plan = WarmStart.plan(python(List.of("-c", "print('é')", "x")), List.of("A=1"), List.of())
+        WarmStart.Plan plan = plan(python(List.of("-c", "print('é')", "x")), List.of("A=1"), List.of())
                 .orElseThrow();
 
         List<String> first = Arrays.asList(new String(plan.message(), StandardCharsets.UTF_8).split("\0", -1));
@@ -156,7 +176,7 @@ class WarmStartPlanTest {
             argv.addAll(arguments);
             GuestCommand command = new GuestCommand(INTERPRETER, interpreter, argv, Optional.of(app), Optional.empty(),
                     Optional.of(GuestRuntime.PYTHON));
-            WarmStart.Plan plan = WarmStart.plan(command, environment, List.of()).orElseThrow();
+            WarmStart.Plan plan = plan(command, environment, List.of()).orElseThrow();
             Path message = Files.write(app.resolve("message"), plan.message());
 
             Outcome cold = run(environment, argv, null);

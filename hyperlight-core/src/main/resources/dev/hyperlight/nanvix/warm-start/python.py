@@ -1,5 +1,5 @@
-# hyperlight-nanvix warm start: a template runs this with `python3 -c` and is captured at its
-# first read of fd 3; each clone answers that read with its own start message (NUL-separated:
+# hyperlight-nanvix warm start: a template runs this with `python3 -c STUB [PRELOAD]`, runs the
+# preload code if there is one, and is captured at its first read of fd 3; each clone answers that read with its own start message (NUL-separated:
 # version, mode "script" or "code", target, then counted lists: sys.argv, environment, the
 # original command line) and this becomes that run, as `python3 SCRIPT ARGS` or
 # `python3 -c CODE ARGS` would have been.
@@ -7,6 +7,8 @@ def _hyperlight_start():
     import os
     import sys
 
+    if len(sys.argv) > 1:
+        exec(compile(sys.argv[1], "<preload>", "exec", dont_inherit=True), {"__name__": "__preload__"})
     chunks = []
     while True:
         chunk = os.read(3, 65536)

@@ -1,9 +1,12 @@
-// hyperlight-nanvix warm start: a template runs this with `qjs --std -e` and is captured at its
-// first read of fd 3; each clone answers that read with its own start message (NUL-separated:
+// hyperlight-nanvix warm start: a template runs this with `qjs --std -e STUB [PRELOAD]`, runs
+// the preload code if there is one, and is captured at its first read of fd 3; each clone answers that read with its own start message (NUL-separated:
 // version, mode "script" or "code", target, then counted lists: scriptArgs, environment, the
 // original command line, then 32 hex digits of fresh randomness) and this becomes that run, as
 // `qjs --std SCRIPT ARGS` or `qjs --std -e CODE ARGS` would have been.
 (function () {
+    if (scriptArgs.length > 0) {
+        (0, eval)(scriptArgs[0]);
+    }
     var file = std.fdopen(3, "r");
     var fields = file.readAsString().split("\0");
     file.close();

@@ -173,6 +173,26 @@ class WarmStartTest {
     }
 
     @Test
+    void preloadCodeRunsOnceInTheTemplateAndEveryCloneFindsItDone() throws Exception {
+        RuntimeConfig config = config()
+                .preload(GuestRuntime.PYTHON, "import decimal, json\njson.preloaded_by_template = True\nx = 1")
+                .preload(GuestRuntime.JAVASCRIPT, "var preloaded = [1, 2, 3];")
+                .build();
+        String check = "import sys, json; print('decimal' in sys.modules, getattr(json, 'preloaded_by_template', False),"
+                + " 'x' in globals())";
+        try (Sandbox sandbox = new Sandbox(config)) {
+            RunResult first = sandbox.runCode(GuestRuntime.PYTHON, check);
+            RunResult second = sandbox.runCode(GuestRuntime.PYTHON, check);
+            RunResult js = sandbox.runCode(GuestRuntime.JAVASCRIPT, "print(typeof preloaded, preloaded.length)");
+
+            assertThat(first.stdoutText()).isEqualTo("True True False\n");
+            assertThat(second.stdoutText()).isEqualTo("True True False\n");
+            assertThat(js.stdoutText()).isEqualTo("object 3\n");
+            assertThat(starts).containsOnly(VmStart.WARM).hasSize(3);
+        }
+    }
+
+    @Test
     void runsTheTemplateCannotTakeStartCold() throws Exception {
         Path module = script("module.mjs", "import * as std from 'std';\nstd.out.puts('module\\n');\n");
         try (Sandbox sandbox = new Sandbox(config().build())) {
