@@ -36,14 +36,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LibraryBenchmarks {
 
-    /** One sandbox (the hypervisor opened, the guest kernel loaded) shared by the benchmark's threads. */
+    /**
+     * One sandbox (the hypervisor opened, the guest kernel loaded) shared by the benchmark's
+     * threads; {@code start}: {@code warm} (the default configuration: runs of a runtime are clones
+     * of its template, made by the first warm-up run) or {@code cold} (warm starts off).
+     */
     @State(Scope.Benchmark)
     public static class Library {
+        @Param({"warm", "cold"})
+        public String start;
+
         Sandbox sandbox;
 
         @Setup
         public void open() throws SandboxException {
-            sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(2))
+            sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(2)).warmStarts(start.equals("warm"))
                     .stdout(OutputStream.nullOutputStream()).build());
         }
 
@@ -67,13 +74,17 @@ public class LibraryBenchmarks {
         }
     }
 
-    /** Cold start to exit: VM creation, guest boot, program load and run, VM destruction. */
+    /**
+     * Start to exit: VM creation (a clone of the runtime's template when warm; a fresh boot of the
+     * guest kernel and the program when cold, and always for {@code hello-c}), the program's run,
+     * VM destruction.
+     */
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     @Warmup(iterations = 2, batchSize = 1)
     @Measurement(iterations = 10, batchSize = 1)
-    public RunResult coldStart(Library library, Workload workload) throws SandboxException {
+    public RunResult startToExit(Library library, Workload workload) throws SandboxException {
         return Workloads.succeeded(library.sandbox.run(workload.path));
     }
 

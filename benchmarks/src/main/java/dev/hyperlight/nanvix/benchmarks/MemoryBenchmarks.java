@@ -30,9 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Memory per live sandbox, while {@code sandboxes} idle guests are alive at once, as two secondary
+ * Memory per live sandbox, while {@code sandboxes} idle guests are alive at once, as secondary
  * results: {@code guestRamKibPerSandbox}, the resident part of the guest RAM mappings (what the
- * guest touched), and {@code residentKibPerSandbox}, the growth of this whole process's resident
+ * guest touched, counting a warm clone's pages shared with its template), {@code
+ * guestRamPrivateKibPerSandbox}, their private part (what each guest costs on its own: a warm
+ * clone's pages written since the capture), and {@code residentKibPerSandbox}, the growth of this whole process's resident
  * set (guest RAM plus the VMM's buffers and threads; noisier, as the JVM's own heap moves with it).
  * The primary result is the time to start them all. Memory the kernel keeps for each VM (KVM's
  * structures, shadow page tables) is in neither. JMH sums auxiliary counters over the measurement
@@ -54,6 +56,10 @@ public class MemoryBenchmarks {
         @Param({"4"})
         public int sandboxes;
 
+        /** {@code warm} (the default configuration; the warm-up iteration makes the template) or {@code cold}. */
+        @Param({"warm", "cold"})
+        public String start;
+
         /** Every idle guest writes one line once it is up; the sandbox's stdout counts them here. */
         final Semaphore readyLines = new Semaphore(0);
         Sandbox sandbox;
@@ -68,7 +74,8 @@ public class MemoryBenchmarks {
                     }
                 }
             };
-            sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(10)).stdout(countLines).build());
+            sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(10)).warmStarts(start.equals("warm"))
+                    .stdout(countLines).build());
         }
 
         @TearDown
@@ -91,6 +98,7 @@ public class MemoryBenchmarks {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Resident {
         public long guestRamKibPerSandbox;
+        public long guestRamPrivateKibPerSandbox;
         public long residentKibPerSandbox;
     }
 
@@ -108,7 +116,9 @@ public class MemoryBenchmarks {
                 throw new IllegalStateException("the idle guests did not all start: " + runs);
             }
             resident.residentKibPerSandbox = (residentKib() - before) / idle.sandboxes;
-            resident.guestRamKibPerSandbox = guestRamResidentKib() / idle.sandboxes;
+            resident.guestRamKibPerSandbox = guestRamKib("Rss:") / idle.sandboxes;
+            resident.guestRamPrivateKibPerSandbox = (guestRamKib("Private_Clean:") + guestRamKib("Private_Dirty:"))
+                    / idle.sandboxes;
         } finally {
             runs.forEach(run -> run.cancel(true));
             for (CompletableFuture<RunResult> run : runs) {
@@ -121,14 +131,14 @@ public class MemoryBenchmarks {
      * The resident kilobytes of every mapping exactly the size of a VM's guest RAM (the library's
      * default 256 MiB; the guard pages around it are separate mappings), from /proc/self/smaps.
      */
-    private static long guestRamResidentKib() throws IOException {
+    private static long guestRamKib(String field) throws IOException {
         long ramKib = RuntimeConfig.DEFAULT_MEMORY / 1024;
         long total = 0;
         boolean inGuestRam = false;
         for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
             if (line.startsWith("Size:")) {
                 inGuestRam = kib(line) == ramKib;
-            } else if (line.startsWith("Rss:") && inGuestRam) {
+            } else if (line.startsWith(field) && inGuestRam) {
                 total += kib(line);
             }
         }

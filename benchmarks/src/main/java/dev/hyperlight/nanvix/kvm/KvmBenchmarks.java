@@ -1,10 +1,13 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,6 +69,44 @@ public class KvmBenchmarks {
         try (VirtualMachine vm = kvm.hypervisor.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
             TestGuest.load(vm.memory(), vcpu, new GuestCode().movAl(1).outImm8Al(0x80).hlt().bytes());
             return vcpu.run();
+        }
+    }
+
+    /**
+     * A snapshot of a VM of the library's default size, taken at the first of two {@code out}
+     * exits of the test guest: what a warm start clones.
+     */
+    @State(Scope.Benchmark)
+    public static class Snapshot {
+        KvmHypervisor hypervisor;
+        VmSnapshot snapshot;
+
+        @Setup(Level.Trial)
+        public void take() throws HypervisorException {
+            hypervisor = KvmHypervisor.open(KvmHypervisor.DEVICE);
+            try (VirtualMachine vm = hypervisor.createVm(RuntimeConfig.DEFAULT_MEMORY); VirtualCpu vcpu = vm.createVcpu()) {
+                TestGuest.load(vm.memory(), vcpu,
+                        new GuestCode().movAl(1).outImm8Al(0x80).movAl(2).outImm8Al(0x80).hlt().bytes());
+                vcpu.run();
+                snapshot = vm.snapshot(vcpu, Map.of());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            snapshot.close();
+            hypervisor.close();
+        }
+    }
+
+    /**
+     * A warm start's host work and first entry: a copy-on-write clone of the snapshot (RAM mapped
+     * from it, vCPU state restored, TSC moved on), entered, its next exit, closed.
+     */
+    @Benchmark
+    public VmExit cloneRunToNextExitAndClose(Snapshot snapshot) throws HypervisorException {
+        try (ClonedVm clone = snapshot.hypervisor.cloneVm(snapshot.snapshot)) {
+            return clone.vcpu().run();
         }
     }
 
