@@ -65,6 +65,7 @@ public final class RuntimeConfig {
     private final boolean warmStarts;
     private final Optional<Path> templateDirectory;
     private final Map<GuestRuntime, String> preloads;
+    private final int clonesPerTemplate;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -90,6 +91,7 @@ public final class RuntimeConfig {
         this.warmStarts = builder.warmStarts;
         this.templateDirectory = Optional.ofNullable(builder.templateDirectory);
         this.preloads = Map.copyOf(builder.preloads);
+        this.clonesPerTemplate = builder.clonesPerTemplate;
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -251,6 +253,18 @@ public final class RuntimeConfig {
     }
 
     /**
+     * How many warm runs one template serves before the next run makes a new one (0, the default:
+     * no bound). Clones share what their runtime drew before the capture: the address-space
+     * layout, glibc's stack canary, CPython's string-hash secret (docs/security.md, "Warm
+     * starts"); renewing the template renews those, at the cost of one template's start-up each
+     * time. A template loaded from {@link #templateDirectory()} is renewed the same way, and the
+     * new one replaces it on disk.
+     */
+    public int clonesPerTemplate() {
+        return clonesPerTemplate;
+    }
+
+    /**
      * {@code $XDG_CACHE_HOME/hyperlight-nanvix/templates}, or {@code
      * ~/.cache/hyperlight-nanvix/templates} without it.
      */
@@ -280,6 +294,7 @@ public final class RuntimeConfig {
         builder.warmStarts = warmStarts;
         builder.templateDirectory = templateDirectory.orElse(null);
         builder.preloads = new LinkedHashMap<>(preloads);
+        builder.clonesPerTemplate = clonesPerTemplate;
         return builder;
     }
 
@@ -304,6 +319,7 @@ public final class RuntimeConfig {
         private boolean warmStarts = true;
         private Path templateDirectory;
         private Map<GuestRuntime, String> preloads = new LinkedHashMap<>();
+        private int clonesPerTemplate;
 
         private Builder() {}
 
@@ -453,6 +469,15 @@ public final class RuntimeConfig {
             } else {
                 preloads.put(runtime, code);
             }
+            return this;
+        }
+
+        /** Bounds the runs one template serves; see {@link RuntimeConfig#clonesPerTemplate()}. */
+        public Builder clonesPerTemplate(int runs) {
+            if (runs < 0) {
+                throw new IllegalArgumentException("the runs per template must be 0 (no bound) or more, not " + runs);
+            }
+            this.clonesPerTemplate = runs;
             return this;
         }
 

@@ -82,7 +82,7 @@ public final class Sandbox implements AutoCloseable {
     private final RuntimeImages runtimeImages;
     private final Duration stopWait;
     private final AtomicLong runCounter = new AtomicLong();
-    private final Templates templates = new Templates();
+    private final Templates templates;
     private final Map<String, String> templateTags;
     private final Optional<TemplateFiles> templateFiles;
     /** One permit per run that may have VMs at once. */
@@ -107,6 +107,7 @@ public final class Sandbox implements AutoCloseable {
         this.hypervisor = hypervisor;
         this.stopWait = stopWait;
         this.runSlots = new Semaphore(config.maxConcurrentRuns(), true);
+        this.templates = new Templates(config.clonesPerTemplate());
         try {
             this.kernelImage = GuestKernel.image();
             this.runtimeImages = RuntimeImages.of(config);
@@ -419,7 +420,7 @@ public final class Sandbox implements AutoCloseable {
         Optional<WarmStart.Plan> plan = config.warmStarts()
                 ? WarmStart.plan(command, environment, mounts, config.preloads()) : Optional.empty();
         Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
-                : templates.get(plan.get().key(), () -> template(plan.get(), command, run));
+                : templates.get(plan.get().key(), renewal -> template(plan.get(), command, run, renewal));
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
                 Templates.Lease held = lease.orElse(null)) {
             RunFiles.place(request.inputFiles(), tmp.path(), config.limits().tmpQuota());
@@ -465,15 +466,16 @@ public final class Sandbox implements AutoCloseable {
     /**
      * Boots {@code command}'s runtime with the plan's start stub and captures it where the stub
      * waits for its start message; empty, with the reason logged, when the runtime does not get
-     * there cleanly (its runs then start cold).
+     * there cleanly (its runs then start cold). Loads it from the template directory instead when
+     * one is saved there, unless this is a {@code renewal}.
      *
      * @throws SandboxException when {@code run} is cancelled meanwhile or the host fails
      */
-    private Optional<Template> template(WarmStart.Plan plan, GuestCommand command, ActiveRun run)
+    private Optional<Template> template(WarmStart.Plan plan, GuestCommand command, ActiveRun run, boolean renewal)
             throws SandboxException {
         String runId = run.runId() + "-template";
         Optional<TemplateFiles.Slot> slot = templateFiles.flatMap(files -> files.slot(plan, command, config));
-        Optional<Template> saved = slot.flatMap(s -> templateFiles.orElseThrow().load(s));
+        Optional<Template> saved = renewal ? Optional.empty() : slot.flatMap(s -> templateFiles.orElseThrow().load(s));
         if (saved.isPresent()) {
             LOG.debug("{}: {} template loaded from {}", runId, plan.key().runtime().name(), slot.get().file());
             return saved;

@@ -2,11 +2,13 @@ package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.vmm.Template;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,8 @@ final class Templates implements AutoCloseable {
     /** Makes the template of a key; empty (with the reason logged) when the runtime cannot have one. */
     @FunctionalInterface
     interface Maker {
-        Optional<Template> make() throws SandboxException;
+        /** @param renewal whether it replaces one that served its {@code clonesPerTemplate} runs */
+        Optional<Template> make(boolean renewal) throws SandboxException;
     }
 
     /**
@@ -46,6 +49,7 @@ final class Templates implements AutoCloseable {
     private static final class Held {
         private final Template template;
         private int leases;
+        private long leased;
         private boolean retired;
 
         Held(Template template) {
@@ -57,6 +61,7 @@ final class Templates implements AutoCloseable {
                 return Optional.empty();
             }
             leases++;
+            leased++;
             return Optional.of(new Lease() {
                 private boolean released;
 
@@ -79,6 +84,10 @@ final class Templates implements AutoCloseable {
             });
         }
 
+        synchronized long leased() {
+            return leased;
+        }
+
         synchronized void retire() {
             retired = true;
             closeIfUnused();
@@ -92,7 +101,15 @@ final class Templates implements AutoCloseable {
     }
 
     private final Map<WarmStart.Key, CompletableFuture<Optional<Held>>> byKey = new LinkedHashMap<>(16, 0.75f, true);
+    private final int clonesPerTemplate;
+    /** Keys whose template served its runs: their next one is made anew, not loaded from disk. */
+    private final Set<WarmStart.Key> renewing = new HashSet<>();
     private boolean closed;
+
+    /** @param clonesPerTemplate how many runs a template serves before it is made anew; 0 for no bound */
+    Templates(int clonesPerTemplate) {
+        this.clonesPerTemplate = clonesPerTemplate;
+    }
 
     /**
      * A lease of the template of {@code key}, made by {@code maker} if none was tried yet. Empty
@@ -101,6 +118,7 @@ final class Templates implements AutoCloseable {
     Optional<Lease> get(WarmStart.Key key, Maker maker) throws SandboxException {
         CompletableFuture<Optional<Held>> future;
         boolean mine = false;
+        boolean renewal = false;
         synchronized (this) {
             if (closed) {
                 return Optional.empty();
@@ -110,11 +128,12 @@ final class Templates implements AutoCloseable {
                 future = new CompletableFuture<>();
                 byKey.put(key, future);
                 mine = true;
+                renewal = renewing.remove(key);
             }
         }
         if (mine) {
             try {
-                Optional<Held> made = maker.make().map(Held::new);
+                Optional<Held> made = maker.make(renewal).map(Held::new);
                 future.complete(made);
                 keep(key, made);
             } catch (SandboxException | RuntimeException e) {
@@ -126,7 +145,18 @@ final class Templates implements AutoCloseable {
                 throw e;
             }
         }
-        return future.join().flatMap(Held::lease);
+        Optional<Held> held = future.join();
+        Optional<Lease> lease = held.flatMap(Held::lease);
+        if (clonesPerTemplate > 0 && held.isPresent() && held.get().leased() >= clonesPerTemplate) {
+            // Served its share: the next run of the key makes a new one (the leases still running keep this one).
+            synchronized (this) {
+                if (byKey.remove(key, future)) {
+                    renewing.add(key);
+                }
+            }
+            held.get().retire();
+        }
+        return lease;
     }
 
     /** After a template is made: closes it if the cache closed meanwhile, and evicts past the bound. */

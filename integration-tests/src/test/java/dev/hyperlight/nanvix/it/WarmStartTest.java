@@ -172,6 +172,28 @@ class WarmStartTest {
         }
     }
 
+    /**
+     * What docs/security.md says clones share, CPython's string-hash secret, is shared; a sandbox
+     * that renews its template after every run gives each run its own.
+     */
+    @Test
+    void clonesShareTheHashSecretUntilTheTemplateIsRenewed() throws Exception {
+        String code = "print(hash('a string'))";
+        List<String> shared = new ArrayList<>();
+        List<String> renewed = new ArrayList<>();
+        for (int clonesPerTemplate : List.of(0, 1)) {
+            try (Sandbox sandbox = new Sandbox(config().clonesPerTemplate(clonesPerTemplate).build())) {
+                for (int i = 0; i < 2; i++) {
+                    (clonesPerTemplate == 0 ? shared : renewed).add(sandbox.runCode(GuestRuntime.PYTHON, code).stdoutText());
+                }
+            }
+        }
+
+        assertThat(shared.get(1)).isEqualTo(shared.get(0));
+        assertThat(renewed.get(1)).isNotEqualTo(renewed.get(0));
+        assertThat(starts).containsOnly(VmStart.WARM).hasSize(4);
+    }
+
     @Test
     void preloadCodeRunsOnceInTheTemplateAndEveryCloneFindsItDone() throws Exception {
         RuntimeConfig config = config()
