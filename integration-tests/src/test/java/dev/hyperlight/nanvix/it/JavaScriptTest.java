@@ -72,12 +72,14 @@ class JavaScriptTest {
                 import * as os from "os";
                 const start = Date.now();
                 const sleep = (ms) => new Promise((resolve) => os.setTimeout(resolve, ms));
-                os.setTimeout(() => console.log("timer 2 after", Date.now() - start >= 200), 200);
+                // QuickJS fires the first expired timer in the order they were set: the gaps are wide
+                // enough that a loaded host's late wake-up still finds only the earlier one expired.
+                os.setTimeout(() => console.log("timer 2 after", Date.now() - start >= 800), 800);
                 os.setTimeout(() => console.log("timer 1 after", Date.now() - start >= 100), 100);
                 Promise.resolve("value").then((v) => console.log("promise", v));
                 (async () => {
-                    await sleep(300);
-                    console.log("async after", Date.now() - start >= 300);
+                    await sleep(1500);
+                    console.log("async after", Date.now() - start >= 1500);
                 })();
                 console.log("script done");
                 """);
