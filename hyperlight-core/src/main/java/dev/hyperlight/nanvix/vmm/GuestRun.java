@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
+import dev.hyperlight.nanvix.memory.UserPageFault;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
@@ -97,7 +98,11 @@ final class GuestRun {
         try {
             return switch (out.port()) {
                 case GuestAbi.PORT_HYPERCALL -> {
-                    page.setResult(io.call(page.request()));
+                    try {
+                        page.setResult(io.call(page.request(), page.cr3()));
+                    } catch (UserPageFault fault) {
+                        page.setUserFault(fault);
+                    }
                     yield replaced.getAsBoolean() ? REPLACED : null;
                 }
                 case GuestAbi.PORT_EXIT -> new Outcome(new GuestEnd.Exited((int) (out.value() & 0xff)),

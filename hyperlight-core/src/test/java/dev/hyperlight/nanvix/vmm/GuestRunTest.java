@@ -61,7 +61,7 @@ class GuestRunTest {
     private GuestRun.Outcome run(GuestEnd stopReason, RunLog log) throws HypervisorException {
         IoChannel channel = new IoChannel() {
             @Override
-            public long call(SyscallRequest request) {
+            public long call(SyscallRequest request, long cr3) {
                 served.add(request);
                 return host.applyAsLong(request);
             }
