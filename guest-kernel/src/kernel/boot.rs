@@ -51,7 +51,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     idt::init();
     entry::init();
     if boot_kva != kva(BOOT_INFO_GPA) || abi_version != ABI_VERSION {
-        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(BOOT_INFO_GPA));
+        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and {ABI_VERSION}", kva(BOOT_INFO_GPA));
     }
     // SAFETY: the host wrote the boot info at GPA 0x1000, inside RAM and mapped; it is copied
     // out once before anything else reads it.
