@@ -17,6 +17,7 @@ use crate::proc::elf::Executable;
 use crate::proc::exec;
 use crate::proc::process::with_process;
 use crate::proc::spawn;
+use crate::proc::vdso;
 
 unsafe extern "C" {
     static __kernel_end: u8;
@@ -98,7 +99,7 @@ fn start_program(info: &BootInfo) -> ! {
         _ => None,
     };
     let loaded = with_memory(|mem, mmu| {
-        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size)
+        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size, vdso::frames())
     })
     .unwrap_or_else(|error| match error {
         exec::LoadError::Errno(errno) => {
