@@ -172,7 +172,7 @@ mod tests {
     fn valid() -> BootInfo {
         BootInfo {
             magic: BOOT_MAGIC,
-            abi_version: 1,
+            abi_version: ABI_VERSION,
             kernel_base: KERNEL_BASE,
             memory_size: 64 << 20,
             free_start: 8 << 20,
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn rejects_wrong_magic_version_and_ranges() {
         assert_eq!(BootInfo { magic: 1, ..valid() }.validate(0), Err(BootError::BadMagic));
-        assert_eq!(BootInfo { abi_version: 2, ..valid() }.validate(0), Err(BootError::BadVersion));
+        assert_eq!(BootInfo { abi_version: ABI_VERSION + 1, ..valid() }.validate(0), Err(BootError::BadVersion));
         assert_eq!(
             BootInfo { program_size: 64 << 20, ..valid() }.validate(0),
             Err(BootError::RangeOutsideRam("program image"))

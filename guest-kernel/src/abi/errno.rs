@@ -5,6 +5,7 @@ pub const ENOENT: i64 = 2;
 pub const EINTR: i64 = 4;
 pub const EBADF: i64 = 9;
 pub const ENOMEM: i64 = 12;
+pub const EACCES: i64 = 13;
 pub const EFAULT: i64 = 14;
 pub const EEXIST: i64 = 17;
 pub const EINVAL: i64 = 22;

@@ -4,7 +4,7 @@
 //! constant as a literal: the test reads them as text.
 
 /// Version of the contract; the host passes it in RSI and in the boot info.
-pub const ABI_VERSION: u64 = 1;
+pub const ABI_VERSION: u64 = 2;
 
 /// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
 pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
@@ -23,24 +23,43 @@ pub const BOOT_INFO_GPA: u64 = 0x1000;
 /// The first vCPU's hypercall page, fixed so that it serves a panic before the boot info is read.
 pub const HYPERCALL_PAGE_GPA: u64 = 0x2000;
 
-/// The hypercall page: `nr`, six arguments, the host's result.
+/// The hypercall page: `nr`, six arguments, the host's result; `cr3`, 0 when the pointer
+/// arguments are guest-physical addresses, else the page-table root under which they are the
+/// program's own addresses; and, when the result is `USER_FAULT`, the range of the program's
+/// memory the host could not access (`fault_write` 1 for a write).
 #[repr(C)]
 pub struct HypercallPage {
     pub nr: u64,
     pub args: [u64; HYPERCALL_ARG_COUNT],
     pub result: i64,
+    pub cr3: u64,
+    pub fault_address: u64,
+    pub fault_length: u64,
+    pub fault_write: u64,
 }
 
 pub const HYPERCALL_NR_OFFSET: usize = 0;
 pub const HYPERCALL_ARGS_OFFSET: usize = 8;
 pub const HYPERCALL_ARG_COUNT: usize = 6;
 pub const HYPERCALL_RESULT_OFFSET: usize = 56;
+pub const HYPERCALL_CR3_OFFSET: usize = 64;
+pub const HYPERCALL_FAULT_ADDRESS_OFFSET: usize = 72;
+pub const HYPERCALL_FAULT_LENGTH_OFFSET: usize = 80;
+pub const HYPERCALL_FAULT_WRITE_OFFSET: usize = 88;
+
+/// The result (as u64) of a call with user addresses whose arguments the program's page tables
+/// do not let the host access: the call has not run; the fault fields name the range.
+pub const USER_FAULT: u64 = 0x8000_0000_0000_0000;
 
 const _: () = {
     use core::mem::offset_of;
     assert!(offset_of!(HypercallPage, nr) == HYPERCALL_NR_OFFSET);
     assert!(offset_of!(HypercallPage, args) == HYPERCALL_ARGS_OFFSET);
     assert!(offset_of!(HypercallPage, result) == HYPERCALL_RESULT_OFFSET);
+    assert!(offset_of!(HypercallPage, cr3) == HYPERCALL_CR3_OFFSET);
+    assert!(offset_of!(HypercallPage, fault_address) == HYPERCALL_FAULT_ADDRESS_OFFSET);
+    assert!(offset_of!(HypercallPage, fault_length) == HYPERCALL_FAULT_LENGTH_OFFSET);
+    assert!(offset_of!(HypercallPage, fault_write) == HYPERCALL_FAULT_WRITE_OFFSET);
 };
 
 /// Ports the kernel writes to with `out dx, eax` after filling its hypercall page.

@@ -1,5 +1,7 @@
 //! Clocks from the TSC, calibrated by the host (boot info `realtime_ns` and `tsc_khz`): the
-//! conversion, and the kernel's one clock, set at boot.
+//! conversion, and the kernel's one clock, set at boot. That clock lives in the vvar page,
+//! which every program also sees read-only next to its vDSO (proc/vdso.rs), so the vDSO and
+//! the system calls read the same calibration and setting the clock changes both.
 
 use crate::abi::errno::EINVAL;
 use crate::abi::linux::{
@@ -15,7 +17,8 @@ const COARSE_RESOLUTION_NS: u64 = 4_000_000;
 /// Fraction bits of `Clock::ns_per_cycle`.
 const SCALE_SHIFT: u32 = 52;
 
-/// Converts TSC readings to times.
+/// Converts TSC readings to times. Its layout is the vDSO's `struct clock` (vdso/vdso.c).
+#[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     tsc_at_boot: u64,
@@ -65,8 +68,15 @@ impl Clock {
     }
 }
 
+/// The vvar page: the kernel's clock at its start, alone in a page of its own because the page
+/// is mapped into every program (nothing else of the kernel's may show through it).
+#[repr(C, align(4096))]
+pub struct Vvar {
+    pub clock: Clock,
+}
+
 #[cfg(not(test))]
-static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
+static VVAR: KernelCell<Vvar> = KernelCell::new(Vvar { clock: Clock::new(0, 0, 1) });
 
 /// Starts the kernel's clock.
 ///
@@ -74,15 +84,21 @@ static CLOCK: KernelCell<Clock> = KernelCell::new(Clock::new(0, 0, 1));
 /// Once, at boot, before anything reads the clock.
 #[cfg(not(test))]
 pub unsafe fn init(clock: Clock) {
-    // SAFETY: the caller's obligation: nothing reads CLOCK yet.
-    unsafe { *CLOCK.get() = clock };
+    // SAFETY: the caller's obligation: nothing reads the clock yet.
+    unsafe { VVAR.get().clock = clock };
 }
 
 /// The kernel's clock.
 #[cfg(not(test))]
 pub fn get() -> Clock {
     // SAFETY: written once during boot, read-only afterwards.
-    unsafe { *CLOCK.as_ptr() }
+    unsafe { (*VVAR.as_ptr()).clock }
+}
+
+/// The guest-physical address of the vvar page.
+#[cfg(not(test))]
+pub fn vvar_gpa() -> u64 {
+    crate::abi::host::gpa(VVAR.as_ptr() as u64)
 }
 
 /// The time of `clock` now, or EINVAL for an unknown clock.
@@ -119,6 +135,15 @@ mod tests {
         assert!(clock.since_boot_ns(ten_years_of_cycles).abs_diff(ten_years_ns) < 1_000, "fixed point drifts < 1 us");
         let at_the_end = clock.since_boot_ns(u64::MAX);
         assert!(at_the_end.abs_diff(u64::MAX / 3) < u64::MAX / 3 / 1_000_000_000, "no overflow at the TSC's end");
+    }
+
+    #[test]
+    fn the_vvar_page_holds_the_clock_alone() {
+        assert_eq!(core::mem::size_of::<Vvar>(), 4096);
+        assert_eq!(core::mem::align_of::<Vvar>(), 4096);
+        assert_eq!(core::mem::offset_of!(Clock, tsc_at_boot), 0, "vdso.c reads this layout");
+        assert_eq!(core::mem::offset_of!(Clock, realtime_at_boot_ns), 8);
+        assert_eq!(core::mem::offset_of!(Clock, ns_per_cycle), 16);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The hypercall page and the ports: how the kernel talks to the host (docs/guest-abi.md).
 
-use crate::abi::host::{gpa, kva, port, HypercallPage};
+use crate::abi::errno::EFAULT;
+use crate::abi::host::{gpa, kva, port, HypercallPage, USER_FAULT};
 use crate::arch::cpu;
 use crate::host::forwarded::Forwarded;
+use crate::mm::user;
 use core::ptr::{addr_of_mut, write_volatile, read_volatile};
 
 static mut PAGE_GPA: u64 = 0;
@@ -33,9 +35,50 @@ fn ring(port: u16, value: u32, nr: u64, args: [u64; 6]) -> i64 {
     }
 }
 
-/// Runs Linux system call `call` on the host. Pointer arguments must be GPAs in the I/O buffer.
+/// Runs Linux system call `call` on the host. Pointer arguments are GPAs (the I/O buffer, or
+/// frames the kernel fills for itself).
 pub fn call(call: Forwarded, args: [u64; 6]) -> i64 {
+    set_cr3(0);
     ring(port::HYPERCALL, 0, call.number(), args)
+}
+
+/// Runs `call` on the host with the program's own addresses in `args`: the host walks the
+/// program's page tables (CR3 in the page) and reads and writes its pages itself
+/// (docs/guest-abi.md, "User addresses"). When the host answers `USER_FAULT`, a page of the
+/// range it names is not mapped as the access needs: if the program's areas allow the access,
+/// the range is mapped now (demand paging) and the call asked again; if not, EFAULT. A range
+/// the host names twice would loop, so that is EFAULT too.
+pub fn call_user(call: Forwarded, args: [u64; 6]) -> i64 {
+    set_cr3(cpu::read_cr3());
+    let mut last_fault = None;
+    loop {
+        let result = ring(port::HYPERCALL, 0, call.number(), args);
+        if result as u64 != USER_FAULT {
+            return result;
+        }
+        let page = page();
+        // SAFETY: as in `ring`: the validated hypercall page, read after the host answered.
+        let fault = unsafe {
+            (
+                read_volatile(addr_of_mut!((*page).fault_address)),
+                read_volatile(addr_of_mut!((*page).fault_length)),
+                read_volatile(addr_of_mut!((*page).fault_write)) != 0,
+            )
+        };
+        if last_fault == Some(fault) {
+            return -EFAULT;
+        }
+        let (address, length, write) = fault;
+        if let Err(errno) = user::prepare(address, length, write) {
+            return -errno;
+        }
+        last_fault = Some(fault);
+    }
+}
+
+fn set_cr3(cr3: u64) {
+    // SAFETY: as in `ring`: the validated hypercall page, which the host reads during the `out`.
+    unsafe { write_volatile(addr_of_mut!((*page()).cr3), cr3) };
 }
 
 /// Ends the run with `status`, reporting the table of unimplemented calls and the run flags

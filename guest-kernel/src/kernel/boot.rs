@@ -17,6 +17,7 @@ use crate::proc::elf::Executable;
 use crate::proc::exec;
 use crate::proc::process::with_process;
 use crate::proc::spawn;
+use crate::proc::vdso;
 
 unsafe extern "C" {
     static __kernel_end: u8;
@@ -51,7 +52,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     idt::init();
     entry::init();
     if boot_kva != kva(BOOT_INFO_GPA) || abi_version != ABI_VERSION {
-        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and 1", kva(BOOT_INFO_GPA));
+        panic!("entered with boot info {boot_kva:#x} and ABI version {abi_version}, expected {:#x} and {ABI_VERSION}", kva(BOOT_INFO_GPA));
     }
     // SAFETY: the host wrote the boot info at GPA 0x1000, inside RAM and mapped; it is copied
     // out once before anything else reads it.
@@ -98,7 +99,7 @@ fn start_program(info: &BootInfo) -> ! {
         _ => None,
     };
     let loaded = with_memory(|mem, mmu| {
-        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size)
+        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size, vdso::frames())
     })
     .unwrap_or_else(|error| match error {
         exec::LoadError::Errno(errno) => {

@@ -3,7 +3,7 @@
 //! whole 2 MiB large page where an anonymous area, the heap or the stack covers it, because
 //! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
-use crate::abi::errno::{EEXIST, EFAULT, EINVAL, ENOMEM};
+use crate::abi::errno::{EACCES, EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
@@ -394,6 +394,11 @@ impl Memory {
         }
         let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
+        // The vDSO's and vvar's frames are the kernel's: no program may write them (EACCES, as
+        // Linux answers for a mapping that may never be writable).
+        if prot & PROT_WRITE != 0 && self.vmas.iter().any(|v| v.kind == VmaKind::Vdso && v.start < end && addr < v.end) {
+            return Err(EACCES);
+        }
         // Large pages the range covers in part are split before anything changes: that needs
         // frames, and splitting alone changes no translation.
         if end > addr {

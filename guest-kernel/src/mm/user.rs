@@ -63,10 +63,18 @@ pub fn copy_out(dst: u64, src: *const u8, len: usize) -> Result<(), i64> {
 /// that creates something and then reports through user memory (clone's tid words) asks this
 /// first, so that it fails before creating anything rather than after.
 pub fn prepare_write(addr: u64, len: usize) -> Result<(), i64> {
-    if !accessible(addr, len as u64, PROT_WRITE) {
+    prepare(addr, len as u64, true)
+}
+
+/// Maps `[addr, addr + len)` for reads (or writes) if the program's areas allow them, EFAULT
+/// if not: what the host asks for when a forwarded call's range is not mapped yet.
+pub fn prepare(addr: u64, len: u64, write: bool) -> Result<(), i64> {
+    let (need, access) = if write { (PROT_WRITE, Access::Write) } else { (PROT_READ, Access::Read) };
+    if !accessible(addr, len, need) {
         return Err(EFAULT);
     }
-    for_each_piece(addr, len, Access::Write, |_, _, _| {})
+    let len = usize::try_from(len).map_err(|_| EFAULT)?;
+    for_each_piece(addr, len, access, |_, _, _| {})
 }
 
 /// Reads a plain-data value (integers, `#[repr(C)]` structs of integers) from the program.

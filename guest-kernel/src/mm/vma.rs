@@ -20,6 +20,8 @@ pub enum VmaKind {
     Anonymous,
     /// A private `mmap` of a file (filled when mapped).
     File,
+    /// The vDSO or its vvar page: the kernel's frames, shared by every program, never writable.
+    Vdso,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

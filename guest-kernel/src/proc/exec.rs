@@ -10,6 +10,7 @@ use crate::mm::paging::ADDRESS_MASK;
 use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::proc::elf::{Executable, PHDR_SIZE, PIE_BASE};
 use crate::proc::process::{GROUP_ID, USER_ID};
+use crate::proc::vdso;
 
 pub const AT_NULL: u64 = 0;
 pub const AT_PHDR: u64 = 3;
@@ -30,6 +31,7 @@ pub const AT_SECURE: u64 = 23;
 pub const AT_RANDOM: u64 = 25;
 pub const AT_HWCAP2: u64 = 26;
 pub const AT_EXECFN: u64 = 31;
+pub const AT_SYSINFO_EHDR: u64 = 33;
 
 /// Clock ticks per second (AT_CLKTCK, sysconf(_SC_CLK_TCK)).
 pub const CLOCK_TICKS: u64 = 100;
@@ -217,9 +219,9 @@ impl From<i64> for LoadError {
     }
 }
 
-/// Loads the program (and its interpreter, if it has one) and builds the stack; afterwards
-/// the program can be entered. With an interpreter, the interpreter is entered and finds the
-/// program through AT_PHDR/AT_ENTRY, and itself through AT_BASE.
+/// Loads the program (and its interpreter, if it has one) and the vDSO, and builds the stack;
+/// afterwards the program can be entered. With an interpreter, the interpreter is entered and
+/// finds the program through AT_PHDR/AT_ENTRY, and itself through AT_BASE.
 #[allow(clippy::too_many_arguments)]
 pub fn load(
     mem: &mut Memory,
@@ -231,6 +233,7 @@ pub fn load(
     random: [u8; 16],
     hwcap: u64,
     stack_size: u64,
+    vdso: vdso::Frames,
 ) -> Result<Loaded, LoadError> {
     load_segments(mem, mmu, exe, image_gpa)?;
     let stack_bottom = STACK_TOP - stack_size;
@@ -248,7 +251,9 @@ pub fn load(
         }
         None => (exe.entry, 0),
     };
+    let vdso = vdso::map(mem, mmu, vdso)?;
     let auxv = [
+        (AT_SYSINFO_EHDR, vdso),
         (AT_PHDR, exe.phdr_address().unwrap_or(0)),
         (AT_PHENT, PHDR_SIZE as u64),
         (AT_PHNUM, exe.phnum() as u64),
@@ -292,6 +297,9 @@ mod tests {
     /// Guest RAM of 512 pages with `bytes` at IMAGE (never handed out by the allocator).
     const IMAGE: u64 = 0x1c_0000;
 
+    /// Stand-ins for the kernel's vvar page and vDSO frames, above the program's.
+    const VDSO: vdso::Frames = vdso::Frames { vvar: 0x1f_0000, image: 0x1f_1000 };
+
     fn with_image(bytes: &[u8]) -> (TestMmu, Memory) {
         let mut mmu = TestMmu::new(512);
         for (i, chunk) in bytes.chunks(PAGE_SIZE as usize).enumerate() {
@@ -323,7 +331,7 @@ mod tests {
         let (mut mmu, mut mem) = with_image(&bytes);
         let exe = Executable::parse(&bytes).unwrap();
         let strings = ProgramStrings::parse(b"/bin/prog\0prog\0arg one\0HOME=/tmp\0", 2, 1).unwrap();
-        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [7; 16], 0x1234, 8 << 20).unwrap();
+        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [7; 16], 0x1234, 8 << 20, VDSO).unwrap();
         assert_eq!(loaded.entry, 0x401000);
         assert_eq!(loaded.brk, 0x406000);
         let sp = loaded.stack_pointer;
@@ -359,6 +367,31 @@ mod tests {
         assert_eq!(random % 16, 0);
         assert_eq!(read_u64(&mut mem, &mut mmu, random), 0x0707_0707_0707_0707);
         assert!(aux[&AT_EXECFN] < STACK_TOP);
+        let vdso = aux[&AT_SYSINFO_EHDR];
+        assert_eq!(mem.tables.translate(&mut mmu, vdso), Some(VDSO.image), "the vDSO is mapped in place");
+        assert_eq!(mem.tables.translate(&mut mmu, vdso - PAGE_SIZE), Some(VDSO.vvar), "the vvar page right below it");
+        assert_eq!(mem.vmas.find(vdso).map(|v| (v.kind, v.prot)), Some((VmaKind::Vdso, PROT_READ | PROT_EXEC)));
+        assert_eq!(mem.vmas.find(vdso - 1).map(|v| (v.kind, v.prot)), Some((VmaKind::Vdso, PROT_READ)));
+        assert_eq!(mem.tables.entry(&mut mmu, vdso - PAGE_SIZE) & crate::mm::paging::PTE_WRITABLE, 0);
+        assert!(mem.tables.entry(&mut mmu, vdso - PAGE_SIZE) & crate::mm::paging::PTE_NO_EXECUTE != 0);
+    }
+
+    #[test]
+    fn the_vdso_and_vvar_may_not_become_writable_nor_lose_their_frames() {
+        let bytes = static_exec();
+        let (mut mmu, mut mem) = with_image(&bytes);
+        let exe = Executable::parse(&bytes).unwrap();
+        let strings = ProgramStrings::parse(b"/p\0p\0", 1, 0).unwrap();
+        load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [0; 16], 0, 8 << 20, VDSO).unwrap();
+        let vvar = mem.vmas.iter().find(|v| v.kind == VmaKind::Vdso).unwrap().start;
+        let whole = (1 + vdso::PAGES) * PAGE_SIZE;
+        assert_eq!(mem.mprotect(&mut mmu, vvar, PAGE_SIZE, (PROT_READ | PROT_WRITE) as u64), Err(crate::abi::errno::EACCES));
+        assert_eq!(mem.mprotect(&mut mmu, vvar + PAGE_SIZE, PAGE_SIZE, (PROT_READ | PROT_WRITE) as u64), Err(crate::abi::errno::EACCES));
+        assert_eq!(mem.tables.entry(&mut mmu, vvar) & crate::mm::paging::PTE_WRITABLE, 0, "nothing changed");
+        assert_eq!(mem.mprotect(&mut mmu, vvar, whole, PROT_READ as u64), Ok(0), "less access is allowed");
+        let free_before = mem.frames.available();
+        mem.munmap(&mut mmu, vvar, whole).unwrap();
+        assert_eq!(mem.frames.available(), free_before, "the kernel's frames never reach the allocator");
     }
 
     #[test]
@@ -418,7 +451,7 @@ mod tests {
         block.extend(std::iter::repeat_n(b'a', 20000));
         block.push(0);
         let strings = ProgramStrings::parse(&block, 1, 0).unwrap();
-        assert_eq!(load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [0; 16], 0, 64 << 10), Err(LoadError::Errno(E2BIG)));
+        assert_eq!(load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [0; 16], 0, 64 << 10, VDSO), Err(LoadError::Errno(E2BIG)));
     }
 
     #[test]
@@ -436,7 +469,7 @@ mod tests {
         let exe = Executable::parse(&program).unwrap();
         let strings = ProgramStrings::parse(b"/bin/prog\0prog\0", 1, 0).unwrap();
         let interpreter = Interpreter { bytes: &interp, gpa: interp_gpa };
-        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, Some(interpreter), &strings, [0; 16], 0, 8 << 20).unwrap();
+        let loaded = load(&mut mem, &mut mmu, &exe, IMAGE, Some(interpreter), &strings, [0; 16], 0, 8 << 20, VDSO).unwrap();
         let base = loaded.entry - 0x1000;
         assert_eq!(base % PAGE_SIZE, 0);
         assert!(base >= crate::mm::memory::IMAGE_LIMIT && base < STACK_TOP - (8 << 20), "in the mmap area");

@@ -1,7 +1,7 @@
 //! The program's processes and threads: per-program state (`process`), threads and their
 //! scheduling (`sched` the logic, `task` the machine side), futexes (`futex`), signals
 //! (`sigframe` the layouts and rules, `signal` sending and delivery), loading a program (`elf`,
-//! `exec`), and the processes the host makes (`spawn`: identity, fork, execve). The system
+//! `exec`, `vdso`), and the processes the host makes (`spawn`: identity, fork, execve). The system
 //! calls that use them are in syscalls/.
 
 pub mod elf;
@@ -17,3 +17,4 @@ pub mod signal;
 pub mod spawn;
 #[cfg(not(test))]
 pub mod task;
+pub mod vdso;

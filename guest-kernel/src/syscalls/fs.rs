@@ -1,5 +1,6 @@
-//! Files, forwarded to the host by hypercall: user buffers and strings are staged in the I/O
-//! buffer (the host sees only GPAs inside it), big transfers are split, and legacy calls are
+//! Files, forwarded to the host by hypercall: the data calls (read, write, paths, stat) pass
+//! the program's own addresses and the host reads and writes its pages (`direct`); the rest
+//! stage their buffers in the I/O buffer (the host sees GPAs inside it). Legacy calls are
 //! rewritten onto the `*at` form the host implements (docs/guest-abi.md). Pipes too: the host
 //! makes them.
 
@@ -25,64 +26,27 @@ fn host(call: Forwarded, args: [u64; 6]) -> i64 {
     hypercall::call(call, args)
 }
 
-/// read(2) and pread64(2): one hypercall of at most the buffer's size (a short read is
-/// valid, and a second host read could block on a pipe or terminal).
-fn read_into_user(call: Forwarded, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
-    let io = IoBuffer::get();
-    let n = count.min(io.len as u64);
-    if !user::accessible(buf, n, PROT_WRITE) {
-        return -EFAULT;
-    }
-    let result = host(call, [fd, io.at(0), n, offset, 0, 0]);
-    if result > 0 {
-        let got = (result as u64).min(n) as usize;
-        if let Err(errno) = user::copy_out(buf, io.ptr(0), got) {
-            return -errno;
-        }
-        return got as i64;
-    }
-    result
-}
-
-/// write(2) and pwrite64(2): split into buffer-sized hypercalls; stops at the first short
-/// write or error and reports what was written before it.
-fn write_from_user(call: Forwarded, fd: u64, buf: u64, count: u64, offset: u64) -> i64 {
-    let io = IoBuffer::get();
-    if !user::accessible(buf, count, PROT_READ) {
-        return -EFAULT;
-    }
-    let mut done = 0u64;
-    loop {
-        let n = (count - done).min(io.len as u64);
-        if let Err(errno) = user::copy_in(io.ptr(0), buf + done, n as usize) {
-            return if done > 0 { done as i64 } else { -errno };
-        }
-        let result = host(call, [fd, io.at(0), n, offset.wrapping_add(done), 0, 0]);
-        if result < 0 {
-            return if done > 0 { done as i64 } else { result };
-        }
-        done += (result as u64).min(n);
-        if (result as u64) < n || done == count {
-            return done as i64;
-        }
-    }
+/// A call whose pointers go to the host as the program's own addresses: the host reads and
+/// writes the program's pages itself (`hypercall::call_user`), nothing is staged here.
+fn direct(call: Forwarded, args: [u64; 6]) -> i64 {
+    hypercall::call_user(call, args)
 }
 
 pub fn sys_read(a: &Args) -> i64 {
-    read_into_user(forwarded::READ, a[0], a[1], a[2], 0)
+    direct(forwarded::READ, [a[0], a[1], a[2], 0, 0, 0])
 }
 
 /// write(2), then SIGPIPE's default action (`signal::sigpipe`).
 pub fn sys_write(a: &Args) -> i64 {
-    signal::sigpipe(write_from_user(forwarded::WRITE, a[0], a[1], a[2], 0))
+    signal::sigpipe(direct(forwarded::WRITE, [a[0], a[1], a[2], 0, 0, 0]))
 }
 
 pub fn sys_pread64(a: &Args) -> i64 {
-    read_into_user(forwarded::PREAD64, a[0], a[1], a[2], a[3])
+    direct(forwarded::PREAD64, [a[0], a[1], a[2], a[3], 0, 0])
 }
 
 pub fn sys_pwrite64(a: &Args) -> i64 {
-    write_from_user(forwarded::PWRITE64, a[0], a[1], a[2], a[3])
+    direct(forwarded::PWRITE64, [a[0], a[1], a[2], a[3], 0, 0])
 }
 
 /// A `struct iovec`.
@@ -231,9 +195,8 @@ fn without_umask(mode: u64) -> u64 {
 }
 
 fn openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
-    let io = IoBuffer::get();
     let mode = if flags & O_CREAT != 0 { without_umask(mode) } else { mode };
-    or_errno(io.stage_path(0, path).map(|p| host(forwarded::OPENAT, [dirfd, p, flags, mode, 0, 0])))
+    direct(forwarded::OPENAT, [dirfd, path, flags, mode, 0, 0])
 }
 
 pub fn sys_openat(a: &Args) -> i64 {
@@ -246,30 +209,14 @@ pub fn sys_creat(a: &Args) -> i64 {
     openat(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1])
 }
 
-/// newfstatat with the path staged at 0 and the `struct stat` coming back after it.
+/// newfstatat, the host writing the `struct stat`; the fd form (no path) as a null path with
+/// AT_EMPTY_PATH, which Linux 6.11 takes as fstat.
 fn fstatat(dirfd: u64, path: Option<u64>, statbuf: u64, flags: u64) -> i64 {
-    let io = IoBuffer::get();
-    if !user::accessible(statbuf, STAT_SIZE as u64, PROT_WRITE) {
-        return -EFAULT;
-    }
-    let staged = match path {
-        Some(p) => io.stage_path(0, p),
-        None => {
-            io.slice(0, 1)[0] = 0;
-            Ok(io.at(0))
-        }
+    let (path, flags) = match path {
+        Some(p) => (p, flags),
+        None => (0, flags | AT_EMPTY_PATH),
     };
-    let path_gpa = match staged {
-        Ok(gpa) => gpa,
-        Err(errno) => return -errno,
-    };
-    let result = host(forwarded::NEWFSTATAT, [dirfd, path_gpa, io.at(PATH_MAX), flags, 0, 0]);
-    if result >= 0 {
-        if let Err(errno) = user::copy_out(statbuf, io.ptr(PATH_MAX), STAT_SIZE) {
-            return -errno;
-        }
-    }
-    result
+    direct(forwarded::NEWFSTATAT, [dirfd, path, statbuf, flags, 0, 0])
 }
 
 pub fn sys_newfstatat(a: &Args) -> i64 {
@@ -285,28 +232,12 @@ pub fn sys_fstat(a: &Args) -> i64 {
     fstatat(a[0], None, a[1], AT_EMPTY_PATH)
 }
 
-/// `sizeof(struct statfs)` on x86-64.
-const STATFS_SIZE: usize = 120;
-
-/// statfs (`path`) or fstatfs (`fd`): the `struct statfs` comes back after the staged path.
+/// statfs (`path`) or fstatfs (`fd`), the host writing the `struct statfs`.
 fn statfs(path: Option<u64>, fd: u64, buf: u64) -> i64 {
-    let io = IoBuffer::get();
-    if !user::accessible(buf, STATFS_SIZE as u64, PROT_WRITE) {
-        return -EFAULT;
+    match path {
+        Some(p) => direct(forwarded::STATFS, [p, buf, 0, 0, 0, 0]),
+        None => direct(forwarded::FSTATFS, [fd, buf, 0, 0, 0, 0]),
     }
-    let result = match path {
-        Some(p) => match io.stage_path(0, p) {
-            Ok(gpa) => host(forwarded::STATFS, [gpa, io.at(PATH_MAX), 0, 0, 0, 0]),
-            Err(errno) => return -errno,
-        },
-        None => host(forwarded::FSTATFS, [fd, io.at(PATH_MAX), 0, 0, 0, 0]),
-    };
-    if result >= 0 {
-        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), STATFS_SIZE) {
-            return -errno;
-        }
-    }
-    result
 }
 
 pub fn sys_statfs(a: &Args) -> i64 {
@@ -322,50 +253,49 @@ pub fn sys_mknod(_a: &Args) -> i64 {
     -EPERM
 }
 
-/// One path argument, staged, then the call with `args(path_gpa)`.
+/// One path argument, staged, then the call with `args(path_gpa)` (calls whose other
+/// arguments the kernel builds itself).
 fn with_path(path: u64, call: impl FnOnce(u64) -> i64) -> i64 {
     or_errno(IoBuffer::get().stage_path(0, path).map(call))
 }
 
 pub fn sys_faccessat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], a[2]);
-    with_path(a[1], |p| host(forwarded::FACCESSAT, [dirfd, p, mode, 0, 0, 0]))
+    direct(forwarded::FACCESSAT, [dirfd, a[1], mode, 0, 0, 0])
 }
 /// faccessat2: the host's faccessat gets the flags as a fourth argument.
 pub fn sys_faccessat2(a: &Args) -> i64 {
     let (dirfd, mode, flags) = (a[0], a[2], a[3]);
-    with_path(a[1], |p| host(forwarded::FACCESSAT, [dirfd, p, mode, flags, 0, 0]))
+    direct(forwarded::FACCESSAT, [dirfd, a[1], mode, flags, 0, 0])
 }
 pub fn sys_access(a: &Args) -> i64 {
     let mode = a[1];
-    with_path(a[0], |p| host(forwarded::FACCESSAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    direct(forwarded::FACCESSAT, [AT_FDCWD, a[0], mode, 0, 0, 0])
 }
 pub fn sys_chdir(a: &Args) -> i64 {
-    with_path(a[0], |p| host(forwarded::CHDIR, [p, 0, 0, 0, 0, 0]))
+    direct(forwarded::CHDIR, [a[0], 0, 0, 0, 0, 0])
 }
 pub fn sys_mkdirat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], without_umask(a[2]));
-    with_path(a[1], |p| host(forwarded::MKDIRAT, [dirfd, p, mode, 0, 0, 0]))
+    direct(forwarded::MKDIRAT, [dirfd, a[1], mode, 0, 0, 0])
 }
 pub fn sys_mkdir(a: &Args) -> i64 {
     let mode = without_umask(a[1]);
-    with_path(a[0], |p| host(forwarded::MKDIRAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    direct(forwarded::MKDIRAT, [AT_FDCWD, a[0], mode, 0, 0, 0])
 }
 pub fn sys_unlinkat(a: &Args) -> i64 {
     let (dirfd, flags) = (a[0], a[2]);
-    with_path(a[1], |p| host(forwarded::UNLINKAT, [dirfd, p, flags, 0, 0, 0]))
+    direct(forwarded::UNLINKAT, [dirfd, a[1], flags, 0, 0, 0])
 }
 pub fn sys_unlink(a: &Args) -> i64 {
-    with_path(a[0], |p| host(forwarded::UNLINKAT, [AT_FDCWD, p, 0, 0, 0, 0]))
+    direct(forwarded::UNLINKAT, [AT_FDCWD, a[0], 0, 0, 0, 0])
 }
 pub fn sys_rmdir(a: &Args) -> i64 {
-    with_path(a[0], |p| host(forwarded::UNLINKAT, [AT_FDCWD, p, AT_REMOVEDIR, 0, 0, 0]))
+    direct(forwarded::UNLINKAT, [AT_FDCWD, a[0], AT_REMOVEDIR, 0, 0, 0])
 }
 
 fn renameat2(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
-    let io = IoBuffer::get();
-    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
-    or_errno(staged.map(|(o, n)| host(forwarded::RENAMEAT2, [old_dir, o, new_dir, n, flags, 0])))
+    direct(forwarded::RENAMEAT2, [old_dir, old, new_dir, new, flags, 0])
 }
 
 pub fn sys_renameat2(a: &Args) -> i64 {
@@ -379,21 +309,10 @@ pub fn sys_rename(a: &Args) -> i64 {
 }
 
 fn readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
-    let io = IoBuffer::get();
-    let n = size.min((io.len - PATH_MAX) as u64);
     if size as i64 <= 0 {
         return -EINVAL;
     }
-    if !user::accessible(buf, n, PROT_WRITE) {
-        return -EFAULT;
-    }
-    let result = with_path(path, |p| host(forwarded::READLINKAT, [dirfd, p, io.at(PATH_MAX), n, 0, 0]));
-    if result > 0 {
-        if let Err(errno) = user::copy_out(buf, io.ptr(PATH_MAX), (result as u64).min(n) as usize) {
-            return -errno;
-        }
-    }
-    result
+    direct(forwarded::READLINKAT, [dirfd, path, buf, size, 0, 0])
 }
 
 pub fn sys_readlinkat(a: &Args) -> i64 {
@@ -403,29 +322,13 @@ pub fn sys_readlink(a: &Args) -> i64 {
     readlinkat(AT_FDCWD, a[0], a[1], a[2])
 }
 
-/// Copies the host's output of `len` bytes at I/O offset 0 to `buf` when `result` > 0.
-fn output_call(buf: u64, len: u64, call: impl FnOnce(u64, u64) -> i64) -> i64 {
-    let io = IoBuffer::get();
-    let n = len.min(io.len as u64);
-    if !user::accessible(buf, n, PROT_WRITE) {
-        return -EFAULT;
-    }
-    let result = call(io.at(0), n);
-    if result > 0 {
-        if let Err(errno) = user::copy_out(buf, io.ptr(0), (result as u64).min(n) as usize) {
-            return -errno;
-        }
-    }
-    result
-}
-
 pub fn sys_getdents64(a: &Args) -> i64 {
-    let fd = a[0];
-    output_call(a[1], a[2], |gpa, n| host(forwarded::GETDENTS64, [fd, gpa, n, 0, 0, 0]))
+    // The count is an `unsigned int`.
+    direct(forwarded::GETDENTS64, [a[0], a[1], a[2] & 0xffff_ffff, 0, 0, 0])
 }
 
 pub fn sys_getcwd(a: &Args) -> i64 {
-    output_call(a[0], a[1], |gpa, n| host(forwarded::GETCWD, [gpa, n, 0, 0, 0, 0]))
+    direct(forwarded::GETCWD, [a[0], a[1], 0, 0, 0, 0])
 }
 
 /// What an ioctl request moves through its pointer argument.
@@ -508,12 +411,12 @@ pub fn sys_fcntl(a: &Args) -> i64 {
 
 pub fn sys_fchmodat(a: &Args) -> i64 {
     let (dirfd, mode) = (a[0], a[2]);
-    with_path(a[1], |p| host(forwarded::FCHMODAT, [dirfd, p, mode, 0, 0, 0]))
+    direct(forwarded::FCHMODAT, [dirfd, a[1], mode, 0, 0, 0])
 }
 
 pub fn sys_chmod(a: &Args) -> i64 {
     let mode = a[1];
-    with_path(a[0], |p| host(forwarded::FCHMODAT, [AT_FDCWD, p, mode, 0, 0, 0]))
+    direct(forwarded::FCHMODAT, [AT_FDCWD, a[0], mode, 0, 0, 0])
 }
 
 pub fn sys_fchmod(a: &Args) -> i64 {
@@ -542,11 +445,8 @@ pub fn sys_utimensat(a: &Args) -> i64 {
     with_path(path, |p| host(forwarded::UTIMENSAT, [dirfd, p, io.at(times_at), flags, 0, 0]))
 }
 
-/// symlinkat(2): the target and the new name staged one after the other.
 fn symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
-    let io = IoBuffer::get();
-    let staged = io.stage_path(0, target).and_then(|t| io.stage_path(PATH_MAX, path).map(|p| (t, p)));
-    or_errno(staged.map(|(t, p)| host(forwarded::SYMLINKAT, [t, dirfd, p, 0, 0, 0])))
+    direct(forwarded::SYMLINKAT, [target, dirfd, path, 0, 0, 0])
 }
 
 pub fn sys_symlinkat(a: &Args) -> i64 {
@@ -557,9 +457,7 @@ pub fn sys_symlink(a: &Args) -> i64 {
 }
 
 fn linkat(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
-    let io = IoBuffer::get();
-    let staged = io.stage_path(0, old).and_then(|o| io.stage_path(PATH_MAX, new).map(|n| (o, n)));
-    or_errno(staged.map(|(o, n)| host(forwarded::LINKAT, [old_dir, o, new_dir, n, flags, 0])))
+    direct(forwarded::LINKAT, [old_dir, old, new_dir, new, flags, 0])
 }
 
 pub fn sys_linkat(a: &Args) -> i64 {

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.vmm;
 
+import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
@@ -7,7 +8,7 @@ import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
-import dev.hyperlight.nanvix.abi.Sysno;
+import dev.hyperlight.nanvix.memory.UserPageFault;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
@@ -148,7 +149,11 @@ final class GuestRun {
                     && request.arg0() == startPoint.getAsInt()) {
                 return AT_START_POINT;
             }
-            page.setResult(io.call(request));
+            try {
+                page.setResult(io.call(request, page.cr3()));
+            } catch (UserPageFault fault) {
+                page.setUserFault(fault);
+            }
             return replaced.getAsBoolean() ? REPLACED : null;
         } catch (BadGuestAddressException e) {
             return failed("guest kernel passed a bad address: " + e.getMessage());

@@ -2,13 +2,15 @@ package dev.hyperlight.nanvix.vmm;
 
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.memory.UserPageFault;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The hypercall page of one vCPU: {@code u64 nr, u64 args[6], i64 result}. The page address is the
+ * The hypercall page of one vCPU: {@code u64 nr, u64 args[6], i64 result, u64 cr3, u64
+ * fault_address, fault_length, fault_write}. The page address is the
  * host's own (from the layout), not the guest's word, and every access goes through {@link
  * GuestMemory}, so nothing here can reach outside guest RAM.
  */
@@ -17,7 +19,11 @@ final class HypercallPage {
     private static final long NR = GuestAbi.HYPERCALL_NR_OFFSET;
     private static final long ARGS = GuestAbi.HYPERCALL_ARGS_OFFSET;
     private static final long RESULT = GuestAbi.HYPERCALL_RESULT_OFFSET;
-    private static final long SIZE = RESULT + 8;
+    private static final long CR3 = GuestAbi.HYPERCALL_CR3_OFFSET;
+    private static final long FAULT_ADDRESS = GuestAbi.HYPERCALL_FAULT_ADDRESS_OFFSET;
+    private static final long FAULT_LENGTH = GuestAbi.HYPERCALL_FAULT_LENGTH_OFFSET;
+    private static final long FAULT_WRITE = GuestAbi.HYPERCALL_FAULT_WRITE_OFFSET;
+    private static final long SIZE = FAULT_WRITE + 8;
     /** Longest kernel log or panic message the host accepts. */
     private static final int MAX_MESSAGE = 4096;
 
@@ -47,8 +53,22 @@ final class HypercallPage {
                 argument(4), argument(5));
     }
 
+    /** 0: the pointer arguments are guest-physical; else the page-table root of the program's addresses. */
+    long cr3() {
+        return page().get(ValueLayout.JAVA_LONG_UNALIGNED, CR3);
+    }
+
     void setResult(long result) {
         page().set(ValueLayout.JAVA_LONG_UNALIGNED, RESULT, result);
+    }
+
+    /** Answers that the call has not run: the program's range {@code fault} must be mapped first. */
+    void setUserFault(UserPageFault fault) {
+        MemorySegment page = page();
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, FAULT_ADDRESS, fault.address());
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, FAULT_LENGTH, fault.length());
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, FAULT_WRITE, fault.write() ? 1 : 0);
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, RESULT, GuestAbi.USER_FAULT);
     }
 
     /** The text a LOG or PANIC names by (address, length) in args 0 and 1, cut to a sane length. */

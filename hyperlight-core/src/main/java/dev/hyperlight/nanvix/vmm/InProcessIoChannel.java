@@ -2,6 +2,8 @@ package dev.hyperlight.nanvix.vmm;
 
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.memory.GuestMemory;
+import dev.hyperlight.nanvix.memory.PageTableWalker;
+import dev.hyperlight.nanvix.memory.UserMemory;
 import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
@@ -11,19 +13,22 @@ final class InProcessIoChannel implements IoChannel {
 
     private final SyscallTable table;
     private final GuestMemory memory;
+    private final PageTableWalker walker;
     private final HostIo io;
     private final RunState runState;
 
     InProcessIoChannel(SyscallTable table, GuestMemory memory, HostIo io, RunState runState) {
         this.table = table;
         this.memory = memory;
+        this.walker = new PageTableWalker(memory);
         this.io = io;
         this.runState = runState;
     }
 
     @Override
-    public long call(SyscallRequest request) {
-        return table.dispatch(request, memory, io, runState);
+    public long call(SyscallRequest request, long cr3) {
+        GuestMemory addressed = cr3 == 0 ? memory : new UserMemory(memory, walker, cr3);
+        return table.dispatch(request, addressed, io, runState);
     }
 
     @Override

@@ -9,8 +9,15 @@ import dev.hyperlight.nanvix.syscall.SyscallRequest;
  */
 interface IoChannel extends AutoCloseable {
 
-    /** Serves one call and returns its result: a value, or {@code -errno}. */
-    long call(SyscallRequest request);
+    /**
+     * Serves one call and returns its result: a value, or {@code -errno}.
+     *
+     * @param cr3 0 when the pointer arguments are guest-physical addresses; else the page-table
+     *     root under which they are the program's own addresses
+     * @throws dev.hyperlight.nanvix.memory.UserPageFault when the program's page tables do not let
+     *     the host access an argument: the call has not run
+     */
+    long call(SyscallRequest request, long cr3);
 
     @Override
     void close();

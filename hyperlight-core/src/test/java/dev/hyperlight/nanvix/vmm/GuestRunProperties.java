@@ -118,8 +118,8 @@ class GuestRunProperties {
                 private final IoChannel table = new InProcessIoChannel(TABLE, memory, io, new RunState());
 
                 @Override
-                public long call(SyscallRequest request) {
-                    long result = table.call(request);
+                public long call(SyscallRequest request, long cr3) {
+                    long result = table.call(request, cr3);
                     results.add(result);
                     return result;
                 }

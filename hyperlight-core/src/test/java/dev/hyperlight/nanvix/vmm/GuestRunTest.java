@@ -66,7 +66,7 @@ class GuestRunTest {
     private GuestRun loop(RunLog log, OptionalInt startPoint) {
         IoChannel channel = new IoChannel() {
             @Override
-            public long call(SyscallRequest request) {
+            public long call(SyscallRequest request, long cr3) {
                 served.add(request);
                 return host.applyAsLong(request);
             }

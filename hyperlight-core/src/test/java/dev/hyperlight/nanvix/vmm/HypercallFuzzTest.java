@@ -91,8 +91,8 @@ class HypercallFuzzTest {
                 private final IoChannel table = new InProcessIoChannel(TABLE, memory, io, new RunState());
 
                 @Override
-                public long call(SyscallRequest request) {
-                    long result = table.call(request);
+                public long call(SyscallRequest request, long cr3) {
+                    long result = table.call(request, cr3);
                     assertThat(result >= 0 || ERRNO_RESULTS.contains(result)).as("%s returned %d", request, result)
                             .isTrue();
                     return result;

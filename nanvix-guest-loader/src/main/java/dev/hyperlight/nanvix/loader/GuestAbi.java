@@ -35,6 +35,16 @@ public final class GuestAbi {
     public static final int HYPERCALL_ARGS_OFFSET = 8;
     public static final int HYPERCALL_ARG_COUNT = 6;
     public static final int HYPERCALL_RESULT_OFFSET = 56;
+    /** 0: the pointer arguments are guest-physical; else the program's, under this page-table root. */
+    public static final int HYPERCALL_CR3_OFFSET = 64;
+    public static final int HYPERCALL_FAULT_ADDRESS_OFFSET = 72;
+    public static final int HYPERCALL_FAULT_LENGTH_OFFSET = 80;
+    public static final int HYPERCALL_FAULT_WRITE_OFFSET = 88;
+    /**
+     * The result of a call with user addresses the program's page tables do not let the host
+     * access: the call has not run, the fault fields name the range for the kernel to map.
+     */
+    public static final long USER_FAULT = 0x8000_0000_0000_0000L;
 
     // Ports the kernel writes to with `out dx, eax`.
     public static final int PORT_HYPERCALL = 0x6e0;

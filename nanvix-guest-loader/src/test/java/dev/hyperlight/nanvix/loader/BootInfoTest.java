@@ -40,7 +40,7 @@ class BootInfoTest {
             assertThat(block.get(U64, 0)).isEqualTo(0x3154_4f4f_4258_564eL);
             assertThat(new String(block.asSlice(0, 8).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII))
                     .isEqualTo("NVXBOOT1");
-            assertThat(block.get(U64, 8)).isEqualTo(1);
+            assertThat(block.get(U64, 8)).isEqualTo(AbiVersion.CURRENT);
             assertThat(block.get(U64, 16)).isEqualTo(0x7f80_0000_0000L);
             assertThat(block.get(U64, 24)).isEqualTo(64L << 20);
             assertThat(block.get(U64, 32)).isEqualTo(0x4d_d000);

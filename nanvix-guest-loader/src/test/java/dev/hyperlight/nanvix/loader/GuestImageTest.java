@@ -94,7 +94,7 @@ class GuestImageTest {
 
         BootInfo info = BootInfo.readFrom(ram);
         assertThat(info.magic()).isEqualTo(BootInfo.MAGIC);
-        assertThat(info.abiVersion()).isEqualTo(1);
+        assertThat(info.abiVersion()).isEqualTo(AbiVersion.CURRENT);
         assertThat(info.kernelBase()).isEqualTo(GuestAbi.KERNEL_BASE);
         assertThat(info.memorySize()).isEqualTo(MEMORY);
         assertThat(info.freeStart()).isEqualTo(layout.freeStart());

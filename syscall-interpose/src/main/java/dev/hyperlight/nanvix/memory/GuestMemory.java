@@ -22,6 +22,32 @@ public interface GuestMemory {
     MemorySegment range(long gpa, long length);
 
     /**
+     * {@code [address, address + length)} for the host to read. For guest-physical memory the
+     * same as {@link #range}; {@link UserMemory} translates a program's address.
+     *
+     * @throws BadGuestAddressException if the range is not guest RAM
+     * @throws UserPageFault if the program's page tables do not allow the read
+     */
+    default MemorySegment readable(long address, long length) {
+        return range(address, length);
+    }
+
+    /**
+     * {@code [address, address + length)} for the host to write; what is written reaches the guest
+     * at {@link #commit} at the latest.
+     *
+     * @throws BadGuestAddressException if the range is not guest RAM
+     * @throws UserPageFault if the program's page tables do not allow the write
+     */
+    default MemorySegment writable(long address, long length) {
+        return range(address, length);
+    }
+
+    /** Makes every write to a {@link #writable} view reach the guest; the call's views end here. */
+    default void commit() {
+    }
+
+    /**
      * The bytes of the NUL-terminated string at {@code gpa}, without the NUL. Only the bytes up to
      * and including the NUL are read, so a short string near the end of RAM is fine.
      *

@@ -3,7 +3,6 @@ package dev.hyperlight.nanvix.syscall;
 import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
-import dev.hyperlight.nanvix.abi.FileSystemStat;
 import dev.hyperlight.nanvix.abi.Stat;
 import dev.hyperlight.nanvix.abi.Timespec;
 import dev.hyperlight.nanvix.io.HostIo;
@@ -68,18 +67,21 @@ final class DefaultSyscalls {
     }
 
     static long newfstatat(SyscallCall c, HostIo io) {
-        Stat stat = io.fileSystem().statAt(c.fd(0), c.path(1), (int) c.argument(3));
-        stat.encode(c.memory().range(c.argument(2), Stat.SIZE));
+        int flags = (int) c.argument(3);
+        // A null path with AT_EMPTY_PATH is fstat, as Linux 6.11 takes it.
+        String path = c.argument(1) == 0 && (flags & Fcntl.AT_EMPTY_PATH) != 0 ? "" : c.path(1);
+        Stat stat = io.fileSystem().statAt(c.fd(0), path, flags);
+        stat.encode(c.struct(2));
         return 0;
     }
 
     static long statfs(SyscallCall c, HostIo io) {
-        io.fileSystem().statfs(c.path(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
+        io.fileSystem().statfs(c.path(0)).encode(c.struct(1));
         return 0;
     }
 
     static long fstatfs(SyscallCall c, HostIo io) {
-        io.fileSystem().fstatfs(c.fd(0)).encode(c.memory().range(c.argument(1), FileSystemStat.SIZE));
+        io.fileSystem().fstatfs(c.fd(0)).encode(c.struct(1));
         return 0;
     }
 
@@ -89,7 +91,7 @@ final class DefaultSyscalls {
     }
 
     static long getdents64(SyscallCall c, HostIo io) {
-        return io.descriptors().getdents64(c.fd(0), c.memory().range(c.argument(1), unsignedInt(c.argument(2))));
+        return io.descriptors().getdents64(c.fd(0), c.buffer(1));
     }
 
     /** Returns the length written, NUL included; ERANGE if {@code size} cannot hold it. */
@@ -99,7 +101,7 @@ final class DefaultSyscalls {
         if (Long.compareUnsigned(size, path.length + 1L) < 0) {
             throw new ErrnoException(Errno.ERANGE);
         }
-        MemorySegment out = c.memory().range(c.argument(0), path.length + 1L);
+        MemorySegment out = c.buffer(0).asSlice(0, path.length + 1L);
         MemorySegment.copy(path, 0, out, ValueLayout.JAVA_BYTE, 0, path.length);
         out.set(ValueLayout.JAVA_BYTE, path.length, (byte) 0);
         return path.length + 1L;
@@ -139,7 +141,7 @@ final class DefaultSyscalls {
         String path = c.path(1);
         byte[] target = GuestNames.encode(io.fileSystem().readlinkAt(c.fd(0), path));
         int n = Math.min(size, target.length);
-        MemorySegment.copy(target, 0, c.memory().range(c.argument(2), n), ValueLayout.JAVA_BYTE, 0, n);
+        MemorySegment.copy(target, 0, c.buffer(2), ValueLayout.JAVA_BYTE, 0, n);
         return n;
     }
 
@@ -288,11 +290,5 @@ final class DefaultSyscalls {
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 0, pair[0]);
         out.set(ValueLayout.JAVA_INT_UNALIGNED, 4, pair[1]);
         return 0;
-    }
-
-    // ---- argument decoding ----
-
-    private static long unsignedInt(long raw) {
-        return raw & 0xffff_ffffL;
     }
 }

@@ -137,8 +137,13 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
         long run(SyscallCall call, HostIo io);
     }
 
-    /** One forwarded call as declared below: its description, its default, whether it is "the network". */
-    private record Declaration(Syscall syscall, Implementation implementation, boolean network) {}
+    /**
+     * One forwarded call as declared below: its description, its default, whether it is "the
+     * network", whether the guest kernel may pass the program's own addresses for its described
+     * pointers (every pointer it takes is a described path, buffer or structure).
+     */
+    private record Declaration(Syscall syscall, Implementation implementation, boolean network,
+            boolean userAddresses) {}
 
     /**
      * Filled by {@link #forwarded} and {@link #network} while this class initializes (the rows
@@ -147,10 +152,10 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
      */
     private static final Map<Sysno, Declaration> DECLARED = new EnumMap<>(Sysno.class);
 
-    private static Syscall declare(Sysno sysno, Implementation implementation, boolean network,
+    private static Syscall declare(Sysno sysno, Implementation implementation, boolean network, boolean userAddresses,
             Argument... arguments) {
         Syscall syscall = call(sysno, arguments);
-        if (DECLARED.put(sysno, new Declaration(syscall, implementation, network)) != null) {
+        if (DECLARED.put(sysno, new Declaration(syscall, implementation, network, userAddresses)) != null) {
             throw new IllegalStateException(sysno.linuxName() + " is declared twice");
         }
         return syscall;
@@ -158,29 +163,37 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
 
     /** A call the guest kernel forwards, accepted by the default table. */
     private static Syscall forwarded(Sysno sysno, Implementation implementation, Argument... arguments) {
-        return declare(sysno, implementation, false, arguments);
+        return declare(sysno, implementation, false, false, arguments);
+    }
+
+    /**
+     * A forwarded call whose pointers the guest kernel passes as the program's own addresses
+     * (docs/guest-abi.md, "User addresses"): the host reads and writes the program's pages.
+     */
+    private static Syscall direct(Sysno sysno, Implementation implementation, Argument... arguments) {
+        return declare(sysno, implementation, false, true, arguments);
     }
 
     /** A socket call: forwarded, denied by the default table except on AF_UNIX sockets. */
     private static Syscall network(Sysno sysno, Implementation implementation, Argument... arguments) {
-        return declare(sysno, implementation, true, arguments);
+        return declare(sysno, implementation, true, false, arguments);
     }
 
     // The forwarded calls, one row each: number, arguments and default implementation. The
     // guest kernel's list (guest-kernel/src/host/forwarded.rs) must name the same calls
     // (ForwardedCallsTest); docs/guest-abi.md, "Forwarded system calls", says how each arrives.
-    public static final Syscall READ = forwarded(Sysno.READ, DefaultSyscalls::read, fd("fd"),
+    public static final Syscall READ = direct(Sysno.READ, DefaultSyscalls::read, fd("fd"),
             new Buffer("buf", 2, true), value("count"));
-    public static final Syscall WRITE = forwarded(Sysno.WRITE, DefaultSyscalls::write, fd("fd"),
+    public static final Syscall WRITE = direct(Sysno.WRITE, DefaultSyscalls::write, fd("fd"),
             new Buffer("buf", 2, false), value("count"));
     public static final Syscall CLOSE = forwarded(Sysno.CLOSE, DefaultSyscalls::close, fd("fd"));
     public static final Syscall LSEEK = forwarded(Sysno.LSEEK, DefaultSyscalls::lseek, fd("fd"), value("offset"),
             value("whence"));
     public static final Syscall IOCTL = forwarded(Sysno.IOCTL, DefaultSyscalls::ioctl, fd("fd"), value("request"),
             value("arg"));
-    public static final Syscall PREAD64 = forwarded(Sysno.PREAD64, DefaultSyscalls::pread64, fd("fd"),
+    public static final Syscall PREAD64 = direct(Sysno.PREAD64, DefaultSyscalls::pread64, fd("fd"),
             new Buffer("buf", 2, true), value("count"), value("offset"));
-    public static final Syscall PWRITE64 = forwarded(Sysno.PWRITE64, DefaultSyscalls::pwrite64, fd("fd"),
+    public static final Syscall PWRITE64 = direct(Sysno.PWRITE64, DefaultSyscalls::pwrite64, fd("fd"),
             new Buffer("buf", 2, false), value("count"), value("offset"));
     public static final Syscall DUP = forwarded(Sysno.DUP, DefaultSyscalls::dup, fd("oldfd"));
     public static final Syscall NANOSLEEP = forwarded(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep,
@@ -190,42 +203,42 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall FSYNC = forwarded(Sysno.FSYNC, DefaultSyscalls::fsync, fd("fd"));
     public static final Syscall FTRUNCATE = forwarded(Sysno.FTRUNCATE, DefaultSyscalls::ftruncate, fd("fd"),
             value("length"));
-    public static final Syscall GETCWD = forwarded(Sysno.GETCWD, DefaultSyscalls::getcwd, new Buffer("buf", 1, true),
+    public static final Syscall GETCWD = direct(Sysno.GETCWD, DefaultSyscalls::getcwd, new Buffer("buf", 1, true),
             value("size"));
-    public static final Syscall CHDIR = forwarded(Sysno.CHDIR, DefaultSyscalls::chdir, path("path"));
+    public static final Syscall CHDIR = direct(Sysno.CHDIR, DefaultSyscalls::chdir, path("path"));
     public static final Syscall FCHDIR = forwarded(Sysno.FCHDIR, DefaultSyscalls::fchdir, fd("fd"));
-    public static final Syscall GETDENTS64 = forwarded(Sysno.GETDENTS64, DefaultSyscalls::getdents64, fd("fd"),
+    public static final Syscall GETDENTS64 = direct(Sysno.GETDENTS64, DefaultSyscalls::getdents64, fd("fd"),
             new Buffer("dirp", 2, true), value("count"));
-    public static final Syscall OPENAT = forwarded(Sysno.OPENAT, DefaultSyscalls::openat, fd("dirfd"), path("pathname"),
+    public static final Syscall OPENAT = direct(Sysno.OPENAT, DefaultSyscalls::openat, fd("dirfd"), path("pathname"),
             new Flags("flags", OPEN_FLAGS), value("mode"));
-    public static final Syscall MKDIRAT = forwarded(Sysno.MKDIRAT, DefaultSyscalls::mkdirat, fd("dirfd"),
+    public static final Syscall MKDIRAT = direct(Sysno.MKDIRAT, DefaultSyscalls::mkdirat, fd("dirfd"),
             path("pathname"), value("mode"));
-    public static final Syscall NEWFSTATAT = forwarded(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat, fd("dirfd"),
+    public static final Syscall NEWFSTATAT = direct(Sysno.NEWFSTATAT, DefaultSyscalls::newfstatat, fd("dirfd"),
             path("pathname"), new Struct("statbuf", 144, true), new Flags("flags", AT_FLAGS));
-    public static final Syscall STATFS = forwarded(Sysno.STATFS, DefaultSyscalls::statfs, path("path"),
+    public static final Syscall STATFS = direct(Sysno.STATFS, DefaultSyscalls::statfs, path("path"),
             new Struct("buf", 120, true));
-    public static final Syscall FSTATFS = forwarded(Sysno.FSTATFS, DefaultSyscalls::fstatfs, fd("fd"),
+    public static final Syscall FSTATFS = direct(Sysno.FSTATFS, DefaultSyscalls::fstatfs, fd("fd"),
             new Struct("buf", 120, true));
-    public static final Syscall UNLINKAT = forwarded(Sysno.UNLINKAT, DefaultSyscalls::unlinkat, fd("dirfd"),
+    public static final Syscall UNLINKAT = direct(Sysno.UNLINKAT, DefaultSyscalls::unlinkat, fd("dirfd"),
             path("pathname"), new Flags("flags", AT_FLAGS));
-    public static final Syscall READLINKAT = forwarded(Sysno.READLINKAT, DefaultSyscalls::readlinkat, fd("dirfd"),
+    public static final Syscall READLINKAT = direct(Sysno.READLINKAT, DefaultSyscalls::readlinkat, fd("dirfd"),
             path("pathname"), new Buffer("buf", 3, true), value("bufsiz"));
-    public static final Syscall FACCESSAT = forwarded(Sysno.FACCESSAT, DefaultSyscalls::faccessat, fd("dirfd"),
+    public static final Syscall FACCESSAT = direct(Sysno.FACCESSAT, DefaultSyscalls::faccessat, fd("dirfd"),
             path("pathname"), value("mode"), new Flags("flags", AT_FLAGS));
     public static final Syscall DUP3 = forwarded(Sysno.DUP3, DefaultSyscalls::dup3, fd("oldfd"), fd("newfd"),
             new Flags("flags", OPEN_FLAGS));
-    public static final Syscall RENAMEAT2 = forwarded(Sysno.RENAMEAT2, DefaultSyscalls::renameat2, fd("olddirfd"),
+    public static final Syscall RENAMEAT2 = direct(Sysno.RENAMEAT2, DefaultSyscalls::renameat2, fd("olddirfd"),
             path("oldpath"), fd("newdirfd"), path("newpath"), value("flags"));
     /** fchmod arrives with an empty path and AT_EMPTY_PATH in flags (0 otherwise). */
-    public static final Syscall FCHMODAT = forwarded(Sysno.FCHMODAT, DefaultSyscalls::fchmodat, fd("dirfd"),
+    public static final Syscall FCHMODAT = direct(Sysno.FCHMODAT, DefaultSyscalls::fchmodat, fd("dirfd"),
             path("pathname"), value("mode"), new Flags("flags", AT_FLAGS));
     public static final Syscall UTIMENSAT = forwarded(Sysno.UTIMENSAT, DefaultSyscalls::utimensat, fd("dirfd"),
             path("pathname"), new Struct("times", 32, false), new Flags("flags", AT_FLAGS));
     /** symlink arrives as symlinkat(target, AT_FDCWD, linkpath). */
-    public static final Syscall SYMLINKAT = forwarded(Sysno.SYMLINKAT, DefaultSyscalls::symlinkat, path("target"),
+    public static final Syscall SYMLINKAT = direct(Sysno.SYMLINKAT, DefaultSyscalls::symlinkat, path("target"),
             fd("newdirfd"), path("linkpath"));
     /** link arrives as linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0). */
-    public static final Syscall LINKAT = forwarded(Sysno.LINKAT, DefaultSyscalls::linkat, fd("olddirfd"),
+    public static final Syscall LINKAT = direct(Sysno.LINKAT, DefaultSyscalls::linkat, fd("olddirfd"),
             path("oldpath"), fd("newdirfd"), path("newpath"), new Flags("flags", AT_FLAGS));
     public static final Syscall GETRANDOM = forwarded(Sysno.GETRANDOM, DefaultSyscalls::getrandom,
             new Buffer("buf", 1, true), value("buflen"), value("flags"));
@@ -305,6 +318,12 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     /** Linux's name of the call. */
     public String name() {
         return sysno.linuxName();
+    }
+
+    /** Whether the guest kernel may pass this call the program's own addresses (see {@link #direct}). */
+    public boolean takesUserAddresses() {
+        Declaration declared = DECLARED.get(sysno);
+        return declared != null && declared.userAddresses();
     }
 
     /** Whether the guest kernel forwards this call to the host (else only a test can ask for it). */

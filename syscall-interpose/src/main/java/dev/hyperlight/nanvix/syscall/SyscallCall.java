@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
+import dev.hyperlight.nanvix.memory.UserMemory;
 import dev.hyperlight.nanvix.vfs.GuestNames;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -110,9 +111,58 @@ public final class SyscallCall {
         if (!(syscall.arguments().get(index) instanceof Syscall.Buffer described)) {
             throw new IllegalArgumentException("argument " + index + " of " + name() + " is not a buffer");
         }
+        long length = bufferLength(described);
+        return described.output() ? memory.writable(argument(index), length) : memory.readable(argument(index), length);
+    }
+
+    /**
+     * Argument {@code index}, described as a structure, as a view of guest memory of its size:
+     * writable if the call writes it.
+     */
+    public MemorySegment struct(int index) {
+        if (!(syscall.arguments().get(index) instanceof Syscall.Struct described)) {
+            throw new IllegalArgumentException("argument " + index + " of " + name() + " is not a structure");
+        }
+        return described.output() ? memory.writable(argument(index), described.size())
+                : memory.readable(argument(index), described.size());
+    }
+
+    /**
+     * A buffer's length register, at most {@link #MAX_RW_COUNT}: Linux caps a transfer before it
+     * looks at the memory. A negative length is left for the range check to refuse.
+     */
+    private long bufferLength(Syscall.Buffer described) {
         long length = argument(described.lengthArgument());
-        MemorySegment buffer = memory.range(argument(index), length);
-        return buffer.byteSize() > MAX_RW_COUNT ? buffer.asSlice(0, MAX_RW_COUNT) : buffer;
+        return length > MAX_RW_COUNT ? MAX_RW_COUNT : length;
+    }
+
+    /**
+     * For a call whose pointers are the program's own addresses: checks every described path,
+     * buffer and structure against the program's page tables before the call runs, so that a page
+     * the guest kernel must map first ({@link UserPageFault}) stops the call before it has any
+     * effect. A null pointer is left to the call (some take one: "no times", an fd form).
+     *
+     * @throws UserPageFault for the first range the tables do not allow
+     */
+    void checkUserArguments(UserMemory user) {
+        List<Syscall.Argument> described = syscall.arguments();
+        for (int i = 0; i < described.size(); i++) {
+            long address = argument(i);
+            if (address == 0) {
+                continue;
+            }
+            try {
+                switch (described.get(i)) {
+                    case Syscall.Path ignored -> user.readCBytes(address, PATH_MAX - 1);
+                    case Syscall.Buffer buffer -> user.check(address, bufferLength(buffer), buffer.output());
+                    case Syscall.Struct struct -> user.check(address, struct.size(), struct.output());
+                    default -> {
+                    }
+                }
+            } catch (GuestStringTooLongException | BadGuestAddressException e) {
+                // Not a page to map: the call meets it again and gives the program its errno.
+            }
+        }
     }
 
     /** The first flag argument's value. */

@@ -7,6 +7,7 @@ import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
+import dev.hyperlight.nanvix.memory.UserMemory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -129,8 +130,10 @@ public final class SyscallTable {
      * Decides {@code request}: the call's value, or {@code -errno}: {@code -ENOSYS} for a call
      * without entry or without default implementation, {@code -EFAULT} for a guest address outside
      * RAM, {@code -ENAMETOOLONG} for an unterminated path. Never throws for anything the guest
-     * supplied. This is the VMM's entry point: {@link HostIo} is not exported to other modules,
-     * so only the VMM can call it.
+     * supplied, except {@link dev.hyperlight.nanvix.memory.UserPageFault} when {@code memory} is
+     * the program's ({@link UserMemory}) and a page of its arguments is not accessible: then the
+     * call has not run, and the VMM tells the guest kernel which range to map. This is the VMM's
+     * entry point: {@link HostIo} is not exported to other modules, so only the VMM can call it.
      *
      * @param runState what interceptors keep for the run the calling process belongs to
      * @throws AuditFailedException when the audit cannot record the call: the caller must stop
@@ -151,6 +154,22 @@ public final class SyscallTable {
             return result;
         }
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);
+        if (memory instanceof UserMemory user) {
+            if (!entry.syscall().takesUserAddresses()) {
+                LOG.debug("{} arrived with user addresses, which it is not declared to take", call.name());
+                return Errno.EFAULT.result();
+            }
+            call.checkUserArguments(user);
+        }
+        try {
+            return decided(event, entry, call, request, io);
+        } finally {
+            memory.commit();
+        }
+    }
+
+    private long decided(ForwardedCallEvent event, Entry entry, SyscallCall call, SyscallRequest request,
+            HostIo io) {
         SyscallDecision decision = decision(entry.action(), call, io);
         if (audit.isEmpty()) {
             boolean timed = observers.length > 0;
