@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A sandbox's warm-start templates, one per {@link WarmStart.Key}, made on first use by one run
- * while the others with the same key wait for it. A key whose template could not be made is
+ * A sandbox's warm-start templates, one per {@link WarmStart.TemplateKey}, made on first use by
+ * one run while the others with the same key wait for it. A key whose template could not be made is
  * remembered (its runs start cold, and the reason is logged once). At most {@link #MAX_TEMPLATES}
  * are kept; the least recently used goes first. Closing a template never disturbs the clones
  * made from it.
@@ -91,14 +91,15 @@ final class Templates implements AutoCloseable {
         }
     }
 
-    private final Map<WarmStart.Key, CompletableFuture<Optional<Held>>> byKey = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>> byKey =
+            new LinkedHashMap<>(16, 0.75f, true);
     private boolean closed;
 
     /**
      * A lease of the template of {@code key}, made by {@code maker} if none was tried yet. Empty
      * when the key has none or this cache is closed.
      */
-    Optional<Lease> get(WarmStart.Key key, Maker maker) throws SandboxException {
+    Optional<Lease> get(WarmStart.TemplateKey key, Maker maker) throws SandboxException {
         CompletableFuture<Optional<Held>> future;
         boolean mine = false;
         synchronized (this) {
@@ -130,16 +131,16 @@ final class Templates implements AutoCloseable {
     }
 
     /** After a template is made: closes it if the cache closed meanwhile, and evicts past the bound. */
-    private void keep(WarmStart.Key key, Optional<Held> made) {
+    private void keep(WarmStart.TemplateKey key, Optional<Held> made) {
         List<Optional<Held>> evicted = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 made.ifPresent(Held::retire);
                 return;
             }
-            Iterator<Map.Entry<WarmStart.Key, CompletableFuture<Optional<Held>>>> oldest = byKey.entrySet().iterator();
+            Iterator<Map.Entry<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>>> oldest = byKey.entrySet().iterator();
             while (byKey.size() > MAX_TEMPLATES && oldest.hasNext()) {
-                Map.Entry<WarmStart.Key, CompletableFuture<Optional<Held>>> entry = oldest.next();
+                Map.Entry<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>> entry = oldest.next();
                 if (entry.getKey().equals(key) || !entry.getValue().isDone()) {
                     continue;
                 }
