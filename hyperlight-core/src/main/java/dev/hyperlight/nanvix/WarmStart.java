@@ -1,5 +1,8 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.loader.BootArgumentException;
+import dev.hyperlight.nanvix.loader.BootRequest;
+import dev.hyperlight.nanvix.loader.StringsBlock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -170,14 +173,18 @@ final class WarmStart {
      * An ELF program's warm run: its template boots the program with no arguments and no
      * environment; the clone's kernel gets them from the message.
      *
-     * @param argv the run's command line, {@code argv[0]} included
+     * @param strings the run's exec path, argv and envp as the boot info would carry them
      */
-    record ProgramPlan(ProgramKey key, List<String> argv, List<String> environment) implements StartPlan {
+    record ProgramPlan(ProgramKey key, StringsBlock strings) implements StartPlan {
 
-        ProgramPlan {
-            argv = List.copyOf(argv);
-            environment = List.copyOf(environment);
-        }
+        /** Bytes of the message before its strings. */
+        static final int HEADER_SIZE = 48;
+        /**
+         * The longest message: the kernel reads it into the I/O buffer and needs a byte more to
+         * see its end. Its strings and their pointers (at most 65,536) then fit in the quarter of
+         * the default stack that Linux allows them.
+         */
+        static final long MAX_SIZE = BootRequest.DEFAULT_IO_BUFFER_SIZE - 1;
 
         @Override
         public List<String> templateArgv() {
@@ -201,33 +208,21 @@ final class WarmStart {
 
         /**
          * The kernel's start message: magic, real time (ns), 16 random bytes ({@code AT_RANDOM}),
-         * argc, envc (u64s, little-endian), then the exec path, argv and envp, each ending in NUL.
+         * argc, envc (u64s, little-endian), then the strings block.
          */
         @Override
         public byte[] message() {
             byte[] random = new byte[16];
             RANDOM.nextBytes(random);
-            ByteArrayOutputStream strings = new ByteArrayOutputStream();
-            for (String string : concat(List.of(key.execPath()), argv, environment)) {
-                strings.writeBytes(string.getBytes(StandardCharsets.UTF_8));
-                strings.write(0);
-            }
             Instant now = Instant.now();
-            ByteBuffer message = ByteBuffer.allocate(48 + strings.size()).order(ByteOrder.LITTLE_ENDIAN);
-            message.putLong(KERNEL_MESSAGE_MAGIC)
+            return ByteBuffer.allocate(HEADER_SIZE + strings.size()).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(KERNEL_MESSAGE_MAGIC)
                     .putLong(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano()))
                     .put(random)
-                    .putLong(argv.size())
-                    .putLong(environment.size())
-                    .put(strings.toByteArray());
-            return message.array();
-        }
-
-        private static List<String> concat(List<String> first, List<String> second, List<String> third) {
-            List<String> all = new ArrayList<>(first);
-            all.addAll(second);
-            all.addAll(third);
-            return all;
+                    .putLong(strings.argc())
+                    .putLong(strings.envc())
+                    .put(strings.bytes())
+                    .array();
         }
     }
 
@@ -285,20 +280,32 @@ final class WarmStart {
     static Optional<StartPlan> startPlan(GuestCommand command, List<String> environment, List<Mount> mounts,
             Map<GuestRuntime, String> preloads) {
         if (command.runtime().isEmpty()) {
-            return Optional.of(programPlan(command, environment, mounts));
+            return programPlan(command, environment, mounts).map(StartPlan.class::cast);
         }
         return plan(command, environment, mounts, preloads).map(StartPlan.class::cast);
     }
 
-    /** The plan for an ELF program's {@code command} (one without a runtime). */
-    static ProgramPlan programPlan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+    /**
+     * The plan for an ELF program's {@code command} (one without a runtime), or empty when its
+     * strings are not fit for a message: invalid (the cold start says why) or too long.
+     */
+    static Optional<ProgramPlan> programPlan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+        StringsBlock strings;
+        try {
+            strings = StringsBlock.encode(command.executablePath(), command.argv(), environment);
+        } catch (BootArgumentException e) {
+            return Optional.empty();
+        }
+        if (ProgramPlan.HEADER_SIZE + strings.size() > ProgramPlan.MAX_SIZE) {
+            return Optional.empty();
+        }
         boolean dynamic = command.executable().dynamic();
         List<Mount> overLibraries = dynamic ? mounts.stream().filter(mount -> LIBRARY_DIRECTORIES.stream()
                 .anyMatch(directory -> within(mount.guestPath(), directory) || within(directory, mount.guestPath())))
                 .toList() : List.of();
         ProgramKey key = new ProgramKey(TemplateFiles.sha256(command.executable().bytes()), command.executablePath(),
                 dynamic ? command.runtimeMount() : Optional.empty(), overLibraries);
-        return new ProgramPlan(key, command.argv(), environment);
+        return Optional.of(new ProgramPlan(key, strings));
     }
 
     /**

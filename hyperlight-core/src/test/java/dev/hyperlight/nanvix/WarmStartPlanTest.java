@@ -175,6 +175,13 @@ class WarmStartPlanTest {
                 .extracting(Mount::guestPath).containsExactly("/usr/lib");
         assertThat(((WarmStart.ProgramKey) dynamic.key()).libraries()).map(Mount::guestPath).hasValue("/");
         assertThat(dynamic.key()).isNotEqualTo(plan.key());
+
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("a\0b")), List.of(), List.of(),
+                Map.of())).as("invalid: the cold start says why").isEmpty();
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("x".repeat(1 << 20))), List.of(),
+                List.of(), Map.of())).as("longer than the kernel's I/O buffer").isEmpty();
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("x".repeat((1 << 20) - 100))),
+                List.of(), List.of(), Map.of())).isPresent();
     }
 
     @Test
