@@ -10,10 +10,12 @@ import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxListener;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.VmStart;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -87,6 +89,37 @@ class ElfWarmStartTest {
             assertThat(Long.parseLong(first.get("time"))).isBetween(before1 - 1_000, after1 + 1_000);
             assertThat(Long.parseLong(second.get("time"))).isBetween(before2 - 1_000, after2 + 1_000);
         }
+    }
+
+    @Test
+    void programTemplatesSavedOnDiskStartTheNextSandbox() throws Exception {
+        Path templates = tmp.resolve("templates");
+        RuntimeConfig config = config().templateDirectory(templates).build();
+        try (Sandbox first = new Sandbox(config)) {
+            lines(first.run(RunRequest.program(Guests.guest("start-probe"), "0").build()), 0);
+            lines(first.run(RunRequest.program(Guests.guest("start-probe-dynamic"), "0").build()), 0);
+        }
+        List<Path> saved;
+        try (var files = Files.list(templates)) {
+            saved = files.sorted().toList();
+        }
+        assertThat(saved).hasSize(2).allSatisfy(file -> assertThat(file.getFileName().toString())
+                .startsWith("program-").endsWith(".snapshot"));
+        Map<Path, byte[]> bytes = new HashMap<>();
+        for (Path file : saved) {
+            bytes.put(file, Files.readAllBytes(file));
+        }
+
+        try (Sandbox second = new Sandbox(config)) {
+            assertThat(lines(second.run(RunRequest.program(Guests.guest("start-probe"), "5", "static").build()), 5))
+                    .containsEntry("argv2", "static");
+            assertThat(lines(second.run(RunRequest.program(Guests.guest("start-probe-dynamic"), "6", "dynamic")
+                    .build()), 6)).containsEntry("argv2", "dynamic");
+        }
+        for (Path file : saved) {
+            assertThat(Files.readAllBytes(file)).as("loaded, not made again").isEqualTo(bytes.get(file));
+        }
+        assertThat(starts).containsOnly(VmStart.WARM).hasSize(4);
     }
 
     @Test
