@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A sandbox's warm-start templates, one per {@link WarmStart.TemplateKey}, made on first use by
- * one run while the others with the same key wait for it. A key whose template could not be made is
- * remembered (its runs start cold, and the reason is logged once). At most {@link #MAX_TEMPLATES}
- * are kept; the least recently used goes first. Closing a template never disturbs the clones
- * made from it.
+ * one run while the others with the same key wait for it. A key whose template could not be made
+ * is remembered (its runs start cold, and the reason is logged once). At most {@link
+ * #MAX_TEMPLATES} are kept; the least recently used goes first. Closing a template never disturbs
+ * the clones made from it.
  */
 final class Templates implements AutoCloseable {
 
