@@ -1,6 +1,6 @@
 //! The boot info block the host leaves at GPA 0x1000, and the strings block it points to.
 
-use crate::abi::host::{ABI_VERSION, BOOT_MAGIC, KERNEL_BASE, PAGE_SIZE};
+use crate::abi::host::{boot_flags, ABI_VERSION, BOOT_MAGIC, KERNEL_BASE, PAGE_SIZE};
 
 /// Boot info, exactly as laid out in docs/guest-abi.md (all fields `u64`).
 #[repr(C)]
@@ -25,9 +25,11 @@ pub struct BootInfo {
     pub tsc_khz: u64,
     pub random: [u8; 32],
     pub stack_size: u64,
+    /// `boot_flags` bits.
+    pub flags: u64,
 }
 
-const _: () = assert!(core::mem::size_of::<BootInfo>() == 176);
+const _: () = assert!(core::mem::size_of::<BootInfo>() == 184);
 
 /// Why the boot info cannot be trusted.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -35,6 +37,7 @@ pub enum BootError {
     BadMagic,
     BadVersion,
     BadKernelBase,
+    UnknownFlags(u64),
     RangeOutsideRam(&'static str),
     Unaligned(&'static str),
     Strings(StringsError),
@@ -83,6 +86,9 @@ impl BootInfo {
         }
         if self.io_buffer_size < PAGE_SIZE {
             return Err(BootError::RangeOutsideRam("I/O buffer"));
+        }
+        if self.flags & !boot_flags::START_MESSAGE != 0 {
+            return Err(BootError::UnknownFlags(self.flags));
         }
         Ok(())
     }
@@ -213,6 +219,8 @@ mod tests {
             Err(BootError::RangeOutsideRam("free range"))
         );
         assert_eq!(BootInfo { stack_size: 100, ..valid() }.validate(0), Err(BootError::Unaligned("stack_size")));
+        assert_eq!(BootInfo { flags: boot_flags::START_MESSAGE, ..valid() }.validate(0x40_0000), Ok(()));
+        assert_eq!(BootInfo { flags: 6, ..valid() }.validate(0x40_0000), Err(BootError::UnknownFlags(6)));
     }
 
     #[test]

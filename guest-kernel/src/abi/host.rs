@@ -4,7 +4,7 @@
 //! constant as a literal: the test reads them as text.
 
 /// Version of the contract; the host passes it in RSI and in the boot info.
-pub const ABI_VERSION: u64 = 2;
+pub const ABI_VERSION: u64 = 3;
 
 /// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
 pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
@@ -77,6 +77,14 @@ pub mod run_flags {
     /// A request of the program was refused for lack of free frames (ENOMEM or an
     /// out-of-memory kill): the run reached its memory limit.
     pub const MEMORY_LIMIT_REACHED: u64 = 1;
+}
+
+/// Bits of the boot info's `flags`.
+pub mod boot_flags {
+    /// A warm start's template: after loading the program (and its interpreter), the kernel
+    /// reads the start message (`abi::start`) from the host and builds the stack from it instead
+    /// of from the strings block, the random bytes and the time of the boot info.
+    pub const START_MESSAGE: u64 = 1;
 }
 
 /// The kernel virtual address of a guest-physical address (through the host's direct map).

@@ -23,6 +23,7 @@ static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
     tsc_khz: 0,
     random: [0; 32],
     stack_size: 0,
+    flags: 0,
 });
 
 /// Keeps the validated boot info.

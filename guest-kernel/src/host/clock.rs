@@ -40,6 +40,13 @@ impl Clock {
         Clock { tsc_at_boot, realtime_at_boot_ns, ns_per_cycle }
     }
 
+    /// This clock's calibration, started anew at TSC value `tsc` and real time `realtime_ns`: a
+    /// warm start's clone, whose TSC moved on since its template booted, starts its clocks where
+    /// the run starts (monotonic time and CPU time count from there).
+    pub const fn restarted(&self, tsc: u64, realtime_ns: u64) -> Self {
+        Clock { tsc_at_boot: tsc, realtime_at_boot_ns: realtime_ns, ns_per_cycle: self.ns_per_cycle }
+    }
+
     /// Nanoseconds since boot at TSC value `tsc`.
     pub fn since_boot_ns(&self, tsc: u64) -> u64 {
         let cycles = tsc.saturating_sub(self.tsc_at_boot) as u128;
@@ -81,7 +88,8 @@ static VVAR: KernelCell<Vvar> = KernelCell::new(Vvar { clock: Clock::new(0, 0, 1
 /// Starts the kernel's clock.
 ///
 /// # Safety
-/// Once, at boot, before anything reads the clock.
+/// At boot, before the program runs: once, or again at a warm start's start point, where
+/// nothing holds a reading of it.
 #[cfg(not(test))]
 pub unsafe fn init(clock: Clock) {
     // SAFETY: the caller's obligation: nothing reads the clock yet.
@@ -125,6 +133,15 @@ mod tests {
         assert_eq!(clock.read(CLOCK_MONOTONIC, 1_000), Ok(NANOS_PER_SECOND));
         assert_eq!(clock.read(99, 1_000), Err(EINVAL));
         assert_eq!(clock.since_boot_ns(0), 0, "a TSC behind boot reads as boot");
+    }
+
+    #[test]
+    fn a_restarted_clock_keeps_its_calibration() {
+        let clock = Clock::new(1_000, 5 * NANOS_PER_SECOND, 2_000_000);
+        let restarted = clock.restarted(9_000_000_000, 1_700_000_000 * NANOS_PER_SECOND);
+        assert_eq!(restarted.read(CLOCK_REALTIME, 9_000_000_000 + 2_000), Ok(1_700_000_000 * NANOS_PER_SECOND + 1_000));
+        assert_eq!(restarted.read(CLOCK_MONOTONIC, 9_000_000_000), Ok(NANOS_PER_SECOND), "counts from the restart");
+        assert_eq!(restarted.ns_per_cycle, clock.ns_per_cycle);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Boot: from the host's entry state to the program's first instruction in ring 3.
 
 use crate::abi::boot::{BootInfo, ProgramStrings};
-use crate::abi::host::{gpa, kva, ABI_VERSION, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, USER_TOP};
+use crate::abi::start::{StartMessage, START_FD};
+use crate::abi::host::{boot_flags, gpa, kva, ABI_VERSION, BOOT_INFO_GPA, HYPERCALL_PAGE_GPA, USER_TOP};
 use crate::arch::cpu;
 use crate::arch::entry;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
@@ -9,7 +10,8 @@ use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
 use crate::host::calls::read_whole_file;
 use crate::host::clock::{self, Clock};
-use crate::host::{boot_info, hypercall};
+use crate::host::io_buffer::IoBuffer;
+use crate::host::{boot_info, forwarded, hypercall};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::global::with_memory;
 use crate::mm::paging::{PageTables, ADDRESS_MASK};
@@ -82,10 +84,6 @@ fn start_program(info: &BootInfo) -> ! {
         )
     };
     let exe = Executable::parse(image).unwrap_or_else(|e| panic!("cannot run the program: {}", e.describe()));
-    let strings = ProgramStrings::parse(strings, info.argc, info.envc)
-        .unwrap_or_else(|e| panic!("malformed strings block in the boot info: {e:?}"));
-    let mut random = [0u8; 16];
-    random.copy_from_slice(&info.random[..16]);
     let hwcap = cpu::cpuid(1, 0).3 as u64;
     let stack_size = info.stack_size.clamp(64 << 10, USER_TOP / 4);
     with_process(|p| p.set_stack_size(stack_size));
@@ -98,15 +96,25 @@ fn start_program(info: &BootInfo) -> ! {
         Ok(Some(path)) => Some(read_interpreter(path)),
         _ => None,
     };
-    let loaded = with_memory(|mem, mmu| {
-        exec::load(mem, mmu, &exe, info.program_image, interpreter, &strings, random, hwcap, stack_size, vdso::frames())
+    let mapped = with_memory(|mem, mmu| {
+        exec::map(mem, mmu, &exe, info.program_image, interpreter, hwcap, stack_size, vdso::frames())
     })
-    .unwrap_or_else(|error| match error {
-        exec::LoadError::Errno(errno) => {
-            panic!("cannot load the program: errno {errno} (out of memory or arguments too large)")
-        }
-        exec::LoadError::BadInterpreter(e) => panic!("cannot load the program's interpreter: {}", e.describe()),
-    });
+    .unwrap_or_else(|error| load_failed(error));
+    let loaded = if info.flags & boot_flags::START_MESSAGE != 0 {
+        let io = IoBuffer::get();
+        let message = io.slice(0, read_start_message(&io));
+        let message = StartMessage::parse(message).unwrap_or_else(|e| panic!("malformed start message: {e:?}"));
+        // SAFETY: the start point, before the program runs: nothing holds a reading of the clock.
+        unsafe { clock::init(clock::get().restarted(cpu::rdtsc(), message.realtime_ns)) };
+        with_memory(|mem, mmu| exec::build_stack(mem, mmu, &mapped, &message.strings, message.random))
+    } else {
+        let strings = ProgramStrings::parse(strings, info.argc, info.envc)
+            .unwrap_or_else(|e| panic!("malformed strings block in the boot info: {e:?}"));
+        let mut random = [0u8; 16];
+        random.copy_from_slice(&info.random[..16]);
+        with_memory(|mem, mmu| exec::build_stack(mem, mmu, &mapped, &strings, random))
+    }
+    .unwrap_or_else(|error| load_failed(error));
     let frame = TrapFrame {
         rip: loaded.entry,
         cs: USER_CS as u64,
@@ -118,6 +126,38 @@ fn start_program(info: &BootInfo) -> ! {
         ..TrapFrame::default()
     };
     entry::enter_user(&frame)
+}
+
+fn load_failed(error: exec::LoadError) -> ! {
+    match error {
+        exec::LoadError::Errno(errno) => {
+            panic!("cannot load the program: errno {errno} (out of memory or arguments too large)")
+        }
+        exec::LoadError::BadInterpreter(e) => panic!("cannot load the program's interpreter: {}", e.describe()),
+    }
+}
+
+/// The start point of a warm start's template: reads the start message whole from `START_FD`
+/// into the I/O buffer, returning its length (the host stops the template's VM at the first of these reads; each
+/// clone answers it with its own message), then closes the fd so that the program finds it
+/// free. The message lives in the I/O buffer until the stack is built: nothing forwards a call
+/// before the program runs.
+fn read_start_message(io: &IoBuffer) -> usize {
+    let mut length = 0;
+    loop {
+        if length == io.len {
+            panic!("the start message is longer than the I/O buffer ({} bytes)", io.len);
+        }
+        let read = hypercall::call(forwarded::READ, [START_FD, io.at(length), (io.len - length) as u64, 0, 0, 0]);
+        match read {
+            0 => break,
+            // The host never answers more than it was asked for; the bound is checked all the same.
+            1.. => length += (read as usize).min(io.len - length),
+            _ => panic!("cannot read the start message: errno {}", -read),
+        }
+    }
+    hypercall::call(forwarded::CLOSE, [START_FD, 0, 0, 0, 0, 0]);
+    length
 }
 
 /// Reads the program's interpreter (the dynamic loader) whole from the guest file system.

@@ -219,22 +219,29 @@ impl From<i64> for LoadError {
     }
 }
 
-/// Loads the program (and its interpreter, if it has one) and the vDSO, and builds the stack;
-/// afterwards the program can be entered. With an interpreter, the interpreter is entered and
-/// finds the program through AT_PHDR/AT_ENTRY, and itself through AT_BASE.
+/// The images mapped and the auxiliary vector that describes them: all of a start but the
+/// stack, which a warm start builds only after its start message arrived.
+pub struct Mapped {
+    entry: u64,
+    brk: u64,
+    stack_bottom: u64,
+    auxv: [(u64, u64); 16],
+}
+
+/// Maps the program (and its interpreter, if it has one) and the vDSO. With an interpreter,
+/// the interpreter is entered and finds the program through AT_PHDR/AT_ENTRY, and itself
+/// through AT_BASE.
 #[allow(clippy::too_many_arguments)]
-pub fn load(
+pub fn map(
     mem: &mut Memory,
     mmu: &mut impl Mmu,
     exe: &Executable,
     image_gpa: u64,
     interpreter: Option<Interpreter>,
-    strings: &ProgramStrings,
-    random: [u8; 16],
     hwcap: u64,
     stack_size: u64,
     vdso: vdso::Frames,
-) -> Result<Loaded, LoadError> {
+) -> Result<Mapped, LoadError> {
     load_segments(mem, mmu, exe, image_gpa)?;
     let stack_bottom = STACK_TOP - stack_size;
     let brk = exe.end_of_image();
@@ -270,20 +277,51 @@ pub fn load(
         (AT_HWCAP2, 0),
         (AT_CLKTCK, CLOCK_TICKS),
     ];
-    let contents = StackContents { strings, random, auxv: &auxv };
+    Ok(Mapped { entry, brk, stack_bottom, auxv })
+}
+
+/// Builds the initial stack below STACK_TOP for the images `mapped`; afterwards the program
+/// can be entered.
+pub fn build_stack(
+    mem: &mut Memory,
+    mmu: &mut impl Mmu,
+    mapped: &Mapped,
+    strings: &ProgramStrings,
+    random: [u8; 16],
+) -> Result<Loaded, LoadError> {
+    let contents = StackContents { strings, random, auxv: &mapped.auxv };
     let needed = page_ceil(contents.size(STACK_TOP)).ok_or(E2BIG)?;
     // Like Linux, argv and envp may take at most a quarter of the stack.
-    if needed > stack_size / 4 {
+    if needed > (STACK_TOP - mapped.stack_bottom) / 4 {
         return Err(E2BIG.into());
     }
-    mem.vmas.insert(Vma::new(stack_bottom, STACK_TOP, PROT_READ | PROT_WRITE, VmaKind::Stack)).map_err(|_| ENOMEM)?;
+    mem.vmas.insert(Vma::new(mapped.stack_bottom, STACK_TOP, PROT_READ | PROT_WRITE, VmaKind::Stack)).map_err(|_| ENOMEM)?;
     mem.populate(mmu, STACK_TOP - needed, STACK_TOP)?;
     let mut failed = false;
     let sp = contents.write(STACK_TOP, &mut |va, bytes| failed |= mem.write_through_tables(mmu, va, bytes).is_err());
     if failed {
         return Err(ENOMEM.into());
     }
-    Ok(Loaded { entry, stack_pointer: sp, brk })
+    Ok(Loaded { entry: mapped.entry, stack_pointer: sp, brk: mapped.brk })
+}
+
+/// `map`, then `build_stack`, as boot does (the tests' shorthand).
+#[cfg(test)]
+#[allow(clippy::too_many_arguments)]
+pub fn load(
+    mem: &mut Memory,
+    mmu: &mut impl Mmu,
+    exe: &Executable,
+    image_gpa: u64,
+    interpreter: Option<Interpreter>,
+    strings: &ProgramStrings,
+    random: [u8; 16],
+    hwcap: u64,
+    stack_size: u64,
+    vdso: vdso::Frames,
+) -> Result<Loaded, LoadError> {
+    let mapped = map(mem, mmu, exe, image_gpa, interpreter, hwcap, stack_size, vdso)?;
+    build_stack(mem, mmu, &mapped, strings, random)
 }
 
 #[cfg(test)]

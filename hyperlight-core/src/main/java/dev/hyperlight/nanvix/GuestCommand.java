@@ -99,8 +99,8 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
     }
 
     /**
-     * This command's runtime started with {@code argv} instead, without {@code /app} (so in
-     * {@code /tmp}): a warm-start template's command.
+     * This command started with {@code argv} instead, without {@code /app} (so in {@code /tmp}):
+     * a warm-start template's command.
      */
     GuestCommand asTemplate(List<String> argv) {
         return new GuestCommand(executable, executablePath, argv, Optional.empty(), runtimeMount, runtime);

@@ -417,8 +417,8 @@ public final class Sandbox implements AutoCloseable {
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
         List<String> environment = environment(request);
-        Optional<WarmStart.Plan> plan = config.warmStarts()
-                ? WarmStart.plan(command, environment, mounts, config.preloads()) : Optional.empty();
+        Optional<WarmStart.StartPlan> plan = config.warmStarts()
+                ? WarmStart.startPlan(command, environment, mounts, config.preloads()) : Optional.empty();
         Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
                 : templates.get(plan.get().key(), renewal -> template(plan.get(), command, run, renewal));
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
@@ -471,28 +471,29 @@ public final class Sandbox implements AutoCloseable {
      *
      * @throws SandboxException when {@code run} is cancelled meanwhile or the host fails
      */
-    private Optional<Template> template(WarmStart.Plan plan, GuestCommand command, ActiveRun run, boolean renewal)
+    private Optional<Template> template(WarmStart.StartPlan plan, GuestCommand command, ActiveRun run,
+            boolean renewal)
             throws SandboxException {
         String runId = run.runId() + "-template";
         Optional<TemplateFiles.Slot> slot = templateFiles.flatMap(files -> files.slot(plan, command, config));
         Optional<Template> saved = renewal ? Optional.empty() : slot.flatMap(s -> templateFiles.orElseThrow().load(s));
         if (saved.isPresent()) {
-            LOG.debug("{}: {} template loaded from {}", runId, plan.key().runtime().name(), slot.get().file());
+            LOG.debug("{}: {} template loaded from {}", runId, plan.key().name(), slot.get().file());
             return saved;
         }
         CapturedOutput output = new CapturedOutput(Optional.empty(), TEMPLATE_OUTPUT_LIMIT);
         long start = System.nanoTime();
         try (RunDirectory tmp = RunDirectory.create(config.tmpDirectory(), runId);
-                HostIo io = GuestFileSystem.open(config, command.asTemplate(plan.templateArgv()), plan.key().mounts(),
+                HostIo io = GuestFileSystem.open(config, command.asTemplate(plan.templateArgv()), plan.templateMounts(),
                         tmp.path(), InputStream.nullInputStream(), output, output)) {
             io.installInput(WarmStart.START_FD, new byte[0]);
             MicroVm.Launch launch = new MicroVm.Launch(kernelImage, command.executable().bytes(),
-                    command.executablePath(), plan.templateArgv(), plan.key().environment(), config.memorySize(),
+                    command.executablePath(), plan.templateArgv(), plan.templateEnvironment(), config.memorySize(),
                     RunObservation.syscallTable(config), io, config.timeout(), config.limits().cpuTime(),
                     config.logDirectory(), runId, Optional.empty());
-            Template template = MicroVm.prepare(hypervisor, launch, WarmStart.START_FD,
+            Template template = MicroVm.prepare(hypervisor, launch, WarmStart.START_FD, plan.kernelStartPoint(),
                     slot.map(TemplateFiles.Slot::tags).orElse(templateTags), run::stopWith);
-            LOG.debug("{}: {} template captured in {} ms", runId, plan.key().runtime().name(),
+            LOG.debug("{}: {} template captured in {} ms", runId, plan.key().name(),
                     (System.nanoTime() - start) / 1_000_000);
             slot.ifPresent(s -> templateFiles.orElseThrow().save(template, s));
             return Optional.of(template);
@@ -500,7 +501,7 @@ public final class Sandbox implements AutoCloseable {
             if (run.stopping()) {
                 throw new SandboxException(SandboxException.Reason.HOST_ERROR, "the run was cancelled", e);
             }
-            LOG.warn("{}: runs of {} start cold in this sandbox: {}{}", runId, plan.key().runtime().name(),
+            LOG.warn("{}: runs of {} start cold in this sandbox: {}{}", runId, plan.key().name(),
                     e.getMessage(), output.toByteArray().length == 0 ? "" : "; its output: " + new String(output.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).strip());
             return Optional.empty();
         } catch (HypervisorException e) {

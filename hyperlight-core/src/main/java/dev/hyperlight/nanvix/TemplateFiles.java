@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * (the CLI's next run) starts warm from its first run. A file is named for its template's identity
  * and tagged with it: the kernel's digest, this library's version, and a digest of everything the
  * runtime's start-up depended on (the runtime, its image's files, the stub, the start-up
- * environment, the memory size). Loading checks the file ({@link Hypervisor#loadSnapshot}) and
+ * environment, the memory size; for an ELF program its bytes and, when it is dynamic, its base
+ * image's files). Loading checks the file ({@link Hypervisor#loadSnapshot}) and
  * those tags; a file that fails is not used (its reason is logged), and the template made afresh
  * replaces it. Templates whose start-up reads mounts of the user's are not saved:
  * their files could change between processes unseen.
@@ -62,29 +64,36 @@ final class TemplateFiles {
      * The slot of a template, or empty when it is not to be saved: its start-up reads user mounts,
      * or the policy intercepts calls with handlers of the caller's (code, which no digest names).
      */
-    Optional<Slot> slot(WarmStart.Plan plan, GuestCommand command, RuntimeConfig config) {
+    Optional<Slot> slot(WarmStart.StartPlan plan, GuestCommand command, RuntimeConfig config) {
         Optional<String> policy = policyStamp(config.syscallTable());
-        if (!plan.key().mounts().isEmpty() || command.runtimeMount().isEmpty() || policy.isEmpty()) {
+        if (!plan.templateMounts().isEmpty() || policy.isEmpty()) {
             return Optional.empty();
         }
-        long memorySize = config.memorySize();
-        Path image = command.runtimeMount().get().hostDir();
-        Optional<String> stamp = imageStamp(image);
-        if (stamp.isEmpty()) {
+        List<String> parts = new ArrayList<>(List.of(plan.key().name(), command.executablePath()));
+        // A runtime's image, or a dynamic program's base image: what its start-up reads.
+        if (command.runtimeMount().isPresent()) {
+            Path image = command.runtimeMount().get().hostDir();
+            Optional<String> stamp = imageStamp(image);
+            if (stamp.isEmpty()) {
+                return Optional.empty();
+            }
+            parts.addAll(List.of(image.toString(), stamp.get()));
+        } else if (!(plan.key() instanceof WarmStart.ProgramKey)) {
             return Optional.empty();
+        }
+        parts.addAll(List.of(Long.toString(config.memorySize()), policy.get()));
+        if (plan.key() instanceof WarmStart.ProgramKey program) {
+            parts.add(program.sha256());
         }
         StringBuilder identity = new StringBuilder();
-        for (String part : List.of(plan.key().runtime().name(), command.executablePath(), image.toString(),
-                stamp.get(), Long.toString(memorySize), policy.get())) {
-            identity.append(part).append('\0');
-        }
+        parts.forEach(part -> identity.append(part).append('\0'));
         plan.templateArgv().forEach(argument -> identity.append(argument).append('\0'));
         identity.append('\0');
-        plan.key().environment().forEach(variable -> identity.append(variable).append('\0'));
+        plan.templateEnvironment().forEach(variable -> identity.append(variable).append('\0'));
         String digest = sha256(identity.toString().getBytes(StandardCharsets.UTF_8));
         Map<String, String> tags = new HashMap<>(baseTags);
         tags.put(IDENTITY_TAG, digest);
-        return Optional.of(new Slot(directory.resolve(plan.key().runtime().name() + "-" + digest.substring(0, 32)
+        return Optional.of(new Slot(directory.resolve(plan.key().name() + "-" + digest.substring(0, 32)
                 + ".snapshot"), tags));
     }
 

@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A sandbox's warm-start templates, one per {@link WarmStart.Key}, made on first use by one run
- * while the others with the same key wait for it. A key whose template could not be made is
- * remembered (its runs start cold, and the reason is logged once). At most {@link #MAX_TEMPLATES}
- * are kept; the least recently used goes first. Closing a template never disturbs the clones
- * made from it.
+ * A sandbox's warm-start templates, one per {@link WarmStart.TemplateKey}, made on first use by
+ * one run while the others with the same key wait for it. A key whose template could not be made
+ * is remembered (its runs start cold, and the reason is logged once). At most {@link
+ * #MAX_TEMPLATES} are kept; the least recently used goes first. Closing a template never disturbs
+ * the clones made from it.
  */
 final class Templates implements AutoCloseable {
 
@@ -100,10 +100,11 @@ final class Templates implements AutoCloseable {
         }
     }
 
-    private final Map<WarmStart.Key, CompletableFuture<Optional<Held>>> byKey = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>> byKey =
+            new LinkedHashMap<>(16, 0.75f, true);
     private final int clonesPerTemplate;
     /** Keys whose template served its runs: their next one is made anew, not loaded from disk. */
-    private final Set<WarmStart.Key> renewing = new HashSet<>();
+    private final Set<WarmStart.TemplateKey> renewing = new HashSet<>();
     private boolean closed;
 
     /** @param clonesPerTemplate how many runs a template serves before it is made anew; 0 for no bound */
@@ -115,7 +116,7 @@ final class Templates implements AutoCloseable {
      * A lease of the template of {@code key}, made by {@code maker} if none was tried yet. Empty
      * when the key has none or this cache is closed.
      */
-    Optional<Lease> get(WarmStart.Key key, Maker maker) throws SandboxException {
+    Optional<Lease> get(WarmStart.TemplateKey key, Maker maker) throws SandboxException {
         CompletableFuture<Optional<Held>> future;
         boolean mine = false;
         boolean renewal = false;
@@ -160,16 +161,16 @@ final class Templates implements AutoCloseable {
     }
 
     /** After a template is made: closes it if the cache closed meanwhile, and evicts past the bound. */
-    private void keep(WarmStart.Key key, Optional<Held> made) {
+    private void keep(WarmStart.TemplateKey key, Optional<Held> made) {
         List<Optional<Held>> evicted = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 made.ifPresent(Held::retire);
                 return;
             }
-            Iterator<Map.Entry<WarmStart.Key, CompletableFuture<Optional<Held>>>> oldest = byKey.entrySet().iterator();
+            Iterator<Map.Entry<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>>> oldest = byKey.entrySet().iterator();
             while (byKey.size() > MAX_TEMPLATES && oldest.hasNext()) {
-                Map.Entry<WarmStart.Key, CompletableFuture<Optional<Held>>> entry = oldest.next();
+                Map.Entry<WarmStart.TemplateKey, CompletableFuture<Optional<Held>>> entry = oldest.next();
                 if (entry.getKey().equals(key) || !entry.getValue().isDone()) {
                     continue;
                 }

@@ -1,13 +1,19 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.loader.BootArgumentException;
+import dev.hyperlight.nanvix.loader.BootRequest;
+import dev.hyperlight.nanvix.loader.StringsBlock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,7 +22,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * How a runtime's run starts warm. The runtime's template runs a start stub of ours ({@code
+ * How a run starts warm: a runtime's ({@link Plan}) or an ELF program's ({@link ProgramPlan}).
+ *
+ * <p>A runtime's template runs a start stub of ours ({@code
  * python3 -c STUB}, {@code qjs --std -e STUB}; the sources are resources next to this class) that
  * initialises the interpreter and then reads its start message from fd {@link #START_FD}, where
  * the VM is captured. A clone answers that read with its own message: which script or code to
@@ -27,25 +35,89 @@ import java.util.function.Predicate;
  * (Python's {@code PYTHON*}, locale and {@code HOME}) and the mounts that could change what its
  * start-up reads (over its image or the system directories). The rest of the environment, the
  * working directory, {@code /app}, {@code /tmp} and the other mounts belong to each clone.
+ *
+ * <p>An ELF program's template is the guest kernel itself, stopped where it has loaded the program
+ * (and its interpreter) and waits for its start message before it builds the stack
+ * (docs/guest-abi.md, "Start message"). A template fits every run of the same program bytes under
+ * the same exec path and, for a dynamic program, the same mounts over the directories its
+ * interpreter is read from.
  */
 final class WarmStart {
 
     /** The fd a stub reads its start message from, the first above the standard ones. */
     static final int START_FD = 3;
     private static final String MESSAGE_VERSION = "hyperlight-start-1";
+    /** "NVXSTRT1" read as a little-endian u64: the kernel's {@code abi::start::START_MAGIC}. */
+    static final long KERNEL_MESSAGE_MAGIC = 0x3154_5254_5358_564eL;
+    /** Where a dynamic program's interpreter and libraries come from (the base image's). */
+    private static final List<String> LIBRARY_DIRECTORIES = List.of("/lib", "/lib64", "/usr", "/etc");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** One template's identity within a sandbox (whose memory size, kernel and policy are fixed). */
+    sealed interface TemplateKey permits Key, ProgramKey {
+
+        /** What the template starts, for logs and file names. */
+        String name();
+    }
+
     /**
-     * One template's identity within a sandbox (whose memory size, kernel and policy are fixed).
+     * A runtime's template.
      *
      * @param preload the code the template runs before it waits, empty for none
      */
-    record Key(GuestRuntime runtime, List<String> environment, List<Mount> mounts, String preload) {
+    record Key(GuestRuntime runtime, List<String> environment, List<Mount> mounts, String preload)
+            implements TemplateKey {
 
         Key {
             environment = List.copyOf(environment);
             mounts = List.copyOf(mounts);
         }
+
+        @Override
+        public String name() {
+            return runtime.name();
+        }
+    }
+
+    /**
+     * An ELF program's template.
+     *
+     * @param sha256 the program file's digest (hex)
+     * @param libraries the base image at {@code /} a dynamic program's interpreter is read from
+     * @param mounts the run's mounts over the directories the interpreter could be read from
+     */
+    record ProgramKey(String sha256, String execPath, Optional<Mount> libraries, List<Mount> mounts)
+            implements TemplateKey {
+
+        ProgramKey {
+            mounts = List.copyOf(mounts);
+        }
+
+        @Override
+        public String name() {
+            return "program";
+        }
+    }
+
+    /** A run that can start warm, and how its template is made. */
+    sealed interface StartPlan permits Plan, ProgramPlan {
+
+        TemplateKey key();
+
+        /** The template's command line. */
+        List<String> templateArgv();
+
+        /** The template's environment. */
+        List<String> templateEnvironment();
+
+        /** The mounts the template boots with besides the command's own. */
+        List<Mount> templateMounts();
+
+        /** Whether the guest kernel itself waits for the message (else a start stub does). */
+        boolean kernelStartPoint();
+
+        /** The message this run's clone reads; fresh randomness (and time) every time. */
+        byte[] message();
     }
 
     /**
@@ -59,10 +131,25 @@ final class WarmStart {
      * @param commandLine the command line a cold run would have had
      */
     record Plan(Key key, List<String> templateArgv, boolean script, String target, List<String> programArguments,
-            List<String> commandLine, List<String> environment) {
+            List<String> commandLine, List<String> environment) implements StartPlan {
 
-        /** The message this run's clone reads; fresh randomness every time. */
-        byte[] message() {
+        @Override
+        public List<String> templateEnvironment() {
+            return key.environment();
+        }
+
+        @Override
+        public List<Mount> templateMounts() {
+            return key.mounts();
+        }
+
+        @Override
+        public boolean kernelStartPoint() {
+            return false;
+        }
+
+        @Override
+        public byte[] message() {
             byte[] seed = new byte[16];
             RANDOM.nextBytes(seed);
             List<String> fields = new ArrayList<>();
@@ -79,6 +166,63 @@ final class WarmStart {
         private static void addCounted(List<String> fields, List<String> values) {
             fields.add(Integer.toString(values.size()));
             fields.addAll(values);
+        }
+    }
+
+    /**
+     * An ELF program's warm run: its template boots the program with no arguments and no
+     * environment; the clone's kernel gets them from the message.
+     *
+     * @param strings the run's exec path, argv and envp as the boot info would carry them
+     */
+    record ProgramPlan(ProgramKey key, StringsBlock strings) implements StartPlan {
+
+        /** Bytes of the message before its strings. */
+        static final int HEADER_SIZE = 48;
+        /**
+         * The longest message: the kernel reads it into the I/O buffer and needs a byte more to
+         * see its end. Its strings and their pointers (at most 65,536) then fit in the quarter of
+         * the default stack that Linux allows them.
+         */
+        static final long MAX_SIZE = BootRequest.DEFAULT_IO_BUFFER_SIZE - 1;
+
+        @Override
+        public List<String> templateArgv() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> templateEnvironment() {
+            return List.of();
+        }
+
+        @Override
+        public List<Mount> templateMounts() {
+            return key.mounts();
+        }
+
+        @Override
+        public boolean kernelStartPoint() {
+            return true;
+        }
+
+        /**
+         * The kernel's start message: magic, real time (ns), 16 random bytes ({@code AT_RANDOM}),
+         * argc, envc (u64s, little-endian), then the strings block.
+         */
+        @Override
+        public byte[] message() {
+            byte[] random = new byte[16];
+            RANDOM.nextBytes(random);
+            Instant now = Instant.now();
+            return ByteBuffer.allocate(HEADER_SIZE + strings.size()).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(KERNEL_MESSAGE_MAGIC)
+                    .putLong(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano()))
+                    .put(random)
+                    .putLong(strings.argc())
+                    .putLong(strings.envc())
+                    .put(strings.bytes())
+                    .array();
         }
     }
 
@@ -128,6 +272,41 @@ final class WarmStart {
     }
 
     private WarmStart() {}
+
+    /**
+     * The plan for {@code command}: an ELF program's ({@link #programPlan}) or a runtime's
+     * ({@link #plan}), or empty when it starts cold.
+     */
+    static Optional<StartPlan> startPlan(GuestCommand command, List<String> environment, List<Mount> mounts,
+            Map<GuestRuntime, String> preloads) {
+        if (command.runtime().isEmpty()) {
+            return programPlan(command, environment, mounts).map(StartPlan.class::cast);
+        }
+        return plan(command, environment, mounts, preloads).map(StartPlan.class::cast);
+    }
+
+    /**
+     * The plan for an ELF program's {@code command} (one without a runtime), or empty when its
+     * strings are not fit for a message: invalid (the cold start says why) or too long.
+     */
+    static Optional<ProgramPlan> programPlan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+        StringsBlock strings;
+        try {
+            strings = StringsBlock.encode(command.executablePath(), command.argv(), environment);
+        } catch (BootArgumentException e) {
+            return Optional.empty();
+        }
+        if (ProgramPlan.HEADER_SIZE + strings.size() > ProgramPlan.MAX_SIZE) {
+            return Optional.empty();
+        }
+        boolean dynamic = command.executable().dynamic();
+        List<Mount> overLibraries = dynamic ? mounts.stream().filter(mount -> LIBRARY_DIRECTORIES.stream()
+                .anyMatch(directory -> within(mount.guestPath(), directory) || within(directory, mount.guestPath())))
+                .toList() : List.of();
+        ProgramKey key = new ProgramKey(TemplateFiles.sha256(command.executable().bytes()), command.executablePath(),
+                dynamic ? command.runtimeMount() : Optional.empty(), overLibraries);
+        return Optional.of(new ProgramPlan(key, strings));
+    }
 
     /**
      * The plan for {@code command} with {@code environment} ({@code NAME=value}), the run's user

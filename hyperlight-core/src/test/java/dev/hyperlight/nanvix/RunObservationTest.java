@@ -39,7 +39,8 @@ class RunObservationTest {
     /** Runs PROGRAM until its guest is running, then closes the sandbox: the run ends as VmFailed. */
     private RunResult runAndClose(SandboxListener listener) throws Exception {
         RuntimeConfig config = RuntimeConfig.builder().memorySize(RuntimeConfig.MIN_MEMORY).timeout(Duration.ZERO)
-                .tmpDirectory(tmp).listener(listener).build();
+                // Cold: each parked VM is a run's own (a warm start would park its template's first).
+                .warmStarts(false).tmpDirectory(tmp).listener(listener).build();
         ParkedHypervisor hypervisor = ParkedHypervisor.prompt();
         CompletableFuture<RunResult> run;
         try (Sandbox sandbox = new Sandbox(config, hypervisor, Sandbox.STOP_WAIT)) {

@@ -33,7 +33,8 @@ class SandboxServiceTest {
 
     private Sandbox sandbox(ParkedHypervisor hypervisor, int maxConcurrentRuns) throws SandboxException {
         RuntimeConfig config = RuntimeConfig.builder().memorySize(RuntimeConfig.MIN_MEMORY).timeout(Duration.ZERO)
-                .tmpDirectory(tmp).maxConcurrentRuns(maxConcurrentRuns).build();
+                // Cold: each parked VM is a run's own (a warm start would park its template's first).
+                .warmStarts(false).tmpDirectory(tmp).maxConcurrentRuns(maxConcurrentRuns).build();
         return new Sandbox(config, hypervisor, Sandbox.STOP_WAIT);
     }
 

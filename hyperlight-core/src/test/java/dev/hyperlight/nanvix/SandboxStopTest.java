@@ -27,7 +27,8 @@ class SandboxStopTest {
 
     private Sandbox sandbox(ParkedHypervisor hypervisor, Duration stopWait) throws SandboxException {
         RuntimeConfig config = RuntimeConfig.builder().memorySize(RuntimeConfig.MIN_MEMORY).timeout(Duration.ZERO)
-                .tmpDirectory(tmp).build();
+                // Cold: each parked VM is a run's own (a warm start would park its template's first).
+                .warmStarts(false).tmpDirectory(tmp).build();
         return new Sandbox(config, hypervisor, stopWait);
     }
 

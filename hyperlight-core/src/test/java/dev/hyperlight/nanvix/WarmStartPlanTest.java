@@ -2,6 +2,8 @@ package dev.hyperlight.nanvix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,14 +128,83 @@ class WarmStartPlanTest {
     }
 
     @Test
-    void elfProgramsAndOtherRuntimesStartCold() {
+    void otherRuntimesStartCold() {
         GuestCommand elf = new GuestCommand(INTERPRETER, "/app/hello", List.of("/app/hello"), Optional.of(app),
                 Optional.empty(), Optional.empty());
         GuestRuntime custom = new GuestRuntime("lua", List.of(), new RuntimeImage.HostDirectory(app), "/", "bin/lua",
                 List.of(), List.of("-e"));
 
-        assertThat(plan(elf, ENVIRONMENT, List.of())).isEmpty();
+        assertThat(plan(elf, ENVIRONMENT, List.of())).as("no stub: a program's template is the kernel's").isEmpty();
         assertThat(plan(command(custom, List.of("x.lua")), ENVIRONMENT, List.of())).isEmpty();
+        assertThat(WarmStart.startPlan(command(custom, List.of("x.lua")), ENVIRONMENT, List.of(), Map.of())).isEmpty();
+    }
+
+    private GuestCommand program(byte[] bytes, boolean dynamic, String path, List<String> arguments) {
+        List<String> argv = new ArrayList<>();
+        argv.add(path);
+        argv.addAll(arguments);
+        return new GuestCommand(new Program(app.resolve("hello"), bytes, dynamic), path, argv, Optional.of(app),
+                dynamic ? Optional.of(Mount.readOnly("/", app.resolve("base"))) : Optional.empty(), Optional.empty());
+    }
+
+    private static WarmStart.StartPlan startPlan(GuestCommand command, List<String> environment, List<Mount> mounts) {
+        return WarmStart.startPlan(command, environment, mounts, Map.of()).orElseThrow();
+    }
+
+    @Test
+    void elfProgramsStartWarmFromTheKernelKeyedByTheirBytesPathAndLibraries() {
+        byte[] bytes = {0x7f, 'E', 'L', 'F', 1};
+        List<Mount> mounts = List.of(Mount.readOnly("/data", app), Mount.readOnly("/usr/lib", app));
+        WarmStart.StartPlan plan = startPlan(program(bytes, false, "/app/hello", List.of("a")), ENVIRONMENT, mounts);
+
+        assertThat(plan.kernelStartPoint()).isTrue();
+        assertThat(plan.templateArgv()).isEmpty();
+        assertThat(plan.templateEnvironment()).as("the clone's message carries them").isEmpty();
+        assertThat(plan.templateMounts()).as("a static program reads nothing before its start point").isEmpty();
+        assertThat(plan.key()).isEqualTo(new WarmStart.ProgramKey(TemplateFiles.sha256(bytes), "/app/hello",
+                Optional.empty(), List.of()));
+        assertThat(startPlan(program(bytes.clone(), false, "/app/hello", List.of("b", "c")), List.of(), List.of()).key())
+                .as("arguments, environment and mounts are the run's").isEqualTo(plan.key());
+        assertThat(startPlan(program(new byte[] {1}, false, "/app/hello", List.of()), List.of(), List.of()).key())
+                .isNotEqualTo(plan.key());
+        assertThat(startPlan(program(bytes, false, "/app/other", List.of()), List.of(), List.of()).key())
+                .isNotEqualTo(plan.key());
+
+        WarmStart.StartPlan dynamic = startPlan(program(bytes, true, "/app/hello", List.of()), ENVIRONMENT, mounts);
+        assertThat(dynamic.templateMounts()).as("mounts where its interpreter could be read from")
+                .extracting(Mount::guestPath).containsExactly("/usr/lib");
+        assertThat(((WarmStart.ProgramKey) dynamic.key()).libraries()).map(Mount::guestPath).hasValue("/");
+        assertThat(dynamic.key()).isNotEqualTo(plan.key());
+
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("a\0b")), List.of(), List.of(),
+                Map.of())).as("invalid: the cold start says why").isEmpty();
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("x".repeat(1 << 20))), List.of(),
+                List.of(), Map.of())).as("longer than the kernel's I/O buffer").isEmpty();
+        assertThat(WarmStart.startPlan(program(bytes, false, "/app/hello", List.of("x".repeat((1 << 20) - 100))),
+                List.of(), List.of(), Map.of())).isPresent();
+    }
+
+    @Test
+    void theKernelsMessageCarriesTheRunTheTimeAndFreshRandomness() {
+        WarmStart.StartPlan plan = startPlan(program(new byte[] {1}, false, "/app/hello", List.of("x", "é")),
+                List.of("A=1"), List.of());
+        long before = System.currentTimeMillis() * 1_000_000L;
+        ByteBuffer first = ByteBuffer.wrap(plan.message()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer second = ByteBuffer.wrap(plan.message()).order(ByteOrder.LITTLE_ENDIAN);
+        long after = (System.currentTimeMillis() + 1) * 1_000_000L;
+
+        assertThat(first.getLong()).as("NVXSTRT1").isEqualTo(0x3154_5254_5358_564eL);
+        assertThat(first.getLong()).isBetween(before, after);
+        byte[] random = new byte[16];
+        first.get(random);
+        byte[] otherRandom = new byte[16];
+        second.position(16).get(otherRandom);
+        assertThat(random).isNotEqualTo(otherRandom);
+        assertThat(first.getLong()).as("argc").isEqualTo(3);
+        assertThat(first.getLong()).as("envc").isEqualTo(1);
+        byte[] strings = new byte[first.remaining()];
+        first.get(strings);
+        assertThat(new String(strings, StandardCharsets.UTF_8)).isEqualTo("/app/hello\0/app/hello\0x\0é\0A=1\0");
     }
 
     @Test

@@ -158,16 +158,16 @@ final class GuestProcess implements ProcessControl {
                     () -> pendingExec != null, OptionalInt.of(startFd));
             GuestRun.Outcome outcome = loop.run(stopReason::get, false);
             if (outcome != GuestRun.AT_START_POINT) {
-                throw new TemplateException("the runtime did not reach its start point: "
+                throw new TemplateException("the guest did not reach its start point: "
                         + (outcome == GuestRun.REPLACED ? "it ran execve" : String.valueOf(outcome.end())));
             }
             List<Integer> open = io.openDescriptors();
             if (!open.equals(List.of(0, 1, 2, startFd))) {
-                throw new TemplateException("the runtime had fds " + open + " open at its start point, where a clone"
+                throw new TemplateException("the guest had fds " + open + " open at its start point, where a clone"
                         + " has only 0, 1, 2 and " + startFd);
             }
             if (table.all().size() != 1) {
-                throw new TemplateException("the runtime had started other processes by its start point");
+                throw new TemplateException("the guest had started other processes by its start point");
             }
             Map<String, String> allTags = new HashMap<>(tags);
             allTags.put(Template.HYPERCALL_PAGE_TAG, Long.toHexString(image.hypercallPage()));

@@ -110,7 +110,8 @@ public final class MicroVm {
     }
 
     /**
-     * Boots the launch's program and runs it until it reads fd {@code startFd}, on the calling
+     * Boots the launch's program and runs it until it reads fd {@code startFd} (the guest kernel
+     * itself, right after loading the program, with {@code kernelStartPoint}), on the calling
      * thread, within the launch's time limit; captures the VM there as a {@link Template} tagged
      * {@code tags} and where it stopped ({@link Template#of}), and destroys the VM. The program may not fork; its {@code io} should hold a
      * placeholder at {@code startFd}, so that no file the program opens takes that number.
@@ -120,12 +121,14 @@ public final class MicroVm {
      * @throws TemplateException when the program ends, fails, times out or is cancelled first, or
      *     leaves other files open or processes running at that point
      */
-    public static Template prepare(Hypervisor hypervisor, Launch launch, int startFd, Map<String, String> tags,
-            Consumer<Runnable> cancel) throws HypervisorException, GuestImageException, TemplateException {
+    public static Template prepare(Hypervisor hypervisor, Launch launch, int startFd, boolean kernelStartPoint,
+            Map<String, String> tags, Consumer<Runnable> cancel)
+            throws HypervisorException, GuestImageException, TemplateException {
         try (RunLog log = RunLog.open(launch.runId(), launch.logDirectory());
                 ProcessTable processes = new ProcessTable(hypervisor, launch, log, 1)) {
             GuestProcess first = processes.first(launch.io());
-            GuestProcess.Image image = GuestProcess.boot(processes, bootRequest(launch));
+            GuestProcess.Image image = GuestProcess.boot(processes,
+                    bootRequest(launch).startMessage(kernelStartPoint));
             cancel.accept(() -> processes.stopAll(new GuestEnd.VmFailed("the run was cancelled")));
             Thread watchdog = Watchdog.start(launch.timeout(), launch.cpuTimeLimit(), processes::cpuTimeNanos,
                     processes::stopAll);

@@ -4,8 +4,9 @@ import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import java.util.Objects;
 
 /**
- * A runtime's VM captured where it waits for its start message: booted, its interpreter
- * initialised, its vCPU stopped inside an unanswered {@code read} of {@link #startFd()} ({@link
+ * A VM captured where it waits for its start message: a runtime's, its interpreter initialised,
+ * or an ELF program's, the guest kernel having loaded it; its vCPU stopped inside an unanswered
+ * {@code read} of {@link #startFd()} ({@link
  * MicroVm#prepare}). A warm run is a copy-on-write clone of it that answers that read with its own
  * message ({@link MicroVm.Clone}). Immutable and shared by threads; closing it releases the
  * snapshot once no clone maps it any more.

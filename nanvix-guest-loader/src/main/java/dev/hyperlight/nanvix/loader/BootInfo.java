@@ -25,7 +25,8 @@ public record BootInfo(
         long realtimeNs,
         long tscKhz,
         byte[] random,
-        long stackSize) {
+        long stackSize,
+        long flags) {
 
     /** "NVXBOOT1" read as a little-endian u64. */
     public static final long MAGIC = 0x3154_4f4f_4258_564eL;
@@ -50,7 +51,15 @@ public record BootInfo(
     public static final int TSC_KHZ_OFFSET = 128;
     public static final int RANDOM_OFFSET = 136;
     public static final int STACK_SIZE_OFFSET = 168;
-    public static final int SIZE = 176;
+    public static final int FLAGS_OFFSET = 176;
+    public static final int SIZE = 184;
+
+    /**
+     * Flag: a warm start's template. After loading the program, the kernel reads its start message
+     * from fd 3 instead of taking the strings, random bytes and time of this block
+     * (docs/guest-abi.md, "Start message").
+     */
+    public static final long FLAG_START_MESSAGE = 1;
 
     private static final ValueLayout.OfLong U64 =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -64,14 +73,14 @@ public record BootInfo(
 
     /** The boot info for a planned layout. */
     public static BootInfo of(GuestLayout layout, StringsBlock strings, long realtimeNs,
-            long tscKhz, byte[] random, long stackSize) {
+            long tscKhz, byte[] random, long stackSize, long flags) {
         return new BootInfo(MAGIC, AbiVersion.CURRENT, GuestAbi.KERNEL_BASE,
                 layout.memorySize(), layout.freeStart(), layout.freeEnd(),
                 layout.hypercallPage(), layout.ioBuffer(), layout.ioBufferSize(),
                 layout.programImage(), layout.programSize(),
                 layout.strings(), layout.stringsSize(),
                 strings.argc(), strings.envc(),
-                realtimeNs, tscKhz, random, stackSize);
+                realtimeNs, tscKhz, random, stackSize, flags);
     }
 
     /** Reads the block back from guest RAM (no validation: for checks and diagnostics). */
@@ -88,7 +97,7 @@ public record BootInfo(
                 block.get(U64, ENVC_OFFSET), block.get(U64, REALTIME_NS_OFFSET),
                 block.get(U64, TSC_KHZ_OFFSET),
                 block.asSlice(RANDOM_OFFSET, RANDOM_SIZE).toArray(ValueLayout.JAVA_BYTE),
-                block.get(U64, STACK_SIZE_OFFSET));
+                block.get(U64, STACK_SIZE_OFFSET), block.get(U64, FLAGS_OFFSET));
     }
 
     /** Writes the block at GPA 0x1000 and zeroes the rest of its page. */
@@ -114,6 +123,7 @@ public record BootInfo(
         page.set(U64, TSC_KHZ_OFFSET, tscKhz);
         MemorySegment.copy(random, 0, page, ValueLayout.JAVA_BYTE, RANDOM_OFFSET, RANDOM_SIZE);
         page.set(U64, STACK_SIZE_OFFSET, stackSize);
+        page.set(U64, FLAGS_OFFSET, flags);
     }
 
     @Override
@@ -132,7 +142,8 @@ public record BootInfo(
                 && programSize == that.programSize && strings == that.strings
                 && stringsSize == that.stringsSize && argc == that.argc && envc == that.envc
                 && realtimeNs == that.realtimeNs && tscKhz == that.tscKhz
-                && Arrays.equals(random, that.random) && stackSize == that.stackSize;
+                && Arrays.equals(random, that.random) && stackSize == that.stackSize
+                && flags == that.flags;
     }
 
     @Override
@@ -151,6 +162,6 @@ public record BootInfo(
                 + ", programImage=0x" + Long.toHexString(programImage) + "+" + programSize
                 + ", strings=0x" + Long.toHexString(strings) + "+" + stringsSize
                 + ", argc=" + argc + ", envc=" + envc + ", realtimeNs=" + realtimeNs
-                + ", tscKhz=" + tscKhz + ", stackSize=" + stackSize + "]";
+                + ", tscKhz=" + tscKhz + ", stackSize=" + stackSize + ", flags=" + flags + "]";
     }
 }

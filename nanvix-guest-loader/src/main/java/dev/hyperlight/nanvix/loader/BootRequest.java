@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param tscKhz guest TSC frequency in kHz, 0 when unknown
  * @param stackSize bytes of user stack to reserve, whole pages
  * @param ioBufferSize bytes of the I/O buffer, whole pages, at most 1 MiB
+ * @param startMessage whether the kernel waits for a start message after loading the program (a
+ *     warm start's template: {@link BootInfo#FLAG_START_MESSAGE})
  */
 public record BootRequest(
         MemorySegment kernelElf,
@@ -30,7 +32,8 @@ public record BootRequest(
         long realtimeNs,
         long tscKhz,
         long stackSize,
-        long ioBufferSize) {
+        long ioBufferSize,
+        boolean startMessage) {
 
     public static final long DEFAULT_STACK_SIZE = 8L << 20;
     public static final long DEFAULT_IO_BUFFER_SIZE = GuestAbi.IO_BUFFER_MAX_SIZE;
@@ -74,6 +77,7 @@ public record BootRequest(
         private long tscKhz;
         private long stackSize = DEFAULT_STACK_SIZE;
         private long ioBufferSize = DEFAULT_IO_BUFFER_SIZE;
+        private boolean startMessage;
 
         private Builder() {}
 
@@ -137,6 +141,12 @@ public record BootRequest(
             return this;
         }
 
+        /** Makes the kernel wait for a start message once it loaded the program. */
+        public Builder startMessage(boolean waits) {
+            this.startMessage = waits;
+            return this;
+        }
+
         /** Fills in fresh random bytes and the current time when they were not given. */
         public BootRequest build() {
             byte[] seed = random;
@@ -146,7 +156,7 @@ public record BootRequest(
             }
             long now = realtimeNs != null ? realtimeNs : currentRealtimeNs();
             return new BootRequest(kernelElf, programElf, execPath, argv, envp, seed, now,
-                    tscKhz, stackSize, ioBufferSize);
+                    tscKhz, stackSize, ioBufferSize, startMessage);
         }
 
         private static long currentRealtimeNs() {

@@ -68,6 +68,15 @@ class GuestImageTest {
     }
 
     @Test
+    void flagsATemplateThatWaitsForItsStartMessage() throws Exception {
+        byte[] program = ElfBuilder.staticExecutable().build();
+
+        GuestImage.write(ram, request(program).startMessage(true).build());
+
+        assertThat(BootInfo.readFrom(ram).flags()).isEqualTo(BootInfo.FLAG_START_MESSAGE);
+    }
+
+    @Test
     void buildsABootableImage() throws Exception {
         byte[] program = ElfBuilder.staticExecutable().build();
 
@@ -111,6 +120,7 @@ class GuestImageTest {
         assertThat(info.tscKhz()).isEqualTo(3_000_000);
         assertThat(info.random()).isEqualTo(seed());
         assertThat(info.stackSize()).isEqualTo(8L << 20);
+        assertThat(info.flags()).as("a cold start waits for no start message").isZero();
 
         assertThat(bytesAt(info.programImage(), info.programSize())).isEqualTo(program);
         assertThat(bytesAt(info.strings(), info.stringsSize())).isEqualTo(

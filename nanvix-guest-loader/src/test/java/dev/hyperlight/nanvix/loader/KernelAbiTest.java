@@ -53,7 +53,8 @@ class KernelAbiTest {
             entry("port::FAULT", (long) GuestAbi.PORT_FAULT),
             entry("port::LOG", (long) GuestAbi.PORT_LOG),
             entry("port::PANIC", (long) GuestAbi.PORT_PANIC),
-            entry("run_flags::MEMORY_LIMIT_REACHED", GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED));
+            entry("run_flags::MEMORY_LIMIT_REACHED", GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED),
+            entry("boot_flags::START_MESSAGE", BootInfo.FLAG_START_MESSAGE));
 
     private static final Pattern CONSTANT = Pattern.compile("^\\s*pub const ([A-Z0-9_]+): \\w+ = (.+);$");
     private static final Pattern MODULE = Pattern.compile("^\\s*pub mod (\\w+) \\{$");
