@@ -123,7 +123,8 @@ public final class Sandbox implements AutoCloseable {
     /**
      * Runs {@code program} (a path on the host: an ELF executable, or a script run by its type,
      * such as {@code hello.py} or {@code hello.js}) with {@code args} in a sandbox of {@linkplain
-     * RuntimeConfig#defaults() default configuration} opened for this run and closed after it.
+     * RuntimeConfig#defaults() default configuration} opened for this run and closed after it,
+     * with warm starts off (its template could never serve another run).
      *
      * <p>A static method: {@code sandbox.run("x.py")} on a configured instance, with a string
      * rather than a {@link Path}, still calls this one and ignores that sandbox's configuration
@@ -134,7 +135,8 @@ public final class Sandbox implements AutoCloseable {
     public static RunResult run(String program, String... args) throws SandboxException {
         Path path = Path.of(Objects.requireNonNull(program, "program must not be null"));
         RunRequest request = RunRequest.program(path, args).build();
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.defaults())) {
+        // One run, then the sandbox is gone: a template could never be used again.
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().warmStarts(false).build())) {
             return sandbox.run(request);
         }
     }
