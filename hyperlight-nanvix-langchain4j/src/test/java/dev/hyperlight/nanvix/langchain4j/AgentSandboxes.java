@@ -1,6 +1,8 @@
 package dev.hyperlight.nanvix.langchain4j;
 
 import dev.hyperlight.nanvix.RuntimeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,7 +18,8 @@ final class AgentSandboxes {
     private AgentSandboxes() {}
 
     /** The strict configuration with room for a first start, templates shared on disk. */
-    static RuntimeConfig.Builder strict(Duration timeout) {
+    static RuntimeConfig.Builder strict(Duration timeout) throws IOException {
+        Files.createDirectories(TEMPLATES);
         return StrictConfig.builder().timeout(timeout).templateDirectory(TEMPLATES.toAbsolutePath());
     }
 }
