@@ -69,7 +69,7 @@ class McpServerProcessTest {
             assertThat(text(python)).isEqualTo("exit status: 0\nstdout:\n['a', 'b c'] 42\nstderr:\n");
 
             CallToolResult javascript = call(client, "run_javascript",
-                    Map.of("code", "console.log(scriptArgs.slice(1).join('|'))", "args", List.of("x", "y")));
+                    Map.of("code", "console.log(scriptArgs.join('|'))", "args", List.of("x", "y")));
             assertThat(javascript.isError()).isFalse();
             assertThat(text(javascript)).isEqualTo("exit status: 0\nstdout:\nx|y\nstderr:\n");
 

@@ -50,7 +50,7 @@ public final class SandboxMcpTools {
         String language = python
                 ? "a complete Python 3.11 program (standard library only)"
                 : "a JavaScript program with QuickJS (ES2023, its std and os modules; not Node.js)";
-        String arguments = python ? "sys.argv[1:]" : "scriptArgs.slice(1)";
+        String arguments = python ? "sys.argv[1:]" : "scriptArgs";
         Map<String, Object> inputSchema = Map.of(
                 "type", "object",
                 "properties", Map.of(

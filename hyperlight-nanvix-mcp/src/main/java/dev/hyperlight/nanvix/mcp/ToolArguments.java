@@ -11,7 +11,7 @@ import java.util.Map;
  * capped by the server's limit.
  *
  * @param code the program's source
- * @param args its arguments ({@code sys.argv[1:]}, {@code scriptArgs.slice(1)})
+ * @param args its arguments ({@code sys.argv[1:]}, {@code scriptArgs} in code)
  * @param timeout the run's time limit: the one asked for, at most the server's
  */
 record ToolArguments(String code, List<String> args, Duration timeout) {
