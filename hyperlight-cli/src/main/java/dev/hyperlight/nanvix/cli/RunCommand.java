@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
         customSynopsis = {
             "hyperlight-nanvix [OPTIONS] FILE [ARGS...]",
             "       hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]",
-            "       hyperlight-nanvix doctor"
+            "       hyperlight-nanvix doctor",
+            "       hyperlight-nanvix mcp [OPTIONS]"
         },
         versionProvider = Version.class,
         sortOptions = false,
@@ -48,7 +49,9 @@ import picocli.CommandLine.Parameters;
             "(--runtime js -e CODE, --runtime python -m json.tool), and the current",
             "directory is mounted read-only at /app, the working directory.",
             "'hyperlight-nanvix doctor' checks whether this host can run micro-VMs",
-            "(run ./doctor for a program of that name)."
+            "(run ./doctor for a program of that name).",
+            "'hyperlight-nanvix mcp' serves run_python and run_javascript over the Model",
+            "Context Protocol on standard input and output (mcp --help)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -123,6 +126,9 @@ final class RunCommand implements Callable<Integer> {
     static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("doctor")) {
             return DoctorCommand.execute(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("mcp")) {
+            return McpCommand.execute(Arrays.copyOfRange(args, 1, args.length), in, out, err);
         }
         CommandLine commandLine = new CommandLine(new RunCommand(in, out, err));
         commandLine.setStopAtPositional(true);
