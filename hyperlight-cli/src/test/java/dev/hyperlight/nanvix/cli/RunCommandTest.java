@@ -38,7 +38,7 @@ class RunCommandTest {
 
         CommandOutcome version = run("--version");
         assertThat(version.status()).isZero();
-        assertThat(version.out()).startsWith("hyperlight-nanvix ").contains("guest ABI 1")
+        assertThat(version.out()).startsWith("hyperlight-nanvix ").contains("guest ABI " + dev.hyperlight.nanvix.Sandbox.guestAbiVersion())
                 .contains("hypervisor: kvm: ");
     }
 
