@@ -152,11 +152,7 @@ final class GuestProcess implements ProcessControl {
             if (stopReason.get() != null) {
                 image.vcpu().interrupt();
             }
-            GuestMemory memory = GuestMemory.of(vm.memory());
-            IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io, table.runState());
-            GuestRun loop = new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
-                    () -> pendingExec != null, OptionalInt.of(startFd));
-            GuestRun.Outcome outcome = loop.run(stopReason::get, false);
+            GuestRun.Outcome outcome = loop(image, OptionalInt.of(startFd)).run(stopReason::get, false);
             if (outcome != GuestRun.AT_START_POINT) {
                 throw new TemplateException("the guest did not reach its start point: "
                         + (outcome == GuestRun.REPLACED ? "it ran execve" : String.valueOf(outcome.end())));
@@ -200,12 +196,7 @@ final class GuestProcess implements ProcessControl {
                     if (stopReason.get() != null) {
                         image.vcpu().interrupt(); // stopped before this VM existed
                     }
-                    GuestMemory memory = GuestMemory.of(vm.memory());
-                    IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io,
-                            table.runState());
-                    GuestRun loop = new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
-                            () -> pendingExec != null, OptionalInt.empty());
-                    outcome = loop.run(stopReason::get, image.pendingHypercall());
+                    outcome = loop(image, OptionalInt.empty()).run(stopReason::get, image.pendingHypercall());
                 }
                 image = null;
                 BootRequest.Builder exec = pendingExec;
@@ -234,6 +225,14 @@ final class GuestProcess implements ProcessControl {
         }
         table.ended(this, outcome.unsupportedSyscalls(), cpuNow() - cpuAtStart);
         return outcome;
+    }
+
+    /** The run loop of {@code image}'s vCPU over this process's I/O. */
+    private GuestRun loop(Image image, OptionalInt startPoint) {
+        GuestMemory memory = GuestMemory.of(image.vm().memory());
+        IoChannel channel = new InProcessIoChannel(table.launch().syscallTable(), memory, io, table.runState());
+        return new GuestRun(image.vcpu(), memory, image.hypercallPage(), channel, table.log(),
+                () -> pendingExec != null, startPoint);
     }
 
     /** Stops the process's VM (any thread): a time limit, a kill, the run's end. */
