@@ -311,13 +311,14 @@ class WarmStartTest {
     }
 
     /**
-     * Many clones in sequence and at once leave no file descriptor, thread or mapping behind, and
-     * closing the sandbox releases the template.
+     * Many clones in sequence and at once (1,000 and 50, as issue 12 asks; fewer in the emulated
+     * machine of scripts/nested-kvm, which sets the counts) leave no file descriptor, thread or
+     * mapping behind, and closing the sandbox releases the template.
      */
     @Test
     void manyClonesLeaveNothingBehind() throws Exception {
-        int sequential = Integer.getInteger("warm.leak.sequential", 200);
-        int concurrent = Integer.getInteger("warm.leak.concurrent", 20);
+        int sequential = Integer.getInteger("warm.leak.sequential", 1000);
+        int concurrent = Integer.getInteger("warm.leak.concurrent", 50);
         long memory = 64L << 20;
         RuntimeConfig config = config().memorySize(memory).build();
         HostResources before;
