@@ -2,26 +2,25 @@
 # Builds a runtime image from Debian packages: build-image.sh NAME OUT
 #
 # Reads NAME.packages next to this script (one package a line, "@other" includes
-# other.packages), downloads each package with `apt-get download` into OUT/debs (kept as a
-# cache), unpacks them with `dpkg -x` into OUT/NAME/root and records what was used, package
-# name, version and SHA-256 of the .deb, in OUT/NAME/packages.lock. Nothing is installed on the
-# host and no maintainer script runs. The image is rebuilt only when the package list changes.
-# Set DEBIAN_VERSIONS_FROM=FILE (a packages.lock) to download exactly the versions it names.
+# other.packages) and takes each package at the version NAME.lock pins, checked by the SHA-256
+# the lock records. The suites are those of sources.list (the security suite included), read
+# with apt state of this build's own under OUT/apt, never the machine's package lists. The
+# .deb files are kept in OUT/debs, unpacked with `dpkg -x` into OUT/NAME/root (nothing is
+# installed on the host, no maintainer script runs), and what went in is recorded in
+# OUT/NAME/packages.lock and, with the lock, in the image's usr/share/hyperlight-nanvix/, where
+# `hyperlight-nanvix doctor` compares them. The image is rebuilt only when its package list or
+# its lock changes.
+#
+# A package the lock does not name, or at a version the suites no longer serve, is taken at the
+# suites' newest version with a warning: refresh-locks.sh moves the lock forward.
 set -euo pipefail
 name="$1"
 out="$(mkdir -p "$2" && cd "$2" && pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/apt.sh" "$out"
 
-packages() {
-    local list="$here/$1.packages"
-    [[ -f "$list" ]] || { echo "build-image.sh: no package list $list" >&2; exit 1; }
-    while read -r line; do
-        line="${line%%#*}"
-        line="${line//[[:space:]]/}"
-        [[ -z "$line" ]] && continue
-        if [[ "$line" == @* ]]; then packages "${line#@}"; else echo "$line"; fi
-    done < "$list"
-}
+lock="$here/$name.lock"
+[[ -f "$lock" ]] || { echo "build-image.sh: no lock $lock (make one with refresh-locks.sh $name)" >&2; exit 1; }
 
 # The guest's accounts: root and the sandbox's user (uid/gid 1000, as the guest kernel reports
 # them: guest-kernel/src/proc/process.rs USER_ID/GROUP_ID), whose home is the default HOME, /tmp, so
@@ -36,66 +35,68 @@ write_accounts() {
 wanted="$(packages "$name" | sort -u)"
 image="$out/$name"
 stamp="$image/packages.list"
-if [[ -f "$stamp" && -f "$image/packages.lock" && "$(cat "$stamp")" == "$wanted" ]]; then
-    # An image built before the accounts existed gets them without unpacking again.
-    [[ -f "$image/root/etc/group" ]] || write_accounts "$image/root"
+inputs="$wanted
+lock $(sha256sum "$lock" | cut -d' ' -f1)"
+if [[ -f "$stamp" && -f "$image/packages.lock" && "$(cat "$stamp")" == "$inputs" ]]; then
     exit 0
 fi
-
-# A fresh machine may have no package lists, or old ones whose versions the archive no longer
-# serves: refresh them once (as root) and try again before giving up.
-lists_refreshed=""
-refresh_lists() {
-    [[ -z "$lists_refreshed" && "$(id -u)" == 0 ]] || return 1
-    echo "build-image.sh: refreshing the package lists (apt-get update)" >&2
-    apt-get update -q >/dev/null
-    lists_refreshed=yes
-}
-
-candidate() {
-    apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'
-}
 
 debs="$out/debs"
 mkdir -p "$debs"
 rm -rf "$image.tmp" && mkdir -p "$image.tmp/root"
 : > "$image.tmp/packages.lock"
+behind=0
 for package in $wanted; do
-    version=""
-    if [[ -n "${DEBIAN_VERSIONS_FROM:-}" ]]; then
-        version="$(awk -v p="$package" '$1 == p { print $2 }' "$DEBIAN_VERSIONS_FROM")"
+    read -r locked_version locked_sha < <(awk -v p="$package" '$1 == p { print $2, $3 }' "$lock") || true
+    version="${locked_version:-}"
+    deb=""
+    if [[ -n "$version" ]]; then
+        deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
+        if [[ -z "$deb" ]]; then
+            lists_present || update_lists
+            if ! (cd "$debs" && download "$package" "$version") \
+                    && ! { update_lists && (cd "$debs" && download "$package" "$version"); }; then
+                echo "build-image.sh: WARNING: the suites no longer serve $package $version, which $lock pins;" \
+                     "taking their newest version (run guest-runtimes/debian/refresh-locks.sh $name)" >&2
+                version=""
+            fi
+        fi
+    else
+        echo "build-image.sh: WARNING: $lock does not name $package; taking the suites' newest version" \
+             "(run guest-runtimes/debian/refresh-locks.sh $name)" >&2
     fi
     if [[ -z "$version" ]]; then
+        lists_present || update_lists
         version="$(candidate "$package")"
-        if [[ -z "$version" || "$version" == "(none)" ]] && refresh_lists; then
-            version="$(candidate "$package")"
-        fi
-    fi
-    if [[ -z "$version" || "$version" == "(none)" ]]; then
-        echo "build-image.sh: package $package is unknown to apt (run apt-get update once)" >&2
-        exit 1
+        [[ -n "$version" ]] || { echo "build-image.sh: the suites of $here/sources.list have no $package" >&2; exit 1; }
+        behind=$((behind + 1))
     fi
     deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
     if [[ -z "$deb" ]]; then
-        if ! (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$package=$version" >/dev/null); then
-            refresh_lists || { echo "build-image.sh: cannot download $package=$version" >&2; exit 1; }
-            if [[ -z "${DEBIAN_VERSIONS_FROM:-}" ]]; then
-                version="$(candidate "$package")"
-            fi
-            (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$package=$version" >/dev/null)
-        fi
+        (cd "$debs" && download "$package" "$version") || {
+            echo "build-image.sh: cannot download $package $version" >&2; exit 1; }
         deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb | head -n1)"
     fi
+    sha="$(sha256sum "$deb" | cut -d' ' -f1)"
+    if [[ "$version" == "${locked_version:-}" && "$sha" != "$locked_sha" ]]; then
+        echo "build-image.sh: $deb has SHA-256 $sha, but $lock pins $locked_sha: refusing it" >&2
+        exit 1
+    fi
     dpkg -x "$deb" "$image.tmp/root"
-    echo "$package $version $(sha256sum "$deb" | cut -d' ' -f1)" >> "$image.tmp/packages.lock"
+    echo "$package $version $sha" >> "$image.tmp/packages.lock"
 done
 # Debian's python3 package only adds this link; the image carries the interpreter alone.
 if [[ -e "$image.tmp/root/usr/bin/python3.11" ]]; then
     ln -sf python3.11 "$image.tmp/root/usr/bin/python3"
 fi
 write_accounts "$image.tmp/root"
-echo "$wanted" > "$image.tmp/packages.list"
+# What went in and what the lock pins, for doctor (RuntimeImages.lockProblem).
+mkdir -p "$image.tmp/root/usr/share/hyperlight-nanvix"
+cp "$image.tmp/packages.lock" "$image.tmp/root/usr/share/hyperlight-nanvix/packages.built"
+grep -v '^#' "$lock" > "$image.tmp/root/usr/share/hyperlight-nanvix/packages.lock"
+echo "$inputs" > "$image.tmp/packages.list"
 # The image is served read-only; keep its files readable to the host user running VMs.
 chmod -R u+rwX,go+rX "$image.tmp/root"
 rm -rf "$image" && mv "$image.tmp" "$image"
-echo "runtime image $name: $(wc -l < "$image/packages.lock") packages in $image/root"
+echo "runtime image $name: $(wc -l < "$image/packages.lock") packages in $image/root" \
+     "($behind not as locked)"

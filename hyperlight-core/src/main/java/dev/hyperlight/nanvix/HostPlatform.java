@@ -6,6 +6,7 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,15 +96,34 @@ public final class HostPlatform {
         checks.add(baseImageProblem()
                 .map(problem -> HealthCheck.warn("image base", problem,
                         "dynamically linked programs cannot run until it is built"))
-                .orElseGet(() -> HealthCheck.ok("image base",
+                .orElseGet(() -> asLocked("image base", RuntimeImage.Debian.BASE,
                         "found (loader and C/C++ libraries for dynamically linked programs)")));
         for (GuestRuntime runtime : GuestRuntime.BUILT_IN) {
             String name = "runtime " + runtime.name();
             checks.add(runtimeProblem(runtime)
                     .map(problem -> HealthCheck.warn(name, problem, "its scripts cannot run until then"))
-                    .orElseGet(() -> HealthCheck.ok(name, "found (" + runtime.interpreter() + ")")));
+                    .orElseGet(() -> asLocked(name, runtime.image(), "found (" + runtime.interpreter() + ")")));
         }
         return List.copyOf(checks);
+    }
+
+    /**
+     * OK with {@code found} when the image found holds the packages its lock pins (or has no
+     * lock), else a warning: it misses the security updates the lock moved to, or was built
+     * from versions nobody reviewed.
+     */
+    private static HealthCheck asLocked(String name, RuntimeImage image, String found) {
+        Optional<String> drift;
+        try {
+            drift = ImageLock.drift(RuntimeImages.of(RuntimeConfig.defaults()).locate(image, name));
+        } catch (SandboxException | IOException e) {
+            return HealthCheck.warn(name, found + ", but its lock cannot be read: " + e.getMessage(),
+                    "rebuild the image");
+        }
+        return drift.map(sentence -> HealthCheck.warn(name, found + ", but " + sentence,
+                        "rebuild it (guest-runtimes/debian/build-image.sh), or move the lock with"
+                                + " guest-runtimes/debian/refresh-locks.sh"))
+                .orElseGet(() -> HealthCheck.ok(name, found));
     }
 
     /** Native access for the module that makes the backend's native calls. */
