@@ -203,7 +203,7 @@ public final class RegularFile extends OpenFile {
                     if (length < size) {
                         channel.truncate(length);
                     } else if (length > size) {
-                        inode.reserveAll(length);
+                        inode.grow(length);
                         channel.write(ByteBuffer.allocate(1), length - 1);
                     }
                     return null;
