@@ -247,6 +247,11 @@ public final class RegularFile extends OpenFile {
         hostPath.unlinked(path);
     }
 
+    /** The file's host path, null once the guest removed its name. */
+    public Path hostPath() {
+        return hostPath.get();
+    }
+
     /**
      * fchmod, futimens: the host path whose attributes to change, null once the guest removed the
      * file's name (there is nothing left that another name would show).
