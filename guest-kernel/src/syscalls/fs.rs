@@ -599,6 +599,22 @@ pub fn sys_pipe2(a: &Args) -> i64 {
     copy_fd_pair(status, io, a[0])
 }
 
+/// eventfd2(2): the counter is a host object in the fd table, as pipes are.
+pub fn sys_eventfd2(a: &Args) -> i64 {
+    host(forwarded::EVENTFD2, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// eventfd(2): eventfd2 without flags.
+pub fn sys_eventfd(a: &Args) -> i64 {
+    host(forwarded::EVENTFD2, [a[0], 0, 0, 0, 0, 0])
+}
+
+/// memfd_create(2): a file in the run's private /tmp, made and unlinked by the host; the name
+/// is read from the program's memory.
+pub fn sys_memfd_create(a: &Args) -> i64 {
+    direct(forwarded::MEMFD_CREATE, [a[0], a[1], 0, 0, 0, 0])
+}
+
 /// pipe(2): pipe2 without flags.
 pub fn sys_pipe(a: &Args) -> i64 {
     sys_pipe2(&[a[0], 0, 0, 0, 0, 0])

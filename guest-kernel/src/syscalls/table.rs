@@ -250,6 +250,9 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::WAITID, "waitid", process::sys_waitid),
     host(nr::KILL, "kill", signal::sys_kill),
     host(nr::PIPE2, "pipe2", fs::sys_pipe2),
+    host(nr::EVENTFD2, "eventfd2", fs::sys_eventfd2),
+    rewritten(nr::EVENTFD, "eventfd", "eventfd2", fs::sys_eventfd),
+    host(nr::MEMFD_CREATE, "memfd_create", fs::sys_memfd_create),
 ];
 
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).

@@ -5,6 +5,7 @@ import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import java.lang.foreign.MemorySegment;
 
@@ -101,6 +102,20 @@ public final class DescriptorCalls {
             }
             default -> throw new ErrnoException(Errno.EINVAL, "fcntl command " + command);
         };
+    }
+
+    /** eventfd2's flags besides {@link EventFile#EFD_SEMAPHORE}: Linux's {@code EFD_CLOEXEC}, {@code EFD_NONBLOCK}. */
+    private static final int EVENTFD_FLAGS = EventFile.EFD_SEMAPHORE | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK;
+
+    /** eventfd2: a new counter starting at {@code initial} ({@code unsigned int}); returns its fd. */
+    public int eventfd(long initial, int flags) {
+        if ((flags & ~EVENTFD_FLAGS) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        io.fds.requireFree();
+        EventFile counter = new EventFile(initial & 0xffff_ffffL, flags & Fcntl.O_NONBLOCK,
+                (flags & EventFile.EFD_SEMAPHORE) != 0, io.pipeInodes.getAndIncrement());
+        return io.fds.add(counter, (flags & Fcntl.O_CLOEXEC) != 0, 0);
     }
 
     /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */

@@ -11,6 +11,7 @@ import dev.hyperlight.nanvix.file.ConsoleInput;
 import dev.hyperlight.nanvix.file.ConsoleOutput;
 import dev.hyperlight.nanvix.file.DeviceFile;
 import dev.hyperlight.nanvix.file.DirectoryFile;
+import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import dev.hyperlight.nanvix.file.PathFile;
 import dev.hyperlight.nanvix.file.PipeEnd;
@@ -47,6 +48,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Calls on the virtual file system by path (and their fd forms) of one process ({@link
@@ -255,6 +257,7 @@ public final class FileSystemCalls {
             case ConsoleInput console -> sameDescription(console, flags);
             case ConsoleOutput console -> sameDescription(console, flags);
             case UnixSocket socket -> throw new ErrnoException(Errno.ENXIO);
+            case EventFile counter -> throw new ErrnoException(Errno.ENXIO, "an anonymous inode");
             case PathFile path -> throw new ErrnoException(Errno.ENXIO, "O_PATH fd");
         };
     }
@@ -354,6 +357,47 @@ public final class FileSystemCalls {
         } catch (IOException e) {
             // Already failing with the first error.
         }
+    }
+
+    /** memfd_create's flags: MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL, MFD_EXEC. */
+    private static final int MEMFD_FLAGS = 0x1 | 0x2 | 0x8 | 0x10;
+    private static final int MFD_CLOEXEC = 0x1;
+    /** Linux's limit on a memfd's name: 249 bytes ("memfd:" and the name fit NAME_MAX). */
+    private static final int MEMFD_NAME_MAX = 249;
+    /** The mount a memfd's file lives in: the run's private writable space, charged to its quota. */
+    private static final String MEMFD_MOUNT = "/tmp";
+
+    /**
+     * memfd_create: an anonymous regular file, made in the run's private /tmp and unlinked at once
+     * (under the namespace lock, so no other call sees its name): read, write, ftruncate, lseek
+     * and private mmap work as on any file, and its bytes count against the /tmp quota until its
+     * last fd closes. Without a writable /tmp mount there is nowhere to keep it: ENOSYS, which
+     * programs take as a kernel without memfd and fall back. Seals are not kept (fcntl
+     * F_ADD_SEALS is EINVAL); huge pages are EINVAL.
+     */
+    public int memfdCreate(String name, int flags) {
+        if ((flags & ~MEMFD_FLAGS) != 0 || GuestNames.byteLength(name) > MEMFD_NAME_MAX) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return io.locked(() -> {
+            io.fds.requireFree();
+            if (!(io.namespace.lookup(MEMFD_MOUNT) instanceof HostFile directory) || directory.mount().readOnly()
+                    || !directory.guestPath().equals(directory.mount().guestPath())) {
+                throw new ErrnoException(Errno.ENOSYS, "no private writable /tmp for memfd");
+            }
+            Path host = directory.hostPath().resolve(".memfd-" + UUID.randomUUID());
+            RegularFile file = openChannel(directory.mount(), host, Set.of(LinkOption.NOFOLLOW_LINKS,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW), Fcntl.O_RDWR);
+            try {
+                setPermissions(host, 0700);
+                io.quota(directory.mount()).removeName(host, () -> Files.delete(host));
+                file.unlinked(host);
+            } catch (ErrnoException e) {
+                file.release();
+                throw e;
+            }
+            return io.fds.add(file, (flags & MFD_CLOEXEC) != 0, 0);
+        });
     }
 
     /** newfstatat; an empty path with AT_EMPTY_PATH is fstat of {@code dirFd}. */
@@ -918,6 +962,7 @@ public final class FileSystemCalls {
             case UnixSocket socket -> "socket:[" + socket.stat().inode() + "]";
             case ConsoleInput console -> "pipe:[" + console.stat().inode() + "]";
             case ConsoleOutput console -> "pipe:[" + console.stat().inode() + "]";
+            case EventFile counter -> "anon_inode:[eventfd]";
             case PathFile path -> "(O_PATH)";
         };
     }

@@ -276,6 +276,14 @@ final class DefaultSyscalls {
         };
     }
 
+    static long eventfd2(SyscallCall c, HostIo io) {
+        return io.descriptors().eventfd(c.argument(0), (int) c.argument(1));
+    }
+
+    static long memfdCreate(SyscallCall c, HostIo io) {
+        return io.fileSystem().memfdCreate(c.path(0), (int) c.argument(1));
+    }
+
     static long pipe2(SyscallCall c, HostIo io) {
         MemorySegment out = c.memory().range(c.argument(0), 8);
         int[] pair = io.sockets().pipe2((int) c.argument(1));
