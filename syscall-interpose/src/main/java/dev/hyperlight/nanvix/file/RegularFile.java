@@ -62,6 +62,11 @@ public final class RegularFile extends OpenFile {
         return n;
     }
 
+    /** FIONREAD: the bytes from the file offset to the end, as Linux answers for a regular file. */
+    public synchronized long available() {
+        return Math.max(0, size() - position);
+    }
+
     @Override
     public long readAt(MemorySegment buffer, long offset) {
         if (!readable()) {

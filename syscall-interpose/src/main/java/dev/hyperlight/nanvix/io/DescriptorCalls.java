@@ -7,6 +7,8 @@ import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.abi.Stat;
 import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
+import dev.hyperlight.nanvix.file.PipeEnd;
+import dev.hyperlight.nanvix.file.RegularFile;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -122,6 +124,19 @@ public final class DescriptorCalls {
     public void setNonBlocking(int fd, boolean nonBlocking) {
         OpenFile file = io.fds.get(fd);
         file.setFlags(nonBlocking ? file.flags() | Fcntl.O_NONBLOCK : file.flags() & ~Fcntl.O_NONBLOCK);
+    }
+
+    /**
+     * ioctl FIONREAD: the bytes a read would find now in a pipe or socket pair's end, or from the
+     * offset to the end of a regular file (capped at {@code INT_MAX}); ENOTTY for other files, as
+     * Linux answers for files without the request.
+     */
+    public int bytesToRead(int fd) {
+        return switch (io.fds.get(fd)) {
+            case PipeEnd end -> end.available();
+            case RegularFile file -> (int) Math.min(Integer.MAX_VALUE, file.available());
+            default -> throw new ErrnoException(Errno.ENOTTY);
+        };
     }
 
     /**

@@ -155,6 +155,25 @@ class EventFdAndMemfdTest {
     }
 
     @Test
+    void fionreadCountsWhatAPipeOrAFileHasToRead() {
+        start(1 << 20);
+        long pair = guest.alloc(8);
+        assertThat(guest.call(Sysno.PIPE2, pair, 0)).isZero();
+        long count = guest.alloc(4);
+        assertThat(guest.write(guest.u32(pair, 4), "abc")).isEqualTo(3);
+        assertThat(guest.call(Sysno.IOCTL, guest.u32(pair, 0), FIONREAD, count)).isZero();
+        assertThat(guest.u32(count, 0)).isEqualTo(3);
+        long file = guest.open("/tmp/f", O_RDWR | O_CREAT, 0600);
+        assertThat(guest.write(file, "hello")).isEqualTo(5);
+        assertThat(guest.call(Sysno.LSEEK, file, 1, SEEK_SET)).isEqualTo(1);
+        assertThat(guest.call(Sysno.IOCTL, file, FIONREAD, count)).isZero();
+        assertThat(guest.u32(count, 0)).isEqualTo(4);
+        long counter = guest.call(Sysno.EVENTFD2, 0, 0);
+        assertThat(guest.call(Sysno.IOCTL, counter, FIONREAD, count)).isEqualTo(err(Errno.ENOTTY));
+        assertThat(guest.call(Sysno.IOCTL, 77, FIONREAD, count)).isEqualTo(err(Errno.EBADF));
+    }
+
+    @Test
     void anIoctlOnABadFdIsEbadfBeforeEnotty() {
         start(1 << 20);
         assertThat(guest.call(Sysno.IOCTL, 77, 0x1234, 0)).isEqualTo(err(Errno.EBADF));
