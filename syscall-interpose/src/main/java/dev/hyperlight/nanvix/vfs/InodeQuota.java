@@ -217,7 +217,10 @@ public final class InodeQuota implements WriteQuota {
             synchronized (InodeQuota.this) {
                 long room = limit - used + charged; // what this file may cost in all
                 long granted = end;
-                if (costAfterWrite(start, end) > room) {
+                long cost = costAfterWrite(start, end);
+                // An overwrite costs nothing more, even past the quota (a run may start with more
+                // in its mount than its quota).
+                if (cost > charged && cost > room) {
                     // The cost grows with the end: the longest write that fits, if any byte does.
                     long fits = start;
                     long over = end;

@@ -282,6 +282,15 @@ class TmpQuotaTest {
     }
 
     @Test
+    void anOverwriteSucceedsInARunThatStartedPastItsQuota() throws IOException {
+        Files.write(tmp.resolve("big"), new byte[200]);
+        start(100);
+        long fd = guest.open("/tmp/big", O_RDWR);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x".repeat(50)), 50, 10)).isEqualTo(50);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x"), 1, 200)).isEqualTo(err(Errno.ENOSPC));
+    }
+
+    @Test
     void growingByFtruncateLeavesAHoleThatCostsOnlyTheLastBlock() {
         start(4 * BLOCK);
         long fd = create("/tmp/grown", 10);
