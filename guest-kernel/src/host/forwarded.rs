@@ -70,3 +70,5 @@ pub const DUP3: Forwarded = Forwarded(nr::DUP3);
 pub const PIPE2: Forwarded = Forwarded(nr::PIPE2);
 pub const RENAMEAT2: Forwarded = Forwarded(nr::RENAMEAT2);
 pub const GETRANDOM: Forwarded = Forwarded(nr::GETRANDOM);
+pub const EVENTFD2: Forwarded = Forwarded(nr::EVENTFD2);
+pub const MEMFD_CREATE: Forwarded = Forwarded(nr::MEMFD_CREATE);

@@ -26,6 +26,9 @@ const FILE_READ_PAGES: u64 = 1024;
 
 pub const MADV_DONTNEED: u64 = 4;
 pub const MADV_FREE: u64 = 8;
+pub const MS_ASYNC: u64 = 1;
+pub const MS_INVALIDATE: u64 = 2;
+pub const MS_SYNC: u64 = 4;
 
 /// Top of the main stack (its last page stays unmapped as a guard against overruns).
 pub const STACK_TOP: u64 = USER_TOP - PAGE_SIZE;
@@ -413,6 +416,23 @@ impl Memory {
         Ok(0)
     }
 
+    /// msync(2): no mapping has a file to write back (shared file mappings are refused at
+    /// mmap), so a valid call over mapped pages answers 0, as Linux does for anonymous and
+    /// private mappings; EINVAL for an unaligned start or bad flags, ENOMEM for a hole.
+    pub fn msync(&self, addr: u64, len: u64, flags: u64) -> Result<u64, i64> {
+        if addr % PAGE_SIZE != 0
+            || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+            || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
+        {
+            return Err(EINVAL);
+        }
+        let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
+        if !self.vmas.covers(addr, end, 0) {
+            return Err(ENOMEM);
+        }
+        Ok(0)
+    }
+
     /// madvise(2): DONTNEED/FREE drop the pages (they read back as zeros); the rest is advice.
     pub fn madvise(&mut self, mmu: &mut impl Mmu, addr: u64, len: u64, advice: u64) -> Result<u64, i64> {
         if addr % PAGE_SIZE != 0 {
@@ -562,6 +582,21 @@ mod tests {
             assert!(mem.tables.translate(&mut mmu, page).is_some(), "page {page:#x}");
         }
         assert_eq!(mem.handle_fault(&mut mmu, addr + 0x40000, Access::Read), FaultOutcome::Violation);
+    }
+
+    #[test]
+    fn msync_answers_for_mapped_pages_only() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap(&mut mmu, 0, 0x4000, RW, ANON).unwrap();
+        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Ok(0));
+        assert_eq!(mem.msync(addr + 0x1000, 1, MS_ASYNC | MS_INVALIDATE), Ok(0), "the length is rounded up");
+        assert_eq!(mem.msync(addr, 0, MS_SYNC), Ok(0));
+        assert_eq!(mem.msync(addr + 1, 0x1000, MS_SYNC), Err(EINVAL));
+        assert_eq!(mem.msync(addr, 0x1000, MS_SYNC | MS_ASYNC), Err(EINVAL));
+        assert_eq!(mem.msync(addr, 0x1000, 8), Err(EINVAL));
+        assert_eq!(mem.msync(addr, 0x5000, MS_SYNC), Err(ENOMEM), "a page past the mapping");
+        mem.munmap(&mut mmu, addr + 0x1000, 0x1000).unwrap();
+        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Err(ENOMEM), "a hole");
     }
 
     #[test]

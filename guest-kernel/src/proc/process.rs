@@ -50,6 +50,8 @@ pub struct SigAction {
 
 pub struct Process {
     pub umask: u64,
+    /// The nice value setpriority(2) set (-20 to 19); the scheduler does not use it.
+    pub nice: i64,
     actions: [SigAction; NSIG as usize],
     limits: [Rlimit; RLIM_NLIMITS],
 }
@@ -69,6 +71,7 @@ impl Process {
         limits[RLIMIT_NOFILE] = Rlimit { cur: NOFILE_SOFT, max: NOFILE_HARD };
         Process {
             umask: 0o022,
+            nice: 0,
             actions: [SigAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG as usize],
             limits,
         }

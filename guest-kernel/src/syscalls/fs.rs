@@ -4,7 +4,7 @@
 //! rewritten onto the `*at` form the host implements (docs/guest-abi.md). Pipes too: the host
 //! makes them.
 
-use crate::abi::errno::{EBADF, EFAULT, EINVAL, ENOTTY, EOPNOTSUPP, EPERM};
+use crate::abi::errno::{EBADF, EFAULT, EINVAL, EOPNOTSUPP, EPERM};
 use crate::abi::host::kva;
 use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
 use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
@@ -361,7 +361,9 @@ pub fn sys_ioctl(a: &Args) -> i64 {
     let (fd, request, arg) = (a[0], a[1] & 0xffff_ffff, a[2]);
     let io = IoBuffer::get();
     match ioctl_arg(request) {
-        None => -ENOTTY,
+        // Not a request any fd here answers; the host still checks the fd first (EBADF
+        // before ENOTTY, as Linux), without the argument.
+        None => host(forwarded::IOCTL, [fd, request, 0, 0, 0, 0]),
         Some(IoctlArg::None) => host(forwarded::IOCTL, [fd, request, 0, 0, 0, 0]),
         Some(IoctlArg::Value) => host(forwarded::IOCTL, [fd, request, arg, 0, 0, 0]),
         Some(IoctlArg::In(size)) => match user::copy_in(io.ptr(0), arg, size) {
@@ -595,6 +597,22 @@ pub fn sys_pipe2(a: &Args) -> i64 {
     let io = boot_info::get().io_buffer;
     let status = host(forwarded::PIPE2, [io, a[1], 0, 0, 0, 0]);
     copy_fd_pair(status, io, a[0])
+}
+
+/// eventfd2(2): the counter is a host object in the fd table, as pipes are.
+pub fn sys_eventfd2(a: &Args) -> i64 {
+    host(forwarded::EVENTFD2, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// eventfd(2): eventfd2 without flags.
+pub fn sys_eventfd(a: &Args) -> i64 {
+    host(forwarded::EVENTFD2, [a[0], 0, 0, 0, 0, 0])
+}
+
+/// memfd_create(2): a file in the run's private /tmp, made and unlinked by the host; the name
+/// is read from the program's memory.
+pub fn sys_memfd_create(a: &Args) -> i64 {
+    direct(forwarded::MEMFD_CREATE, [a[0], a[1], 0, 0, 0, 0])
 }
 
 /// pipe(2): pipe2 without flags.

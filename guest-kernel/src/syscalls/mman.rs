@@ -45,6 +45,10 @@ pub fn sys_mprotect(a: &Args) -> i64 {
     result(with_memory(|mem, mmu| mem.mprotect(mmu, a[0], a[1], a[2])))
 }
 
+pub fn sys_msync(a: &Args) -> i64 {
+    result(with_memory(|mem, _| mem.msync(a[0], a[1], a[2])))
+}
+
 pub fn sys_madvise(a: &Args) -> i64 {
     result(with_memory(|mem, mmu| mem.madvise(mmu, a[0], a[1], a[2])))
 }

@@ -115,6 +115,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::SELECT, "select", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_select),
     guest(nr::SCHED_YIELD, "sched_yield", thread::sys_sched_yield),
     guest(nr::MREMAP, "mremap", mman::sys_mremap),
+    guest(nr::MSYNC, "msync", mman::sys_msync),
     guest(nr::MADVISE, "madvise", mman::sys_madvise),
     host(nr::DUP, "dup", fs::sys_dup),
     rewritten(nr::DUP2, "dup2", "dup3", fs::sys_dup2),
@@ -158,6 +159,12 @@ pub static SYSCALLS: &[Syscall] = &[
     guest(nr::TIMES, "times", process::sys_times),
     guest(nr::SETUID, "setuid", identity::sys_set_own_id),
     guest(nr::SETGID, "setgid", identity::sys_set_own_id),
+    guest(nr::SETREUID, "setreuid", identity::sys_setreuid),
+    guest(nr::SETREGID, "setregid", identity::sys_setregid),
+    guest(nr::SETRESUID, "setresuid", identity::sys_setresuid),
+    guest(nr::SETRESGID, "setresgid", identity::sys_setresgid),
+    guest(nr::GETPRIORITY, "getpriority", identity::sys_getpriority),
+    guest(nr::SETPRIORITY, "setpriority", identity::sys_setpriority),
     guest(nr::GETPGRP, "getpgrp", identity::sys_getpgrp),
     guest(nr::GETGROUPS, "getgroups", identity::sys_getgroups),
     guest(nr::GETRESUID, "getresuid", identity::sys_getresuid),
@@ -243,6 +250,9 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::WAITID, "waitid", process::sys_waitid),
     host(nr::KILL, "kill", signal::sys_kill),
     host(nr::PIPE2, "pipe2", fs::sys_pipe2),
+    host(nr::EVENTFD2, "eventfd2", fs::sys_eventfd2),
+    rewritten(nr::EVENTFD, "eventfd", "eventfd2", fs::sys_eventfd),
+    host(nr::MEMFD_CREATE, "memfd_create", fs::sys_memfd_create),
 ];
 
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).

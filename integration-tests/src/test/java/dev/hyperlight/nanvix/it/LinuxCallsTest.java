@@ -55,4 +55,86 @@ class LinuxCallsTest {
                     """.formatted(quota));
         }
     }
+
+    /**
+     * Issue 18's Linux gaps (integration-tests/guests/linux-gaps.c): /dev, eventfd, memfd, the id
+     * and priority calls, msync, ioctl's EBADF, FIONREAD and a sparse file under the default /tmp
+     * quota. The expected text is what the same program printed natively on Linux 6.x, run as an
+     * unprivileged user without a controlling terminal.
+     */
+    @Test
+    void linuxGapsAnswerAsLinuxDoes() throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+            RunResult result = sandbox.run(Guests.guest("linux-gaps"));
+
+            assertThat(result.stderrText()).isEmpty();
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("""
+                    null: write 5 read 0
+                    zero: read 64 all-zero 1
+                    full: write ENOSPC
+                    urandom: read 32 32 differ 1
+                    stat /dev/null: 20666 1,3
+                    stat /dev/zero: 20666 1,5
+                    stat /dev/full: 20666 1,7
+                    stat /dev/random: 20666 1,8
+                    stat /dev/urandom: 20666 1,9
+                    stat /dev/tty: 20666 5,0
+                    tty: ENXIO
+                    stdout-is-link: 1
+                    dev-lists: 4
+                    dev-fd-pipe: x
+                    dev-fd-file: hello
+                    via-dev-stdout
+                    eventfd-write: 8
+                    eventfd-read: 8 7
+                    eventfd-empty: EAGAIN
+                    eventfd-short: EINVAL
+                    eventfd-max: EINVAL
+                    eventfd-poll-empty: in 0 out 1
+                    eventfd-select: 1
+                    eventfd-semaphore: 1 1 EAGAIN
+                    eventfd-across-fork: 8 5
+                    memfd: ok cloexec 1
+                    memfd-ftruncate: ok
+                    memfd-write: 5
+                    memfd-size: 4096 regular 1
+                    memfd-mmap: memfd
+                    setreuid-unchanged: ok
+                    setregid-unchanged: ok
+                    setreuid-own: ok
+                    setresuid-own: ok
+                    setresgid-own: ok
+                    setreuid-root: EPERM
+                    setregid-other: EPERM
+                    getpriority: 0 ok
+                    setpriority-up: ok
+                    getpriority-after: 5
+                    setpriority-down: EACCES
+                    getpriority-bad-which: EINVAL
+                    msync: ok
+                    msync-async-partial-page: ok
+                    msync-unaligned: EINVAL
+                    msync-hole: ENOMEM
+                    ioctl-bad-fd: EBADF
+                    ioctl-unknown: ENOTTY
+                    fionread-pipe: ok 3
+                    sparse-seek: 2147483648
+                    sparse-write: 1
+                    sparse-size: 2147483649
+                    """);
+        }
+    }
+
+    /** A sparse file costs its blocks, but real data past the /tmp quota is still ENOSPC. */
+    @Test
+    void realDataPastTheTmpQuotaIsStillEnospc() throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+                .limits(Limits.DEFAULT.withTmpQuota(8L << 20)).build())) {
+            RunResult result = sandbox.run(Guests.guest("linux-gaps"), "fill");
+
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("fill: ENOSPC after 8 MiB\n");
+        }
+    }
 }

@@ -61,6 +61,7 @@ public final class Fcntl {
 
     // ioctl(2) requests that apply to every descriptor, not only terminals.
     public static final long FIONBIO = 0x5421;
+    public static final long FIONREAD = 0x541b;
     public static final long FIONCLEX = 0x5450;
     public static final long FIOCLEX = 0x5451;
 }

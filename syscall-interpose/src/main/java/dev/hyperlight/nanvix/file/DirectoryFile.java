@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An open directory (host or virtual). getdents64 reads from a listing taken at the first read
@@ -25,14 +26,23 @@ public final class DirectoryFile extends OpenFile {
     private final Stat opened;
     /** The directory, followed across renames; null once it was removed. */
     private volatile Node node;
+    /** What a listing holds, taken at the first read and at each rewind. */
+    private final Function<Node, List<DirectoryEntry>> lister;
     private List<DirectoryEntry> listing;
     private long position;
 
     public DirectoryFile(GuestNamespace namespace, Node node, int statusFlags) {
+        this(namespace, node, statusFlags, namespace::list);
+    }
+
+    /** A directory whose names the namespace does not know ({@code /dev/fd}: the opener's fds). */
+    public DirectoryFile(GuestNamespace namespace, Node node, int statusFlags,
+            Function<Node, List<DirectoryEntry>> lister) {
         super(Fcntl.O_RDONLY, statusFlags);
         this.namespace = namespace;
         this.node = node;
         this.opened = namespace.stat(node);
+        this.lister = lister;
     }
 
     /** The directory's canonical guest path, for *at calls and fchdir. */
@@ -81,7 +91,7 @@ public final class DirectoryFile extends OpenFile {
     public synchronized int readDirectory(MemorySegment buffer) {
         if (listing == null) {
             Node current = node;
-            listing = current == null ? List.of() : namespace.list(current);
+            listing = current == null ? List.of() : lister.apply(current);
         }
         long filled = 0;
         while (position < listing.size()) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not support with the errno Linux gives for that kind of file.
  */
 public abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile, PipeEnd, PathFile,
-        UnixSocket {
+        UnixSocket, DeviceFile, EventFile {
 
     /** The flags F_SETFL may change (others are ignored, as in Linux). */
     static final int SETTABLE_FLAGS = Fcntl.O_APPEND | Fcntl.O_NONBLOCK;

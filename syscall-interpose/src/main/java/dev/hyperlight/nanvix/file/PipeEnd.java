@@ -82,8 +82,8 @@ public final class PipeEnd extends OpenFile {
         return in.read(buffer, dontWait || nonBlocking());
     }
 
-    /** FIONREAD. */
-    int available() {
+    /** FIONREAD: the bytes waiting to be read (0 on a write end). */
+    public int available() {
         return in == null ? 0 : in.available();
     }
 

@@ -62,6 +62,11 @@ public final class RegularFile extends OpenFile {
         return n;
     }
 
+    /** FIONREAD: the bytes from the file offset to the end, as Linux answers for a regular file. */
+    public synchronized long available() {
+        return Math.max(0, size() - position);
+    }
+
     @Override
     public long readAt(MemorySegment buffer, long offset) {
         if (!readable()) {
@@ -203,7 +208,7 @@ public final class RegularFile extends OpenFile {
                     if (length < size) {
                         channel.truncate(length);
                     } else if (length > size) {
-                        inode.reserveAll(length);
+                        inode.grow(length);
                         channel.write(ByteBuffer.allocate(1), length - 1);
                     }
                     return null;
@@ -245,6 +250,11 @@ public final class RegularFile extends OpenFile {
     @Override
     public void unlinked(Path path) {
         hostPath.unlinked(path);
+    }
+
+    /** The file's host path, null once the guest removed its name. */
+    public Path hostPath() {
+        return hostPath.get();
     }
 
     /**

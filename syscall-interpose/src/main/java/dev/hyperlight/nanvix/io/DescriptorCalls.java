@@ -5,7 +5,10 @@ import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
+import dev.hyperlight.nanvix.file.PipeEnd;
+import dev.hyperlight.nanvix.file.RegularFile;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -103,10 +106,37 @@ public final class DescriptorCalls {
         };
     }
 
+    /** eventfd2's flags besides {@link EventFile#EFD_SEMAPHORE}: Linux's {@code EFD_CLOEXEC}, {@code EFD_NONBLOCK}. */
+    private static final int EVENTFD_FLAGS = EventFile.EFD_SEMAPHORE | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK;
+
+    /** eventfd2: a new counter starting at {@code initial} ({@code unsigned int}); returns its fd. */
+    public int eventfd(long initial, int flags) {
+        if ((flags & ~EVENTFD_FLAGS) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        io.fds.requireFree();
+        EventFile counter = new EventFile(initial & 0xffff_ffffL, flags & Fcntl.O_NONBLOCK,
+                (flags & EventFile.EFD_SEMAPHORE) != 0, io.pipeInodes.getAndIncrement());
+        return io.fds.add(counter, (flags & Fcntl.O_CLOEXEC) != 0, 0);
+    }
+
     /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */
     public void setNonBlocking(int fd, boolean nonBlocking) {
         OpenFile file = io.fds.get(fd);
         file.setFlags(nonBlocking ? file.flags() | Fcntl.O_NONBLOCK : file.flags() & ~Fcntl.O_NONBLOCK);
+    }
+
+    /**
+     * ioctl FIONREAD: the bytes a read would find now in a pipe or socket pair's end, or from the
+     * offset to the end of a regular file (capped at {@code INT_MAX}); ENOTTY for other files, as
+     * Linux answers for files without the request.
+     */
+    public int bytesToRead(int fd) {
+        return switch (io.fds.get(fd)) {
+            case PipeEnd end -> end.available();
+            case RegularFile file -> (int) Math.min(Integer.MAX_VALUE, file.available());
+            default -> throw new ErrnoException(Errno.ENOTTY);
+        };
     }
 
     /**

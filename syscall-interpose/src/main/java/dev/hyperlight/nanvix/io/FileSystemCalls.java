@@ -7,14 +7,22 @@ import dev.hyperlight.nanvix.abi.FileSystemStat;
 import dev.hyperlight.nanvix.abi.FileType;
 import dev.hyperlight.nanvix.abi.Stat;
 import dev.hyperlight.nanvix.abi.Timespec;
+import dev.hyperlight.nanvix.file.ConsoleInput;
+import dev.hyperlight.nanvix.file.ConsoleOutput;
+import dev.hyperlight.nanvix.file.DeviceFile;
 import dev.hyperlight.nanvix.file.DirectoryFile;
+import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import dev.hyperlight.nanvix.file.PathFile;
+import dev.hyperlight.nanvix.file.PipeEnd;
 import dev.hyperlight.nanvix.file.RegularFile;
+import dev.hyperlight.nanvix.file.UnixSocket;
+import dev.hyperlight.nanvix.vfs.Devices;
 import dev.hyperlight.nanvix.vfs.GuestNames;
 import dev.hyperlight.nanvix.vfs.GuestNamespace;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.Absent;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.AbsentVirtual;
+import dev.hyperlight.nanvix.vfs.GuestNamespace.Device;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.HostFile;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.MountPoint;
 import dev.hyperlight.nanvix.vfs.GuestNamespace.Node;
@@ -40,6 +48,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Calls on the virtual file system by path (and their fd forms) of one process ({@link
@@ -117,7 +126,8 @@ public final class FileSystemCalls {
                 case HostFile f when f.type() == FileType.SYMLINK -> throw new ErrnoException(Errno.ELOOP);
                 case HostFile f when f.type() == FileType.DIRECTORY -> openDirectory(node, flags);
                 case VirtualDirectory v -> openDirectory(node, flags);
-                case HostFile f when f.type() == FileType.REGULAR -> openRegular(f, flags);
+                case Device d -> openDevice(d, flags, followLast);
+                case HostFile f when f.type() == FileType.REGULAR -> openRegular(f.mount(), f.hostPath(), flags);
                 // Mounts are nodev: no device, FIFO or socket on the host can be opened.
                 case HostFile f -> throw new ErrnoException(Errno.EACCES, "special file");
                 case Absent a -> createRegular(a, path, flags, mode);
@@ -142,6 +152,11 @@ public final class FileSystemCalls {
                 case Absent a -> throw new ErrnoException(Errno.ENOENT);
                 case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
                 case VirtualDirectory v -> new DirectoryFile(io.namespace, node, statusFlags);
+                case Device d when d.entry() == Devices.Directory.FD -> descriptorDirectory(d, statusFlags);
+                case Device d when d.entry() instanceof Devices.Directory -> new DirectoryFile(io.namespace, node,
+                        statusFlags);
+                // O_PATH on a device or link of /dev: the sandbox has no fd that only names one.
+                case Device d -> throw new ErrnoException(Errno.ENXIO, "O_PATH in /dev");
                 case HostFile f when f.type() == FileType.DIRECTORY -> new DirectoryFile(io.namespace, node, statusFlags);
                 case HostFile f when (flags & Fcntl.O_DIRECTORY) != 0 -> throw new ErrnoException(Errno.ENOTDIR);
                 case HostFile f -> new PathFile(f, statusFlags);
@@ -170,14 +185,101 @@ public final class FileSystemCalls {
         return new DirectoryFile(io.namespace, node, statusFlags(flags));
     }
 
-    private OpenFile openRegular(HostFile file, int flags) {
+    /**
+     * A name in the sandbox's /dev: its directories, a character device, or through /dev/fd/N (and
+     * /dev/stdin... which lead there) the open file N again.
+     */
+    private OpenFile openDevice(Device device, int flags, boolean followLast) {
+        boolean directory = device.entry() instanceof Devices.Directory;
+        if ((flags & Fcntl.O_DIRECTORY) != 0 && !directory) {
+            throw new ErrnoException(Errno.ENOTDIR);
+        }
+        return switch (device.entry()) {
+            case Devices.Directory.FD -> {
+                if (opensForWriting(flags)) {
+                    throw new ErrnoException(Errno.EISDIR);
+                }
+                yield descriptorDirectory(device, statusFlags(flags));
+            }
+            case Devices.Directory.DEV -> openDirectory(device, flags);
+            case Devices.CharacterDevice tty when tty == Devices.CharacterDevice.TTY ->
+                    throw new ErrnoException(Errno.ENXIO, "no controlling terminal");
+            case Devices.CharacterDevice character -> new DeviceFile(character, flags & Fcntl.O_ACCMODE,
+                    statusFlags(flags), io.namespace.stat(device), io::fillRandom);
+            // Reached only with O_NOFOLLOW: a symlink named last.
+            case Devices.StandardStream stream -> throw new ErrnoException(Errno.ELOOP);
+            case Devices.DescriptorLink link -> {
+                if (!followLast) {
+                    throw new ErrnoException(Errno.ELOOP);
+                }
+                yield reopen(link.fd(), flags);
+            }
+        };
+    }
+
+    /** {@code /dev/fd}: lists the fds of the process that opened it, at each read from the start. */
+    private DirectoryFile descriptorDirectory(Device device, int statusFlags) {
+        return new DirectoryFile(io.namespace, device, statusFlags,
+                directory -> Devices.listDescriptors(io.fds.openDescriptors()));
+    }
+
+    /**
+     * open of {@code /dev/fd/N}, as Linux opens {@code /proc/self/fd/N}: a regular file or a
+     * directory opens again (a new description, with its own offset and the new flags), a device
+     * too; a pipe, a socket pair's end or the console gives the same description again, if it
+     * allows the access asked for (Linux makes a new one on the same pipe: only O_NONBLOCK could
+     * differ); a socket is ENXIO, as on Linux. No fd N: ENOENT.
+     */
+    private OpenFile reopen(int fd, int flags) {
+        OpenFile file;
+        try {
+            file = io.fds.get(fd);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(Errno.ENOENT, "no fd " + fd);
+        }
+        return switch (file) {
+            case RegularFile regular -> {
+                Path host = regular.hostPath();
+                if (host == null) {
+                    throw new ErrnoException(Errno.ENOENT, "removed");
+                }
+                yield openRegular(regular.mount().orElseThrow(), host, flags);
+            }
+            case DirectoryFile directory -> {
+                Node node = io.namespace.lookup(directory.guestPath());
+                yield node instanceof Device d && d.entry() == Devices.Directory.FD
+                        ? descriptorDirectory(d, statusFlags(flags)) : openDirectory(node, flags);
+            }
+            case DeviceFile device -> new DeviceFile(device.device(), flags & Fcntl.O_ACCMODE,
+                    statusFlags(flags), device.stat(), io::fillRandom);
+            case PipeEnd end when end.stat().type() == FileType.SOCKET -> throw new ErrnoException(Errno.ENXIO);
+            case PipeEnd end -> sameDescription(end, flags);
+            case ConsoleInput console -> sameDescription(console, flags);
+            case ConsoleOutput console -> sameDescription(console, flags);
+            case UnixSocket socket -> throw new ErrnoException(Errno.ENXIO);
+            case EventFile counter -> throw new ErrnoException(Errno.ENXIO, "an anonymous inode");
+            case PathFile path -> throw new ErrnoException(Errno.ENXIO, "O_PATH fd");
+        };
+    }
+
+    /** {@code file} again, if its access mode covers the one {@code flags} asks for (EACCES otherwise). */
+    private static OpenFile sameDescription(OpenFile file, int flags) {
+        int has = file.flags() & Fcntl.O_ACCMODE;
+        int wants = flags & Fcntl.O_ACCMODE;
+        if (has != wants && has != Fcntl.O_RDWR) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        return file;
+    }
+
+    private OpenFile openRegular(MountPoint mount, Path host, int flags) {
         if ((flags & Fcntl.O_DIRECTORY) != 0) {
             throw new ErrnoException(Errno.ENOTDIR);
         }
-        if (opensForWriting(flags) && file.mount().readOnly()) {
+        if (opensForWriting(flags) && mount.readOnly()) {
             throw new ErrnoException(Errno.EROFS);
         }
-        RegularFile opened = openChannel(file.mount(), file.hostPath(), channelOptions(flags), flags);
+        RegularFile opened = openChannel(mount, host, channelOptions(flags), flags);
         if ((flags & Fcntl.O_TRUNC) != 0) {
             // Emptied through the description, so the quota sees the file shrink.
             try {
@@ -257,6 +359,47 @@ public final class FileSystemCalls {
         }
     }
 
+    /** memfd_create's flags: MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL, MFD_EXEC. */
+    private static final int MEMFD_FLAGS = 0x1 | 0x2 | 0x8 | 0x10;
+    private static final int MFD_CLOEXEC = 0x1;
+    /** Linux's limit on a memfd's name: 249 bytes ("memfd:" and the name fit NAME_MAX). */
+    private static final int MEMFD_NAME_MAX = 249;
+    /** The mount a memfd's file lives in: the run's private writable space, charged to its quota. */
+    private static final String MEMFD_MOUNT = "/tmp";
+
+    /**
+     * memfd_create: an anonymous regular file, made in the run's private /tmp and unlinked at once
+     * (under the namespace lock, so no other call sees its name): read, write, ftruncate, lseek
+     * and private mmap work as on any file, and its bytes count against the /tmp quota until its
+     * last fd closes. Without a writable /tmp mount there is nowhere to keep it: ENOSYS, which
+     * programs take as a kernel without memfd and fall back. Seals are not kept (fcntl
+     * F_ADD_SEALS is EINVAL); huge pages are EINVAL.
+     */
+    public int memfdCreate(String name, int flags) {
+        if ((flags & ~MEMFD_FLAGS) != 0 || GuestNames.byteLength(name) > MEMFD_NAME_MAX) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return io.locked(() -> {
+            io.fds.requireFree();
+            if (!(io.namespace.lookup(MEMFD_MOUNT) instanceof HostFile directory) || directory.mount().readOnly()
+                    || !directory.guestPath().equals(directory.mount().guestPath())) {
+                throw new ErrnoException(Errno.ENOSYS, "no private writable /tmp for memfd");
+            }
+            Path host = directory.hostPath().resolve(".memfd-" + UUID.randomUUID());
+            RegularFile file = openChannel(directory.mount(), host, Set.of(LinkOption.NOFOLLOW_LINKS,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW), Fcntl.O_RDWR);
+            try {
+                setPermissions(host, 0700);
+                io.quota(directory.mount()).removeName(host, () -> Files.delete(host));
+                file.unlinked(host);
+            } catch (ErrnoException e) {
+                file.release();
+                throw e;
+            }
+            return io.fds.add(file, (flags & MFD_CLOEXEC) != 0, 0);
+        });
+    }
+
     /** newfstatat; an empty path with AT_EMPTY_PATH is fstat of {@code dirFd}. */
     public Stat statAt(int dirFd, String path, int flags) {
         int known = Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH | Fcntl.AT_NO_AUTOMOUNT;
@@ -268,7 +411,22 @@ public final class FileSystemCalls {
                     : io.descriptors().fstat(dirFd);
         }
         boolean follow = (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0;
-        return io.locked(() -> io.namespace.stat(io.namespace.resolve(baseDirectory(dirFd, path), path, follow)));
+        return io.locked(() -> {
+            Node node = io.namespace.resolve(baseDirectory(dirFd, path), path, follow);
+            if (follow && node instanceof Device d && d.entry() instanceof Devices.DescriptorLink link) {
+                return descriptorStat(link.fd());
+            }
+            return io.namespace.stat(node);
+        });
+    }
+
+    /** stat of {@code /dev/fd/N}, followed: the open file's; ENOENT when there is no fd N. */
+    private Stat descriptorStat(int fd) {
+        try {
+            return io.descriptors().fstat(fd);
+        } catch (ErrnoException e) {
+            throw e.errno() == Errno.EBADF ? new ErrnoException(Errno.ENOENT, "no fd " + fd) : e;
+        }
     }
 
     /** statfs: the file system holding the file {@code path} names (symlinks followed). */
@@ -276,6 +434,7 @@ public final class FileSystemCalls {
         return io.locked(() -> switch (io.namespace.resolve(io.workingDirectory, path, true)) {
             case HostFile f -> fileSystem(f.mount());
             case VirtualDirectory v -> VIRTUAL_FILE_SYSTEM;
+            case Device d -> VIRTUAL_FILE_SYSTEM;
             case Absent a -> throw new ErrnoException(Errno.ENOENT);
             case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
         });
@@ -285,7 +444,8 @@ public final class FileSystemCalls {
     public FileSystemStat fstatfs(int fd) {
         OpenFile file = io.fds.get(fd);
         return file.mount().map(this::fileSystem)
-                .orElse(file instanceof DirectoryFile ? VIRTUAL_FILE_SYSTEM : PIPE_FILE_SYSTEM);
+                .orElse(file instanceof DirectoryFile || file instanceof DeviceFile ? VIRTUAL_FILE_SYSTEM
+                        : PIPE_FILE_SYSTEM);
     }
 
     /** Directories above the mounts: read-only, nothing in them can be stored. */
@@ -344,11 +504,34 @@ public final class FileSystemCalls {
                         throw new ErrnoException(Errno.EROFS);
                     }
                 }
+                case Device d -> accessDevice(d, mode);
                 case Absent a -> throw new ErrnoException(Errno.ENOENT);
                 case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
             }
             return null;
         });
+    }
+
+    /**
+     * faccessat in /dev, by the modes of {@link Devices}: the directories are not writable for the
+     * guest's user, the devices are read-write for all and executable by none; /dev/fd/N answers
+     * for whether fd N exists.
+     */
+    private void accessDevice(Device device, int mode) {
+        switch (device.entry()) {
+            case Devices.Directory directory -> {
+                if ((mode & Fcntl.W_OK) != 0) {
+                    throw new ErrnoException(Errno.EACCES);
+                }
+            }
+            case Devices.CharacterDevice character -> {
+                if ((mode & Fcntl.X_OK) != 0) {
+                    throw new ErrnoException(Errno.EACCES);
+                }
+            }
+            case Devices.DescriptorLink link -> descriptorStat(link.fd());
+            case Devices.StandardStream stream -> throw new IllegalStateException("resolved through");
+        }
     }
 
     /** getcwd: the working directory, ENOENT if it was removed. */
@@ -392,6 +575,7 @@ public final class FileSystemCalls {
             switch (node) {
                 case HostFile f -> throw new ErrnoException(Errno.EEXIST);
                 case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
+                case Device d -> throw new ErrnoException(Errno.EEXIST);
                 case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
                 case Absent a -> {
                     if (a.mount().readOnly()) {
@@ -426,6 +610,7 @@ public final class FileSystemCalls {
             HostFile file = switch (node) {
                 case HostFile f -> f;
                 case VirtualDirectory v -> throw new ErrnoException(Errno.EBUSY);
+                case Device d -> throw new ErrnoException(Errno.EROFS);
                 case Absent a -> throw new ErrnoException(a.mount().readOnly() ? Errno.EROFS : Errno.ENOENT);
                 case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
             };
@@ -541,6 +726,7 @@ public final class FileSystemCalls {
             case HostFile f -> f.mount();
             case Absent a -> a.mount();
             case VirtualDirectory v -> null;
+            case Device d -> null;
             case AbsentVirtual a -> null;
         };
     }
@@ -591,6 +777,7 @@ public final class FileSystemCalls {
                 case HostFile f when f.type() == FileType.REGULAR || f.type() == FileType.SYMLINK -> f;
                 case HostFile f -> throw new ErrnoException(Errno.EPERM, "special file");
                 case VirtualDirectory v -> throw new ErrnoException(Errno.EPERM);
+                case Device d -> throw new ErrnoException(Errno.EXDEV);
                 case Absent a -> throw new ErrnoException(Errno.ENOENT);
                 case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
             };
@@ -635,6 +822,7 @@ public final class FileSystemCalls {
             case AbsentVirtual a -> throw new ErrnoException(Errno.EROFS);
             case HostFile f -> throw new ErrnoException(Errno.EEXIST);
             case VirtualDirectory v -> throw new ErrnoException(Errno.EEXIST);
+            case Device d -> throw new ErrnoException(Errno.EEXIST);
         };
     }
 
@@ -731,6 +919,7 @@ public final class FileSystemCalls {
                 yield f.hostPath();
             }
             case VirtualDirectory v -> throw new ErrnoException(Errno.EROFS);
+            case Device d -> throw new ErrnoException(Errno.EROFS);
             case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
             case Absent a -> throw new ErrnoException(Errno.ENOENT);
         };
@@ -742,8 +931,40 @@ public final class FileSystemCalls {
             if (node instanceof HostFile link && link.type() == FileType.SYMLINK) {
                 return io.namespace.readLink(link);
             }
+            if (node instanceof Device d && d.entry() instanceof Devices.StandardStream stream) {
+                return stream.target();
+            }
+            if (node instanceof Device d && d.entry() instanceof Devices.DescriptorLink link) {
+                return describe(link.fd());
+            }
             throw new ErrnoException(GuestNamespace.exists(node) ? Errno.EINVAL : Errno.ENOENT);
         });
+    }
+
+    /**
+     * readlink of {@code /dev/fd/N}, Linux's text for what fd N is: a directory's or a device's
+     * path, {@code pipe:[inode]} or {@code socket:[inode]}, a regular file's path ({@code
+     * (deleted)} after its last name went).
+     */
+    private String describe(int fd) {
+        OpenFile file;
+        try {
+            file = io.fds.get(fd);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(Errno.ENOENT, "no fd " + fd);
+        }
+        return switch (file) {
+            case DirectoryFile directory -> directory.guestPath();
+            case DeviceFile device -> Devices.ROOT + "/" + device.device().deviceName();
+            case RegularFile regular -> regular.hostPath() == null ? "(deleted)"
+                    : io.namespace.guestPathOf(regular.mount().orElseThrow(), regular.hostPath());
+            case PipeEnd end -> (end.stat().type() == FileType.SOCKET ? "socket:[" : "pipe:[") + end.stat().inode() + "]";
+            case UnixSocket socket -> "socket:[" + socket.stat().inode() + "]";
+            case ConsoleInput console -> "pipe:[" + console.stat().inode() + "]";
+            case ConsoleOutput console -> "pipe:[" + console.stat().inode() + "]";
+            case EventFile counter -> "anon_inode:[eventfd]";
+            case PathFile path -> "(O_PATH)";
+        };
     }
 
     /** The directory a relative {@code path} starts from: the working directory or {@code dirFd}'s. */

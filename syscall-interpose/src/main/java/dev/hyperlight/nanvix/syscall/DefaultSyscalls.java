@@ -52,11 +52,16 @@ final class DefaultSyscalls {
         return io.descriptors().lseek(c.fd(0), c.argument(1), (int) c.argument(2));
     }
 
-    /** FIONBIO's argument is an {@code int *} (the guest kernel copied it into the I/O buffer). */
+    /** FIONBIO's and FIONREAD's argument is an {@code int *} (the guest kernel stages it in the I/O buffer). */
     static long ioctl(SyscallCall c, HostIo io) {
         if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONBIO) {
             int on = c.memory().range(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             io.descriptors().setNonBlocking(c.fd(0), on != 0);
+            return 0;
+        }
+        if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONREAD) {
+            int available = io.descriptors().bytesToRead(c.fd(0));
+            c.memory().range(c.argument(2), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, available);
             return 0;
         }
         return io.descriptors().ioctl(c.fd(0), c.argument(1));
@@ -274,6 +279,14 @@ final class DefaultSyscalls {
             }
             default -> throw new ErrnoException(io.sockets().socketCallError(c.fd(0), c.sysno()));
         };
+    }
+
+    static long eventfd2(SyscallCall c, HostIo io) {
+        return io.descriptors().eventfd(c.argument(0), (int) c.argument(1));
+    }
+
+    static long memfdCreate(SyscallCall c, HostIo io) {
+        return io.fileSystem().memfdCreate(c.path(0), (int) c.argument(1));
     }
 
     static long pipe2(SyscallCall c, HostIo io) {

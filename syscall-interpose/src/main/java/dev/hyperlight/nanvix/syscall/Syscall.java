@@ -111,6 +111,10 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             "AT_SYMLINK_FOLLOW", Fcntl.AT_SYMLINK_FOLLOW);
     public static final FlagSet SOCKET_TYPE = flagSet(0,
             "SOCK_STREAM", 1, "SOCK_DGRAM", 2, "SOCK_RAW", 3, "SOCK_NONBLOCK", 04000, "SOCK_CLOEXEC", 02000000);
+    public static final FlagSet EVENTFD_FLAGS = flagSet(0,
+            "EFD_SEMAPHORE", 1, "EFD_NONBLOCK", Fcntl.O_NONBLOCK, "EFD_CLOEXEC", Fcntl.O_CLOEXEC);
+    public static final FlagSet MEMFD_FLAGS = flagSet(0,
+            "MFD_CLOEXEC", 1, "MFD_ALLOW_SEALING", 2, "MFD_HUGETLB", 4, "MFD_NOEXEC_SEAL", 8, "MFD_EXEC", 0x10);
     public static final FlagSet MSG_FLAGS = flagSet(0,
             "MSG_OOB", 1, "MSG_PEEK", 2, "MSG_DONTROUTE", 4, "MSG_TRUNC", 0x20, "MSG_DONTWAIT", 0x40, "MSG_EOR", 0x80,
             "MSG_WAITALL", 0x100, "MSG_NOSIGNAL", 0x4000, "MSG_MORE", 0x8000);
@@ -240,6 +244,12 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     /** link arrives as linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0). */
     public static final Syscall LINKAT = direct(Sysno.LINKAT, DefaultSyscalls::linkat, fd("olddirfd"),
             path("oldpath"), fd("newdirfd"), path("newpath"), new Flags("flags", AT_FLAGS));
+    /** eventfd arrives as eventfd2 with flags 0. */
+    public static final Syscall EVENTFD2 = forwarded(Sysno.EVENTFD2, DefaultSyscalls::eventfd2, value("initval"),
+            new Flags("flags", EVENTFD_FLAGS));
+    /** The name is a NUL-terminated string like a path (at most 249 bytes, else EINVAL). */
+    public static final Syscall MEMFD_CREATE = direct(Sysno.MEMFD_CREATE, DefaultSyscalls::memfdCreate, path("name"),
+            new Flags("flags", MEMFD_FLAGS));
     public static final Syscall GETRANDOM = forwarded(Sysno.GETRANDOM, DefaultSyscalls::getrandom,
             new Buffer("buf", 1, true), value("buflen"), value("flags"));
     // Socket calls: forwarded so that the host, not the guest kernel, decides about the network.

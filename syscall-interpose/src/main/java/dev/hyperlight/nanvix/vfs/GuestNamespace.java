@@ -79,6 +79,10 @@ public final class GuestNamespace {
     public record AbsentVirtual(String guestPath) implements Node {
     }
 
+    /** A name in the sandbox's {@code /dev} ({@link Devices}): read-only, never a host file. */
+    public record Device(String guestPath, Devices.Entry entry) implements Node {
+    }
+
     private final Map<String, MountPoint> mounts = new HashMap<>();
     /** The root and every strict ancestor of a mount point, sorted (so the root comes first). */
     private final TreeSet<String> virtualDirectories = new TreeSet<>();
@@ -100,6 +104,10 @@ public final class GuestNamespace {
                 throw new IllegalArgumentException("mount " + mount.guestPath() + ": " + mount.hostDir()
                         + " is not a directory");
             }
+            if (Devices.covers(mount.guestPath())) {
+                throw new IllegalArgumentException("mount " + mount.guestPath() + ": " + Devices.ROOT
+                        + " is the sandbox's own device directory");
+            }
             mounts.put(mount.guestPath(), new MountPoint(mount.guestPath(), root, mount.readOnly(), device++));
             for (String p = mount.guestPath(); !p.equals(GuestPaths.ROOT); ) {
                 p = GuestPaths.parent(p);
@@ -109,11 +117,12 @@ public final class GuestNamespace {
     }
 
     public static boolean isDirectory(Node node) {
-        return node instanceof VirtualDirectory || node instanceof HostFile f && f.type() == FileType.DIRECTORY;
+        return node instanceof VirtualDirectory || node instanceof HostFile f && f.type() == FileType.DIRECTORY
+                || node instanceof Device d && d.entry() instanceof Devices.Directory;
     }
 
     public static boolean exists(Node node) {
-        return node instanceof HostFile || node instanceof VirtualDirectory;
+        return node instanceof HostFile || node instanceof VirtualDirectory || node instanceof Device;
     }
 
     /** Whether {@code guestPath} is a mount point or lies above one (it cannot be removed or renamed). */
@@ -123,6 +132,10 @@ public final class GuestNamespace {
 
     /** What the canonical {@code guestPath} names, without following a symlink there. */
     public Node lookup(String guestPath) {
+        if (Devices.covers(guestPath)) {
+            return Devices.lookup(guestPath).<Node>map(entry -> new Device(guestPath, entry))
+                    .orElseGet(() -> new AbsentVirtual(guestPath));
+        }
         MountPoint mount = containingMount(guestPath);
         boolean aboveMount = virtualDirectories.contains(guestPath);
         if (mount == null) {
@@ -179,12 +192,15 @@ public final class GuestNamespace {
                 }
             };
             Node found = lookup(next);
-            if (found instanceof HostFile link && link.type() == FileType.SYMLINK
-                    && (!last || followLast || trailingSlash)) {
+            if (found instanceof Device device && device.entry() instanceof Devices.DescriptorLink && !last) {
+                // Only the calls that know the process's fds follow /dev/fd/N (to the file itself).
+                throw new ErrnoException(Errno.ENOTDIR, "a path through /dev/fd/N");
+            }
+            String target = !last || followLast || trailingSlash ? symlinkTarget(found) : null;
+            if (target != null) {
                 if (++links > MAX_SYMLINKS) {
                     throw new ErrnoException(Errno.ELOOP);
                 }
-                String target = readLink(link);
                 if (target.isEmpty()) {
                     throw new ErrnoException(Errno.ENOENT, "empty symlink");
                 }
@@ -213,6 +229,15 @@ public final class GuestNamespace {
         return node;
     }
 
+    /** The text of the symlink {@code node} names, or null if it names none. */
+    private String symlinkTarget(Node node) {
+        return switch (node) {
+            case HostFile link when link.type() == FileType.SYMLINK -> readLink(link);
+            case Device d when d.entry() instanceof Devices.StandardStream stream -> stream.target();
+            default -> null;
+        };
+    }
+
     /** The text of a symlink, as the guest sees it (a guest path). */
     public String readLink(HostFile link) {
         try {
@@ -226,6 +251,7 @@ public final class GuestNamespace {
         return switch (node) {
             case HostFile f -> hostStat(f.mount(), f.hostPath());
             case VirtualDirectory v -> virtualStat(v.guestPath());
+            case Device d -> Devices.stat(d.entry(), createdAt);
             case Absent a -> throw new ErrnoException(Errno.ENOENT);
             case AbsentVirtual a -> throw new ErrnoException(Errno.ENOENT);
         };
@@ -265,6 +291,9 @@ public final class GuestNamespace {
      */
     public List<DirectoryEntry> list(Node directory) {
         String path = directory.guestPath();
+        if (directory instanceof Device d && d.entry() == Devices.Directory.DEV) {
+            return Devices.listRoot(stat(lookup(GuestPaths.ROOT)).inode());
+        }
         SortedMap<String, DirectoryEntry> children = new TreeMap<>();
         if (directory instanceof HostFile dir) {
             try (DirectoryStream<Path> names = Files.newDirectoryStream(dir.hostPath())) {
@@ -278,6 +307,9 @@ public final class GuestNamespace {
         for (String name : mountChildren(path)) {
             Stat stat = stat(lookup(GuestPaths.child(path, name)));
             children.put(name, new DirectoryEntry(stat.inode(), FileType.DIRECTORY, name));
+        }
+        if (path.equals(GuestPaths.ROOT)) {
+            children.put(Devices.rootEntry().name(), Devices.rootEntry()); // over any dev of a root mount
         }
         List<DirectoryEntry> entries = new ArrayList<>();
         entries.add(new DirectoryEntry(stat(directory).inode(), FileType.DIRECTORY, "."));
@@ -324,6 +356,17 @@ public final class GuestNamespace {
                 return mount;
             }
         }
+    }
+
+    /** The guest path of host file {@code host}, which lies in {@code mount}. */
+    public String guestPathOf(MountPoint mount, Path host) {
+        String guestPath = mount.guestPath();
+        for (Path name : mount.hostRoot().relativize(host)) {
+            if (!name.toString().isEmpty()) {
+                guestPath = GuestPaths.child(guestPath, GuestNames.fromHost(name.toString()));
+            }
+        }
+        return guestPath;
     }
 
     /** The host path of canonical {@code guestPath}: the mount's root plus one name per component. */

@@ -19,12 +19,15 @@ import java.util.stream.Stream;
  * A write quota counted by host inode, not by name, so that hard links, renames and fds kept
  * open on removed files cannot hide bytes that stay on the host's disk.
  *
- * <p>What an inode costs: a regular file its size (holes of a sparse file count, as if written),
- * a symbolic link the bytes of its target, a directory {@link #DIRECTORY_COST}; the mount's own
- * root costs nothing. An inode counts once, whatever its number of names; a new name costs
+ * <p>What an inode costs: a regular file the blocks holding its data, the last one up to the
+ * file's end ({@link BlockRanges}: the holes of a sparse file cost nothing, so seeking to 2 GiB
+ * and writing a byte costs one block); a symbolic link the bytes of its target; a directory
+ * {@link #DIRECTORY_COST}; the mount's own root costs nothing. A file the quota has no record of
+ * (one the run started with) costs its size: the host's count of its blocks is not visible to
+ * Java, so its holes are taken as written. An inode counts once, whatever its number of names; a new name costs
  * nothing.
  *
- * <p>When: a file's growth is charged before the write (a write that does not fit is short, then
+ * <p>When: the blocks a write fills are charged before it (a write that does not fit is short, then
  * ENOSPC) and shrinking (ftruncate, O_TRUNC) is given back at once; a directory or symlink is
  * charged when made. An inode's cost is given back only when both its last name and its last
  * open description are gone: at the removal of the last name (unlink, rmdir, a rename over it)
@@ -33,9 +36,9 @@ import java.util.stream.Stream;
  *
  * <p>How: {@link #used} is the cost of every inode with a name in the mount (the files a run
  * starts with are charged at once) plus the charge of every removed inode a description still
- * holds. Only inodes some description holds have an entry here: a file's size changes only
- * through a description, and each change settles the charge to the size it left, so a file
- * without one costs its size on disk and needs no entry.
+ * holds. Only inodes some description holds, and files with holes, have an entry here: a file's
+ * data changes only through a description, and each change settles the charge to what it left,
+ * so a file without an entry costs its size on disk.
  */
 public final class InodeQuota implements WriteQuota {
 
@@ -134,7 +137,7 @@ public final class InodeQuota implements WriteQuota {
         }
         Inode inode = held.get(host.key());
         if (inode != null) {
-            inode.named = false; // given back when its last description closes
+            inode.removeLastName();
         } else {
             give(host.cost());
         }
@@ -183,69 +186,128 @@ public final class InodeQuota implements WriteQuota {
         return total;
     }
 
-    /** One inode some description holds, shared by all of them. */
+    /**
+     * One regular file some description holds, or held while the run made holes in it, shared by
+     * all of its descriptions: the blocks holding its data and their cost ({@link BlockRanges}).
+     */
     final class Inode implements OpenInode {
 
         private final InodeKey key;
+        private final BlockRanges blocks;
+        private long size;
         private long charged;
         private int descriptions;
         private boolean named = true;
 
-        private Inode(InodeKey key, long charged) {
+        /** A file the quota has no record of costs its size, as the run's first count took it. */
+        private Inode(InodeKey key, long size) {
             this.key = key;
-            this.charged = charged;
+            this.blocks = BlockRanges.dense(size);
+            this.size = size;
+            this.charged = size;
+        }
+
+        /** What the file would cost after a write of bytes {@code start} to {@code end}. */
+        private long costAfterWrite(long start, long end) {
+            return blocks.costWith(start / BlockRanges.BLOCK, BlockRanges.blocksFor(end), Math.max(size, end));
         }
 
         @Override
         public long reserve(long start, long end) {
             synchronized (InodeQuota.this) {
-                if (end <= charged) {
-                    return end;
-                }
-                long granted = Math.min(end, charged + (limit - used));
-                if (granted <= start) {
-                    throw exhausted();
-                }
-                if (granted < end) {
+                long room = limit - used + charged; // what this file may cost in all
+                long granted = end;
+                long cost = costAfterWrite(start, end);
+                // An overwrite costs nothing more, even past the quota (a run may start with more
+                // in its mount than its quota).
+                if (cost > charged && cost > room) {
+                    // The cost grows with the end: the longest write that fits, if any byte does.
+                    long fits = start;
+                    long over = end;
+                    while (over - fits > 1) {
+                        long middle = fits + (over - fits) / 2;
+                        if (costAfterWrite(start, middle) <= room) {
+                            fits = middle;
+                        } else {
+                            over = middle;
+                        }
+                    }
+                    if (fits == start) {
+                        throw exhausted();
+                    }
                     onExhausted.run();
+                    granted = fits;
                 }
-                used += granted - charged;
-                charged = granted;
+                charge(costAfterWrite(start, granted));
+                blocks.add(start / BlockRanges.BLOCK, BlockRanges.blocksFor(granted));
+                size = Math.max(size, granted);
                 return granted;
             }
         }
 
+        /** Growing by ftruncate leaves a hole: only the block of the last byte, which the host writes, costs. */
         @Override
-        public void reserveAll(long end) {
+        public void grow(long end) {
             synchronized (InodeQuota.this) {
-                if (end > charged) {
-                    take(end - charged);
-                    charged = end;
+                if (end <= size) {
+                    return;
                 }
+                long last = (end - 1) / BlockRanges.BLOCK;
+                long cost = blocks.costWith(last, last + 1, end);
+                if (cost - charged > limit - used) {
+                    throw exhausted();
+                }
+                charge(cost);
+                blocks.add(last, last + 1);
+                size = end;
             }
         }
 
         @Override
-        public void settle(long size) {
+        public void settle(long newSize) {
             synchronized (InodeQuota.this) {
-                if (size > charged) {
-                    used += size - charged;
-                } else {
-                    give(charged - size);
+                if (newSize < size) {
+                    blocks.cut(newSize);
                 }
-                charged = size;
+                size = newSize;
+                charge(blocks.cost(newSize));
             }
         }
 
+        private void charge(long cost) {
+            if (cost > charged) {
+                used += cost - charged;
+            } else {
+                give(charged - cost);
+            }
+            charged = cost;
+        }
+
+        /** Called holding the quota's monitor. */
+        private void removeLastName() {
+            if (descriptions > 0) {
+                named = false; // given back when its last description closes
+            } else {
+                held.remove(key);
+                give(charged);
+            }
+        }
+
+        /**
+         * The last description gives a removed file back; a named one stays recorded only while it
+         * has holes (a file whose every block holds data costs its size, as a new record says).
+         */
         @Override
         public void close() {
             synchronized (InodeQuota.this) {
                 if (--descriptions > 0) {
                     return;
                 }
-                held.remove(key);
                 if (!named) {
+                    held.remove(key);
                     give(charged);
+                } else if (charged == size) {
+                    held.remove(key);
                 }
             }
         }

@@ -51,18 +51,21 @@ public sealed interface WriteQuota permits WriteQuota.Unlimited, InodeQuota {
     sealed interface OpenInode permits Unlimited.Uncounted, InodeQuota.Inode {
 
         /**
-         * Makes room for the file to reach {@code end} bytes (a write of bytes {@code start} to
-         * {@code end}); returns the end granted, which may be short of {@code end} but is past
-         * {@code start}.
+         * Makes room for a write of bytes {@code start} to {@code end} (the blocks it fills, and
+         * the file's growth to {@code end}); returns the end granted, which may be short of
+         * {@code end} but is past {@code start}.
          *
          * @throws ErrnoException ENOSPC when not one byte past {@code start} fits
          */
         long reserve(long start, long end);
 
-        /** Makes room for the file to reach {@code end} bytes, all or nothing (ENOSPC). */
-        void reserveAll(long end);
+        /**
+         * Makes room for the file to grow to {@code end} bytes by ftruncate, a hole up to the
+         * last byte, which the host writes; all or nothing (ENOSPC).
+         */
+        void grow(long end);
 
-        /** The file's size after a change: its charge becomes exactly that. */
+        /** The file's size after a change: its charge becomes what its blocks cost at that size. */
         void settle(long size);
 
         /** The description closed (once). */
@@ -122,7 +125,7 @@ public sealed interface WriteQuota permits WriteQuota.Unlimited, InodeQuota {
             }
 
             @Override
-            public void reserveAll(long end) {
+            public void grow(long end) {
             }
 
             @Override

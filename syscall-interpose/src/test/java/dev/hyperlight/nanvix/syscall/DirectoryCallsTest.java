@@ -145,7 +145,8 @@ class DirectoryCallsTest {
 
     @Test
     void theRootAboveMountsIsAReadOnlyVirtualDirectory() {
-        assertThat(names(list("/", 4096))).containsExactly(".", "..", "app", "tmp");
+        assertThat(names(list("/", 4096))).as("the sandbox's /dev is always there").containsExactly(".", "..",
+                "app", "dev", "tmp");
         long stat = guest.stat("/", 0);
         assertThat(guest.u32(stat, 24)).as("st_mode").isEqualTo(S_IFDIR | 0555);
         assertThat(guest.u32(stat, 28)).as("st_uid").isZero();
@@ -167,7 +168,7 @@ class DirectoryCallsTest {
                 .mount(Mount.readOnly("/", app))
                 .mount(Mount.writable("/srv/data", data))
                 .mount(Mount.writable("/tmp", tmp)));
-        assertThat(names(list("/", 4096))).containsExactly(".", "..", "lib", "main.py", "srv", "tmp");
+        assertThat(names(list("/", 4096))).containsExactly(".", "..", "dev", "lib", "main.py", "srv", "tmp");
         assertThat(names(list("/srv", 4096))).containsExactly(".", "..", "data");
         long fd = guest.open("/srv/data/d.txt", O_RDONLY);
         assertThat(guest.read(fd, 10)).isEqualTo("d");

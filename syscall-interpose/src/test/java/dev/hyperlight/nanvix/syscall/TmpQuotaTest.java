@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TmpQuotaTest {
 
     private static final int DIRECTORY_COST = 4096;
+    private static final int BLOCK = 4096;
 
     @TempDir
     Path tmp;
@@ -238,6 +241,66 @@ class TmpQuotaTest {
         assertThat(room(100)).isZero();
     }
 
+    /** Issue 18: a program seeks to 2 GiB and writes a byte; the hole costs nothing, as on a tmpfs. */
+    @Test
+    void aSparseFileCostsTheBlocksItsDataFillsNotItsSize() throws IOException {
+        start(16 * BLOCK);
+        long fd = create("/tmp/sparse", 0);
+        long twoGiB = 2L << 30;
+        assertThat(guest.call(Sysno.LSEEK, fd, twoGiB, SEEK_SET)).isEqualTo(twoGiB);
+        assertThat(guest.write(fd, "x")).isEqualTo(1);
+        assertThat(Files.size(tmp.resolve("sparse"))).isEqualTo(twoGiB + 1);
+        assertThat(room(16 * BLOCK)).as("the last block, up to the end of the file").isEqualTo(16 * BLOCK - 1);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("y".repeat(10)), 10, BLOCK + 5)).isEqualTo(10);
+        assertThat(room(16 * BLOCK)).as("a block inside the hole costs whole").isEqualTo(15 * BLOCK - 1);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("z".repeat(10)), 10, BLOCK + 100)).isEqualTo(10);
+        assertThat(room(16 * BLOCK)).as("the same block again costs nothing").isEqualTo(15 * BLOCK - 1);
+
+        assertThat(close(fd)).isZero();
+        assertThat(room(16 * BLOCK)).as("closed, the file keeps its cost").isEqualTo(15 * BLOCK - 1);
+        long again = guest.open("/tmp/sparse", O_RDWR);
+        assertThat(guest.call(Sysno.PWRITE64, again, guest.bytes("w"), 1, twoGiB)).isEqualTo(1);
+        assertThat(room(16 * BLOCK)).as("reopened, its holes are still known").isEqualTo(15 * BLOCK - 1);
+        assertThat(close(again)).isZero();
+        assertThat(unlink("/tmp/sparse")).isZero();
+        assertThat(room(16 * BLOCK)).as("removed, exactly its cost comes back").isEqualTo(16 * BLOCK);
+    }
+
+    @Test
+    void realDataBeyondTheQuotaStillFailsInASparseFile() {
+        start(4 * BLOCK);
+        long fd = create("/tmp/sparse", 0);
+        long far = 1L << 40;
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x"), 1, far)).isEqualTo(1);
+        long data = guest.alloc(8 * BLOCK);
+        assertThat(guest.call(Sysno.PWRITE64, fd, data, 8 * BLOCK, 0))
+                .as("whole blocks of data fit, a fourth would need one byte more").isEqualTo(3 * BLOCK);
+        assertThat(guest.call(Sysno.PWRITE64, fd, data, BLOCK, 10 * BLOCK)).isEqualTo(err(Errno.ENOSPC));
+        assertThat(guest.io.limitsReached()).containsExactly(IoLimit.WRITE_QUOTA);
+        assertThat(guest.call(Sysno.FTRUNCATE, fd, 2 * BLOCK)).isZero();
+        assertThat(room(4 * BLOCK)).as("cut to two blocks of data").isEqualTo(2 * BLOCK);
+    }
+
+    @Test
+    void anOverwriteSucceedsInARunThatStartedPastItsQuota() throws IOException {
+        Files.write(tmp.resolve("big"), new byte[200]);
+        start(100);
+        long fd = guest.open("/tmp/big", O_RDWR);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x".repeat(50)), 50, 10)).isEqualTo(50);
+        assertThat(guest.call(Sysno.PWRITE64, fd, guest.bytes("x"), 1, 200)).isEqualTo(err(Errno.ENOSPC));
+    }
+
+    @Test
+    void growingByFtruncateLeavesAHoleThatCostsOnlyTheLastBlock() {
+        start(4 * BLOCK);
+        long fd = create("/tmp/grown", 10);
+        assertThat(guest.call(Sysno.FTRUNCATE, fd, 1L << 30)).isZero();
+        assertThat(room(4 * BLOCK)).as("the first block, whole now that the file goes on, and the block of the last byte")
+                .isEqualTo(2 * BLOCK);
+        assertThat(guest.call(Sysno.FTRUNCATE, fd, 5)).isZero();
+        assertThat(room(4 * BLOCK)).isEqualTo(4 * BLOCK - 5);
+    }
+
     @Test
     void aSymlinkCostsItsTargetAndOneThatDoesNotFitIsNotLeftBehind() {
         start(100);
@@ -298,7 +361,7 @@ class TmpQuotaTest {
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
-    void whatTheQuotaCountsIsAlwaysWhatTheHostHolds(long seed) {
+    void whatTheQuotaCountsIsAlwaysWhatTheHostHolds(long seed) throws IOException {
         int quota = 64 << 10;
         start(quota);
         Random random = new Random(seed);
@@ -307,6 +370,8 @@ class TmpQuotaTest {
         List<Long> fds = new ArrayList<>();
         List<HostIo> children = new ArrayList<>();
         List<String> done = new ArrayList<>();
+        Map<Long, Description> descriptions = new HashMap<>();
+        Map<Object, FileBlocks> files = new HashMap<>();
         try {
             for (int step = 0; step < 150; step++) {
                 String name = names[random.nextInt(names.length)];
@@ -323,21 +388,37 @@ class TmpQuotaTest {
                         result = guest.open(name, flags, 0600);
                         if (result >= 0) {
                             fds.add(result);
+                            Object inode = inodeOf(tmp.resolve(name.substring("/tmp/".length())));
+                            descriptions.put(result, new Description(inode, (flags & O_APPEND) != 0));
+                            FileBlocks file = files.computeIfAbsent(inode, key -> new FileBlocks());
+                            if ((flags & O_TRUNC) != 0 || Files.size(tmp.resolve(name.substring(5))) == 0) {
+                                file.resize(0); // emptied, or created on an inode number used before
+                            }
                         }
                     }
                     case 2, 3 -> {
                         int offset = random.nextInt(12_000);
                         call = "pwrite " + fd + " " + size + " at " + offset;
+                        Description description = descriptions.get(fd);
+                        long at = description != null && description.append()
+                                ? files.get(description.inode()).size : offset;
                         result = guest.call(Sysno.PWRITE64, fd, buffer, size, offset);
+                        if (result > 0) {
+                            files.get(description.inode()).write(at, result);
+                        }
                     }
                     case 4 -> {
                         call = "ftruncate " + fd + " " + size;
                         result = guest.call(Sysno.FTRUNCATE, fd, size);
+                        if (result == 0) {
+                            files.get(descriptions.get(fd).inode()).resize(size);
+                        }
                     }
                     case 5 -> {
                         call = "close " + fd;
                         result = close(fd);
                         fds.remove(Long.valueOf(fd));
+                        descriptions.remove(fd);
                     }
                     case 6 -> {
                         call = "link " + name + " " + other;
@@ -373,23 +454,75 @@ class TmpQuotaTest {
                     }
                 }
                 done.add(call + " -> " + result);
-                assertThat(quota - room(quota)).as("seed %d after %s", seed, done).isEqualTo(hostHolds());
+                assertThat(quota - room(quota)).as("seed %d after %s", seed, done).isEqualTo(hostHolds(files));
             }
         } finally {
             children.forEach(HostIo::close);
         }
     }
 
-    /** What the host holds for the run's /tmp, each inode once (the probe of {@link #room} is gone). */
-    private long hostHolds() {
+    /** An open file description of the random sequence: its file, and whether it appends. */
+    private record Description(Object inode, boolean append) {}
+
+    /**
+     * The blocks of one file that the sequence wrote, and its size: what the quota charges for
+     * the file is those blocks, the last one up to the file's end (holes cost nothing).
+     */
+    private static final class FileBlocks {
+        private static final int BLOCK = 4096;
+        final Set<Long> blocks = new HashSet<>();
+        long size;
+
+        void write(long at, long count) {
+            for (long block = at / BLOCK; block <= (at + count - 1) / BLOCK; block++) {
+                blocks.add(block);
+            }
+            size = Math.max(size, at + count);
+        }
+
+        /** ftruncate and O_TRUNC: growing leaves a hole up to the last byte, which the host writes. */
+        void resize(long length) {
+            if (length < size) {
+                blocks.removeIf(block -> block * BLOCK >= length);
+            } else if (length > size) {
+                blocks.add((length - 1) / BLOCK);
+            }
+            size = length;
+        }
+
+        long cost() {
+            return blocks.stream().filter(block -> block * BLOCK < size)
+                    .mapToLong(block -> Math.min(BLOCK, size - block * BLOCK)).sum();
+        }
+    }
+
+    private static Object inodeOf(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino");
+            return List.of(a.get("dev"), a.get("ino"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What the host holds for the run's /tmp, each inode once (the probe of {@link #room} is gone):
+     * the blocks the sequence wrote of the files it wrote, the size of the others.
+     */
+    private long hostHolds(Map<Object, FileBlocks> files) {
         Map<Object, Long> inodes = new HashMap<>();
         try {
             Path root = tmp.toRealPath();
             try (Stream<Path> named = Files.walk(root)) {
                 for (Path path : (Iterable<Path>) named.skip(1)::iterator) {
                     Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,mode", LinkOption.NOFOLLOW_LINKS);
-                    boolean directory = ((Integer) a.get("mode") & 0170000) == 0040000;
-                    inodes.put(List.of(a.get("dev"), a.get("ino")), directory ? DIRECTORY_COST : (Long) a.get("size"));
+                    int type = (Integer) a.get("mode") & 0170000;
+                    Object inode = List.of(a.get("dev"), a.get("ino"));
+                    inodes.put(inode, switch (type) {
+                        case 0040000 -> (long) DIRECTORY_COST;
+                        case 0100000 -> costOf(files, inode, (Long) a.get("size"));
+                        default -> (Long) a.get("size");
+                    });
                 }
             }
             try (DirectoryStream<Path> open = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
@@ -397,7 +530,8 @@ class TmpQuotaTest {
                     try {
                         if (Files.readSymbolicLink(fd).toString().startsWith(root + "/")) {
                             Map<String, Object> a = Files.readAttributes(fd, "unix:dev,ino,size");
-                            inodes.put(List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"));
+                            Object inode = List.of(a.get("dev"), a.get("ino"));
+                            inodes.put(inode, costOf(files, inode, (Long) a.get("size")));
                         }
                     } catch (NoSuchFileException closedMeanwhile) {
                         // not open any more
@@ -408,5 +542,10 @@ class TmpQuotaTest {
             throw new UncheckedIOException(e);
         }
         return inodes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static long costOf(Map<Object, FileBlocks> files, Object inode, long size) {
+        FileBlocks written = files.get(inode);
+        return written != null ? written.cost() : size;
     }
 }
