@@ -80,28 +80,25 @@ pub fn sys_pwritev(a: &Args) -> i64 {
 /// decides durability); RWF_NOWAIT and RWF_APPEND, and unknown flags, are `-EOPNOTSUPP`.
 const RWF_IGNORED: u64 = 0x1 | 0x2 | 0x4;
 
-/// preadv2(2): offset -1 reads at the file position, as readv.
-pub fn sys_preadv2(a: &Args) -> i64 {
+/// preadv2(2) and pwritev2(2): offset -1 works at the file position (`at_position`, readv or
+/// writev), any other at that offset (`at_offset`).
+fn vectored_v2(a: &Args, at_position: fn(&Args) -> i64, at_offset: fn(&Args) -> i64) -> i64 {
     if a[5] & !RWF_IGNORED != 0 {
         return -EOPNOTSUPP;
     }
     if a[3] as i64 == -1 {
-        sys_readv(a)
+        at_position(a)
     } else {
-        sys_preadv(a)
+        at_offset(a)
     }
 }
 
-/// pwritev2(2): offset -1 writes at the file position, as writev.
+pub fn sys_preadv2(a: &Args) -> i64 {
+    vectored_v2(a, sys_readv, sys_preadv)
+}
+
 pub fn sys_pwritev2(a: &Args) -> i64 {
-    if a[5] & !RWF_IGNORED != 0 {
-        return -EOPNOTSUPP;
-    }
-    if a[3] as i64 == -1 {
-        sys_writev(a)
-    } else {
-        sys_pwritev(a)
-    }
+    vectored_v2(a, sys_writev, sys_pwritev)
 }
 
 // Calls whose arguments are all integers go through unchanged.
