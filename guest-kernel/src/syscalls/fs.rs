@@ -6,13 +6,13 @@
 
 use crate::abi::errno::{EBADF, EFAULT, EINVAL, EOPNOTSUPP, EPERM};
 use crate::abi::host::kva;
-use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, IOV_MAX, PATH_MAX};
+use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, PATH_MAX};
 use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
 use crate::host::io_buffer::IoBuffer;
 use crate::host::forwarded::{self, Forwarded};
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
-use crate::mm::vma::{PROT_READ, PROT_WRITE};
+use crate::mm::vma::PROT_WRITE;
 use crate::proc::process::{with_process, GROUP_ID, USER_ID};
 use crate::proc::signal;
 use crate::syscalls::{or_errno, Args};
@@ -49,111 +49,56 @@ pub fn sys_pwrite64(a: &Args) -> i64 {
     direct(forwarded::PWRITE64, [a[0], a[1], a[2], a[3], 0, 0])
 }
 
-/// A `struct iovec`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct IoVec {
-    base: u64,
-    len: u64,
-}
-
-/// Reads and checks the iovec array: every buffer must be accessible with `need`.
-fn for_each_iovec(iov: u64, count: u64, need: u32, mut visit: impl FnMut(IoVec) -> bool) -> Result<u64, i64> {
-    if count > IOV_MAX {
-        return Err(EINVAL);
-    }
-    let mut total = 0u64;
-    for i in 0..count {
-        let v: IoVec = user::read(iov + i * 16)?;
-        total = total.checked_add(v.len).filter(|&t| t <= i64::MAX as u64).ok_or(EINVAL)?;
-        if !user::accessible(v.base, v.len, need) {
-            return Err(EFAULT);
-        }
-    }
-    for i in 0..count {
-        if !visit(user::read(iov + i * 16)?) {
-            break;
-        }
-    }
-    Ok(total)
-}
-
-/// writev(2), then SIGPIPE's default action (`signal::sigpipe`).
-pub fn sys_writev(a: &Args) -> i64 {
-    signal::sigpipe(writev(a[0], a[1], a[2]))
-}
-
-/// writev: gathered into the I/O buffer and written with as few `write`s as fit.
-fn writev(fd: u64, iov: u64, count: u64) -> i64 {
-    let io = IoBuffer::get();
-    let mut staged = 0usize;
-    let mut written = 0u64;
-    let mut failed: Option<i64> = None;
-    let flush = |staged: &mut usize, written: &mut u64, failed: &mut Option<i64>| -> bool {
-        let result = host(forwarded::WRITE, [fd, io.at(0), *staged as u64, 0, 0, 0]);
-        let full = result == *staged as i64;
-        if result < 0 {
-            *failed = Some(result);
-        } else {
-            *written += result as u64;
-        }
-        *staged = 0;
-        full
-    };
-    let checked = for_each_iovec(iov, count, PROT_READ, |v| {
-        let mut off = 0;
-        while off < v.len {
-            let n = ((v.len - off) as usize).min(io.len - staged);
-            if user::copy_in(io.ptr(staged), v.base + off, n).is_err() {
-                return false;
-            }
-            staged += n;
-            off += n as u64;
-            if staged == io.len && !flush(&mut staged, &mut written, &mut failed) {
-                return false;
-            }
-        }
-        true
-    });
-    if let Err(errno) = checked {
-        return -errno;
-    }
-    if staged > 0 && failed.is_none() {
-        flush(&mut staged, &mut written, &mut failed);
-    }
-    match failed {
-        Some(errno) if written == 0 => errno,
-        _ => written as i64,
-    }
-}
-
-/// readv(2): one `read` into the I/O buffer, scattered into the vectors.
+/// readv(2): the host reads the iovec array and the vectors itself and decides the call as a
+/// `read` over them (syscall-interpose, `IoVectors`).
 pub fn sys_readv(a: &Args) -> i64 {
-    let (fd, iov, count) = (a[0], a[1], a[2]);
-    let io = IoBuffer::get();
-    let total = match for_each_iovec(iov, count, PROT_WRITE, |_| true) {
-        Ok(total) => total,
-        Err(errno) => return -errno,
-    };
-    let result = host(forwarded::READ, [fd, io.at(0), total.min(io.len as u64), 0, 0, 0]);
-    if result <= 0 {
-        return result;
+    direct(forwarded::READV, [a[0], a[1], a[2], 0, 0, 0])
+}
+
+/// writev(2), decided on the host as one `write` of the gathered vectors, then SIGPIPE's
+/// default action (`signal::sigpipe`).
+pub fn sys_writev(a: &Args) -> i64 {
+    signal::sigpipe(direct(forwarded::WRITEV, [a[0], a[1], a[2], 0, 0, 0]))
+}
+
+/// preadv(2): on x86-64 `pos_l` (`a[3]`) holds the whole offset.
+pub fn sys_preadv(a: &Args) -> i64 {
+    if (a[3] as i64) < 0 {
+        return -EINVAL;
     }
-    let mut left = result as usize;
-    let mut from = 0usize;
-    let scattered = for_each_iovec(iov, count, PROT_WRITE, |v| {
-        let n = (v.len as usize).min(left);
-        if user::copy_out(v.base, io.ptr(from), n).is_err() {
-            return false;
-        }
-        from += n;
-        left -= n;
-        left > 0
-    });
-    match scattered {
-        Err(errno) => -errno,
-        Ok(_) => result,
+    direct(forwarded::PREADV, [a[0], a[1], a[2], a[3], 0, 0])
+}
+
+pub fn sys_pwritev(a: &Args) -> i64 {
+    if (a[3] as i64) < 0 {
+        return -EINVAL;
     }
+    signal::sigpipe(direct(forwarded::PWRITEV, [a[0], a[1], a[2], a[3], 0, 0]))
+}
+
+/// RWF_HIPRI, RWF_DSYNC, RWF_SYNC: hints this sandbox's files can ignore (the host file system
+/// decides durability); RWF_NOWAIT and RWF_APPEND, and unknown flags, are `-EOPNOTSUPP`.
+const RWF_IGNORED: u64 = 0x1 | 0x2 | 0x4;
+
+/// preadv2(2) and pwritev2(2): offset -1 works at the file position (`at_position`, readv or
+/// writev), any other at that offset (`at_offset`).
+fn vectored_v2(a: &Args, at_position: fn(&Args) -> i64, at_offset: fn(&Args) -> i64) -> i64 {
+    if a[5] & !RWF_IGNORED != 0 {
+        return -EOPNOTSUPP;
+    }
+    if a[3] as i64 == -1 {
+        at_position(a)
+    } else {
+        at_offset(a)
+    }
+}
+
+pub fn sys_preadv2(a: &Args) -> i64 {
+    vectored_v2(a, sys_readv, sys_preadv)
+}
+
+pub fn sys_pwritev2(a: &Args) -> i64 {
+    vectored_v2(a, sys_writev, sys_pwritev)
 }
 
 // Calls whose arguments are all integers go through unchanged.

@@ -28,6 +28,16 @@ class LinuxCallsTest {
     }
 
     @Test
+    void vectoredReadsAndWritesBehaveAsOnLinux() throws Exception {
+        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+            RunResult result = sandbox.run(Guests.guest("vectored"));
+
+            assertThat(result.stdoutText()).isEqualTo("vectored: ok\n");
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        }
+    }
+
+    @Test
     void umaskStatfsMkfifoLocalSocketsAndRawNames() throws Exception {
         long quota = 8L << 20;
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)

@@ -144,10 +144,11 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     /**
      * One forwarded call as declared below: its description, its default, whether it is "the
      * network", whether the guest kernel may pass the program's own addresses for its described
-     * pointers (every pointer it takes is a described path, buffer or structure).
+     * pointers (every pointer it takes is a described path, buffer or structure), and for a vectored
+     * call the call it is decided as (else null).
      */
     private record Declaration(Syscall syscall, Implementation implementation, boolean network,
-            boolean userAddresses) {}
+            boolean userAddresses, Syscall decidedAs) {}
 
     /**
      * Filled by {@link #forwarded} and {@link #network} while this class initializes (the rows
@@ -159,7 +160,12 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     private static Syscall declare(Sysno sysno, Implementation implementation, boolean network, boolean userAddresses,
             Argument... arguments) {
         Syscall syscall = call(sysno, arguments);
-        if (DECLARED.put(sysno, new Declaration(syscall, implementation, network, userAddresses)) != null) {
+        return declare(syscall, new Declaration(syscall, implementation, network, userAddresses, null));
+    }
+
+    private static Syscall declare(Syscall syscall, Declaration declaration) {
+        Sysno sysno = syscall.sysno();
+        if (DECLARED.put(sysno, declaration) != null) {
             throw new IllegalStateException(sysno.linuxName() + " is declared twice");
         }
         return syscall;
@@ -176,6 +182,17 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
      */
     private static Syscall direct(Sysno sysno, Implementation implementation, Argument... arguments) {
         return declare(sysno, implementation, false, true, arguments);
+    }
+
+    /**
+     * A vectored call: it arrives with the program's iovec array (its own addresses) and is decided
+     * as {@code decidedAs}, the plain read or write, over the vectors gathered into one buffer
+     * ({@link dev.hyperlight.nanvix.memory.IoVectors}). So a policy on read or write covers the
+     * vectored forms too, and a table has no entry of their own for them.
+     */
+    private static Syscall vectored(Sysno sysno, Syscall decidedAs, Argument... arguments) {
+        Syscall syscall = call(sysno, arguments);
+        return declare(syscall, new Declaration(syscall, null, false, true, decidedAs));
     }
 
     /** A socket call: forwarded, denied by the default table except on AF_UNIX sockets. */
@@ -199,6 +216,10 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             new Buffer("buf", 2, true), value("count"), value("offset"));
     public static final Syscall PWRITE64 = direct(Sysno.PWRITE64, DefaultSyscalls::pwrite64, fd("fd"),
             new Buffer("buf", 2, false), value("count"), value("offset"));
+    /** readv, and preadv2 at the current position with no flags. */
+    public static final Syscall READV = vectored(Sysno.READV, READ, fd("fd"), value("iov"), value("iovcnt"));
+    /** writev, and pwritev2 at the current position with no flags. */
+    public static final Syscall WRITEV = vectored(Sysno.WRITEV, WRITE, fd("fd"), value("iov"), value("iovcnt"));
     public static final Syscall DUP = forwarded(Sysno.DUP, DefaultSyscalls::dup, fd("oldfd"));
     public static final Syscall NANOSLEEP = forwarded(Sysno.NANOSLEEP, DefaultSyscalls::nanosleep,
             new Struct("req", 16, false), new Struct("rem", 16, true));
@@ -250,6 +271,12 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     /** The name is a NUL-terminated string like a path (at most 249 bytes, else EINVAL). */
     public static final Syscall MEMFD_CREATE = direct(Sysno.MEMFD_CREATE, DefaultSyscalls::memfdCreate, path("name"),
             new Flags("flags", MEMFD_FLAGS));
+    /** preadv, and preadv2 at an offset with no flags. */
+    public static final Syscall PREADV = vectored(Sysno.PREADV, PREAD64, fd("fd"), value("iov"), value("iovcnt"),
+            value("offset"));
+    /** pwritev, and pwritev2 at an offset with no flags. */
+    public static final Syscall PWRITEV = vectored(Sysno.PWRITEV, PWRITE64, fd("fd"), value("iov"), value("iovcnt"),
+            value("offset"));
     public static final Syscall GETRANDOM = forwarded(Sysno.GETRANDOM, DefaultSyscalls::getrandom,
             new Buffer("buf", 1, true), value("buflen"), value("flags"));
     // Socket calls: forwarded so that the host, not the guest kernel, decides about the network.
@@ -334,6 +361,21 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public boolean takesUserAddresses() {
         Declaration declared = DECLARED.get(sysno);
         return declared != null && declared.userAddresses();
+    }
+
+    /**
+     * For a vectored call (readv, writev, preadv, pwritev), the call it is decided as: the plain
+     * read or write over its gathered vectors.
+     */
+    public Optional<Syscall> decidedAs() {
+        Declaration declared = DECLARED.get(sysno);
+        return declared != null ? Optional.ofNullable(declared.decidedAs()) : Optional.empty();
+    }
+
+    /** The call vectored call {@code sysno} is decided as, or null (null: the dispatch path allocates nothing). */
+    static Syscall plainCallOf(Sysno sysno) {
+        Declaration declared = DECLARED.get(sysno);
+        return declared != null ? declared.decidedAs() : null;
     }
 
     /** Whether the guest kernel forwards this call to the host (else only a test can ask for it). */

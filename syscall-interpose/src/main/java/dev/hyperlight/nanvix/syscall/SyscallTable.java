@@ -7,6 +7,7 @@ import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.GuestStringTooLongException;
+import dev.hyperlight.nanvix.memory.IoVectors;
 import dev.hyperlight.nanvix.memory.UserMemory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +61,9 @@ public final class SyscallTable {
     private static SyscallTable defaultTable() {
         Map<Sysno, Entry> entries = new EnumMap<>(Sysno.class);
         for (Syscall call : Syscall.FORWARDED) {
+            if (call.decidedAs().isPresent()) {
+                continue;
+            }
             SyscallAction action = Syscall.NETWORK.contains(call)
                     ? SyscallAction.blockNetwork(NETWORK_DENIED)
                     : SyscallAction.accept();
@@ -87,8 +91,17 @@ public final class SyscallTable {
         return DEFAULTS;
     }
 
-    /** A copy of this table in which {@code syscall} is decided by {@code action}. */
+    /**
+     * A copy of this table in which {@code syscall} is decided by {@code action}.
+     *
+     * @throws IllegalArgumentException for a vectored call (readv...), which is decided by the
+     *     entry of the call it is decided as ({@link Syscall#decidedAs})
+     */
     public SyscallTable with(Syscall syscall, SyscallAction action) {
+        syscall.decidedAs().ifPresent(plain -> {
+            throw new IllegalArgumentException(syscall.name() + " is decided as " + plain.name()
+                    + ": give " + plain.name() + " the action");
+        });
         Map<Sysno, Entry> copy = new EnumMap<>(Sysno.class);
         copy.putAll(entries);
         copy.put(syscall.sysno(), new Entry(syscall, action));
@@ -144,13 +157,39 @@ public final class SyscallTable {
         // Allocation-free when no recording enables it: the JIT removes an event that never escapes.
         ForwardedCallEvent event = new ForwardedCallEvent();
         event.begin();
-        Entry entry = Sysno.of(request.number()).map(entries::get).orElse(null);
+        Sysno sysno = Sysno.of(request.number()).orElse(null);
+        Syscall plain = sysno != null ? Syscall.plainCallOf(sysno) : null;
+        if (plain != null) {
+            // readv and the like: decided as the plain call over the gathered vectors.
+            boolean intoProgram = ((Syscall.Buffer) plain.arguments().get(1)).output();
+            try {
+                IoVectors vectors = IoVectors.of(memory, request.arg1(), request.arg2(), intoProgram);
+                request = SyscallRequest.of(plain.sysno(), request.arg0(), vectors.address(), vectors.length(),
+                        request.arg3());
+                memory = vectors;
+                sysno = plain.sysno();
+            } catch (IoVectors.InvalidVectorsException | BadGuestAddressException e) {
+                memory.commit();
+                LOG.debug("{}: {}", sysno.linuxName(), e.getMessage());
+                long result = (e instanceof BadGuestAddressException ? Errno.EFAULT : Errno.EINVAL).result();
+                String name = sysno.linuxName();
+                observed(event, request.number(), SyscallDecision.NO_ENTRY, result, 0);
+                audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(name, "", List.of(), "none", result,
+                        Duration.ZERO)));
+                return result;
+            } catch (RuntimeException e) {
+                memory.commit();
+                throw e;
+            }
+        }
+        Entry entry = sysno != null ? entries.get(sysno) : null;
         if (entry == null) {
-            LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
+            String name = Sysno.nameOf(request.number());
+            LOG.debug("no entry for {}", name);
             long result = Errno.ENOSYS.result();
             observed(event, request.number(), SyscallDecision.NO_ENTRY, result, 0);
-            audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(Sysno.nameOf(request.number()), "",
-                    List.of(), "none", result, Duration.ZERO)));
+            audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(name, "", List.of(), "none", result,
+                    Duration.ZERO)));
             return result;
         }
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);

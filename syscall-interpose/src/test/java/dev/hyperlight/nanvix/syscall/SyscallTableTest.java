@@ -53,7 +53,8 @@ class SyscallTableTest {
                 Sysno.GETSOCKOPT);
         List<SyscallTable.Entry> entries = SyscallTable.defaults().entries();
         assertThat(entries.stream().map(SyscallTable.Entry::syscall).toList())
-                .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED);
+                .containsExactlyInAnyOrderElementsOf(Syscall.FORWARDED.stream()
+                        .filter(call -> call.decidedAs().isEmpty()).toList());
         assertThat(entries.stream().filter(e -> e.action() instanceof SyscallAction.BlockNetwork)
                 .map(e -> e.syscall().sysno()).toList()).containsExactlyInAnyOrderElementsOf(blocked);
         assertThat(entries).filteredOn(e -> !blocked.contains(e.syscall().sysno()))

@@ -89,8 +89,12 @@ class SyscallsDocTest {
 
     /** What the host's default table does with a forwarded call. */
     private static String hostNote(Sysno sysno) {
-        Optional<SyscallAction> action = Optional.ofNullable(Syscall.of(sysno))
-                .flatMap(call -> SyscallTable.defaults().action(call));
+        Syscall call = Syscall.of(sysno);
+        Optional<Syscall> plain = call.decidedAs();
+        Optional<SyscallAction> action = SyscallTable.defaults().action(plain.orElse(call));
+        if (plain.isPresent() && action.isPresent()) {
+            return ", decided as `" + plain.get().name() + "` over the vectors" + hostNote(plain.get().sysno());
+        }
         return switch (action.orElse(null)) {
             case null -> throw new AssertionError("the kernel forwards " + sysno.linuxName()
                     + " but the host has no implementation of it");
