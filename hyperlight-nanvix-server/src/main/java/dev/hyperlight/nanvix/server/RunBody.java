@@ -56,6 +56,9 @@ record RunBody(GuestRuntime runtime, String code, List<String> args, Optional<St
         };
         String code = text(body, "code").filter(source -> !source.isBlank())
                 .orElseThrow(() -> ApiError.invalid("'code' must be the program's source, a non-empty string"));
+        if (code.indexOf('\0') >= 0) {
+            throw ApiError.invalid("'code' must not contain a NUL character: no command line holds one");
+        }
         List<String> args = new ArrayList<>();
         JsonNode argsNode = body.get("args");
         if (argsNode != null && !argsNode.isNull()) {
@@ -63,8 +66,8 @@ record RunBody(GuestRuntime runtime, String code, List<String> args, Optional<St
                 throw ApiError.invalid("'args' must be an array of strings");
             }
             for (JsonNode arg : argsNode) {
-                if (!arg.isTextual()) {
-                    throw ApiError.invalid("'args' must be an array of strings");
+                if (!arg.isTextual() || arg.textValue().indexOf('\0') >= 0) {
+                    throw ApiError.invalid("'args' must be an array of strings without NUL characters");
                 }
                 args.add(arg.textValue());
             }

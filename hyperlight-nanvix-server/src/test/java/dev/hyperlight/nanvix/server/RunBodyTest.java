@@ -74,6 +74,8 @@ class RunBodyTest {
         assertRefused("{\"language\":\"python\",\"code\":\"  \"}", "'code'");
         assertRefused("{\"language\":\"python\",\"code\":\"x\",\"args\":\"a\"}", "'args'");
         assertRefused("{\"language\":\"python\",\"code\":\"x\",\"args\":[1]}", "'args'");
+        assertRefused("{\"language\":\"python\",\"code\":\"x\\u0000y\"}", "NUL");
+        assertRefused("{\"language\":\"python\",\"code\":\"x\",\"args\":[\"a\\u0000\"]}", "NUL");
         assertRefused("{\"language\":\"python\",\"code\":\"x\",\"stdin\":5}", "'stdin'");
         assertRefused("{\"language\":\"python\",\"code\":\"x\",\"timeoutMs\":0}", "'timeoutMs'");
         assertRefused("{\"language\":\"python\",\"code\":\"x\",\"timeoutMs\":1.5}", "'timeoutMs'");
