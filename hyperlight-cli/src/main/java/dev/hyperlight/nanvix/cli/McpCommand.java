@@ -14,12 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code hyperlight-nanvix mcp [OPTIONS]}: a Model Context Protocol server on standard input and
@@ -40,20 +38,8 @@ import picocli.CommandLine.Option;
         })
 final class McpCommand implements Callable<Integer> {
 
-    /** Bytes kept of each stream of a call unless --max-output or the policy says otherwise: a reply must fit a model's context. */
-    static final int DEFAULT_OUTPUT_LIMIT = 1 << 20;
-
-    @Option(names = "--template-cache", paramLabel = "DIR",
-            description = "Save warm-start templates of the runtimes in DIR and start from them"
-                    + " (default: ~/.cache/hyperlight-nanvix/templates).")
-    Path templateDirectory;
-
-    @Option(names = "--no-template-cache",
-            description = "Neither save nor use templates on disk.")
-    boolean noTemplateCache;
-
     @CommandLine.Mixin
-    PolicyOptions policy = new PolicyOptions();
+    ServiceOptions service = new ServiceOptions();
 
     private final InputStream in;
     private final PrintStream out;
@@ -86,7 +72,7 @@ final class McpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         RuntimeConfig config;
         try {
-            config = buildConfig();
+            config = service.config();
         } catch (IllegalArgumentException e) {
             err.println("hyperlight-nanvix mcp: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -94,7 +80,7 @@ final class McpCommand implements Callable<Integer> {
             err.println("hyperlight-nanvix mcp: " + e.getMessage());
             return ExitCodes.of(e.reason());
         }
-        try (PolicyOptions audit = policy; Sandbox sandbox = new Sandbox(config)) {
+        try (ServiceOptions audit = service; Sandbox sandbox = new Sandbox(config)) {
             CountDownLatch inputEnded = new CountDownLatch(1);
             StdioServerTransportProvider transport = new StdioServerTransportProvider(
                     McpJsonDefaults.getMapper(), new EndWatchingInputStream(in, inputEnded), out);
@@ -114,22 +100,6 @@ final class McpCommand implements Callable<Integer> {
             err.println("hyperlight-nanvix mcp: " + e.getMessage());
             return ExitCodes.HOST_ERROR;
         }
-    }
-
-    private RuntimeConfig buildConfig() throws SandboxException {
-        RuntimeConfig.Builder builder = policy.base();
-        if (noTemplateCache && templateDirectory != null) {
-            throw new IllegalArgumentException("--template-cache and --no-template-cache exclude each other");
-        }
-        if (!noTemplateCache) {
-            builder.templateDirectory(templateDirectory != null ? templateDirectory
-                    : RuntimeConfig.defaultTemplateDirectory());
-        }
-        RuntimeConfig config = policy.apply(builder.build());
-        // base() leaves output uncut for the run command's streams; a reply here holds it all.
-        return config.outputLimit() == Integer.MAX_VALUE
-                ? config.toBuilder().outputLimit(DEFAULT_OUTPUT_LIMIT).build()
-                : config;
     }
 
     /** Standard input that tells when it has ended (end of file or a read error): the server's end. */

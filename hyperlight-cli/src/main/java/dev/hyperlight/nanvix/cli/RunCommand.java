@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
             "hyperlight-nanvix [OPTIONS] FILE [ARGS...]",
             "       hyperlight-nanvix [OPTIONS] --runtime NAME [ARGS...]",
             "       hyperlight-nanvix doctor",
-            "       hyperlight-nanvix mcp [OPTIONS]"
+            "       hyperlight-nanvix mcp [OPTIONS]",
+            "       hyperlight-nanvix serve [OPTIONS]"
         },
         versionProvider = Version.class,
         sortOptions = false,
@@ -51,7 +52,9 @@ import picocli.CommandLine.Parameters;
             "'hyperlight-nanvix doctor' checks whether this host can run micro-VMs",
             "(run ./doctor for a program of that name).",
             "'hyperlight-nanvix mcp' serves run_python and run_javascript over the Model",
-            "Context Protocol on standard input and output (mcp --help)."
+            "Context Protocol on standard input and output (mcp --help).",
+            "'hyperlight-nanvix serve' runs Python and JavaScript code sent over HTTP as",
+            "JSON (serve --help)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -129,6 +132,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (args.length > 0 && args[0].equals("mcp")) {
             return McpCommand.execute(Arrays.copyOfRange(args, 1, args.length), in, out, err);
+        }
+        if (args.length > 0 && args[0].equals("serve")) {
+            return ServeCommand.execute(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         CommandLine commandLine = new CommandLine(new RunCommand(in, out, err));
         commandLine.setStopAtPositional(true);

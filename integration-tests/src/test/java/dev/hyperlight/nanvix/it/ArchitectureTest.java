@@ -49,7 +49,8 @@ class ArchitectureTest {
                 .layer("API").definedBy("dev.hyperlight.nanvix")
                 .layer("Backends").definedBy("..nanvix.kvm..")
                 .layer("CLI").definedBy("..nanvix.cli..")
-                .layer("Bindings").definedBy("..nanvix.micrometer..", "..nanvix.mcp..", "..nanvix.langchain4j..")
+                .layer("Bindings").definedBy("..nanvix.micrometer..", "..nanvix.mcp..", "..nanvix.langchain4j..",
+                        "..nanvix.server..")
                 .whereLayer("CLI").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Bindings").mayOnlyBeAccessedByLayers("CLI")
                 .whereLayer("Backends").mayNotBeAccessedByAnyLayer()
