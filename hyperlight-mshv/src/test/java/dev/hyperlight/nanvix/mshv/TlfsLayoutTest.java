@@ -71,7 +71,6 @@ class TlfsLayoutTest {
         documented.put("HVCALL_SET_VP_REGISTERS", 0x0051L);
         documented.put("HV_STATUS_SUCCESS", 0L);
         documented.put("HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES", 0x00010001L);
-        documented.put("HVMSG_NONE", 0L);
         documented.put("HVMSG_UNMAPPED_GPA", 0x80000000L);
         documented.put("HVMSG_GPA_INTERCEPT", 0x80000001L);
         documented.put("HVMSG_INVALID_VP_REGISTER_VALUE", 0x80000020L);

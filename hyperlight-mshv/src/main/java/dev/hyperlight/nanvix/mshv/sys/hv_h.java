@@ -20,7 +20,6 @@ public final class hv_h {
     public static final int HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES = 0x0001_0001;
 
     // Message types (HV_MESSAGE_TYPE)
-    public static final int HVMSG_NONE = 0x0000_0000;
     public static final int HVMSG_UNMAPPED_GPA = 0x8000_0000;
     public static final int HVMSG_GPA_INTERCEPT = 0x8000_0001;
     public static final int HVMSG_INVALID_VP_REGISTER_VALUE = 0x8000_0020;

@@ -15,14 +15,12 @@ public final class mshv_h {
 
     public static final int MSHV_IOCTL = 0xB8;
 
-    /** Bits of {@code mshv_create_partition.pt_flags}; this backend sets none (no LAPIC, so no SynIC). */
-    public static final int MSHV_PT_BIT_LAPIC = 0;
+    /** {@code mshv_create_partition.pt_isolation}: none. (Of its flags this backend sets none: no LAPIC, so no SynIC.) */
     public static final int MSHV_PT_ISOLATION_NONE = 0;
 
     /** Bits of {@code mshv_user_mem_region.flags}. */
     public static final int MSHV_SET_MEM_BIT_WRITABLE = 0;
     public static final int MSHV_SET_MEM_BIT_EXECUTABLE = 1;
-    public static final int MSHV_SET_MEM_BIT_UNMAP = 2;
 
     public static final int MSHV_HV_PAGE_SIZE = 0x1000;
     public static final int MSHV_RUN_VP_BUF_SZ = 256;
