@@ -75,6 +75,7 @@ public final class KvmMshvKernel implements MshvKernel {
     private static final int HV_STATUS_INVALID_PARTITION_STATE = 0x7;
     private static final int MAX_CPUID_ENTRIES = 256;
     private static final int XCR0 = 0;
+    private static final long XCR0_RESET = 1; // x87 only
 
     /** What each descriptor this kernel returned stands for. */
     private sealed interface Node {}
@@ -565,18 +566,16 @@ public final class KvmMshvKernel implements MshvKernel {
                 hv_x64_table_register.base(value, kvm_dtable.base(table));
                 hv_x64_table_register.limit(value, kvm_dtable.limit(table));
             } else if (MSRS.containsKey(name)) {
+                // The hypervisor always has these registers; one the vCPU's CPUID lacks (TSC_AUX
+                // without RDTSCP) reads as its reset value, 0.
                 Long msr = readMsr(MSRS.get(name));
-                if (msr == null) {
-                    return false;
-                }
-                value.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, msr);
+                value.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, msr == null ? 0 : msr);
             } else if (name == HV_X64_REGISTER_XFEM) {
                 MemorySegment xcrs = arena.allocate(KVM_XCRS_SIZE, 8);
                 MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
-                if (libc_h.ioctl(callState, vcpuFd, KVM_GET_XCRS, xcrs) != 0) {
-                    return false;
-                }
-                value.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, xcr0(xcrs));
+                // Without XSAVE in the CPUID KVM has no XCRs: XCR0 is then its reset value, x87 only.
+                boolean read = libc_h.ioctl(callState, vcpuFd, KVM_GET_XCRS, xcrs) == 0;
+                value.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, read ? xcr0(xcrs) : XCR0_RESET);
             } else {
                 return false;
             }
@@ -619,6 +618,9 @@ public final class KvmMshvKernel implements MshvKernel {
                 return false;
             }
             for (Map.Entry<Integer, Long> msr : msrWrites.entrySet()) {
+                if (msr.getValue() == 0 && readMsr(msr.getKey()) == null) {
+                    continue; // a register the vCPU lacks, written with the value it reads as
+                }
                 MemorySegment msrs = arena.allocate(kvm_msrs.layout().byteSize() + kvm_msr_entry.layout().byteSize(), 8);
                 kvm_msrs.nmsrs(msrs, 1);
                 MemorySegment entry = msrs.asSlice(kvm_msrs.layout().byteSize());
@@ -631,7 +633,7 @@ public final class KvmMshvKernel implements MshvKernel {
             if (regsDirty && libc_h.ioctl(callState, vcpuFd, KVM_SET_REGS, regs) != 0) {
                 return false;
             }
-            if (xcr0Write != null) {
+            if (xcr0Write != null && !(xcr0Write == XCR0_RESET && !hasXcrs(callState))) {
                 MemorySegment xcrs = arena.allocate(KVM_XCRS_SIZE, 8);
                 xcrs.fill((byte) 0);
                 xcrs.set(ValueLayout.JAVA_INT, 0, 1); // nr_xcrs
@@ -651,6 +653,10 @@ public final class KvmMshvKernel implements MshvKernel {
             return libc_h.ioctl(callState, vcpuFd, KVM_GET_MSRS, msrs) == 1 ? kvm_msr_entry.data(entry) : null;
         }
 
+        private boolean hasXcrs(MemorySegment callState) {
+            return libc_h.ioctl(callState, vcpuFd, KVM_GET_XCRS, arena.allocate(KVM_XCRS_SIZE, 8)) == 0;
+        }
+
         /** XCR0 from {@code struct kvm_xcrs} (nr_xcrs, flags, then {xcr, reserved, value} entries). */
         private static long xcr0(MemorySegment xcrs) {
             int count = xcrs.get(ValueLayout.JAVA_INT, 0);
@@ -659,7 +665,7 @@ public final class KvmMshvKernel implements MshvKernel {
                     return xcrs.get(ValueLayout.JAVA_LONG, 16 + 16L * i);
                 }
             }
-            return 1; // x87 only: XCR0's reset value
+            return XCR0_RESET;
         }
     }
 
