@@ -81,7 +81,48 @@ public final class HostPlatform {
      * is left open, and the VM created lives for the check only.
      */
     public static List<HealthCheck> healthChecks() {
-        return healthChecks(backend());
+        return healthChecks(RuntimeConfig.AUTO_HYPERVISOR);
+    }
+
+    /**
+     * {@link #healthChecks()} of the backend {@code hypervisor} names ({@link
+     * RuntimeConfig#hypervisor()}), with a line after the JVM's naming every backend on the class
+     * path, the state of its device, and the one a run would use.
+     */
+    public static List<HealthCheck> healthChecks(String hypervisor) {
+        Optional<HypervisorProvider> chosen = Hypervisors.choose(hypervisor);
+        List<HealthCheck> checks = new ArrayList<>(healthChecks(chosen));
+        checks.add(1, backends(hypervisor, chosen));
+        return List.copyOf(checks);
+    }
+
+    /**
+     * Each backend's device: absent, or present with its permissions and, for a usable one other
+     * than the chosen (whose own checks follow), what it says of its API.
+     */
+    private static HealthCheck backends(String hypervisor, Optional<HypervisorProvider> chosen) {
+        List<String> states = new ArrayList<>();
+        for (HypervisorProvider provider : Hypervisors.all()) {
+            Path device = provider.device();
+            String state;
+            if (!Files.exists(device)) {
+                state = "absent";
+            } else if (!Files.isReadable(device) || !Files.isWritable(device)) {
+                state = "present, not readable and writable by this user";
+            } else if (chosen.isPresent() && chosen.get().name().equals(provider.name())) {
+                state = "present, readable and writable";
+            } else {
+                try (Hypervisor opened = provider.open()) {
+                    state = "present, readable and writable, " + opened.describe();
+                } catch (HypervisorException e) {
+                    state = "present, unusable: " + e.getMessage();
+                }
+            }
+            states.add(provider.name() + " (" + device + ": " + state + ")");
+        }
+        String uses = chosen.map(provider -> "a run uses " + provider.name() + " (" + hypervisor + ")")
+                .orElse("no backend named " + hypervisor);
+        return HealthCheck.ok("backends", String.join(", ", states) + "; " + uses);
     }
 
     static List<HealthCheck> healthChecks(Optional<HypervisorProvider> backend) {

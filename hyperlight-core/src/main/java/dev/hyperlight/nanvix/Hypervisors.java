@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -12,11 +13,16 @@ final class Hypervisors {
 
     private Hypervisors() {}
 
-    /** Opens the first backend whose device is present (KVM, then others as they are added). */
-    static Hypervisor open() throws SandboxException {
-        HypervisorProvider chosen = choose().orElseThrow(() -> new SandboxException(
-                SandboxException.Reason.HYPERVISOR_MISSING,
-                "no hypervisor backend is on the class path (add hyperlight-kvm)"));
+    /** The backends {@link RuntimeConfig#AUTO_HYPERVISOR} prefers, in that order, before any other. */
+    private static final List<String> PREFERRED = List.of("kvm", "mshv");
+
+    /** Opens the backend {@code choice} names ({@link RuntimeConfig#hypervisor()}). */
+    static Hypervisor open(String choice) throws SandboxException {
+        HypervisorProvider chosen = choose(choice).orElseThrow(() -> new SandboxException(
+                SandboxException.Reason.HYPERVISOR_MISSING, RuntimeConfig.AUTO_HYPERVISOR.equals(choice)
+                        ? "no hypervisor backend is on the class path (add hyperlight-kvm or hyperlight-mshv)"
+                        : "no hypervisor backend named '" + choice + "' is on the class path (found: "
+                                + String.join(", ", all().stream().map(HypervisorProvider::name).toList()) + ")"));
         try {
             return chosen.open();
         } catch (HypervisorException e) {
@@ -24,13 +30,32 @@ final class Hypervisors {
         }
     }
 
-    /** The backend {@link #open()} uses: the first whose device is present, else the first. */
+    /** The backend {@link RuntimeConfig#AUTO_HYPERVISOR} uses. */
     static Optional<HypervisorProvider> choose() {
-        List<HypervisorProvider> providers = ServiceLoader.load(HypervisorProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
+        return choose(RuntimeConfig.AUTO_HYPERVISOR);
+    }
+
+    /**
+     * The backend {@code choice} names; for {@link RuntimeConfig#AUTO_HYPERVISOR}, among KVM and
+     * mshv, the first whose device is present, else the first on the class path of the two.
+     * Other backends (such as test harnesses) are only ever chosen by name.
+     */
+    static Optional<HypervisorProvider> choose(String choice) {
+        List<HypervisorProvider> providers = all();
+        if (!RuntimeConfig.AUTO_HYPERVISOR.equals(choice)) {
+            return providers.stream().filter(provider -> provider.name().equals(choice)).findFirst();
+        }
+        List<HypervisorProvider> preferred = providers.stream()
+                .filter(provider -> PREFERRED.contains(provider.name()))
+                .sorted(Comparator.comparingInt(provider -> PREFERRED.indexOf(provider.name())))
                 .toList();
-        return providers.stream().filter(HypervisorProvider::isPresent).findFirst()
-                .or(() -> providers.stream().findFirst());
+        return preferred.stream().filter(HypervisorProvider::isPresent).findFirst()
+                .or(() -> preferred.stream().findFirst());
+    }
+
+    /** Every backend on the class path, in ServiceLoader's order. */
+    static List<HypervisorProvider> all() {
+        return ServiceLoader.load(HypervisorProvider.class).stream().map(ServiceLoader.Provider::get).toList();
     }
 
     static SandboxException translate(HypervisorException e) {

@@ -66,6 +66,7 @@ public final class RuntimeConfig {
     private final Optional<Path> templateDirectory;
     private final Map<GuestRuntime, String> preloads;
     private final int clonesPerTemplate;
+    private final String hypervisor;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -92,6 +93,7 @@ public final class RuntimeConfig {
         this.templateDirectory = Optional.ofNullable(builder.templateDirectory);
         this.preloads = Map.copyOf(builder.preloads);
         this.clonesPerTemplate = builder.clonesPerTemplate;
+        this.hypervisor = builder.hypervisor;
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -273,6 +275,15 @@ public final class RuntimeConfig {
     }
 
     /** A builder holding this configuration, to derive another from it. */
+    /**
+     * The hypervisor backend sandboxes open: {@value #AUTO_HYPERVISOR} (the default) takes the
+     * first whose device this host has, {@code kvm} before {@code mshv}; a backend's name ({@code
+     * kvm}, {@code mshv}) takes that one, or the sandbox fails to open if it is not on the class path.
+     */
+    public String hypervisor() {
+        return hypervisor;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.logDirectory = logDirectory.orElse(null);
@@ -295,6 +306,7 @@ public final class RuntimeConfig {
         builder.templateDirectory = templateDirectory.orElse(null);
         builder.preloads = new LinkedHashMap<>(preloads);
         builder.clonesPerTemplate = clonesPerTemplate;
+        builder.hypervisor = hypervisor;
         return builder;
     }
 
@@ -320,6 +332,7 @@ public final class RuntimeConfig {
         private Path templateDirectory;
         private Map<GuestRuntime, String> preloads = new LinkedHashMap<>();
         private int clonesPerTemplate;
+        private String hypervisor = AUTO_HYPERVISOR;
 
         private Builder() {}
 
@@ -481,6 +494,22 @@ public final class RuntimeConfig {
             return this;
         }
 
+        /**
+         * Chooses the hypervisor backend by name, or {@value #AUTO_HYPERVISOR}; see {@link
+         * RuntimeConfig#hypervisor()}.
+         *
+         * @throws IllegalArgumentException for a name that is not lower-case letters, digits and dashes
+         */
+        public Builder hypervisor(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+                throw new IllegalArgumentException("a hypervisor backend's name is lower-case letters, digits and"
+                        + " dashes (kvm, mshv, auto), not '" + name + "'");
+            }
+            this.hypervisor = name;
+            return this;
+        }
+
         /** Stops saving and finding warm-start templates on disk (the default). */
         public Builder noTemplateDirectory() {
             this.templateDirectory = null;
@@ -511,6 +540,9 @@ public final class RuntimeConfig {
             return new RuntimeConfig(this);
         }
     }
+
+    /** {@link #hypervisor()}'s default: the first backend whose device this host has. */
+    public static final String AUTO_HYPERVISOR = "auto";
 
     static final long TWO_MIB = 2L << 20;
     /** The least guest RAM accepted: 16 MiB. */

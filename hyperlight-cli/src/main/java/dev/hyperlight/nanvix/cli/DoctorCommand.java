@@ -2,12 +2,14 @@ package dev.hyperlight.nanvix.cli;
 
 import dev.hyperlight.nanvix.HealthCheck;
 import dev.hyperlight.nanvix.HostPlatform;
+import dev.hyperlight.nanvix.RuntimeConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code hyperlight-nanvix doctor}: whether this host can run micro-VMs, one line per {@link
@@ -29,6 +31,10 @@ import picocli.CommandLine.Command;
 final class DoctorCommand implements Callable<Integer> {
 
     private final PrintStream out;
+
+    @Option(names = "--hypervisor", paramLabel = "kvm|mshv|auto", defaultValue = RuntimeConfig.AUTO_HYPERVISOR,
+            description = "Check this hypervisor backend (default: auto, the one a run would use).")
+    String hypervisor;
 
     private DoctorCommand(PrintStream out) {
         this.out = out;
@@ -52,7 +58,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<HealthCheck> checks = HostPlatform.healthChecks();
+        List<HealthCheck> checks = HostPlatform.healthChecks(hypervisor);
         checks.forEach(check -> out.println(check.line()));
         out.flush();
         return checks.stream().flatMap(check -> check.failure().stream()).findFirst()

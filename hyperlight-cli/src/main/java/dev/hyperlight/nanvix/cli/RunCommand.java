@@ -102,6 +102,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Neither save nor use templates on disk: each run of a runtime boots it afresh.")
     boolean noTemplateCache;
 
+    @Option(names = "--hypervisor", paramLabel = "kvm|mshv|auto", defaultValue = RuntimeConfig.AUTO_HYPERVISOR,
+            description = "The hypervisor backend: kvm (/dev/kvm), mshv (/dev/mshv: Linux as Hyper-V's root"
+                    + " partition) or auto, the first of the two this host has (the default).")
+    String hypervisor;
+
     @Option(names = "--runtime", paramLabel = "NAME", arity = "1", parameterConsumer = RestOfLine.class,
             description = "Run the runtime NAME (javascript, js, python, python3) with everything after NAME as its command line.")
     List<String> runtimeCommandLine = new ArrayList<>();
@@ -216,7 +221,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private RuntimeConfig buildConfig() throws SandboxException {
-        RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err);
+        RuntimeConfig.Builder builder = policy.base().stdin(in).stdout(out).stderr(err).hypervisor(hypervisor);
         for (String assignment : environment) {
             int equals = assignment.indexOf('=');
             if (equals <= 0) {

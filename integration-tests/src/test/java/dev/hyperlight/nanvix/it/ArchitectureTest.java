@@ -47,7 +47,7 @@ class ArchitectureTest {
                 .layer("Hypervisor SPI").definedBy("..nanvix.hypervisor..")
                 .layer("VMM").definedBy("..nanvix.vmm..")
                 .layer("API").definedBy("dev.hyperlight.nanvix")
-                .layer("Backends").definedBy("..nanvix.kvm..")
+                .layer("Backends").definedBy("..nanvix.kvm..", "..nanvix.mshv..")
                 .layer("CLI").definedBy("..nanvix.cli..")
                 .layer("Bindings").definedBy("..nanvix.micrometer..", "..nanvix.mcp..", "..nanvix.langchain4j..",
                         "..nanvix.server..")

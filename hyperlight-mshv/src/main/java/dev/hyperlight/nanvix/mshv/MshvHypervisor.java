@@ -1,0 +1,144 @@
+package dev.hyperlight.nanvix.mshv;
+
+import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
+
+import dev.hyperlight.nanvix.hypervisor.Hypervisor;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.mshv.sys.libc_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mshv backend: holds {@code /dev/mshv} open and creates partitions. Thread-safe. Partitions it
+ * created stay usable after it is closed (each has its own descriptor). VM snapshots and clones
+ * are not implemented for it: warm starts fall back to cold starts ({@link Kind#UNSUPPORTED}).
+ */
+public final class MshvHypervisor implements Hypervisor {
+
+    static final String NAME = "mshv";
+    static final Path DEVICE = Path.of("/dev/mshv");
+
+    private static final Logger LOG = LoggerFactory.getLogger(MshvHypervisor.class);
+
+    private final MshvKernel kernel;
+    private final int mshvFd;
+    private final String api;
+    /** Readers use {@code mshvFd}; {@link #close()} writes, so the descriptor is never closed mid-call. */
+    private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private MshvHypervisor(MshvKernel kernel, int mshvFd, String api) {
+        this.kernel = kernel;
+        this.mshvFd = mshvFd;
+        this.api = api;
+    }
+
+    /** Opens {@code device} through the C library. */
+    static MshvHypervisor open(Path device) throws HypervisorException {
+        return open(device, new LibcMshvKernel());
+    }
+
+    /** Opens {@code device} through {@code kernel} (tests put a harness there). */
+    static MshvHypervisor open(Path device, MshvKernel kernel) throws HypervisorException {
+        int fd = kernel.open(device);
+        if (fd < 0) {
+            throw openFailure(device, -fd);
+        }
+        try {
+            String api = probe(kernel, fd);
+            KickSignal.install(); // VPs cannot be interrupted without it
+            return new MshvHypervisor(kernel, fd, api);
+        } catch (HypervisorException | RuntimeException e) {
+            kernel.close(fd);
+            throw e;
+        }
+    }
+
+    /** One clear sentence per reason the device cannot be opened. */
+    static HypervisorException openFailure(Path device, int errno) {
+        return switch (errno) {
+            case libc_h.ENOENT -> new HypervisorException(Kind.DEVICE_MISSING, device
+                    + " does not exist: this host is not Linux running as Hyper-V's root partition with the"
+                    + " mshv_root driver.");
+            case libc_h.EACCES, libc_h.EPERM -> new HypervisorException(Kind.PERMISSION_DENIED, "No permission to use "
+                    + device + ": this user may not open it for reading and writing.");
+            default -> new HypervisorException(Kind.FAILED,
+                    "Cannot open " + device + ": " + NativeFailure.describe(errno) + ".");
+        };
+    }
+
+    /**
+     * What the device says of its API. The root driver's uapi has no version call; {@code
+     * MSHV_CHECK_EXTENSION} (of the same header) answers where the driver implements it, else
+     * {@code ENOTTY}: both are usable, and creating a partition is the real check.
+     */
+    private static String probe(MshvKernel kernel, int fd) throws HypervisorException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capability = arena.allocateFrom(ValueLayout.JAVA_INT, MSHV_CAP_CORE_API_STABLE);
+            int result = kernel.ioctl(fd, MSHV_CHECK_EXTENSION, capability);
+            if (result > 0) {
+                return "mshv core API stable (MSHV_CHECK_EXTENSION)";
+            }
+            if (result == 0) {
+                throw new HypervisorException(Kind.UNSUPPORTED,
+                        "The mshv driver reports its core API as not stable (MSHV_CAP_CORE_API_STABLE is 0).");
+            }
+            if (-result == libc_h.ENOTTY) {
+                return "mshv root driver (no MSHV_CHECK_EXTENSION; partitions are the check)";
+            }
+            LOG.debug("MSHV_CHECK_EXTENSION failed: {}", NativeFailure.describe(-result));
+            return "mshv root driver (MSHV_CHECK_EXTENSION: " + NativeFailure.describe(-result) + ")";
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String describe() {
+        return api + "; partitions without SynIC or LAPIC, registers through hypercalls";
+    }
+
+    @Override
+    public VirtualMachine createVm(long memorySize) throws HypervisorException {
+        if (memorySize <= 0 || memorySize % MSHV_HV_PAGE_SIZE != 0) {
+            throw new IllegalArgumentException(
+                    "guest memory size must be a positive multiple of " + MSHV_HV_PAGE_SIZE + ": " + memorySize);
+        }
+        fdLock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the mshv hypervisor is closed");
+            }
+            return MshvVirtualMachine.create(kernel, mshvFd, memorySize);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        fdLock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                int result = kernel.close(mshvFd);
+                if (result < 0) {
+                    LOG.warn("close of /dev/mshv descriptor {} failed: {}", mshvFd, NativeFailure.describe(-result));
+                }
+            }
+        } finally {
+            fdLock.writeLock().unlock();
+        }
+    }
+}
