@@ -248,6 +248,30 @@ public final class libc_h {
         }
     }
 
+    // long syscall(long number, ...): six integer or pointer arguments, as the kernel takes them
+    private static final MethodHandle syscall$MH = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+
+    public static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4, long a5,
+            long a6) {
+        try {
+            return (long) syscall$MH.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    public static final long SYS_FUTEX = 202;
+    public static final long SYS_TGKILL = 234;
+    public static final long SYS_PIDFD_OPEN = 434;
+    public static final long SYS_PIDFD_GETFD = 438;
+    public static final int FUTEX_WAIT = 0;
+    public static final int FUTEX_WAKE = 1;
+    public static final int ETIMEDOUT = 110;
+    public static final int EAGAIN = 11;
+    public static final int SIGUSR1 = 10;
+
     // pthread_t pthread_self(void)
     private static final MethodHandle pthread_self$MH = downcall("pthread_self",
             FunctionDescriptor.of(JAVA_LONG));
