@@ -46,7 +46,7 @@ const ARG_LEN: usize = 32; // u64
 const RESULT: usize = 40; // i64: >= 0, or -errno
 const OUT1: usize = 48; // i64
 const OUT2: usize = 56; // i64
-const INTERRUPT: usize = 64; // u32: set once, every later KVM_RUN enters with immediate_exit
+const IMMEDIATE_EXIT: usize = 64; // u32: the system process's kvm_run.immediate_exit, read at each KVM_RUN
 const ARG_OFFSET: usize = 4096;
 const ARG_CAPACITY: usize = 192 << 10;
 const RUN_OFFSET: usize = ARG_OFFSET + ARG_CAPACITY;
@@ -353,7 +353,7 @@ fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool 
             respond(ring, result, 0, 0);
         }
         OP_RUN => {
-            let immediate = ring.get64(VALUE) != 0 || ring.u32_at(INTERRUPT).load(Ordering::Acquire) != 0;
+            let immediate = ring.u32_at(IMMEDIATE_EXIT).load(Ordering::Acquire) != 0;
             run.set_byte(RUN_IMMEDIATE_EXIT, immediate as u8);
             let result = unsafe { ioctl(vcpu_fd, KVM_RUN as c_ulong, 0usize) };
             let result = if result < 0 { -errno() } else { result as i64 };

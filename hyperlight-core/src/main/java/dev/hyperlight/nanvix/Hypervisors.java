@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
@@ -13,12 +14,12 @@ final class Hypervisors {
     private Hypervisors() {}
 
     /** Opens the first backend whose device is present (KVM, then others as they are added). */
-    static Hypervisor open() throws SandboxException {
+    static Hypervisor open(Deployment deployment) throws SandboxException {
         HypervisorProvider chosen = choose().orElseThrow(() -> new SandboxException(
                 SandboxException.Reason.HYPERVISOR_MISSING,
                 "no hypervisor backend is on the class path (add hyperlight-kvm)"));
         try {
-            return chosen.open();
+            return chosen.open(deployment);
         } catch (HypervisorException e) {
             throw translate(e);
         }

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,6 +67,7 @@ public final class RuntimeConfig {
     private final Optional<Path> templateDirectory;
     private final Map<GuestRuntime, String> preloads;
     private final int clonesPerTemplate;
+    private final Deployment deployment;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -92,6 +94,7 @@ public final class RuntimeConfig {
         this.templateDirectory = Optional.ofNullable(builder.templateDirectory);
         this.preloads = Map.copyOf(builder.preloads);
         this.clonesPerTemplate = builder.clonesPerTemplate;
+        this.deployment = builder.deployment;
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -265,6 +268,15 @@ public final class RuntimeConfig {
     }
 
     /**
+     * Where VMs run: in this JVM ({@link Deployment#IN_PROCESS}, the default) or each in a confined
+     * VMM process ({@link Deployment.MultiProcess}), which in this phase starts every run cold
+     * (docs/architecture.md, "Deployments").
+     */
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    /**
      * {@code $XDG_CACHE_HOME/hyperlight-nanvix/templates}, or {@code
      * ~/.cache/hyperlight-nanvix/templates} without it.
      */
@@ -295,6 +307,7 @@ public final class RuntimeConfig {
         builder.templateDirectory = templateDirectory.orElse(null);
         builder.preloads = new LinkedHashMap<>(preloads);
         builder.clonesPerTemplate = clonesPerTemplate;
+        builder.deployment = deployment;
         return builder;
     }
 
@@ -320,8 +333,15 @@ public final class RuntimeConfig {
         private Path templateDirectory;
         private Map<GuestRuntime, String> preloads = new LinkedHashMap<>();
         private int clonesPerTemplate;
+        private Deployment deployment = Deployment.IN_PROCESS;
 
         private Builder() {}
+
+        /** Where VMs run; see {@link RuntimeConfig#deployment()}. */
+        public Builder deployment(Deployment deployment) {
+            this.deployment = Objects.requireNonNull(deployment, "deployment");
+            return this;
+        }
 
         /** Where each run appends its summary and guest kernel log lines; created when needed. */
         public Builder logDirectory(Path directory) {

@@ -98,7 +98,7 @@ public final class Sandbox implements AutoCloseable {
      *     unsupported API)
      */
     public Sandbox(RuntimeConfig config) throws SandboxException {
-        this(Objects.requireNonNull(config, "config must not be null"), Hypervisors.open(), STOP_WAIT);
+        this(Objects.requireNonNull(config, "config must not be null"), Hypervisors.open(config.deployment()), STOP_WAIT);
     }
 
     /** A sandbox on {@code hypervisor}, which it owns from now on, waiting {@code stopWait} for stopped runs. */

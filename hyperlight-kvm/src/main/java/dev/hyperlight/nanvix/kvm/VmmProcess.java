@@ -219,6 +219,11 @@ final class VmmProcess implements AutoCloseable {
         return takeSealedMemfd(pidfd, remoteFd, size);
     }
 
+    /** Takes and maps a vCPU ring the VMM made and reported. */
+    Ring openRing(int remoteFd) throws HypervisorException {
+        return new Ring(take(remoteFd, VmmRing.SIZE), process);
+    }
+
     /** Stops a run on the VMM's thread {@code tid}: a caught signal makes its KVM_RUN return EINTR. */
     void kick(int tid) {
         try (Arena arena = Arena.ofConfined()) {
@@ -298,9 +303,9 @@ final class VmmProcess implements AutoCloseable {
             }
         }
 
-        /** Asks every later run on this ring to enter with {@code immediate_exit}. */
-        void requestInterrupt() {
-            ValueLayout.JAVA_INT.varHandle().setRelease(shared, VmmRing.INTERRUPT, 1);
+        /** What the next {@code KVM_RUN} on this ring finds in {@code immediate_exit}; any thread. */
+        void immediateExit(boolean set) {
+            ValueLayout.JAVA_INT.varHandle().setRelease(shared, VmmRing.IMMEDIATE_EXIT, set ? 1 : 0);
         }
 
         /** This ring's copy of the VMM's {@code kvm_run}, made at the last run's end. */

@@ -27,7 +27,8 @@ final class VmmRing {
     static final long RESULT = 40;
     static final long OUT1 = 48;
     static final long OUT2 = 56;
-    static final long INTERRUPT = 64;
+    /** The system process's {@code kvm_run.immediate_exit}: the VMM copies it in before each KVM_RUN. */
+    static final long IMMEDIATE_EXIT = 64;
     static final long ARG_OFFSET = 4096;
     static final long ARG_CAPACITY = 192 << 10;
     static final long RUN_OFFSET = ARG_OFFSET + ARG_CAPACITY;
