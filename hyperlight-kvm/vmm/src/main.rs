@@ -6,7 +6,8 @@
 //! created, guest RAM as a sealed memfd, one thread per vCPU with its own ring. It opens no file,
 //! socket or program after confining; the seccomp filter kills it if it tries.
 //!
-//! `hyperlight-vmm serve DEVICE` serves; `hyperlight-vmm probe WHAT` confines the same way and then
+//! `hyperlight-vmm serve DEVICE` serves (`serve-malformed DEVICE`: answers out of range, for the
+//! tests); `hyperlight-vmm probe WHAT` confines the same way and then
 //! tries WHAT (`open`, `socket`, `execve`, `thread`, `landlock-open`), for the tests that prove the
 //! confinement from inside a real VMM process.
 //!
@@ -570,16 +571,19 @@ fn main() {
     close_inherited();
     install_kick_handler();
     match args.get(1).map(String::as_str) {
-        Some("serve") if args.len() == 3 => serve_device(&args[2]),
+        Some("serve") if args.len() == 3 => serve_device(&args[2], false),
+        Some("serve-malformed") if args.len() == 3 => serve_device(&args[2], true),
         Some("probe") if args.len() == 3 => probe(&args[2]),
         _ => {
-            let _ = writeln!(std::io::stderr(), "usage: hyperlight-vmm serve DEVICE | probe open|socket|execve|thread|landlock-open");
+            let _ = writeln!(std::io::stderr(), "usage: hyperlight-vmm serve|serve-malformed DEVICE | probe open|socket|execve|thread|landlock-open");
             std::process::exit(2);
         }
     }
 }
 
-fn serve_device(device: &str) {
+/// Serves `device`; `malformed` (tests only) answers every request with a result no kernel gives,
+/// as a compromised VMM might, to show the system process refuses it.
+fn serve_device(device: &str, malformed: bool) {
     let path = std::ffi::CString::new(device).unwrap_or_else(|_| fail("device path"));
     let kvm = unsafe { open(path.as_ptr(), O_RDWR | O_CLOEXEC) };
     let kvm = if kvm < 0 { -errno() } else { kvm as i64 };
@@ -588,7 +592,13 @@ fn serve_device(device: &str) {
     let applied = confine(true);
     handshake(&format!("ring={ring_fd} kvm={kvm} tid={}", unsafe { gettid() }), &applied);
     let mut handles = Handles { fds: if kvm >= 0 { vec![kvm as c_int] } else { Vec::new() }, ram: Vec::new() };
-    serve(&ring, |ring, op| control(ring, &mut handles, op));
+    serve(&ring, |ring, op| {
+        let go_on = control(ring, &mut handles, op);
+        if malformed {
+            ring.set64(RESULT, 1 << 40);
+        }
+        go_on
+    });
 }
 
 /// The one line the system process reads before it takes the ring; then stdin and stdout close.

@@ -224,7 +224,8 @@ public final class RuntimeConfig {
      * read the script, and every later one is a copy-on-write clone of it that is then told its
      * own script or code, arguments and environment. A run whose command line a template cannot
      * take (interpreter options, an ES module), a program ELF, and every run when this is off,
-     * start cold. What clones share is in docs/security.md ("Warm starts").
+     * start cold, and so does every run of the multi-process {@link #deployment()} in this phase.
+     * What clones share is in docs/security.md ("Warm starts").
      */
     public boolean warmStarts() {
         return warmStarts;

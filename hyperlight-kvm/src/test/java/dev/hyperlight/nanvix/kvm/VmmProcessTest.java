@@ -94,6 +94,29 @@ class VmmProcessTest {
         }
     }
 
+    /** A VMM process answering out of range fails the call: the backend's callers end the run as VmFailed. */
+    @Test
+    void aMalformedResponseFailsTheCall() throws Exception {
+        try (VmmProcess vmm = VmmProcess.start(NO_DEVICE, "serve-malformed")) {
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
+            HypervisorException failed = assertThrows(HypervisorException.class, () -> kernel.ioctl(2, 0xAE00, 0));
+            assertTrue(failed.getMessage().contains("malformed response"), failed.getMessage());
+            HypervisorException ram = assertThrows(HypervisorException.class, () -> kernel.createRam(2, 4096));
+            assertTrue(ram.getMessage().contains("malformed response"), ram.getMessage());
+        }
+    }
+
+    /** Requests on descriptors the VMM did not get from KVM are refused there, and reported here. */
+    @Test
+    void requestsOnForeignDescriptorsAreRefused() throws Exception {
+        try (VmmProcess vmm = VmmProcess.start(NO_DEVICE)) {
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
+            assertEquals(-9, kernel.ioctl(2, 0xAE00, 0)); // KVM_GET_API_VERSION on stderr: EBADF
+            HypervisorException ram = assertThrows(HypervisorException.class, () -> kernel.createRam(2, 4096));
+            assertTrue(ram.getMessage().contains("errno 9"), ram.getMessage());
+        }
+    }
+
     @Test
     void startsAndClosesLeaveNoProcessOrDescriptorBehind() throws Exception {
         long fdsBefore = openDescriptors();
@@ -115,7 +138,7 @@ class VmmProcessTest {
             int memfd = libc_h.memfd_create(callState, arena.allocateFrom("unsealed"), libc_h.MFD_CLOEXEC);
             assertTrue(memfd >= 0);
             libc_h.ftruncate(callState, memfd, VmmRing.SIZE);
-            int self = (int) libc_h.syscall(callState, libc_h.SYS_PIDFD_OPEN, ProcessHandle.current().pid(), 0, 0, 0,
+            int self = (int) libc_h.syscall(callState, libc_h.SYS_pidfd_open, ProcessHandle.current().pid(), 0, 0, 0,
                     0, 0);
             try {
                 HypervisorException refused = assertThrows(HypervisorException.class,

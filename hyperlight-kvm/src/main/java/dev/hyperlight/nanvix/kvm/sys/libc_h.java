@@ -38,6 +38,7 @@ public final class libc_h {
     // <unistd.h>
     public static final int SEEK_DATA = 3;
     public static final int SEEK_HOLE = 4;
+    public static final int SEEK_END = 2;
 
     // <sys/mman.h>
     public static final int PROT_NONE = 0x0;
@@ -262,14 +263,14 @@ public final class libc_h {
         }
     }
 
-    public static final long SYS_FUTEX = 202;
-    public static final long SYS_TGKILL = 234;
-    public static final long SYS_PIDFD_OPEN = 434;
-    public static final long SYS_PIDFD_GETFD = 438;
+    // <sys/syscall.h>, <linux/futex.h>: the calls glibc has no wrapper for, or that we make raw
+    public static final long SYS_futex = 202;
+    public static final long SYS_tgkill = 234;
+    public static final long SYS_pidfd_open = 434;
+    public static final long SYS_pidfd_getfd = 438;
     public static final int FUTEX_WAIT = 0;
     public static final int FUTEX_WAKE = 1;
-    public static final int ETIMEDOUT = 110;
-    public static final int EAGAIN = 11;
+    /** The VMM process's kick signal (its vCPU threads have a do-nothing handler for it). */
     public static final int SIGUSR1 = 10;
 
     // pthread_t pthread_self(void)
