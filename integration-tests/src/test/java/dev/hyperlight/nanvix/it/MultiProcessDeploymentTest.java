@@ -83,9 +83,10 @@ class MultiProcessDeploymentTest {
         }
     }
 
+    /** The limit leaves a cold JVM in the emulated machine time to boot the guest up to its loop (2 s did not). */
     @Test
     void aSpinningGuestIsStoppedByTheTimeout() throws Exception {
-        Duration limit = Duration.ofSeconds(2);
+        Duration limit = Duration.ofSeconds(10);
         try (Sandbox sandbox = new Sandbox(multiProcess().timeout(limit).build())) {
             RunResult result = sandbox.run(Guests.guest("spin"));
 
