@@ -6,11 +6,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/kvm.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define SIZE(type) printf("sizeof %s %zu\n", #type, sizeof(struct type))
@@ -198,6 +200,14 @@ int main(void) {
     CONSTANT(F_SEAL_WRITE);
     CONSTANT(SEEK_DATA);
     CONSTANT(SEEK_HOLE);
+    CONSTANT(SEEK_END);
+    CONSTANT(SYS_futex);
+    CONSTANT(SYS_tgkill);
+    CONSTANT(SYS_pidfd_open);
+    CONSTANT(SYS_pidfd_getfd);
+    CONSTANT(FUTEX_WAIT);
+    CONSTANT(FUTEX_WAKE);
+    CONSTANT(SIGUSR1);
     CONSTANT(MAP_FIXED);
     CONSTANT(MFD_CLOEXEC);
     CONSTANT(MFD_ALLOW_SEALING);

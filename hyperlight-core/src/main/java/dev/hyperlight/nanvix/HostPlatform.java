@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
@@ -178,6 +179,18 @@ public final class HostPlatform {
         return HealthCheck.ok("java", version + ", native access enabled");
     }
 
+    /** Whether the multi-process deployment works here, and which confinement its VMM processes get. */
+    private static HealthCheck multiProcess(HypervisorProvider provider) {
+        try (Hypervisor hypervisor = provider.open(new Deployment.MultiProcess(0));
+                VirtualMachine vm = hypervisor.createVm(CHECK_VM_MEMORY);
+                VirtualCpu vcpu = vm.createVcpu()) {
+            return HealthCheck.ok("multi-process", hypervisor.describe());
+        } catch (HypervisorException e) {
+            return HealthCheck.warn("multi-process", e.getMessage(),
+                    "--deployment multi-process is unavailable here; in-process runs are not affected");
+        }
+    }
+
     private static void hypervisor(HypervisorProvider provider, List<HealthCheck> checks) {
         Path device = provider.device();
         if (!Files.exists(device)) {
@@ -203,6 +216,7 @@ public final class HostPlatform {
                     Hypervisors.translate(e).reason()));
             return;
         }
+        checks.add(multiProcess(provider));
         Flavour flavour = provider.flavour();
         checks.add(switch (flavour) {
             case HARDWARE -> HealthCheck.ok("flavour", flavour.description());

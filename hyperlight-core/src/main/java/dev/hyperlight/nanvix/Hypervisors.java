@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
@@ -16,15 +17,15 @@ final class Hypervisors {
     /** The backends {@link RuntimeConfig#AUTO_HYPERVISOR} prefers, in that order, before any other. */
     private static final List<String> PREFERRED = List.of("kvm", "mshv");
 
-    /** Opens the backend {@code choice} names ({@link RuntimeConfig#hypervisor()}). */
-    static Hypervisor open(String choice) throws SandboxException {
+    /** Opens the backend {@code choice} names ({@link RuntimeConfig#hypervisor()}) for {@code deployment}. */
+    static Hypervisor open(String choice, Deployment deployment) throws SandboxException {
         HypervisorProvider chosen = choose(choice).orElseThrow(() -> new SandboxException(
                 SandboxException.Reason.HYPERVISOR_MISSING, RuntimeConfig.AUTO_HYPERVISOR.equals(choice)
                         ? "no hypervisor backend is on the class path (add hyperlight-kvm or hyperlight-mshv)"
                         : "no hypervisor backend named '" + choice + "' is on the class path (found: "
                                 + String.join(", ", all().stream().map(HypervisorProvider::name).toList()) + ")"));
         try {
-            return chosen.open();
+            return chosen.open(deployment);
         } catch (HypervisorException e) {
             throw translate(e);
         }

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,7 @@ public final class RuntimeConfig {
     private final Map<GuestRuntime, String> preloads;
     private final int clonesPerTemplate;
     private final String hypervisor;
+    private final Deployment deployment;
 
     private RuntimeConfig(Builder builder) {
         this.logDirectory = Optional.ofNullable(builder.logDirectory);
@@ -94,6 +96,7 @@ public final class RuntimeConfig {
         this.preloads = Map.copyOf(builder.preloads);
         this.clonesPerTemplate = builder.clonesPerTemplate;
         this.hypervisor = builder.hypervisor;
+        this.deployment = builder.deployment;
     }
 
     /** A configuration with every default (nothing in it can be refused). */
@@ -223,7 +226,8 @@ public final class RuntimeConfig {
      * read the script, and every later one is a copy-on-write clone of it that is then told its
      * own script or code, arguments and environment. A run whose command line a template cannot
      * take (interpreter options, an ES module), a program ELF, and every run when this is off,
-     * start cold. What clones share is in docs/security.md ("Warm starts").
+     * start cold, and so does every run of the multi-process {@link #deployment()} in this phase.
+     * What clones share is in docs/security.md ("Warm starts").
      */
     public boolean warmStarts() {
         return warmStarts;
@@ -267,6 +271,15 @@ public final class RuntimeConfig {
     }
 
     /**
+     * Where VMs run: in this JVM ({@link Deployment#IN_PROCESS}, the default) or each in a confined
+     * VMM process ({@link Deployment.MultiProcess}), which in this phase starts every run cold
+     * (docs/architecture.md, "Deployments").
+     */
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    /**
      * {@code $XDG_CACHE_HOME/hyperlight-nanvix/templates}, or {@code
      * ~/.cache/hyperlight-nanvix/templates} without it.
      */
@@ -307,6 +320,7 @@ public final class RuntimeConfig {
         builder.preloads = new LinkedHashMap<>(preloads);
         builder.clonesPerTemplate = clonesPerTemplate;
         builder.hypervisor = hypervisor;
+        builder.deployment = deployment;
         return builder;
     }
 
@@ -333,8 +347,15 @@ public final class RuntimeConfig {
         private Map<GuestRuntime, String> preloads = new LinkedHashMap<>();
         private int clonesPerTemplate;
         private String hypervisor = AUTO_HYPERVISOR;
+        private Deployment deployment = Deployment.IN_PROCESS;
 
         private Builder() {}
+
+        /** Where VMs run; see {@link RuntimeConfig#deployment()}. */
+        public Builder deployment(Deployment deployment) {
+            this.deployment = Objects.requireNonNull(deployment, "deployment");
+            return this;
+        }
 
         /** Where each run appends its summary and guest kernel log lines; created when needed. */
         public Builder logDirectory(Path directory) {

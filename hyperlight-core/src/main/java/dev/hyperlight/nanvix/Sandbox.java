@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.abi.Sysno;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
@@ -98,7 +99,8 @@ public final class Sandbox implements AutoCloseable {
      *     unsupported API)
      */
     public Sandbox(RuntimeConfig config) throws SandboxException {
-        this(Objects.requireNonNull(config, "config must not be null"), Hypervisors.open(config.hypervisor()), STOP_WAIT);
+        this(Objects.requireNonNull(config, "config must not be null"),
+                Hypervisors.open(config.hypervisor(), config.deployment()), STOP_WAIT);
     }
 
     /** A sandbox on {@code hypervisor}, which it owns from now on, waiting {@code stopWait} for stopped runs. */
@@ -419,7 +421,9 @@ public final class Sandbox implements AutoCloseable {
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
         List<String> environment = environment(request);
-        Optional<WarmStart.StartPlan> plan = config.warmStarts()
+        // The multi-process deployment clones no VMs yet: its runs start cold rather than boot a template for nothing.
+        boolean warm = config.warmStarts() && config.deployment() instanceof Deployment.InProcess;
+        Optional<WarmStart.StartPlan> plan = warm
                 ? WarmStart.startPlan(command, environment, mounts, config.preloads()) : Optional.empty();
         Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
                 : templates.get(plan.get().key(), renewal -> template(plan.get(), command, run, renewal));

@@ -99,6 +99,10 @@ class HostPlatformTest {
                 "OK   device: " + device + " exists, readable and writable by this user");
         assertThat(named(checks, "api").line()).isEqualTo("OK   api: parked");
         assertThat(named(checks, "vm").line()).isEqualTo("OK   vm: created a VM with 16 MiB of RAM and a vCPU");
+        // A backend without the multi-process deployment says so, as a warning only.
+        HealthCheck multiProcess = named(checks, "multi-process");
+        assertThat(multiProcess.status()).isEqualTo(HealthCheck.Status.WARN);
+        assertThat(multiProcess.detail()).contains("has no");
         HealthCheck flavour = named(checks, "flavour");
         assertThat(flavour.status()).isEqualTo(HealthCheck.Status.WARN);
         assertThat(flavour.hint()).contains("tens of microseconds");

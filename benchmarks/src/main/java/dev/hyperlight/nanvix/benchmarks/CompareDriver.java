@@ -5,6 +5,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -20,7 +21,8 @@ import java.time.Duration;
  * flavour, as {@code --version} reports it); then for each line {@code PROGRAM} it reads, it runs
  * the program and prints {@code MILLIS EXIT_CODE}, the wall time of {@link Sandbox#run} (VM
  * creation to the VM's destruction) and the program's exit code, or {@code error MESSAGE}. With
- * {@code --cold}, warm starts are off: every run boots the guest kernel and its runtime.
+ * {@code --cold}, warm starts are off: every run boots the guest kernel and its runtime. With
+ * {@code --multi-process}, each VM runs in a confined VMM process (which starts every run cold).
  */
 public final class CompareDriver {
 
@@ -31,7 +33,10 @@ public final class CompareDriver {
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean cold = java.util.Arrays.asList(args).contains("--cold");
+        Deployment deployment = java.util.Arrays.asList(args).contains("--multi-process")
+                ? new Deployment.MultiProcess(Deployment.MultiProcess.DEFAULT_POOL_SIZE) : Deployment.IN_PROCESS;
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(5)).warmStarts(!cold)
+                .deployment(deployment)
                 .stdout(OutputStream.nullOutputStream()).stderr(OutputStream.nullOutputStream()).build())) {
             String program;
             while ((program = commands.readLine()) != null && !program.isBlank()) {

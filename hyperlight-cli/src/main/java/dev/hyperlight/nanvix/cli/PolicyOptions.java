@@ -10,6 +10,7 @@ import dev.hyperlight.nanvix.SandboxException;
 import dev.hyperlight.nanvix.Sizes;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.syscall.JsonLinesAudit;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
@@ -74,6 +75,11 @@ final class PolicyOptions implements AutoCloseable {
             description = "Most bytes the program may write into /tmp (default 1G; none for no quota); beyond: ENOSPC.")
     String tmpQuota;
 
+    @Option(names = "--deployment", paramLabel = "in-process|multi-process",
+            description = "Drive the VM from this process (in-process, the default) or from a confined VMM process"
+                    + " that holds /dev/kvm and nothing else (multi-process; runs start cold).")
+    String deployment;
+
     private Optional<JsonLinesAudit> openAudit = Optional.empty();
     private Policy loaded = Policy.DEFAULT;
 
@@ -104,6 +110,9 @@ final class PolicyOptions implements AutoCloseable {
         }
         if (memory != null) {
             builder.memorySize(Sizes.parse(memory));
+        }
+        if (deployment != null) {
+            builder.deployment(Deployment.parse(deployment));
         }
         SyscallTable table = config.syscallTable();
         if (allowNetwork) {

@@ -24,4 +24,18 @@ public interface HypervisorProvider {
      *     permission problem or an unsupported API apart
      */
     Hypervisor open() throws HypervisorException;
+
+    /**
+     * Opens the backend for {@code deployment}; a backend without a multi-process mode refuses it.
+     *
+     * @throws HypervisorException of kind {@link HypervisorException.Kind#UNSUPPORTED} for a
+     *     deployment this backend does not offer
+     */
+    default Hypervisor open(Deployment deployment) throws HypervisorException {
+        if (deployment instanceof Deployment.InProcess) {
+            return open();
+        }
+        throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED,
+                "The " + name() + " backend has no " + deployment + " deployment.");
+    }
 }

@@ -72,6 +72,23 @@ final class GuestRam implements AutoCloseable {
         return reservation.toRam(size);
     }
 
+    /**
+     * Maps the first {@code size} bytes of {@code fd} (a VMM process's sealed guest-RAM memfd)
+     * shared: the VMM's KVM and this process see the same pages.
+     */
+    static GuestRam mapShared(long size, int fd, MemorySegment callState) throws HypervisorException {
+        Reservation reservation = reserve(size, callState);
+        // MAP_FIXED over our own PROT_NONE reservation: it replaces nothing else.
+        MemorySegment mapped = libc_h.mmap(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE,
+                libc_h.MAP_SHARED | libc_h.MAP_FIXED, fd, 0);
+        if (mapped.address() == libc_h.MAP_FAILED) {
+            int errno = libc_h.errno(callState);
+            reservation.release(callState);
+            throw NativeFailure.of("mmap of the VMM process's guest RAM", errno);
+        }
+        return reservation.toRam(size);
+    }
+
     /** An address range of PROT_NONE pages, with the RAM's place in it on a 2 MiB boundary. */
     private record Reservation(MemorySegment mapping, long mappingSize, MemorySegment ram) {
 

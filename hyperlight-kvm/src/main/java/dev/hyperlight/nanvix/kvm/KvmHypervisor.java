@@ -41,15 +41,21 @@ public final class KvmHypervisor implements Hypervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvmHypervisor.class);
 
+    /** {@code /dev/kvm} in this process; -1 in the multi-process deployment, which holds none. */
     private final int kvmFd;
+    /** The VMM processes each new VM takes one of; null in the in-process deployment. */
+    private final VmmPool pool;
+    private final Path device;
     private final VcpuSetup vcpuSetup;
     private final SnapshotOrigin origin;
     /** Readers use {@code kvmFd}; {@link #close()} writes, so the descriptor is never closed mid-call. */
     private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private KvmHypervisor(int kvmFd, VcpuSetup vcpuSetup) {
+    private KvmHypervisor(Path device, int kvmFd, VmmPool pool, VcpuSetup vcpuSetup) {
+        this.device = device;
         this.kvmFd = kvmFd;
+        this.pool = pool;
         this.vcpuSetup = vcpuSetup;
         byte[] cpuid = vcpuSetup.supportedCpuid().toArray(ValueLayout.JAVA_BYTE);
         this.origin = new SnapshotOrigin(new KvmHypervisorProvider().flavour(), SnapshotFile.sha256Hex(cpuid));
@@ -73,13 +79,29 @@ public final class KvmHypervisor implements Hypervisor {
                 throw openFailure(device, libc_h.errno(callState));
             }
             try {
-                VcpuSetup setup = probe(device, fd, useSyncRegisters, callState, arena);
+                VcpuSetup setup = probe(device, LocalKvmKernel.INSTANCE, fd, useSyncRegisters, arena);
                 KickSignal.install(); // vCPUs cannot be interrupted without it
-                return new KvmHypervisor(fd, setup);
+                return new KvmHypervisor(device, fd, null, setup);
             } catch (HypervisorException | RuntimeException e) {
                 close(callState, fd);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The multi-process deployment: every VM in its own confined VMM process, {@code poolSize} of
+     * them started ahead of demand. This process opens no KVM descriptor; the first VMM process
+     * probes the device (and then serves the first VM, as no guest has run in it).
+     */
+    static KvmHypervisor openMultiProcess(Path device, int poolSize) throws HypervisorException {
+        VmmProcess first = VmmProcess.start(device);
+        try (Arena arena = Arena.ofConfined()) {
+            VcpuSetup setup = probe(device, new RemoteKvmKernel(first), first.kvmFd(device), true, arena);
+            return new KvmHypervisor(device, -1, new VmmPool(device, poolSize, first), setup);
+        } catch (HypervisorException | RuntimeException e) {
+            first.close();
+            throw e;
         }
     }
 
@@ -96,55 +118,59 @@ public final class KvmHypervisor implements Hypervisor {
         };
     }
 
-    private static VcpuSetup probe(Path device, int fd, boolean useSyncRegisters, MemorySegment callState,
-            Arena arena) throws HypervisorException {
-        int version = libc_h.ioctl(callState, fd, KVM_GET_API_VERSION, 0L);
+    private static VcpuSetup probe(Path device, KvmKernel kernel, int fd, boolean useSyncRegisters, Arena arena)
+            throws HypervisorException {
+        long version = kernel.ioctl(fd, KVM_GET_API_VERSION, 0L);
         if (version < 0) {
             throw new HypervisorException(Kind.UNSUPPORTED, device + " is not a KVM device (KVM_GET_API_VERSION failed: "
-                    + NativeFailure.describe(libc_h.errno(callState)) + ").");
+                    + NativeFailure.describe((int) -version) + ").");
         }
         if (version != KVM_API_VERSION) {
             throw new HypervisorException(Kind.UNSUPPORTED,
                     device + " speaks KVM API version " + version + ", this backend needs " + KVM_API_VERSION + ".");
         }
-        requireCapability(device, fd, callState, KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY");
-        requireCapability(device, fd, callState, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID");
-        requireCapability(device, fd, callState, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT");
-        long syncMask = Math.max(0, libc_h.ioctl(callState, fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS));
+        requireCapability(device, kernel, fd, KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY");
+        requireCapability(device, kernel, fd, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID");
+        requireCapability(device, kernel, fd, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT");
+        long syncMask = Math.max(0, kernel.ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS));
         boolean syncSregs = useSyncRegisters && (syncMask & KVM_SYNC_X86_SREGS) != 0;
 
-        int runMmapSize = libc_h.ioctl(callState, fd, KVM_GET_VCPU_MMAP_SIZE, 0L);
+        long runMmapSize = kernel.ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0L);
         if (runMmapSize < kvm_run.layout().byteSize()) {
             throw new HypervisorException(Kind.UNSUPPORTED, device + " reports a kvm_run area of " + runMmapSize
                     + " bytes, smaller than struct kvm_run (" + kvm_run.layout().byteSize() + ").");
         }
-        MemorySegment cpuid = supportedCpuid(fd, callState, arena);
+        MemorySegment cpuid = supportedCpuid(kernel, fd, arena);
         LOG.debug("{}: API {}, kvm_run {} bytes, sync sregs {}, {} CPUID entries", device, version, runMmapSize,
                 syncSregs, kvm_cpuid2.nent(cpuid));
         MemorySegment heapCopy = MemorySegment.ofArray(new byte[(int) cpuid.byteSize()]).copyFrom(cpuid);
         return new VcpuSetup(runMmapSize, syncSregs, heapCopy.asReadOnly());
     }
 
-    private static void requireCapability(Path device, int fd, MemorySegment callState, int capability, String name)
+    private static void requireCapability(Path device, KvmKernel kernel, int fd, int capability, String name)
             throws HypervisorException {
-        if (libc_h.ioctl(callState, fd, KVM_CHECK_EXTENSION, capability) <= 0) {
+        if (kernel.ioctl(fd, KVM_CHECK_EXTENSION, capability) <= 0) {
             throw new HypervisorException(Kind.UNSUPPORTED, device + " lacks " + name + ", which this backend needs.");
         }
     }
 
     /** {@code KVM_GET_SUPPORTED_CPUID}, trimmed to the entries KVM filled in. */
-    private static MemorySegment supportedCpuid(int fd, MemorySegment callState, Arena arena)
-            throws HypervisorException {
+    private static MemorySegment supportedCpuid(KvmKernel kernel, int fd, Arena arena) throws HypervisorException {
         long header = kvm_cpuid2.layout().byteSize();
         long entrySize = kvm_cpuid_entry2.layout().byteSize();
         for (int capacity = FIRST_CPUID_GUESS; capacity <= MAX_CPUID_ENTRIES; capacity *= 2) {
             MemorySegment cpuid = arena.allocate(header + capacity * entrySize, 8);
             kvm_cpuid2.nent(cpuid, capacity);
-            if (libc_h.ioctl(callState, fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0) {
-                return cpuid.asSlice(0, header + kvm_cpuid2.nent(cpuid) * entrySize);
+            long result = kernel.ioctl(fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+            if (result == 0) {
+                int filled = kvm_cpuid2.nent(cpuid);
+                if (filled < 0 || filled > capacity) { // a VMM process's answer is checked like any other
+                    throw VmmRing.malformed("KVM_GET_SUPPORTED_CPUID filled " + filled + " of " + capacity + " entries");
+                }
+                return cpuid.asSlice(0, header + filled * entrySize);
             }
-            if (libc_h.errno(callState) != libc_h.E2BIG) {
-                throw NativeFailure.of("KVM_GET_SUPPORTED_CPUID", libc_h.errno(callState));
+            if (result != -libc_h.E2BIG) {
+                throw NativeFailure.of("KVM_GET_SUPPORTED_CPUID", (int) -result);
             }
         }
         throw new HypervisorException(Kind.UNSUPPORTED, "KVM reports more than " + MAX_CPUID_ENTRIES + " CPUID entries.");
@@ -166,7 +192,9 @@ public final class KvmHypervisor implements Hypervisor {
     public String describe() {
         return "KVM API " + KVM_API_VERSION + " with the capabilities this backend needs, "
                 + cpuidLeaves() + " CPUID leaves, privilege level at exits from "
-                + (vcpuSetup.syncSpecialRegisters() ? "synced registers" : "KVM_GET_SREGS");
+                + (vcpuSetup.syncSpecialRegisters() ? "synced registers" : "KVM_GET_SREGS")
+                + (pool == null ? ", in this process" : ", each VM in a VMM process confined with "
+                        + String.join(", ", pool.confinement()));
     }
 
     @Override
@@ -180,7 +208,19 @@ public final class KvmHypervisor implements Hypervisor {
             if (closed) {
                 throw new IllegalStateException("the KVM hypervisor is closed");
             }
-            return KvmVirtualMachine.create(kvmFd, memorySize, vcpuSetup, origin);
+            if (pool == null) {
+                return KvmVirtualMachine.create(LocalKvmKernel.INSTANCE, kvmFd, memorySize, vcpuSetup, origin);
+            }
+            VmmProcess vmm = pool.take();
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
+            int vmmKvmFd;
+            try {
+                vmmKvmFd = vmm.kvmFd(device);
+            } catch (HypervisorException e) {
+                vmm.close();
+                throw e;
+            }
+            return KvmVirtualMachine.create(kernel, vmmKvmFd, memorySize, vcpuSetup, origin);
         } finally {
             fdLock.readLock().unlock();
         }
@@ -200,6 +240,10 @@ public final class KvmHypervisor implements Hypervisor {
                 || !origin.cpuidDigest().equals(snapshot.info().tags().get(SnapshotOrigin.CPUID_TAG))) {
             throw new HypervisorException(Kind.UNSUPPORTED,
                     "The snapshot was taken on another KVM flavour or with another CPUID than this host's.");
+        }
+        if (pool != null) {
+            throw new HypervisorException(Kind.UNSUPPORTED,
+                    "The multi-process deployment does not clone VMs yet: runs start cold.");
         }
         fdLock.readLock().lock();
         try {
@@ -242,7 +286,11 @@ public final class KvmHypervisor implements Hypervisor {
         try (Arena arena = Arena.ofConfined()) {
             if (!closed) {
                 closed = true;
-                close(arena.allocate(libc_h.CALL_STATE_LAYOUT), kvmFd);
+                if (pool != null) {
+                    pool.close();
+                } else {
+                    close(arena.allocate(libc_h.CALL_STATE_LAYOUT), kvmFd);
+                }
             }
         } finally {
             fdLock.writeLock().unlock();

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.kvm;
 
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
@@ -57,5 +58,13 @@ public final class KvmHypervisorProvider implements HypervisorProvider {
     @Override
     public Hypervisor open() throws HypervisorException {
         return KvmHypervisor.open(device());
+    }
+
+    @Override
+    public Hypervisor open(Deployment deployment) throws HypervisorException {
+        return switch (deployment) {
+            case Deployment.InProcess inProcess -> open();
+            case Deployment.MultiProcess multiProcess -> KvmHypervisor.openMultiProcess(device(), multiProcess.poolSize());
+        };
     }
 }

@@ -61,19 +61,18 @@ final class KvmVirtualCpu implements VirtualCpu {
     };
     private static final Logger LOG = LoggerFactory.getLogger(KvmVirtualCpu.class);
 
+    /** How long kicks may go unanswered before the run is given up ({@link KvmKernel.VcpuPort#abandon()}). */
+    static final long ABANDON_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private final int id;
-    private final int vcpuFd;
     private final boolean syncSpecialRegisters;
-    private final int kickSignal;
     /**
-     * The mapped {@code kvm_run} area. It has no arena (closing a shared one costs a handshake with
-     * every JVM thread); instead it is touched only inside {@link #run()} while {@link
-     * #runningThread} is set, or under {@link #runState} while not {@link #closed}, and {@link
-     * #close()} waits for both before it unmaps.
+     * The vCPU's channel and its {@code kvm_run} area. That area is touched only inside {@link
+     * #run()} while {@link #runningThread} is set, or under {@link #runState} while not {@link
+     * #closed}, and {@link #close()} waits for both before it closes the port.
      */
-    private final MemorySegment run;
+    private final KvmKernel.VcpuPort port;
     /** Small ioctl buffers, used by the thread that drives this vCPU; freed by the GC, never early. */
-    private final MemorySegment callState;
     private final MemorySegment regs;
     private final MemorySegment sregs;
     private final MemorySegment msrs;
@@ -85,54 +84,30 @@ final class KvmVirtualCpu implements VirtualCpu {
     private volatile boolean interruptRequested;
     private volatile boolean closed;
 
-    private KvmVirtualCpu(int id, int vcpuFd, MemorySegment run, boolean syncSpecialRegisters) {
+    private KvmVirtualCpu(int id, KvmKernel.VcpuPort port, boolean syncSpecialRegisters) {
         this.id = id;
-        this.vcpuFd = vcpuFd;
-        this.run = run;
+        this.port = port;
         this.syncSpecialRegisters = syncSpecialRegisters;
-        this.kickSignal = KickSignal.number();
         Arena arena = Arena.ofAuto();
-        this.callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
         this.regs = arena.allocate(kvm_regs.layout());
         this.sregs = arena.allocate(kvm_sregs.layout());
         this.msrs = arena.allocate(kvm_msrs.layout().byteSize() + kvm_msr_entry.layout().byteSize(), 8);
     }
 
     /** Creates vCPU {@code id} of the VM {@code vmFd}, with the host's supported CPUID. */
-    @SuppressWarnings("restricted") // sizes the segment to the kvm_run mapping just made
-    static KvmVirtualCpu create(int vmFd, int id, VcpuSetup setup) throws HypervisorException {
+    static KvmVirtualCpu create(KvmKernel kernel, int vmFd, int id, VcpuSetup setup) throws HypervisorException {
+        long fd = kernel.ioctl(vmFd, KVM_CREATE_VCPU, id);
+        if (fd < 0) {
+            throw NativeFailure.of("KVM_CREATE_VCPU", (int) -fd);
+        }
+        KvmVirtualCpu vcpu = new KvmVirtualCpu(id, kernel.openVcpu((int) fd, setup), setup.syncSpecialRegisters());
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            int fd = libc_h.ioctl(callState, vmFd, KVM_CREATE_VCPU, id);
-            if (fd < 0) {
-                throw NativeFailure.of("KVM_CREATE_VCPU", libc_h.errno(callState));
-            }
-            MemorySegment mapping = libc_h.mmap(callState, MemorySegment.NULL, setup.runMmapSize(),
-                    libc_h.PROT_READ | libc_h.PROT_WRITE, libc_h.MAP_SHARED, fd, 0);
-            if (mapping.address() == libc_h.MAP_FAILED) {
-                int errno = libc_h.errno(callState);
-                libc_h.close(callState, fd);
-                throw NativeFailure.of("mmap of kvm_run", errno);
-            }
-            KvmVirtualCpu vcpu = new KvmVirtualCpu(id, fd, mapping.reinterpret(setup.runMmapSize()),
-                    setup.syncSpecialRegisters());
-            try {
-                vcpu.configure(setup, scratch);
-                return vcpu;
-            } catch (HypervisorException | RuntimeException e) {
-                vcpu.close();
-                throw e;
-            }
+            vcpu.ioctl(KVM_SET_CPUID2, setup.supportedCpuidCopy(scratch), "KVM_SET_CPUID2");
+            return vcpu;
+        } catch (HypervisorException | RuntimeException e) {
+            vcpu.close();
+            throw e;
         }
-    }
-
-    private void configure(VcpuSetup setup, Arena scratch) throws HypervisorException {
-        if (libc_h.ioctl(callState, vcpuFd, KVM_SET_CPUID2, setup.supportedCpuidCopy(scratch)) != 0) {
-            throw NativeFailure.of("KVM_SET_CPUID2", libc_h.errno(callState));
-        }
-        // KVM copies the special registers out at every exit; it must never load any from kvm_run.
-        kvm_run.kvm_valid_regs(run, syncSpecialRegisters ? KVM_SYNC_X86_SREGS : 0);
-        kvm_run.kvm_dirty_regs(run, 0);
     }
 
     @Override
@@ -167,9 +142,9 @@ final class KvmVirtualCpu implements VirtualCpu {
         kvm_msr_entry.index(entry, index);
         kvm_msr_entry.data(entry, value);
         ensureOpen();
-        int written = libc_h.ioctl(callState, vcpuFd, KVM_SET_MSRS, msrs);
+        long written = port.ioctl(KVM_SET_MSRS, msrs);
         if (written < 0) {
-            throw NativeFailure.of("KVM_SET_MSRS", libc_h.errno(callState));
+            throw NativeFailure.of("KVM_SET_MSRS", (int) -written);
         }
         if (written != 1) { // KVM stops at the first MSR it refuses and returns how many it set
             throw new HypervisorException(HypervisorException.Kind.FAILED,
@@ -187,7 +162,7 @@ final class KvmVirtualCpu implements VirtualCpu {
             ioctl(KVM_GET_XSAVE, xsave, "KVM_GET_XSAVE");
             MemorySegment xcrs = arena.allocate(KVM_XCRS_SIZE, 8);
             // Without XCR0 support (no XSAVE in CPUID) KVM refuses: then only the legacy area counts.
-            boolean hasXcrs = libc_h.ioctl(callState, vcpuFd, KVM_GET_XCRS, xcrs) == 0;
+            boolean hasXcrs = port.ioctl(KVM_GET_XCRS, xcrs) == 0;
             int[] indices = new int[SAVED_MSRS.length];
             long[] values = new long[SAVED_MSRS.length];
             int count = 0;
@@ -218,23 +193,22 @@ final class KvmVirtualCpu implements VirtualCpu {
         synchronized (runState) {
             ensureOpen();
             runningThread = libc_h.pthread_self(); // close() waits for this run too
-            kvm_run.immediate_exit(run, (byte) 1);
+            port.immediateExit(true);
         }
         try {
-            int result = libc_h.ioctl(callState, vcpuFd, KVM_RUN, 0L);
-            int errno = libc_h.errno(callState);
+            long result = port.run();
             if (result == 0) {
                 throw new HypervisorException(HypervisorException.Kind.FAILED,
                         "vCPU " + id + ": the last exit's instruction needs another exit to complete");
             }
-            if (errno != libc_h.EINTR) {
-                throw NativeFailure.of("KVM_RUN (completing the last exit)", errno);
+            if (result != -libc_h.EINTR) {
+                throw NativeFailure.of("KVM_RUN (completing the last exit)", (int) -result);
             }
         } finally {
             synchronized (runState) {
                 runningThread = 0;
                 if (!interruptRequested) {
-                    kvm_run.immediate_exit(run, (byte) 0); // an interrupt's stays set for good
+                    port.immediateExit(false); // an interrupt's stays set for good
                 }
             }
         }
@@ -262,13 +236,13 @@ final class KvmVirtualCpu implements VirtualCpu {
     }
 
     /** One MSR's value, or null when KVM does not let us read it. */
-    private Long readMsr(int index) {
+    private Long readMsr(int index) throws HypervisorException {
         msrs.fill((byte) 0);
         kvm_msrs.nmsrs(msrs, 1);
         MemorySegment entry = msrs.asSlice(kvm_msrs.layout().byteSize());
         kvm_msr_entry.index(entry, index);
         ensureOpen();
-        if (libc_h.ioctl(callState, vcpuFd, KVM_GET_MSRS, msrs) != 1) {
+        if (port.ioctl(KVM_GET_MSRS, msrs) != 1) {
             LOG.debug("vCPU {}: MSR 0x{} cannot be read", id, Integer.toHexString(index));
             return null;
         }
@@ -278,8 +252,12 @@ final class KvmVirtualCpu implements VirtualCpu {
     @Override
     public long tscKhz() {
         ensureOpen();
-        int khz = libc_h.ioctl(callState, vcpuFd, KVM_GET_TSC_KHZ, 0L);
-        return Math.max(khz, 0);
+        try {
+            return Math.max(port.ioctl(KVM_GET_TSC_KHZ, 0L), 0);
+        } catch (HypervisorException e) {
+            LOG.debug("vCPU {}: KVM_GET_TSC_KHZ failed: {}", id, e.getMessage());
+            return 0; // unknown, as when KVM refuses it
+        }
     }
 
     @Override
@@ -292,17 +270,17 @@ final class KvmVirtualCpu implements VirtualCpu {
             runningThread = libc_h.pthread_self();
         }
         try {
-            while (libc_h.ioctl(callState, vcpuFd, KVM_RUN, 0L) != 0) {
-                int errno = libc_h.errno(callState);
-                if (errno != libc_h.EINTR) {
-                    throw NativeFailure.of("KVM_RUN", errno);
+            long result;
+            while ((result = port.run()) != 0) {
+                if (result != -libc_h.EINTR) {
+                    throw NativeFailure.of("KVM_RUN", (int) -result);
                 }
                 if (interruptRequested) {
                     return INTERRUPTED;
                 }
                 // Another signal (a profiler's, the JVM's) stopped the run: enter the guest again.
             }
-            return ExitDecoder.decode(run, this::privilegeLevelAtExit); // before close() may unmap kvm_run
+            return ExitDecoder.decode(port.runArea(), this::privilegeLevelAtExit); // before close() may unmap it
         } finally {
             synchronized (runState) {
                 runningThread = 0;
@@ -325,7 +303,7 @@ final class KvmVirtualCpu implements VirtualCpu {
      */
     private int privilegeLevelAtExit() throws HypervisorException {
         if (syncSpecialRegisters) {
-            MemorySegment synced = kvm_sync_regs.sregs(kvm_run.s_regs(run));
+            MemorySegment synced = kvm_sync_regs.sregs(kvm_run.s_regs(port.runArea()));
             return SpecialRegisters.privilegeLevel(kvm_sregs.cr0(synced),
                     Byte.toUnsignedInt(kvm_segment.dpl(kvm_sregs.ss(synced))));
         }
@@ -339,10 +317,16 @@ final class KvmVirtualCpu implements VirtualCpu {
                 return;
             }
             interruptRequested = true;
-            kvm_run.immediate_exit(run, (byte) 1); // never cleared: every later run returns at once
+            port.immediateExit(true); // never cleared: every later run returns at once
         }
+        long start = System.nanoTime();
+        boolean abandoned = false;
         while (kick()) {
             LockSupport.parkNanos(KICK_INTERVAL_NANOS);
+            if (!abandoned && System.nanoTime() - start > ABANDON_AFTER_NANOS) {
+                abandoned = true;
+                port.abandon();
+            }
         }
     }
 
@@ -353,10 +337,7 @@ final class KvmVirtualCpu implements VirtualCpu {
             if (runningThread == 0) {
                 return false;
             }
-            int error = libc_h.pthread_kill(runningThread, kickSignal);
-            if (error != 0) {
-                LOG.warn("pthread_kill of vCPU {} failed: {}", id, NativeFailure.describe(error));
-            }
+            port.kick(runningThread);
             return true;
         }
     }
@@ -371,22 +352,18 @@ final class KvmVirtualCpu implements VirtualCpu {
             }
             closed = true;
         }
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment closeState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            if (libc_h.munmap(closeState, run, run.byteSize()) != 0) {
-                LOG.warn("munmap of kvm_run of vCPU {} failed: {}", id,
-                        NativeFailure.describe(libc_h.errno(closeState)));
-            }
-            if (libc_h.close(closeState, vcpuFd) != 0) {
-                LOG.warn("close of vCPU {} failed: {}", id, NativeFailure.describe(libc_h.errno(closeState)));
-            }
-        }
+        port.close();
     }
 
     private void ioctl(long request, MemorySegment argument, String name) throws HypervisorException {
         ensureOpen();
-        if (libc_h.ioctl(callState, vcpuFd, request, argument) != 0) {
-            throw NativeFailure.of(name + " on vCPU " + id, libc_h.errno(callState));
+        long result = port.ioctl(request, argument);
+        if (result < 0) {
+            throw NativeFailure.of(name + " on vCPU " + id, (int) -result);
+        }
+        if (result != 0) {
+            throw new HypervisorException(HypervisorException.Kind.FAILED,
+                    name + " on vCPU " + id + " returned " + result + " instead of 0");
         }
     }
 

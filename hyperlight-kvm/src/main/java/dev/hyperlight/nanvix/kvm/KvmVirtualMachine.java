@@ -7,7 +7,6 @@ import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
-import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -30,6 +29,7 @@ final class KvmVirtualMachine implements VirtualMachine {
     /** Whether the host has swap: then a page mincore reports absent may be swapped out, not zero. */
     private static final boolean SWAP_POSSIBLE = hostHasSwap();
 
+    private final KvmKernel kernel;
     private final int vmFd;
     private final GuestRam ram;
     private final VcpuSetup vcpuSetup;
@@ -37,60 +37,56 @@ final class KvmVirtualMachine implements VirtualMachine {
     private final List<KvmVirtualCpu> vcpus = new ArrayList<>();
     private boolean closed;
 
-    private KvmVirtualMachine(int vmFd, GuestRam ram, VcpuSetup vcpuSetup, SnapshotOrigin origin) {
+    private KvmVirtualMachine(KvmKernel kernel, int vmFd, GuestRam ram, VcpuSetup vcpuSetup, SnapshotOrigin origin) {
+        this.kernel = kernel;
         this.vmFd = vmFd;
         this.ram = ram;
         this.vcpuSetup = vcpuSetup;
         this.origin = origin;
     }
 
-    /** Maps a VM's guest RAM (its size is the mapping's). */
+    /** Makes a VM's guest RAM, registered as its memory slot 0 (its size is the mapping's). */
     @FunctionalInterface
     interface RamMapping {
-        GuestRam map(MemorySegment callState) throws HypervisorException;
+        GuestRam map(KvmKernel kernel, int vmFd) throws HypervisorException;
     }
 
-    /** A VM with {@code memorySize} bytes of zeroed RAM. */
-    static KvmVirtualMachine create(int kvmFd, long memorySize, VcpuSetup vcpuSetup, SnapshotOrigin origin)
-            throws HypervisorException {
-        return create(kvmFd, callState -> GuestRam.map(memorySize, callState), vcpuSetup, origin);
+    /**
+     * A VM with {@code memorySize} bytes of zeroed RAM. A VM owns {@code kernel} from here on
+     * ({@link KvmKernel#release()} at its close), also when this fails.
+     */
+    static KvmVirtualMachine create(KvmKernel kernel, int kvmFd, long memorySize, VcpuSetup vcpuSetup,
+            SnapshotOrigin origin) throws HypervisorException {
+        return create(kernel, kvmFd, (k, vmFd) -> k.createRam(vmFd, memorySize), vcpuSetup, origin);
     }
 
-    /** A VM whose RAM is {@code snapshot}'s, copy-on-write, without a vCPU yet. */
-    static KvmVirtualMachine createFrom(int kvmFd, SnapshotRam snapshot, VcpuSetup vcpuSetup, SnapshotOrigin origin)
-            throws HypervisorException {
-        return create(kvmFd, callState -> GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), callState),
-                vcpuSetup, origin);
-    }
-
-    private static KvmVirtualMachine create(int kvmFd, RamMapping mapping, VcpuSetup vcpuSetup, SnapshotOrigin origin)
-            throws HypervisorException {
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            int vmFd = libc_h.ioctl(callState, kvmFd, KVM_CREATE_VM, 0L);
-            if (vmFd < 0) {
-                throw NativeFailure.of("KVM_CREATE_VM", libc_h.errno(callState));
+    /** A VM whose RAM is {@code snapshot}'s, copy-on-write, without a vCPU yet (in this process only). */
+    static KvmVirtualMachine createFrom(LocalKvmKernel kernel, int kvmFd, SnapshotRam snapshot, VcpuSetup vcpuSetup,
+            SnapshotOrigin origin) throws HypervisorException {
+        return create(kernel, kvmFd, (k, vmFd) -> {
+            try (Arena scratch = Arena.ofConfined()) {
+                return kernel.register(vmFd, GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(),
+                        scratch.allocate(libc_h.CALL_STATE_LAYOUT)));
             }
-            GuestRam ram = null;
+        }, vcpuSetup, origin);
+    }
+
+    private static KvmVirtualMachine create(KvmKernel kernel, int kvmFd, RamMapping mapping, VcpuSetup vcpuSetup,
+            SnapshotOrigin origin) throws HypervisorException {
+        try {
+            long vmFd = kernel.ioctl(kvmFd, KVM_CREATE_VM, 0L);
+            if (vmFd < 0) {
+                throw NativeFailure.of("KVM_CREATE_VM", (int) -vmFd);
+            }
             try {
-                ram = mapping.map(callState);
-                long memorySize = ram.memory().byteSize();
-                MemorySegment region = scratch.allocate(kvm_userspace_memory_region.layout());
-                kvm_userspace_memory_region.slot(region, 0);
-                kvm_userspace_memory_region.guest_phys_addr(region, 0);
-                kvm_userspace_memory_region.memory_size(region, memorySize);
-                kvm_userspace_memory_region.userspace_addr(region, ram.memory().address());
-                if (libc_h.ioctl(callState, vmFd, KVM_SET_USER_MEMORY_REGION, region) != 0) {
-                    throw NativeFailure.of("KVM_SET_USER_MEMORY_REGION", libc_h.errno(callState));
-                }
-                return new KvmVirtualMachine(vmFd, ram, vcpuSetup, origin);
+                return new KvmVirtualMachine(kernel, (int) vmFd, mapping.map(kernel, (int) vmFd), vcpuSetup, origin);
             } catch (HypervisorException | RuntimeException e) {
-                libc_h.close(callState, vmFd);
-                if (ram != null) {
-                    ram.close();
-                }
+                kernel.close((int) vmFd);
                 throw e;
             }
+        } catch (HypervisorException | RuntimeException e) {
+            kernel.release();
+            throw e;
         }
     }
 
@@ -173,6 +169,11 @@ final class KvmVirtualMachine implements VirtualMachine {
         if (closed) {
             throw new IllegalStateException("the VM is closed");
         }
+        if (!kernel.canMapSnapshots()) {
+            // Its clones would need the snapshot's memfd in their VMM processes: not in this phase.
+            throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED,
+                    "VMs in VMM processes (the multi-process deployment) take no snapshots: runs start cold");
+        }
         if (vcpus.size() != 1 || vcpus.getFirst() != vcpu) {
             throw new IllegalArgumentException("a snapshot takes a VM with one vCPU, and that vCPU");
         }
@@ -200,12 +201,12 @@ final class KvmVirtualMachine implements VirtualMachine {
         if (closed) {
             throw new IllegalStateException("the VM is closed");
         }
-        KvmVirtualCpu vcpu = KvmVirtualCpu.create(vmFd, vcpus.size(), vcpuSetup);
+        KvmVirtualCpu vcpu = KvmVirtualCpu.create(kernel, vmFd, vcpus.size(), vcpuSetup);
         vcpus.add(vcpu);
         return vcpu;
     }
 
-    /** Closes the vCPUs (stopping any that runs), the VM, then unmaps guest RAM. */
+    /** Closes the vCPUs (stopping any that runs), the VM, unmaps guest RAM, then ends its VMM process if any. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -213,12 +214,8 @@ final class KvmVirtualMachine implements VirtualMachine {
         }
         closed = true;
         vcpus.forEach(KvmVirtualCpu::close);
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            if (libc_h.close(callState, vmFd) != 0) {
-                LOG.warn("close of the VM descriptor failed: {}", NativeFailure.describe(libc_h.errno(callState)));
-            }
-        }
+        kernel.close(vmFd);
         ram.close();
+        kernel.release();
     }
 }

@@ -65,7 +65,7 @@ final class KvmVmSnapshot implements VmSnapshot {
             if (closed) {
                 throw new IllegalStateException("the snapshot is closed");
             }
-            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(kvmFd, ram, setup, origin);
+            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(LocalKvmKernel.INSTANCE, kvmFd, ram, setup, origin);
             try {
                 VirtualCpu vcpu = vm.createVcpu();
                 long tscKhz = vcpu.tscKhz();

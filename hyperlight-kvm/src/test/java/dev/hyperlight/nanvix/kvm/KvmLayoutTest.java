@@ -224,6 +224,14 @@ class KvmLayoutTest {
         constant("E2BIG", libc_h.E2BIG);
         constant("EACCES", libc_h.EACCES);
         constant("SIG_DFL", libc_h.SIG_DFL);
+        constant("SEEK_END", libc_h.SEEK_END);
+        constant("SYS_futex", libc_h.SYS_futex);
+        constant("SYS_tgkill", libc_h.SYS_tgkill);
+        constant("SYS_pidfd_open", libc_h.SYS_pidfd_open);
+        constant("SYS_pidfd_getfd", libc_h.SYS_pidfd_getfd);
+        constant("FUTEX_WAIT", libc_h.FUTEX_WAIT);
+        constant("FUTEX_WAKE", libc_h.FUTEX_WAKE);
+        constant("SIGUSR1", libc_h.SIGUSR1);
         constant("F_ADD_SEALS", libc_h.F_ADD_SEALS);
         constant("F_GET_SEALS", libc_h.F_GET_SEALS);
         constant("F_SEAL_SEAL", libc_h.F_SEAL_SEAL);

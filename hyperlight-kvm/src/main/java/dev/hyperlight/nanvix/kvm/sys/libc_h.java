@@ -38,6 +38,7 @@ public final class libc_h {
     // <unistd.h>
     public static final int SEEK_DATA = 3;
     public static final int SEEK_HOLE = 4;
+    public static final int SEEK_END = 2;
 
     // <sys/mman.h>
     public static final int PROT_NONE = 0x0;
@@ -247,6 +248,30 @@ public final class libc_h {
             throw unreachable(ex);
         }
     }
+
+    // long syscall(long number, ...): six integer or pointer arguments, as the kernel takes them
+    private static final MethodHandle syscall$MH = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+
+    public static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4, long a5,
+            long a6) {
+        try {
+            return (long) syscall$MH.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // <sys/syscall.h>, <linux/futex.h>: the calls glibc has no wrapper for, or that we make raw
+    public static final long SYS_futex = 202;
+    public static final long SYS_tgkill = 234;
+    public static final long SYS_pidfd_open = 434;
+    public static final long SYS_pidfd_getfd = 438;
+    public static final int FUTEX_WAIT = 0;
+    public static final int FUTEX_WAKE = 1;
+    /** The VMM process's kick signal (its vCPU threads have a do-nothing handler for it). */
+    public static final int SIGUSR1 = 10;
 
     // pthread_t pthread_self(void)
     private static final MethodHandle pthread_self$MH = downcall("pthread_self",

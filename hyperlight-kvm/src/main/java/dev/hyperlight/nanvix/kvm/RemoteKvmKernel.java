@@ -1,0 +1,164 @@
+package dev.hyperlight.nanvix.kvm;
+
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.kvm.VmmRing.Op;
+import dev.hyperlight.nanvix.kvm.VmmRing.Request;
+import dev.hyperlight.nanvix.kvm.sys.kvm_h;
+import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * KVM in one confined VMM process, for one VM (the multi-process deployment): each call goes over
+ * the process's control ring, each vCPU's over its own ring served by its own thread there. Guest
+ * RAM is the VMM's sealed memfd, mapped here too, so the host I/O layer reads and writes guest
+ * memory directly; this process holds no KVM descriptor.
+ */
+final class RemoteKvmKernel implements KvmKernel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteKvmKernel.class);
+
+    private final VmmProcess vmm;
+
+    RemoteKvmKernel(VmmProcess vmm) {
+        this.vmm = vmm;
+    }
+
+    VmmProcess vmm() {
+        return vmm;
+    }
+
+    @Override
+    public long ioctl(int fd, long request, long argument) throws HypervisorException {
+        return vmm.control().call(new Request(Op.IOCTL, fd, request, argument, MemorySegment.NULL)).checkedResult();
+    }
+
+    @Override
+    public long ioctl(int fd, long request, MemorySegment argument) throws HypervisorException {
+        return vmm.control().call(new Request(Op.IOCTL, fd, request, 0, argument)).checkedResult();
+    }
+
+    @Override
+    public GuestRam createRam(int vmFd, long size) throws HypervisorException {
+        VmmRing.Response response = vmm.control().call(Request.of(Op.CREATE_RAM, vmFd, size));
+        long result = response.checkedResult();
+        if (result != 0) {
+            throw NativeFailure.of("guest RAM in the VMM process", (int) -result);
+        }
+        int memfd = vmm.take(response.remoteFd(), size);
+        try (Arena scratch = Arena.ofConfined()) {
+            return GuestRam.mapShared(size, memfd, scratch.allocate(libc_h.CALL_STATE_LAYOUT));
+        } finally {
+            VmmProcess.closeFd(memfd); // the mapping keeps the file
+        }
+    }
+
+    @Override
+    public VcpuPort openVcpu(int vcpuFd, VcpuSetup setup) throws HypervisorException {
+        if (setup.runMmapSize() > VmmRing.RUN_CAPACITY) {
+            throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "kvm_run of " + setup.runMmapSize()
+                    + " bytes does not fit the VMM ring (" + VmmRing.RUN_CAPACITY + ")");
+        }
+        long validRegs = setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0;
+        VmmRing.Response response = vmm.control().call(new Request(Op.OPEN_VCPU, vcpuFd, validRegs,
+                setup.runMmapSize(), MemorySegment.NULL));
+        long result = response.checkedResult();
+        if (result != 0) {
+            throw NativeFailure.of("the vCPU's channel in the VMM process", (int) -result);
+        }
+        int tid = response.threadId();
+        VmmProcess.Ring ring = vmm.openRing(response.remoteFd());
+        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8));
+    }
+
+    @Override
+    public void close(int fd) {
+        try {
+            long result = vmm.control().call(Request.of(Op.CLOSE, fd, 0)).checkedResult();
+            if (result != 0) {
+                LOG.warn("close of KVM descriptor {} in the VMM process failed: {}", fd,
+                        NativeFailure.describe((int) -result));
+            }
+        } catch (HypervisorException e) {
+            LOG.debug("close of KVM descriptor {}: {}", fd, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean canMapSnapshots() {
+        return false; // a snapshot's memfd would have to reach the VMM: not in this phase
+    }
+
+    @Override
+    public void release() {
+        vmm.close();
+    }
+
+    /** A vCPU served by its own thread in the VMM process. */
+    private final class Vcpu implements VcpuPort {
+
+        private final VmmProcess.Ring ring;
+        private final int tid;
+        /** This process's copy of the VMM's kvm_run, taken out of shared memory before it is decoded. */
+        private final MemorySegment runArea;
+
+        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea) {
+            this.ring = ring;
+            this.tid = tid;
+            this.runArea = runArea;
+        }
+
+        @Override
+        public long ioctl(long request, long argument) throws HypervisorException {
+            return ring.call(new Request(Op.IOCTL, -1, request, argument, MemorySegment.NULL)).checkedResult();
+        }
+
+        @Override
+        public long ioctl(long request, MemorySegment argument) throws HypervisorException {
+            return ring.call(new Request(Op.IOCTL, -1, request, 0, argument)).checkedResult();
+        }
+
+        @Override
+        public long run() throws HypervisorException {
+            long result = ring.call(Request.of(Op.RUN, -1, 0)).checkedResult();
+            VmmRing.copyRun(ring.shared(), runArea);
+            if (result > 0) {
+                throw VmmRing.malformed("KVM_RUN result " + result);
+            }
+            return result;
+        }
+
+        @Override
+        public MemorySegment runArea() {
+            return runArea;
+        }
+
+        @Override
+        public void immediateExit(boolean set) {
+            ring.immediateExit(set);
+        }
+
+        @Override
+        public void kick(long runner) {
+            vmm.kick(tid);
+        }
+
+        @Override
+        public void abandon() {
+            LOG.warn("the VMM process {} does not stop its vCPU: killing it", vmm.pid());
+            vmm.close();
+        }
+
+        @Override
+        public void close() {
+            try {
+                ring.call(Request.of(Op.CLOSE, -1, 0));
+            } catch (HypervisorException e) {
+                LOG.debug("closing a vCPU of the VMM process: {}", e.getMessage());
+            }
+            ring.close();
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.hyperlight.nanvix.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hyperlight.nanvix.GuestRuntime;
+import dev.hyperlight.nanvix.RunResult;
+import dev.hyperlight.nanvix.RuntimeConfig;
+import dev.hyperlight.nanvix.Sandbox;
+import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.abi.Errno;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
+import dev.hyperlight.nanvix.syscall.Syscall;
+import dev.hyperlight.nanvix.syscall.SyscallAction;
+import dev.hyperlight.nanvix.syscall.SyscallTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A representative part of the suite in the multi-process deployment (each VM driven from a
+ * confined VMM process; docs/architecture.md, "Deployments"): ELF programs, CPython, QuickJS,
+ * threads, signals, fork, timeouts, policies and interceptors; and what is particular to it: this
+ * JVM holds no KVM descriptor, a VMM process killed mid-run ends only that run, and runs leave no
+ * process or descriptor behind.
+ */
+class MultiProcessDeploymentTest {
+
+    private static final Duration GENEROUS = Duration.ofSeconds(120);
+
+    @TempDir
+    Path tmp;
+
+    private RuntimeConfig.Builder multiProcess() {
+        return RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS)
+                .deployment(new Deployment.MultiProcess(1));
+    }
+
+    @Test
+    void elfProgramsCPythonAndQuickJsRun() throws Exception {
+        try (Sandbox sandbox = new Sandbox(multiProcess().build())) {
+            RunResult hello = sandbox.run(Guests.example("hello-c"), "one", "two words");
+            assertThat(hello.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(hello.stdoutText()).contains("Hello from C in a Hyperlight-Nanvix micro-VM!")
+                    .contains("read back: written from the guest").contains("argv[2] = two words");
+
+            RunResult python = sandbox.run(Guests.example("hello.py"), "an argument");
+            assertThat(python.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(python.stdoutText()).contains("Hello from Python 3.11.2 in a Hyperlight-Nanvix micro-VM!")
+                    .contains("arguments: ['an argument']");
+
+            RunResult javaScript = sandbox.run(Guests.example("hello.js"), "one", "two words");
+            assertThat(javaScript.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(javaScript.stdoutText()).contains("Hello from JavaScript in a Hyperlight-Nanvix micro-VM!")
+                    .contains("\"arguments\":[\"one\",\"two words\"]");
+        }
+    }
+
+    @Test
+    void threadsSignalsAndForkedChildrenWork() throws Exception {
+        try (Sandbox sandbox = new Sandbox(multiProcess().build())) {
+            RunResult threads = sandbox.run(Guests.guest("threads"));
+            assertThat(threads.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(threads.stdoutText()).contains("joined 8 threads, counter 8000, finished 8")
+                    .contains("pthread_exit value 7, 100 detached threads came and went");
+
+            RunResult signals = sandbox.run(Guests.guest("signals"));
+            assertThat(signals.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(signals.stdoutText()).contains("pthread_kill: handled on the target thread 1");
+
+            // Each child VM runs in a VMM process of its own.
+            RunResult processes = sandbox.run(Guests.guest("processes"), "fork-exec");
+            assertThat(processes.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(processes.stdoutText()).contains("exec child exited 0").contains("no children left");
+        }
+    }
+
+    /** The limit leaves a cold JVM in the emulated machine time to boot the guest up to its loop (2 s did not). */
+    @Test
+    void aSpinningGuestIsStoppedByTheTimeout() throws Exception {
+        Duration limit = Duration.ofSeconds(10);
+        try (Sandbox sandbox = new Sandbox(multiProcess().timeout(limit).build())) {
+            RunResult result = sandbox.run(Guests.guest("spin"));
+
+            assertThat(result.termination()).isEqualTo(new Termination.TimedOut(limit));
+            assertThat(result.stdoutText()).isEqualTo("spinning\n");
+        }
+    }
+
+    /** Policies and interceptors live in the system process: they apply as in-process. */
+    @Test
+    void policiesAndInterceptorsApply() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        SyscallTable table = SyscallTable.defaults()
+                .with(Syscall.MKDIRAT, SyscallAction.block(Errno.EACCES))
+                .with(Syscall.WRITE, SyscallAction.intercept((call, next) -> {
+                    writes.incrementAndGet();
+                    return next.proceed(call);
+                }));
+        try (Sandbox sandbox = new Sandbox(multiProcess().syscallTable(table).build())) {
+            RunResult result = sandbox.runCode(GuestRuntime.PYTHON, """
+                    import os
+                    try:
+                        os.mkdir('/tmp/refused')
+                    except OSError as e:
+                        print('mkdir', e.errno)
+                    """);
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("mkdir 13\n");
+            assertThat(writes.get()).isPositive();
+        }
+    }
+
+    /** This JVM holds no KVM descriptor or mapping while a multi-process run goes on. */
+    @Test
+    void theSystemProcessHoldsNoKvmDescriptor() throws Exception {
+        try (Sandbox sandbox = new Sandbox(multiProcess().timeout(Duration.ofSeconds(3)).build())) {
+            CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sandbox.run(Guests.guest("spin"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waitForVmmProcesses(2); // the run's and the pool's replacement
+            assertThat(ProcSelf.kvmFileDescriptors()).isZero();
+            assertThat(ProcSelf.kvmMappings()).isZero();
+            assertThat(openFiles()).noneMatch(target -> target.equals("/dev/kvm"));
+            assertThat(run.get(GENEROUS.toSeconds(), TimeUnit.SECONDS).termination())
+                    .isInstanceOf(Termination.TimedOut.class);
+        }
+    }
+
+    /** Killing the VMM processes mid-run ends that run as VmFailed; the sandbox serves the next run. */
+    @Test
+    void aKilledVmmProcessEndsOnlyItsRun() throws Exception {
+        try (Sandbox sandbox = new Sandbox(multiProcess().build())) {
+            CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sandbox.run(Guests.guest("spin"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waitForVmmProcesses(2);
+            Thread.sleep(500); // let the guest reach its loop
+            vmmProcesses().forEach(ProcessHandle::destroyForcibly);
+
+            RunResult killed = run.get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+            assertThat(killed.termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
+                    failed -> assertThat(failed.reason()).contains("VMM process"));
+
+            RunResult next = sandbox.run(Guests.guest("exit-status"), "7");
+            assertThat(next.exitCode()).isEqualTo(7);
+        }
+    }
+
+    /** Runs leave no VMM process, descriptor or thread behind once the sandbox is closed. */
+    @Test
+    void runsLeaveNothingBehind() throws Exception {
+        long descriptors = openFiles().size();
+        long threads = Thread.getAllStackTraces().size();
+        try (Sandbox sandbox = new Sandbox(multiProcess().warmStarts(false).build())) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(sandbox.run(Guests.guest("exit-status"), String.valueOf(i)).exitCode()).isEqualTo(i);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!vmmProcesses().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50); // replacements started by the last takes end as they come up
+        }
+        assertThat(vmmProcesses()).isEmpty();
+        assertThat(openFiles()).hasSizeLessThanOrEqualTo((int) descriptors);
+        assertThat(Files.readAllLines(Path.of("/proc/self/maps")))
+                .as("guest RAM and rings, the VMM processes' memfds mapped here").noneMatch(line -> line.contains("memfd:hyperlight"));
+        assertThat(Thread.getAllStackTraces().size()).isLessThanOrEqualTo((int) threads + 2);
+    }
+
+    private static List<ProcessHandle> vmmProcesses() {
+        return ProcessHandle.current().children()
+                .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    private static void waitForVmmProcesses(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (vmmProcesses().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(vmmProcesses()).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    private static List<String> openFiles() {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.map(link -> {
+                try {
+                    return Files.readSymbolicLink(link).toString();
+                } catch (IOException closedMeanwhile) {
+                    return "";
+                }
+            }).filter(target -> !target.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
