@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The mshv backend's own code against {@link ScriptedMshvKernel}: the calls it makes and their
  * arguments, register encodings, intercept decoding with the VMM's completion of the instruction,
  * and interruption. No hypervisor is needed; the end-to-end runs are the harness's (integration
- * tests' MshvBackendTest).
+ * tests' MshvEndToEndTest).
  */
 @Tag("no-vm")
 class MshvBackendTest {

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * One tool call's arguments as the client sent them, checked: {@code code} a non-blank string,
- * {@code args} absent or a list of strings, {@code timeout_seconds} absent or a positive number,
+ * {@code args} absent or a list of strings (neither holding a NUL, which no command line can), {@code timeout_seconds} absent or a positive number,
  * capped by the server's limit.
  *
  * @param code the program's source
@@ -35,6 +35,9 @@ record ToolArguments(String code, List<String> args, Duration timeout) {
         if (!(given.get("code") instanceof String code) || code.isBlank()) {
             throw new IllegalArgumentException("'code' must be the program's source, a non-empty string");
         }
+        if (code.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("'code' must not contain a NUL character: no command line holds one");
+        }
         List<String> args = new ArrayList<>();
         Object argsValue = given.get("args");
         if (argsValue != null) {
@@ -42,8 +45,8 @@ record ToolArguments(String code, List<String> args, Duration timeout) {
                 throw new IllegalArgumentException("'args' must be a list of strings");
             }
             for (Object element : list) {
-                if (!(element instanceof String arg)) {
-                    throw new IllegalArgumentException("'args' must be a list of strings");
+                if (!(element instanceof String arg) || arg.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("'args' must be a list of strings without NUL characters");
                 }
                 args.add(arg);
             }

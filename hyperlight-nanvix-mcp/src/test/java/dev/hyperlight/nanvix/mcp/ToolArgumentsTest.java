@@ -45,6 +45,10 @@ class ToolArgumentsTest {
         assertThatThrownBy(() -> ToolArguments.parse(Map.of("code", 7), LIMIT)).hasMessageContaining("'code'");
         assertThatThrownBy(() -> ToolArguments.parse(Map.of("code", "x", "args", "a b"), LIMIT))
                 .hasMessageContaining("'args'");
+        assertThatThrownBy(() -> ToolArguments.parse(Map.of("code", "print(1)\0"), LIMIT))
+                .hasMessageContaining("'code' must not contain a NUL");
+        assertThatThrownBy(() -> ToolArguments.parse(Map.of("code", "x", "args", List.of("a\0b")), LIMIT))
+                .hasMessageContaining("'args'");
         assertThatThrownBy(() -> ToolArguments.parse(Map.of("code", "x", "args", List.of("a", 1)), LIMIT))
                 .hasMessageContaining("'args'");
         for (Object timeout : List.of(0, -1, Double.NaN, Double.POSITIVE_INFINITY, "5")) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reports (never skips) that real mshv was absent: the harness run is then the evidence, with the
  * limits docs/architecture.md lists. Warm starts are off: the mshv backend takes no snapshots.
  */
-class MshvBackendTest {
+class MshvEndToEndTest {
 
     private static final Path MSHV = Path.of("/dev/mshv");
     private static final Duration GENEROUS = Duration.ofSeconds(300);
@@ -45,7 +45,7 @@ class MshvBackendTest {
                 : "/dev/mshv is absent on this host: the cases run the mshv backend over the KVM test harness;"
                         + " the real Microsoft Hypervisor was NOT exercised";
         reporter.publishEntry(Map.of("mshv backend", note));
-        System.out.println("MshvBackendTest: " + note);
+        System.out.println("MshvEndToEndTest: " + note);
     }
 
     private Sandbox sandbox(Duration timeout) throws SandboxException {
