@@ -163,14 +163,19 @@ class MultiProcessDeploymentTest {
         }
     }
 
-    /** Runs leave no VMM process, descriptor or thread behind once the sandbox is closed. */
+    /**
+     * Runs (200, as issue 14 asks; fewer in the emulated machine of scripts/nested-kvm, which sets
+     * the count) leave no VMM process, descriptor or thread behind once the sandbox is closed.
+     */
     @Test
     void runsLeaveNothingBehind() throws Exception {
+        int runs = Integer.getInteger("multiprocess.leak.runs", 200);
         long descriptors = openFiles().size();
         long threads = Thread.getAllStackTraces().size();
         try (Sandbox sandbox = new Sandbox(multiProcess().warmStarts(false).build())) {
-            for (int i = 0; i < 10; i++) {
-                assertThat(sandbox.run(Guests.guest("exit-status"), String.valueOf(i)).exitCode()).isEqualTo(i);
+            for (int i = 0; i < runs; i++) {
+                int status = i % 100;
+                assertThat(sandbox.run(Guests.guest("exit-status"), String.valueOf(status)).exitCode()).isEqualTo(status);
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
