@@ -35,6 +35,11 @@ download() {
     apt-get "${apt_options[@]}" download -q "$1=$2" >/dev/null 2>&1
 }
 
+# The .deb of package $1 at version $2 in $debs, if it was downloaded before; else nothing.
+cached_deb() {
+    ls "$debs/${1}_${2//:/%3a}_"*.deb 2>/dev/null | head -n1 || true
+}
+
 # The package names of image $1: NAME.packages, "@other" including other.packages.
 packages() {
     local list="$here/$1.packages"

@@ -51,7 +51,7 @@ for package in $wanted; do
     version="${locked_version:-}"
     deb=""
     if [[ -n "$version" ]]; then
-        deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
+        deb="$(cached_deb "$package" "$version")"
         if [[ -z "$deb" ]]; then
             lists_present || update_lists
             if ! (cd "$debs" && download "$package" "$version") \
@@ -71,11 +71,11 @@ for package in $wanted; do
         [[ -n "$version" ]] || { echo "build-image.sh: the suites of $here/sources.list have no $package" >&2; exit 1; }
         behind=$((behind + 1))
     fi
-    deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
+    deb="$(cached_deb "$package" "$version")"
     if [[ -z "$deb" ]]; then
         (cd "$debs" && download "$package" "$version") || {
             echo "build-image.sh: cannot download $package $version" >&2; exit 1; }
-        deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb | head -n1)"
+        deb="$(cached_deb "$package" "$version")"
     fi
     sha="$(sha256sum "$deb" | cut -d' ' -f1)"
     if [[ "$version" == "${locked_version:-}" && "$sha" != "$locked_sha" ]]; then

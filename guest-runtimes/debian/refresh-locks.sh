@@ -25,11 +25,11 @@ for name in "${names[@]}"; do
         for package in $(packages "$name" | sort -u); do
             version="$(candidate "$package")"
             [[ -n "$version" ]] || { echo "refresh-locks.sh: the suites have no $package" >&2; exit 1; }
-            deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)"
+            deb="$(cached_deb "$package" "$version")"
             if [[ -z "$deb" ]]; then
                 (cd "$debs" && download "$package" "$version") || {
                     echo "refresh-locks.sh: cannot download $package $version" >&2; exit 1; }
-                deb="$(ls "$debs/${package}_${version//:/%3a}_"*.deb | head -n1)"
+                deb="$(cached_deb "$package" "$version")"
             fi
             echo "$package $version $(sha256sum "$deb" | cut -d' ' -f1)"
         done
