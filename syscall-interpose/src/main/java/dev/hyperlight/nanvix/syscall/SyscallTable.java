@@ -171,12 +171,8 @@ public final class SyscallTable {
             } catch (IoVectors.InvalidVectorsException | BadGuestAddressException e) {
                 memory.commit();
                 LOG.debug("{}: {}", sysno.linuxName(), e.getMessage());
-                long result = (e instanceof BadGuestAddressException ? Errno.EFAULT : Errno.EINVAL).result();
-                String name = sysno.linuxName();
-                observed(event, request.number(), SyscallDecision.NO_ENTRY, result, 0);
-                audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(name, "", List.of(), "none", result,
-                        Duration.ZERO)));
-                return result;
+                return undecided(event, request.number(),
+                        e instanceof BadGuestAddressException ? Errno.EFAULT : Errno.EINVAL);
             } catch (RuntimeException e) {
                 memory.commit();
                 throw e;
@@ -184,13 +180,8 @@ public final class SyscallTable {
         }
         Entry entry = sysno != null ? entries.get(sysno) : null;
         if (entry == null) {
-            String name = Sysno.nameOf(request.number());
-            LOG.debug("no entry for {}", name);
-            long result = Errno.ENOSYS.result();
-            observed(event, request.number(), SyscallDecision.NO_ENTRY, result, 0);
-            audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(name, "", List.of(), "none", result,
-                    Duration.ZERO)));
-            return result;
+            LOG.debug("no entry for {}", Sysno.nameOf(request.number()));
+            return undecided(event, request.number(), Errno.ENOSYS);
         }
         SyscallCall call = new SyscallCall(entry.syscall(), request, memory, runState);
         if (memory instanceof UserMemory user) {
@@ -205,6 +196,19 @@ public final class SyscallTable {
         } finally {
             memory.commit();
         }
+    }
+
+    /**
+     * A call that fails with {@code errno} before any entry decides it (no entry, or a vectored
+     * call's bad array): observed, and audited with action "none".
+     */
+    private long undecided(ForwardedCallEvent event, long number, Errno errno) {
+        long result = errno.result();
+        observed(event, number, SyscallDecision.NO_ENTRY, result, 0);
+        String name = Sysno.nameOf(number);
+        audit.ifPresent(sink -> record(sink, new SyscallAudit.Record(name, "", List.of(), "none", result,
+                Duration.ZERO)));
+        return result;
     }
 
     private long decided(ForwardedCallEvent event, Entry entry, SyscallCall call, SyscallRequest request,
