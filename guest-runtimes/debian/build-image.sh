@@ -32,11 +32,34 @@ write_accounts() {
     chmod 644 "$1/etc/passwd" "$1/etc/group"
 }
 
+# Debian's maintainer scripts byte-compile the standard library at installation; nothing here
+# runs them, so without this every import in the guest compiles its module from source, each
+# run (most of a warm hello.py). The image's own interpreter does it, through the image's own
+# loader and libraries, so the bytecode is exactly what the guest's CPython expects. The
+# .pyc files carry an unchecked hash of their source: the image is read-only, so no check of a
+# source's time or hash is needed at import, and the build is reproducible (no timestamps).
+compile_python_bytecode() {
+    local root="$1"
+    local python="$root/usr/bin/python3.11"
+    local lib="$root/usr/lib/python3.11"
+    [[ -x "$python" ]] || return 0
+    local compile=(env -i PYTHONHASHSEED=0 "$root/lib64/ld-linux-x86-64.so.2"
+        --library-path "$root/lib/x86_64-linux-gnu:$root/usr/lib/x86_64-linux-gnu"
+        "$python" -s -W ignore -m compileall -j0 --invalidation-mode unchecked-hash -s "$root" -p /)
+    # CPython's own test suite holds files that must not compile (bad encodings, Python 2):
+    # the library must compile whole; the tests, where the image has them, as far as they do.
+    local tests='/usr/lib/python3\.11/(test|lib2to3/tests|idlelib/idle_test|tkinter/test)/'
+    "${compile[@]}" -q -x "$tests" "$lib" >&2 \
+        || { echo "build-image.sh: byte-compiling the image's standard library failed" >&2; exit 1; }
+    "${compile[@]}" -qq "$lib" >&2 || true
+}
+
 wanted="$(packages "$name" | sort -u)"
 image="$out/$name"
 stamp="$image/packages.list"
 inputs="$wanted
-lock $(sha256sum "$lock" | cut -d' ' -f1)"
+lock $(sha256sum "$lock" | cut -d' ' -f1)
+script $(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
 if [[ -f "$stamp" && -f "$image/packages.lock" && "$(cat "$stamp")" == "$inputs" ]]; then
     exit 0
 fi
@@ -90,6 +113,7 @@ if [[ -e "$image.tmp/root/usr/bin/python3.11" ]]; then
     ln -sf python3.11 "$image.tmp/root/usr/bin/python3"
 fi
 write_accounts "$image.tmp/root"
+compile_python_bytecode "$image.tmp/root"
 # What went in and what the lock pins, for doctor (RuntimeImages.lockProblem).
 mkdir -p "$image.tmp/root/usr/share/hyperlight-nanvix"
 cp "$image.tmp/packages.lock" "$image.tmp/root/usr/share/hyperlight-nanvix/packages.built"

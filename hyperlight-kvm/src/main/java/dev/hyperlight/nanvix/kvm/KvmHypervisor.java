@@ -154,7 +154,10 @@ public final class KvmHypervisor implements Hypervisor {
         }
     }
 
-    /** {@code KVM_GET_SUPPORTED_CPUID}, trimmed to the entries KVM filled in. */
+    /**
+     * {@code KVM_GET_SUPPORTED_CPUID}, trimmed to the entries KVM filled in, with the APIC IDs of
+     * our one vCPU ({@link #asVcpuZero}).
+     */
     private static MemorySegment supportedCpuid(KvmKernel kernel, int fd, Arena arena) throws HypervisorException {
         long header = kvm_cpuid2.layout().byteSize();
         long entrySize = kvm_cpuid_entry2.layout().byteSize();
@@ -167,6 +170,9 @@ public final class KvmHypervisor implements Hypervisor {
                 if (filled < 0 || filled > capacity) { // a VMM process's answer is checked like any other
                     throw VmmRing.malformed("KVM_GET_SUPPORTED_CPUID filled " + filled + " of " + capacity + " entries");
                 }
+                for (int i = 0; i < filled; i++) {
+                    asVcpuZero(cpuid.asSlice(header + i * entrySize, entrySize));
+                }
                 return cpuid.asSlice(0, header + filled * entrySize);
             }
             if (result != -libc_h.E2BIG) {
@@ -174,6 +180,26 @@ public final class KvmHypervisor implements Hypervisor {
             }
         }
         throw new HypervisorException(Kind.UNSUPPORTED, "KVM reports more than " + MAX_CPUID_ENTRIES + " CPUID entries.");
+    }
+
+    /**
+     * Gives a CPUID entry the APIC IDs of vCPU 0, the only vCPU of our VMs. PVM passes through
+     * those of the host CPU the calling thread runs on (leaf 1 EBX[31:24], leaves 0xB and 0x1F
+     * EDX), so without this the guest would see whichever CPU opened the device, and the CPUID
+     * digest that tags snapshots would differ from run to run, refusing good templates.
+     */
+    static void asVcpuZero(MemorySegment entry) {
+        switch (kvm_cpuid_entry2.function(entry)) {
+            case 0x1 -> kvm_cpuid_entry2.ebx(entry, kvm_cpuid_entry2.ebx(entry) & 0x00ff_ffff);
+            case 0xb, 0x1f -> kvm_cpuid_entry2.edx(entry, 0);
+            case 0x8000_001e -> kvm_cpuid_entry2.eax(entry, 0); // AMD's extended APIC ID
+            default -> { }
+        }
+    }
+
+    /** What snapshots taken here are tagged with, and clones checked against. */
+    SnapshotOrigin origin() {
+        return origin;
     }
 
     @Override

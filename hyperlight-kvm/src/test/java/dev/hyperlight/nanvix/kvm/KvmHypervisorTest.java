@@ -1,6 +1,8 @@
 package dev.hyperlight.nanvix.kvm;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,9 +13,17 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,5 +150,59 @@ class KvmHypervisorTest {
             assertThat(vcpu.run()).isEqualTo(new dev.hyperlight.nanvix.hypervisor.VmExit.Halt());
         }
         assertThatThrownBy(() -> own.createVm(TestGuest.RAM_SIZE)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theCpuidTagOfSnapshotsIsTheSameOnEveryHostCpu() throws Exception {
+        Set<String> digests = new HashSet<>();
+        for (int cpu = 0; cpu < Runtime.getRuntime().availableProcessors(); cpu++) {
+            int pinned = cpu;
+            CompletableFuture<String> digest = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    pinTo(pinned);
+                    try (KvmHypervisor opened = KvmHypervisor.open(KvmHypervisor.DEVICE)) {
+                        digest.complete(opened.origin().cpuidDigest());
+                    }
+                } catch (Throwable e) {
+                    digest.completeExceptionally(e);
+                }
+            });
+            digests.add(digest.get());
+        }
+        assertThat(digests).as("the CPUID digest opened from each host CPU").hasSize(1);
+    }
+
+    @Test
+    void cpuidEntriesCarryTheApicIdsOfVcpuZero() {
+        MemorySegment entry = MemorySegment.ofArray(new int[(int) kvm_cpuid_entry2.layout().byteSize() / 4]);
+        kvm_cpuid_entry2.function(entry, 1);
+        kvm_cpuid_entry2.ebx(entry, 0x0302_0800);
+        KvmHypervisor.asVcpuZero(entry);
+        assertThat(kvm_cpuid_entry2.ebx(entry)).as("leaf 1: APIC ID cleared, the rest kept").isEqualTo(0x0002_0800);
+        for (int leaf : new int[] {0xb, 0x1f}) {
+            kvm_cpuid_entry2.function(entry, leaf);
+            kvm_cpuid_entry2.ecx(entry, 0x100);
+            kvm_cpuid_entry2.edx(entry, 3);
+            KvmHypervisor.asVcpuZero(entry);
+            assertThat(kvm_cpuid_entry2.edx(entry)).as("leaf 0x%x: x2APIC ID", leaf).isZero();
+            assertThat(kvm_cpuid_entry2.ecx(entry)).isEqualTo(0x100);
+        }
+        kvm_cpuid_entry2.function(entry, 7);
+        kvm_cpuid_entry2.ebx(entry, 0x0302_0800);
+        KvmHypervisor.asVcpuZero(entry);
+        assertThat(kvm_cpuid_entry2.ebx(entry)).as("other leaves untouched").isEqualTo(0x0302_0800);
+    }
+
+    /** sched_setaffinity(0, ...) of the calling thread to one CPU. */
+    private static void pinTo(int cpu) throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle setaffinity = linker.downcallHandle(linker.defaultLookup().find("sched_setaffinity").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            mask.set(JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
+            assertThat((int) setaffinity.invokeExact(0, 128L, mask)).as("sched_setaffinity to CPU %d", cpu).isZero();
+        }
     }
 }
