@@ -15,15 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +42,25 @@ import org.slf4j.LoggerFactory;
  * those tags; a file that fails is not used (its reason is logged), and the template made afresh
  * replaces it. Templates whose start-up reads mounts of the user's are not saved:
  * their files could change between processes unseen.
+ *
+ * <p>The directory is a cache: a template loaded is marked used (its modification time), and after
+ * each save the least recently used templates beyond {@link #MAX_FILES} files or {@link
+ * #MAX_BYTES} bytes are deleted, so that templates of images, kernels or settings no longer in use
+ * do not pile up.
  */
 final class TemplateFiles {
 
     /** The tag holding the digest of what a template's start-up depended on. */
     static final String IDENTITY_TAG = "template-identity";
+
+    /** Most templates the directory keeps. */
+    static final int MAX_FILES = 32;
+    /** Most bytes of templates the directory keeps (a CPython template takes about 13 MB). */
+    static final long MAX_BYTES = 512L << 20;
+
+    /** The names this class gives its files: {@code KIND-IDENTITY.snapshot}. */
+    private static final Pattern TEMPLATE_NAME =
+            Pattern.compile("[a-z0-9]+-[0-9a-f]{32}\\.snapshot");
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateFiles.class);
 
@@ -113,7 +131,9 @@ final class TemplateFiles {
             return Optional.empty();
         }
         try {
-            return Optional.of(Template.of(snapshot));
+            Template template = Template.of(snapshot);
+            markUsed(slot.file());
+            return Optional.of(template);
         } catch (IllegalArgumentException e) {
             snapshot.close();
             LOG.info("the saved template {} is not used: {}", slot.file(), e.getMessage());
@@ -131,6 +151,54 @@ final class TemplateFiles {
             template.snapshot().save(slot.file());
         } catch (IOException | UnsupportedOperationException e) {
             LOG.warn("the template could not be saved in {}: {}", slot.file(), e.getMessage());
+            return;
+        }
+        prune(directory, MAX_FILES, MAX_BYTES);
+    }
+
+    private static void markUsed(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            LOG.debug("could not mark {} used: {}", file, e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes the least recently used templates of {@code directory} beyond {@code maxFiles} files
+     * or {@code maxBytes} bytes; files not named as templates are left alone. Best effort: another
+     * process pruning or loading at the same time only makes a template be made again.
+     */
+    static void prune(Path directory, int maxFiles, long maxBytes) {
+        record Saved(Path file, long size, long used) {}
+        List<Saved> saved = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (!TEMPLATE_NAME.matcher(file.getFileName().toString()).matches()) {
+                    continue;
+                }
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isRegularFile()) {
+                    saved.add(new Saved(file, attributes.size(), attributes.lastModifiedTime().toMillis()));
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("templates in {} not pruned: {}", directory, e.getMessage());
+            return;
+        }
+        saved.sort(Comparator.comparingLong(Saved::used).reversed());
+        long bytes = 0;
+        for (int i = 0; i < saved.size(); i++) {
+            bytes += saved.get(i).size();
+            if (i >= maxFiles || (i > 0 && bytes > maxBytes)) {
+                try {
+                    Files.deleteIfExists(saved.get(i).file());
+                    LOG.debug("template {} deleted: least recently used", saved.get(i).file());
+                } catch (IOException e) {
+                    LOG.debug("template {} not deleted: {}", saved.get(i).file(), e.getMessage());
+                }
+            }
         }
     }
 
