@@ -364,8 +364,9 @@ public final class KvmMshvKernel implements MshvKernel {
      * <p>KVM finishes an I/O instruction either at the next KVM_RUN (hardware virtualization; PVM
      * for an {@code in}: RIP is still on the instruction at the exit) or before the exit (PVM's
      * instruction emulator, which runs the guest's supervisor code, for an {@code out}: RIP is
-     * already past it). A KVM_RUN with {@code immediate_exit} completes what is pending without
-     * entering the guest; whether RIP moved then tells the two apart. The instruction's bytes are
+     * already past it; never an {@code in}, whose value comes from the VMM). A KVM_RUN with
+     * {@code immediate_exit} completes what is pending without entering the guest; whether RIP
+     * moved then tells the two apart. The instruction's bytes are
      * decoded from guest memory (RIP translated through the guest's page tables by KVM_TRANSLATE)
      * at RIP before the completion, or backwards from it when KVM had already moved RIP past
      * it, and must be an I/O instruction making the exit KVM reported; its length is the header's,
@@ -399,6 +400,12 @@ public final class KvmMshvKernel implements MshvKernel {
                 return -libc_h.errno(callState);
             }
             long moved = kvm_regs.rip(now) - ripBefore;
+            if (moved == 0 && !out) {
+                // An in reads what the VMM supplies, so KVM cannot have finished one before the exit.
+                LOG.error("harness: completing an in from port 0x{} did not move RIP 0x{}", Integer.toHexString(port),
+                        Long.toHexString(ripBefore));
+                return -EIO;
+            }
             GuestCode code = new GuestCode(vp, sregs, arena);
             IoInstruction.Mode mode = code.mode();
             IoInstruction instruction = moved != 0
