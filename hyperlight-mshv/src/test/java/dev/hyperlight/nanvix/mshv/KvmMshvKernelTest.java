@@ -97,6 +97,7 @@ class KvmMshvKernelTest {
         }
 
         @Override
+        @SuppressWarnings("restricted") // MSHV_RUN_VP's argument is the backend's hv_message buffer
         public int ioctl(int fd, long request, MemorySegment argument) {
             int result = kernel.ioctl(fd, request, argument);
             if (request == MSHV_RUN_VP && result >= 0) {
