@@ -13,6 +13,7 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
+import dev.hyperlight.nanvix.kvm.sys.ioctl_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_get_vp_registers;
@@ -33,9 +34,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +57,11 @@ import org.slf4j.LoggerFactory;
  *       to KVM's regs, sregs, MSRs and XCR0, with the TLFS encodings (packed segment attributes,
  *       table registers), written here independently of the backend's conversion.
  *   <li>{@code MSHV_RUN_VP} runs the vCPU and builds the {@code hv_message} from the KVM exit. An
- *       I/O exit is left undone as mshv leaves it: RIP on the instruction, an {@code in}'s RAX not
- *       loaded (KVM's own completion of the instruction is run and then undone, which needs KVM's
- *       hardware semantics of RIP still on the instruction at the exit: PVM is refused).
+ *       I/O exit is left undone as mshv leaves it: RIP on the instruction, its length in the
+ *       header, an {@code in}'s RAX not loaded. KVM's own completion of the instruction is run and
+ *       undone, and the instruction is decoded from guest memory ({@link IoInstruction}), on
+ *       hardware KVM (RIP still on the instruction at the exit) and under PVM (whose emulator has
+ *       already moved RIP past an {@code out} at the exit) alike.
  *   <li>A signal makes {@code MSHV_RUN_VP} return {@code EINTR}, as KVM_RUN does.
  *   <li>{@code MSHV_GET/SET_VP_STATE} of the XSAVE area map to KVM's (standard, not compacted, format).
  * </ul>
@@ -82,11 +88,14 @@ public final class KvmMshvKernel implements MshvKernel {
 
     private record Device(int kvmFd, MemorySegment cpuid, long runSize) implements Node {}
 
+    /** Guest RAM the partition maps: {@code size} bytes at guest-physical {@code gpa}, at {@code host} here. */
+    private record Slot(long gpa, long size, MemorySegment host) {}
+
     private static final class Partition implements Node {
         final Device device;
         final int vmFd;
         volatile boolean initialized;
-        int slots;
+        final List<Slot> slots = new CopyOnWriteArrayList<>();
 
         Partition(Device device, int vmFd) {
             this.device = device;
@@ -201,19 +210,27 @@ public final class KvmMshvKernel implements MshvKernel {
                 return -EINVAL; // unmapping and read-only slots are not emulated
             }
             MemorySegment slot = arena.allocate(kvm_userspace_memory_region.layout());
-            kvm_userspace_memory_region.slot(slot, partition.slots++);
+            kvm_userspace_memory_region.slot(slot, partition.slots.size());
             kvm_userspace_memory_region.flags(slot, 0);
             kvm_userspace_memory_region.guest_phys_addr(slot, mshv_user_mem_region.guest_pfn(region) * MSHV_HV_PAGE_SIZE);
             kvm_userspace_memory_region.memory_size(slot, size);
             kvm_userspace_memory_region.userspace_addr(slot, address);
-            return libc_h.ioctl(callState, partition.vmFd, KVM_SET_USER_MEMORY_REGION, slot) == 0
-                    ? 0 : -libc_h.errno(callState);
+            if (libc_h.ioctl(callState, partition.vmFd, KVM_SET_USER_MEMORY_REGION, slot) != 0) {
+                return -libc_h.errno(callState);
+            }
+            partition.slots.add(new Slot(kvm_userspace_memory_region.guest_phys_addr(slot), size, hostMemory(address, size)));
+            return 0;
         }
         if (request == MSHV_CREATE_VP) {
             int index = mshv_create_vp.vp_index(argument.reinterpret(mshv_create_vp.layout().byteSize()));
             return createVp(partition, index, callState, arena);
         }
         return -ENOTTY;
+    }
+
+    @SuppressWarnings("restricted") // the VMM's own mapping, just given to KVM as guest RAM
+    private static MemorySegment hostMemory(long address, long size) {
+        return MemorySegment.ofAddress(address).reinterpret(size);
     }
 
     @SuppressWarnings("restricted") // sizes the kvm_run mapping just made
@@ -319,7 +336,7 @@ public final class KvmMshvKernel implements MshvKernel {
         int reason = kvm_run.exit_reason(run);
         switch (reason) {
             case KVM_EXIT_IO -> {
-                int result = ioIntercept(vp, regs, header, payload, callState);
+                int result = ioIntercept(vp, regs, sregs, header, payload, callState);
                 if (result != 0) {
                     return result;
                 }
@@ -341,21 +358,35 @@ public final class KvmMshvKernel implements MshvKernel {
     }
 
     /**
-     * Fills an I/O port intercept and leaves the instruction undone. KVM completes an I/O exit at
-     * the next KVM_RUN; one with {@code immediate_exit} completes it without entering the guest,
-     * which tells the instruction's length (RIP after minus RIP before); then RIP and RAX are put
-     * back as they were, as mshv leaves them.
+     * Fills an I/O port intercept and leaves the instruction undone, as mshv does: RIP on the
+     * instruction, its length in the header, an {@code in}'s RAX not loaded.
+     *
+     * <p>KVM finishes an I/O instruction either at the next KVM_RUN (hardware virtualization; PVM
+     * for an {@code in}: RIP is still on the instruction at the exit) or before the exit (PVM's
+     * instruction emulator, which runs the guest's supervisor code, for an {@code out}: RIP is
+     * already past it; never an {@code in}, whose value comes from the VMM). A KVM_RUN with
+     * {@code immediate_exit} completes what is pending without entering the guest; whether RIP
+     * moved then tells the two apart. The instruction's bytes are
+     * decoded from guest memory (RIP translated through the guest's page tables by KVM_TRANSLATE)
+     * at RIP before the completion, or backwards from it when KVM had already moved RIP past
+     * it, and must be an I/O instruction making the exit KVM reported; its length is the header's,
+     * and must equal how far the completion moved RIP when it did. Then RIP and RAX are put back
+     * to the instruction's start and their value before it.
      */
-    private int ioIntercept(Vp vp, MemorySegment regs, MemorySegment header, MemorySegment payload,
-            MemorySegment callState) {
+    private int ioIntercept(Vp vp, MemorySegment regs, MemorySegment sregs, MemorySegment header,
+            MemorySegment payload, MemorySegment callState) {
         MemorySegment run = vp.run();
         int size = Byte.toUnsignedInt(kvm_run.io_size(run));
         boolean out = kvm_run.io_direction(run) == KVM_EXIT_IO_OUT;
+        int port = Short.toUnsignedInt(kvm_run.io_port(run));
         if (kvm_run.io_count(run) != 1) {
-            return -ENOSYS; // string I/O is not emulated
+            LOG.error("harness: string I/O (port 0x{}, {} repetitions) is not emulated", Integer.toHexString(port),
+                    kvm_run.io_count(run));
+            return -ENOSYS;
         }
         long ripBefore = kvm_regs.rip(regs);
         long raxBefore = kvm_regs.rax(regs);
+        long rdx = kvm_regs.rdx(regs);
         kvm_run.immediate_exit(run, (byte) 1);
         int completed = libc_h.ioctl(callState, vp.vcpuFd(), KVM_RUN, 0L);
         int errno = libc_h.errno(callState);
@@ -368,27 +399,98 @@ public final class KvmMshvKernel implements MshvKernel {
             if (libc_h.ioctl(callState, vp.vcpuFd(), KVM_GET_REGS, now) != 0) {
                 return -libc_h.errno(callState);
             }
-            long length = kvm_regs.rip(now) - ripBefore;
-            if (length < 1 || length > 15) {
-                LOG.error("harness: KVM moved RIP by {} bytes completing an I/O exit; it needs hardware KVM, where"
-                        + " RIP is still on the instruction at the exit (not PVM)", length);
+            long moved = kvm_regs.rip(now) - ripBefore;
+            if (moved == 0 && !out) {
+                // An in reads what the VMM supplies, so KVM cannot have finished one before the exit.
+                LOG.error("harness: completing an in from port 0x{} did not move RIP 0x{}", Integer.toHexString(port),
+                        Long.toHexString(ripBefore));
+                return -EIO;
+            }
+            GuestCode code = new GuestCode(vp, sregs, arena);
+            IoInstruction.Mode mode = code.mode();
+            IoInstruction instruction = moved != 0
+                    ? IoInstruction.at(code, ripBefore, mode, out, size, port, rdx)
+                    : IoInstruction.endingAt(code, ripBefore, mode, out, size, port, rdx);
+            if (instruction == null || (moved != 0 && instruction.length() != moved)) {
+                LOG.error("harness: no I/O instruction making the exit ({} port 0x{}, {} bytes) {} RIP 0x{}"
+                                + " (KVM moved RIP by {} completing it): {}",
+                        out ? "out to" : "in from", Integer.toHexString(port), size, moved != 0 ? "at" : "ending at",
+                        Long.toHexString(ripBefore), moved, instruction);
+                return -EIO;
+            }
+            if (instruction.string()) {
+                LOG.error("harness: string I/O ({}) is not emulated", instruction);
                 return -ENOSYS;
             }
-            kvm_regs.rip(now, ripBefore);
+            kvm_regs.rip(now, moved != 0 ? ripBefore : ripBefore - instruction.length());
             kvm_regs.rax(now, raxBefore);
             if (libc_h.ioctl(callState, vp.vcpuFd(), KVM_SET_REGS, now) != 0) {
                 return -libc_h.errno(callState);
             }
-            MemorySegment sregs = arena.allocate(kvm_sregs.layout());
-            if (libc_h.ioctl(callState, vp.vcpuFd(), KVM_GET_SREGS, sregs) != 0) {
-                return -libc_h.errno(callState);
-            }
-            interceptHeader(vp, header, now, sregs, (int) length, out);
+            interceptHeader(vp, header, now, sregs, instruction.length(), out);
         }
-        hv_x64_io_port_intercept_message.port_number(payload, kvm_run.io_port(run));
+        hv_x64_io_port_intercept_message.port_number(payload, (short) port);
         hv_x64_io_port_intercept_message.access_info(payload, (byte) size);
         hv_x64_io_port_intercept_message.rax(payload, raxBefore);
         return 0;
+    }
+
+    /** KVM_TRANSLATE: a guest linear address through the vCPU's current page tables. */
+    private static final long KVM_TRANSLATE = ioctl_h._IOWR(KVMIO, 0x85, 24);
+    private static final long PAGE = 4096;
+
+    /**
+     * The guest's code bytes by RIP, for the I/O exit of one VP: RIP to a linear address by the
+     * code segment (its base counts outside 64-bit mode), to a guest-physical one by KVM_TRANSLATE
+     * (struct kvm_translation: linear address, physical address, valid), which must lie in RAM the
+     * partition mapped; pages translated once each.
+     */
+    private static final class GuestCode implements IoInstruction.Code {
+        private final Vp vp;
+        private final MemorySegment cs;
+        private final boolean longMode;
+        private final Arena arena;
+        private final Map<Long, Long> pages = new HashMap<>();
+
+        GuestCode(Vp vp, MemorySegment sregs, Arena arena) {
+            this.vp = vp;
+            this.cs = kvm_sregs.cs(sregs);
+            this.longMode = (kvm_sregs.efer(sregs) & (1 << 10)) != 0 && kvm_segment.l(cs) != 0;
+            this.arena = arena;
+        }
+
+        IoInstruction.Mode mode() {
+            return new IoInstruction.Mode(longMode, longMode || kvm_segment.db(cs) != 0);
+        }
+
+        @Override
+        public int at(long rip) {
+            long linear = longMode ? rip : (kvm_segment.base(cs) + rip) & 0xffff_ffffL;
+            long page = pages.computeIfAbsent(linear & -PAGE, this::translate);
+            if (page < 0) {
+                return -1;
+            }
+            long gpa = page + (linear & (PAGE - 1));
+            for (Slot slot : vp.partition().slots) {
+                if (gpa - slot.gpa() >= 0 && gpa - slot.gpa() < slot.size()) {
+                    return Byte.toUnsignedInt(slot.host().get(ValueLayout.JAVA_BYTE, gpa - slot.gpa()));
+                }
+            }
+            return -1; // not RAM: no code the harness can read
+        }
+
+        /** The guest-physical page {@code linear} maps to, or -1. */
+        private long translate(long linear) {
+            MemorySegment translation = arena.allocate(24, 8);
+            translation.fill((byte) 0);
+            translation.set(ValueLayout.JAVA_LONG, 0, linear);
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            if (libc_h.ioctl(callState, vp.vcpuFd(), KVM_TRANSLATE, translation) != 0
+                    || translation.get(ValueLayout.JAVA_BYTE, 16) == 0) {
+                return -1;
+            }
+            return translation.get(ValueLayout.JAVA_LONG, 8) & -PAGE;
+        }
     }
 
     private static void message(MemorySegment message, int type, long payloadSize) {
