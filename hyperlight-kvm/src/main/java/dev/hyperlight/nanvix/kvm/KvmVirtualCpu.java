@@ -185,8 +185,9 @@ final class KvmVirtualCpu implements VirtualCpu {
      * at the next {@code KVM_RUN}, so registers read before that show it not yet done, and a vCPU
      * restored from them would execute it again: a forked child ran its parent's fork hypercall
      * once more, and so did its child, up to the process limit (found by the hostile and fuzzing
-     * guests on the QEMU-emulated KVM; under PVM, whose emulator finishes it before the exit, the
-     * state was complete). KVM's documented way: a {@code KVM_RUN} with {@code immediate_exit}
+     * guests on the QEMU-emulated KVM; under PVM an {@code out}, the only I/O instruction our
+     * kernel uses, is finished before the exit, but an {@code in} is not: docs/guest-abi.md,
+     * "Platform notes"). KVM's documented way: a {@code KVM_RUN} with {@code immediate_exit}
      * set completes it and returns {@code EINTR} without entering the guest.
      */
     private void completeLastExit() throws HypervisorException {
