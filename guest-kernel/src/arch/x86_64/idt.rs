@@ -3,6 +3,7 @@
 
 use super::cell::KernelCell;
 use super::entry::{trap_stubs, STUB_SIZE};
+use super::exception::USER_GATES;
 use super::gdt::{IST_DOUBLE_FAULT, IST_NMI_MCE, IST_OTHER, IST_PAGE_FAULT, KERNEL_CS};
 use core::arch::asm;
 use core::mem::size_of;
@@ -40,8 +41,8 @@ pub fn init() {
     let base = trap_stubs as *const () as u64;
     for (vector, gate) in idt.iter_mut().enumerate() {
         let handler = base + vector as u64 * STUB_SIZE;
-        // Interrupt gate (0xe), present; #BP and #OF may be raised by int3/into in ring 3.
-        let dpl = if vector == 3 || vector == 4 { 3 } else { 0 };
+        // Interrupt gate (0xe), present; #BP and #OF may be raised by int3/int 4 in ring 3.
+        let dpl = if USER_GATES.contains(&(vector as u64)) { 3 } else { 0 };
         *gate = Gate {
             offset_low: handler as u16,
             selector: KERNEL_CS,

@@ -48,12 +48,12 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
     @ParameterizedTest(name = "sync registers: {0}")
     @ValueSource(booleans = {true, false})
     void outFromRingThreeReportsPrivilegeLevelThree(boolean syncRegisters) throws HypervisorException {
-        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80),
-                TestGuest.UserPorts.ALLOWED);
+        TestGuest.UserPorts ports = TestGuest.UserPorts.ALLOWED;
+        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80), ports);
         GuestCode user = new GuestCode().movDx(HYPERCALL_PORT).movEax(0x3333).outDxEax().hlt();
         try (VirtualMachine vm = hypervisor(syncRegisters).createVm(TestGuest.RAM_SIZE);
                 VirtualCpu vcpu = vm.createVcpu()) {
-            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes());
+            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes(), ports);
 
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0, 0));
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(HYPERCALL_PORT, 4, 0x3333, 3));
@@ -67,11 +67,11 @@ class KvmVirtualCpuTest extends KvmTestHypervisors {
 
     @Test
     void outFromRingThreeFaultsInTheGuestWhenTheTssDeniesThePort() throws HypervisorException {
-        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80),
-                TestGuest.UserPorts.DENIED);
+        TestGuest.UserPorts ports = TestGuest.UserPorts.DENIED;
+        GuestCode kernel = TestGuest.enterUserMode(new GuestCode().movAl(0x00).outImm8Al(0x80), ports);
         GuestCode user = new GuestCode().movDx(HYPERCALL_PORT).movEax(0x3333).outDxEax().hlt();
         try (VirtualMachine vm = kvm.createVm(TestGuest.RAM_SIZE); VirtualCpu vcpu = vm.createVcpu()) {
-            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes());
+            TestGuest.load(vm.memory(), vcpu, kernel.bytes(), user.bytes(), ports);
 
             assertThat(vcpu.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 0, 0));
             // #GP in ring 3, and no IDT: a triple fault; the host never sees the out.

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.HostPlatform;
 import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.Policy;
 import dev.hyperlight.nanvix.ResourceLimit;
@@ -9,6 +10,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import dev.hyperlight.nanvix.Mount;
 import java.io.IOException;
@@ -307,6 +309,18 @@ class SecurityBoundaryTest {
         };
     }
 
+    /**
+     * What this machine's PVM ({@code kvm_pvm}) answers itself for {@code int N} from a guest's user
+     * mode, before the guest kernel sees anything: {@code int 23} and {@code int 25} raise #GP with
+     * error code 0 after the instruction, {@code int 26} returns with RAX zeroed. Measured also with
+     * a bare guest (benchmarks/pvm-probe style: ring-0 stubs that report the vector), whose IDT
+     * gates PVM ignores for these, whether DPL 0 or 3. They are the answers issue 19 measured in
+     * the host's own processes on other kvm-pvm machines; here the host's processes get the
+     * architectural ones and only PVM guests get these, so the native run cannot show them.
+     */
+    private static final Map<Integer, String> PVM_ANSWERS =
+            Map.of(23, "SIGSEGV trapno 13 err 0", 25, "SIGSEGV trapno 13 err 0", 26, "returned");
+
     /** The "int N: answer" lines of an int-vectors run, by vector. */
     private static Map<Integer, String> intAnswers(String output) {
         return output.lines().filter(line -> line.startsWith("int "))
@@ -321,8 +335,11 @@ class SecurityBoundaryTest {
      * vectors itself (measured: int 26 returns with RAX-RDX zeroed, int 27 raises #UD, int 23 and
      * 25 #GP with error code 0), in Linux's processes as in the guest's, before any kernel sees
      * them; QEMU's emulated CPU (scripts/nested-kvm) reports the #GP's error code as N*16+2. Where
-     * the machine's own Linux deviates so, the guest may give the machine's answer. {@code int
-     * 0x80} is a #GP in the guest, which serves no 32-bit system calls.
+     * the machine's own Linux deviates so, the guest may give the machine's answer, and under PVM
+     * the answers PVM gives itself ({@link #PVM_ANSWERS}). {@code int 0x80} is a #GP in the guest,
+     * which serves no 32-bit system calls. Under PVM the guest kernel receives every other
+     * {@code int N} but 3 and 4 as #UD at the instruction and gives the program the #GP hardware
+     * raises instead, so the architectural answers hold there too.
      */
     @Test
     void intFromUserModeGivesWhatLinuxGivesForEveryVector() throws Exception {
@@ -339,18 +356,22 @@ class SecurityBoundaryTest {
         assertThat(machine.keySet()).hasSize(256);
         // No 32-bit system call: a #GP, whatever the machine's own Linux does with int 0x80.
         assertThat(guest.get(0x80)).as("int 0x80").startsWith("SIGSEGV trapno 13 err ");
+        Map<Integer, String> platform = HostPlatform.flavour() == Flavour.PVM ? PVM_ANSWERS : Map.of();
         for (int vector = 0; vector < 256; vector++) {
             String linux = architecturalAnswer(vector);
             if (vector == 0x80) {
                 continue;
             }
-            if (machine.get(vector).equals(linux)) {
+            if (machine.get(vector).equals(linux) && !platform.containsKey(vector)) {
                 assertThat(guest.get(vector)).as("int " + vector).isEqualTo(linux);
             } else {
                 System.out.printf("int %d on this machine, natively: %s; in the guest: %s%n", vector,
                         machine.get(vector), guest.get(vector));
+                List<String> allowed = platform.containsKey(vector)
+                        ? List.of(linux, machine.get(vector), platform.get(vector))
+                        : List.of(linux, machine.get(vector));
                 assertThat(guest.get(vector)).as("int " + vector + ", which this machine answers itself")
-                        .isIn(linux, machine.get(vector));
+                        .isIn(allowed);
             }
         }
     }
