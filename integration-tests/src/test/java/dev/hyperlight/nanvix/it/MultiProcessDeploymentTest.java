@@ -131,6 +131,33 @@ class MultiProcessDeploymentTest {
         assertThat(starts).containsExactly(VmStart.WARM, VmStart.WARM);
     }
 
+    /**
+     * The JVM holds every template's snapshot in either deployment, so a template file one
+     * deployment saved starts the other's first run warm, loaded rather than made again.
+     */
+    @Test
+    void templateFilesServeBothDeployments() throws Exception {
+        String code = "print(scriptArgs.join(' '))";
+        for (boolean savedInProcess : List.of(true, false)) {
+            Path templates = tmp.resolve("templates-" + savedInProcess);
+            RuntimeConfig multi = multiProcess().templateDirectory(templates).build();
+            RuntimeConfig inProcess = multi.toBuilder().deployment(Deployment.IN_PROCESS).build();
+            try (Sandbox saving = new Sandbox(savedInProcess ? inProcess : multi)) {
+                assertThat(saving.runCode(GuestRuntime.JAVASCRIPT, code, "saved").stdoutText()).isEqualTo("saved\n");
+            }
+            Path file;
+            try (Stream<Path> files = Files.list(templates)) {
+                file = files.toList().getFirst();
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            try (Sandbox loading = new Sandbox(savedInProcess ? multi : inProcess)) {
+                assertThat(loading.runCode(GuestRuntime.JAVASCRIPT, code, "loaded").stdoutText()).isEqualTo("loaded\n");
+            }
+            assertThat(Files.readAllBytes(file)).as("loaded, not made again").isEqualTo(bytes);
+        }
+        assertThat(starts).hasSize(4).containsOnly(VmStart.WARM);
+    }
+
     @Test
     void threadsSignalsAndForkedChildrenWork() throws Exception {
         try (Sandbox sandbox = new Sandbox(multiProcess().build())) {
