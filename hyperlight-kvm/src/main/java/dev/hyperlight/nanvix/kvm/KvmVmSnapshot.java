@@ -61,9 +61,10 @@ final class KvmVmSnapshot implements VmSnapshot {
     }
 
     /**
-     * A VM mapping the RAM copy-on-write, its vCPU restored with the TSC moved on by the time since
-     * the snapshot was taken ({@code clock}), so the guest's clocks read the real time. The VM is
-     * {@code kernel}'s (this process's KVM or a VMM process's), which it owns from here on.
+     * A VM whose RAM reads as the snapshot's ({@link KvmKernel#cloneRam}), its vCPU restored with
+     * the TSC moved on by the time since the snapshot was taken ({@code clock}), so the guest's
+     * clocks read the real time. The VM is {@code kernel}'s (this process's KVM or a VMM
+     * process's), which it owns from here on.
      */
     ClonedVm cloneVm(KvmKernel kernel, int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock)
             throws HypervisorException {
