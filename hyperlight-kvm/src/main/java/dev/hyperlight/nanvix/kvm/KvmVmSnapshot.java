@@ -61,10 +61,8 @@ final class KvmVmSnapshot implements VmSnapshot {
     }
 
     /**
-     * A VM whose RAM reads as the snapshot's ({@link KvmKernel#cloneRam}), its vCPU restored with
-     * the TSC moved on by the time since the snapshot was taken ({@code clock}), so the guest's
-     * clocks read the real time. The VM is {@code kernel}'s (this process's KVM or a VMM
-     * process's), which it owns from here on.
+     * A VM mapping the RAM copy-on-write, its vCPU restored with the TSC moved on by the time since
+     * the snapshot was taken ({@code clock}), so the guest's clocks read the real time.
      */
     ClonedVm cloneVm(KvmKernel kernel, int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock)
             throws HypervisorException {
@@ -73,6 +71,7 @@ final class KvmVmSnapshot implements VmSnapshot {
             if (closed) {
                 throw new IllegalStateException("the snapshot is closed");
             }
+            // kernel.cloneRam: copy-on-write in this process, a copy in a VMM process; the VM owns kernel.
             KvmVirtualMachine vm = KvmVirtualMachine.createFrom(kernel, kvmFd, ram, setup, origin);
             try {
                 VirtualCpu vcpu = vm.createVcpu();
