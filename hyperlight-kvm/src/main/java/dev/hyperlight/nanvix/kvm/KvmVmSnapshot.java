@@ -50,6 +50,11 @@ final class KvmVmSnapshot implements VmSnapshot {
         return ram.memory();
     }
 
+    /** How many pages of RAM the snapshot holds data for (outside its memfd's holes), for tests. */
+    long dataPages() throws HypervisorException {
+        return ram.pagesWithData().cardinality();
+    }
+
     /** The seals of the RAM's memfd, for tests. */
     int seals() throws HypervisorException {
         return ram.seals();
@@ -59,13 +64,15 @@ final class KvmVmSnapshot implements VmSnapshot {
      * A VM mapping the RAM copy-on-write, its vCPU restored with the TSC moved on by the time since
      * the snapshot was taken ({@code clock}), so the guest's clocks read the real time.
      */
-    ClonedVm cloneVm(int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock) throws HypervisorException {
+    ClonedVm cloneVm(KvmKernel kernel, int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock)
+            throws HypervisorException {
         lock.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("the snapshot is closed");
             }
-            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(LocalKvmKernel.INSTANCE, kvmFd, ram, setup, origin);
+            // kernel.cloneRam: copy-on-write in this process, a copy in a VMM process; the VM owns kernel.
+            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(kernel, kvmFd, ram, setup, origin);
             try {
                 VirtualCpu vcpu = vm.createVcpu();
                 long tscKhz = vcpu.tscKhz();

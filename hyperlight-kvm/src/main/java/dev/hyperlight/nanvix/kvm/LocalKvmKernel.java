@@ -84,9 +84,10 @@ record LocalKvmKernel() implements KvmKernel {
         }
     }
 
+    /** The snapshot's memfd mapped private: no page is copied until the guest or the host writes it. */
     @Override
-    public boolean canMapSnapshots() {
-        return true;
+    public GuestRam cloneRam(int vmFd, SnapshotRam snapshot) throws HypervisorException {
+        return register(vmFd, GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), CALL_STATE.get()));
     }
 
     @Override
