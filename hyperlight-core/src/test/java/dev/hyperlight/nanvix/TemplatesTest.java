@@ -64,7 +64,7 @@ class TemplatesTest {
             made.add(snapshot);
             renewals.add(renewal);
         }
-        return Optional.of(new Template(snapshot, 0x2000, 3));
+        return Optional.of(new Template(snapshot, 0x2000, 3, 0));
     }
 
     private static WarmStart.Key key(String variable) {
