@@ -141,6 +141,7 @@ public final class KvmHypervisor implements Hypervisor {
                     + " bytes, smaller than struct kvm_run (" + kvm_run.layout().byteSize() + ").");
         }
         MemorySegment cpuid = supportedCpuid(kernel, fd, arena);
+        clearApicIds(cpuid);
         LOG.debug("{}: API {}, kvm_run {} bytes, sync sregs {}, {} CPUID entries", device, version, runMmapSize,
                 syncSregs, kvm_cpuid2.nent(cpuid));
         MemorySegment heapCopy = MemorySegment.ofArray(new byte[(int) cpuid.byteSize()]).copyFrom(cpuid);
@@ -174,6 +175,38 @@ public final class KvmHypervisor implements Hypervisor {
             }
         }
         throw new HypervisorException(Kind.UNSUPPORTED, "KVM reports more than " + MAX_CPUID_ENTRIES + " CPUID entries.");
+    }
+
+    /**
+     * Clears the APIC IDs in the supported CPUID (leaf 1 EBX bits 31..24, the x2APIC ID in EDX of
+     * leaves 0xB and 0x1F). KVM leaves there the ID of the host CPU the ioctl happened to run on
+     * (measured under this machine's PVM: 0 or 1 by the CPU), so the vCPUs got another CPU's ID and
+     * the CPUID digest a snapshot is tagged with ({@link SnapshotOrigin}) changed from one process to
+     * the next: a saved template was refused by half the processes that loaded it. Our one vCPU is
+     * APIC ID 0.
+     */
+    static void clearApicIds(MemorySegment cpuid) {
+        long header = kvm_cpuid2.layout().byteSize();
+        long entrySize = kvm_cpuid_entry2.layout().byteSize();
+        for (long offset = header; offset + entrySize <= cpuid.byteSize(); offset += entrySize) {
+            MemorySegment entry = cpuid.asSlice(offset, entrySize);
+            int function = kvm_cpuid_entry2.function(entry);
+            if (function == 1) {
+                kvm_cpuid_entry2.ebx(entry, kvm_cpuid_entry2.ebx(entry) & 0x00ff_ffff);
+            } else if (function == 0xb || function == 0x1f) {
+                kvm_cpuid_entry2.edx(entry, 0);
+            }
+        }
+    }
+
+    /** What snapshots taken here depend on, for tests. */
+    SnapshotOrigin origin() {
+        return origin;
+    }
+
+    /** The supported CPUID the vCPUs get, for tests. */
+    VcpuSetup vcpuSetup() {
+        return vcpuSetup;
     }
 
     @Override
