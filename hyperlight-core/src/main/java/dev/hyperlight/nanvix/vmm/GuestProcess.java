@@ -16,6 +16,7 @@ import dev.hyperlight.nanvix.loader.BootState;
 import dev.hyperlight.nanvix.loader.ElfFile;
 import dev.hyperlight.nanvix.loader.ElfFormatException;
 import dev.hyperlight.nanvix.loader.ElfLimits;
+import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.loader.GuestImage;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
@@ -183,6 +184,10 @@ final class GuestProcess implements ProcessControl {
             allTags.put(Template.START_FD_TAG, Integer.toString(startFd));
             long clock = new HypercallPage(GuestMemory.of(vm.memory()), image.hypercallPage()).clock();
             if (clock != 0) {
+                if (clock < 0 || clock % GuestAbi.PAGE_SIZE != 0 || clock > vm.memory().byteSize() - GuestAbi.PAGE_SIZE) {
+                    throw new TemplateException("the guest kernel named its clock at 0x" + Long.toHexString(clock)
+                            + ", not a page of its RAM");
+                }
                 allTags.put(Template.CLOCK_TAG, Long.toHexString(clock));
             }
             VmSnapshot snapshot = vm.snapshot(image.vcpu(), allTags);
