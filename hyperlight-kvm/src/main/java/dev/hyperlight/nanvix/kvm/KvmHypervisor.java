@@ -202,6 +202,11 @@ public final class KvmHypervisor implements Hypervisor {
         return origin;
     }
 
+    /** The supported CPUID the vCPUs get, for tests. */
+    VcpuSetup vcpuSetup() {
+        return vcpuSetup;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -260,12 +265,7 @@ public final class KvmHypervisor implements Hypervisor {
     }
 
     @Override
-    public ClonedVm cloneVm(VmSnapshot snapshot) throws HypervisorException {
-        return cloneVm(snapshot, Clock.systemUTC());
-    }
-
-    /** {@link #cloneVm(VmSnapshot)} with the time since the snapshot measured on {@code clock}. */
-    ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
+    public ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
         if (!(snapshot instanceof KvmVmSnapshot kvmSnapshot)) {
             throw new HypervisorException(Kind.UNSUPPORTED, "Another backend took this snapshot: " + snapshot.info());
         }

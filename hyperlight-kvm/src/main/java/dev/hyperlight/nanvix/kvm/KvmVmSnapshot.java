@@ -5,7 +5,6 @@ import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
 import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
-import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -62,7 +61,8 @@ final class KvmVmSnapshot implements VmSnapshot {
 
     /**
      * A VM mapping the RAM copy-on-write, its vCPU restored with the TSC moved on by the time since
-     * the snapshot was taken ({@code clock}), so the guest's clocks read the real time.
+     * the snapshot was taken ({@code clock}), and how far the TSC the clone reads is from that
+     * ({@link ClonedVm#tscLag()}: about 0 on hardware KVM, under PVM the host's TSC against it).
      */
     ClonedVm cloneVm(KvmKernel kernel, int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock)
             throws HypervisorException {
@@ -74,7 +74,7 @@ final class KvmVmSnapshot implements VmSnapshot {
             // kernel.cloneRam: copy-on-write in this process, a copy in a VMM process; the VM owns kernel.
             KvmVirtualMachine vm = KvmVirtualMachine.createFrom(kernel, kvmFd, ram, setup, origin);
             try {
-                VirtualCpu vcpu = vm.createVcpu();
+                KvmVirtualCpu vcpu = (KvmVirtualCpu) vm.createVcpu();
                 long tscKhz = vcpu.tscKhz();
                 if (info.tscKhz() > 0 && Math.abs(tscKhz - info.tscKhz()) > info.tscKhz() * TSC_TOLERANCE) {
                     throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "The snapshot was taken where"
@@ -82,8 +82,12 @@ final class KvmVmSnapshot implements VmSnapshot {
                             + " kHz: the guest's clocks would run wrong.");
                 }
                 Duration elapsed = Duration.between(info.takenAt(), clock.instant());
-                vcpu.restoreState(cpuState.withTscAdvancedBy(elapsed, info.tscKhz()));
-                return new ClonedVm(vm, vcpu);
+                KvmCpuState advanced = cpuState.withTscAdvancedBy(elapsed, info.tscKhz());
+                vcpu.restoreState(advanced);
+                // Hardware KVM took the TSC (within a second); PVM dropped it: the guest reads the host's.
+                long actual = vcpu.tsc();
+                long lag = advanced.tsc() == -1 || actual == -1 ? 0 : advanced.tsc() - actual;
+                return new ClonedVm(vm, vcpu, lag);
             } catch (HypervisorException | RuntimeException e) {
                 vm.close();
                 throw e;
