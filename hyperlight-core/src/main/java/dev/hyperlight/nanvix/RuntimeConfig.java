@@ -220,14 +220,17 @@ public final class RuntimeConfig {
     }
 
     /**
-     * Whether runs of a runtime (CPython, QuickJS) start warm (on unless turned off): the first
-     * such run of a {@link Sandbox} with a given runtime, start-up environment and start-up mounts
-     * also captures a template, the runtime booted and initialised up to the point where it would
-     * read the script, and every later one is a copy-on-write clone of it that is then told its
-     * own script or code, arguments and environment. A run whose command line a template cannot
-     * take (interpreter options, an ES module), a program ELF, and every run when this is off,
-     * start cold, and so does every run of the multi-process {@link #deployment()} in this phase.
-     * What clones share is in docs/security.md ("Warm starts").
+     * Whether runs of a runtime (CPython, QuickJS) or of an ELF program start warm (on unless
+     * turned off): the first such run of a {@link Sandbox} with a given runtime, start-up
+     * environment and start-up mounts (or program, exec path and library mounts) also captures a
+     * template, the runtime booted and initialised up to the point where it would read the script
+     * (the program loaded, before its stack is built), and every later one is a clone of it that
+     * is then told its own script or code, arguments and environment. A run whose command line a
+     * template cannot take (interpreter options, an ES module), and every run when this is off,
+     * start cold. Both {@link #deployment()}s start warm: in-process a clone maps its template's
+     * RAM copy-on-write; in the multi-process deployment each clone's VMM process gets RAM of its
+     * own filled with a copy of the template's data, which costs that much memory per live run
+     * (docs/architecture.md, "Deployments"). What clones share is in docs/security.md ("Warm starts").
      */
     public boolean warmStarts() {
         return warmStarts;
@@ -272,7 +275,7 @@ public final class RuntimeConfig {
 
     /**
      * Where VMs run: in this JVM ({@link Deployment#IN_PROCESS}, the default) or each in a confined
-     * VMM process ({@link Deployment.MultiProcess}), which in this phase starts every run cold
+     * VMM process ({@link Deployment.MultiProcess}); warm starts work in both
      * (docs/architecture.md, "Deployments").
      */
     public Deployment deployment() {

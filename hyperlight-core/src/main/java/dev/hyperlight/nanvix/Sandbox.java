@@ -1,7 +1,6 @@
 package dev.hyperlight.nanvix;
 
 import dev.hyperlight.nanvix.abi.Sysno;
-import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
@@ -421,9 +420,7 @@ public final class Sandbox implements AutoCloseable {
         CapturedOutput stderr = new CapturedOutput(config.stderr(), config.outputLimit());
         InputStream stdin = request.stdin().<InputStream>map(ByteArrayInputStream::new).orElse(config.stdin());
         List<String> environment = environment(request);
-        // The multi-process deployment clones no VMs yet: its runs start cold rather than boot a template for nothing.
-        boolean warm = config.warmStarts() && config.deployment() instanceof Deployment.InProcess;
-        Optional<WarmStart.StartPlan> plan = warm
+        Optional<WarmStart.StartPlan> plan = config.warmStarts()
                 ? WarmStart.startPlan(command, environment, mounts, config.preloads()) : Optional.empty();
         Optional<Templates.Lease> lease = plan.isEmpty() ? Optional.empty()
                 : templates.get(plan.get().key(), renewal -> template(plan.get(), command, run, renewal));

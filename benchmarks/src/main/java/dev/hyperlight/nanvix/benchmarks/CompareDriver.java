@@ -22,7 +22,7 @@ import java.time.Duration;
  * the program and prints {@code MILLIS EXIT_CODE}, the wall time of {@link Sandbox#run} (VM
  * creation to the VM's destruction) and the program's exit code, or {@code error MESSAGE}. With
  * {@code --cold}, warm starts are off: every run boots the guest kernel and its runtime. With
- * {@code --multi-process}, each VM runs in a confined VMM process (which starts every run cold).
+ * {@code --multi-process}, each VM runs in a confined VMM process (warm runs too: clones in VMM processes).
  */
 public final class CompareDriver {
 

@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The library as a user calls it, in-process: {@link Sandbox#run} from the call to the result, a
+ * The library as a user calls it: {@link Sandbox#run} from the call to the result, a
  * fresh micro-VM each time. Paths are relative to the repository root, the working directory
  * {@code benchmarks/jmh} runs in.
  */
@@ -39,19 +40,24 @@ public class LibraryBenchmarks {
     /**
      * One sandbox (the hypervisor opened, the guest kernel loaded) shared by the benchmark's
      * threads; {@code start}: {@code warm} (the default configuration: runs of a runtime are clones
-     * of its template, made by the first warm-up run) or {@code cold} (warm starts off).
+     * of its template, made by the first warm-up run) or {@code cold} (warm starts off); {@code
+     * deployment}: {@code in-process} (the default) or {@code multi-process} (each VM in a VMM
+     * process; docs/architecture.md, "Deployments").
      */
     @State(Scope.Benchmark)
     public static class Library {
         @Param({"warm", "cold"})
         public String start;
 
+        @Param({"in-process"})
+        public String deployment;
+
         Sandbox sandbox;
 
         @Setup
         public void open() throws SandboxException {
             sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(2)).warmStarts(start.equals("warm"))
-                    .stdout(OutputStream.nullOutputStream()).build());
+                    .deployment(Deployment.parse(deployment)).stdout(OutputStream.nullOutputStream()).build());
         }
 
         @TearDown

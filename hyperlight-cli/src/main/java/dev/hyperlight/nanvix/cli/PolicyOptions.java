@@ -77,7 +77,7 @@ final class PolicyOptions implements AutoCloseable {
 
     @Option(names = "--deployment", paramLabel = "in-process|multi-process",
             description = "Drive the VM from this process (in-process, the default) or from a confined VMM process"
-                    + " that holds /dev/kvm and nothing else (multi-process; runs start cold).")
+                    + " that holds /dev/kvm and nothing else (multi-process).")
     String deployment;
 
     private Optional<JsonLinesAudit> openAudit = Optional.empty();

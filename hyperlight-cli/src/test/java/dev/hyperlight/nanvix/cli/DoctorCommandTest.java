@@ -43,9 +43,10 @@ class DoctorCommandTest {
                 .isEqualTo("OK   device: /dev/kvm exists, readable and writable by this user"));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("OK   api: KVM API 12 "));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("OK   vm: created a VM"));
-        // The multi-process deployment works here and says how its VMM processes are confined.
+        // The multi-process deployment works here, says how its VMM processes are confined and how they start warm.
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("OK   multi-process: KVM API 12 ")
-                .contains("each VM in a VMM process confined with").contains("seccomp"));
+                .contains("each VM in a VMM process confined with").contains("seccomp")
+                .contains("warm starts: each clone's RAM a copy of its template's data"));
         Flavour flavour = HostPlatform.flavour();
         String expectedStatus = flavour == Flavour.HARDWARE ? "OK  " : "WARN";
         assertThat(lines).anySatisfy(line -> assertThat(line)

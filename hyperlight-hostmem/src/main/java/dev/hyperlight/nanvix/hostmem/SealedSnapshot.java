@@ -49,6 +49,11 @@ public abstract class SealedSnapshot implements VmSnapshot {
         return ram.memory();
     }
 
+    /** How many pages of RAM the snapshot holds data for (outside its memfd's holes), for tests. */
+    public final long dataPages() throws HypervisorException {
+        return ram.pagesWithData().cardinality();
+    }
+
     /** The seals of the RAM's memfd, for tests. */
     public final int seals() throws HypervisorException {
         return ram.seals();

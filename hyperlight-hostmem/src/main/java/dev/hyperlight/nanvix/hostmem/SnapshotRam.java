@@ -4,16 +4,19 @@ import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A snapshot's copy of guest RAM, for every backend: a memfd, filled once, then sealed ({@code F_SEAL_WRITE}, {@code
  * F_SEAL_GROW}, {@code F_SEAL_SHRINK}, {@code F_SEAL_SEAL}), so that nothing, not even this
- * process, can change it any more. Clones map it private ({@link GuestRam#mapPrivateCopy}); their
- * mappings keep the file alive after {@link #close()}. Pages never written are holes in the file:
- * they cost no memory and read as zero.
+ * process, can change it any more. Clones in this process map it private ({@link
+ * GuestRam#mapPrivateCopy}), and their mappings keep the file alive after {@link #close()}; clones
+ * in a VMM process get a copy of its data ({@link #copyDataInto}): the file never leaves this
+ * process. Pages never written are holes in the file: they cost no memory and read as zero.
  */
 public final class SnapshotRam implements AutoCloseable {
 
@@ -32,6 +35,8 @@ public final class SnapshotRam implements AutoCloseable {
     private final long size;
     private final Arena arena;
     private final MemorySegment memory;
+    /** {@link #dataExtents()}, once found. */
+    private long[] extents;
 
     private SnapshotRam(int fd, long size, Arena arena, MemorySegment memory) {
         this.fd = fd;
@@ -133,6 +138,42 @@ public final class SnapshotRam implements AutoCloseable {
     /** The pages (by index) the file holds data for: everything outside its holes ({@code SEEK_DATA}). */
     public BitSet pagesWithData() throws HypervisorException {
         BitSet pages = new BitSet();
+        long[] extents = dataExtents();
+        for (int i = 0; i < extents.length; i += 2) {
+            pages.set((int) (extents[i] / GuestRam.PAGE_SIZE), (int) (extents[i + 1] / GuestRam.PAGE_SIZE));
+        }
+        return pages;
+    }
+
+    /**
+     * Copies the file's data extents into {@code target} (zeroed RAM of {@link #size()} bytes) at
+     * the same offsets, and nothing of its holes, which {@code target} already reads as zero: the
+     * work and the memory committed in {@code target} are the snapshot's data, not its RAM size.
+     * Returns the bytes copied.
+     */
+    public long copyDataInto(MemorySegment target) throws HypervisorException {
+        if (target.byteSize() != size) {
+            throw new IllegalArgumentException("a copy of " + size + " bytes of RAM into " + target.byteSize());
+        }
+        long[] extents = dataExtents();
+        long copied = 0;
+        for (int i = 0; i < extents.length; i += 2) {
+            MemorySegment.copy(memory, extents[i], target, extents[i], extents[i + 1] - extents[i]);
+            copied += extents[i + 1] - extents[i];
+        }
+        return copied;
+    }
+
+    /**
+     * The file's data as {@code [start, end)} byte pairs on page boundaries, found once with {@code
+     * SEEK_DATA}/{@code SEEK_HOLE} (the file is sealed). Reading a hole through {@link #memory()}
+     * would add a page of zeros to the file later; leaving it out of the copies changes nothing.
+     */
+    private synchronized long[] dataExtents() throws HypervisorException {
+        if (extents != null) {
+            return extents;
+        }
+        List<Long> found = new ArrayList<>();
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
             long offset = 0;
@@ -148,12 +189,13 @@ public final class SnapshotRam implements AutoCloseable {
                 if (hole < 0) {
                     throw NativeFailure.of("lseek(SEEK_HOLE) in a snapshot's memfd", libc_h.errno(callState));
                 }
-                long end = (hole + GuestRam.PAGE_SIZE - 1) / GuestRam.PAGE_SIZE;
-                pages.set((int) (data / GuestRam.PAGE_SIZE), (int) end);
+                found.add(data & -GuestRam.PAGE_SIZE);
+                found.add(Math.min(size, (hole + GuestRam.PAGE_SIZE - 1) & -GuestRam.PAGE_SIZE));
                 offset = hole;
             }
         }
-        return pages;
+        extents = found.stream().mapToLong(Long::longValue).toArray();
+        return extents;
     }
 
     /** Unmaps {@link #memory()} and closes the memfd; clones' private mappings live on. */

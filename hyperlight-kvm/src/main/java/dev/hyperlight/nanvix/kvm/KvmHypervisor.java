@@ -222,7 +222,8 @@ public final class KvmHypervisor implements Hypervisor {
                 + cpuidLeaves() + " CPUID leaves, privilege level at exits from "
                 + (vcpuSetup.syncSpecialRegisters() ? "synced registers" : "KVM_GET_SREGS")
                 + (pool == null ? ", in this process" : ", each VM in a VMM process confined with "
-                        + String.join(", ", pool.confinement()));
+                        + String.join(", ", pool.confinement())
+                        + "; warm starts: each clone's RAM a copy of its template's data, made in this process");
     }
 
     @Override
@@ -236,21 +237,27 @@ public final class KvmHypervisor implements Hypervisor {
             if (closed) {
                 throw new IllegalStateException("the KVM hypervisor is closed");
             }
-            if (pool == null) {
-                return KvmVirtualMachine.create(LocalKvmKernel.INSTANCE, kvmFd, memorySize, vcpuSetup, origin);
-            }
-            VmmProcess vmm = pool.take();
-            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
-            int vmmKvmFd;
-            try {
-                vmmKvmFd = vmm.kvmFd(device);
-            } catch (HypervisorException e) {
-                vmm.close();
-                throw e;
-            }
-            return KvmVirtualMachine.create(kernel, vmmKvmFd, memorySize, vcpuSetup, origin);
+            Host host = newVmHost();
+            return KvmVirtualMachine.create(host.kernel(), host.kvmFd(), memorySize, vcpuSetup, origin);
         } finally {
             fdLock.readLock().unlock();
+        }
+    }
+
+    /** Where a new VM is made: {@code kvmFd} of {@code kernel}, which the VM owns from then on. */
+    private record Host(KvmKernel kernel, int kvmFd) {}
+
+    /** This process's KVM, or a VMM process taken from the pool (one per VM, never reused). Under the read lock. */
+    private Host newVmHost() throws HypervisorException {
+        if (pool == null) {
+            return new Host(LocalKvmKernel.INSTANCE, kvmFd);
+        }
+        VmmProcess vmm = pool.take();
+        try {
+            return new Host(new RemoteKvmKernel(vmm), vmm.kvmFd(device));
+        } catch (HypervisorException e) {
+            vmm.close();
+            throw e;
         }
     }
 
@@ -269,16 +276,18 @@ public final class KvmHypervisor implements Hypervisor {
             throw new HypervisorException(Kind.UNSUPPORTED,
                     "The snapshot was taken on another KVM flavour or with another CPUID than this host's.");
         }
-        if (pool != null) {
-            throw new HypervisorException(Kind.UNSUPPORTED,
-                    "The multi-process deployment does not clone VMs yet: runs start cold.");
-        }
         fdLock.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("the KVM hypervisor is closed");
             }
-            return kvmSnapshot.cloneVm(kvmFd, vcpuSetup, origin, clock);
+            Host host = newVmHost();
+            try {
+                return kvmSnapshot.cloneVm(host.kernel(), host.kvmFd(), vcpuSetup, origin, clock);
+            } catch (HypervisorException | RuntimeException e) {
+                host.kernel().release(); // a closed snapshot refuses before the VM takes the kernel
+                throw e;
+            }
         } finally {
             fdLock.readLock().unlock();
         }

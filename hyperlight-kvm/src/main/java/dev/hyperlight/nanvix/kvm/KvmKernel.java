@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import java.lang.foreign.MemorySegment;
 
@@ -27,8 +28,12 @@ sealed interface KvmKernel permits LocalKvmKernel, RemoteKvmKernel {
     /** Closes a descriptor KVM gave (a VM's); failures are logged, not thrown. */
     void close(int fd);
 
-    /** Whether a snapshot's memfd can back a new VM's RAM here (warm starts, clones). */
-    boolean canMapSnapshots();
+    /**
+     * Guest RAM for a clone of {@code snapshot}, registered as memory slot 0 (GPA 0) of {@code
+     * vmFd}, reading as the snapshot's: in this process a copy-on-write mapping of its memfd; in a
+     * VMM process, whose RAM this process must share, new RAM filled with the snapshot's data.
+     */
+    GuestRam cloneRam(int vmFd, SnapshotRam snapshot) throws HypervisorException;
 
     /** Called when the VM this kernel served is closed: a VMM process ends with its VM. */
     void release();

@@ -52,15 +52,10 @@ final class KvmVirtualMachine implements VirtualMachine {
         return create(kernel, kvmFd, (k, vmFd) -> k.createRam(vmFd, memorySize), vcpuSetup, origin);
     }
 
-    /** A VM whose RAM is {@code snapshot}'s, copy-on-write, without a vCPU yet (in this process only). */
-    static KvmVirtualMachine createFrom(LocalKvmKernel kernel, int kvmFd, SnapshotRam snapshot, VcpuSetup vcpuSetup,
+    /** A VM whose RAM reads as {@code snapshot}'s ({@link KvmKernel#cloneRam}), without a vCPU yet. */
+    static KvmVirtualMachine createFrom(KvmKernel kernel, int kvmFd, SnapshotRam snapshot, VcpuSetup vcpuSetup,
             SnapshotOrigin origin) throws HypervisorException {
-        return create(kernel, kvmFd, (k, vmFd) -> {
-            try (Arena scratch = Arena.ofConfined()) {
-                return kernel.register(vmFd, GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(),
-                        scratch.allocate(libc_h.CALL_STATE_LAYOUT)));
-            }
-        }, vcpuSetup, origin);
+        return create(kernel, kvmFd, (k, vmFd) -> k.cloneRam(vmFd, snapshot), vcpuSetup, origin);
     }
 
     private static KvmVirtualMachine create(KvmKernel kernel, int kvmFd, RamMapping mapping, VcpuSetup vcpuSetup,
@@ -108,11 +103,6 @@ final class KvmVirtualMachine implements VirtualMachine {
     public synchronized VmSnapshot snapshot(VirtualCpu vcpu, Map<String, String> tags) throws HypervisorException {
         if (closed) {
             throw new IllegalStateException("the VM is closed");
-        }
-        if (!kernel.canMapSnapshots()) {
-            // Its clones would need the snapshot's memfd in their VMM processes: not in this phase.
-            throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED,
-                    "VMs in VMM processes (the multi-process deployment) take no snapshots: runs start cold");
         }
         if (vcpus.size() != 1 || vcpus.getFirst() != vcpu) {
             throw new IllegalArgumentException("a snapshot takes a VM with one vCPU, and that vCPU");

@@ -37,10 +37,12 @@ final class KvmVmSnapshot extends SealedSnapshot {
      * A VM mapping the RAM copy-on-write, its vCPU restored with the TSC moved on by the time since
      * the snapshot was taken ({@code clock}), so the guest's clocks read the real time.
      */
-    ClonedVm cloneVm(int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock) throws HypervisorException {
+    ClonedVm cloneVm(KvmKernel kernel, int kvmFd, VcpuSetup setup, SnapshotOrigin origin, Clock clock)
+            throws HypervisorException {
         return whileOpen(ram -> {
             SnapshotInfo info = info();
-            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(LocalKvmKernel.INSTANCE, kvmFd, ram, setup, origin);
+            // kernel.cloneRam: copy-on-write in this process, a copy in a VMM process; the VM owns kernel.
+            KvmVirtualMachine vm = KvmVirtualMachine.createFrom(kernel, kvmFd, ram, setup, origin);
             try {
                 VirtualCpu vcpu = vm.createVcpu();
                 long tscKhz = vcpu.tscKhz();

@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.sys.kvm_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
@@ -85,9 +86,10 @@ record LocalKvmKernel() implements KvmKernel {
         }
     }
 
+    /** The snapshot's memfd mapped private: no page is copied until the guest or the host writes it. */
     @Override
-    public boolean canMapSnapshots() {
-        return true;
+    public GuestRam cloneRam(int vmFd, SnapshotRam snapshot) throws HypervisorException {
+        return register(vmFd, GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), CALL_STATE.get()));
     }
 
     @Override

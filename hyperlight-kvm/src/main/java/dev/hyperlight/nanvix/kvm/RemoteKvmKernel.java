@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.VmmRing.Op;
 import dev.hyperlight.nanvix.kvm.VmmRing.Request;
@@ -87,9 +88,26 @@ final class RemoteKvmKernel implements KvmKernel {
         }
     }
 
+    /**
+     * New RAM in the VMM process ({@link #createRam}), filled here with the snapshot's data
+     * extents: a private copy-on-write mapping could not be shared with this process, which reads
+     * and writes guest memory. The snapshot's memfd never reaches the VMM, so no VMM process can
+     * read a template or another clone's pages, at the price of a copy of the snapshot's data per
+     * clone (docs/architecture.md, "Deployments").
+     */
     @Override
-    public boolean canMapSnapshots() {
-        return false; // a snapshot's memfd would have to reach the VMM: not in this phase
+    public GuestRam cloneRam(int vmFd, SnapshotRam snapshot) throws HypervisorException {
+        GuestRam ram = createRam(vmFd, snapshot.size());
+        try {
+            long start = System.nanoTime();
+            long copied = snapshot.copyDataInto(ram.memory());
+            LOG.debug("a clone's RAM in VMM process {}: {} KiB of the snapshot's data copied in {} us", vmm.pid(),
+                    copied >> 10, (System.nanoTime() - start) / 1000);
+            return ram;
+        } catch (HypervisorException | RuntimeException e) {
+            ram.close();
+            throw e;
+        }
     }
 
     @Override

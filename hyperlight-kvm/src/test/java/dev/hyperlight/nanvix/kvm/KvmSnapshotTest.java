@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
@@ -211,8 +212,89 @@ class KvmSnapshotTest extends KvmTestHypervisors {
         assertThat(SnapshotRamTest.memfdMappings()).as("its mappings").isZero();
     }
 
+    /**
+     * The multi-process deployment: a snapshot taken of a VM in a VMM process is held by this
+     * process; each clone runs in a VMM process of its own, in RAM that process and this one
+     * share, filled with a copy of the snapshot's data pages and nothing else, and no VMM process
+     * ever holds the snapshot's memfd.
+     */
+    @Test
+    void clonesInVmmProcessesGetACopyOfTheSnapshotsDataAndNeverItsMemfd() throws Exception {
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+                VmSnapshot snapshot = snapshotAtFirstExit(multi)) {
+            long dataBytes = ((KvmVmSnapshot) snapshot).dataPages() * GuestRam.PAGE_SIZE;
+            assertThat(dataBytes).isPositive().isLessThan(TestGuest.RAM_SIZE / 4);
+            try (ClonedVm first = multi.cloneVm(snapshot); ClonedVm second = multi.cloneVm(snapshot)) {
+                // Each clone's RAM holds exactly the snapshot's data: its holes stay holes.
+                assertThat(VmmProcesses.guestRamDataBytes()).as("guest RAM of the two clones' VMM processes")
+                        .containsExactlyInAnyOrder(dataBytes, dataBytes);
+                assertThat(VmmProcesses.descriptorTargetsContaining("memfd:" + SnapshotRam.MEMFD_NAME))
+                        .as("the snapshot's memfd in a VMM process").isZero();
+                assertThat(first.vm().memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(IN_SNAPSHOT);
+
+                answer(first, 0xaaaa);
+                answer(second, 0xbbbb);
+                assertThat(first.vm().memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(0xaaaa);
+                assertThat(second.vm().memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(0xbbbb);
+                assertThat(snapshot.memory().get(ValueLayout.JAVA_INT, DATA)).isEqualTo(IN_SNAPSHOT);
+                assertThat(snapshot.memory().get(ValueLayout.JAVA_INT, MAILBOX)).isZero();
+                assertThat(ProcSelf.kvmDescriptors()).as("KVM VM and vCPU descriptors in this process").isZero();
+            }
+        }
+    }
+
+    /** A snapshot belongs to this process, not to a deployment: either one clones what the other took. */
+    @Test
+    void aSnapshotTakenInOneDeploymentClonesInTheOther() throws Exception {
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+                VmSnapshot inProcess = snapshotAtFirstExit(kvm);
+                VmSnapshot inVmm = snapshotAtFirstExit(multi);
+                ClonedVm inVmmFromInProcess = multi.cloneVm(inProcess);
+                ClonedVm inProcessFromVmm = kvm.cloneVm(inVmm)) {
+            answer(inVmmFromInProcess, 0x1111);
+            answer(inProcessFromVmm, 0x2222);
+            // Runs on to its end from the restored registers; its clock is not before the snapshot's.
+            assertThat(guestTsc(inVmmFromInProcess)).isGreaterThanOrEqualTo(((KvmCpuState) inProcess.cpuState()).tsc());
+        }
+    }
+
+    /** Clones in VMM processes, each run and closed, leave no process, descriptor or mapping behind. */
+    @Test
+    void clonesInVmmProcessesLeaveNothingBehind() throws Exception {
+        long descriptors;
+        int mappings;
+        long threads;
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+                VmSnapshot snapshot = snapshotAtFirstExit(multi)) {
+            for (int i = 0; i < 5; i++) { // load classes and compile before the baseline
+                runClone(multi, snapshot, i);
+            }
+            descriptors = ProcSelf.openDescriptors();
+            mappings = ProcSelf.mappings().size();
+            threads = ProcSelf.threads();
+            for (int i = 0; i < 50; i++) {
+                runClone(multi, snapshot, i);
+            }
+            assertThat(VmmProcesses.guestRamDataBytes()).as("guest RAM left in VMM processes").isEmpty();
+            assertThat(ProcSelf.openDescriptors()).as("open descriptors").isLessThanOrEqualTo(descriptors + 10);
+            assertThat(ProcSelf.mappings().size()).as("mappings").isLessThanOrEqualTo(mappings + 10);
+            assertThat(ProcSelf.threads()).as("threads").isLessThanOrEqualTo(threads + 2);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!VmmProcesses.alive().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50); // a replacement the pool was starting ends as it comes up
+        }
+        assertThat(VmmProcesses.alive()).as("VMM processes once the backend is closed").isEmpty();
+        assertThat(ProcSelf.mappings()).as("guest RAM and rings mapped here")
+                .noneMatch(m -> m.path().contains("memfd:hyperlight"));
+    }
+
     private static void runClone(VmSnapshot snapshot, int value) throws HypervisorException {
-        try (ClonedVm clone = kvm.cloneVm(snapshot)) {
+        runClone(kvm, snapshot, value);
+    }
+
+    private static void runClone(KvmHypervisor hypervisor, VmSnapshot snapshot, int value) throws HypervisorException {
+        try (ClonedVm clone = hypervisor.cloneVm(snapshot)) {
             answer(clone, value);
             MemorySegment ram = clone.vm().memory();
             assertThat(ram.get(ValueLayout.JAVA_INT, DATA)).isEqualTo(value);
