@@ -2,10 +2,12 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
-import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
 import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;

@@ -7,9 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
-import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorProvider;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
