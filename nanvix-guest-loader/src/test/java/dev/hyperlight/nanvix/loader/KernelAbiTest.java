@@ -53,6 +53,10 @@ class KernelAbiTest {
             entry("port::FAULT", (long) GuestAbi.PORT_FAULT),
             entry("port::LOG", (long) GuestAbi.PORT_LOG),
             entry("port::PANIC", (long) GuestAbi.PORT_PANIC),
+            entry("port::SYSCALL", (long) GuestAbi.PORT_SYSCALL),
+            entry("DOOR_VA", GuestAbi.DOOR_VA),
+            entry("DOOR_OUT_OFFSET", GuestAbi.DOOR_OUT_OFFSET),
+            entry("FAST_CALL_LIMIT", GuestAbi.FAST_CALL_LIMIT),
             entry("run_flags::MEMORY_LIMIT_REACHED", GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED),
             entry("boot_flags::START_MESSAGE", BootInfo.FLAG_START_MESSAGE));
 
