@@ -63,7 +63,7 @@ class KernelAbiTest {
     private static final Pattern CONSTANT = Pattern.compile("^\\s*pub const ([A-Z0-9_]+): \\w+ = (.+);$");
     private static final Pattern MODULE = Pattern.compile("^\\s*pub mod (\\w+) \\{$");
     private static final Pattern LITERAL = Pattern.compile("(0x[0-9a-fA-F_]+|[0-9_]+)");
-    private static final Pattern FIELD = Pattern.compile("^\\s*pub (\\w+): (u64|\\[u8; (\\d+)\\]),$");
+    private static final Pattern FIELD = Pattern.compile("^\\s*pub (\\w+): (u64|\\[u8; (\\d+)\\]|\\[u64; (\\d+)\\]),$");
     private static final Pattern LINK_ADDRESS = Pattern.compile("^\\s*\\. = (0x[0-9a-fA-F]+);", Pattern.MULTILINE);
 
     private static String kernelFile(String path) throws IOException {
@@ -116,7 +116,8 @@ class KernelAbiTest {
             Matcher field = FIELD.matcher(line);
             if (field.matches()) {
                 kernel.put(field.group(1).toUpperCase(Locale.ROOT) + "_OFFSET", offset);
-                offset += field.group(3) == null ? 8 : Integer.parseInt(field.group(3));
+                offset += field.group(3) != null ? Integer.parseInt(field.group(3))
+                        : field.group(4) != null ? 8 * Integer.parseInt(field.group(4)) : 8;
             }
         }
         Map<String, Integer> host = new TreeMap<>();
