@@ -157,8 +157,7 @@ final class GuestRun {
     private Outcome serveHypercall() {
         try {
             SyscallRequest request = page.request();
-            if (startPoint.isPresent() && request.number() == Sysno.READ.number()
-                    && request.arg0() == startPoint.getAsInt()) {
+            if (atStartPoint(request)) {
                 return AT_START_POINT;
             }
             try {
@@ -205,6 +204,9 @@ final class GuestRun {
                 return null;
             }
             case FastCalls.Decision.Answer answer -> result = answer.result();
+            case FastCalls.Decision.Forward forward when atStartPoint(forward.request()) -> {
+                return null; // a template stops inside the kernel's hypercall of that read (serveHypercall)
+            }
             case FastCalls.Decision.Forward forward -> {
                 try {
                     result = io.call(forward.request(), forward.userAddresses() ? vcpu.exitCr3() : 0);
@@ -222,6 +224,12 @@ final class GuestRun {
                 registers.r12(), registers.r13(), registers.r14(), registers.r15(),
                 returnTo, (registers.r11() & USER_FLAGS) | FLAGS_ALWAYS));
         return null;
+    }
+
+    /** Whether {@code request} is the read of the start message a {@link Template} stops at. */
+    private boolean atStartPoint(SyscallRequest request) {
+        return startPoint.isPresent() && request.number() == Sysno.READ.number()
+                && request.arg0() == startPoint.getAsInt();
     }
 
     /** The host stopped the vCPU; the log says where the guest was (where a program spun, say). */

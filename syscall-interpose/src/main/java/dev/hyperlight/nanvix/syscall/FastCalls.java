@@ -87,6 +87,24 @@ public final class FastCalls {
         // A new file's mode needs the process's umask, which only the kernel knows.
         ROWS.put(Sysno.OPENAT, (a0, a1, a2, a3, a4, a5) -> openat(a0, a1, a2, a3));
         ROWS.put(Sysno.OPEN, (a0, a1, a2, a3, a4, a5) -> openat(AT_FDCWD, a0, a1, a2));
+        // Writes at an offset: no pipe, so no SIGPIPE (write and writev stay in the kernel, which acts on EPIPE).
+        ROWS.put(Sysno.PWRITE64, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.PWRITE64, a0, a1, a2, a3));
+        ROWS.put(Sysno.FTRUNCATE, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.FTRUNCATE, a0, a1, a2, a3, a4, a5));
+        ROWS.put(Sysno.FSYNC, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.FSYNC, a0));
+        ROWS.put(Sysno.FDATASYNC, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.FSYNC, a0));
+        ROWS.put(Sysno.DUP, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.DUP, a0, a1, a2, a3, a4, a5));
+        ROWS.put(Sysno.DUP3, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.DUP3, a0, a1, a2, a3, a4, a5));
+        // Names: removing, renaming, the working directory, file system statistics.
+        ROWS.put(Sysno.UNLINKAT, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.UNLINKAT, a0, a1, a2));
+        ROWS.put(Sysno.UNLINK, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.UNLINKAT, AT_FDCWD, a0, 0));
+        ROWS.put(Sysno.RMDIR, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.UNLINKAT, AT_FDCWD, a0, Fcntl.AT_REMOVEDIR));
+        ROWS.put(Sysno.RENAMEAT2, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.RENAMEAT2, a0, a1, a2, a3, a4));
+        ROWS.put(Sysno.RENAMEAT, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.RENAMEAT2, a0, a1, a2, a3, 0));
+        ROWS.put(Sysno.RENAME, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.RENAMEAT2, AT_FDCWD, a0, AT_FDCWD, a1, 0));
+        ROWS.put(Sysno.CHDIR, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.CHDIR, a0));
+        ROWS.put(Sysno.FCHDIR, (a0, a1, a2, a3, a4, a5) -> integers(Sysno.FCHDIR, a0, a1, a2, a3, a4, a5));
+        ROWS.put(Sysno.STATFS, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.STATFS, a0, a1));
+        ROWS.put(Sysno.FSTATFS, (a0, a1, a2, a3, a4, a5) -> direct(Sysno.FSTATFS, a0, a1));
     }
 
     private FastCalls() {}

@@ -59,6 +59,17 @@ class FastCallsTest {
                 let mode = if flags & O_CREAT != 0 { without_umask(mode) } else { mode };
                 direct(forwarded::OPENAT, [dirfd, path, flags, mode, 0, 0])
             }""";
+    private static final String RENAMEAT2 = """
+            fn renameat2(old_dir: u64, old: u64, new_dir: u64, new: u64, flags: u64) -> i64 {
+                direct(forwarded::RENAMEAT2, [old_dir, old, new_dir, new, flags, 0])
+            }""";
+    private static final String STATFS = """
+            fn statfs(path: Option<u64>, fd: u64, buf: u64) -> i64 {
+                match path {
+                    Some(p) => direct(forwarded::STATFS, [p, buf, 0, 0, 0, 0]),
+                    None => direct(forwarded::FSTATFS, [fd, buf, 0, 0, 0, 0]),
+                }
+            }""";
     private static final String DIRECT = """
             fn direct(call: Forwarded, args: [u64; 6]) -> i64 {
                 hypercall::call_user(call, args)
@@ -132,7 +143,56 @@ class FastCallsTest {
                     SyscallRequest.of(Sysno.OPENAT, A0, A1, A2, A3), true),
             new Row(Sysno.OPEN, "rewritten(nr::OPEN, \"open\", \"openat\", fs::sys_open)",
                     List.of("pub fn sys_open(a: &Args) -> i64 {\n    openat(AT_FDCWD, a[0], a[1], a[2])\n}", OPENAT),
-                    SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, A0, A1, A2), true));
+                    SyscallRequest.of(Sysno.OPENAT, AT_FDCWD, A0, A1, A2), true),
+            new Row(Sysno.PWRITE64, "host(nr::PWRITE64, \"pwrite64\", fs::sys_pwrite64)",
+                    List.of("pub fn sys_pwrite64(a: &Args) -> i64 {\n    direct(forwarded::PWRITE64, [a[0], a[1], a[2], a[3], 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.PWRITE64, A0, A1, A2, A3), true),
+            new Row(Sysno.FTRUNCATE, "host(nr::FTRUNCATE, \"ftruncate\", fs::sys_ftruncate)",
+                    List.of("pub fn sys_ftruncate(a: &Args) -> i64 {\n    host(forwarded::FTRUNCATE, *a)\n}"),
+                    SyscallRequest.of(Sysno.FTRUNCATE, A0, A1, A2, A3, A4, A5), false),
+            new Row(Sysno.FSYNC, "host(nr::FSYNC, \"fsync\", fs::sys_fsync)",
+                    List.of("pub fn sys_fsync(a: &Args) -> i64 {\n    host(forwarded::FSYNC, [a[0], 0, 0, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.FSYNC, A0), false),
+            new Row(Sysno.FDATASYNC, "rewritten(nr::FDATASYNC, \"fdatasync\", \"fsync\", fs::sys_fsync)",
+                    List.of("pub fn sys_fsync(a: &Args) -> i64 {\n    host(forwarded::FSYNC, [a[0], 0, 0, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.FSYNC, A0), false),
+            new Row(Sysno.DUP, "host(nr::DUP, \"dup\", fs::sys_dup)",
+                    List.of("pub fn sys_dup(a: &Args) -> i64 {\n    host(forwarded::DUP, *a)\n}"),
+                    SyscallRequest.of(Sysno.DUP, A0, A1, A2, A3, A4, A5), false),
+            new Row(Sysno.DUP3, "host(nr::DUP3, \"dup3\", fs::sys_dup3)",
+                    List.of("pub fn sys_dup3(a: &Args) -> i64 {\n    host(forwarded::DUP3, *a)\n}"),
+                    SyscallRequest.of(Sysno.DUP3, A0, A1, A2, A3, A4, A5), false),
+            new Row(Sysno.UNLINKAT, "host(nr::UNLINKAT, \"unlinkat\", fs::sys_unlinkat)",
+                    List.of("pub fn sys_unlinkat(a: &Args) -> i64 {\n    let (dirfd, flags) = (a[0], a[2]);\n"
+                            + "    direct(forwarded::UNLINKAT, [dirfd, a[1], flags, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.UNLINKAT, A0, A1, A2), true),
+            new Row(Sysno.UNLINK, "rewritten(nr::UNLINK, \"unlink\", \"unlinkat\", fs::sys_unlink)",
+                    List.of("pub fn sys_unlink(a: &Args) -> i64 {\n    direct(forwarded::UNLINKAT, [AT_FDCWD, a[0], 0, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.UNLINKAT, AT_FDCWD, A0, 0), true),
+            new Row(Sysno.RMDIR, "rewritten(nr::RMDIR, \"rmdir\", \"unlinkat(AT_REMOVEDIR)\", fs::sys_rmdir)",
+                    List.of("pub fn sys_rmdir(a: &Args) -> i64 {\n    direct(forwarded::UNLINKAT, [AT_FDCWD, a[0], AT_REMOVEDIR, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.UNLINKAT, AT_FDCWD, A0, Fcntl.AT_REMOVEDIR), true),
+            new Row(Sysno.RENAMEAT2, "host(nr::RENAMEAT2, \"renameat2\", fs::sys_renameat2)",
+                    List.of("pub fn sys_renameat2(a: &Args) -> i64 {\n    renameat2(a[0], a[1], a[2], a[3], a[4])\n}", RENAMEAT2),
+                    SyscallRequest.of(Sysno.RENAMEAT2, A0, A1, A2, A3, A4), true),
+            new Row(Sysno.RENAMEAT, "rewritten(nr::RENAMEAT, \"renameat\", \"renameat2\", fs::sys_renameat)",
+                    List.of("pub fn sys_renameat(a: &Args) -> i64 {\n    renameat2(a[0], a[1], a[2], a[3], 0)\n}", RENAMEAT2),
+                    SyscallRequest.of(Sysno.RENAMEAT2, A0, A1, A2, A3, 0), true),
+            new Row(Sysno.RENAME, "rewritten(nr::RENAME, \"rename\", \"renameat2\", fs::sys_rename)",
+                    List.of("pub fn sys_rename(a: &Args) -> i64 {\n    renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], 0)\n}", RENAMEAT2),
+                    SyscallRequest.of(Sysno.RENAMEAT2, AT_FDCWD, A0, AT_FDCWD, A1, 0), true),
+            new Row(Sysno.CHDIR, "host(nr::CHDIR, \"chdir\", fs::sys_chdir)",
+                    List.of("pub fn sys_chdir(a: &Args) -> i64 {\n    direct(forwarded::CHDIR, [a[0], 0, 0, 0, 0, 0])\n}"),
+                    SyscallRequest.of(Sysno.CHDIR, A0), true),
+            new Row(Sysno.FCHDIR, "host(nr::FCHDIR, \"fchdir\", fs::sys_fchdir)",
+                    List.of("pub fn sys_fchdir(a: &Args) -> i64 {\n    host(forwarded::FCHDIR, *a)\n}"),
+                    SyscallRequest.of(Sysno.FCHDIR, A0, A1, A2, A3, A4, A5), false),
+            new Row(Sysno.STATFS, "host(nr::STATFS, \"statfs\", fs::sys_statfs)",
+                    List.of("pub fn sys_statfs(a: &Args) -> i64 {\n    statfs(Some(a[0]), 0, a[1])\n}", STATFS),
+                    SyscallRequest.of(Sysno.STATFS, A0, A1), true),
+            new Row(Sysno.FSTATFS, "host(nr::FSTATFS, \"fstatfs\", fs::sys_fstatfs)",
+                    List.of("pub fn sys_fstatfs(a: &Args) -> i64 {\n    statfs(None, a[0], a[1])\n}", STATFS),
+                    SyscallRequest.of(Sysno.FSTATFS, A0, A1), true));
 
     @Test
     void everyFastCallIsARowHere() {
@@ -183,9 +243,9 @@ class FastCallsTest {
     @Test
     void callsWithSideEffectsInTheKernelAreNotFast() {
         // write (SIGPIPE), mmap, the process and signal calls, ioctl (staged arguments), fcntl (locks)...
-        for (Sysno call : List.of(Sysno.WRITE, Sysno.WRITEV, Sysno.PWRITE64, Sysno.MMAP, Sysno.BRK, Sysno.IOCTL,
+        for (Sysno call : List.of(Sysno.WRITE, Sysno.WRITEV, Sysno.PWRITEV, Sysno.MMAP, Sysno.BRK, Sysno.IOCTL,
                 Sysno.FCNTL, Sysno.CLONE, Sysno.EXIT_GROUP, Sysno.RT_SIGRETURN, Sysno.KILL, Sysno.FUTEX, Sysno.GETPID,
-                Sysno.UMASK, Sysno.STATX, Sysno.CHDIR, Sysno.MKDIRAT)) {
+                Sysno.UMASK, Sysno.STATX, Sysno.MKDIR, Sysno.MKDIRAT, Sysno.DUP2, Sysno.FCHMOD, Sysno.UTIMENSAT)) {
             assertThat(FastCalls.decide(call.number(), A0, A1, A2, A3, A4, A5)).as("%s", call).isEqualTo(FastCalls.Decision.NOT_RUN);
         }
     }
