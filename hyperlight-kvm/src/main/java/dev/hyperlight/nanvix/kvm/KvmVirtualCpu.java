@@ -312,6 +312,11 @@ final class KvmVirtualCpu implements VirtualCpu {
     }
 
     @Override
+    public long cpuTimeElsewhereNanos() {
+        return port.cpuTimeElsewhereNanos();
+    }
+
+    @Override
     public void interrupt() {
         synchronized (runState) {
             if (closed) {

@@ -5,8 +5,11 @@ import dev.hyperlight.nanvix.kvm.VmmRing.Op;
 import dev.hyperlight.nanvix.kvm.VmmRing.Request;
 import dev.hyperlight.nanvix.kvm.sys.kvm_h;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,9 @@ final class RemoteKvmKernel implements KvmKernel {
             throw NativeFailure.of("the vCPU's channel in the VMM process", (int) -result);
         }
         int tid = response.threadId();
+        if (!Files.isDirectory(threadDirectory(tid))) {
+            throw VmmRing.malformed("thread id " + tid + " is not a thread of VMM process " + vmm.pid());
+        }
         VmmProcess.Ring ring = vmm.openRing(response.remoteFd());
         return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8));
     }
@@ -113,18 +119,56 @@ final class RemoteKvmKernel implements KvmKernel {
         vmm.close();
     }
 
+    private Path threadDirectory(int tid) {
+        return Path.of("/proc", Long.toString(vmm.pid()), "task", Integer.toString(tid));
+    }
+
+    /**
+     * CPU time of the VMM process's thread {@code tid} in nanoseconds: the first field of its
+     * {@code schedstat}, or, on a kernel without it, user plus system time of its {@code stat}
+     * (in USER_HZ ticks, 100 a second on x86-64); -1 once the thread is gone.
+     */
+    static long threadCpuNanos(Path thread) {
+        try {
+            String schedstat = Files.readString(thread.resolve("schedstat"));
+            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+        } catch (IOException | RuntimeException noSchedstat) {
+            try {
+                String stat = Files.readString(thread.resolve("stat"));
+                // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+            } catch (IOException | RuntimeException gone) {
+                return -1;
+            }
+        }
+    }
+
     /** A vCPU served by its own thread in the VMM process. */
     private final class Vcpu implements VcpuPort {
 
         private final VmmProcess.Ring ring;
         private final int tid;
+        private final Path thread;
         /** This process's copy of the VMM's kvm_run, taken out of shared memory before it is decoded. */
         private final MemorySegment runArea;
+        /** The thread's CPU time as last read: what counts once the process is gone. */
+        private volatile long cpuNanos;
 
         Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea) {
             this.ring = ring;
             this.tid = tid;
+            this.thread = threadDirectory(tid);
             this.runArea = runArea;
+        }
+
+        @Override
+        public long cpuTimeElsewhereNanos() {
+            long now = threadCpuNanos(thread);
+            if (now > cpuNanos) {
+                cpuNanos = now;
+            }
+            return cpuNanos;
         }
 
         @Override
