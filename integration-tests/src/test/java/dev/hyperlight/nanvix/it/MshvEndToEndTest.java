@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reports (never skips) that real mshv was absent: the harness run is then the evidence, with the
  * limits docs/architecture.md lists. Warm starts are off: the mshv backend takes no snapshots.
  */
+@InProcessOnly("the mshv backend has no multi-process deployment (the VMM process is KVM's)")
 class MshvEndToEndTest {
 
     private static final Path MSHV = Path.of("/dev/mshv");
