@@ -77,11 +77,15 @@ static uint64_t rdtsc(void)
     return ((uint64_t)high << 32) | low;
 }
 
-/* Clock::since_boot_ns: the TSC since boot (never negative) times the fixed-point scale. */
+/* Clock::since_boot_ns: the TSC since boot, modulo 2^64 (a clone's host may have moved
+ * tsc_at_boot "below 0"), never negative, times the fixed-point scale. */
 static uint64_t since_boot_ns(const struct clock *clock)
 {
     uint64_t tsc = rdtsc();
-    uint64_t cycles = tsc > clock->tsc_at_boot ? tsc - clock->tsc_at_boot : 0;
+    uint64_t cycles = tsc - clock->tsc_at_boot;
+    if ((int64_t)cycles < 0) {
+        cycles = 0;
+    }
     unsigned __int128 ns = ((unsigned __int128)cycles * clock->ns_per_cycle) >> SCALE_SHIFT;
     return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
 }

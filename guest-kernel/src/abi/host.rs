@@ -4,7 +4,7 @@
 //! constant as a literal: the test reads them as text.
 
 /// Version of the contract; the host passes it in RSI and in the boot info.
-pub const ABI_VERSION: u64 = 3;
+pub const ABI_VERSION: u64 = 4;
 
 /// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
 pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
@@ -26,7 +26,9 @@ pub const HYPERCALL_PAGE_GPA: u64 = 0x2000;
 /// The hypercall page: `nr`, six arguments, the host's result; `cr3`, 0 when the pointer
 /// arguments are guest-physical addresses, else the page-table root under which they are the
 /// program's own addresses; and, when the result is `USER_FAULT`, the range of the program's
-/// memory the host could not access (`fault_write` 1 for a write).
+/// memory the host could not access (`fault_write` 1 for a write); `clock`, written by the
+/// kernel once at boot: the GPA of its clock (the vvar page), which the host moves on in a warm
+/// start's clone (docs/guest-abi.md, "Clocks in clones").
 #[repr(C)]
 pub struct HypercallPage {
     pub nr: u64,
@@ -36,6 +38,7 @@ pub struct HypercallPage {
     pub fault_address: u64,
     pub fault_length: u64,
     pub fault_write: u64,
+    pub clock: u64,
 }
 
 pub const HYPERCALL_NR_OFFSET: usize = 0;
@@ -46,6 +49,7 @@ pub const HYPERCALL_CR3_OFFSET: usize = 64;
 pub const HYPERCALL_FAULT_ADDRESS_OFFSET: usize = 72;
 pub const HYPERCALL_FAULT_LENGTH_OFFSET: usize = 80;
 pub const HYPERCALL_FAULT_WRITE_OFFSET: usize = 88;
+pub const HYPERCALL_CLOCK_OFFSET: usize = 96;
 
 /// The result (as u64) of a call with user addresses whose arguments the program's page tables
 /// do not let the host access: the call has not run; the fault fields name the range.
@@ -60,6 +64,7 @@ const _: () = {
     assert!(offset_of!(HypercallPage, fault_address) == HYPERCALL_FAULT_ADDRESS_OFFSET);
     assert!(offset_of!(HypercallPage, fault_length) == HYPERCALL_FAULT_LENGTH_OFFSET);
     assert!(offset_of!(HypercallPage, fault_write) == HYPERCALL_FAULT_WRITE_OFFSET);
+    assert!(offset_of!(HypercallPage, clock) == HYPERCALL_CLOCK_OFFSET);
 };
 
 /// Ports the kernel writes to with `out dx, eax` after filling its hypercall page.

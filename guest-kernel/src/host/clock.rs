@@ -47,9 +47,13 @@ impl Clock {
         Clock { tsc_at_boot: tsc, realtime_at_boot_ns: realtime_ns, ns_per_cycle: self.ns_per_cycle }
     }
 
-    /// Nanoseconds since boot at TSC value `tsc`.
+    /// Nanoseconds since boot at TSC value `tsc`: the cycles since `tsc_at_boot` modulo 2^64, 0
+    /// when that is negative as an `i64` (a TSC behind boot). Modular so that the host may move a
+    /// warm start clone's `tsc_at_boot` below 0 when the clone's TSC is behind the snapshot's
+    /// (docs/guest-abi.md, "Clocks in clones").
     pub fn since_boot_ns(&self, tsc: u64) -> u64 {
-        let cycles = tsc.saturating_sub(self.tsc_at_boot) as u128;
+        let cycles = tsc.wrapping_sub(self.tsc_at_boot);
+        let cycles = if (cycles as i64) < 0 { 0 } else { cycles as u128 };
         // u64 x u64 -> u128 is one MUL instruction; the shift takes the integer part.
         ((cycles * self.ns_per_cycle as u128) >> SCALE_SHIFT).min(u64::MAX as u128) as u64
     }
@@ -136,6 +140,14 @@ mod tests {
     }
 
     #[test]
+    fn a_boot_tsc_moved_below_zero_counts_modulo_two_to_the_64() {
+        // A clone's host moved tsc_at_boot 3,000 cycles before TSC 0 (its TSC lags the snapshot's).
+        let clock = Clock::new(0u64.wrapping_sub(3_000), 0, 1_000_000);
+        assert_eq!(clock.since_boot_ns(1_000), 4_000, "1 GHz: a cycle is a nanosecond");
+        assert_eq!(clock.since_boot_ns(u64::MAX - 4_000), 0, "still behind boot");
+    }
+
+    #[test]
     fn a_restarted_clock_keeps_its_calibration() {
         let clock = Clock::new(1_000, 5 * NANOS_PER_SECOND, 2_000_000);
         let restarted = clock.restarted(9_000_000_000, 1_700_000_000 * NANOS_PER_SECOND);
@@ -150,8 +162,11 @@ mod tests {
         let ten_years_of_cycles = 3_000_000_000u64 * 3600 * 24 * 365 * 10;
         let ten_years_ns = 10 * 365 * 24 * 3600 * NANOS_PER_SECOND;
         assert!(clock.since_boot_ns(ten_years_of_cycles).abs_diff(ten_years_ns) < 1_000, "fixed point drifts < 1 us");
-        let at_the_end = clock.since_boot_ns(u64::MAX);
-        assert!(at_the_end.abs_diff(u64::MAX / 3) < u64::MAX / 3 / 1_000_000_000, "no overflow at the TSC's end");
+        // The farthest a reading counts forward: 2^63 - 1 cycles, 97 years at 3 GHz.
+        let farthest = clock.since_boot_ns(i64::MAX as u64);
+        let expected = i64::MAX as u64 / 3;
+        assert!(farthest.abs_diff(expected) < expected / 1_000_000_000, "no overflow that far");
+        assert_eq!(clock.since_boot_ns(u64::MAX), 0, "2^64 - 1 cycles on is one behind");
     }
 
     #[test]

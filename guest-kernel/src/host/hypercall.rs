@@ -15,6 +15,13 @@ pub fn init(page_gpa: u64) {
     unsafe { PAGE_GPA = page_gpa };
 }
 
+/// Tells the host where the kernel's clock is (the `clock` word of the hypercall page), so that
+/// a warm start's clone can have its calibration moved on to the clone's TSC.
+pub fn publish_clock(clock_gpa: u64) {
+    // SAFETY: as in `ring`: the validated hypercall page; the host only reads this word.
+    unsafe { write_volatile(addr_of_mut!((*page()).clock), clock_gpa) };
+}
+
 fn page() -> *mut HypercallPage {
     // SAFETY: PAGE_GPA is written once at boot; reading a u64 copy is race-free on one vCPU.
     kva(unsafe { PAGE_GPA }) as *mut HypercallPage

@@ -71,6 +71,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
         clock::init(Clock::new(cpu::rdtsc(), info.realtime_ns, tsc_khz(info.tsc_khz)));
     }
     hypercall::init(info.hypercall_page);
+    hypercall::publish_clock(clock::vvar_gpa());
     start_program(&info)
 }
 

@@ -272,6 +272,23 @@ mod tests {
         assert_eq!((cpu, node), (0, 0));
     }
 
+    /// A clone's host may move `tsc_at_boot` below 0 (docs/guest-abi.md, "Clocks in clones"); a
+    /// TSC behind boot reads as boot. The vDSO counts as the kernel does in both cases.
+    #[test]
+    fn counts_modulo_two_to_the_64_as_the_kernel_does() {
+        let ten_minutes = 600 * 2_500_000_000u64;
+        let below_zero = Clock::new(tsc().wrapping_sub(tsc() + ten_minutes), 1_700_000_000 * NANOS_PER_SECOND, 2_500_000);
+        let mapped = Mapped::new(below_zero);
+        let before = mapped.clock.read(CLOCK_MONOTONIC, tsc()).unwrap();
+        let (rc, ns) = mapped.clock_gettime(CLOCK_MONOTONIC);
+        let after = mapped.clock.read(CLOCK_MONOTONIC, tsc()).unwrap();
+        assert_eq!(rc, 0);
+        assert!(before <= ns && ns <= after && ns > 600 * NANOS_PER_SECOND, "{before} <= {ns} <= {after}");
+
+        let ahead = Mapped::new(Clock::new(tsc() + ten_minutes, 0, 2_500_000));
+        assert_eq!(ahead.clock_gettime(CLOCK_MONOTONIC), (0, NANOS_PER_SECOND), "a TSC behind boot reads as boot");
+    }
+
     #[test]
     fn reports_the_kernels_resolutions() {
         let mapped = Mapped::new(a_clock());

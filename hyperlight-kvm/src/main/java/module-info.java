@@ -5,6 +5,7 @@
  */
 module dev.hyperlight.nanvix.kvm {
     requires dev.hyperlight.nanvix;
+    requires dev.hyperlight.nanvix.hostmem;
     requires org.slf4j;
 
     provides dev.hyperlight.nanvix.hypervisor.HypervisorProvider

@@ -6,6 +6,7 @@
  */
 module dev.hyperlight.nanvix.mshv {
     requires dev.hyperlight.nanvix;
+    requires dev.hyperlight.nanvix.hostmem;
     requires org.slf4j;
 
     provides dev.hyperlight.nanvix.hypervisor.HypervisorProvider

@@ -4,7 +4,7 @@
  * dev.hyperlight.nanvix.starter;} reads the API ({@code dev.hyperlight.nanvix}, transitively) and
  * resolves the KVM and mshv backends, the guest kernel and the runtime images (base, python,
  * quickjs), modules without packages that nothing would otherwise pull into the module graph. Run
- * with {@code --enable-native-access=dev.hyperlight.nanvix.kvm,dev.hyperlight.nanvix.mshv}.
+ * with {@code --enable-native-access=dev.hyperlight.nanvix.kvm,dev.hyperlight.nanvix.mshv,dev.hyperlight.nanvix.hostmem}.
  */
 module dev.hyperlight.nanvix.starter {
     requires transitive dev.hyperlight.nanvix;

@@ -168,13 +168,25 @@ public final class HostPlatform {
                 .orElseGet(() -> HealthCheck.ok(name, found));
     }
 
-    /** Native access for the module that makes the backend's native calls. */
+    /** The module the backends share guest-RAM code in (hyperlight-hostmem); it makes native calls too. */
+    private static final String HOST_MEMORY_MODULE = "dev.hyperlight.nanvix.hostmem";
+
+    /**
+     * Native access for the modules that make the backend's native calls: the backend's, and on
+     * the module path the backends' shared host-memory module.
+     */
     private static HealthCheck java(Module backendModule) {
         String version = "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")";
-        if (!backendModule.isNativeAccessEnabled()) {
-            String module = backendModule.isNamed() ? backendModule.getName() : "ALL-UNNAMED";
+        List<Module> modules = new ArrayList<>(List.of(backendModule));
+        if (backendModule.isNamed() && backendModule.getLayer() != null) {
+            backendModule.getLayer().findModule(HOST_MEMORY_MODULE).ifPresent(modules::add);
+        }
+        List<String> missing = modules.stream().filter(module -> !module.isNativeAccessEnabled())
+                .map(module -> module.isNamed() ? module.getName() : "ALL-UNNAMED").toList();
+        if (!missing.isEmpty()) {
             return HealthCheck.warn("java", version + ", native access not enabled",
-                    "start java with --enable-native-access=" + module + ", or every run warns on stderr");
+                    "start java with --enable-native-access=" + String.join(",", missing)
+                            + ", or every run warns on stderr");
         }
         return HealthCheck.ok("java", version + ", native access enabled");
     }

@@ -87,7 +87,9 @@ final class TemplateFiles {
         if (!plan.templateMounts().isEmpty() || policy.isEmpty()) {
             return Optional.empty();
         }
-        List<String> parts = new ArrayList<>(List.of(plan.key().name(), command.executablePath()));
+        // The backend too: a kvm and an mshv template of the same start would otherwise share a file
+        // and each refuse and replace the other's.
+        List<String> parts = new ArrayList<>(List.of(plan.key().name(), command.executablePath(), hypervisor.name()));
         // A runtime's image, or a dynamic program's base image: what its start-up reads.
         if (command.runtimeMount().isPresent()) {
             Path image = command.runtimeMount().get().hostDir();

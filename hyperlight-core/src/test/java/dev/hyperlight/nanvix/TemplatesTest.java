@@ -64,11 +64,23 @@ class TemplatesTest {
             made.add(snapshot);
             renewals.add(renewal);
         }
-        return Optional.of(new Template(snapshot, 0x2000, 3));
+        return Optional.of(new Template(snapshot, 0x2000, 3, 0));
     }
 
     private static WarmStart.Key key(String variable) {
         return new WarmStart.Key(GuestRuntime.PYTHON, List.of(variable), List.of(), "");
+    }
+
+    /** The clock address comes from the guest kernel (and a snapshot file): a page of the RAM, or 0. */
+    @Test
+    void aTemplatesClockIsAPageOfItsRam() {
+        FakeSnapshot snapshot = new FakeSnapshot();
+        assertThat(new Template(snapshot, 0x2000, 3, 0xff000).clock()).isEqualTo(0xff000);
+        assertThat(new Template(snapshot, 0x2000, 3, 0).clock()).isZero();
+        for (long bad : new long[] {0xff008, 1 << 20, -4096}) {
+            assertThatThrownBy(() -> new Template(snapshot, 0x2000, 3, bad)).as("0x%x", bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test

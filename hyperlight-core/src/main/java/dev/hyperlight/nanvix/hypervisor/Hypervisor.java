@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.hypervisor;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -26,13 +27,22 @@ public interface Hypervisor extends AutoCloseable {
     /**
      * A new VM whose RAM is {@code snapshot}'s, copy-on-write (only the pages it writes become its
      * own), and whose one vCPU resumes where the snapshot was taken, its TSC moved on by the time
-     * since {@link SnapshotInfo#takenAt()} so that the guest's clocks read the real time. The host
-     * work does not grow with the RAM size.
+     * since {@link SnapshotInfo#takenAt()} where the backend can set it, and in any case {@link
+     * ClonedVm#tscLag() how far} the TSC is from that, so that the guest's clocks can be made to read
+     * the real time. The host work does not grow with the RAM size.
      *
      * @throws HypervisorException of kind {@link HypervisorException.Kind#UNSUPPORTED} when another
      *     backend took the snapshot or this host's TSC runs at another frequency
      */
     default ClonedVm cloneVm(VmSnapshot snapshot) throws HypervisorException {
+        return cloneVm(snapshot, Clock.systemUTC());
+    }
+
+    /**
+     * {@link #cloneVm(VmSnapshot)} with the time since the snapshot measured on {@code clock}: a
+     * clock ahead of the real one makes a clone "made later" (tests).
+     */
+    default ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
         throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "this backend cannot clone a VM");
     }
 

@@ -16,6 +16,7 @@ import dev.hyperlight.nanvix.loader.BootState;
 import dev.hyperlight.nanvix.loader.ElfFile;
 import dev.hyperlight.nanvix.loader.ElfFormatException;
 import dev.hyperlight.nanvix.loader.ElfLimits;
+import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.loader.GuestImage;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
@@ -137,9 +138,22 @@ final class GuestProcess implements ProcessControl {
         }
     }
 
-    /** The first image of a warm run: a copy-on-write clone of {@code template}. */
+    /**
+     * The first image of a warm run: a copy-on-write clone of {@code template}, its guest's clock
+     * moved on by as much as its TSC lags behind the snapshot's moved on by the time since (under
+     * PVM, which keeps the guest on the host's TSC), so that it reads the real time and its
+     * monotonic clock counts on from the snapshot's.
+     */
     static Image clone(ProcessTable table, Template template) throws HypervisorException {
         ClonedVm clone = table.hypervisor().cloneVm(template.snapshot());
+        try {
+            if (template.clock() != 0) {
+                GuestClock.moveOn(GuestMemory.of(clone.vm().memory()), template.clock(), clone.tscLag());
+            }
+        } catch (RuntimeException e) {
+            clone.close();
+            throw e;
+        }
         return new Image(clone.vm(), clone.vcpu(), template.hypercallPage(), true);
     }
 
@@ -172,6 +186,14 @@ final class GuestProcess implements ProcessControl {
             Map<String, String> allTags = new HashMap<>(tags);
             allTags.put(Template.HYPERCALL_PAGE_TAG, Long.toHexString(image.hypercallPage()));
             allTags.put(Template.START_FD_TAG, Integer.toString(startFd));
+            long clock = new HypercallPage(GuestMemory.of(vm.memory()), image.hypercallPage()).clock();
+            if (clock != 0) {
+                if (clock < 0 || clock % GuestAbi.PAGE_SIZE != 0 || clock > vm.memory().byteSize() - GuestAbi.PAGE_SIZE) {
+                    throw new TemplateException("the guest kernel named its clock at 0x" + Long.toHexString(clock)
+                            + ", not a page of its RAM");
+                }
+                allTags.put(Template.CLOCK_TAG, Long.toHexString(clock));
+            }
             VmSnapshot snapshot = vm.snapshot(image.vcpu(), allTags);
             try {
                 return Template.of(snapshot);

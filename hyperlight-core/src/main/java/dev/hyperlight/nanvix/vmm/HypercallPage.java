@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The hypercall page of one vCPU: {@code u64 nr, u64 args[6], i64 result, u64 cr3, u64
- * fault_address, fault_length, fault_write}. The page address is the
+ * fault_address, fault_length, fault_write, u64 clock}. The page address is the
  * host's own (from the layout), not the guest's word, and every access goes through {@link
  * GuestMemory}, so nothing here can reach outside guest RAM.
  */
@@ -23,7 +23,8 @@ final class HypercallPage {
     private static final long FAULT_ADDRESS = GuestAbi.HYPERCALL_FAULT_ADDRESS_OFFSET;
     private static final long FAULT_LENGTH = GuestAbi.HYPERCALL_FAULT_LENGTH_OFFSET;
     private static final long FAULT_WRITE = GuestAbi.HYPERCALL_FAULT_WRITE_OFFSET;
-    private static final long SIZE = FAULT_WRITE + 8;
+    private static final long CLOCK = GuestAbi.HYPERCALL_CLOCK_OFFSET;
+    private static final long SIZE = CLOCK + 8;
     /** Longest kernel log or panic message the host accepts. */
     private static final int MAX_MESSAGE = 4096;
 
@@ -56,6 +57,11 @@ final class HypercallPage {
     /** 0: the pointer arguments are guest-physical; else the page-table root of the program's addresses. */
     long cr3() {
         return page().get(ValueLayout.JAVA_LONG_UNALIGNED, CR3);
+    }
+
+    /** The kernel's word: the guest-physical address of its clock, 0 from none; unchecked. */
+    long clock() {
+        return page().get(ValueLayout.JAVA_LONG_UNALIGNED, CLOCK);
     }
 
     void setResult(long result) {

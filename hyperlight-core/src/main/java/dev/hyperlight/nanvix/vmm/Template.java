@@ -13,13 +13,17 @@ import java.util.Objects;
  *
  * @param hypercallPage guest-physical address of the hypercall page the vCPU is stopped in
  * @param startFd the fd the guest reads its start message from
+ * @param clock guest-physical address of the guest kernel's clock (its vvar page), which a clone's
+ *     host moves on to the clone's TSC ({@link GuestClock}); 0 when the kernel named none
  */
-public record Template(VmSnapshot snapshot, long hypercallPage, int startFd) implements AutoCloseable {
+public record Template(VmSnapshot snapshot, long hypercallPage, int startFd, long clock) implements AutoCloseable {
 
     /** The snapshot tag that holds {@link #hypercallPage()} (hex). */
     public static final String HYPERCALL_PAGE_TAG = "template-hypercall-page";
     /** The snapshot tag that holds {@link #startFd()} (decimal). */
     public static final String START_FD_TAG = "template-start-fd";
+    /** The snapshot tag that holds {@link #clock()} (hex); absent when it is 0. */
+    public static final String CLOCK_TAG = "template-clock";
     private static final long PAGE_SIZE = 4096;
     private static final int MAX_FD = 1 << 20;
 
@@ -33,6 +37,11 @@ public record Template(VmSnapshot snapshot, long hypercallPage, int startFd) imp
         if (startFd < 0 || startFd >= MAX_FD) {
             throw new IllegalArgumentException("start fd out of range: " + startFd);
         }
+        // The kernel's word, kept in a snapshot file: its clock is a page of its own in RAM.
+        if (clock != 0 && (clock < 0 || clock % PAGE_SIZE != 0 || clock > snapshot.info().memorySize() - PAGE_SIZE)) {
+            throw new IllegalArgumentException("the clock 0x" + Long.toHexString(clock)
+                    + " is not a page of the snapshot's RAM");
+        }
     }
 
     /**
@@ -45,11 +54,13 @@ public record Template(VmSnapshot snapshot, long hypercallPage, int startFd) imp
     public static Template of(VmSnapshot snapshot) {
         String page = snapshot.info().tags().get(HYPERCALL_PAGE_TAG);
         String fd = snapshot.info().tags().get(START_FD_TAG);
+        String clock = snapshot.info().tags().getOrDefault(CLOCK_TAG, "0");
         if (page == null || fd == null) {
             throw new IllegalArgumentException("the snapshot was not taken at a start point");
         }
         try {
-            return new Template(snapshot, Long.parseUnsignedLong(page, 16), Integer.parseInt(fd));
+            return new Template(snapshot, Long.parseUnsignedLong(page, 16), Integer.parseInt(fd),
+                    Long.parseUnsignedLong(clock, 16));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the snapshot's start-point tags are malformed", e);
         }

@@ -2,10 +2,12 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
-import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
 import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
@@ -208,6 +210,11 @@ public final class KvmHypervisor implements Hypervisor {
         return origin;
     }
 
+    /** The supported CPUID the vCPUs get, for tests. */
+    VcpuSetup vcpuSetup() {
+        return vcpuSetup;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -266,12 +273,7 @@ public final class KvmHypervisor implements Hypervisor {
     }
 
     @Override
-    public ClonedVm cloneVm(VmSnapshot snapshot) throws HypervisorException {
-        return cloneVm(snapshot, Clock.systemUTC());
-    }
-
-    /** {@link #cloneVm(VmSnapshot)} with the time since the snapshot measured on {@code clock}. */
-    ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
+    public ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
         if (!(snapshot instanceof KvmVmSnapshot kvmSnapshot)) {
             throw new HypervisorException(Kind.UNSUPPORTED, "Another backend took this snapshot: " + snapshot.info());
         }

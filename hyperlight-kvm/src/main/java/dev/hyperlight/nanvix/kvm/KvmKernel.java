@@ -1,5 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import java.lang.foreign.MemorySegment;
 

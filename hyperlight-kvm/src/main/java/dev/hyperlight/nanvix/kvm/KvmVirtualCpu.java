@@ -236,6 +236,15 @@ final class KvmVirtualCpu implements VirtualCpu {
         }
     }
 
+    /**
+     * The TSC the guest reads now, or -1 when KVM does not let us read it. Under PVM that is the
+     * host's TSC whatever was written to it (the guest's {@code rdtsc} runs unscaled, unoffset).
+     */
+    long tsc() throws HypervisorException {
+        Long value = readMsr(KvmCpuState.IA32_TSC);
+        return value == null ? -1 : value;
+    }
+
     /** One MSR's value, or null when KVM does not let us read it. */
     private Long readMsr(int index) throws HypervisorException {
         msrs.fill((byte) 0);

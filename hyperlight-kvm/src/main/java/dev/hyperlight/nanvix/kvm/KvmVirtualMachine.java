@@ -2,32 +2,24 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.ResidentPages;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One KVM VM: its file descriptor, its guest RAM (memory slot 0 at GPA 0) and its vCPUs. */
 final class KvmVirtualMachine implements VirtualMachine {
-
-    private static final Logger LOG = LoggerFactory.getLogger(KvmVirtualMachine.class);
-    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[(int) GuestRam.PAGE_SIZE]);
-    /** Whether the host has swap: then a page mincore reports absent may be swapped out, not zero. */
-    private static final boolean SWAP_POSSIBLE = hostHasSwap();
 
     private final KvmKernel kernel;
     private final int vmFd;
@@ -85,14 +77,6 @@ final class KvmVirtualMachine implements VirtualMachine {
         }
     }
 
-    private static boolean hostHasSwap() {
-        try {
-            return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;
-        } catch (IOException | RuntimeException e) {
-            return true; // unknown: be safe
-        }
-    }
-
     @Override
     public MemorySegment memory() {
         return ram.memory();
@@ -100,58 +84,14 @@ final class KvmVirtualMachine implements VirtualMachine {
 
     /**
      * Copies only the pages of {@code source}'s RAM that are resident on the host: see {@link
-     * #copyResidentPages}.
+     * ResidentPages#copy}.
      */
     @Override
     public void copyMemoryFrom(VirtualMachine source) throws HypervisorException {
         if (source.memory().byteSize() != memory().byteSize()) {
             throw new IllegalArgumentException("the VMs' memory sizes differ");
         }
-        copyResidentPages(source.memory(), memory(), false);
-    }
-
-    /**
-     * Copies only the pages of {@code from} that are resident on the host ({@code mincore}) into
-     * {@code to} (zero, of the same size): pages the guest never touched are zero in both, and
-     * copying them would commit host memory for nothing. Swapped-out pages count as not resident;
-     * guest RAM is private memory, so on a host without swap that cannot lose data, and with swap
-     * the copy falls back to comparing them with zero (see {@link #copyIfNonZero}). With {@code
-     * skipZeroPages}, resident pages that hold only zeros are not copied either (a snapshot's copy
-     * is made once and kept: huge pages make much zeroed RAM resident).
-     */
-    static void copyResidentPages(MemorySegment from, MemorySegment to, boolean skipZeroPages) {
-        long pages = from.byteSize() / GuestRam.PAGE_SIZE;
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
-            MemorySegment resident = scratch.allocate(pages);
-            if (libc_h.mincore(callState, MemorySegment.ofAddress(from.address()), from.byteSize(), resident) != 0) {
-                LOG.debug("mincore failed ({}): copying all of guest RAM",
-                        NativeFailure.describe(libc_h.errno(callState)));
-                to.copyFrom(from);
-                return;
-            }
-            long run = -1; // first page of the current run of resident pages
-            for (long page = 0; page <= pages; page++) {
-                boolean in = page < pages && (resident.get(ValueLayout.JAVA_BYTE, page) & 1) != 0;
-                if (in && run < 0) {
-                    run = page;
-                } else if (!in && run >= 0) {
-                    long offset = run * GuestRam.PAGE_SIZE;
-                    long length = (page - run) * GuestRam.PAGE_SIZE;
-                    if (skipZeroPages) {
-                        for (long at = offset; at < offset + length; at += GuestRam.PAGE_SIZE) {
-                            copyIfNonZero(from, to, at);
-                        }
-                    } else {
-                        MemorySegment.copy(from, offset, to, offset, length);
-                    }
-                    run = -1;
-                }
-                if (!in && page < pages && SWAP_POSSIBLE) {
-                    copyIfNonZero(from, to, page * GuestRam.PAGE_SIZE);
-                }
-            }
-        }
+        ResidentPages.copy(source.memory(), memory(), false);
     }
 
     /**
@@ -173,17 +113,6 @@ final class KvmVirtualMachine implements VirtualMachine {
                 takenAt, tags).withTags(origin.tags());
         SnapshotRam copy = SnapshotRam.copyOf(memory());
         return new KvmVmSnapshot(info, state, copy);
-    }
-
-    /**
-     * Copies one page unless it is all zero. For a page mincore calls absent, which may still hold
-     * data in swap: reading it brings it back.
-     */
-    private static void copyIfNonZero(MemorySegment from, MemorySegment to, long offset) {
-        MemorySegment page = from.asSlice(offset, GuestRam.PAGE_SIZE);
-        if (page.mismatch(ZERO_PAGE) >= 0) {
-            to.asSlice(offset, GuestRam.PAGE_SIZE).copyFrom(page);
-        }
     }
 
     @Override

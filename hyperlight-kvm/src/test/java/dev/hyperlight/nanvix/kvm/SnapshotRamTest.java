@@ -3,6 +3,8 @@ package dev.hyperlight.nanvix.kvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;

@@ -2,24 +2,33 @@ package dev.hyperlight.nanvix.mshv;
 
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hypervisor.ClonedVm;
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
+import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
+import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.mshv.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mshv backend: holds {@code /dev/mshv} open and creates partitions. Thread-safe. Partitions it
- * created stay usable after it is closed (each has its own descriptor). VM snapshots and clones
- * are not implemented for it: warm starts fall back to cold starts ({@link Kind#UNSUPPORTED}).
+ * The mshv backend: holds {@code /dev/mshv} open and creates partitions, and partitions cloned from
+ * snapshots ({@link MshvVmSnapshot}). Thread-safe. Partitions it created stay usable after it is
+ * closed (each has its own descriptor).
  */
 public final class MshvHypervisor implements Hypervisor {
 
@@ -31,23 +40,25 @@ public final class MshvHypervisor implements Hypervisor {
     private final MshvKernel kernel;
     private final int mshvFd;
     private final String api;
+    private final SnapshotOrigin origin;
     /** Readers use {@code mshvFd}; {@link #close()} writes, so the descriptor is never closed mid-call. */
     private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private MshvHypervisor(MshvKernel kernel, int mshvFd, String api) {
+    private MshvHypervisor(MshvKernel kernel, int mshvFd, String api, SnapshotOrigin origin) {
         this.kernel = kernel;
         this.mshvFd = mshvFd;
         this.api = api;
+        this.origin = origin;
     }
 
-    /** Opens {@code device} through the C library. */
-    static MshvHypervisor open(Path device) throws HypervisorException {
-        return open(device, new LibcMshvKernel());
+    /** Opens {@code device} through the C library; {@code flavour} is what runs partitions behind it. */
+    static MshvHypervisor open(Path device, Flavour flavour) throws HypervisorException {
+        return open(device, new LibcMshvKernel(), flavour);
     }
 
     /** Opens {@code device} through {@code kernel} (tests put a harness there). */
-    static MshvHypervisor open(Path device, MshvKernel kernel) throws HypervisorException {
+    static MshvHypervisor open(Path device, MshvKernel kernel, Flavour flavour) throws HypervisorException {
         int fd = kernel.open(device);
         if (fd < 0) {
             throw openFailure(device, -fd);
@@ -55,7 +66,7 @@ public final class MshvHypervisor implements Hypervisor {
         try {
             String api = probe(kernel, fd);
             KickSignal.install(); // VPs cannot be interrupted without it
-            return new MshvHypervisor(kernel, fd, api);
+            return new MshvHypervisor(kernel, fd, api, SnapshotOrigin.of(flavour, device));
         } catch (HypervisorException | RuntimeException e) {
             kernel.close(fd);
             throw e;
@@ -120,9 +131,63 @@ public final class MshvHypervisor implements Hypervisor {
             if (closed) {
                 throw new IllegalStateException("the mshv hypervisor is closed");
             }
-            return MshvVirtualMachine.create(kernel, mshvFd, memorySize);
+            return MshvVirtualMachine.create(kernel, mshvFd, memorySize, origin);
         } finally {
             fdLock.readLock().unlock();
+        }
+    }
+
+    /** What snapshots taken here are tagged with, and clones and loads checked against. */
+    SnapshotOrigin origin() {
+        return origin;
+    }
+
+    /**
+     * A new partition whose RAM maps the snapshot's memfd private and whose VP is restored from
+     * its state (the TSC as saved, whatever {@code clock} says: see {@link MshvVmSnapshot}).
+     */
+    @Override
+    public ClonedVm cloneVm(VmSnapshot snapshot, Clock clock) throws HypervisorException {
+        if (!(snapshot instanceof MshvVmSnapshot mshvSnapshot)) {
+            throw new HypervisorException(Kind.UNSUPPORTED, "Another backend took this snapshot: " + snapshot.info());
+        }
+        if (snapshot.info().flavour() != origin.flavour()
+                || !origin.cpuDigest().equals(snapshot.info().tags().get(SnapshotOrigin.CPU_TAG))) {
+            throw new HypervisorException(Kind.UNSUPPORTED,
+                    "The snapshot was taken on another flavour, processor or device than this host's mshv.");
+        }
+        fdLock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the mshv hypervisor is closed");
+            }
+            return mshvSnapshot.cloneVm(kernel, mshvFd, origin);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Checks the file ({@link SnapshotFile}), that mshv on this flavour, processor and device took
+     * it and that it has {@code requiredTags}, then reads its pages into a new sealed memfd.
+     */
+    @Override
+    public VmSnapshot loadSnapshot(Path file, Map<String, String> requiredTags)
+            throws SnapshotRefusedException, HypervisorException {
+        try (SnapshotFile.Reader reader = SnapshotFile.open(file)) {
+            Map<String, String> required = new TreeMap<>(requiredTags);
+            required.putAll(origin.tags());
+            reader.require(NAME, origin.flavour(), required);
+            byte[][] cpuState = new byte[1][];
+            SnapshotRam ram = SnapshotRam.filled(reader.info().memorySize(),
+                    target -> cpuState[0] = reader.readInto(target));
+            try {
+                return new MshvVmSnapshot(reader.info(), MshvCpuState.decode(cpuState[0]), ram);
+            } catch (IllegalArgumentException e) {
+                ram.close();
+                throw new SnapshotRefusedException(SnapshotRefusedException.Reason.DAMAGED, "The snapshot " + file
+                        + " has a CPU state this backend cannot load (" + e.getMessage() + ").", e);
+            }
         }
     }
 

@@ -39,6 +39,6 @@ public final class MshvHypervisorProvider implements HypervisorProvider {
 
     @Override
     public Hypervisor open() throws HypervisorException {
-        return MshvHypervisor.open(device());
+        return MshvHypervisor.open(device(), flavour());
     }
 }

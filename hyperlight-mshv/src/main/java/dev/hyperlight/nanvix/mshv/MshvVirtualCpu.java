@@ -37,8 +37,14 @@ final class MshvVirtualCpu implements VirtualCpu {
 
     static final long KICK_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     /** {@code MSHV_GET_VP_STATE} buffers are whole 4 KiB pages; the XSAVE area fits in few. */
-    private static final int STATE_PAGE = MSHV_HV_PAGE_SIZE;
-    private static final int MAX_XSAVE_PAGES = 4;
+    static final int STATE_PAGE = MSHV_HV_PAGE_SIZE;
+    static final int MAX_XSAVE_PAGES = 4;
+    /**
+     * What {@link #saveState()} saves, in the order {@link #restoreState} writes it: special,
+     * extra (MSR-like) and general registers.
+     */
+    static final int[] SAVED_REGISTERS = IntStream.concat(IntStream.concat(Arrays.stream(MshvRegisters.SPECIAL),
+            Arrays.stream(MshvRegisters.SAVED_EXTRA)), Arrays.stream(MshvRegisters.GENERAL)).toArray();
 
     private static final VmExit INTERRUPTED = new VmExit.Interrupted();
     private static final Logger LOG = LoggerFactory.getLogger(MshvVirtualCpu.class);
@@ -106,10 +112,8 @@ final class MshvVirtualCpu implements VirtualCpu {
     @Override
     public CpuState saveState() throws HypervisorException {
         ensureOpen();
-        int[] names = IntStream.concat(IntStream.concat(Arrays.stream(MshvRegisters.SPECIAL),
-                Arrays.stream(MshvRegisters.SAVED_EXTRA)), Arrays.stream(MshvRegisters.GENERAL)).toArray();
-        MemorySegment values = registers.read(names);
-        return new MshvCpuState(names, values.toArray(ValueLayout.JAVA_BYTE), xsave());
+        MemorySegment values = registers.read(SAVED_REGISTERS);
+        return new MshvCpuState(SAVED_REGISTERS, values.toArray(ValueLayout.JAVA_BYTE), xsave());
     }
 
     @Override

@@ -3,9 +3,15 @@ package dev.hyperlight.nanvix.mshv;
 import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.ResidentPages;
+import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
+import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
+import dev.hyperlight.nanvix.mshv.sys.libc_h;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_set_partition_property;
 import dev.hyperlight.nanvix.mshv.sys.mshv_create_partition;
 import dev.hyperlight.nanvix.mshv.sys.mshv_create_vp;
@@ -13,8 +19,10 @@ import dev.hyperlight.nanvix.mshv.sys.mshv_root_hvcall;
 import dev.hyperlight.nanvix.mshv.sys.mshv_user_mem_region;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,18 +30,25 @@ import org.slf4j.LoggerFactory;
 final class MshvVirtualMachine implements VirtualMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(MshvVirtualMachine.class);
-    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[(int) GuestRam.PAGE_SIZE]);
 
     private final MshvKernel kernel;
     private final int partitionFd;
     private final GuestRam ram;
+    private final SnapshotOrigin origin;
     private final List<MshvVirtualCpu> vps = new ArrayList<>();
     private boolean closed;
 
-    private MshvVirtualMachine(MshvKernel kernel, int partitionFd, GuestRam ram) {
+    private MshvVirtualMachine(MshvKernel kernel, int partitionFd, GuestRam ram, SnapshotOrigin origin) {
         this.kernel = kernel;
         this.partitionFd = partitionFd;
         this.ram = ram;
+        this.origin = origin;
+    }
+
+    /** Makes a partition's guest RAM in this process, before {@code MSHV_SET_GUEST_MEMORY} maps it. */
+    @FunctionalInterface
+    private interface RamMapping {
+        GuestRam map(MemorySegment callState) throws HypervisorException;
     }
 
     /**
@@ -42,7 +57,23 @@ final class MshvVirtualMachine implements VirtualMachine {
      * off (an early property, set before {@code MSHV_INITIALIZE_PARTITION}); then maps {@code
      * memorySize} bytes of zeroed RAM at GPA 0, readable, writable and executable.
      */
-    static MshvVirtualMachine create(MshvKernel kernel, int mshvFd, long memorySize) throws HypervisorException {
+    static MshvVirtualMachine create(MshvKernel kernel, int mshvFd, long memorySize, SnapshotOrigin origin)
+            throws HypervisorException {
+        return create(kernel, mshvFd, callState -> GuestRam.map(memorySize, callState), origin);
+    }
+
+    /**
+     * A partition whose RAM is {@code snapshot}'s memfd mapped private ({@link
+     * GuestRam#mapPrivateCopy}), given to the partition like any RAM, without a VP yet.
+     */
+    static MshvVirtualMachine createFrom(MshvKernel kernel, int mshvFd, SnapshotRam snapshot, SnapshotOrigin origin)
+            throws HypervisorException {
+        return create(kernel, mshvFd, callState -> GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), callState),
+                origin);
+    }
+
+    private static MshvVirtualMachine create(MshvKernel kernel, int mshvFd, RamMapping mapping, SnapshotOrigin origin)
+            throws HypervisorException {
         int partitionFd;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment args = scratch.allocate(mshv_create_partition.layout());
@@ -58,8 +89,9 @@ final class MshvVirtualMachine implements VirtualMachine {
             setSyntheticProcessorFeatures(kernel, partitionFd);
             check(kernel.ioctl(partitionFd, MSHV_INITIALIZE_PARTITION, MemorySegment.NULL),
                     "MSHV_INITIALIZE_PARTITION");
-            ram = GuestRam.map(memorySize);
             try (Arena scratch = Arena.ofConfined()) {
+                ram = mapping.map(scratch.allocate(libc_h.CALL_STATE_LAYOUT));
+                long memorySize = ram.memory().byteSize();
                 MemorySegment region = scratch.allocate(mshv_user_mem_region.layout());
                 region.fill((byte) 0);
                 mshv_user_mem_region.size(region, memorySize);
@@ -69,7 +101,7 @@ final class MshvVirtualMachine implements VirtualMachine {
                         (byte) (1 << MSHV_SET_MEM_BIT_WRITABLE | 1 << MSHV_SET_MEM_BIT_EXECUTABLE));
                 check(kernel.ioctl(partitionFd, MSHV_SET_GUEST_MEMORY, region), "MSHV_SET_GUEST_MEMORY");
             }
-            return new MshvVirtualMachine(kernel, partitionFd, ram);
+            return new MshvVirtualMachine(kernel, partitionFd, ram, origin);
         } catch (HypervisorException | RuntimeException e) {
             kernel.close(partitionFd);
             if (ram != null) {
@@ -112,24 +144,32 @@ final class MshvVirtualMachine implements VirtualMachine {
         return ram.memory();
     }
 
-    /**
-     * Copies the pages of {@code source}'s RAM that are not all zero: this RAM is zero already,
-     * and writing zeros would commit host memory for nothing. (Reading an untouched page of the
-     * source maps the shared zero page; it commits nothing.)
-     */
+    /** Copies only the pages of {@code source}'s RAM that are resident on the host: see {@link ResidentPages#copy}. */
     @Override
     public void copyMemoryFrom(VirtualMachine source) {
-        MemorySegment from = source.memory();
-        MemorySegment to = memory();
-        if (from.byteSize() != to.byteSize()) {
+        if (source.memory().byteSize() != memory().byteSize()) {
             throw new IllegalArgumentException("the VMs' memory sizes differ");
         }
-        for (long offset = 0; offset < from.byteSize(); offset += GuestRam.PAGE_SIZE) {
-            MemorySegment page = from.asSlice(offset, GuestRam.PAGE_SIZE);
-            if (page.mismatch(ZERO_PAGE) >= 0) {
-                to.asSlice(offset, GuestRam.PAGE_SIZE).copyFrom(page);
-            }
+        ResidentPages.copy(source.memory(), memory(), false);
+    }
+
+    /**
+     * Takes {@code vp}'s state, then copies RAM into a sealed memfd; tags it with the caller's
+     * {@code tags} and this host's ({@link SnapshotOrigin#tags()}). The TSC frequency is recorded
+     * as 0, as {@link MshvVirtualCpu#tscKhz()} reports it: the guest calibrated from CPUID.
+     */
+    @Override
+    public synchronized VmSnapshot snapshot(VirtualCpu vp, Map<String, String> tags) throws HypervisorException {
+        if (closed) {
+            throw new IllegalStateException("the VM is closed");
         }
+        if (vps.size() != 1 || vps.getFirst() != vp) {
+            throw new IllegalArgumentException("a snapshot takes a VM with one VP, and that VP");
+        }
+        MshvCpuState state = (MshvCpuState) vp.saveState();
+        SnapshotInfo info = new SnapshotInfo(MshvHypervisor.NAME, origin.flavour(), memory().byteSize(), vp.tscKhz(),
+                Instant.now(), tags).withTags(origin.tags());
+        return new MshvVmSnapshot(info, state, SnapshotRam.copyOf(memory()));
     }
 
     @Override

@@ -41,6 +41,6 @@ public final class KvmMshvHarnessProvider implements HypervisorProvider {
 
     @Override
     public Hypervisor open() throws HypervisorException {
-        return MshvHypervisor.open(device(), new KvmMshvKernel());
+        return MshvHypervisor.open(device(), new KvmMshvKernel(), flavour());
     }
 }

@@ -64,6 +64,9 @@ import org.slf4j.LoggerFactory;
  *       already moved RIP past an {@code out} at the exit) alike.
  *   <li>A signal makes {@code MSHV_RUN_VP} return {@code EINTR}, as KVM_RUN does.
  *   <li>{@code MSHV_GET/SET_VP_STATE} of the XSAVE area map to KVM's (standard, not compacted, format).
+ *   <li>{@code MSHV_SET_GUEST_MEMORY} takes any page-aligned mapping of the process, a clone's
+ *       private mapping of a snapshot's memfd included, and refuses regions overlapping in
+ *       guest-physical addresses ({@code EEXIST}).
  * </ul>
  *
  * What it cannot prove is listed in docs/architecture.md ("The mshv backend").
@@ -75,6 +78,7 @@ public final class KvmMshvKernel implements MshvKernel {
     private static final int EBADF = 9;
     private static final int EBADFD = 77;
     private static final int EIO = 5;
+    private static final int EEXIST = 17;
     private static final int ENOTTY = 25;
     private static final int ENOSYS = 38;
     private static final int HV_STATUS_INVALID_PARAMETER = 0x5;
@@ -209,6 +213,16 @@ public final class KvmMshvKernel implements MshvKernel {
                     || (flags & ~((1 << MSHV_SET_MEM_BIT_WRITABLE) | (1 << MSHV_SET_MEM_BIT_EXECUTABLE))) != 0) {
                 return -EINVAL; // unmapping and read-only slots are not emulated
             }
+            long gpa = mshv_user_mem_region.guest_pfn(region) * MSHV_HV_PAGE_SIZE;
+            for (Slot mapped : partition.slots) {
+                if (gpa < mapped.gpa() + mapped.size() && mapped.gpa() < gpa + size) {
+                    return -EEXIST; // the driver refuses regions that overlap in guest-physical addresses
+                }
+            }
+            // Any mapping of this process will do, private ones of a file included (a clone's RAM
+            // is the snapshot's memfd mapped MAP_PRIVATE): KVM, like the driver, takes the pages
+            // from the process's page tables. Unlike the driver, KVM never asks for write access
+            // to a page the guest only reads (docs/architecture.md, what the harness cannot prove).
             MemorySegment slot = arena.allocate(kvm_userspace_memory_region.layout());
             kvm_userspace_memory_region.slot(slot, partition.slots.size());
             kvm_userspace_memory_region.flags(slot, 0);

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.hypervisor.DescriptorTable;
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.Segment;
 import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
@@ -151,7 +152,7 @@ class KvmMshvKernelTest {
         add(code, halt, steps, starts);
 
         Recording kernel = new Recording();
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(KVM, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(KVM, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(RAM);
                 VirtualCpu vp = vm.createVcpu()) {
             load(vm.memory(), vp, code.toByteArray(), CODE_VA + start);

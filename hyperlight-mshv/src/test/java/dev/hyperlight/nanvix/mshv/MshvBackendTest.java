@@ -4,8 +4,10 @@ import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.DescriptorTable;
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
 import dev.hyperlight.nanvix.hypervisor.Segment;
@@ -13,12 +15,16 @@ import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
+import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.mshv.sys.hv_message;
 import dev.hyperlight.nanvix.mshv.sys.hv_x64_intercept_message_header;
 import dev.hyperlight.nanvix.mshv.sys.hv_x64_io_port_intercept_message;
 import dev.hyperlight.nanvix.mshv.sys.hv_x64_memory_intercept_message;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -41,7 +47,7 @@ class MshvBackendTest {
 
     @Test
     void createsAPartitionAsHyperlightDoesAndMapsRamAtZero() throws Exception {
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY)) {
             vm.createVcpu();
             assertThat(vm.memory().byteSize()).isEqualTo(MEMORY);
@@ -62,17 +68,17 @@ class MshvBackendTest {
     @Test
     void openFailuresHaveTheKindsOfKvms() {
         kernel.openResult = -2;
-        assertThatThrownBy(() -> MshvHypervisor.open(DEVICE, kernel)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN)).isInstanceOfSatisfying(
                 HypervisorException.class, e -> assertThat(e.kind()).isEqualTo(HypervisorException.Kind.DEVICE_MISSING));
         kernel.openResult = -13;
-        assertThatThrownBy(() -> MshvHypervisor.open(DEVICE, kernel)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN)).isInstanceOfSatisfying(
                 HypervisorException.class,
                 e -> assertThat(e.kind()).isEqualTo(HypervisorException.Kind.PERMISSION_DENIED));
     }
 
     @Test
     void registersRoundTripThroughTheTlfsEncodings() throws Exception {
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             Registers registers = new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x202);
@@ -106,7 +112,7 @@ class MshvBackendTest {
     @Test
     void anOutIsCompletedByMovingRipPastIt() throws Exception {
         kernel.runs.add(message -> io(message, 0x3f8, 1, true, 0x1234_5641L, 0x2000, 1, 3));
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             assertThat(vp.run()).isEqualTo(new VmExit.IoOut(0x3f8, 1, 0x41, 3));
@@ -119,7 +125,7 @@ class MshvBackendTest {
     void anInReadsAllOnesAndMovesRipPastIt() throws Exception {
         kernel.runs.add(message -> io(message, 0x60, 4, false, 0xdead_beef_0000_0000L, 0x3000, 2, 0));
         kernel.runs.add(message -> io(message, 0x61, 1, false, 0x1234_5600L, 0x3002, 1, 0));
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             assertThat(vp.run()).isEqualTo(new VmExit.IoIn(0x60, 4, 0));
@@ -155,7 +161,7 @@ class MshvBackendTest {
             hv_message.payload_size(message, (byte) 12); // too short for the message
             return 0;
         });
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             assertThat(vp.run()).isEqualTo(new VmExit.Mmio(0xfee0_0000L, 0, true, 0));
@@ -170,7 +176,7 @@ class MshvBackendTest {
     void aForeignSignalReentersTheGuestAndAnInterruptStopsIt() throws Exception {
         kernel.runs.add(message -> -4); // EINTR from some other signal: run again
         kernel.runs.add(message -> io(message, 0x80, 1, true, 1, 0x1000, 1, 0));
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             assertThat(vp.run()).isEqualTo(new VmExit.IoOut(0x80, 1, 1, 0));
@@ -199,7 +205,7 @@ class MshvBackendTest {
         for (int i = 0; i < kernel.xsave.length; i++) {
             kernel.xsave[i] = (byte) i;
         }
-        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel);
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
                 VirtualMachine vm = hypervisor.createVm(MEMORY);
                 VirtualCpu vp = vm.createVcpu()) {
             vp.setRegisters(new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x2));
@@ -217,6 +223,45 @@ class MshvBackendTest {
             assertThat(kernel.register(HV_X64_REGISTER_RIP)).isEqualTo(0x1000);
             assertThat(kernel.xsave).isEqualTo(saved.xsave());
             assertThat(kernel.calls).contains("MSHV_GET_VP_STATE type=1 size=4096", "MSHV_SET_VP_STATE type=1 size=4096");
+        }
+    }
+
+    /**
+     * A snapshot, then a clone: a new partition created as any other, whose RAM is the snapshot's
+     * memfd mapped private at the address given to {@code MSHV_SET_GUEST_MEMORY}, and its VP
+     * restored: the registers, then the XSAVE area.
+     */
+    @Test
+    void aCloneIsANewPartitionOverAPrivateMappingOfTheSnapshotsMemfd() throws Exception {
+        try (MshvHypervisor hypervisor = MshvHypervisor.open(DEVICE, kernel, Flavour.UNKNOWN);
+                VirtualMachine vm = hypervisor.createVm(MEMORY);
+                VirtualCpu vp = vm.createVcpu()) {
+            vp.setRegisters(new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x2));
+            vm.memory().set(ValueLayout.JAVA_INT, 0x5000, 0x1234);
+            try (VmSnapshot snapshot = vm.snapshot(vp, Map.of("kernel", "k1"))) {
+                assertThat(snapshot.info().tags()).containsEntry("kernel", "k1").containsKey(SnapshotOrigin.CPU_TAG);
+                kernel.calls.clear();
+                kernel.registers.clear();
+                try (ClonedVm clone = hypervisor.cloneVm(snapshot)) {
+                    String mapping = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                            .filter(line -> {
+                                String[] range = line.split(" ", 2)[0].split("-");
+                                return Long.parseUnsignedLong(range[0], 16) <= kernel.lastGuestMemory
+                                        && kernel.lastGuestMemory < Long.parseUnsignedLong(range[1], 16);
+                            }).findFirst().orElseThrow();
+                    assertThat(mapping).contains(" rw-p ", "/memfd:hyperlight-snapshot");
+                    assertThat(clone.vm().memory().get(ValueLayout.JAVA_INT, 0x5000)).isEqualTo(0x1234);
+                    assertThat(kernel.calls.subList(0, 5)).containsExactly(
+                            "MSHV_CREATE_PARTITION flags=0 isolation=0",
+                            "HVCALL 0x45 property=0x10001 value=0",
+                            "MSHV_INITIALIZE_PARTITION",
+                            "MSHV_SET_GUEST_MEMORY size=" + MEMORY + " pfn=0 flags=3 aligned=true",
+                            "MSHV_CREATE_VP 0");
+                    assertThat(kernel.calls.getLast()).isEqualTo("MSHV_SET_VP_STATE type=1 size=4096");
+                    assertThat(kernel.register(HV_X64_REGISTER_RIP)).isEqualTo(0x1000);
+                    assertThat(kernel.register(HV_X64_REGISTER_RBX)).isEqualTo(2);
+                }
+            }
         }
     }
 

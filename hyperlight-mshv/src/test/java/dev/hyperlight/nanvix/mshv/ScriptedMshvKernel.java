@@ -39,6 +39,8 @@ final class ScriptedMshvKernel implements MshvKernel {
     final List<String> calls = new ArrayList<>();
     final Map<Integer, byte[]> registers = new HashMap<>();
     byte[] xsave = new byte[512];
+    /** The host address the last {@code MSHV_SET_GUEST_MEMORY} mapped. */
+    long lastGuestMemory;
     /** Each run takes the next: fills the message and returns the ioctl's result. */
     final Deque<Function<MemorySegment, Integer>> runs = new ArrayDeque<>();
     /** Runs after the script ended: as if the guest spun until a signal. */
@@ -78,6 +80,7 @@ final class ScriptedMshvKernel implements MshvKernel {
         }
         if (fd == PARTITION_FD && request == MSHV_SET_GUEST_MEMORY) {
             MemorySegment region = argument.reinterpret(mshv_user_mem_region.layout().byteSize());
+            lastGuestMemory = mshv_user_mem_region.userspace_addr(region);
             calls.add("MSHV_SET_GUEST_MEMORY size=" + mshv_user_mem_region.size(region) + " pfn="
                     + mshv_user_mem_region.guest_pfn(region) + " flags=" + mshv_user_mem_region.flags(region)
                     + " aligned=" + (mshv_user_mem_region.userspace_addr(region) % 4096 == 0));

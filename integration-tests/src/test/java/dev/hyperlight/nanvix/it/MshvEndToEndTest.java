@@ -2,15 +2,22 @@ package dev.hyperlight.nanvix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.RunReport;
+import dev.hyperlight.nanvix.RunRequest;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.SandboxListener;
 import dev.hyperlight.nanvix.Termination;
+import dev.hyperlight.nanvix.VmStart;
 import dev.hyperlight.nanvix.mshv.KvmMshvHarnessProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * project is built on so far, they run the same backend code over the test harness ({@link
  * KvmMshvHarnessProvider}: mshv's documented semantics on top of {@code /dev/kvm}), and the test
  * reports (never skips) that real mshv was absent: the harness run is then the evidence, with the
- * limits docs/architecture.md lists. Warm starts are off: the mshv backend takes no snapshots.
+ * limits docs/architecture.md lists. The core cases start cold; the warm-start cases run hello.py
+ * and hello.js as clones of a template (a snapshot's RAM mapped private into a new partition, its
+ * VP restored), and check that a clone's files and environment stay its own.
  */
 @InProcessOnly("the mshv backend has no multi-process deployment (the VMM process is KVM's)")
 class MshvEndToEndTest {
@@ -52,6 +61,17 @@ class MshvEndToEndTest {
     private Sandbox sandbox(Duration timeout) throws SandboxException {
         return new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(timeout).warmStarts(false)
                 .hypervisor(backend).build());
+    }
+
+    /** A sandbox with warm starts on, recording how each run started in {@code starts}. */
+    private Sandbox warmSandbox(List<VmStart> starts) throws SandboxException {
+        return new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).hypervisor(backend)
+                .listener(new SandboxListener() {
+                    @Override
+                    public void runEnded(RunReport run) {
+                        starts.add(run.start());
+                    }
+                }).build());
     }
 
     private RunResult run(Path program, String... args) throws Exception {
@@ -134,5 +154,73 @@ class MshvEndToEndTest {
 
         assertThat(result.termination()).isEqualTo(new Termination.TimedOut(limit));
         assertThat(result.stdoutText()).isEqualTo("spinning\n");
+    }
+
+    /** hello.py twice from one template: both runs are clones, each with its own arguments and all the output. */
+    @Test
+    void helloPythonStartsWarm() throws Exception {
+        List<VmStart> starts = Collections.synchronizedList(new ArrayList<>());
+        try (Sandbox sandbox = warmSandbox(starts)) {
+            for (String argument : List.of("first", "second")) {
+                RunResult result = sandbox.run(Guests.example("hello.py"), argument);
+
+                assertThat(result.termination()).as(result.stderrText()).isEqualTo(new Termination.Exited(0));
+                assertThat(result.stdoutText()).contains("in a Hyperlight-Nanvix micro-VM!",
+                        "arguments: ['" + argument + "']", "20! = 2432902008176640000",
+                        "json round trip: {'language': 'python'");
+                assertThat(result.stderrText()).isEmpty();
+            }
+        }
+        assertThat(starts).containsExactly(VmStart.WARM, VmStart.WARM);
+    }
+
+    @Test
+    void helloJavaScriptStartsWarm() throws Exception {
+        List<VmStart> starts = Collections.synchronizedList(new ArrayList<>());
+        try (Sandbox sandbox = warmSandbox(starts)) {
+            for (String argument : List.of("one", "two")) {
+                RunResult result = sandbox.run(Guests.example("hello.js"), argument);
+
+                assertThat(result.termination()).as(result.stderrText()).isEqualTo(new Termination.Exited(0));
+                assertThat(result.stdoutText()).contains("hello x3");
+                assertThat(result.stderrText()).isEmpty();
+            }
+        }
+        assertThat(starts).containsExactly(VmStart.WARM, VmStart.WARM);
+    }
+
+    /**
+     * Clones of one template: the first writes a file in its /tmp and has a variable in its
+     * environment; the second sees neither, and its clock reads the real time.
+     */
+    @Test
+    void warmClonesKeepTheirFilesAndEnvironmentToThemselves() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Path probe = Files.writeString(app.resolve("probe.py"), """
+                import os, sys, time
+                print("env=" + repr(os.environ.get("RUN_NAME")) + " " + repr(os.environ.get("ONLY_FIRST")))
+                print("left=" + repr(sorted(os.listdir("/tmp"))))
+                with open("/tmp/mine-" + sys.argv[1], "w") as f:
+                    f.write(sys.argv[1])
+                print("time=%d" % int(time.time() * 1000))
+                """);
+        List<VmStart> starts = Collections.synchronizedList(new ArrayList<>());
+        try (Sandbox sandbox = warmSandbox(starts)) {
+            long before = System.currentTimeMillis();
+            RunResult first = sandbox.run(RunRequest.program(probe, "one").env("RUN_NAME", "first")
+                    .env("ONLY_FIRST", "yes").build());
+            RunResult second = sandbox.run(RunRequest.program(probe, "two").env("RUN_NAME", "second").build());
+            long after = System.currentTimeMillis();
+
+            assertThat(first.termination()).as(first.stderrText()).isEqualTo(new Termination.Exited(0));
+            assertThat(second.termination()).as(second.stderrText()).isEqualTo(new Termination.Exited(0));
+            assertThat(first.stdoutText()).contains("env='first' 'yes'", "left=[]");
+            assertThat(second.stdoutText()).contains("env='second' None").as("the first clone's file")
+                    .contains("left=[]");
+            long time = Long.parseLong(second.stdoutText().lines().filter(line -> line.startsWith("time="))
+                    .findFirst().orElseThrow().substring("time=".length()));
+            assertThat(time).as("the clone's clock").isBetween(before - 1_000, after + 1_000);
+        }
+        assertThat(starts).containsExactly(VmStart.WARM, VmStart.WARM);
     }
 }

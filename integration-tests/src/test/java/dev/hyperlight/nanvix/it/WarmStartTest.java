@@ -173,6 +173,42 @@ class WarmStartTest {
     }
 
     /**
+     * Clones made an hour after their template ({@link ClonesAnHourLaterProvider}: the backend's
+     * clock an hour ahead) read the real time an hour on, and a monotonic clock that counts on from
+     * the template's by that hour: on hardware KVM the clone's TSC is set an hour ahead; under PVM,
+     * where the guest reads the host's TSC whatever is written to it, the host moves the guest
+     * kernel's clock calibration (the vvar page CPython's and QuickJS's clock reads go through)
+     * instead. Without either the guest would read the time of an hour before.
+     */
+    @Test
+    void clonesMadeAnHourLaterReadTheTimeAnHourLater() throws Exception {
+        Path python = script("later.py", """
+                import time
+                print("time=%d" % int(time.time() * 1000))
+                print("monotonic=%d" % int(time.monotonic() * 1000))
+                """);
+        Path js = script("later.js", """
+                print("time=" + Date.now());
+                """);
+        long hour = ClonesAnHourLaterProvider.LATER.toMillis();
+        try (Sandbox sandbox = new Sandbox(config().hypervisor(ClonesAnHourLaterProvider.NAME).build())) {
+            for (Path probe : List.of(python, js)) {
+                sandbox.run(RunRequest.program(probe).build()); // the template, then a first clone
+                long before = System.currentTimeMillis();
+                Map<String, String> clone = lines(sandbox.run(RunRequest.program(probe).build()));
+                long after = System.currentTimeMillis();
+                assertThat(Long.parseLong(clone.get("time"))).as(probe.getFileName().toString())
+                        .isBetween(before + hour - 1_000, after + hour + 1_000);
+                if (clone.containsKey("monotonic")) {
+                    // Counted from one second at the template's boot: its start-up, plus the hour.
+                    assertThat(Long.parseLong(clone.get("monotonic"))).isGreaterThan(hour + 1_000);
+                }
+            }
+            assertThat(starts).containsOnly(VmStart.WARM).hasSize(4);
+        }
+    }
+
+    /**
      * What docs/security.md says clones share, CPython's string-hash secret, is shared; a sandbox
      * that renews its template after every run gives each run its own.
      */

@@ -40,6 +40,8 @@ public final class GuestAbi {
     public static final int HYPERCALL_FAULT_ADDRESS_OFFSET = 72;
     public static final int HYPERCALL_FAULT_LENGTH_OFFSET = 80;
     public static final int HYPERCALL_FAULT_WRITE_OFFSET = 88;
+    /** Written by the kernel once at boot: the GPA of its clock (the vvar page); 0 from none. */
+    public static final int HYPERCALL_CLOCK_OFFSET = 96;
     /**
      * The result of a call with user addresses the program's page tables do not let the host
      * access: the call has not run, the fault fields name the range for the kernel to map.

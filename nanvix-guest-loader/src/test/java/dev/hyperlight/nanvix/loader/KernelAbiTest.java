@@ -47,6 +47,7 @@ class KernelAbiTest {
             entry("HYPERCALL_FAULT_ADDRESS_OFFSET", (long) GuestAbi.HYPERCALL_FAULT_ADDRESS_OFFSET),
             entry("HYPERCALL_FAULT_LENGTH_OFFSET", (long) GuestAbi.HYPERCALL_FAULT_LENGTH_OFFSET),
             entry("HYPERCALL_FAULT_WRITE_OFFSET", (long) GuestAbi.HYPERCALL_FAULT_WRITE_OFFSET),
+            entry("HYPERCALL_CLOCK_OFFSET", (long) GuestAbi.HYPERCALL_CLOCK_OFFSET),
             entry("USER_FAULT", GuestAbi.USER_FAULT),
             entry("port::HYPERCALL", (long) GuestAbi.PORT_HYPERCALL),
             entry("port::EXIT", (long) GuestAbi.PORT_EXIT),

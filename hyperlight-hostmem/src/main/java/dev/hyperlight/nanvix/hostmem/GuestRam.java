@@ -1,17 +1,21 @@
-package dev.hyperlight.nanvix.kvm;
+package dev.hyperlight.nanvix.hostmem;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guest RAM on the host: one private mapping of {@code size} bytes, anonymous ({@link #map}) or of
+ * Guest RAM on the host, for every backend (KVM's memory slot, mshv's {@code
+ * MSHV_SET_GUEST_MEMORY}): one mapping of {@code size} bytes, anonymous ({@link #map}) or of
  * a snapshot's memfd ({@link #mapPrivateCopy}), between two {@code PROT_NONE} guard pages, so that
  * a host-side overrun off either end faults instead of touching a neighbouring mapping. {@link
  * #memory()} covers the RAM only and dies with {@link #close()}.
+ *
+ * <p>{@code callState} arguments are segments of the linker's capture-state layout ({@link
+ * java.lang.foreign.Linker.Option#captureStateLayout()}, the backends' {@code CALL_STATE_LAYOUT}).
  *
  * <p>The RAM starts on a 2 MiB boundary; anonymous RAM is advised for transparent huge pages: where the guest
  * kernel maps a 2 MiB large page and the host backs it with a huge page, KVM maps it with one entry
@@ -19,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * paging: 3-8 us instead of 20-40 us per page, docs/benchmarks.md). The price is that the host
  * commits guest RAM 2 MiB at a time where it can.
  */
-final class GuestRam implements AutoCloseable {
+public final class GuestRam implements AutoCloseable {
 
-    static final long PAGE_SIZE = 4096;
+    public static final long PAGE_SIZE = 4096;
     private static final long HUGE_PAGE_SIZE = 2L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(GuestRam.class);
@@ -40,7 +44,7 @@ final class GuestRam implements AutoCloseable {
     }
 
     /** Maps {@code size} bytes (a positive multiple of {@link #PAGE_SIZE}) of zeroed RAM. */
-    static GuestRam map(long size, MemorySegment callState) throws HypervisorException {
+    public static GuestRam map(long size, MemorySegment callState) throws HypervisorException {
         Reservation reservation = reserve(size, callState);
         if (libc_h.mprotect(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE) != 0) {
             int errno = libc_h.errno(callState);
@@ -57,9 +61,11 @@ final class GuestRam implements AutoCloseable {
     /**
      * Maps the first {@code size} bytes of the file {@code fd} (a snapshot's sealed memfd) as RAM,
      * private: reads see the file's pages, a write copies the page it hits into this RAM alone, so
-     * the host work is the same for any size and only written pages cost memory.
+     * the host work is the same for any size and only written pages cost memory (as long as the
+     * hypervisor does not take write access to pages the guest only reads: see docs/architecture.md
+     * for mshv).
      */
-    static GuestRam mapPrivateCopy(long size, int fd, MemorySegment callState) throws HypervisorException {
+    public static GuestRam mapPrivateCopy(long size, int fd, MemorySegment callState) throws HypervisorException {
         Reservation reservation = reserve(size, callState);
         // MAP_FIXED over our own PROT_NONE reservation: it replaces nothing else.
         MemorySegment mapped = libc_h.mmap(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE,
@@ -76,7 +82,7 @@ final class GuestRam implements AutoCloseable {
      * Maps the first {@code size} bytes of {@code fd} (a VMM process's sealed guest-RAM memfd)
      * shared: the VMM's KVM and this process see the same pages.
      */
-    static GuestRam mapShared(long size, int fd, MemorySegment callState) throws HypervisorException {
+    public static GuestRam mapShared(long size, int fd, MemorySegment callState) throws HypervisorException {
         Reservation reservation = reserve(size, callState);
         // MAP_FIXED over our own PROT_NONE reservation: it replaces nothing else.
         MemorySegment mapped = libc_h.mmap(callState, reservation.ram(), size, libc_h.PROT_READ | libc_h.PROT_WRITE,
@@ -118,7 +124,7 @@ final class GuestRam implements AutoCloseable {
     }
 
     /** The RAM, guest-physical address 0 at offset 0. */
-    MemorySegment memory() {
+    public MemorySegment memory() {
         return memory;
     }
 

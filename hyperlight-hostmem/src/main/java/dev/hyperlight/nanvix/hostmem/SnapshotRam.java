@@ -1,7 +1,7 @@
-package dev.hyperlight.nanvix.kvm;
+package dev.hyperlight.nanvix.hostmem;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -11,23 +11,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A snapshot's copy of guest RAM: a memfd, filled once, then sealed ({@code F_SEAL_WRITE}, {@code
+ * A snapshot's copy of guest RAM, for every backend: a memfd, filled once, then sealed ({@code F_SEAL_WRITE}, {@code
  * F_SEAL_GROW}, {@code F_SEAL_SHRINK}, {@code F_SEAL_SEAL}), so that nothing, not even this
  * process, can change it any more. Clones in this process map it private ({@link
  * GuestRam#mapPrivateCopy}), and their mappings keep the file alive after {@link #close()}; clones
  * in a VMM process get a copy of its data ({@link #copyDataInto}): the file never leaves this
  * process. Pages never written are holes in the file: they cost no memory and read as zero.
  */
-final class SnapshotRam implements AutoCloseable {
+public final class SnapshotRam implements AutoCloseable {
 
-    static final String MEMFD_NAME = "hyperlight-snapshot";
+    public static final String MEMFD_NAME = "hyperlight-snapshot";
     private static final int SEALS = libc_h.F_SEAL_WRITE | libc_h.F_SEAL_GROW | libc_h.F_SEAL_SHRINK
             | libc_h.F_SEAL_SEAL;
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotRam.class);
 
     /** Writes the RAM's content into a zeroed, writable mapping of it. */
     @FunctionalInterface
-    interface Filler<E extends Exception> {
+    public interface Filler<E extends Exception> {
         void fill(MemorySegment ram) throws E;
     }
 
@@ -45,14 +45,14 @@ final class SnapshotRam implements AutoCloseable {
         this.memory = memory;
     }
 
-    /** A sealed copy of {@code source}'s non-zero pages (see {@link KvmVirtualMachine#copyResidentPages}). */
-    static SnapshotRam copyOf(MemorySegment source) throws HypervisorException {
-        return filled(source.byteSize(), ram -> KvmVirtualMachine.copyResidentPages(source, ram, true));
+    /** A sealed copy of {@code source}'s non-zero pages (see {@link ResidentPages#copy}). */
+    public static SnapshotRam copyOf(MemorySegment source) throws HypervisorException {
+        return filled(source.byteSize(), ram -> ResidentPages.copy(source, ram, true));
     }
 
     /** A sealed memfd of {@code size} bytes with what {@code filler} wrote; closed again if it throws. */
     @SuppressWarnings("restricted") // sizes the segments to the mappings just made
-    static <E extends Exception> SnapshotRam filled(long size, Filler<E> filler) throws E, HypervisorException {
+    public static <E extends Exception> SnapshotRam filled(long size, Filler<E> filler) throws E, HypervisorException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
             int fd = libc_h.memfd_create(callState, scratch.allocateFrom(MEMFD_NAME),
@@ -106,11 +106,11 @@ final class SnapshotRam implements AutoCloseable {
     }
 
     /** The memfd, for {@link GuestRam#mapPrivateCopy}. Valid until {@link #close()}. */
-    int fd() {
+    public int fd() {
         return fd;
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
@@ -119,12 +119,12 @@ final class SnapshotRam implements AutoCloseable {
      * allocates it in the file (tmpfs does so on a fault): read only pages {@link #pagesWithData()}
      * names, or a few.
      */
-    MemorySegment memory() {
+    public MemorySegment memory() {
         return memory;
     }
 
     /** The seals on the memfd ({@code F_GET_SEALS}). */
-    int seals() throws HypervisorException {
+    public int seals() throws HypervisorException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment callState = scratch.allocate(libc_h.CALL_STATE_LAYOUT);
             int seals = libc_h.fcntl(callState, fd, libc_h.F_GET_SEALS, 0);
@@ -136,7 +136,7 @@ final class SnapshotRam implements AutoCloseable {
     }
 
     /** The pages (by index) the file holds data for: everything outside its holes ({@code SEEK_DATA}). */
-    BitSet pagesWithData() throws HypervisorException {
+    public BitSet pagesWithData() throws HypervisorException {
         BitSet pages = new BitSet();
         long[] extents = dataExtents();
         for (int i = 0; i < extents.length; i += 2) {
@@ -151,7 +151,7 @@ final class SnapshotRam implements AutoCloseable {
      * work and the memory committed in {@code target} are the snapshot's data, not its RAM size.
      * Returns the bytes copied.
      */
-    long copyDataInto(MemorySegment target) throws HypervisorException {
+    public long copyDataInto(MemorySegment target) throws HypervisorException {
         if (target.byteSize() != size) {
             throw new IllegalArgumentException("a copy of " + size + " bytes of RAM into " + target.byteSize());
         }
