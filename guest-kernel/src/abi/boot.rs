@@ -27,9 +27,12 @@ pub struct BootInfo {
     pub stack_size: u64,
     /// `boot_flags` bits.
     pub flags: u64,
+    /// One bit per call number below `FAST_CALL_LIMIT`: the calls the host serves straight from
+    /// the system-call door (bit `n % 64` of word `n / 64`).
+    pub fast_calls: [u64; 8],
 }
 
-const _: () = assert!(core::mem::size_of::<BootInfo>() == 184);
+const _: () = assert!(core::mem::size_of::<BootInfo>() == 248);
 
 /// Why the boot info cannot be trusted.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]

@@ -15,6 +15,17 @@ pub const USER_BOTTOM: u64 = 0x1000;
 
 pub const PAGE_SIZE: u64 = 4096;
 
+/// The system-call door (arch/x86_64/door.rs): one page of the kernel's, mapped read-only and
+/// executable at the top of every program's address space, above what a program may map
+/// (`[USER_BOTTOM, DOOR_VA)`). Under PVM, LSTAR points here once the kernel has seen a
+/// system call arrive as a page fault: the program's SYSCALL then runs the door in user mode,
+/// whose `out` at `DOOR_VA + DOOR_OUT_OFFSET` (`out imm8, al` to port `port::SYSCALL`; RAX holds the call number)
+/// asks the host to serve the call from the program's registers.
+pub const DOOR_VA: u64 = 0x0000_7eff_ffff_f000;
+pub const DOOR_OUT_OFFSET: u64 = 0x20;
+/// Calls numbered below this may be fast; the boot info's `fast_calls` has a bit for each.
+pub const FAST_CALL_LIMIT: u64 = 512;
+
 /// "NVXBOOT1", the first field of the boot info.
 pub const BOOT_MAGIC: u64 = 0x3154_4f4f_4258_564e;
 
@@ -74,6 +85,8 @@ pub mod port {
     pub const FAULT: u16 = 0x6e2;
     pub const LOG: u16 = 0x6e3;
     pub const PANIC: u16 = 0x6e4;
+    /// The door's `out imm8, al` from user mode (an 8-bit port: the door may not touch DX).
+    pub const SYSCALL: u16 = 0x6e;
 }
 
 /// Bits of the `nr` word the kernel passes with EXIT and FAULT: what the host should know about

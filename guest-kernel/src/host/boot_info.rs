@@ -24,6 +24,7 @@ static BOOT: KernelCell<BootInfo> = KernelCell::new(BootInfo {
     random: [0; 32],
     stack_size: 0,
     flags: 0,
+    fast_calls: [0; 8],
 });
 
 /// Keeps the validated boot info.

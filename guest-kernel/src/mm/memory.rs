@@ -4,7 +4,7 @@
 //! under PVM every fault and every kernel instruction is a trip to the hypervisor.
 
 use crate::abi::errno::{EACCES, EEXIST, EFAULT, EINVAL, ENOMEM};
-use crate::abi::host::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
@@ -32,6 +32,10 @@ pub const MS_SYNC: u64 = 4;
 
 /// Top of the main stack (its last page stays unmapped as a guard against overruns).
 pub const STACK_TOP: u64 = USER_TOP - PAGE_SIZE;
+
+/// End of what a program may map, move or unmap: the system-call door's page lies above it
+/// (proc/vdso.rs), as Linux keeps its own pages above TASK_SIZE.
+pub const PROGRAM_TOP: u64 = DOOR_VA;
 /// Program segments end below this address; the mmap area and the stack lie above it.
 pub const IMAGE_LIMIT: u64 = 0x0000_6000_0000_0000;
 /// Gap between the lowest stack address and the highest mmap area.
@@ -337,7 +341,7 @@ impl Memory {
             if addr % PAGE_SIZE != 0 {
                 return Err(EINVAL);
             }
-            if addr < USER_BOTTOM || addr.checked_add(len).is_none_or(|end| end > USER_TOP) {
+            if addr < USER_BOTTOM || addr.checked_add(len).is_none_or(|end| end > PROGRAM_TOP) {
                 return Err(ENOMEM);
             }
             if self.vmas.overlaps(addr, addr + len) {
@@ -350,7 +354,7 @@ impl Memory {
         } else {
             let hint = page_floor(addr);
             let hint_free = hint >= USER_BOTTOM
-                && hint.checked_add(len).is_some_and(|end| end <= USER_TOP && !self.vmas.overlaps(hint, end));
+                && hint.checked_add(len).is_some_and(|end| end <= PROGRAM_TOP && !self.vmas.overlaps(hint, end));
             if hint_free {
                 hint
             } else if kind == VmaKind::Anonymous && len >= LARGE_PAGE_SIZE {
@@ -383,7 +387,7 @@ impl Memory {
             return Err(EINVAL);
         }
         let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(EINVAL)?;
-        if end > USER_TOP {
+        if end > PROGRAM_TOP {
             return Err(EINVAL);
         }
         self.unmap_range(mmu, addr, end)?;
@@ -463,13 +467,13 @@ impl Memory {
         if new_len == 0 || old_len == 0 {
             return Err(EINVAL);
         }
-        let old_end = old.checked_add(old_len).filter(|&e| e <= USER_TOP).ok_or(EFAULT)?;
+        let old_end = old.checked_add(old_len).filter(|&e| e <= PROGRAM_TOP).ok_or(EFAULT)?;
         let vma = self.vmas.find(old).ok_or(EFAULT)?;
         if old_end > vma.end {
             return Err(EFAULT);
         }
         if flags & MREMAP_FIXED != 0 {
-            if new_addr % PAGE_SIZE != 0 || new_addr.checked_add(new_len).is_none_or(|e| e > USER_TOP) {
+            if new_addr % PAGE_SIZE != 0 || new_addr.checked_add(new_len).is_none_or(|e| e > PROGRAM_TOP) {
                 return Err(EINVAL);
             }
             if new_addr < old_end && old < new_addr + new_len {
@@ -482,7 +486,7 @@ impl Memory {
             self.unmap_range(mmu, old + new_len, old_end)?;
             return Ok(old);
         }
-        let grown_end = old.checked_add(new_len).filter(|&e| e <= USER_TOP);
+        let grown_end = old.checked_add(new_len).filter(|&e| e <= PROGRAM_TOP);
         if old_end == vma.end {
             if let Some(grown_end) = grown_end.filter(|&e| !self.vmas.overlaps(old_end, e)) {
                 self.vmas.insert(Vma::new(old_end, grown_end, vma.prot, vma.kind)).map_err(|_| ENOMEM)?;

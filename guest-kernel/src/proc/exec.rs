@@ -3,8 +3,8 @@
 
 use crate::abi::boot::ProgramStrings;
 use crate::abi::errno::{E2BIG, ENOMEM};
-use crate::abi::host::{PAGE_SIZE, USER_TOP};
-use crate::mm::memory::{page_ceil, page_floor, prot_flags, Memory, STACK_TOP};
+use crate::abi::host::PAGE_SIZE;
+use crate::mm::memory::{page_ceil, page_floor, prot_flags, Memory, PROGRAM_TOP, STACK_TOP};
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::ADDRESS_MASK;
 use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
@@ -248,11 +248,11 @@ pub fn map(
     mem.set_layout(brk, stack_bottom);
     let (entry, base) = match interpreter {
         Some(interp) => {
-            let probe = Executable::parse_at(interp.bytes, PIE_BASE, USER_TOP).map_err(LoadError::BadInterpreter)?;
+            let probe = Executable::parse_at(interp.bytes, PIE_BASE, PROGRAM_TOP).map_err(LoadError::BadInterpreter)?;
             // Room for the span plus the largest alignment the file may ask for.
             let room = probe.span().checked_add(probe.bias - PIE_BASE + (1 << 21)).ok_or(ENOMEM)?;
             let base = mem.free_area(room).ok_or(ENOMEM)?;
-            let placed = Executable::parse_at(interp.bytes, base, USER_TOP).map_err(LoadError::BadInterpreter)?;
+            let placed = Executable::parse_at(interp.bytes, base, PROGRAM_TOP).map_err(LoadError::BadInterpreter)?;
             load_segments(mem, mmu, &placed, interp.gpa)?;
             (placed.entry, placed.bias)
         }
@@ -336,7 +336,7 @@ mod tests {
     const IMAGE: u64 = 0x1c_0000;
 
     /// Stand-ins for the kernel's vvar page and vDSO frames, above the program's.
-    const VDSO: vdso::Frames = vdso::Frames { vvar: 0x1f_0000, image: 0x1f_1000 };
+    const VDSO: vdso::Frames = vdso::Frames { vvar: 0x1f_0000, image: 0x1f_1000, door: 0x1f_e000 };
 
     fn with_image(bytes: &[u8]) -> (TestMmu, Memory) {
         let mut mmu = TestMmu::new(512);
@@ -430,6 +430,32 @@ mod tests {
         let free_before = mem.frames.available();
         mem.munmap(&mut mmu, vvar, whole).unwrap();
         assert_eq!(mem.frames.available(), free_before, "the kernel's frames never reach the allocator");
+    }
+
+    #[test]
+    fn the_system_call_door_lies_above_what_the_program_may_map_change_or_unmap() {
+        use crate::abi::host::{DOOR_VA, USER_TOP};
+        use crate::abi::errno::{EINVAL, ENOMEM};
+        use crate::mm::paging::{PTE_NO_EXECUTE, PTE_USER, PTE_WRITABLE};
+        let bytes = static_exec();
+        let (mut mmu, mut mem) = with_image(&bytes);
+        let exe = Executable::parse(&bytes).unwrap();
+        let strings = ProgramStrings::parse(b"/p\0p\0", 1, 0).unwrap();
+        load(&mut mem, &mut mmu, &exe, IMAGE, None, &strings, [0; 16], 0, 8 << 20, VDSO).unwrap();
+        let door = |mem: &mut Memory, mmu: &mut _| (mem.tables.translate(mmu, DOOR_VA), mem.tables.entry(mmu, DOOR_VA));
+        let (frame, entry) = door(&mut mem, &mut mmu);
+        assert_eq!(frame, Some(VDSO.door), "the kernel's door page, in place");
+        assert!(entry & PTE_USER != 0 && entry & PTE_WRITABLE == 0 && entry & PTE_NO_EXECUTE == 0, "user, read-only, executable");
+        assert!(mem.vmas.find(DOOR_VA).is_none(), "no area: the program's calls never reach it");
+        assert_eq!(mem.munmap(&mut mmu, DOOR_VA, PAGE_SIZE), Err(EINVAL));
+        assert_eq!(mem.munmap(&mut mmu, DOOR_VA - PAGE_SIZE, 2 * PAGE_SIZE), Err(EINVAL));
+        assert_eq!(mem.mmap(&mut mmu, DOOR_VA, PAGE_SIZE, PROT_READ as u64, 0x22 | 0x10), Err(ENOMEM), "MAP_FIXED");
+        let hinted = mem.mmap(&mut mmu, DOOR_VA, PAGE_SIZE, PROT_READ as u64, 0x22).unwrap();
+        assert!(hinted < DOOR_VA, "a hint at the door is not taken");
+        assert_eq!(mem.mprotect(&mut mmu, DOOR_VA, PAGE_SIZE, (PROT_READ | PROT_WRITE) as u64), Err(ENOMEM));
+        assert_eq!(mem.mprotect(&mut mmu, DOOR_VA, PAGE_SIZE, 0), Err(ENOMEM));
+        assert_eq!(door(&mut mem, &mut mmu), (frame, entry), "nothing changed");
+        assert_eq!(DOOR_VA + PAGE_SIZE, USER_TOP);
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub fn attention() -> bool {
 fn set_attention(value: bool) {
     // SAFETY: see `attention`.
     unsafe { *ATTENTION.get() = value };
+    // The system-call door serves calls without the kernel: it must not while a signal waits.
+    #[cfg(not(test))]
+    crate::arch::door::set_pass(!value);
 }
 
 /// Recomputes `attention` from the pending sets and the alarm.

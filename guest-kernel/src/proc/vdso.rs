@@ -4,7 +4,7 @@
 //! passed in AT_SYSINFO_EHDR. glibc and musl then read the clocks without a system call.
 
 use crate::abi::errno::ENOMEM;
-use crate::abi::host::PAGE_SIZE;
+use crate::abi::host::{DOOR_VA, PAGE_SIZE};
 use crate::mm::memory::{prot_flags, Memory};
 use crate::mm::mmu::Mmu;
 use crate::mm::vma::{Vma, VmaKind, PROT_EXEC, PROT_READ};
@@ -35,17 +35,28 @@ const fn padded() -> [u8; PAGES as usize * PAGE_SIZE as usize] {
 pub struct Frames {
     pub vvar: u64,
     pub image: u64,
+    /// The system-call door's page (arch/x86_64/door.rs).
+    pub door: u64,
 }
 
 /// The kernel's own vvar page and vDSO image.
 #[cfg(not(test))]
 pub fn frames() -> Frames {
-    Frames { vvar: crate::host::clock::vvar_gpa(), image: crate::abi::host::gpa(IMAGE.0.as_ptr() as u64) }
+    Frames {
+        vvar: crate::host::clock::vvar_gpa(),
+        image: crate::abi::host::gpa(IMAGE.0.as_ptr() as u64),
+        door: crate::abi::host::gpa(crate::arch::door::page_kva()),
+    }
 }
 
 /// Maps the vvar page and the vDSO above it in the mmap area; returns the vDSO's address
-/// (the vvar page is one page below it, where vdso.c looks for it).
+/// (the vvar page is one page below it, where vdso.c looks for it). Maps the system-call door
+/// at `DOOR_VA` too, above every area a program can map (no area describes it: no call of the
+/// program can unmap, move or change it).
 pub fn map(mem: &mut Memory, mmu: &mut impl Mmu, frames: Frames) -> Result<u64, i64> {
+    mem.tables
+        .map_existing(mmu, &mut mem.frames, DOOR_VA, DOOR_VA + PAGE_SIZE, prot_flags(PROT_READ | PROT_EXEC), frames.door)
+        .map_err(|_| ENOMEM)?;
     let vvar = mem.free_area((1 + PAGES) * PAGE_SIZE).ok_or(ENOMEM)?;
     let image = vvar + PAGE_SIZE;
     for (start, pages, prot, frame) in [(vvar, 1, PROT_READ, frames.vvar), (image, PAGES, PROT_READ | PROT_EXEC, frames.image)] {

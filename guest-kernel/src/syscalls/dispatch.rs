@@ -4,6 +4,8 @@
 use crate::abi::errno::ENOSYS;
 use crate::abi::nr;
 use crate::arch::cell::KernelCell;
+use crate::arch::door;
+use crate::host::boot_info;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::host::exit::record_enosys;
 use crate::proc::{futex, signal, task};
@@ -43,6 +45,11 @@ pub fn caller_rsp() -> u64 {
 /// that needs the full frame: the entry code then saves it and goes to `dispatch`.
 #[unsafe(no_mangle)]
 pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
+    // Only under PVM does a system call arrive here: from now on SYSCALL goes through the door
+    // (arch/x86_64/door.rs), which lets the host serve the fast calls on its own.
+    if !door::is_open() {
+        door::open(&boot_info::get().fast_calls, !signal::attention());
+    }
     let entry = lookup(frame.rax);
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && futex::never_blocks(frame.args[1])) {
         return true;

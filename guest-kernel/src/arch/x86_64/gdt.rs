@@ -28,9 +28,16 @@ struct Tss {
     reserved2: u64,
     reserved3: u16,
     iomap_base: u16,
+    /// I/O permission bitmap for ports 0..=127 (a set bit denies ring 3), and the byte of ones
+    /// the CPU requires after it.
+    iomap: [u8; IOMAP_BYTES + 1],
 }
 
-const _: () = assert!(size_of::<Tss>() == 104);
+/// Ports the bitmap covers: 0..=127; every port above it is denied by the TSS limit.
+const IOMAP_BYTES: usize = 16;
+const TSS_HARDWARE_SIZE: usize = 104;
+
+const _: () = assert!(size_of::<Tss>() == TSS_HARDWARE_SIZE + IOMAP_BYTES + 1 + 3);
 
 #[repr(C, align(16))]
 pub struct Stack<const N: usize>([u8; N]);
@@ -56,8 +63,9 @@ static TSS: KernelCell<Tss> = KernelCell::new(Tss {
     ist: [0; 7],
     reserved2: 0,
     reserved3: 0,
-    // Beyond the limit: no I/O bitmap, so every port is denied in ring 3.
-    iomap_base: size_of::<Tss>() as u16,
+    // Every port denied in ring 3 until `allow_user_port`.
+    iomap_base: TSS_HARDWARE_SIZE as u16,
+    iomap: [0xff; IOMAP_BYTES + 1],
 });
 
 static GDT: KernelCell<[u64; 10]> = KernelCell::new([
@@ -72,6 +80,14 @@ static GDT: KernelCell<[u64; 10]> = KernelCell::new([
     0, // 0x40 TSS (two slots), filled at boot
     0,
 ]);
+
+/// Lets ring 3 use I/O port `port` (at most 127): the system-call door's (door.rs).
+pub fn allow_user_port(port: u16) {
+    assert!((port as usize) < IOMAP_BYTES * 8);
+    // SAFETY: one vCPU; the CPU reads the bitmap only at a ring-3 `in`/`out`.
+    let tss = unsafe { TSS.get() };
+    tss.iomap[port as usize / 8] &= !(1 << (port % 8));
+}
 
 /// Top of the kernel stack, which `_start` switches to and system calls run on.
 pub fn kernel_stack_top() -> u64 {
@@ -94,7 +110,7 @@ pub fn init() {
     tss.ist[IST_NMI_MCE as usize - 1] = Stack::top(&NMI_STACK);
     tss.ist[IST_OTHER as usize - 1] = Stack::top(&OTHER_STACK);
     let base = TSS.as_ptr() as u64;
-    let limit = (size_of::<Tss>() - 1) as u64;
+    let limit = (TSS_HARDWARE_SIZE + IOMAP_BYTES + 1 - 1) as u64;
     // Available 64-bit TSS (type 9), present, DPL 0.
     gdt[8] = limit | ((base & 0xff_ffff) << 16) | (0x89 << 40) | (((base >> 24) & 0xff) << 56);
     gdt[9] = base >> 32;

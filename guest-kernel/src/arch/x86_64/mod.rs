@@ -14,6 +14,8 @@ pub mod trap_frame;
 #[cfg(not(test))]
 pub mod cpu;
 #[cfg(not(test))]
+pub mod door;
+#[cfg(not(test))]
 pub mod entry;
 #[cfg(not(test))]
 pub mod gdt;

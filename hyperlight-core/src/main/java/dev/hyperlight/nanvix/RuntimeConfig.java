@@ -41,11 +41,20 @@ public final class RuntimeConfig {
     public static final int DEFAULT_OUTPUT_LIMIT = 16 << 20;
     /** {@link #maxConcurrentRuns()} when not bounded. */
     public static final int UNBOUNDED = Integer.MAX_VALUE;
-    /** The guest environment unless set; the host's is never inherited. */
-    public static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
-            "PATH", "/usr/local/bin:/usr/bin:/bin",
-            "HOME", "/tmp",
-            "LANG", "C.UTF-8");
+    /**
+     * The guest environment unless set, in this order; the host's is never inherited. (Not {@code
+     * Map.of}, whose order changes from one JVM to the next: so would the guest's {@code environ}
+     * and the identity of templates saved on disk.)
+     */
+    public static final Map<String, String> DEFAULT_ENVIRONMENT = defaultEnvironment();
+
+    private static Map<String, String> defaultEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.put("HOME", "/tmp");
+        environment.put("LANG", "C.UTF-8");
+        return Collections.unmodifiableMap(environment);
+    }
 
     private final Optional<Path> logDirectory;
     private final Path tmpDirectory;

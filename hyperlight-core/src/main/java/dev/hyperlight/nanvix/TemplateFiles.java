@@ -109,7 +109,8 @@ final class TemplateFiles {
         parts.forEach(part -> identity.append(part).append('\0'));
         plan.templateArgv().forEach(argument -> identity.append(argument).append('\0'));
         identity.append('\0');
-        plan.templateEnvironment().forEach(variable -> identity.append(variable).append('\0'));
+        // Sorted: the same variables in another order (a caller's Map.of) start the runtime alike.
+        plan.templateEnvironment().stream().sorted().forEach(variable -> identity.append(variable).append('\0'));
         String digest = sha256(identity.toString().getBytes(StandardCharsets.UTF_8));
         Map<String, String> tags = new HashMap<>(baseTags);
         tags.put(IDENTITY_TAG, digest);

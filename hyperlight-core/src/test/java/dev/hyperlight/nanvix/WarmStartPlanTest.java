@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -275,5 +276,26 @@ class WarmStartPlanTest {
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void theDefaultEnvironmentHasOneOrderInEveryJvm() throws SandboxException {
+        assertThat(RuntimeConfig.DEFAULT_ENVIRONMENT.keySet()).containsExactly("PATH", "HOME", "LANG");
+        assertThat(RuntimeConfig.builder().env("A", "1").build().environment().keySet())
+                .containsExactly("PATH", "HOME", "LANG", "A");
+    }
+
+    @Test
+    void aTemplateFileIsTheSameWhateverTheOrderOfItsStartUpEnvironment() throws SandboxException {
+        TemplateFiles files = new TemplateFiles(app.resolve("templates"), ParkedHypervisor.prompt(), Map.of());
+        RuntimeConfig config = RuntimeConfig.builder().build();
+        GuestCommand command = python(List.of("/app/x.py"));
+        List<String> reversed = new ArrayList<>(ENVIRONMENT);
+        Collections.reverse(reversed);
+        WarmStart.Plan forwards = plan(command, ENVIRONMENT, List.of()).orElseThrow();
+        WarmStart.Plan backwards = plan(command, reversed, List.of()).orElseThrow();
+
+        assertThat(files.slot(forwards, command, config)).isEqualTo(files.slot(backwards, command, config))
+                .isPresent();
     }
 }

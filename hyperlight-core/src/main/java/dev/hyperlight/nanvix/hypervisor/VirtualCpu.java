@@ -19,6 +19,28 @@ public interface VirtualCpu extends AutoCloseable {
 
     void setSpecialRegisters(SpecialRegisters registers) throws HypervisorException;
 
+    /**
+     * The general registers at the last exit, as {@link #registers()}; a backend may read them from
+     * where the hypervisor already put them (KVM's synced registers): the system-call door reads
+     * them at every call it serves.
+     */
+    default Registers exitRegisters() throws HypervisorException {
+        return registers();
+    }
+
+    /** CR3 at the last exit, as {@link #specialRegisters()} has it. */
+    default long exitCr3() throws HypervisorException {
+        return specialRegisters().cr3();
+    }
+
+    /**
+     * Sets the general registers the vCPU resumes with, as {@link #setRegisters}; a backend may
+     * hand them over with the next {@link #run()} instead of at once (KVM's dirty synced registers).
+     */
+    default void resumeWith(Registers registers) throws HypervisorException {
+        setRegisters(registers);
+    }
+
     /** Writes model-specific registers, e.g. {@code IA32_STAR}. */
     void setMsr(int index, long value) throws HypervisorException;
 

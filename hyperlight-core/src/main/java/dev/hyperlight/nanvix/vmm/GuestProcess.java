@@ -12,6 +12,7 @@ import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.io.FileSystemCalls;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.loader.BootState;
 import dev.hyperlight.nanvix.loader.ElfFile;
 import dev.hyperlight.nanvix.loader.ElfFormatException;
@@ -418,7 +419,8 @@ final class GuestProcess implements ProcessControl {
                 .programElf(MemorySegment.ofArray(file.bytes()))
                 .execPath(path)
                 .argv(arguments)
-                .envp(envp);
+                .envp(envp)
+                .fastCalls(FastCalls.bitmap());
         table.log().host("pid " + pid + ": execve " + path);
     }
 

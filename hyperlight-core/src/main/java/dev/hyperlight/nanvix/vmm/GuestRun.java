@@ -10,6 +10,7 @@ import dev.hyperlight.nanvix.memory.BadGuestAddressException;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.UserPageFault;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.vmm.x86.ExceptionVector;
 import java.lang.foreign.MemorySegment;
@@ -32,6 +33,15 @@ final class GuestRun {
     private static final long MAX_ENOSYS_ENTRIES = 512;
     private static final int USER_MODE = 3;
     private static final int SIGSEGV = 11;
+    /** {@code out imm8, al}. */
+    private static final long DOOR_OUT_LENGTH = 2;
+    /**
+     * RFLAGS bits a program may set and SYSCALL's return restores from R11: CF, PF, AF, ZF, SF, TF,
+     * DF, OF, AC, ID (never IOPL, NT, RF, VM or IF, which stays set).
+     */
+    private static final long USER_FLAGS = 0x0024_0dd5L;
+    /** Bit 1 (always one) and IF. */
+    private static final long FLAGS_ALWAYS = 0x202;
 
     /**
      * The outcome of the loop: how it ended, which calls the kernel did not know, and whether the
@@ -94,6 +104,8 @@ final class GuestRun {
         while (true) {
             VmExit exit = vcpu.run();
             Outcome outcome = switch (exit) {
+                case VmExit.IoOut out when out.privilegeLevel() == USER_MODE && out.port() == GuestAbi.PORT_SYSCALL
+                        && out.size() == 1 -> door();
                 case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> userPortAccess(out.port());
                 case VmExit.IoIn in when in.privilegeLevel() == USER_MODE -> userPortAccess(in.port());
                 case VmExit.IoOut out -> onPort(out);
@@ -145,8 +157,7 @@ final class GuestRun {
     private Outcome serveHypercall() {
         try {
             SyscallRequest request = page.request();
-            if (startPoint.isPresent() && request.number() == Sysno.READ.number()
-                    && request.arg0() == startPoint.getAsInt()) {
+            if (atStartPoint(request)) {
                 return AT_START_POINT;
             }
             try {
@@ -162,6 +173,63 @@ final class GuestRun {
             log.host("audit failed: " + e.getMessage());
             return new Outcome(new GuestEnd.AuditFailed(e.getMessage()));
         }
+    }
+
+    /**
+     * The program's SYSCALL reached the host through the system-call door (docs/guest-abi.md, "The
+     * system-call door"): a user-mode {@code out} that counts only at the door's address. A fast
+     * call ({@link FastCalls}) with arguments the host can serve alone runs through the same
+     * {@link IoChannel} as every forwarded call, and the program resumes after its SYSCALL with the
+     * result in RAX, as the kernel's IRETQ would resume it. Anything else (another call, a range not
+     * mapped yet, a return address outside user space) changes nothing: the door goes on into the
+     * guest kernel, which serves the call as before. Null means "keep running".
+     */
+    private Outcome door() throws HypervisorException {
+        Registers registers = vcpu.exitRegisters();
+        long out = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
+        // At the `out` (hardware KVM completes it at the next entry) or past it (PVM, mshv).
+        if (registers.rip() != out && registers.rip() != out + DOOR_OUT_LENGTH) {
+            return userPortAccess(GuestAbi.PORT_SYSCALL);
+        }
+        // RCX: where SYSCALL returns to; one outside user space is left to the kernel's IRETQ.
+        long returnTo = registers.rcx();
+        if (returnTo < GuestAbi.USER_BOTTOM || returnTo >= GuestAbi.USER_TOP) {
+            return null;
+        }
+        FastCalls.Decision decision = FastCalls.decide(registers.rax(), registers.rdi(), registers.rsi(),
+                registers.rdx(), registers.r10(), registers.r8(), registers.r9());
+        long result;
+        switch (decision) {
+            case FastCalls.Decision.NotRun ignored -> {
+                return null;
+            }
+            case FastCalls.Decision.Answer answer -> result = answer.result();
+            case FastCalls.Decision.Forward forward when atStartPoint(forward.request()) -> {
+                return null; // a template stops inside the kernel's hypercall of that read (serveHypercall)
+            }
+            case FastCalls.Decision.Forward forward -> {
+                try {
+                    result = io.call(forward.request(), forward.userAddresses() ? vcpu.exitCr3() : 0);
+                } catch (UserPageFault | BadGuestAddressException notServed) {
+                    return null; // the kernel maps the range first (or reports the bad address) as before
+                } catch (AuditFailedException e) {
+                    log.host("audit failed: " + e.getMessage());
+                    return new Outcome(new GuestEnd.AuditFailed(e.getMessage()));
+                }
+            }
+        }
+        vcpu.resumeWith(new Registers(result, registers.rbx(), registers.rcx(), registers.rdx(),
+                registers.rsi(), registers.rdi(), registers.rsp(), registers.rbp(),
+                registers.r8(), registers.r9(), registers.r10(), registers.r11(),
+                registers.r12(), registers.r13(), registers.r14(), registers.r15(),
+                returnTo, (registers.r11() & USER_FLAGS) | FLAGS_ALWAYS));
+        return null;
+    }
+
+    /** Whether {@code request} is the read of the start message a {@link Template} stops at. */
+    private boolean atStartPoint(SyscallRequest request) {
+        return startPoint.isPresent() && request.number() == Sysno.READ.number()
+                && request.arg0() == startPoint.getAsInt();
     }
 
     /** The host stopped the vCPU; the log says where the guest was (where a program spun, say). */

@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.loader.BootRequest;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.loader.GuestImageException;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import java.lang.foreign.MemorySegment;
@@ -154,6 +155,7 @@ public final class MicroVm {
                 .programElf(MemorySegment.ofArray(launch.program()))
                 .execPath(launch.execPath())
                 .argv(launch.arguments())
-                .envp(launch.environment());
+                .envp(launch.environment())
+                .fastCalls(FastCalls.bitmap());
     }
 }

@@ -11,6 +11,7 @@ import dev.hyperlight.nanvix.io.IoConfig;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.memory.UserPageFault;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
@@ -99,8 +100,31 @@ class GuestRunProperties {
         }
     }
 
-    /** What the guest does before one exit, and the exit. */
-    record Step(long nr, List<Long> args, List<Tuple.Tuple2<Integer, String>> writes, VmExit exit) {}
+    /**
+     * What the guest does before one exit, and the exit. For a system-call door exit ({@link
+     * #isDoor}) {@code nr} and {@code args} are the program's RAX and RDI, RSI, RDX, R10, R8, R9,
+     * and {@code door} the rest of its registers.
+     */
+    record Step(long nr, List<Long> args, List<Tuple.Tuple2<Integer, String>> writes, VmExit exit, Door door) {
+
+        boolean isDoor() {
+            return exit instanceof VmExit.IoOut out && out.privilegeLevel() == USER_MODE
+                    && out.port() == GuestAbi.PORT_SYSCALL && out.size() == 1;
+        }
+
+        Registers registers() {
+            if (!isDoor()) {
+                return Registers.entry(ScriptedGuest.RIP, 0x7ff0, 2, 0, 0);
+            }
+            return new Registers(nr, 0, door.rcx(), args.get(2), args.get(1), args.get(0), 0x7ff0, 0,
+                    args.get(4), args.get(5), args.get(3), door.r11(), 0, 0, 0, 0, door.rip(), 2);
+        }
+    }
+
+    /** The registers of a door exit besides the call: where it stopped, RCX, R11, CR3. */
+    record Door(long rip, long rcx, long r11, long cr3) {}
+
+    private static final long DOOR_OUT = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
 
     /** Enough tries that the rarest way to end (a panic, about 2 % of runs) comes up about ten times. */
     @Property(tries = 500)
@@ -109,6 +133,9 @@ class GuestRunProperties {
         List<Long> results = new ArrayList<>();
         // A call whose user range the page tables refuse is answered USER_FAULT, without a result.
         List<UserPageFault> userFaults = new ArrayList<>();
+        // Of those, the calls of the system-call door (which then go on into the kernel).
+        List<UserPageFault> doorFaults = new ArrayList<>();
+        ScriptedGuest[] current = new ScriptedGuest[1];
         ScriptedGuest guest;
         GuestRun.Outcome outcome;
         try (Arena arena = Arena.ofConfined();
@@ -128,6 +155,9 @@ class GuestRunProperties {
                         return result;
                     } catch (UserPageFault fault) {
                         userFaults.add(fault);
+                        if (current[0].inDoor()) {
+                            doorFaults.add(fault);
+                        }
                         throw fault;
                     }
                 }
@@ -136,14 +166,32 @@ class GuestRunProperties {
                 public void close() {}
             };
             guest = new ScriptedGuest(steps, ram);
+            current[0] = guest;
             GuestRun loop = new GuestRun(guest, memory, PAGE, served, log, () -> false, OptionalInt.empty());
 
             outcome = loop.run(() -> STOPPED, false);
         }
         assertThat(results).allSatisfy(result -> assertThat(result >= 0 || ERRNO_RESULTS.contains(result))
                 .as("result %d", result).isTrue());
+        // Every call the door served resumes the program after its SYSCALL with the result, its
+        // registers otherwise as they were and only the user's flags of R11.
+        assertThat(guest.resumed()).allSatisfy(resumed -> {
+            Registers before = resumed.get1().registers();
+            Registers after = resumed.get2();
+            assertThat(after.rip()).isEqualTo(before.rcx());
+            assertThat(after.rip()).isBetween(GuestAbi.USER_BOTTOM, GuestAbi.USER_TOP - 1);
+            assertThat(after.rflags()).isEqualTo((before.r11() & 0x0024_0dd5L) | 0x202);
+            assertThat(after.rax() >= 0 || ERRNO_RESULTS.contains(after.rax())).as("result %d", after.rax()).isTrue();
+            assertThat(new Registers(before.rax(), after.rbx(), after.rcx(), after.rdx(), after.rsi(), after.rdi(),
+                    after.rsp(), after.rbp(), after.r8(), after.r9(), after.r10(), after.r11(), after.r12(),
+                    after.r13(), after.r14(), after.r15(), before.rip(), before.rflags())).isEqualTo(before);
+        });
 
         End expected = expectedEnd(steps);
+        int[] door = doorCalls(steps, expected.exits());
+        assertThat(guest.resumed().size() + doorFaults.size()).as("door calls answered or forwarded")
+                .isEqualTo(door[0] + door[1]);
+        assertThat(doorFaults.size()).as("door calls the page tables refused").isLessThanOrEqualTo(door[1]);
         Statistics.label("end").collect(expected.how());
         Statistics.label("end").coverage(checker -> {
             for (How how : How.values()) {
@@ -162,12 +210,53 @@ class GuestRunProperties {
     /** The ways a run ends, for the statistics: every one must come up in the generated runs. */
     enum How { EXIT, FAULT, USER_PORT_ACCESS, PANIC, BAD_ADDRESS, OTHER_VM_FAILURE, STOPPED }
 
+    /** What became of the door exits, for the statistics. */
+    enum DoorOutcome { ELSEWHERE, RETURN_OUTSIDE_USER, NOT_RUN, ANSWERED, FORWARDED }
+
     /**
      * How a run must end: after how many exits, having served how many hypercalls, with what
      * termination (checked by {@code termination}), memory flag and at most how many ENOSYS entries.
      */
     record End(How how, int exits, int hypercalls, Consumer<GuestEnd> termination, boolean memoryLimitReached,
             long maxUnsupportedSyscalls) {}
+
+    /**
+     * What the door exits before the run's end came to: calls answered without forwarding, calls
+     * forwarded (each resumes the program unless the page tables refused a range).
+     */
+    private static int[] doorCalls(List<Step> steps, int exits) {
+        int answered = 0;
+        int forwarded = 0;
+        for (Step step : steps.subList(0, Math.min(exits, steps.size()))) {
+            if (!step.isDoor()) {
+                continue;
+            }
+            DoorOutcome outcome = doorOutcome(step);
+            Statistics.label("door").collect(outcome);
+            if (outcome == DoorOutcome.ANSWERED) {
+                answered++;
+            } else if (outcome == DoorOutcome.FORWARDED) {
+                forwarded++;
+            }
+        }
+        return new int[] {answered, forwarded};
+    }
+
+    private static DoorOutcome doorOutcome(Step step) {
+        Door door = step.door();
+        if (door.rip() != DOOR_OUT && door.rip() != DOOR_OUT + 2) {
+            return DoorOutcome.ELSEWHERE;
+        }
+        if (door.rcx() < GuestAbi.USER_BOTTOM || door.rcx() >= GuestAbi.USER_TOP) {
+            return DoorOutcome.RETURN_OUTSIDE_USER;
+        }
+        List<Long> a = step.args();
+        return switch (FastCalls.decide(step.nr(), a.get(0), a.get(1), a.get(2), a.get(3), a.get(4), a.get(5))) {
+            case FastCalls.Decision.NotRun ignored -> DoorOutcome.NOT_RUN;
+            case FastCalls.Decision.Answer ignored -> DoorOutcome.ANSWERED;
+            case FastCalls.Decision.Forward ignored -> DoorOutcome.FORWARDED;
+        };
+    }
 
     /** The model: the first step whose exit ends the run decides; hypercalls and logs go on. */
     private static End expectedEnd(List<Step> steps) {
@@ -177,6 +266,16 @@ class GuestRunProperties {
             int exits = i + 1;
             boolean memoryFlag = (step.nr() & GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED) != 0;
             switch (step.exit()) {
+                case VmExit.IoOut out when step.isDoor() -> {
+                    switch (doorOutcome(step)) {
+                        case ELSEWHERE -> {
+                            return ended(How.USER_PORT_ACCESS, exits, hypercalls,
+                                    userPortAccess(out.port(), step.door().rip()));
+                        }
+                        case FORWARDED -> hypercalls++;
+                        default -> {}
+                    }
+                }
                 case VmExit.IoOut out when out.privilegeLevel() == USER_MODE -> {
                     return ended(How.USER_PORT_ACCESS, exits, hypercalls, userPortAccess(out.port()));
                 }
@@ -261,8 +360,12 @@ class GuestRunProperties {
 
     /** A privileged instruction of the program: SIGSEGV at the RIP the vCPU reports. */
     private static Consumer<GuestEnd> userPortAccess(int port) {
+        return userPortAccess(port, ScriptedGuest.RIP);
+    }
+
+    private static Consumer<GuestEnd> userPortAccess(int port, long rip) {
         return exactly(new GuestEnd.Faulted(SIGSEGV, "privileged instruction: I/O port 0x"
-                + Integer.toHexString(port) + " accessed in user mode", ScriptedGuest.RIP));
+                + Integer.toHexString(port) + " accessed in user mode", rip));
     }
 
     private static Consumer<GuestEnd> vmFailed(String reason) {
@@ -300,7 +403,22 @@ class GuestRunProperties {
                 Arbitraries.integers().between(0x8000, RAM - 64),
                 Arbitraries.of("/tmp/file\0", "dir/../..\0", "/tmp/dir\0", "x", "\0", "/tmp/new\0", "../../etc\0"))
                 .as(Tuple::of);
-        return Combinators.combine(nr, args, write.list().ofMaxSize(4), exit()).as(Step::new)
+        Arbitrary<Long> fast = Arbitraries.of(FastCalls.calls()).map(call -> (long) call.number());
+        Arbitrary<Door> door = Combinators.combine(
+                Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(DOOR_OUT + 2, DOOR_OUT)), Tuple.of(1, word()),
+                        Tuple.of(1, Arbitraries.of(DOOR_OUT + 1, DOOR_OUT - 1, GuestAbi.DOOR_VA))),
+                Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.longs().between(GuestAbi.USER_BOTTOM, GuestAbi.USER_TOP - 1)),
+                        Tuple.of(1, word()), Tuple.of(1, Arbitraries.of(GuestAbi.USER_TOP, GuestAbi.USER_BOTTOM - 1))),
+                Arbitraries.longs(),
+                Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(0L)), Tuple.of(1, pointer()), Tuple.of(1, word())))
+                .as(Door::new);
+        Arbitrary<Step> kernelStep = Combinators.combine(nr, args, write.list().ofMaxSize(4), exit(), door)
+                .as(Step::new);
+        // The program's SYSCALL through the door: a fast call most often, any number sometimes.
+        Arbitrary<Step> doorStep = Combinators.combine(Arbitraries.frequencyOf(Tuple.of(3, fast), Tuple.of(1, nr)),
+                args, write.list().ofMaxSize(4), door).as((number, a, writes, d) ->
+                        new Step(number, a, writes, new VmExit.IoOut(GuestAbi.PORT_SYSCALL, 1, number & 0xff, USER_MODE), d));
+        return Arbitraries.frequencyOf(Tuple.of(4, kernelStep), Tuple.of(1, doorStep))
                 .list().ofMinSize(1).ofMaxSize(30);
     }
 
@@ -346,6 +464,8 @@ class GuestRunProperties {
         private final Deque<Step> steps;
         private final MemorySegment ram;
         private int exitsTaken;
+        private Step current;
+        private final List<Tuple.Tuple2<Step, Registers>> resumed = new ArrayList<>();
 
         ScriptedGuest(List<Step> steps, MemorySegment ram) {
             this.steps = new ArrayDeque<>(steps);
@@ -356,10 +476,20 @@ class GuestRunProperties {
             return exitsTaken;
         }
 
+        /** The door steps the host resumed, with the registers it resumed them with. */
+        List<Tuple.Tuple2<Step, Registers>> resumed() {
+            return resumed;
+        }
+
+        boolean inDoor() {
+            return current != null && current.isDoor();
+        }
+
         @Override
         public VmExit run() {
             exitsTaken++;
             Step step = steps.poll();
+            current = step;
             if (step == null) {
                 return new VmExit.Interrupted();
             }
@@ -377,7 +507,18 @@ class GuestRunProperties {
 
         @Override
         public Registers registers() {
-            return Registers.entry(RIP, 0x7ff0, 2, 0, 0);
+            return current == null ? Registers.entry(RIP, 0x7ff0, 2, 0, 0) : current.registers();
+        }
+
+        @Override
+        public long exitCr3() {
+            return current.door().cr3();
+        }
+
+        @Override
+        public void resumeWith(Registers registers) {
+            assertThat(inDoor()).as("only a door exit is resumed with new registers").isTrue();
+            resumed.add(Tuple.of(current, registers));
         }
     }
 }

@@ -259,6 +259,10 @@ class GuestRunTest {
         private record Step(Runnable guest, VmExit exit) {}
 
         private final Deque<Step> steps = new ArrayDeque<>();
+        /** The registers at the next exits (a door exit's), else the kernel's. */
+        private Registers registers = Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
+        /** What the host resumed the vCPU with after door exits. */
+        final List<Registers> resumed = new ArrayList<>();
 
         ScriptedCpu then(Runnable guest, VmExit exit) {
             steps.add(new Step(guest, exit));
@@ -274,7 +278,85 @@ class GuestRunTest {
 
         @Override
         public Registers registers() {
-            return Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
+            return registers;
         }
+
+        @Override
+        public long exitCr3() {
+            return 0x9000;
+        }
+
+        @Override
+        public void resumeWith(Registers registers) {
+            resumed.add(registers);
+        }
+    }
+
+    /** The program's SYSCALL through the door: RAX the number, RDI.. the arguments, RCX and R11 as SYSCALL left them. */
+    private static Registers door(long rip, long nr, long rdi, long rsi, long rdx) {
+        return new Registers(nr, 0, 0x40_1234, rdx, rsi, rdi, 0x7ff0, 0, 0, 0, 0, 0x8d7 | 0x3000 | 0x4000,
+                0, 0, 0, 0, rip, 0x2);
+    }
+
+    private static final long DOOR_OUT = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
+    private static final VmExit DOOR_EXIT = new VmExit.IoOut(GuestAbi.PORT_SYSCALL, 1, 0, USER);
+
+    @Test
+    void theDoorServesAFastCallFromTheRegistersAndResumesAfterTheSyscall() throws Exception {
+        host = request -> 4096;
+        cpu.then(() -> cpu.registers = door(DOOR_OUT + 2, 0, 5, 0x7000_0000, 100), DOOR_EXIT) // read(5, buf, 100)
+                .then(() -> cpu.registers = door(DOOR_OUT, 5, 6, 0x7000_1000, 0), DOOR_EXIT) // fstat(6, buf)
+                .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0, KERNEL));
+
+        assertThat(run().end()).isEqualTo(new GuestEnd.Exited(0));
+
+        assertThat(served).containsExactly(new SyscallRequest(0, 5, 0x7000_0000, 100, 0, 0, 0),
+                new SyscallRequest(262, 6, 0, 0x7000_1000, 0x1000, 0, 0));
+        assertThat(cpu.resumed).hasSize(2).allSatisfy(resumed -> {
+            assertThat(resumed.rax()).isEqualTo(4096);
+            assertThat(resumed.rip()).as("SYSCALL's return address").isEqualTo(0x40_1234);
+            assertThat(resumed.rflags()).as("R11's user flags; no IOPL, no NT; IF").isEqualTo(0x8d7 | 0x202);
+        });
+    }
+
+    @Test
+    void theDoorLeavesToTheKernelWhatItCannotServeAlone() throws Exception {
+        cpu.then(() -> cpu.registers = door(DOOR_OUT + 2, 39, 0, 0, 0), DOOR_EXIT) // getpid: not fast
+                .then(() -> cpu.registers = door(DOOR_OUT + 2, 257, -100, 0x7000_0000, 0100), DOOR_EXIT) // O_CREAT
+                .then(() -> cpu.registers = door(DOOR_OUT + 2, 0, 5, 0x7000_0000, 100), DOOR_EXIT) // a range not mapped
+                .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0, KERNEL));
+        host = request -> {
+            throw new dev.hyperlight.nanvix.memory.UserPageFault(0x7000_0000, 100, true,
+                    dev.hyperlight.nanvix.memory.UserTranslation.Reason.NOT_PRESENT);
+        };
+
+        assertThat(run().end()).isEqualTo(new GuestEnd.Exited(0));
+
+        assertThat(served).containsExactly(new SyscallRequest(0, 5, 0x7000_0000, 100, 0, 0, 0));
+        assertThat(cpu.resumed).as("nothing changed: the door goes on into the kernel").isEmpty();
+    }
+
+    @Test
+    void aDoorReadOfTheStartFdIsLeftToTheKernelWhereTheTemplateStops() throws Exception {
+        cpu.then(() -> cpu.registers = door(DOOR_OUT + 2, 0, 3, 0x7000_0000, 100), DOOR_EXIT)
+                .then(() -> page(0, 3, 0x8000, 16), new VmExit.IoOut(GuestAbi.PORT_HYPERCALL, 4, 0, KERNEL));
+
+        GuestRun.Outcome outcome;
+        try (RunLog log = RunLog.open("test", Optional.empty())) {
+            outcome = loop(log, OptionalInt.of(3)).run(() -> null, false);
+        }
+
+        assertThat(outcome).isSameAs(GuestRun.AT_START_POINT);
+        assertThat(served).isEmpty();
+        assertThat(cpu.resumed).isEmpty();
+    }
+
+    @Test
+    void thePortCountsOnlyAtTheDoor() throws Exception {
+        cpu.then(() -> cpu.registers = door(0x40_2000, 0, 5, 0x7000_0000, 100), DOOR_EXIT);
+
+        assertThat(run().end()).isEqualTo(new GuestEnd.Faulted(11,
+                "privileged instruction: I/O port 0x6e accessed in user mode", 0x40_2000));
+        assertThat(served).isEmpty();
     }
 }

@@ -142,6 +142,7 @@ public final class KvmHypervisor implements Hypervisor {
         requireCapability(device, kernel, fd, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT");
         long syncMask = Math.max(0, kernel.ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS));
         boolean syncSregs = useSyncRegisters && (syncMask & KVM_SYNC_X86_SREGS) != 0;
+        boolean syncRegs = useSyncRegisters && (syncMask & KVM_SYNC_X86_REGS) != 0;
 
         long runMmapSize = kernel.ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0L);
         if (runMmapSize < kvm_run.layout().byteSize()) {
@@ -152,7 +153,7 @@ public final class KvmHypervisor implements Hypervisor {
         LOG.debug("{}: API {}, kvm_run {} bytes, sync sregs {}, {} CPUID entries", device, version, runMmapSize,
                 syncSregs, kvm_cpuid2.nent(cpuid));
         MemorySegment heapCopy = MemorySegment.ofArray(new byte[(int) cpuid.byteSize()]).copyFrom(cpuid);
-        return new VcpuSetup(runMmapSize, syncSregs, heapCopy.asReadOnly());
+        return new VcpuSetup(runMmapSize, syncSregs, syncRegs, heapCopy.asReadOnly());
     }
 
     private static void requireCapability(Path device, KvmKernel kernel, int fd, int capability, String name)

@@ -54,6 +54,15 @@ sealed interface KvmKernel permits LocalKvmKernel, RemoteKvmKernel {
          */
         MemorySegment runArea();
 
+        /**
+         * Whether KVM syncs the general registers through {@link #runArea()} both ways: out at each
+         * exit, and in at the next {@code KVM_RUN} when marked dirty (only where the area is KVM's
+         * own mapping, not a copy).
+         */
+        default boolean syncsRegisters() {
+            return false;
+        }
+
         /** Sets or clears what the next {@code KVM_RUN} finds in {@code immediate_exit}; any thread. */
         void immediateExit(boolean set);
 

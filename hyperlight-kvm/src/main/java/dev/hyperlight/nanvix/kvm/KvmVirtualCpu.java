@@ -82,6 +82,8 @@ final class KvmVirtualCpu implements VirtualCpu {
     /** {@code pthread_t} of the thread inside {@link #run()}, 0 when none: the target of kicks. */
     private long runningThread;
     private volatile boolean interruptRequested;
+    /** {@link #resumeWith} left registers in {@code kvm_run} for the next {@code KVM_RUN} to load. */
+    private boolean registersDirty;
     private volatile boolean closed;
 
     private KvmVirtualCpu(int id, KvmKernel.VcpuPort port, boolean syncSpecialRegisters) {
@@ -112,14 +114,65 @@ final class KvmVirtualCpu implements VirtualCpu {
 
     @Override
     public Registers registers() throws HypervisorException {
+        if (registersDirty) {
+            return exitRegisters(); // what the next KVM_RUN loads
+        }
         ioctl(KVM_GET_REGS, regs, "KVM_GET_REGS");
         return KvmRegisters.read(regs);
     }
 
     @Override
     public void setRegisters(Registers registers) throws HypervisorException {
+        dropDirtyRegisters();
         KvmRegisters.write(registers, regs);
         ioctl(KVM_SET_REGS, regs, "KVM_SET_REGS");
+    }
+
+    /** From {@code kvm_run} where KVM syncs them (no ioctl), else {@code KVM_GET_REGS}. */
+    @Override
+    public Registers exitRegisters() throws HypervisorException {
+        if (!port.syncsRegisters()) {
+            return registers();
+        }
+        ensureOpen();
+        return KvmRegisters.read(syncedRegisters());
+    }
+
+    @Override
+    public long exitCr3() throws HypervisorException {
+        if (!syncSpecialRegisters) {
+            return specialRegisters().cr3();
+        }
+        ensureOpen();
+        return kvm_sregs.cr3(kvm_sync_regs.sregs(kvm_run.s_regs(port.runArea())));
+    }
+
+    /**
+     * Into {@code kvm_run}, marked dirty: KVM loads them at the next {@code KVM_RUN} (before it
+     * completes the exit's instruction, so RIP set here wins over the skip past an {@code out}).
+     */
+    @Override
+    public void resumeWith(Registers registers) throws HypervisorException {
+        if (!port.syncsRegisters()) {
+            setRegisters(registers);
+            return;
+        }
+        ensureOpen();
+        KvmRegisters.write(registers, syncedRegisters());
+        kvm_run.kvm_dirty_regs(port.runArea(), KVM_SYNC_X86_REGS);
+        registersDirty = true;
+    }
+
+    private MemorySegment syncedRegisters() {
+        return kvm_sync_regs.regs(kvm_run.s_regs(port.runArea()));
+    }
+
+    /** An ioctl that sets registers supersedes what {@link #resumeWith} left for the next run. */
+    private void dropDirtyRegisters() {
+        if (registersDirty) {
+            kvm_run.kvm_dirty_regs(port.runArea(), 0);
+            registersDirty = false;
+        }
     }
 
     @Override
@@ -198,6 +251,7 @@ final class KvmVirtualCpu implements VirtualCpu {
         }
         try {
             long result = port.run();
+            registersDirty = false; // loaded by that KVM_RUN
             if (result == 0) {
                 throw new HypervisorException(HypervisorException.Kind.FAILED,
                         "vCPU " + id + ": the last exit's instruction needs another exit to complete");
@@ -221,6 +275,7 @@ final class KvmVirtualCpu implements VirtualCpu {
         if (!(state instanceof KvmCpuState saved)) {
             throw new IllegalArgumentException("not a KVM vCPU state: " + state);
         }
+        dropDirtyRegisters();
         MemorySegment.copy(saved.sregs(), 0, sregs, ValueLayout.JAVA_BYTE, 0, saved.sregs().length);
         ioctl(KVM_SET_SREGS, sregs, "KVM_SET_SREGS");
         for (int i = 0; i < saved.msrIndices().length; i++) {
@@ -282,6 +337,7 @@ final class KvmVirtualCpu implements VirtualCpu {
         try {
             long result;
             while ((result = port.run()) != 0) {
+                registersDirty = false; // KVM loaded them even when the run ended at once
                 if (result != -libc_h.EINTR) {
                     throw NativeFailure.of("KVM_RUN", (int) -result);
                 }
@@ -290,6 +346,7 @@ final class KvmVirtualCpu implements VirtualCpu {
                 }
                 // Another signal (a profiler's, the JVM's) stopped the run: enter the guest again.
             }
+            registersDirty = false;
             return ExitDecoder.decode(port.runArea(), this::privilegeLevelAtExit); // before close() may unmap it
         } finally {
             synchronized (runState) {

@@ -72,10 +72,12 @@ record LocalKvmKernel() implements KvmKernel {
             throw NativeFailure.of("mmap of kvm_run", errno);
         }
         MemorySegment runArea = mapping.reinterpret(setup.runMmapSize());
-        // KVM copies the special registers out at every exit; it must never load any from kvm_run.
-        kvm_run.kvm_valid_regs(runArea, setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0);
+        // KVM copies the special (and general) registers out at every exit; it loads the general
+        // ones from kvm_run only when KvmVirtualCpu marks them dirty, never the special ones.
+        kvm_run.kvm_valid_regs(runArea, (setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0)
+                | (setup.syncRegisters() ? kvm_h.KVM_SYNC_X86_REGS : 0));
         kvm_run.kvm_dirty_regs(runArea, 0);
-        return new Vcpu(vcpuFd, runArea, KickSignal.number());
+        return new Vcpu(vcpuFd, runArea, KickSignal.number(), setup.syncRegisters());
     }
 
     @Override
@@ -101,7 +103,7 @@ record LocalKvmKernel() implements KvmKernel {
      * A vCPU of this process. {@code kvm_run} has no arena (closing a shared one costs a handshake
      * with every JVM thread); {@link KvmVirtualCpu} touches it only while it may, and closes last.
      */
-    private record Vcpu(int fd, MemorySegment runArea, int kickSignal) implements VcpuPort {
+    private record Vcpu(int fd, MemorySegment runArea, int kickSignal, boolean syncsRegisters) implements VcpuPort {
 
         @Override
         public long ioctl(long request, long argument) {

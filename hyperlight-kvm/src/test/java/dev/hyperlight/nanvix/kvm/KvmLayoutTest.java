@@ -203,6 +203,7 @@ class KvmLayoutTest {
         constant("KVM_EXIT_FAIL_ENTRY", KVM_EXIT_FAIL_ENTRY);
         constant("KVM_EXIT_INTERNAL_ERROR", KVM_EXIT_INTERNAL_ERROR);
         constant("KVM_EXIT_IO_OUT", KVM_EXIT_IO_OUT);
+        constant("KVM_SYNC_X86_REGS", KVM_SYNC_X86_REGS);
         constant("KVM_SYNC_X86_SREGS", KVM_SYNC_X86_SREGS);
     }
 

@@ -26,7 +26,8 @@ public record BootInfo(
         long tscKhz,
         byte[] random,
         long stackSize,
-        long flags) {
+        long flags,
+        long[] fastCalls) {
 
     /** "NVXBOOT1" read as a little-endian u64. */
     public static final long MAGIC = 0x3154_4f4f_4258_564eL;
@@ -52,7 +53,10 @@ public record BootInfo(
     public static final int RANDOM_OFFSET = 136;
     public static final int STACK_SIZE_OFFSET = 168;
     public static final int FLAGS_OFFSET = 176;
-    public static final int SIZE = 184;
+    /** The fast calls' bitmap (docs/guest-abi.md, "The system-call door"): 8 words, ABI version 4. */
+    public static final int FAST_CALLS_OFFSET = 184;
+    public static final int FAST_CALLS_WORDS = (int) (GuestAbi.FAST_CALL_LIMIT / 64);
+    public static final int SIZE = FAST_CALLS_OFFSET + 8 * FAST_CALLS_WORDS;
 
     /**
      * Flag: a warm start's template. After loading the program, the kernel reads its start message
@@ -69,18 +73,22 @@ public record BootInfo(
             throw new IllegalArgumentException("the boot random seed must be 32 bytes");
         }
         random = random.clone();
+        if (fastCalls.length != FAST_CALLS_WORDS) {
+            throw new IllegalArgumentException("the fast calls' bitmap must be " + FAST_CALLS_WORDS + " words");
+        }
+        fastCalls = fastCalls.clone();
     }
 
     /** The boot info for a planned layout. */
     public static BootInfo of(GuestLayout layout, StringsBlock strings, long realtimeNs,
-            long tscKhz, byte[] random, long stackSize, long flags) {
+            long tscKhz, byte[] random, long stackSize, long flags, long[] fastCalls) {
         return new BootInfo(MAGIC, AbiVersion.CURRENT, GuestAbi.KERNEL_BASE,
                 layout.memorySize(), layout.freeStart(), layout.freeEnd(),
                 layout.hypercallPage(), layout.ioBuffer(), layout.ioBufferSize(),
                 layout.programImage(), layout.programSize(),
                 layout.strings(), layout.stringsSize(),
                 strings.argc(), strings.envc(),
-                realtimeNs, tscKhz, random, stackSize, flags);
+                realtimeNs, tscKhz, random, stackSize, flags, fastCalls);
     }
 
     /** Reads the block back from guest RAM (no validation: for checks and diagnostics). */
@@ -97,7 +105,8 @@ public record BootInfo(
                 block.get(U64, ENVC_OFFSET), block.get(U64, REALTIME_NS_OFFSET),
                 block.get(U64, TSC_KHZ_OFFSET),
                 block.asSlice(RANDOM_OFFSET, RANDOM_SIZE).toArray(ValueLayout.JAVA_BYTE),
-                block.get(U64, STACK_SIZE_OFFSET), block.get(U64, FLAGS_OFFSET));
+                block.get(U64, STACK_SIZE_OFFSET), block.get(U64, FLAGS_OFFSET),
+                block.asSlice(FAST_CALLS_OFFSET, 8L * FAST_CALLS_WORDS).toArray(U64));
     }
 
     /** Writes the block at GPA 0x1000 and zeroes the rest of its page. */
@@ -124,6 +133,14 @@ public record BootInfo(
         MemorySegment.copy(random, 0, page, ValueLayout.JAVA_BYTE, RANDOM_OFFSET, RANDOM_SIZE);
         page.set(U64, STACK_SIZE_OFFSET, stackSize);
         page.set(U64, FLAGS_OFFSET, flags);
+        for (int i = 0; i < FAST_CALLS_WORDS; i++) {
+            page.set(U64, FAST_CALLS_OFFSET + 8L * i, fastCalls[i]);
+        }
+    }
+
+    @Override
+    public long[] fastCalls() {
+        return fastCalls.clone();
     }
 
     @Override
@@ -143,7 +160,7 @@ public record BootInfo(
                 && stringsSize == that.stringsSize && argc == that.argc && envc == that.envc
                 && realtimeNs == that.realtimeNs && tscKhz == that.tscKhz
                 && Arrays.equals(random, that.random) && stackSize == that.stackSize
-                && flags == that.flags;
+                && flags == that.flags && Arrays.equals(fastCalls, that.fastCalls);
     }
 
     @Override
@@ -162,6 +179,6 @@ public record BootInfo(
                 + ", programImage=0x" + Long.toHexString(programImage) + "+" + programSize
                 + ", strings=0x" + Long.toHexString(strings) + "+" + stringsSize
                 + ", argc=" + argc + ", envc=" + envc + ", realtimeNs=" + realtimeNs
-                + ", tscKhz=" + tscKhz + ", stackSize=" + stackSize + ", flags=" + flags + "]";
+                + ", tscKhz=" + tscKhz + ", stackSize=" + stackSize + ", flags=" + flags + ", fastCalls=" + Arrays.toString(fastCalls) + "]";
     }
 }

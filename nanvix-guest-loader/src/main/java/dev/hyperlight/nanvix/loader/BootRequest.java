@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param ioBufferSize bytes of the I/O buffer, whole pages, at most 1 MiB
  * @param startMessage whether the kernel waits for a start message after loading the program (a
  *     warm start's template: {@link BootInfo#FLAG_START_MESSAGE})
+ * @param fastCalls the calls the host serves from the system-call door, one bit per number
+ *     below {@link GuestAbi#FAST_CALL_LIMIT} ({@link BootInfo#fastCalls()}); all zero: none
  */
 public record BootRequest(
         MemorySegment kernelElf,
@@ -33,7 +35,8 @@ public record BootRequest(
         long tscKhz,
         long stackSize,
         long ioBufferSize,
-        boolean startMessage) {
+        boolean startMessage,
+        long[] fastCalls) {
 
     public static final long DEFAULT_STACK_SIZE = 8L << 20;
     public static final long DEFAULT_IO_BUFFER_SIZE = GuestAbi.IO_BUFFER_MAX_SIZE;
@@ -54,6 +57,15 @@ public record BootRequest(
         if (stackSize <= 0 || stackSize % GuestAbi.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("the stack size must be a positive multiple of 4 KiB");
         }
+        if (fastCalls.length != BootInfo.FAST_CALLS_WORDS) {
+            throw new IllegalArgumentException("the fast calls' bitmap must be " + BootInfo.FAST_CALLS_WORDS + " words");
+        }
+        fastCalls = fastCalls.clone();
+    }
+
+    @Override
+    public long[] fastCalls() {
+        return fastCalls.clone();
     }
 
     @Override
@@ -78,6 +90,7 @@ public record BootRequest(
         private long stackSize = DEFAULT_STACK_SIZE;
         private long ioBufferSize = DEFAULT_IO_BUFFER_SIZE;
         private boolean startMessage;
+        private long[] fastCalls = new long[BootInfo.FAST_CALLS_WORDS];
 
         private Builder() {}
 
@@ -147,6 +160,12 @@ public record BootRequest(
             return this;
         }
 
+        /** The calls the host serves from the system-call door (default: none). */
+        public Builder fastCalls(long[] bitmap) {
+            this.fastCalls = bitmap.clone();
+            return this;
+        }
+
         /** Fills in fresh random bytes and the current time when they were not given. */
         public BootRequest build() {
             byte[] seed = random;
@@ -156,7 +175,7 @@ public record BootRequest(
             }
             long now = realtimeNs != null ? realtimeNs : currentRealtimeNs();
             return new BootRequest(kernelElf, programElf, execPath, argv, envp, seed, now,
-                    tscKhz, stackSize, ioBufferSize, startMessage);
+                    tscKhz, stackSize, ioBufferSize, startMessage, fastCalls);
         }
 
         private static long currentRealtimeNs() {

@@ -13,6 +13,16 @@ public final class GuestAbi {
     public static final long USER_BOTTOM = 0x1000;
 
     public static final int PAGE_SIZE = 4096;
+
+    /**
+     * The system-call door: a page of the kernel's at the top of every program's address space
+     * (read-only, executable), whose {@code out} at {@code DOOR_VA + DOOR_OUT_OFFSET} to {@link
+     * #PORT_SYSCALL} asks the host to serve the program's call from its registers.
+     */
+    public static final long DOOR_VA = 0x0000_7eff_ffff_f000L;
+    public static final long DOOR_OUT_OFFSET = 0x20;
+    /** Calls numbered below this may be fast (one bit each in the boot info). */
+    public static final long FAST_CALL_LIMIT = 512;
     /** The host maps guest RAM with pages of this size. */
     public static final long LARGE_PAGE_SIZE = 2L << 20;
     /** RAM mapped by one page directory. */
@@ -54,6 +64,8 @@ public final class GuestAbi {
     public static final int PORT_FAULT = 0x6e2;
     public static final int PORT_LOG = 0x6e3;
     public static final int PORT_PANIC = 0x6e4;
+    /** The system-call door's {@code out imm8, al}, from user mode at the door's address only. */
+    public static final int PORT_SYSCALL = 0x6e;
 
     /**
      * Run flags, the {@code nr} word of EXIT and FAULT: a request of the program was refused for

@@ -50,7 +50,8 @@ public final class GuestImage {
         // The fixed area (boot info, hypercall page, GDT, page tables, I/O buffer) starts zeroed.
         ram.asSlice(0, GuestAbi.KERNEL_IMAGE_GPA).fill((byte) 0);
         BootInfo.of(layout, strings, request.realtimeNs(), request.tscKhz(), request.random(),
-                request.stackSize(), request.startMessage() ? BootInfo.FLAG_START_MESSAGE : 0).writeTo(ram);
+                request.stackSize(), request.startMessage() ? BootInfo.FLAG_START_MESSAGE : 0,
+                request.fastCalls()).writeTo(ram);
         Gdt.write(ram);
         long cr3 = PageTables.write(ram, layout);
         kernel.writeTo(ram);

@@ -27,7 +27,7 @@ class BootInfoTest {
         GuestLayout layout = GuestLayout.plan(64L << 20, 0x20_0000, 0x26_3000, 900_000, 25, 0x8_0000);
         StringsBlock strings = StringsBlock.encode("/bin/hello", List.of("hello", "-v"), List.of("A=1"));
         return BootInfo.of(layout, strings, 1_700_000_000_123_456_789L, 2_500_000, randomBytes(), 8L << 20,
-                BootInfo.FLAG_START_MESSAGE);
+                BootInfo.FLAG_START_MESSAGE, new long[] {0x1234_5678_9abc_def0L, 0, 0, 0, 0, 0, 0, -1L});
     }
 
     @Test
@@ -60,6 +60,8 @@ class BootInfoTest {
             assertThat(block.asSlice(136, 32).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(randomBytes());
             assertThat(block.get(U64, 168)).isEqualTo(8L << 20);
             assertThat(block.get(U64, 176)).isEqualTo(1);
+            assertThat(block.get(U64, 184)).isEqualTo(0x1234_5678_9abc_def0L);
+            assertThat(block.get(U64, 240)).isEqualTo(-1L);
             assertThat(block.asSlice(BootInfo.SIZE, 0x1000 - BootInfo.SIZE).toArray(ValueLayout.JAVA_BYTE))
                     .containsOnly(0);
             assertThat(ram.get(ValueLayout.JAVA_BYTE, 0xfff)).isEqualTo((byte) 0xee);
@@ -92,7 +94,7 @@ class BootInfoTest {
         GuestLayout layout = GuestLayout.plan(64L << 20, 0x20_0000, 0x26_3000, 1, 1, 0x1000);
         StringsBlock strings = StringsBlock.encode("/x", List.of(), List.of());
 
-        assertThatThrownBy(() -> BootInfo.of(layout, strings, 0, 0, new byte[16], 4096, 0))
+        assertThatThrownBy(() -> BootInfo.of(layout, strings, 0, 0, new byte[16], 4096, 0, new long[8]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

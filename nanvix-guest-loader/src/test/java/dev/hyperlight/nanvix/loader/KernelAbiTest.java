@@ -54,13 +54,17 @@ class KernelAbiTest {
             entry("port::FAULT", (long) GuestAbi.PORT_FAULT),
             entry("port::LOG", (long) GuestAbi.PORT_LOG),
             entry("port::PANIC", (long) GuestAbi.PORT_PANIC),
+            entry("port::SYSCALL", (long) GuestAbi.PORT_SYSCALL),
+            entry("DOOR_VA", GuestAbi.DOOR_VA),
+            entry("DOOR_OUT_OFFSET", GuestAbi.DOOR_OUT_OFFSET),
+            entry("FAST_CALL_LIMIT", GuestAbi.FAST_CALL_LIMIT),
             entry("run_flags::MEMORY_LIMIT_REACHED", GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED),
             entry("boot_flags::START_MESSAGE", BootInfo.FLAG_START_MESSAGE));
 
     private static final Pattern CONSTANT = Pattern.compile("^\\s*pub const ([A-Z0-9_]+): \\w+ = (.+);$");
     private static final Pattern MODULE = Pattern.compile("^\\s*pub mod (\\w+) \\{$");
     private static final Pattern LITERAL = Pattern.compile("(0x[0-9a-fA-F_]+|[0-9_]+)");
-    private static final Pattern FIELD = Pattern.compile("^\\s*pub (\\w+): (u64|\\[u8; (\\d+)\\]),$");
+    private static final Pattern FIELD = Pattern.compile("^\\s*pub (\\w+): (u64|\\[u8; (\\d+)\\]|\\[u64; (\\d+)\\]),$");
     private static final Pattern LINK_ADDRESS = Pattern.compile("^\\s*\\. = (0x[0-9a-fA-F]+);", Pattern.MULTILINE);
 
     private static String kernelFile(String path) throws IOException {
@@ -113,7 +117,8 @@ class KernelAbiTest {
             Matcher field = FIELD.matcher(line);
             if (field.matches()) {
                 kernel.put(field.group(1).toUpperCase(Locale.ROOT) + "_OFFSET", offset);
-                offset += field.group(3) == null ? 8 : Integer.parseInt(field.group(3));
+                offset += field.group(3) != null ? Integer.parseInt(field.group(3))
+                        : field.group(4) != null ? 8 * Integer.parseInt(field.group(4)) : 8;
             }
         }
         Map<String, Integer> host = new TreeMap<>();

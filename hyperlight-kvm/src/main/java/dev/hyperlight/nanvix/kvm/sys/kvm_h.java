@@ -63,5 +63,6 @@ public final class kvm_h {
     public static final int KVM_EXIT_IO_OUT = 1;
 
     // kvm_run.kvm_valid_regs / kvm_dirty_regs: which parts of kvm_run.s.regs KVM syncs
+    public static final long KVM_SYNC_X86_REGS = 1L << 0;
     public static final long KVM_SYNC_X86_SREGS = 1L << 1;
 }
