@@ -116,6 +116,9 @@ const RUN_MMIO_LEN: usize = 48;
 const RUN_MMIO_IS_WRITE: usize = 52;
 const RUN_VALID_REGS: usize = 288;
 const RUN_DIRTY_REGS: usize = 296;
+const RUN_SYNC_REGS: usize = 304; // s.regs: struct kvm_regs
+const KVM_REGS_SIZE: usize = 144;
+const KVM_SYNC_X86_REGS: u64 = 1;
 const KVM_EXIT_IO: u32 = 2;
 const KVM_EXIT_MMIO: u32 = 6;
 const KVM_EXIT_IO_IN: u8 = 0;
@@ -402,6 +405,18 @@ fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool 
         OP_RUN => {
             let immediate = ring.u32_at(IMMEDIATE_EXIT).load(Ordering::Acquire) != 0;
             run.set_byte(RUN_IMMEDIATE_EXIT, immediate as u8);
+            // General registers the system process set (its copy of kvm_run, marked dirty): KVM
+            // loads them at this KVM_RUN, where it syncs them (valid_regs, from OPEN_VCPU).
+            let dirty = ring.get64(RUN_OFFSET + RUN_DIRTY_REGS) & KVM_SYNC_X86_REGS & run.get64(RUN_VALID_REGS);
+            if dirty != 0 && RUN_SYNC_REGS + KVM_REGS_SIZE <= run.len {
+                unsafe {
+                    std::ptr::copy_nonoverlapping(ring.ptr(RUN_OFFSET + RUN_SYNC_REGS, KVM_REGS_SIZE),
+                        run.ptr(RUN_SYNC_REGS, KVM_REGS_SIZE), KVM_REGS_SIZE)
+                };
+                run.set64(RUN_DIRTY_REGS, KVM_SYNC_X86_REGS);
+            } else {
+                run.set64(RUN_DIRTY_REGS, 0);
+            }
             let result = unsafe { ioctl(vcpu_fd, KVM_RUN as c_ulong, 0usize) };
             let result = if result < 0 { -errno() } else { result as i64 };
             if result == 0 {

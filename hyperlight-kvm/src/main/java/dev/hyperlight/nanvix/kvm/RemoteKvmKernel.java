@@ -6,10 +6,14 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.VmmRing.Op;
 import dev.hyperlight.nanvix.kvm.VmmRing.Request;
 import dev.hyperlight.nanvix.kvm.sys.kvm_h;
+import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_run;
+import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -66,7 +70,8 @@ final class RemoteKvmKernel implements KvmKernel {
             throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "kvm_run of " + setup.runMmapSize()
                     + " bytes does not fit the VMM ring (" + VmmRing.RUN_CAPACITY + ")");
         }
-        long validRegs = setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0;
+        long validRegs = (setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0)
+                | (setup.syncRegisters() ? kvm_h.KVM_SYNC_X86_REGS : 0);
         VmmRing.Response response = vmm.control().call(new Request(Op.OPEN_VCPU, vcpuFd, validRegs,
                 setup.runMmapSize(), MemorySegment.NULL));
         long result = response.checkedResult();
@@ -78,7 +83,7 @@ final class RemoteKvmKernel implements KvmKernel {
             throw VmmRing.malformed("thread id " + tid + " is not a thread of VMM process " + vmm.pid());
         }
         VmmProcess.Ring ring = vmm.openRing(response.remoteFd());
-        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8));
+        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8), setup.syncRegisters());
     }
 
     @Override
@@ -156,12 +161,25 @@ final class RemoteKvmKernel implements KvmKernel {
         private final MemorySegment runArea;
         /** The thread's CPU time as last read: what counts once the process is gone. */
         private volatile long cpuNanos;
+        private final boolean syncsRegisters;
 
-        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea) {
+        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea, boolean syncsRegisters) {
             this.ring = ring;
             this.tid = tid;
             this.thread = threadDirectory(tid);
             this.runArea = runArea;
+            this.syncsRegisters = syncsRegisters;
+        }
+
+        /**
+         * Through this process's copy of {@code kvm_run} and the ring: the VMM asks KVM to sync
+         * them out at each exit (copied back with the rest of {@code kvm_run}), and {@link #run()}
+         * hands registers marked dirty here to the VMM, which marks them dirty for its next
+         * {@code KVM_RUN}. No {@code KVM_GET_REGS}/{@code KVM_SET_REGS} round trip per exit.
+         */
+        @Override
+        public boolean syncsRegisters() {
+            return syncsRegisters;
         }
 
         @Override
@@ -185,6 +203,14 @@ final class RemoteKvmKernel implements KvmKernel {
 
         @Override
         public long run() throws HypervisorException {
+            MemorySegment shared = ring.shared();
+            long dirty = syncsRegisters
+                    ? runArea.get(ValueLayout.JAVA_LONG, kvm_run.kvm_dirty_regs$OFFSET) & kvm_h.KVM_SYNC_X86_REGS : 0;
+            if (dirty != 0) {
+                MemorySegment.copy(kvm_sync_regs.regs(kvm_run.s_regs(runArea)), 0, shared,
+                        VmmRing.RUN_OFFSET + kvm_run.s_regs$OFFSET + kvm_sync_regs.regs$OFFSET, kvm_regs.layout().byteSize());
+            }
+            shared.set(ValueLayout.JAVA_LONG, VmmRing.RUN_OFFSET + kvm_run.kvm_dirty_regs$OFFSET, dirty);
             long result = ring.call(Request.of(Op.RUN, -1, 0)).checkedResult();
             VmmRing.copyRun(ring.shared(), runArea);
             if (result > 0) {
