@@ -6,8 +6,10 @@
 //! created, guest RAM as a sealed memfd, one thread per vCPU with its own ring. It opens no file,
 //! socket or program after confining; the seccomp filter kills it if it tries.
 //!
-//! `hyperlight-vmm serve DEVICE` serves (`serve-malformed DEVICE`: answers out of range, for the
-//! tests); `hyperlight-vmm probe WHAT` confines the same way and then
+//! `hyperlight-vmm serve DEVICE` serves (for the tests: `serve-malformed DEVICE` answers every
+//! request out of range; `serve-garbage KIND RUNS DEVICE` serves well until its RUNS-th KVM_RUN,
+//! then answers that one with garbage of KIND, as a VMM process taken over mid-run might);
+//! `hyperlight-vmm probe WHAT` confines the same way and then
 //! tries WHAT (`open`, `socket`, `execve`, `thread`, `landlock-open`), for the tests that prove the
 //! confinement from inside a real VMM process.
 //!
@@ -114,6 +116,9 @@ const RUN_MMIO_LEN: usize = 48;
 const RUN_MMIO_IS_WRITE: usize = 52;
 const RUN_VALID_REGS: usize = 288;
 const RUN_DIRTY_REGS: usize = 296;
+const RUN_SYNC_REGS: usize = 304; // s.regs: struct kvm_regs
+const KVM_REGS_SIZE: usize = 144;
+const KVM_SYNC_X86_REGS: u64 = 1;
 const KVM_EXIT_IO: u32 = 2;
 const KVM_EXIT_MMIO: u32 = 6;
 const KVM_EXIT_IO_IN: u8 = 0;
@@ -201,13 +206,24 @@ fn futex(word: &AtomicU32, op: c_int, value: u32) {
     }
 }
 
+/// How long a ring's thread polls its state word after answering before it sleeps on the futex.
+/// The system process usually asks again within microseconds (it decodes the exit and serves a
+/// forwarded call); a thread asleep then must be woken on another CPU, which in a VM (a halted
+/// vCPU woken by an IPI) cost ~30 us each way here, most of a forwarded call's overhead.
+const POLL_AFTER_ANSWER: std::time::Duration = std::time::Duration::from_micros(50);
+
 /// One ring: waits for a request, lets `handle` fill the response, rings back.
 fn serve<F: FnMut(&Mapping, u32) -> bool>(ring: &Mapping, mut handle: F) {
     let state = ring.u32_at(STATE);
+    let mut poll_until = std::time::Instant::now();
     loop {
         let now = state.load(Ordering::Acquire);
         if now != STATE_REQUEST {
-            futex(state, FUTEX_WAIT, now);
+            if std::time::Instant::now() < poll_until {
+                std::hint::spin_loop();
+            } else {
+                futex(state, FUTEX_WAIT, now);
+            }
             continue;
         }
         let op = ring.u32_at(OP).load(Ordering::Relaxed);
@@ -217,6 +233,7 @@ fn serve<F: FnMut(&Mapping, u32) -> bool>(ring: &Mapping, mut handle: F) {
         if !go_on {
             return;
         }
+        poll_until = std::time::Instant::now() + POLL_AFTER_ANSWER;
     }
 }
 
@@ -347,6 +364,38 @@ fn open_vcpu(vcpu_fd: c_int, run_size: usize, valid_regs: u64) -> Result<(c_int,
     Ok((ring_fd, tid))
 }
 
+/// What a `serve-garbage` VMM sends instead of its RUNS-th KVM_RUN's answer (tests only).
+#[derive(Clone, Copy)]
+enum Garbage {
+    /// A KVM_RUN result no kernel returns.
+    Result,
+    /// An exit reason KVM does not have.
+    ExitReason,
+    /// A port I/O exit whose data lies outside `kvm_run`.
+    IoOutside,
+}
+
+/// The KVM_RUN calls of every vCPU of the process, counted for `serve-garbage`.
+static RUNS: AtomicU32 = AtomicU32::new(0);
+
+/// Which KVM_RUN (1-based, across the process's vCPUs) gets garbage, and what; none when serving well.
+static GARBAGE: std::sync::OnceLock<(Garbage, u32)> = std::sync::OnceLock::new();
+
+/// Replaces the answer to a KVM_RUN in `ring` with garbage of `kind`.
+fn send_garbage(ring: &Mapping, kind: Garbage) {
+    match kind {
+        Garbage::Result => respond(ring, 1 << 40, 0, 0),
+        Garbage::ExitReason => ring.u32_at(RUN_OFFSET + RUN_EXIT_REASON).store(0xdead_beef, Ordering::Relaxed),
+        Garbage::IoOutside => {
+            ring.u32_at(RUN_OFFSET + RUN_EXIT_REASON).store(KVM_EXIT_IO, Ordering::Relaxed);
+            ring.set_byte(RUN_OFFSET + RUN_IO_DIRECTION, 1);
+            ring.set_byte(RUN_OFFSET + RUN_IO_SIZE, 4);
+            ring.u32_at(RUN_OFFSET + RUN_IO_COUNT).store(1, Ordering::Relaxed);
+            ring.set64(RUN_OFFSET + RUN_IO_DATA_OFFSET, 1 << 40);
+        }
+    }
+}
+
 fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool {
     match op {
         OP_IOCTL if ring.get64(REQUEST) != KVM_RUN => {
@@ -356,6 +405,18 @@ fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool 
         OP_RUN => {
             let immediate = ring.u32_at(IMMEDIATE_EXIT).load(Ordering::Acquire) != 0;
             run.set_byte(RUN_IMMEDIATE_EXIT, immediate as u8);
+            // General registers the system process set (its copy of kvm_run, marked dirty): KVM
+            // loads them at this KVM_RUN, where it syncs them (valid_regs, from OPEN_VCPU).
+            let dirty = ring.get64(RUN_OFFSET + RUN_DIRTY_REGS) & KVM_SYNC_X86_REGS & run.get64(RUN_VALID_REGS);
+            if dirty != 0 && RUN_SYNC_REGS + KVM_REGS_SIZE <= run.len {
+                unsafe {
+                    std::ptr::copy_nonoverlapping(ring.ptr(RUN_OFFSET + RUN_SYNC_REGS, KVM_REGS_SIZE),
+                        run.ptr(RUN_SYNC_REGS, KVM_REGS_SIZE), KVM_REGS_SIZE)
+                };
+                run.set64(RUN_DIRTY_REGS, KVM_SYNC_X86_REGS);
+            } else {
+                run.set64(RUN_DIRTY_REGS, 0);
+            }
             let result = unsafe { ioctl(vcpu_fd, KVM_RUN as c_ulong, 0usize) };
             let result = if result < 0 { -errno() } else { result as i64 };
             if result == 0 {
@@ -363,6 +424,11 @@ fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool 
             }
             unsafe { std::ptr::copy_nonoverlapping(run.base, ring.ptr(RUN_OFFSET, run.len), run.len) };
             respond(ring, result, 0, 0);
+            if let Some(&(kind, at)) = GARBAGE.get() {
+                if RUNS.fetch_add(1, Ordering::Relaxed) + 1 == at {
+                    send_garbage(ring, kind);
+                }
+            }
         }
         OP_CLOSE => {
             respond(ring, 0, 0, 0);
@@ -573,9 +639,20 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("serve") if args.len() == 3 => serve_device(&args[2], false),
         Some("serve-malformed") if args.len() == 3 => serve_device(&args[2], true),
+        Some("serve-garbage") if args.len() == 5 => {
+            let kind = match args[2].as_str() {
+                "result" => Garbage::Result,
+                "exit-reason" => Garbage::ExitReason,
+                "io-outside" => Garbage::IoOutside,
+                _ => fail("garbage kind"),
+            };
+            let at = args[3].parse::<u32>().ok().filter(|&at| at > 0).unwrap_or_else(|| fail("garbage run"));
+            let _ = GARBAGE.set((kind, at));
+            serve_device(&args[4], false)
+        }
         Some("probe") if args.len() == 3 => probe(&args[2]),
         _ => {
-            let _ = writeln!(std::io::stderr(), "usage: hyperlight-vmm serve|serve-malformed DEVICE | probe open|socket|execve|thread|landlock-open");
+            let _ = writeln!(std::io::stderr(), "usage: hyperlight-vmm serve|serve-malformed DEVICE | serve-garbage result|exit-reason|io-outside RUNS DEVICE | probe open|socket|execve|thread|landlock-open");
             std::process::exit(2);
         }
     }

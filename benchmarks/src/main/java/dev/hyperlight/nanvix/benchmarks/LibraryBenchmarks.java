@@ -122,6 +122,10 @@ public class LibraryBenchmarks {
      */
     @State(Scope.Benchmark)
     public static class ForwardedCalls {
+        /** As {@link Library#deployment}: in the multi-process deployment each call crosses the VMM's ring. */
+        @Param({"in-process"})
+        public String deployment;
+
         final Semaphore arrived = new Semaphore(0);
         Sandbox sandbox;
         CompletableFuture<RunResult> run;
@@ -132,7 +136,8 @@ public class LibraryBenchmarks {
                 arrived.release();
                 return 0;
             }));
-            sandbox = new Sandbox(RuntimeConfig.builder().syscallTable(table).timeout(Duration.ofHours(1)).build());
+            sandbox = new Sandbox(RuntimeConfig.builder().deployment(Deployment.parse(deployment)).syscallTable(table)
+                    .timeout(Duration.ofHours(1)).build());
             run = sandbox.runAsync(Workloads.guest("forwarded-calls"));
         }
 

@@ -69,6 +69,16 @@ public interface VirtualCpu extends AutoCloseable {
     VmExit run() throws HypervisorException;
 
     /**
+     * CPU time, in nanoseconds since the vCPU was made, that its runs used on a thread other than
+     * the one calling {@link #run()}: a VMM process's vCPU thread in the multi-process deployment.
+     * 0 where {@link #run()} runs the guest on the calling thread, whose own CPU time then includes
+     * the guest's. Safe from any thread; after the vCPU's process is gone, the last time read.
+     */
+    default long cpuTimeElsewhereNanos() {
+        return 0;
+    }
+
+    /**
      * Makes the current or next {@link #run()} return {@link VmExit.Interrupted} soon; safe from
      * any thread, idempotent. Once interrupted, every later run returns at once.
      */

@@ -80,6 +80,10 @@ final class GuestProcess implements ProcessControl {
     private volatile BootRequest.Builder pendingExec;
     private volatile Thread thread;
     private volatile long cpuAtStart;
+    /** Guards the two below: the CPU time the images' vCPUs used off this process's thread (VMM processes). */
+    private final Object elsewhereLock = new Object();
+    private long elsewhereEndedNanos;
+    private VirtualCpu elsewhereCounted;
     /** How it ended; null while running. Guarded by the table's lock for waiters. */
     private volatile ChildExit exit;
 
@@ -219,7 +223,12 @@ final class GuestProcess implements ProcessControl {
                     if (stopReason.get() != null) {
                         image.vcpu().interrupt(); // stopped before this VM existed
                     }
-                    outcome = loop(image, OptionalInt.empty()).run(stopReason::get, image.pendingHypercall());
+                    countElsewhere(image.vcpu());
+                    try {
+                        outcome = loop(image, OptionalInt.empty()).run(stopReason::get, image.pendingHypercall());
+                    } finally {
+                        countElsewhere(null); // before the VM, and its VMM process, go
+                    }
                 }
                 image = null;
                 BootRequest.Builder exec = pendingExec;
@@ -246,7 +255,7 @@ final class GuestProcess implements ProcessControl {
         if (pid != 1) {
             table.log().host("pid " + pid + " ended: " + end);
         }
-        table.ended(this, outcome.unsupportedSyscalls(), cpuNow() - cpuAtStart);
+        table.ended(this, outcome.unsupportedSyscalls(), cpuNow() - cpuAtStart + elsewhereNanos());
         return outcome;
     }
 
@@ -291,7 +300,24 @@ final class GuestProcess implements ProcessControl {
             return 0; // not started yet, or counted by the table when it ended
         }
         long now = threads.getThreadCpuTime(running.threadId());
-        return now < 0 ? 0 : now - cpuAtStart;
+        return (now < 0 ? 0 : now - cpuAtStart) + elsewhereNanos();
+    }
+
+    /** Ends the count of the vCPU counted so far (its time stays counted) and starts {@code vcpu}'s, if any. */
+    private void countElsewhere(VirtualCpu vcpu) {
+        synchronized (elsewhereLock) {
+            if (elsewhereCounted != null) {
+                elsewhereEndedNanos += elsewhereCounted.cpuTimeElsewhereNanos();
+            }
+            elsewhereCounted = vcpu;
+        }
+    }
+
+    /** CPU time the vCPUs of this process's images used on threads other than its own ({@link VirtualCpu#cpuTimeElsewhereNanos()}). */
+    private long elsewhereNanos() {
+        synchronized (elsewhereLock) {
+            return elsewhereEndedNanos + (elsewhereCounted == null ? 0 : elsewhereCounted.cpuTimeElsewhereNanos());
+        }
     }
 
     private static long cpuNow() {

@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -97,10 +98,15 @@ public final class KvmHypervisor implements Hypervisor {
      * probes the device (and then serves the first VM, as no guest has run in it).
      */
     static KvmHypervisor openMultiProcess(Path device, int poolSize) throws HypervisorException {
-        VmmProcess first = VmmProcess.start(device);
+        return openMultiProcess(device, poolSize, VmmProcess.SERVE);
+    }
+
+    /** As {@link #openMultiProcess(Path, int)}, with VMM processes that serve in {@code mode} (the tests' faulty ones). */
+    static KvmHypervisor openMultiProcess(Path device, int poolSize, List<String> mode) throws HypervisorException {
+        VmmProcess first = VmmProcess.start(device, mode);
         try (Arena arena = Arena.ofConfined()) {
             VcpuSetup setup = probe(device, new RemoteKvmKernel(first), first.kvmFd(device), true, arena);
-            return new KvmHypervisor(device, -1, new VmmPool(device, poolSize, first), setup);
+            return new KvmHypervisor(device, -1, new VmmPool(device, mode, poolSize, first), setup);
         } catch (HypervisorException | RuntimeException e) {
             first.close();
             throw e;

@@ -72,6 +72,11 @@ sealed interface KvmKernel permits LocalKvmKernel, RemoteKvmKernel {
          */
         void kick(long runner);
 
+        /** See {@link dev.hyperlight.nanvix.hypervisor.VirtualCpu#cpuTimeElsewhereNanos()}: the VMM thread's, or 0 in-process. */
+        default long cpuTimeElsewhereNanos() {
+            return 0;
+        }
+
         /** Gives up on a run that kicks do not stop: only a VMM process can hang so; it is killed. */
         void abandon();
 

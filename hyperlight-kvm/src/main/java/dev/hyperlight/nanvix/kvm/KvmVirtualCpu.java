@@ -378,6 +378,11 @@ final class KvmVirtualCpu implements VirtualCpu {
     }
 
     @Override
+    public long cpuTimeElsewhereNanos() {
+        return port.cpuTimeElsewhereNanos();
+    }
+
+    @Override
     public void interrupt() {
         synchronized (runState) {
             if (closed) {

@@ -6,9 +6,16 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.VmmRing.Op;
 import dev.hyperlight.nanvix.kvm.VmmRing.Request;
 import dev.hyperlight.nanvix.kvm.sys.kvm_h;
+import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
+import dev.hyperlight.nanvix.kvm.sys.kvm_run;
+import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
 import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +70,8 @@ final class RemoteKvmKernel implements KvmKernel {
             throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, "kvm_run of " + setup.runMmapSize()
                     + " bytes does not fit the VMM ring (" + VmmRing.RUN_CAPACITY + ")");
         }
-        long validRegs = setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0;
+        long validRegs = (setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0)
+                | (setup.syncRegisters() ? kvm_h.KVM_SYNC_X86_REGS : 0);
         VmmRing.Response response = vmm.control().call(new Request(Op.OPEN_VCPU, vcpuFd, validRegs,
                 setup.runMmapSize(), MemorySegment.NULL));
         long result = response.checkedResult();
@@ -71,8 +79,11 @@ final class RemoteKvmKernel implements KvmKernel {
             throw NativeFailure.of("the vCPU's channel in the VMM process", (int) -result);
         }
         int tid = response.threadId();
+        if (!Files.isDirectory(threadDirectory(tid))) {
+            throw VmmRing.malformed("thread id " + tid + " is not a thread of VMM process " + vmm.pid());
+        }
         VmmProcess.Ring ring = vmm.openRing(response.remoteFd());
-        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8));
+        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8), setup.syncRegisters());
     }
 
     @Override
@@ -115,18 +126,69 @@ final class RemoteKvmKernel implements KvmKernel {
         vmm.close();
     }
 
+    private Path threadDirectory(int tid) {
+        return Path.of("/proc", Long.toString(vmm.pid()), "task", Integer.toString(tid));
+    }
+
+    /**
+     * CPU time of the VMM process's thread {@code tid} in nanoseconds: the first field of its
+     * {@code schedstat}, or, on a kernel without it, user plus system time of its {@code stat}
+     * (in USER_HZ ticks, 100 a second on x86-64); -1 once the thread is gone.
+     */
+    static long threadCpuNanos(Path thread) {
+        try {
+            String schedstat = Files.readString(thread.resolve("schedstat"));
+            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+        } catch (IOException | RuntimeException noSchedstat) {
+            try {
+                String stat = Files.readString(thread.resolve("stat"));
+                // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+            } catch (IOException | RuntimeException gone) {
+                return -1;
+            }
+        }
+    }
+
     /** A vCPU served by its own thread in the VMM process. */
     private final class Vcpu implements VcpuPort {
 
         private final VmmProcess.Ring ring;
         private final int tid;
+        private final Path thread;
         /** This process's copy of the VMM's kvm_run, taken out of shared memory before it is decoded. */
         private final MemorySegment runArea;
+        /** The thread's CPU time as last read: what counts once the process is gone. */
+        private volatile long cpuNanos;
+        private final boolean syncsRegisters;
 
-        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea) {
+        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea, boolean syncsRegisters) {
             this.ring = ring;
             this.tid = tid;
+            this.thread = threadDirectory(tid);
             this.runArea = runArea;
+            this.syncsRegisters = syncsRegisters;
+        }
+
+        /**
+         * Through this process's copy of {@code kvm_run} and the ring: the VMM asks KVM to sync
+         * them out at each exit (copied back with the rest of {@code kvm_run}), and {@link #run()}
+         * hands registers marked dirty here to the VMM, which marks them dirty for its next
+         * {@code KVM_RUN}. No {@code KVM_GET_REGS}/{@code KVM_SET_REGS} round trip per exit.
+         */
+        @Override
+        public boolean syncsRegisters() {
+            return syncsRegisters;
+        }
+
+        @Override
+        public long cpuTimeElsewhereNanos() {
+            long now = threadCpuNanos(thread);
+            if (now > cpuNanos) {
+                cpuNanos = now;
+            }
+            return cpuNanos;
         }
 
         @Override
@@ -141,6 +203,14 @@ final class RemoteKvmKernel implements KvmKernel {
 
         @Override
         public long run() throws HypervisorException {
+            MemorySegment shared = ring.shared();
+            long dirty = syncsRegisters
+                    ? runArea.get(ValueLayout.JAVA_LONG, kvm_run.kvm_dirty_regs$OFFSET) & kvm_h.KVM_SYNC_X86_REGS : 0;
+            if (dirty != 0) {
+                MemorySegment.copy(kvm_sync_regs.regs(kvm_run.s_regs(runArea)), 0, shared,
+                        VmmRing.RUN_OFFSET + kvm_run.s_regs$OFFSET + kvm_sync_regs.regs$OFFSET, kvm_regs.layout().byteSize());
+            }
+            shared.set(ValueLayout.JAVA_LONG, VmmRing.RUN_OFFSET + kvm_run.kvm_dirty_regs$OFFSET, dirty);
             long result = ring.call(Request.of(Op.RUN, -1, 0)).checkedResult();
             VmmRing.copyRun(ring.shared(), runArea);
             if (result > 0) {

@@ -18,18 +18,23 @@ final class VmmPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VmmPool.class);
 
     private final Path device;
+    private final List<String> mode;
     private final int size;
     private final List<String> confinement;
     private final Deque<VmmProcess> ready = new ArrayDeque<>();
     private int starting;
     private boolean closed;
 
-    /** A pool of {@code size} processes, {@code first} (started and unused) among them. */
-    VmmPool(Path device, int size, VmmProcess first) {
+    /**
+     * A pool of {@code size} processes that serve in {@code mode} ({@link VmmProcess#start(Path, List)}),
+     * {@code first} (started and unused) among them.
+     */
+    VmmPool(Path device, List<String> mode, int size, VmmProcess first) {
         if (size < 0) {
             throw new IllegalArgumentException("pool size must not be negative: " + size);
         }
         this.device = device;
+        this.mode = List.copyOf(mode);
         this.size = size;
         this.confinement = first.confinement();
         ready.add(first);
@@ -56,7 +61,7 @@ final class VmmPool implements AutoCloseable {
         if (taken != null) {
             taken.close(); // died while waiting: reap it and start afresh
         }
-        return VmmProcess.start(device);
+        return VmmProcess.start(device, mode);
     }
 
     private void refill() {
@@ -73,7 +78,7 @@ final class VmmPool implements AutoCloseable {
     private void startOne() {
         VmmProcess started = null;
         try {
-            started = VmmProcess.start(device);
+            started = VmmProcess.start(device, mode);
         } catch (HypervisorException e) {
             LOG.warn("A VMM process for the pool did not start: {}", e.getMessage());
         }

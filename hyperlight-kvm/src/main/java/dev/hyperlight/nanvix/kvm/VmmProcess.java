@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class VmmProcess implements AutoCloseable {
 
     static final String RESOURCE = "/hyperlight-nanvix/vmm/hyperlight-vmm";
+    /** How a VMM process of the deployment serves (the tests start others: {@link #start(Path, List)}). */
+    static final List<String> SERVE = List.of("serve");
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     /** How long a waiting caller sleeps between checks that the process still lives. */
     private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -68,16 +71,24 @@ final class VmmProcess implements AutoCloseable {
 
     /** Starts a VMM process for {@code device} and takes its control ring. */
     static VmmProcess start(Path device) throws HypervisorException {
-        return start(device, "serve");
+        return start(device, SERVE);
     }
 
-    /** {@code mode} {@code serve-malformed}: a VMM that answers out of range, for the tests. */
-    static VmmProcess start(Path device, String mode) throws HypervisorException {
+    /**
+     * Starts a VMM process that serves in {@code mode}: {@code serve}, or for the tests {@code
+     * serve-malformed} (answers everything out of range) or {@code serve-garbage KIND RUNS} (answers
+     * its RUNS-th KVM_RUN with garbage; vmm/src/main.rs).
+     */
+    static VmmProcess start(Path device, List<String> mode) throws HypervisorException {
         Path executable = executable();
         Executable.verify(executable);
+        List<String> command = new ArrayList<>();
+        command.add(executable.toString());
+        command.addAll(mode);
+        command.add(device.toString());
         Process process;
         try {
-            process = new ProcessBuilder(executable.toString(), mode, device.toString())
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class VmmProcessTest {
     /** A VMM process answering out of range fails the call: the backend's callers end the run as VmFailed. */
     @Test
     void aMalformedResponseFailsTheCall() throws Exception {
-        try (VmmProcess vmm = VmmProcess.start(NO_DEVICE, "serve-malformed")) {
+        try (VmmProcess vmm = VmmProcess.start(NO_DEVICE, List.of("serve-malformed"))) {
             RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
             HypervisorException failed = assertThrows(HypervisorException.class, () -> kernel.ioctl(2, 0xAE00, 0));
             assertTrue(failed.getMessage().contains("malformed response"), failed.getMessage());

@@ -1,11 +1,13 @@
 package dev.hyperlight.nanvix.it;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.hyperlight.nanvix.RuntimeConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,20 @@ class ArchitectureTest {
     void noCyclesBetweenPackages() {
         slices().matching("dev.hyperlight.nanvix.(*)..").should().beFreeOfCycles()
                 .because("every package depends on the ones below it only").check(classes);
+    }
+
+    /**
+     * The integration tests hold every feature to the deployment the run chose ({@link Suite}): a
+     * test builds its configuration from {@link Suite#config()}, unless it is about one deployment.
+     */
+    @Test
+    void integrationTestsRunInTheSuitesDeployment() {
+        JavaClasses tests = new ClassFileImporter().importPackages("dev.hyperlight.nanvix.it");
+        noClasses().that().doNotHaveSimpleName("Suite").and().doNotHaveSimpleName("MultiProcessDeploymentTest")
+                .and().areNotAnnotatedWith(InProcessOnly.class)
+                .should().callMethod(RuntimeConfig.class, "builder")
+                .because("Suite.config() chooses the deployment the suite runs in (-Dit.deployment)")
+                .check(tests);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.syscall.JsonLinesAudit;
@@ -60,7 +59,7 @@ class AuditTest {
         Path runs = Files.createDirectory(tmp.resolve("runs"));
         RunResult result;
         try (JsonLinesAudit audit = new JsonLinesAudit(file);
-                Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(runs)
+                Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(runs)
                         .syscallTable(SyscallTable.defaults().withAudit(audit)).build())) {
             result = sandbox.run(Guests.guest("audit"));
         }
@@ -105,7 +104,7 @@ class AuditTest {
             recorded.add(record);
         };
         Path runs = Files.createDirectory(tmp.resolve("runs"));
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(runs)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(runs)
                 .syscallTable(SyscallTable.defaults().withAudit(refusing)).build())) {
             RunResult result = sandbox.run(Guests.guest("audit"), "child");
 
@@ -123,7 +122,7 @@ class AuditTest {
     void anAuditFileOnAFullDiskStopsTheRunAtItsFirstCall() throws Exception {
         Path runs = Files.createDirectory(tmp.resolve("runs"));
         try (JsonLinesAudit full = new JsonLinesAudit(Path.of("/dev/full"));
-                Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(runs)
+                Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(runs)
                         .syscallTable(SyscallTable.defaults().withAudit(full)).build())) {
             RunResult result = sandbox.run(Guests.guest("audit"));
 

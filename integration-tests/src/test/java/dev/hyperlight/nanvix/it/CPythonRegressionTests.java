@@ -21,7 +21,7 @@ final class CPythonRegressionTests {
         Path image = Path.of(System.getProperty("images.dir", "../guest-runtimes/target/images"), "python-tests", "root")
                 .toAbsolutePath();
         Path work = Files.createDirectories(scratch.resolve("work"));
-        RuntimeConfig config = RuntimeConfig.builder()
+        RuntimeConfig config = Suite.config()
                 .tmpDirectory(scratch.resolve("runs"))
                 .timeout(Duration.ofMinutes(5))
                 .memorySize(512L << 20)

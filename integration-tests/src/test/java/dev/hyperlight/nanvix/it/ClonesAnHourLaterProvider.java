@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.it;
 
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
@@ -49,7 +50,13 @@ public final class ClonesAnHourLaterProvider implements HypervisorProvider {
 
     @Override
     public Hypervisor open() throws HypervisorException {
-        Hypervisor real = kvm.open();
+        return open(Deployment.IN_PROCESS);
+    }
+
+    /** In either deployment, as the KVM backend (the suite runs in both: {@link Suite}). */
+    @Override
+    public Hypervisor open(Deployment deployment) throws HypervisorException {
+        Hypervisor real = kvm.open(deployment);
         return new Hypervisor() {
             @Override
             public String name() {

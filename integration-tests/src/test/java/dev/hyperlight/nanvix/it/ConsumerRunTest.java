@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and on the module path, with no system property and an empty cache. Everything before the VM is
  * checked on any host by the starter's ConsumerProjectTest.
  */
+@InProcessOnly("the consumer application runs RuntimeConfig.defaults() in a JVM of its own: it checks the starter's"
+        + " packaging, whichever deployment this run of the suite holds the features to")
 class ConsumerRunTest {
 
     @TempDir

@@ -23,7 +23,7 @@ class DynamicProgramsTest {
     Path tmp;
 
     private RunResult runWithBaseImage(String example, String... args) throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder().tmpDirectory(tmp).timeout(Duration.ofMinutes(2)).build();
+        RuntimeConfig config = Suite.config().tmpDirectory(tmp).timeout(Duration.ofMinutes(2)).build();
         try (Sandbox sandbox = new Sandbox(config)) {
             return sandbox.run(Guests.example(example), args);
         }

@@ -39,7 +39,7 @@ class ElfWarmStartTest {
     private final List<VmStart> starts = Collections.synchronizedList(new ArrayList<>());
 
     private RuntimeConfig.Builder config() {
-        return RuntimeConfig.builder()
+        return Suite.config()
                 .tmpDirectory(tmp.resolve("runs"))
                 .timeout(GENEROUS)
                 .listener(new SandboxListener() {

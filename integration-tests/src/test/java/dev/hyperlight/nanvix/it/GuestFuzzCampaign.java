@@ -2,7 +2,6 @@ package dev.hyperlight.nanvix.it;
 
 import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
 import dev.hyperlight.nanvix.Termination;
@@ -68,7 +67,7 @@ final class GuestFuzzCampaign implements AutoCloseable {
     GuestFuzzCampaign(Path fuzzer, Path tmp, Duration timeout) throws SandboxException {
         this.fuzzer = fuzzer;
         this.timeout = timeout;
-        this.sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(timeout).memorySize(MEMORY)
+        this.sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(timeout).memorySize(MEMORY)
                 .outputLimit(OUTPUT_LIMIT).limits(Limits.DEFAULT.withTmpQuota(TMP_QUOTA)).build());
     }
 

@@ -32,7 +32,7 @@ class JavaScriptTest {
     Path tmp;
 
     private Sandbox sandbox() throws SandboxException {
-        return new Sandbox(RuntimeConfig.builder().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs")).build());
+        return new Sandbox(Suite.config().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs")).build());
     }
 
     @Test
@@ -101,7 +101,7 @@ class JavaScriptTest {
 
     @Test
     void aReadHandlerOnStdinIsCalledThroughSelectUntilEndOfInput() throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs"))
+        RuntimeConfig config = Suite.config().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs"))
                 .stdin(new ByteArrayInputStream("abc\n".getBytes(StandardCharsets.UTF_8))).build();
         try (Sandbox sandbox = new Sandbox(config)) {
             RunResult result = sandbox.runCode(GuestRuntime.JAVASCRIPT, """
@@ -120,7 +120,7 @@ class JavaScriptTest {
 
     @Test
     void theTimeLimitStopsBothASpinningScriptAndOneWaitingForALongTimer() throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder().timeout(Duration.ofSeconds(2)).tmpDirectory(tmp.resolve("runs")).build();
+        RuntimeConfig config = Suite.config().timeout(Duration.ofSeconds(2)).tmpDirectory(tmp.resolve("runs")).build();
         try (Sandbox sandbox = new Sandbox(config)) {
             assertThat(sandbox.runCode(GuestRuntime.JAVASCRIPT, "for (;;) {}").termination())
                     .isInstanceOf(Termination.TimedOut.class);
@@ -193,7 +193,7 @@ class JavaScriptTest {
     @Test
     void theBundledImageIsExtractedOnceIntoTheCacheDirectoryReadOnly() throws Exception {
         Path cache = tmp.resolve("cache");
-        RuntimeConfig config = RuntimeConfig.builder().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs"))
+        RuntimeConfig config = Suite.config().timeout(TIMEOUT).tmpDirectory(tmp.resolve("runs"))
                 .runtimeCacheDirectory(cache).build();
         try (Sandbox sandbox = new Sandbox(config)) {
             assertThat(sandbox.runCode(GuestRuntime.JAVASCRIPT, "console.log('first')").stdoutText()).isEqualTo("first\n");
@@ -232,7 +232,7 @@ class JavaScriptTest {
         Files.createDirectories(image.resolve("bin"));
         Path extracted;
         Path cache = tmp.resolve("cache");
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(TIMEOUT).runtimeCacheDirectory(cache).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().timeout(TIMEOUT).runtimeCacheDirectory(cache).build())) {
             sandbox.runCode(GuestRuntime.JAVASCRIPT, "0");
         }
         try (var listing = Files.list(cache)) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * interrupts and spins at CPL 0 without ever exiting. The host's kick still stops it, for the
  * wall-clock limit and for the CPU-time limit. Each test checks, from the RIP the run log
  * records at the stop, that the kick found the guest inside its loop, not before its first
- * instruction.
+ * instruction. In the multi-process deployment the kick is a signal to the VMM process's vCPU thread.
  */
 class KernelSpinTest {
 
@@ -38,8 +38,9 @@ class KernelSpinTest {
     Path logs;
 
     private MicroVm.Report run(Duration timeout, Duration cpuTime) throws Exception {
-        HypervisorProvider provider = ServiceLoader.load(HypervisorProvider.class).findFirst().orElseThrow();
-        try (Hypervisor hypervisor = provider.open();
+        HypervisorProvider provider = ServiceLoader.load(HypervisorProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(found -> found.name().equals("kvm")).findFirst().orElseThrow();
+        try (Hypervisor hypervisor = provider.open(Suite.deployment());
                 HostIo io = new HostIo(IoConfig.builder().build())) {
             MicroVm.Launch launch = new MicroVm.Launch(spinKernel(), Files.readAllBytes(Guests.guest("exit-status")),
                     "/app/exit-status", List.of("exit-status"), List.of(), MEMORY, SyscallTable.defaults(), io,

@@ -3,7 +3,6 @@ package dev.hyperlight.nanvix.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -22,7 +21,7 @@ class LargePagesTest {
 
     @Test
     void partialChangesSplitALargePageAndKeepTheRest() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
             RunResult result = sandbox.run(Guests.guest("large-pages"));
 
             assertThat(result.stdoutText()).isEqualTo(

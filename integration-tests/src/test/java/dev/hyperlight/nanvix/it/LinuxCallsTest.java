@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -19,7 +18,7 @@ class LinuxCallsTest {
 
     @Test
     void statxAgreesWithStat() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
             RunResult result = sandbox.run(Guests.guest("statx"));
 
             assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
@@ -29,7 +28,7 @@ class LinuxCallsTest {
 
     @Test
     void vectoredReadsAndWritesBehaveAsOnLinux() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
             RunResult result = sandbox.run(Guests.guest("vectored"));
 
             assertThat(result.stdoutText()).isEqualTo("vectored: ok\n");
@@ -40,7 +39,7 @@ class LinuxCallsTest {
     @Test
     void umaskStatfsMkfifoLocalSocketsAndRawNames() throws Exception {
         long quota = 8L << 20;
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .limits(Limits.DEFAULT.withTmpQuota(quota)).build())) {
             RunResult result = sandbox.run(Guests.guest("nodes"));
 
@@ -74,7 +73,7 @@ class LinuxCallsTest {
      */
     @Test
     void linuxGapsAnswerAsLinuxDoes() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
             RunResult result = sandbox.run(Guests.guest("linux-gaps"));
 
             assertThat(result.stderrText()).isEmpty();
@@ -139,7 +138,7 @@ class LinuxCallsTest {
     /** A sparse file costs its blocks, but real data past the /tmp quota is still ENOSPC. */
     @Test
     void realDataPastTheTmpQuotaIsStillEnospc() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .limits(Limits.DEFAULT.withTmpQuota(8L << 20)).build())) {
             RunResult result = sandbox.run(Guests.guest("linux-gaps"), "fill");
 

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and hello.js as clones of a template (a snapshot's RAM mapped private into a new partition, its
  * VP restored), and check that a clone's files and environment stay its own.
  */
+@InProcessOnly("the mshv backend has no multi-process deployment (the VMM process is KVM's)")
 class MshvEndToEndTest {
 
     private static final Path MSHV = Path.of("/dev/mshv");

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A representative part of the suite in the multi-process deployment (each VM driven from a
@@ -265,6 +267,49 @@ class MultiProcessDeploymentTest {
     }
 
     /**
+     * A VMM process that answers a {@code KVM_RUN} with garbage mid-run (hyperlight-kvm's test-only
+     * {@code kvm-garbage-*} backends: their VMM processes serve well until their 200th KVM_RUN, in
+     * the middle of CPython's cold start) ends that run as VmFailed with the reason, and is ended
+     * with it. A run of another sandbox in the same JVM at the same time ends as it should, and
+     * nothing is left behind.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "result, the VMM process sent a malformed response (result 1099511627776)",
+        "exit-reason, unexpected VM exit -559038737",
+        "io-outside, 'size 4, count 1, data offset 1099511627776)'",
+    })
+    void aVmmProcessThatSendsGarbageEndsOnlyItsRun(String kind, String reason) throws Exception {
+        long descriptors = openFiles().size();
+        try (Sandbox healthy = new Sandbox(multiProcess().build());
+                Sandbox faulty = new Sandbox(multiProcess().hypervisor("kvm-garbage-" + kind).warmStarts(false).build())) {
+            CompletableFuture<RunResult> meanwhile = healthy.runAsync(Guests.guest("threads"));
+
+            RunResult failed = faulty.run(Guests.example("hello.py"));
+            assertThat(failed.termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
+                    vmFailed -> assertThat(vmFailed.reason()).contains(reason));
+
+            RunResult threads = meanwhile.get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+            assertThat(threads.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(threads.stdoutText()).contains("joined 8 threads, counter 8000, finished 8");
+            assertThat(healthy.run(Guests.guest("exit-status"), "3").exitCode()).isEqualTo(3);
+            // The faulty run's VMM process is gone with its run: only the pool's one waits.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (garbageVmmProcesses().size() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(garbageVmmProcesses()).hasSizeLessThanOrEqualTo(1);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!vmmProcesses().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(vmmProcesses()).isEmpty();
+        assertThat(openFiles()).hasSizeLessThanOrEqualTo((int) descriptors);
+        assertThat(Files.readAllLines(Path.of("/proc/self/maps"))).noneMatch(line -> line.contains("memfd:hyperlight"));
+    }
+
+    /**
      * Runs (200 cold and 200 warm, as issue 14 asks; fewer in the emulated machine of
      * scripts/nested-kvm, which sets the count) leave no VMM process, descriptor, mapping or
      * thread behind once the sandbox is closed; the warm runs' templates go with the sandbox.
@@ -307,6 +352,12 @@ class MultiProcessDeploymentTest {
         return ProcessHandle.current().children()
                 .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
                 .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    private static List<ProcessHandle> garbageVmmProcesses() {
+        return vmmProcesses().stream()
+                .filter(vmm -> vmm.info().arguments().map(arguments -> List.of(arguments).contains("serve-garbage")).orElse(false))
                 .toList();
     }
 

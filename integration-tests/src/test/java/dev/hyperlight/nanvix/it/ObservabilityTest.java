@@ -43,7 +43,7 @@ class ObservabilityTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SyscallTable passWritesOn = SyscallTable.defaults()
                 .with(Syscall.WRITE, SyscallAction.intercept((call, next) -> next.proceed(call)));
-        RuntimeConfig config = RuntimeConfig.builder().tmpDirectory(Files.createDirectory(tmp.resolve("runs")))
+        RuntimeConfig config = Suite.config().tmpDirectory(Files.createDirectory(tmp.resolve("runs")))
                 .syscallTable(passWritesOn).outputLimit(OUTPUT_LIMIT).listener(new SandboxMetrics(registry))
                 // Cold: every forwarded call recorded is the run's own (a warm run's template makes calls too).
                 .warmStarts(false)

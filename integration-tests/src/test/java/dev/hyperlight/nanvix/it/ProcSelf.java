@@ -35,14 +35,31 @@ final class ProcSelf {
         return mapsLines().stream().filter(line -> line.contains("anon_inode:kvm-")).count();
     }
 
-    /** Private read-write mappings of exactly {@code size} bytes, as guest RAM is mapped. */
+    /**
+     * Read-write mappings of exactly {@code size} bytes, as guest RAM is mapped: private in-process,
+     * shared (the VMM process's memfd) in the multi-process deployment.
+     */
     static long mappingsOfSize(long size) {
         return mapsLines().stream().filter(line -> {
             String[] fields = line.split("\\s+");
             String[] range = fields[0].split("-");
-            return fields[1].equals("rw-p")
+            return (fields[1].equals("rw-p") || fields[1].equals("rw-s"))
                     && HexFormat.fromHexDigitsToLong(range[1]) - HexFormat.fromHexDigitsToLong(range[0]) == size;
         }).count();
+    }
+
+    /** This JVM's VMM processes (the multi-process deployment) that serve a vCPU: those with more than one thread. */
+    static List<ProcessHandle> vmmProcessesRunningAVcpu() {
+        return ProcessHandle.current().children()
+                .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
+                .filter(child -> {
+                    try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(child.pid()), "task"))) {
+                        return tasks.count() > 1;
+                    } catch (IOException ended) {
+                        return false;
+                    }
+                })
+                .toList();
     }
 
     private static List<String> mapsLines() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.Limits;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import dev.hyperlight.nanvix.Mount;
@@ -23,7 +22,7 @@ class ProcessesTest {
     Path tmp;
 
     private RunResult run(String mode) throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .timeout(Duration.ofSeconds(120)).build())) {
             return sandbox.run(Guests.guest("processes"), mode);
         }
@@ -73,7 +72,7 @@ class ProcessesTest {
     @Test
     void forkKeepsFpuAndVectorRegistersInParentAndChild() throws Exception {
         RunResult result;
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .timeout(Duration.ofSeconds(120)).build())) {
             result = sandbox.run(Guests.guest("fork-fpu"));
         }
@@ -132,7 +131,7 @@ class ProcessesTest {
     @Test
     void aProgramInsideAMountKnowsItselfByItsGuestPath() throws Exception {
         Path guests = Guests.guest("processes").getParent();
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .mount(Mount.readOnly("/opt/guests", guests)).build())) {
             RunResult result = sandbox.run(Guests.guest("processes"), "self");
 
@@ -144,14 +143,14 @@ class ProcessesTest {
     @Test
     void aSpinningChildCountsAgainstTheRunsCpuTimeAndWallClockLimits() throws Exception {
         Duration cpu = Duration.ofMillis(500);
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .limits(Limits.DEFAULT.withCpuTime(cpu)).timeout(Duration.ofSeconds(60)).build())) {
             RunResult result = sandbox.run(Guests.guest("processes"), "spinning-child");
 
             assertThat(result.termination()).isEqualTo(new Termination.CpuTimeExceeded(cpu));
             assertThat(result.stdoutText()).isEmpty();
         }
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp)
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp)
                 .timeout(Duration.ofSeconds(2)).build())) {
             RunResult result = sandbox.run(Guests.guest("processes"), "spinning-child");
 

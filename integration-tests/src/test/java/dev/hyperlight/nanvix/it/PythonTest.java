@@ -27,7 +27,7 @@ class PythonTest {
     Path tmp;
 
     private Sandbox sandbox(Duration timeout) throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder()
+        RuntimeConfig config = Suite.config()
                 .tmpDirectory(tmp)
                 .timeout(timeout)
                 .env("GREETING", "from the host")
@@ -114,7 +114,7 @@ class PythonTest {
     void aMountInsideTheImageAddsModules() throws Exception {
         Path modules = Files.createDirectories(tmp.resolve("modules"));
         Files.writeString(modules.resolve("greeting.py"), "WORDS = 'mounted inside the image'\n");
-        RuntimeConfig config = RuntimeConfig.builder()
+        RuntimeConfig config = Suite.config()
                 .tmpDirectory(tmp)
                 .timeout(GENEROUS)
                 .mount(Mount.readOnly("/usr/lib/python3/dist-packages", modules))

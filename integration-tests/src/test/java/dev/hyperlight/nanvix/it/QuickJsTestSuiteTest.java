@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ class QuickJsTestSuiteTest {
         }
         commandLine.add(test);
 
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(TIMEOUT).tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().timeout(TIMEOUT).tmpDirectory(tmp).build())) {
             RunResult result = sandbox.runInterpreter(GuestRuntime.JAVASCRIPT, tests, commandLine.toArray(String[]::new));
 
             assertThat(result.exitCode()).as("%s%n%s", result.stdoutText(), result.stderrText()).isZero();

@@ -21,7 +21,7 @@ class ResourceLeakTest {
 
     @Test
     void twoHundredSandboxesLeaveNothingBehind() throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder().memorySize(MEMORY).tmpDirectory(tmp).build();
+        RuntimeConfig config = Suite.config().memorySize(MEMORY).tmpDirectory(tmp).build();
         runOnce(config); // warm up class loading, JIT threads and the signal handler
         HostResources before = HostResources.now();
 
@@ -46,7 +46,7 @@ class ResourceLeakTest {
      */
     @Test
     void forkingRunsLeaveNothingBehind() throws Exception {
-        RuntimeConfig config = RuntimeConfig.builder().memorySize(MEMORY).tmpDirectory(tmp).build();
+        RuntimeConfig config = Suite.config().memorySize(MEMORY).tmpDirectory(tmp).build();
         runProcesses(config, "orphans");
         HostResources before = HostResources.now();
 

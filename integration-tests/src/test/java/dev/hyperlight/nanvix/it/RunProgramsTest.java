@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ class RunProgramsTest {
     }
 
     private RunResult run(Path program, String... args) throws SandboxException {
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder())) {
+        try (Sandbox sandbox = sandbox(Suite.config())) {
             return sandbox.run(program, args);
         }
     }
@@ -98,7 +99,7 @@ class RunProgramsTest {
     @Test
     void environmentIsExactlyTheConfiguredOne() throws Exception {
         RunResult result;
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().env("GREETING", "hi"))) {
+        try (Sandbox sandbox = sandbox(Suite.config().env("GREETING", "hi"))) {
             result = sandbox.run(Guests.guest("environment"), "x");
         }
 
@@ -113,7 +114,7 @@ class RunProgramsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] input = "line one\nline two\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
         RunResult result;
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().stdin(new ByteArrayInputStream(input)).stdout(out))) {
+        try (Sandbox sandbox = sandbox(Suite.config().stdin(new ByteArrayInputStream(input)).stdout(out))) {
             result = sandbox.run(Guests.guest("cat"));
         }
 
@@ -125,7 +126,7 @@ class RunProgramsTest {
     @Test
     void spinningGuestIsStoppedByTheTimeout() throws Exception {
         RunResult result;
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().timeout(Duration.ofMillis(500)))) {
+        try (Sandbox sandbox = sandbox(Suite.config().timeout(Duration.ofMillis(500)))) {
             result = sandbox.run(Guests.guest("spin"));
         }
 
@@ -137,7 +138,8 @@ class RunProgramsTest {
     /**
      * A cancel returns once the VM is gone: the run's vCPU thread has ended, and the VM's KVM file
      * descriptors, {@code kvm_run} area and guest RAM mapping, there while the guest spun, are
-     * released.
+     * released. In the multi-process deployment the KVM descriptors and {@code kvm_run} are the
+     * VMM process's (this JVM has none, ever) and the cancel ends that process.
      */
     @Test
     void runAsyncCompletesAndCancelDestroysTheVmAndEndsItsThread() throws Exception {
@@ -154,7 +156,7 @@ class RunProgramsTest {
                 }
             }
         };
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().timeout(Duration.ZERO).memorySize(memory)
+        try (Sandbox sandbox = sandbox(Suite.config().timeout(Duration.ZERO).memorySize(memory)
                 .stdout(stdout))) {
             CompletableFuture<RunResult> hello = sandbox.runAsync(Guests.guest("exit-status"), "5");
             assertThat(hello.get(30, TimeUnit.SECONDS).exitCode()).isEqualTo(5);
@@ -165,15 +167,23 @@ class RunProgramsTest {
             CompletableFuture<RunResult> spin = sandbox.runAsync(Guests.guest("spin"));
             assertThat(spinning.await(60, TimeUnit.SECONDS)).as("the guest started spinning").isTrue();
             Thread vcpu = ProcSelf.thread("hyperlight-vcpu-run-2");
-            assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors of the spinning VM and vCPU")
-                    .isGreaterThanOrEqualTo(kvmFds + 2);
+            boolean multiProcess = Suite.multiProcess();
+            List<ProcessHandle> vmms = ProcSelf.vmmProcessesRunningAVcpu();
+            if (multiProcess) {
+                assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors of this JVM").isZero();
+            } else {
+                assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors of the spinning VM and vCPU")
+                        .isGreaterThanOrEqualTo(kvmFds + 2);
+            }
             assertThat(ProcSelf.mappingsOfSize(memory)).as("guest RAM mappings").isEqualTo(guestRam + 1);
-            assertThat(ProcSelf.kvmMappings()).as("kvm_run mappings").isEqualTo(kvmRunAreas + 1);
+            assertThat(ProcSelf.kvmMappings()).as("kvm_run mappings").isEqualTo(multiProcess ? 0 : kvmRunAreas + 1);
+            assertThat(vmms).as("VMM processes serving a vCPU").hasSize(multiProcess ? 1 : 0);
 
             assertThat(spin.cancel(true)).isTrue();
 
             assertThat(spin).isCancelled();
             assertThat(vcpu.isAlive()).as("the run's vCPU thread is alive").isFalse();
+            assertThat(vmms).as("the spinning VM's VMM process").noneMatch(ProcessHandle::isAlive);
             assertThat(ProcSelf.kvmFileDescriptors()).as("KVM descriptors").isEqualTo(kvmFds);
             assertThat(ProcSelf.mappingsOfSize(memory)).as("guest RAM mappings").isEqualTo(guestRam);
             assertThat(ProcSelf.kvmMappings()).as("kvm_run mappings").isEqualTo(kvmRunAreas);
@@ -212,7 +222,7 @@ class RunProgramsTest {
 
     @Test
     void badProgramsAreRefusedBeforeAnyVmExists() throws Exception {
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder())) {
+        try (Sandbox sandbox = sandbox(Suite.config())) {
             assertThatThrownBy(() -> sandbox.run(tmp.resolve("missing")))
                     .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.reason())
                             .isEqualTo(SandboxException.Reason.PROGRAM_NOT_FOUND))

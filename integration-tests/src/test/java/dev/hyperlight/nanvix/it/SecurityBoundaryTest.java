@@ -65,7 +65,7 @@ class SecurityBoundaryTest {
     /** After every hostile run, the next sandbox runs normally. */
     @AfterAll
     static void theNextSandboxRunsNormally() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(host.resolve("runs")).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(host.resolve("runs")).build())) {
             RunResult result = sandbox.run(Guests.example("hello-c"));
             assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
             assertThat(result.stdoutText()).contains("Hello from C");
@@ -73,7 +73,7 @@ class SecurityBoundaryTest {
     }
 
     private static RunResult run(UnaryOperator<RuntimeConfig.Builder> configure, String... args) throws Exception {
-        RuntimeConfig.Builder builder = RuntimeConfig.builder().tmpDirectory(host.resolve("runs"))
+        RuntimeConfig.Builder builder = Suite.config().tmpDirectory(host.resolve("runs"))
                 .timeout(Duration.ofSeconds(30));
         try (Sandbox sandbox = new Sandbox(configure.apply(builder).build())) {
             return sandbox.run(Guests.guest("hostile"), args);

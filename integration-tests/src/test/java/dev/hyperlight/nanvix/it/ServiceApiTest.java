@@ -49,7 +49,7 @@ class ServiceApiTest {
 
     @Test
     void eachRunReadsItsOwnStandardInput() throws Exception {
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder())) {
+        try (Sandbox sandbox = sandbox(Suite.config())) {
             RunRequest.Builder cat = RunRequest.program(Guests.guest("cat"));
             RunResult first = sandbox.run(cat.stdin(utf8("first input\n")).build());
             RunResult second = sandbox.run(RunRequest.program(Guests.guest("cat")).stdin(utf8("second\n")).build());
@@ -64,7 +64,7 @@ class ServiceApiTest {
 
     @Test
     void aRunsEnvironmentAndTimeLimitAreItsOwn() throws Exception {
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().env("SHARED", "config").env("MODE", "config")
+        try (Sandbox sandbox = sandbox(Suite.config().env("SHARED", "config").env("MODE", "config")
                 .timeout(Duration.ZERO))) {
             RunResult withOwn = sandbox.run(RunRequest.program(Guests.guest("environment"))
                     .env("MODE", "request").env("EXTRA", "1").build());
@@ -83,7 +83,7 @@ class ServiceApiTest {
                 + " let out = std.open('/tmp/out.txt', 'w'); out.puts(text.toUpperCase()); out.close();"
                 + " let big = std.open('/tmp/big.txt', 'w'); big.puts('x'.repeat(100)); big.close();"
                 + " os.symlink('/app', '/tmp/link');";
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder())) {
+        try (Sandbox sandbox = sandbox(Suite.config())) {
             RunResult result = sandbox.run(RunRequest.code(GuestRuntime.JAVASCRIPT, code)
                     .inputFile("in/text.txt", utf8("hello, files"))
                     .outputFile("out.txt")
@@ -114,7 +114,7 @@ class ServiceApiTest {
         };
         List<String> ended = new CopyOnWriteArrayList<>();
         ExecutorService workers = Executors.newFixedThreadPool(2);
-        try (Sandbox sandbox = sandbox(RuntimeConfig.builder().maxConcurrentRuns(1).stdin(shared))) {
+        try (Sandbox sandbox = sandbox(Suite.config().maxConcurrentRuns(1).stdin(shared))) {
             // The first run reads the configuration's stdin, which stays open: it holds the only slot.
             CompletableFuture<RunResult> first = sandbox.runAsync(RunRequest.program(Guests.guest("cat")).build(), workers);
             first.thenRun(() -> ended.add("first"));

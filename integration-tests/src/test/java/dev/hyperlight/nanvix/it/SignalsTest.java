@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -25,7 +24,7 @@ class SignalsTest {
     Path tmp;
 
     private RunResult run(String... args) throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
             return sandbox.run(Guests.guest("signals"), args);
         }
     }
@@ -118,7 +117,7 @@ class SignalsTest {
                 except Alarm:
                     print("setitimer ended a pause, left:", signal.getitimer(signal.ITIMER_REAL))
                 """;
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(Duration.ofMinutes(3)).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(Duration.ofMinutes(3)).build())) {
             RunResult result = sandbox.runCode(GuestRuntime.PYTHON, code);
 
             assertThat(result.stderrText()).isEmpty();

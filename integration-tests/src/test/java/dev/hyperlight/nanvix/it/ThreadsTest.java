@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ class ThreadsTest {
 
     @Test
     void posixThreadsCreateJoinLockWaitAndKeepTheirOwnState() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
             RunResult result = sandbox.run(Guests.guest("threads"));
 
             assertThat(result.stderrText()).isEmpty();
@@ -52,7 +51,7 @@ class ThreadsTest {
 
     @Test
     void theProgramOutlivesItsMainThread() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
             RunResult result = sandbox.run(Guests.guest("threads"), "main-exits-first");
 
             assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
@@ -63,7 +62,7 @@ class ThreadsTest {
     @Test
     void aDeadlockEndsAtTheTimeLimit() throws Exception {
         Duration limit = Duration.ofSeconds(2);
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(limit).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(limit).build())) {
             RunResult result = sandbox.run(Guests.guest("threads"), "deadlock");
 
             assertThat(result.termination()).isEqualTo(new Termination.TimedOut(limit));
@@ -112,7 +111,7 @@ class ThreadsTest {
                 stop = True
                 poll_thread.join()
                 """;
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
             RunResult result = sandbox.runCode(GuestRuntime.PYTHON, code);
 
             assertThat(result.stderrText()).isEmpty();

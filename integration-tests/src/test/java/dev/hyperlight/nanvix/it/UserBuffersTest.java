@@ -3,7 +3,6 @@ package dev.hyperlight.nanvix.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ class UserBuffersTest {
 
     @Test
     void theHostMovesDataStraightBetweenFilesAndTheProgramsPages() throws Exception {
-        try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).build())) {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
             RunResult result = sandbox.run(Guests.guest("user-buffers"));
 
             assertThat(result.stdoutText()).isEqualTo("user buffers: ok\n");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hyperlight.nanvix.GuestRuntime;
 import dev.hyperlight.nanvix.RunResult;
-import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.Termination;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ class VdsoTest {
     Path tmp;
 
     private Sandbox sandbox(Duration timeout) throws Exception {
-        return new Sandbox(RuntimeConfig.builder().tmpDirectory(tmp).timeout(timeout).build());
+        return new Sandbox(Suite.config().tmpDirectory(tmp).timeout(timeout).build());
     }
 
     /**
