@@ -382,7 +382,11 @@ class WarmStartTest {
 
         assertThat(starts).hasSize(1 + sequential + concurrent).containsOnly(VmStart.WARM);
         assertThat(after.fileDescriptors()).as("open file descriptors").isLessThanOrEqualTo(before.fileDescriptors() + 2);
-        assertThat(after.threads()).as("threads").isLessThanOrEqualTo(before.threads() + concurrent + 4);
+        // Multi-process: the JDK waits for each VMM process with a reaper thread of a cached pool,
+        // which lingers idle for a minute after its process ended: one more per concurrent run.
+        long threadsPerConcurrentRun = Suite.multiProcess() ? 2 : 1;
+        assertThat(after.threads()).as("threads")
+                .isLessThanOrEqualTo(before.threads() + threadsPerConcurrentRun * concurrent + 4);
         // Leaked clones would each keep 64 MiB of address space mapped; the template's is released too.
         assertThat(after.virtualMemoryKib() - before.virtualMemoryKib()).as("growth of virtual memory in KiB")
                 .isLessThan((memory >> 10) * 4);
