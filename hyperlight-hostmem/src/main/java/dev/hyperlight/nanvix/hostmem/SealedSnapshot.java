@@ -1,13 +1,17 @@
 package dev.hyperlight.nanvix.hostmem;
 
+import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
 import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
+import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
 import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -34,6 +38,36 @@ public abstract class SealedSnapshot implements VmSnapshot {
     @FunctionalInterface
     protected interface RamUse<T, E extends Exception> {
         T use(SnapshotRam ram) throws E;
+    }
+
+    /** Makes a backend's snapshot from what {@link #load} read; IllegalArgumentException: a CPU state it cannot decode. */
+    @FunctionalInterface
+    public interface Loaded {
+        VmSnapshot make(SnapshotInfo info, byte[] cpuState, SnapshotRam ram);
+    }
+
+    /**
+     * Checks {@code file} ({@link SnapshotFile}), that {@code hypervisor} on {@code flavour} took it
+     * and that it has {@code requiredTags} and the backend's {@code originTags}, then reads its
+     * pages into a new sealed memfd and makes the backend's snapshot with {@code make}.
+     */
+    public static VmSnapshot load(Path file, String hypervisor, Flavour flavour, Map<String, String> requiredTags,
+            Map<String, String> originTags, Loaded make) throws SnapshotRefusedException, HypervisorException {
+        try (SnapshotFile.Reader reader = SnapshotFile.open(file)) {
+            Map<String, String> required = new TreeMap<>(requiredTags);
+            required.putAll(originTags);
+            reader.require(hypervisor, flavour, required);
+            byte[][] cpuState = new byte[1][];
+            SnapshotRam ram = SnapshotRam.filled(reader.info().memorySize(),
+                    target -> cpuState[0] = reader.readInto(target));
+            try {
+                return make.make(reader.info(), cpuState[0], ram);
+            } catch (IllegalArgumentException e) {
+                ram.close();
+                throw new SnapshotRefusedException(SnapshotRefusedException.Reason.DAMAGED, "The snapshot " + file
+                        + " has a CPU state this backend cannot load (" + e.getMessage() + ").", e);
+            }
+        }
     }
 
     /** The backend's encoding of its CPU state, for the file. */

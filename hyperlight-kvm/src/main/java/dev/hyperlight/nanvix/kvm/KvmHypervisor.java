@@ -3,7 +3,7 @@ package dev.hyperlight.nanvix.kvm;
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
-import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hostmem.SealedSnapshot;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -307,21 +306,8 @@ public final class KvmHypervisor implements Hypervisor {
     @Override
     public VmSnapshot loadSnapshot(Path file, Map<String, String> requiredTags)
             throws SnapshotRefusedException, HypervisorException {
-        try (SnapshotFile.Reader reader = SnapshotFile.open(file)) {
-            Map<String, String> required = new TreeMap<>(requiredTags);
-            required.putAll(origin.tags());
-            reader.require(NAME, origin.flavour(), required);
-            byte[][] cpuState = new byte[1][];
-            SnapshotRam ram = SnapshotRam.filled(reader.info().memorySize(),
-                    target -> cpuState[0] = reader.readInto(target));
-            try {
-                return new KvmVmSnapshot(reader.info(), KvmCpuState.decode(cpuState[0]), ram);
-            } catch (IllegalArgumentException e) {
-                ram.close();
-                throw new SnapshotRefusedException(SnapshotRefusedException.Reason.DAMAGED, "The snapshot " + file
-                        + " has a CPU state this backend cannot load (" + e.getMessage() + ").", e);
-            }
-        }
+        return SealedSnapshot.load(file, NAME, origin.flavour(), requiredTags, origin.tags(),
+                (info, cpuState, ram) -> new KvmVmSnapshot(info, KvmCpuState.decode(cpuState), ram));
     }
 
     @Override

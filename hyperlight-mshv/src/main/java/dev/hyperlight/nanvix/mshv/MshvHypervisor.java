@@ -2,7 +2,7 @@ package dev.hyperlight.nanvix.mshv;
 
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
-import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hostmem.SealedSnapshot;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
@@ -19,7 +19,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -174,21 +173,8 @@ public final class MshvHypervisor implements Hypervisor {
     @Override
     public VmSnapshot loadSnapshot(Path file, Map<String, String> requiredTags)
             throws SnapshotRefusedException, HypervisorException {
-        try (SnapshotFile.Reader reader = SnapshotFile.open(file)) {
-            Map<String, String> required = new TreeMap<>(requiredTags);
-            required.putAll(origin.tags());
-            reader.require(NAME, origin.flavour(), required);
-            byte[][] cpuState = new byte[1][];
-            SnapshotRam ram = SnapshotRam.filled(reader.info().memorySize(),
-                    target -> cpuState[0] = reader.readInto(target));
-            try {
-                return new MshvVmSnapshot(reader.info(), MshvCpuState.decode(cpuState[0]), ram);
-            } catch (IllegalArgumentException e) {
-                ram.close();
-                throw new SnapshotRefusedException(SnapshotRefusedException.Reason.DAMAGED, "The snapshot " + file
-                        + " has a CPU state this backend cannot load (" + e.getMessage() + ").", e);
-            }
-        }
+        return SealedSnapshot.load(file, NAME, origin.flavour(), requiredTags, origin.tags(),
+                (info, cpuState, ram) -> new MshvVmSnapshot(info, MshvCpuState.decode(cpuState), ram));
     }
 
     @Override
