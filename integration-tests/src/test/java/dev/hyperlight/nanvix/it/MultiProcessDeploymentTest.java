@@ -17,6 +17,7 @@ import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -215,23 +217,21 @@ class MultiProcessDeploymentTest {
         }
     }
 
-    /** This JVM holds no KVM descriptor or mapping while a multi-process run goes on. */
+    /**
+     * This JVM holds no KVM descriptor or mapping while a multi-process run goes on: the guest has
+     * said it spins (its line reached the host through its VMM process) when this looks.
+     */
     @Test
     void theSystemProcessHoldsNoKvmDescriptor() throws Exception {
-        try (Sandbox sandbox = new Sandbox(multiProcess().timeout(Duration.ofSeconds(3)).build())) {
-            CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return sandbox.run(Guests.guest("spin"));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            waitForVmmProcesses(2); // the run's and the pool's replacement
+        SpinningLine spinning = new SpinningLine();
+        try (Sandbox sandbox = new Sandbox(multiProcess().stdout(spinning).build())) {
+            CompletableFuture<RunResult> run = sandbox.runAsync(Guests.guest("spin"));
+            spinning.await();
+            assertThat(ProcSelf.vmmProcessesRunningAVcpu()).as("VMM processes serving a vCPU").hasSize(1);
             assertThat(ProcSelf.kvmFileDescriptors()).isZero();
             assertThat(ProcSelf.kvmMappings()).isZero();
             assertThat(openFiles()).noneMatch(target -> target.equals("/dev/kvm"));
-            assertThat(run.get(GENEROUS.toSeconds(), TimeUnit.SECONDS).termination())
-                    .isInstanceOf(Termination.TimedOut.class);
+            assertThat(run.cancel(true)).isTrue();
         }
     }
 
@@ -241,19 +241,14 @@ class MultiProcessDeploymentTest {
      */
     @Test
     void aKilledVmmProcessEndsOnlyItsRun() throws Exception {
-        try (Sandbox sandbox = new Sandbox(multiProcess().build())) {
+        SpinningLine spinning = new SpinningLine();
+        try (Sandbox sandbox = new Sandbox(multiProcess().stdout(spinning).build())) {
             Duration brief = Duration.ofSeconds(2);
             assertThat(sandbox.run(RunRequest.program(Guests.guest("spin")).timeout(brief).build()).termination())
                     .isEqualTo(new Termination.TimedOut(brief));
-            CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return sandbox.run(Guests.guest("spin"));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            waitForVmmProcesses(2);
-            Thread.sleep(500); // let the guest reach its loop
+            spinning.reset();
+            CompletableFuture<RunResult> run = sandbox.runAsync(Guests.guest("spin"));
+            spinning.await();
             vmmProcesses().forEach(ProcessHandle::destroyForcibly);
 
             RunResult killed = run.get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
@@ -361,12 +356,31 @@ class MultiProcessDeploymentTest {
                 .toList();
     }
 
-    private static void waitForVmmProcesses(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (vmmProcesses().size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+    /** The spin guest's stdout: {@link #await()} returns once it has said it spins. */
+    private static final class SpinningLine extends OutputStream {
+        private final StringBuilder text = new StringBuilder();
+        private CountDownLatch said = new CountDownLatch(1);
+
+        @Override
+        public synchronized void write(int b) {
+            text.append((char) b);
+            if (text.toString().endsWith("spinning\n")) {
+                said.countDown();
+            }
         }
-        assertThat(vmmProcesses()).hasSizeGreaterThanOrEqualTo(count);
+
+        synchronized void reset() {
+            text.setLength(0);
+            said = new CountDownLatch(1);
+        }
+
+        void await() throws InterruptedException {
+            CountDownLatch latch;
+            synchronized (this) {
+                latch = said;
+            }
+            assertThat(latch.await(60, TimeUnit.SECONDS)).as("the guest started spinning").isTrue();
+        }
     }
 
     private static List<String> openFiles() {
