@@ -4,7 +4,7 @@
 //! constant as a literal: the test reads them as text.
 
 /// Version of the contract; the host passes it in RSI and in the boot info.
-pub const ABI_VERSION: u64 = 4;
+pub const ABI_VERSION: u64 = 5;
 
 /// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
 pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
@@ -23,6 +23,9 @@ pub const PAGE_SIZE: u64 = 4096;
 /// asks the host to serve the call from the program's registers.
 pub const DOOR_VA: u64 = 0x0000_7eff_ffff_f000;
 pub const DOOR_OUT_OFFSET: u64 = 0x20;
+/// The door page's copy of the process's umask (a u64 the kernel keeps equal to it), which the
+/// host reads through the program's page tables to serve `openat(O_CREAT)` and `mkdirat` itself.
+pub const DOOR_UMASK_OFFSET: u64 = 0x50;
 /// Calls numbered below this may be fast; the boot info's `fast_calls` has a bit for each.
 pub const FAST_CALL_LIMIT: u64 = 512;
 

@@ -8,6 +8,7 @@ use crate::arch::door;
 use crate::host::boot_info;
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::host::exit::record_enosys;
+use crate::proc::process::with_process;
 use crate::proc::{futex, signal, task};
 use crate::syscalls::Args;
 use crate::syscalls::table::{lookup, FULL_FRAME, SYSCALLS};
@@ -48,7 +49,7 @@ pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     // Only under PVM does a system call arrive here: from now on SYSCALL goes through the door
     // (arch/x86_64/door.rs), which lets the host serve the fast calls on its own.
     if !door::is_open() {
-        door::open(&boot_info::get().fast_calls, !signal::attention());
+        door::open(&boot_info::get().fast_calls, !signal::attention(), with_process(|p| p.umask));
     }
     let entry = lookup(frame.rax);
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && futex::never_blocks(frame.args[1])) {

@@ -276,59 +276,11 @@ pub fn sys_getcwd(a: &Args) -> i64 {
     direct(forwarded::GETCWD, [a[0], a[1], 0, 0, 0, 0])
 }
 
-/// What an ioctl request moves through its pointer argument.
-enum IoctlArg {
-    None,
-    In(usize),
-    Out(usize),
-    Value,
-}
-
-fn ioctl_arg(request: u64) -> Option<IoctlArg> {
-    const TERMIOS: usize = 36;
-    Some(match request {
-        0x5401 => IoctlArg::Out(TERMIOS),             // TCGETS
-        0x5402..=0x5404 => IoctlArg::In(TERMIOS),     // TCSETS, TCSETSW, TCSETSF
-        0x540f => IoctlArg::Out(4),                   // TIOCGPGRP
-        0x5413 => IoctlArg::Out(8),                   // TIOCGWINSZ
-        0x5414 => IoctlArg::In(8),                    // TIOCSWINSZ
-        0x541b => IoctlArg::Out(4),                   // FIONREAD
-        0x5421 => IoctlArg::In(4),                    // FIONBIO
-        0x5450 | 0x5451 => IoctlArg::None,            // FIONCLEX, FIOCLEX
-        0x540b => IoctlArg::Value,                    // TCFLSH
-        _ => return None,
-    })
-}
-
-/// ioctl(2) for the terminal and file requests programs commonly make; the argument
-/// struct is staged and, for output requests, copied back when the host succeeds.
+/// ioctl(2): the host reads and writes the argument of the requests it knows in the program's
+/// memory (`FIONBIO`, `FIONREAD`) and checks the fd before anything else (EBADF, then ENOTTY
+/// for requests no fd here answers, as Linux does); the request is an `unsigned int`.
 pub fn sys_ioctl(a: &Args) -> i64 {
-    let (fd, request, arg) = (a[0], a[1] & 0xffff_ffff, a[2]);
-    let io = IoBuffer::get();
-    match ioctl_arg(request) {
-        // Not a request any fd here answers; the host still checks the fd first (EBADF
-        // before ENOTTY, as Linux), without the argument.
-        None => host(forwarded::IOCTL, [fd, request, 0, 0, 0, 0]),
-        Some(IoctlArg::None) => host(forwarded::IOCTL, [fd, request, 0, 0, 0, 0]),
-        Some(IoctlArg::Value) => host(forwarded::IOCTL, [fd, request, arg, 0, 0, 0]),
-        Some(IoctlArg::In(size)) => match user::copy_in(io.ptr(0), arg, size) {
-            Ok(()) => host(forwarded::IOCTL, [fd, request, io.at(0), 0, 0, 0]),
-            Err(errno) => -errno,
-        },
-        Some(IoctlArg::Out(size)) => {
-            if !user::accessible(arg, size as u64, PROT_WRITE) {
-                return -EFAULT;
-            }
-            io.slice(0, size).fill(0);
-            let result = host(forwarded::IOCTL, [fd, request, io.at(0), 0, 0, 0]);
-            if result >= 0 {
-                if let Err(errno) = user::copy_out(arg, io.ptr(0), size) {
-                    return -errno;
-                }
-            }
-            result
-        }
-    }
+    direct(forwarded::IOCTL, [a[0], a[1] & 0xffff_ffff, a[2], 0, 0, 0])
 }
 
 /// fcntl(2): integer commands pass through; record locks stage their `struct flock`.

@@ -111,7 +111,11 @@ pub fn sys_setrlimit(a: &Args) -> i64 {
 }
 
 pub fn sys_umask(a: &Args) -> i64 {
-    with_process(|p| core::mem::replace(&mut p.umask, a[0] & 0o777)) as i64
+    let umask = a[0] & 0o777;
+    // The host serves calls that create files from the door with the door's copy.
+    #[cfg(not(test))]
+    crate::arch::door::set_umask(umask);
+    with_process(|p| core::mem::replace(&mut p.umask, umask)) as i64
 }
 
 /// getrusage(2): user time, maximum resident size (frames in use), nothing for children.

@@ -15,11 +15,11 @@
 //! left it. The door changes only RFLAGS, which R11 holds for the return.
 //!
 //! The page is the kernel's own frame, mapped read-only into each program (vdso.rs); the kernel
-//! writes its data words through the direct map. Only `open` and `set_pass` change it.
+//! writes its data words through the direct map. Only `open`, `set_pass` and `set_umask` change it.
 
 use super::cpu::{self, IA32_LSTAR};
 use super::gdt;
-use crate::abi::host::{port, DOOR_OUT_OFFSET, DOOR_VA, FAST_CALL_LIMIT};
+use crate::abi::host::{port, DOOR_OUT_OFFSET, DOOR_UMASK_OFFSET, DOOR_VA, FAST_CALL_LIMIT};
 use core::arch::global_asm;
 use core::ptr::{addr_of, write_volatile};
 
@@ -49,6 +49,8 @@ global_asm!(
     "4:", ".quad 0",
     ".org {pass}, 0",
     "5:", ".byte 0",
+    ".org {umask}, 0",
+    ".quad 0",
     ".org {bitmap}, 0",
     "6:", ".fill 64, 1, 0",
     ".org 4096, 0xcc",
@@ -58,6 +60,7 @@ global_asm!(
     out = const DOOR_OUT_OFFSET,
     entry = const ENTRY_OFFSET,
     pass = const PASS_OFFSET,
+    umask = const DOOR_UMASK_OFFSET,
     bitmap = const BITMAP_OFFSET,
 );
 
@@ -85,11 +88,11 @@ pub fn is_open() -> bool {
     unsafe { OPEN }
 }
 
-/// Sends SYSCALL through the door from now on: fills the host's bitmap and the kernel's entry,
+/// Sends SYSCALL through the door from now on: fills the host's bitmap, the umask and the kernel's entry,
 /// lets ring 3 use the door's port, and points LSTAR at `DOOR_VA`. `pass` says whether the
 /// door may ring the host at once. Only under PVM: on hardware KVM SYSCALL enters ring 0 at
 /// LSTAR, which must stay the kernel's entry.
-pub fn open(fast_calls: &[u64; 8], pass: bool) {
+pub fn open(fast_calls: &[u64; 8], pass: bool, umask: u64) {
     let page = page();
     // SAFETY: the door page lies in the kernel image, writable through the host's direct map;
     // no program runs while the kernel writes it (one vCPU). LSTAR's new value is the door,
@@ -100,6 +103,7 @@ pub fn open(fast_calls: &[u64; 8], pass: bool) {
         }
         write_volatile(page.add(ENTRY_OFFSET) as *mut u64, syscall_entry as *const () as u64);
         write_volatile(page.add(PASS_OFFSET), pass as u8);
+        write_volatile(page.add(DOOR_UMASK_OFFSET as usize) as *mut u64, umask);
         gdt::allow_user_port(port::SYSCALL);
         cpu::wrmsr(IA32_LSTAR, DOOR_VA);
         OPEN = true;
@@ -113,4 +117,15 @@ pub fn set_pass(pass: bool) {
     unsafe { write_volatile(page().add(PASS_OFFSET), pass as u8) };
 }
 
-const _: () = assert!(DOOR_VA % 4096 == 0 && DOOR_OUT_OFFSET < ENTRY_OFFSET as u64);
+/// Keeps the host's copy of the umask (`DOOR_UMASK_OFFSET`) equal to the process's.
+pub fn set_umask(umask: u64) {
+    // SAFETY: as in `open`; a word only the host reads.
+    unsafe { write_volatile(page().add(DOOR_UMASK_OFFSET as usize) as *mut u64, umask) };
+}
+
+const _: () = assert!(
+    DOOR_VA % 4096 == 0
+        && DOOR_OUT_OFFSET < ENTRY_OFFSET as u64
+        && PASS_OFFSET < DOOR_UMASK_OFFSET as usize
+        && DOOR_UMASK_OFFSET as usize + 8 <= BITMAP_OFFSET
+);

@@ -196,8 +196,13 @@ final class GuestRun {
         if (returnTo < GuestAbi.USER_BOTTOM || returnTo >= GuestAbi.USER_TOP) {
             return null;
         }
-        FastCalls.Decision decision = FastCalls.decide(registers.rax(), registers.rdi(), registers.rsi(),
-                registers.rdx(), registers.r10(), registers.r8(), registers.r9());
+        FastCalls.Decision decision;
+        try {
+            decision = FastCalls.decide(registers.rax(), registers.rdi(), registers.rsi(),
+                    registers.rdx(), registers.r10(), registers.r8(), registers.r9(), io.program(vcpu.exitCr3()));
+        } catch (UserPageFault | BadGuestAddressException notServed) {
+            return null; // the door's page not readable through these tables: the kernel serves the call
+        }
         long result;
         switch (decision) {
             case FastCalls.Decision.NotRun ignored -> {

@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.vmm;
 
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 
 /**
@@ -18,6 +19,9 @@ interface IoChannel extends AutoCloseable {
      *     the host access an argument: the call has not run
      */
     long call(SyscallRequest request, long cr3);
+
+    /** What {@link FastCalls} may ask of the program running under page-table root {@code cr3}. */
+    FastCalls.Program program(long cr3);
 
     @Override
     void close();

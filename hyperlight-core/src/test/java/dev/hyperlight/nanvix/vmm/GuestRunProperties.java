@@ -125,6 +125,18 @@ class GuestRunProperties {
     record Door(long rip, long rcx, long r11, long cr3) {}
 
     private static final long DOOR_OUT = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
+    /** The program the door asks: umask 022, no pipes (the model decides door calls with it too). */
+    private static final FastCalls.Program PROGRAM = new FastCalls.Program() {
+        @Override
+        public long umask() {
+            return 022;
+        }
+
+        @Override
+        public boolean writeCanBreakPipe(long fd) {
+            return false;
+        }
+    };
 
     /** Enough tries that the rarest way to end (a panic, about 2 % of runs) comes up about ten times. */
     @Property(tries = 500)
@@ -160,6 +172,11 @@ class GuestRunProperties {
                         }
                         throw fault;
                     }
+                }
+
+                @Override
+                public FastCalls.Program program(long cr3) {
+                    return PROGRAM;
                 }
 
                 @Override
@@ -251,7 +268,7 @@ class GuestRunProperties {
             return DoorOutcome.RETURN_OUTSIDE_USER;
         }
         List<Long> a = step.args();
-        return switch (FastCalls.decide(step.nr(), a.get(0), a.get(1), a.get(2), a.get(3), a.get(4), a.get(5))) {
+        return switch (FastCalls.decide(step.nr(), a.get(0), a.get(1), a.get(2), a.get(3), a.get(4), a.get(5), PROGRAM)) {
             case FastCalls.Decision.NotRun ignored -> DoorOutcome.NOT_RUN;
             case FastCalls.Decision.Answer ignored -> DoorOutcome.ANSWERED;
             case FastCalls.Decision.Forward ignored -> DoorOutcome.FORWARDED;

@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.AuditFailedException;
 import dev.hyperlight.nanvix.syscall.SyscallAudit;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,6 +44,9 @@ class GuestRunTest {
     private final ScriptedCpu cpu = new ScriptedCpu();
     /** What the host answers each served call (the syscall table, in a real run). */
     private ToLongFunction<SyscallRequest> host = request -> 42;
+    /** The door asks the program: its umask is readable (022) unless this is false; fd 5... are files, PIPE_FD a pipe. */
+    private boolean doorPageReadable = true;
+    private static final long PIPE_FD = 9;
 
     @AfterEach
     void free() {
@@ -69,6 +73,25 @@ class GuestRunTest {
             public long call(SyscallRequest request, long cr3) {
                 served.add(request);
                 return host.applyAsLong(request);
+            }
+
+            @Override
+            public FastCalls.Program program(long cr3) {
+                return new FastCalls.Program() {
+                    @Override
+                    public long umask() {
+                        if (!doorPageReadable) {
+                            throw new dev.hyperlight.nanvix.memory.UserPageFault(GuestAbi.DOOR_VA, 8, false,
+                                    dev.hyperlight.nanvix.memory.UserTranslation.Reason.NOT_PRESENT);
+                        }
+                        return 022;
+                    }
+
+                    @Override
+                    public boolean writeCanBreakPipe(long fd) {
+                        return fd == PIPE_FD;
+                    }
+                };
             }
 
             @Override
@@ -321,8 +344,10 @@ class GuestRunTest {
 
     @Test
     void theDoorLeavesToTheKernelWhatItCannotServeAlone() throws Exception {
+        doorPageReadable = false;
         cpu.then(() -> cpu.registers = door(DOOR_OUT + 2, 39, 0, 0, 0), DOOR_EXIT) // getpid: not fast
-                .then(() -> cpu.registers = door(DOOR_OUT + 2, 257, -100, 0x7000_0000, 0100), DOOR_EXIT) // O_CREAT
+                .then(() -> cpu.registers = door(DOOR_OUT + 2, 257, -100, 0x7000_0000, 0100), DOOR_EXIT) // O_CREAT, no umask
+                .then(() -> cpu.registers = door(DOOR_OUT + 2, 1, PIPE_FD, 0x7000_0000, 100), DOOR_EXIT) // SIGPIPE's
                 .then(() -> cpu.registers = door(DOOR_OUT + 2, 0, 5, 0x7000_0000, 100), DOOR_EXIT) // a range not mapped
                 .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0, KERNEL));
         host = request -> {

@@ -14,6 +14,7 @@ import dev.hyperlight.nanvix.memory.GuestMemory;
 import dev.hyperlight.nanvix.syscall.RunState;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
+import dev.hyperlight.nanvix.syscall.FastCalls;
 import dev.hyperlight.nanvix.syscall.SyscallRequest;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
 import dev.hyperlight.nanvix.vfs.Mount;
@@ -96,6 +97,11 @@ class HypercallFuzzTest {
                     assertThat(result >= 0 || ERRNO_RESULTS.contains(result)).as("%s returned %d", request, result)
                             .isTrue();
                     return result;
+                }
+
+                @Override
+                public FastCalls.Program program(long cr3) {
+                    return table.program(cr3);
                 }
 
                 @Override

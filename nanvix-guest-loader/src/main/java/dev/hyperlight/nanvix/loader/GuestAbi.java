@@ -21,6 +21,8 @@ public final class GuestAbi {
      */
     public static final long DOOR_VA = 0x0000_7eff_ffff_f000L;
     public static final long DOOR_OUT_OFFSET = 0x20;
+    /** The door page's copy of the process's umask (a u64 the kernel keeps equal to it). */
+    public static final long DOOR_UMASK_OFFSET = 0x50;
     /** Calls numbered below this may be fast (one bit each in the boot info). */
     public static final long FAST_CALL_LIMIT = 512;
     /** The host maps guest RAM with pages of this size. */

@@ -57,6 +57,7 @@ class KernelAbiTest {
             entry("port::SYSCALL", (long) GuestAbi.PORT_SYSCALL),
             entry("DOOR_VA", GuestAbi.DOOR_VA),
             entry("DOOR_OUT_OFFSET", GuestAbi.DOOR_OUT_OFFSET),
+            entry("DOOR_UMASK_OFFSET", GuestAbi.DOOR_UMASK_OFFSET),
             entry("FAST_CALL_LIMIT", GuestAbi.FAST_CALL_LIMIT),
             entry("run_flags::MEMORY_LIMIT_REACHED", GuestAbi.RUN_FLAG_MEMORY_LIMIT_REACHED),
             entry("boot_flags::START_MESSAGE", BootInfo.FLAG_START_MESSAGE));

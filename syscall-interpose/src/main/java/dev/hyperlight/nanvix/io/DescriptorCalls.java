@@ -9,6 +9,7 @@ import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import dev.hyperlight.nanvix.file.PipeEnd;
 import dev.hyperlight.nanvix.file.RegularFile;
+import dev.hyperlight.nanvix.file.UnixSocket;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -25,6 +26,22 @@ public final class DescriptorCalls {
 
     public long read(int fd, MemorySegment buffer) {
         return io.fds.get(fd).read(buffer);
+    }
+
+    /**
+     * Whether a write to {@code fd} can fail with EPIPE (a pipe or a socket), after which the
+     * guest kernel raises SIGPIPE; false for an fd that is not open.
+     */
+    public boolean writeCanBreakPipe(long fd) {
+        if (fd < 0 || fd > Integer.MAX_VALUE) {
+            return false;
+        }
+        try {
+            OpenFile file = io.fds.get((int) fd);
+            return file instanceof PipeEnd || file instanceof UnixSocket;
+        } catch (ErrnoException notOpen) {
+            return false;
+        }
     }
 
     public long write(int fd, MemorySegment data) {

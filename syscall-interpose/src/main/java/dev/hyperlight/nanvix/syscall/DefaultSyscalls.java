@@ -52,19 +52,23 @@ final class DefaultSyscalls {
         return io.descriptors().lseek(c.fd(0), c.argument(1), (int) c.argument(2));
     }
 
-    /** FIONBIO's and FIONREAD's argument is an {@code int *} (the guest kernel stages it in the I/O buffer). */
+    /**
+     * FIONBIO's and FIONREAD's argument is an {@code int *} in the program's memory (FIONREAD
+     * writes it only when it answers); the other requests never touch theirs.
+     */
     static long ioctl(SyscallCall c, HostIo io) {
-        if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONBIO) {
-            int on = c.memory().range(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+        long request = c.argument(1) & 0xffff_ffffL;
+        if (request == Fcntl.FIONBIO) {
+            int on = c.memory().readable(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             io.descriptors().setNonBlocking(c.fd(0), on != 0);
             return 0;
         }
-        if ((c.argument(1) & 0xffff_ffffL) == Fcntl.FIONREAD) {
+        if (request == Fcntl.FIONREAD) {
             int available = io.descriptors().bytesToRead(c.fd(0));
-            c.memory().range(c.argument(2), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, available);
+            c.memory().writable(c.argument(2), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, available);
             return 0;
         }
-        return io.descriptors().ioctl(c.fd(0), c.argument(1));
+        return io.descriptors().ioctl(c.fd(0), request);
     }
 
     static long openat(SyscallCall c, HostIo io) {

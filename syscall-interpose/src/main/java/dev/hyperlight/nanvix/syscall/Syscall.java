@@ -210,7 +210,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
     public static final Syscall CLOSE = forwarded(Sysno.CLOSE, DefaultSyscalls::close, fd("fd"));
     public static final Syscall LSEEK = forwarded(Sysno.LSEEK, DefaultSyscalls::lseek, fd("fd"), value("offset"),
             value("whence"));
-    public static final Syscall IOCTL = forwarded(Sysno.IOCTL, DefaultSyscalls::ioctl, fd("fd"), value("request"),
+    public static final Syscall IOCTL = direct(Sysno.IOCTL, DefaultSyscalls::ioctl, fd("fd"), value("request"),
             value("arg"));
     public static final Syscall PREAD64 = direct(Sysno.PREAD64, DefaultSyscalls::pread64, fd("fd"),
             new Buffer("buf", 2, true), value("count"), value("offset"));
