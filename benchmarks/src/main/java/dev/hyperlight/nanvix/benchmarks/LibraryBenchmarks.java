@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.benchmarks;
 
+import dev.hyperlight.nanvix.Mount;
 import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
@@ -8,7 +9,9 @@ import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.syscall.Syscall;
 import dev.hyperlight.nanvix.syscall.SyscallAction;
 import dev.hyperlight.nanvix.syscall.SyscallTable;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -162,6 +165,60 @@ public class LibraryBenchmarks {
     public void forwardedNullCall(ForwardedCalls calls) throws Exception {
         if (!calls.arrived.tryAcquire(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the guest stopped making calls: " + calls.run);
+        }
+    }
+
+    /**
+     * The same guest reading 64 KiB from a host file without end ({@code pread64} at offset 0 of a
+     * file in a read-only mount): the host's file straight into the program's buffer. Each
+     * benchmark operation waits for the next read to arrive at the host, which then serves it.
+     */
+    @State(Scope.Benchmark)
+    public static class ForwardedReads {
+        @Param({"in-process"})
+        public String deployment;
+
+        final Semaphore arrived = new Semaphore(0);
+        Path directory;
+        Sandbox sandbox;
+        CompletableFuture<RunResult> run;
+
+        @Setup(Level.Trial)
+        public void start() throws Exception {
+            directory = Files.createTempDirectory("forwarded-reads");
+            Files.write(directory.resolve("data"), new byte[64 * 1024]);
+            SyscallTable table = SyscallTable.defaults().with(Syscall.PREAD64, SyscallAction.intercept((call, next) -> {
+                arrived.release();
+                return next.proceed(call);
+            }));
+            sandbox = new Sandbox(RuntimeConfig.builder().deployment(Deployment.parse(deployment)).syscallTable(table)
+                    .mount(Mount.readOnly("/data", directory)).timeout(Duration.ofHours(1)).build());
+            run = sandbox.runAsync(Workloads.guest("forwarded-calls"), "read", "/data/data");
+        }
+
+        @Setup(Level.Iteration)
+        public void forgetEarlierCalls() {
+            arrived.drainPermits();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            run.cancel(true);
+            sandbox.close();
+            Files.delete(directory.resolve("data"));
+            Files.delete(directory);
+        }
+    }
+
+    /** One 64 KiB {@code pread64} from a host file into the program's buffer; compare with {@link #forwardedNullCall}. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public void forwardedRead64k(ForwardedReads reads) throws Exception {
+        if (!reads.arrived.tryAcquire(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the guest stopped reading: " + reads.run);
         }
     }
 }
