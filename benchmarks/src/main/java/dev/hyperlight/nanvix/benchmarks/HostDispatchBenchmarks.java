@@ -59,6 +59,7 @@ public class HostDispatchBenchmarks {
     private final SyscallTable table = SyscallTable.defaults();
     private long fd;
     private long path;
+    private long newPath;
     private long statBuffer;
     private long iovecs;
 
@@ -69,11 +70,14 @@ public class HostDispatchBenchmarks {
         arena = Arena.ofConfined();
         ram = arena.allocate(RAM, 4096);
         memory = GuestMemory.of(ram);
-        io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp")
+        io = new HostIo(IoConfig.builder().mount(Mount.writable("/tmp", tmp)).workingDirectory("/tmp").writeQuota("/tmp", 1L << 30)
                 .stdout(OutputStream.nullOutputStream()).stderr(OutputStream.nullOutputStream()).build());
         byte[] name = "/tmp/data\0".getBytes(StandardCharsets.UTF_8);
         path = 4096;
         MemorySegment.copy(name, 0, ram, ValueLayout.JAVA_BYTE, path, name.length);
+        byte[] newName = "/tmp/new\0".getBytes(StandardCharsets.UTF_8);
+        newPath = 4096 + 256;
+        MemorySegment.copy(newName, 0, ram, ValueLayout.JAVA_BYTE, newPath, newName.length);
         statBuffer = 8192;
         iovecs = 12288;
         for (int i = 0; i < 4; i++) {
@@ -123,5 +127,20 @@ public class HostDispatchBenchmarks {
     @Benchmark
     public long pwritev4k() {
         return call(Sysno.PWRITEV, fd, iovecs, 4, 0);
+    }
+
+    /** {@code openat} of an existing file for reading, then {@code close}. */
+    @Benchmark
+    public long openClose() {
+        long opened = call(Sysno.OPENAT, -100, path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        return call(Sysno.CLOSE, opened);
+    }
+
+    /** A new file's life in a writable mount: {@code openat(O_CREAT | O_EXCL)}, {@code close}, {@code unlinkat}. */
+    @Benchmark
+    public long createCloseUnlink() {
+        long created = call(Sysno.OPENAT, -100, newPath, Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0644);
+        call(Sysno.CLOSE, created);
+        return call(Sysno.UNLINKAT, -100, newPath, 0);
     }
 }
