@@ -9,6 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -18,6 +20,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +50,20 @@ final class RuntimeImages {
     private final Optional<Path> imagesDirectory;
     private final ClassLoader resources;
     private final ConcurrentHashMap<RuntimeImage, Path> located = new ConcurrentHashMap<>();
+    /** Each runtime's interpreter as last read and checked, by its file. */
+    private final ConcurrentHashMap<Path, LoadedInterpreter> interpreters = new ConcurrentHashMap<>();
+
+    /**
+     * An interpreter file read and checked for guests of {@code memorySize}, and what its file was
+     * then: it is read again when the file is no longer that one (another inode, size or time).
+     */
+    private record LoadedInterpreter(Object fileKey, long size, FileTime modified, long memorySize, Program program) {
+
+        boolean stillDescribes(BasicFileAttributes file, long memorySize) {
+            return this.memorySize == memorySize && Objects.equals(fileKey, file.fileKey()) && size == file.size()
+                    && modified.equals(file.lastModifiedTime());
+        }
+    }
 
     RuntimeImages(Path cacheDirectory, Optional<Path> imagesDirectory, ClassLoader resources) {
         this.cacheDirectory = cacheDirectory;
@@ -58,6 +75,29 @@ final class RuntimeImages {
     static RuntimeImages of(RuntimeConfig config) {
         return new RuntimeImages(config.runtimeCacheDirectory(), config.imagesDirectory(),
                 RuntimeImages.class.getClassLoader());
+    }
+
+    /**
+     * {@code runtime}'s interpreter, read and checked for guests of {@code memorySize}: once, and
+     * again only when its file changes (a runtime in a host directory may be rebuilt), so a warm
+     * run does not read a CPython of several megabytes again.
+     */
+    Program interpreter(GuestRuntime runtime, long memorySize) throws SandboxException {
+        Path file = locate(runtime).resolve(runtime.interpreter());
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return Program.load(file, memorySize); // says what is wrong with the file
+        }
+        LoadedInterpreter loaded = interpreters.get(file);
+        if (loaded != null && loaded.stillDescribes(attributes, memorySize)) {
+            return loaded.program();
+        }
+        Program program = Program.load(file, memorySize);
+        interpreters.put(file, new LoadedInterpreter(attributes.fileKey(), attributes.size(),
+                attributes.lastModifiedTime(), memorySize, program));
+        return program;
     }
 
     /** The host directory holding {@code runtime}'s files, its interpreter checked present. */

@@ -260,4 +260,31 @@ class RuntimeImagesTest {
                 .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.getMessage()).contains(
                         "add the artifact dev.hyperlight.nanvix:runtime-image-base"));
     }
+
+    /** The interpreter is read once per file: again only when the file or the memory size changes. */
+    @Test
+    void anInterpreterIsReadAgainOnlyWhenItsFileChanges() throws Exception {
+        Path image = Files.createDirectories(tmp.resolve("image/bin"));
+        Path tool = image.resolve("tool");
+        Files.copy(Path.of("/usr/bin/true"), tool);
+        GuestRuntime runtime = new GuestRuntime("test", List.of(), new RuntimeImage.HostDirectory(tmp.resolve("image")),
+                "/opt/test", "bin/tool", List.of(), List.of("-e"));
+        RuntimeImages images = new RuntimeImages(cache, Optional.empty(), getClass().getClassLoader());
+        long memory = 256L << 20;
+
+        Program first = images.interpreter(runtime, memory);
+        assertThat(images.interpreter(runtime, memory)).isSameAs(first);
+        assertThat(images.interpreter(runtime, 2 * memory)).isNotSameAs(first);
+
+        Path replacement = tmp.resolve("false");
+        Files.copy(Path.of("/usr/bin/false"), replacement);
+        Files.move(replacement, tool, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another inode, as a rebuild makes
+        Program rebuilt = images.interpreter(runtime, memory);
+        assertThat(rebuilt.bytes()).isEqualTo(Files.readAllBytes(Path.of("/usr/bin/false")));
+        assertThat(images.interpreter(runtime, memory)).isSameAs(rebuilt);
+
+        Files.delete(tool);
+        assertThatThrownBy(() -> images.interpreter(runtime, memory)).isInstanceOf(SandboxException.class)
+                .hasMessageContaining("tool");
+    }
 }
