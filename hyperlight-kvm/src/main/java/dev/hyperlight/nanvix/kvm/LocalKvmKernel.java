@@ -88,10 +88,13 @@ record LocalKvmKernel() implements KvmKernel {
         }
     }
 
-    /** The snapshot's memfd mapped private: no page is copied until the guest or the host writes it. */
+    /**
+     * The snapshot's memfd mapped private: no page is copied until the guest or the host writes it,
+     * but those earlier clones wrote, which are copied at once ({@link GuestRam#mapClone}).
+     */
     @Override
     public GuestRam cloneRam(int vmFd, SnapshotRam snapshot) throws HypervisorException {
-        return register(vmFd, GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), CALL_STATE.get()));
+        return register(vmFd, GuestRam.mapClone(snapshot, CALL_STATE.get()));
     }
 
     @Override

@@ -73,6 +73,62 @@ class SnapshotRamTest {
         }
     }
 
+    /**
+     * A clone copies at once the pages the last clone closed had written (the data pages it wrote
+     * and fresh ones alike), sees the snapshot's content there as before, and writes nothing back.
+     */
+    @Test
+    void aCloneCopiesAtOnceWhatTheLastCloneWrote() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined(); SnapshotRam ram = sample(arena)) {
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            try (GuestRam first = GuestRam.mapClone(ram, callState)) {
+                assertThat(ProcSelf.anonymousKilobytes(first.memory().address())).as("nothing learned yet").isZero();
+                first.memory().set(ValueLayout.JAVA_LONG, 0, 1); // a data page
+                first.memory().set(ValueLayout.JAVA_LONG, DATA, 2); // a hole
+                first.memory().get(ValueLayout.JAVA_LONG, SIZE - 8); // read only: not learned
+            }
+            try (GuestRam second = GuestRam.mapClone(ram, callState)) {
+                assertThat(ProcSelf.anonymousKilobytes(second.memory().address())).as("copied when mapped")
+                        .isEqualTo(2 * GuestRam.PAGE_SIZE / 1024);
+                assertThat(second.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+                assertThat(second.memory().get(ValueLayout.JAVA_LONG, DATA)).isZero();
+                assertThat(second.memory().get(ValueLayout.JAVA_LONG, SIZE - 8)).isEqualTo(0xfeed);
+            }
+            assertThat(ram.memory().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(0x5eed);
+        }
+    }
+
+    /** A clone that writes far more than the snapshot holds teaches the next clones nothing. */
+    @Test
+    void aCloneThatFloodsItsRamIsNotLearned() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined(); SnapshotRam ram = sample(arena)) {
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            try (GuestRam modest = GuestRam.mapClone(ram, callState)) {
+                modest.memory().set(ValueLayout.JAVA_LONG, DATA, 1);
+            }
+            long big = 32L << 20;
+            SnapshotRam onePage;
+            try (GuestRam source = GuestRam.map(big, callState)) {
+                source.memory().set(ValueLayout.JAVA_LONG, 0, 7);
+                onePage = SnapshotRam.copyOf(source.memory());
+            }
+            try (SnapshotRam large = onePage) {
+                // Found before any clone: a clone's write to a hole reads the file's page first,
+                // which tmpfs then allocates, so the file seems to hold more data afterwards.
+                assertThat(large.pagesWithData().cardinality()).isEqualTo(1);
+                try (GuestRam flood = GuestRam.mapClone(large, callState)) {
+                    flood.memory().fill((byte) 1); // 8,192 pages: more than 2 x 1 + 4,096
+                }
+                try (GuestRam next = GuestRam.mapClone(large, callState)) {
+                    assertThat(ProcSelf.anonymousKilobytes(next.memory().address())).isZero();
+                }
+            }
+            try (GuestRam next = GuestRam.mapClone(ram, callState)) {
+                assertThat(ProcSelf.anonymousKilobytes(next.memory().address())).isEqualTo(GuestRam.PAGE_SIZE / 1024);
+            }
+        }
+    }
+
     @Test
     void aClonesMappingOutlivesTheSnapshot() throws HypervisorException {
         try (Arena arena = Arena.ofConfined()) {

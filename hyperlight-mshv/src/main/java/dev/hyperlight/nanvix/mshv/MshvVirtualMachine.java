@@ -64,11 +64,11 @@ final class MshvVirtualMachine implements VirtualMachine {
 
     /**
      * A partition whose RAM is {@code snapshot}'s memfd mapped private ({@link
-     * GuestRam#mapPrivateCopy}), given to the partition like any RAM, without a VP yet.
+     * GuestRam#mapClone}), given to the partition like any RAM, without a VP yet.
      */
     static MshvVirtualMachine createFrom(MshvKernel kernel, int mshvFd, SnapshotRam snapshot, SnapshotOrigin origin)
             throws HypervisorException {
-        return create(kernel, mshvFd, callState -> GuestRam.mapPrivateCopy(snapshot.size(), snapshot.fd(), callState),
+        return create(kernel, mshvFd, callState -> GuestRam.mapClone(snapshot, callState),
                 origin);
     }
 

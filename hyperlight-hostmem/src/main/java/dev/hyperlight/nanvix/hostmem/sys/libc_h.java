@@ -50,6 +50,7 @@ public final class libc_h {
     public static final int MFD_ALLOW_SEALING = 0x2;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_POPULATE_WRITE = 23;
     public static final long MAP_FAILED = -1L;
 
     // <errno.h>
