@@ -1,7 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 
 /** Turns a failed C library or KVM call into a {@link HypervisorException} that names the call and errno. */
 final class NativeFailure {

@@ -1,8 +1,8 @@
 package dev.hyperlight.nanvix.mshv;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
+import dev.hyperlight.nanvix.hostmem.sys.sigaction;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
-import dev.hyperlight.nanvix.mshv.sys.sigaction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

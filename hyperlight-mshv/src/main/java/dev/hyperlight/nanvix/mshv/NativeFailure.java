@@ -1,7 +1,7 @@
 package dev.hyperlight.nanvix.mshv;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
 
 /** Turns a failed mshv or C library call into a {@link HypervisorException} that names the call and errno. */
 final class NativeFailure {
