@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hostmem.KickSignal;
 import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.CpuState;

@@ -1,6 +1,7 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.KickSignal;
 import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;

@@ -2,6 +2,7 @@ package dev.hyperlight.nanvix.mshv;
 
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.KickSignal;
 import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SealedSnapshot;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;

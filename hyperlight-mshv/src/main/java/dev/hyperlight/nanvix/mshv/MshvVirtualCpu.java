@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix.mshv;
 import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.KickSignal;
 import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
