@@ -1,19 +1,12 @@
 /*
  * Prints the sizes, field offsets, ioctl numbers and constants that the Java bindings in
  * dev.hyperlight.nanvix.kvm.sys hard-code or compute, as "key value" lines, straight from the
- * system headers. KvmLayoutTest compiles and runs it and compares every line.
+ * system's <linux/kvm.h>. KvmLayoutTest compiles and runs it and compares every line. The C
+ * library's constants are hyperlight-hostmem's libc_layout.c.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/futex.h>
 #include <linux/kvm.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #define SIZE(type) printf("sizeof %s %zu\n", #type, sizeof(struct type))
 #define OFFSET(type, field) printf("offsetof %s.%s %zu\n", #type, #field, offsetof(struct type, field))
@@ -131,15 +124,6 @@ int main(void) {
     SIZE(kvm_xsave);
     SIZE(kvm_xcrs);
 
-    SIZE(sigaction);
-    OFFSET(sigaction, sa_handler);
-    OFFSET(sigaction, sa_mask);
-    OFFSET(sigaction, sa_flags);
-    OFFSET(sigaction, sa_restorer);
-
-    CONSTANT(_IOC_NONE);
-    CONSTANT(_IOC_WRITE);
-    CONSTANT(_IOC_READ);
     CONSTANT(KVM_API_VERSION);
     CONSTANT(KVMIO);
     CONSTANT(KVM_GET_API_VERSION);
@@ -175,43 +159,5 @@ int main(void) {
     CONSTANT(KVM_EXIT_IO_OUT);
     CONSTANT(KVM_SYNC_X86_REGS);
     CONSTANT(KVM_SYNC_X86_SREGS);
-
-    CONSTANT(O_RDWR);
-    CONSTANT(O_CLOEXEC);
-    CONSTANT(PROT_NONE);
-    CONSTANT(PROT_READ);
-    CONSTANT(PROT_WRITE);
-    CONSTANT(MAP_SHARED);
-    CONSTANT(MAP_PRIVATE);
-    CONSTANT(MAP_ANONYMOUS);
-    CONSTANT(MAP_NORESERVE);
-    CONSTANT(MAP_FAILED);
-    CONSTANT(MADV_HUGEPAGE);
-    CONSTANT(EPERM);
-    CONSTANT(ENOENT);
-    CONSTANT(EINTR);
-    CONSTANT(E2BIG);
-    CONSTANT(EACCES);
-    CONSTANT(SIG_DFL);
-    CONSTANT(F_ADD_SEALS);
-    CONSTANT(F_GET_SEALS);
-    CONSTANT(F_SEAL_SEAL);
-    CONSTANT(F_SEAL_SHRINK);
-    CONSTANT(F_SEAL_GROW);
-    CONSTANT(F_SEAL_WRITE);
-    CONSTANT(SEEK_DATA);
-    CONSTANT(SEEK_HOLE);
-    CONSTANT(SEEK_END);
-    CONSTANT(SYS_futex);
-    CONSTANT(SYS_tgkill);
-    CONSTANT(SYS_pidfd_open);
-    CONSTANT(SYS_pidfd_getfd);
-    CONSTANT(FUTEX_WAIT);
-    CONSTANT(FUTEX_WAKE);
-    CONSTANT(SIGUSR1);
-    CONSTANT(MAP_FIXED);
-    CONSTANT(MFD_CLOEXEC);
-    CONSTANT(MFD_ALLOW_SEALING);
-    CONSTANT(ENXIO);
     return 0;
 }

@@ -3,7 +3,10 @@ package dev.hyperlight.nanvix.kvm;
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.KickSignal;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SealedSnapshot;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
@@ -15,7 +18,6 @@ import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -328,7 +330,7 @@ public final class KvmHypervisor implements Hypervisor {
     }
 
     private static void close(MemorySegment callState, int fd) {
-        if (dev.hyperlight.nanvix.kvm.sys.libc_h.close(callState, fd) != 0) {
+        if (dev.hyperlight.nanvix.hostmem.sys.libc_h.close(callState, fd) != 0) {
             LOG.warn("close of /dev/kvm descriptor {} failed: {}", fd, NativeFailure.describe(libc_h.errno(callState)));
         }
     }

@@ -2,6 +2,9 @@ package dev.hyperlight.nanvix.kvm;
 
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 
+import dev.hyperlight.nanvix.hostmem.KickSignal;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
@@ -15,7 +18,6 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

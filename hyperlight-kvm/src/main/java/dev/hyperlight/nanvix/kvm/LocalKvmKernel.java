@@ -1,12 +1,14 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.KickSignal;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.sys.kvm_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;

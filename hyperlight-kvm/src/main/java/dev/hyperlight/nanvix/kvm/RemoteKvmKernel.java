@@ -1,7 +1,9 @@
 package dev.hyperlight.nanvix.kvm;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.kvm.VmmRing.Op;
 import dev.hyperlight.nanvix.kvm.VmmRing.Request;
@@ -9,7 +11,6 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

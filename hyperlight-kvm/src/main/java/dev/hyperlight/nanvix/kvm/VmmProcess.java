@@ -1,9 +1,10 @@
 package dev.hyperlight.nanvix.kvm;
 
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
 import dev.hyperlight.nanvix.hypervisor.SnapshotFile;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

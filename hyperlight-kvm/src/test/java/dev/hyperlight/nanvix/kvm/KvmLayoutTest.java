@@ -3,7 +3,7 @@ package dev.hyperlight.nanvix.kvm;
 import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hyperlight.nanvix.kvm.sys.ioctl_h;
+import dev.hyperlight.nanvix.hostmem.layout.LayoutProgram;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_dtable;
@@ -16,36 +16,29 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sync_regs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
-import dev.hyperlight.nanvix.kvm.sys.sigaction;
-import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Compiles {@code src/test/c/kvm_layout.c} against this host's {@code <linux/kvm.h>} and C library
- * headers and checks that every size, offset, ioctl number and constant it prints is what the Java
- * bindings use, and that the bindings use nothing it does not check.
+ * Compiles {@code src/test/c/kvm_layout.c} against this host's {@code <linux/kvm.h>} and checks
+ * that every size, offset, ioctl number and constant it prints is what the Java bindings use, and
+ * that the bindings use nothing it does not check. The C library's bindings the backend uses
+ * ({@code hostmem.sys}) are checked by hyperlight-hostmem's {@code LibcLayoutTest}.
  */
 @Tag("no-vm") // runs without /dev/kvm too (scripts/nested-kvm/run-tests)
 class KvmLayoutTest {
 
     /** The classes of hand-written constants: every one of their constants must be checked here. */
-    private static final List<Class<?>> CONSTANT_CLASSES = List.of(ioctl_h.class, kvm_h.class, libc_h.class);
+    private static final List<Class<?>> CONSTANT_CLASSES = List.of(kvm_h.class);
 
     private final Map<String, Long> java = new LinkedHashMap<>();
     /** The Java constants compared, by field name, to tell a forgotten one. */
@@ -58,25 +51,13 @@ class KvmLayoutTest {
         run();
         memoryCpuidAndMsrs();
         fpuState();
-        signals();
-        ioctlConstants();
         kvmConstants();
-        libcConstants();
 
         assertThat(checkedConstants).as("constants of the bindings this test compares with the C headers")
-                .containsExactlyInAnyOrderElementsOf(declaredConstants());
-        assertThat(java).containsExactlyInAnyOrderEntriesOf(cHeaders());
-    }
-
-    /** The names of the public integer constants of {@link #CONSTANT_CLASSES}. */
-    private static List<String> declaredConstants() {
-        return CONSTANT_CLASSES.stream()
-                .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
-                .filter(field -> Modifier.isPublic(field.getModifiers()) && Modifier.isStatic(field.getModifiers())
-                        && Modifier.isFinal(field.getModifiers()))
-                .filter(field -> field.getType() == int.class || field.getType() == long.class)
-                .map(Field::getName)
-                .toList();
+                .containsExactlyInAnyOrderElementsOf(
+                        LayoutProgram.constants(CONSTANT_CLASSES).stream().map(Field::getName).toList());
+        assertThat(java).containsExactlyInAnyOrderEntriesOf(
+                LayoutProgram.output(Path.of("src/test/c/kvm_layout.c"), Path.of("target/kvm_layout")));
     }
 
     private void segmentAndTables() {
@@ -155,20 +136,6 @@ class KvmLayoutTest {
         sizeConstant("kvm_xcrs", "KVM_XCRS_SIZE", KVM_XCRS_SIZE);
     }
 
-    private void signals() {
-        size("sigaction", sigaction.layout());
-        java.put("offsetof sigaction.sa_handler", sigaction.sa_handler$OFFSET);
-        java.put("offsetof sigaction.sa_mask", sigaction.sa_mask$OFFSET);
-        java.put("offsetof sigaction.sa_flags", sigaction.sa_flags$OFFSET);
-        java.put("offsetof sigaction.sa_restorer", sigaction.sa_restorer$OFFSET);
-    }
-
-    private void ioctlConstants() {
-        constant("_IOC_NONE", ioctl_h._IOC_NONE);
-        constant("_IOC_WRITE", ioctl_h._IOC_WRITE);
-        constant("_IOC_READ", ioctl_h._IOC_READ);
-    }
-
     private void kvmConstants() {
         constant("KVM_API_VERSION", KVM_API_VERSION);
         constant("KVMIO", KVMIO);
@@ -207,46 +174,6 @@ class KvmLayoutTest {
         constant("KVM_SYNC_X86_SREGS", KVM_SYNC_X86_SREGS);
     }
 
-    private void libcConstants() {
-        constant("O_RDWR", libc_h.O_RDWR);
-        constant("O_CLOEXEC", libc_h.O_CLOEXEC);
-        constant("PROT_NONE", libc_h.PROT_NONE);
-        constant("PROT_READ", libc_h.PROT_READ);
-        constant("PROT_WRITE", libc_h.PROT_WRITE);
-        constant("MAP_SHARED", libc_h.MAP_SHARED);
-        constant("MAP_PRIVATE", libc_h.MAP_PRIVATE);
-        constant("MAP_ANONYMOUS", libc_h.MAP_ANONYMOUS);
-        constant("MAP_NORESERVE", libc_h.MAP_NORESERVE);
-        constant("MAP_FAILED", libc_h.MAP_FAILED);
-        constant("MADV_HUGEPAGE", libc_h.MADV_HUGEPAGE);
-        constant("EPERM", libc_h.EPERM);
-        constant("ENOENT", libc_h.ENOENT);
-        constant("EINTR", libc_h.EINTR);
-        constant("E2BIG", libc_h.E2BIG);
-        constant("EACCES", libc_h.EACCES);
-        constant("SIG_DFL", libc_h.SIG_DFL);
-        constant("SEEK_END", libc_h.SEEK_END);
-        constant("SYS_futex", libc_h.SYS_futex);
-        constant("SYS_tgkill", libc_h.SYS_tgkill);
-        constant("SYS_pidfd_open", libc_h.SYS_pidfd_open);
-        constant("SYS_pidfd_getfd", libc_h.SYS_pidfd_getfd);
-        constant("FUTEX_WAIT", libc_h.FUTEX_WAIT);
-        constant("FUTEX_WAKE", libc_h.FUTEX_WAKE);
-        constant("SIGUSR1", libc_h.SIGUSR1);
-        constant("F_ADD_SEALS", libc_h.F_ADD_SEALS);
-        constant("F_GET_SEALS", libc_h.F_GET_SEALS);
-        constant("F_SEAL_SEAL", libc_h.F_SEAL_SEAL);
-        constant("F_SEAL_SHRINK", libc_h.F_SEAL_SHRINK);
-        constant("F_SEAL_GROW", libc_h.F_SEAL_GROW);
-        constant("F_SEAL_WRITE", libc_h.F_SEAL_WRITE);
-        constant("SEEK_DATA", libc_h.SEEK_DATA);
-        constant("SEEK_HOLE", libc_h.SEEK_HOLE);
-        constant("MAP_FIXED", libc_h.MAP_FIXED);
-        constant("MFD_CLOEXEC", libc_h.MFD_CLOEXEC);
-        constant("MFD_ALLOW_SEALING", libc_h.MFD_ALLOW_SEALING);
-        constant("ENXIO", libc_h.ENXIO);
-    }
-
     private void size(String struct, GroupLayout layout) {
         java.put("sizeof " + struct, layout.byteSize());
     }
@@ -264,32 +191,5 @@ class KvmLayoutTest {
     private void sizeConstant(String struct, String name, long value) {
         java.put("sizeof " + struct, value);
         checkedConstants.add(name);
-    }
-
-    /** Compiles and runs the C program; its "key value" lines. */
-    private static Map<String, Long> cHeaders() throws IOException, InterruptedException {
-        Path source = Path.of("src/test/c/kvm_layout.c");
-        Path binary = Path.of("target/kvm_layout");
-        run("gcc", "-Wall", "-Werror", "-o", binary.toString(), source.toString());
-        Map<String, Long> values = new LinkedHashMap<>();
-        for (String line : run(binary.toAbsolutePath().toString()).split("\n")) {
-            int space = line.lastIndexOf(' ');
-            values.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
-        }
-        return values;
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new AssertionError("The layout test needs " + command[0] + " on the PATH: " + e.getMessage(), e);
-        }
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("%s failed:%n%s", String.join(" ", command), text).isZero();
-        return text.strip();
     }
 }

@@ -1,6 +1,6 @@
 package dev.hyperlight.nanvix.kvm;
 
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;

@@ -1,6 +1,6 @@
 package dev.hyperlight.nanvix.mshv;
 
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

@@ -3,6 +3,9 @@ package dev.hyperlight.nanvix.mshv;
 import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.KickSignal;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.CpuState;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
@@ -10,7 +13,6 @@ import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.mshv.InterceptDecoder.Completion;
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
 import dev.hyperlight.nanvix.mshv.sys.mshv_get_set_vp_state;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -4,14 +4,15 @@ import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
 import dev.hyperlight.nanvix.hostmem.GuestRam;
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.ResidentPages;
 import dev.hyperlight.nanvix.hostmem.SnapshotRam;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotInfo;
 import dev.hyperlight.nanvix.hypervisor.VirtualCpu;
 import dev.hyperlight.nanvix.hypervisor.VirtualMachine;
 import dev.hyperlight.nanvix.hypervisor.VmSnapshot;
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_set_partition_property;
 import dev.hyperlight.nanvix.mshv.sys.mshv_create_partition;
 import dev.hyperlight.nanvix.mshv.sys.mshv_create_vp;

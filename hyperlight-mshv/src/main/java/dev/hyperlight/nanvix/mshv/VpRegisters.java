@@ -3,6 +3,7 @@ package dev.hyperlight.nanvix.mshv;
 import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.MSHV_ROOT_HVCALL;
 
+import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_get_vp_registers;
 import dev.hyperlight.nanvix.mshv.sys.hv_register_assoc;

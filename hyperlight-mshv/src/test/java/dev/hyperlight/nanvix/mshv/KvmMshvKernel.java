@@ -4,6 +4,8 @@ import static dev.hyperlight.nanvix.kvm.sys.kvm_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.hv_h.*;
 import static dev.hyperlight.nanvix.mshv.sys.mshv_h.*;
 
+import dev.hyperlight.nanvix.hostmem.sys.ioctl_h;
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_cpuid_entry2;
 import dev.hyperlight.nanvix.kvm.sys.kvm_dtable;
@@ -13,9 +15,7 @@ import dev.hyperlight.nanvix.kvm.sys.kvm_regs;
 import dev.hyperlight.nanvix.kvm.sys.kvm_run;
 import dev.hyperlight.nanvix.kvm.sys.kvm_segment;
 import dev.hyperlight.nanvix.kvm.sys.kvm_sregs;
-import dev.hyperlight.nanvix.kvm.sys.ioctl_h;
 import dev.hyperlight.nanvix.kvm.sys.kvm_userspace_memory_region;
-import dev.hyperlight.nanvix.kvm.sys.libc_h;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_get_vp_registers;
 import dev.hyperlight.nanvix.mshv.sys.hv_input_set_partition_property;
 import dev.hyperlight.nanvix.mshv.sys.hv_message;

@@ -12,10 +12,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The glibc functions and constants (x86-64) that guest RAM and snapshot RAM need: {@code
- * <fcntl.h>} (file seals), {@code <unistd.h>}, {@code <sys/mman.h>} (with {@code memfd_create} and
- * {@code mincore}), {@code <errno.h>}, {@code <string.h>}. Each backend binds the calls of its own
- * device (ioctl, signals) itself.
+ * The glibc functions and constants (x86-64) of host memory and of both hypervisor backends, bound
+ * once: {@code <fcntl.h>} (with file seals), {@code <unistd.h>}, {@code <sys/ioctl.h>}, {@code
+ * <sys/mman.h>} (with {@code memfd_create} and {@code mincore}), {@code <sys/syscall.h>}, {@code
+ * <signal.h>}, {@code <pthread.h>}, {@code <errno.h>}, {@code <string.h>}. A backend's own device
+ * (its ioctl request numbers and structures) is bound in that backend's {@code sys} package.
  *
  * <p>Functions that report failure through {@code errno} take a first {@code callState} argument
  * (allocated with {@link #CALL_STATE_LAYOUT}) into which the linker captures {@code errno} right
@@ -27,6 +28,8 @@ public final class libc_h {
     private libc_h() {}
 
     // <fcntl.h>
+    public static final int O_RDWR = 02;
+    public static final int O_CLOEXEC = 02000000;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_GET_SEALS = 1034;
     public static final int F_SEAL_SEAL = 0x1;
@@ -37,6 +40,7 @@ public final class libc_h {
     // <unistd.h>
     public static final int SEEK_DATA = 3;
     public static final int SEEK_HOLE = 4;
+    public static final int SEEK_END = 2;
 
     // <sys/mman.h>
     public static final int PROT_NONE = 0x0;
@@ -54,7 +58,16 @@ public final class libc_h {
     public static final long MAP_FAILED = -1L;
 
     // <errno.h>
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
     public static final int ENXIO = 6;
+    public static final int E2BIG = 7;
+    public static final int EACCES = 13;
+    public static final int ENOTTY = 25;
+
+    // <signal.h>
+    public static final long SIG_DFL = 0L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -80,6 +93,19 @@ public final class libc_h {
         return new AssertionError("should not reach here", ex);
     }
 
+    // int open(const char *pathname, int flags, ...)
+    private static final MethodHandle open$MH = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+
+    public static int open(MemorySegment callState, MemorySegment pathname, int flags, int mode) {
+        try {
+            return (int) open$MH.invokeExact(callState, pathname, flags, mode);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
     // int close(int fd)
     private static final MethodHandle close$MH = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
@@ -87,6 +113,30 @@ public final class libc_h {
     public static int close(MemorySegment callState, int fd) {
         try {
             return (int) close$MH.invokeExact(callState, fd);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int ioctl(int fd, unsigned long request, ...): one variadic argument, an integer or a pointer
+    private static final MethodHandle ioctl$long$MH = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle ioctl$pointer$MH = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+
+    public static int ioctl(MemorySegment callState, int fd, long request, long argument) {
+        try {
+            return (int) ioctl$long$MH.invokeExact(callState, fd, request, argument);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    public static int ioctl(MemorySegment callState, int fd, long request, MemorySegment argument) {
+        try {
+            return (int) ioctl$pointer$MH.invokeExact(callState, fd, request, argument);
         } catch (Throwable ex) {
             throw unreachable(ex);
         }
@@ -201,6 +251,95 @@ public final class libc_h {
         } catch (Throwable ex) {
             throw unreachable(ex);
         }
+    }
+
+    // long syscall(long number, ...): six integer or pointer arguments, as the kernel takes them
+    private static final MethodHandle syscall$MH = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+
+    public static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4, long a5,
+            long a6) {
+        try {
+            return (long) syscall$MH.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // <sys/syscall.h>, <linux/futex.h>: the calls glibc has no wrapper for, or that we make raw
+    public static final long SYS_futex = 202;
+    public static final long SYS_tgkill = 234;
+    public static final long SYS_pidfd_open = 434;
+    public static final long SYS_pidfd_getfd = 438;
+    public static final int FUTEX_WAIT = 0;
+    public static final int FUTEX_WAKE = 1;
+    /** The VMM process's kick signal (its vCPU threads have a do-nothing handler for it). */
+    public static final int SIGUSR1 = 10;
+
+    // pthread_t pthread_self(void)
+    private static final MethodHandle pthread_self$MH = downcall("pthread_self",
+            FunctionDescriptor.of(JAVA_LONG));
+
+    public static long pthread_self() {
+        try {
+            return (long) pthread_self$MH.invokeExact();
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int pthread_kill(pthread_t thread, int sig): returns an error number, does not set errno
+    private static final MethodHandle pthread_kill$MH = downcall("pthread_kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+
+    public static int pthread_kill(long thread, int sig) {
+        try {
+            return (int) pthread_kill$MH.invokeExact(thread, sig);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)
+    private static final MethodHandle sigaction$MH = downcall("sigaction",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+
+    public static int sigaction(MemorySegment callState, int signum, MemorySegment act, MemorySegment oldact) {
+        try {
+            return (int) sigaction$MH.invokeExact(callState, signum, act, oldact);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int sigemptyset(sigset_t *set)
+    private static final MethodHandle sigemptyset$MH = downcall("sigemptyset",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+
+    public static int sigemptyset(MemorySegment callState, MemorySegment set) {
+        try {
+            return (int) sigemptyset$MH.invokeExact(callState, set);
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    // int __libc_current_sigrtmin(void): SIGRTMIN is this call in glibc, not a constant
+    private static final MethodHandle __libc_current_sigrtmin$MH = downcall("__libc_current_sigrtmin",
+            FunctionDescriptor.of(JAVA_INT));
+
+    public static int __libc_current_sigrtmin() {
+        try {
+            return (int) __libc_current_sigrtmin$MH.invokeExact();
+        } catch (Throwable ex) {
+            throw unreachable(ex);
+        }
+    }
+
+    /** The address of {@code pid_t getpid(void)}, for use as a function pointer. */
+    public static MemorySegment getpid$address() {
+        return symbol("getpid");
     }
 
     // char *strerror(int errnum): glibc returns a constant string for every known errno

@@ -1,9 +1,9 @@
 package dev.hyperlight.nanvix.kvm.sys;
 
-import static dev.hyperlight.nanvix.kvm.sys.ioctl_h._IO;
-import static dev.hyperlight.nanvix.kvm.sys.ioctl_h._IOR;
-import static dev.hyperlight.nanvix.kvm.sys.ioctl_h._IOW;
-import static dev.hyperlight.nanvix.kvm.sys.ioctl_h._IOWR;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IO;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOR;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOW;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOWR;
 
 /** Constants and ioctl request numbers of {@code <linux/kvm.h>} (x86-64) that this backend uses. */
 public final class kvm_h {

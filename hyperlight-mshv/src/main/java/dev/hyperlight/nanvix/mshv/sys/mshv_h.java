@@ -1,9 +1,9 @@
 package dev.hyperlight.nanvix.mshv.sys;
 
-import static dev.hyperlight.nanvix.mshv.sys.ioctl_h._IO;
-import static dev.hyperlight.nanvix.mshv.sys.ioctl_h._IOR;
-import static dev.hyperlight.nanvix.mshv.sys.ioctl_h._IOW;
-import static dev.hyperlight.nanvix.mshv.sys.ioctl_h._IOWR;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IO;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOR;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOW;
+import static dev.hyperlight.nanvix.hostmem.sys.ioctl_h._IOWR;
 
 /**
  * Constants and ioctl request numbers of {@code <linux/mshv.h>} (x86-64) that this backend uses.

@@ -1,4 +1,4 @@
-package dev.hyperlight.nanvix.kvm.sys;
+package dev.hyperlight.nanvix.hostmem.sys;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.*;

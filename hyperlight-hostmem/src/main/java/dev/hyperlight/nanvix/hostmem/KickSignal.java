@@ -1,31 +1,30 @@
-package dev.hyperlight.nanvix.mshv;
+package dev.hyperlight.nanvix.hostmem;
 
+import dev.hyperlight.nanvix.hostmem.sys.libc_h;
+import dev.hyperlight.nanvix.hostmem.sys.sigaction;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
-import dev.hyperlight.nanvix.mshv.sys.libc_h;
-import dev.hyperlight.nanvix.mshv.sys.sigaction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The real-time signal that kicks a VP thread out of {@code MSHV_RUN_VP}, and its process-wide
- * handler, installed once.
+ * The real-time signal that kicks a vCPU thread out of {@code KVM_RUN} or {@code MSHV_RUN_VP}, and
+ * its process-wide handler, installed once for both backends, whichever opens first.
  *
- * <p>A caught signal makes {@code MSHV_RUN_VP} return {@code EINTR} as soon as it is pending; an
- * ignored one would not, and the default action of a real-time signal kills the process. So a
- * handler must exist, and it must do nothing. It is glibc's {@code getpid}: a real function of the
- * C library that is async-signal-safe, cannot fail (leaves {@code errno} alone) and ignores the
- * signal number it is passed. That avoids both an upcall into Java on a thread in the middle of a
- * native call (not allowed from a signal handler) and a writable-then-executable page holding a
- * {@code ret}, which a hardened host may refuse. The handler is installed without {@code
+ * <p>A caught signal makes {@code KVM_RUN} and {@code MSHV_RUN_VP} return {@code EINTR} as soon as
+ * it is pending; an ignored one would not, and the default action of a real-time signal kills the
+ * process. So a handler must exist, and it must do nothing. It is glibc's {@code getpid}: a real
+ * function of the C library that is async-signal-safe, cannot fail (leaves {@code errno} alone) and
+ * ignores the signal number it is passed. That avoids both an upcall into Java on a thread in the
+ * middle of a native call (not allowed from a signal handler) and a writable-then-executable page
+ * holding a {@code ret}, which a hardened host may refuse. The handler is installed without {@code
  * SA_RESTART} so that the kick is never hidden by the kernel restarting an interrupted call.
  *
  * <p>Signals {@code SIGRTMIN} and {@code SIGRTMIN+1} are reserved by glibc's threads (the
  * numbers below it too); HotSpot uses none of the real-time signals. The offset is still checked
  * at install time: if someone else's handler sits on the signal, opening the backend fails rather
- * than stealing it. The KVM backend installs the same do-nothing handler on the same signal, so
- * both backends can live in one process, either installing first.
+ * than stealing it.
  */
-final class KickSignal {
+public final class KickSignal {
 
     private static final int SIGRTMIN_OFFSET = 6;
 
@@ -35,7 +34,7 @@ final class KickSignal {
     private KickSignal() {}
 
     /** Installs the handler if this process has not yet; returns the signal number. */
-    static synchronized int install() throws HypervisorException {
+    public static synchronized int install() throws HypervisorException {
         if (installed == 0) {
             installed = installHandler(libc_h.__libc_current_sigrtmin() + SIGRTMIN_OFFSET);
         }
@@ -43,7 +42,7 @@ final class KickSignal {
     }
 
     /** The signal number; {@link #install()} must have succeeded before. */
-    static synchronized int number() {
+    public static synchronized int number() {
         if (installed == 0) {
             throw new IllegalStateException("the vCPU kick signal is not installed");
         }

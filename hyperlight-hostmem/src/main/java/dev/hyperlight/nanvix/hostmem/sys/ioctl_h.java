@@ -1,4 +1,4 @@
-package dev.hyperlight.nanvix.kvm.sys;
+package dev.hyperlight.nanvix.hostmem.sys;
 
 /**
  * The request-number encoding of {@code <asm-generic/ioctl.h>} (x86-64): the function-like macros
