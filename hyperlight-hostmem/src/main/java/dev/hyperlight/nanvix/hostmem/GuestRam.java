@@ -147,10 +147,6 @@ public final class GuestRam implements AutoCloseable {
             if (mapped.address() == libc_h.MAP_FAILED) {
                 throw NativeFailure.of("mmap of a clone's fresh memory", libc_h.errno(callState));
             }
-            if (libc_h.madvise(callState, at, length, libc_h.MADV_HUGEPAGE) != 0) {
-                LOG.debug("madvise(MADV_HUGEPAGE) of a clone's fresh memory failed: {}",
-                        NativeFailure.describe(libc_h.errno(callState)));
-            }
         }
     }
 
