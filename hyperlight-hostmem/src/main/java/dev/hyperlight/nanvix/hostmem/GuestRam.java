@@ -36,13 +36,6 @@ public final class GuestRam implements AutoCloseable {
     private static final long HUGE_PAGE_SIZE = 2L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(GuestRam.class);
-    /**
-     * Holes of a snapshot that a clone maps anonymous ({@link #mapClone}): the largest, at most
-     * this many (each is a mapping of its own, and a process may have only so many), of at least
-     * this size (smaller ones stay the file's).
-     */
-    private static final int MAX_ANONYMOUS_HOLES = 64;
-    private static final long MIN_ANONYMOUS_HOLE = 64L << 10;
     /** Pagemap entries read at once. */
     private static final int PAGEMAP_CHUNK = 8192;
     /** Pagemap bit 61: the page is a file's or shared anonymous memory (bit 63, the sign: present). */
@@ -110,12 +103,6 @@ public final class GuestRam implements AutoCloseable {
     public static GuestRam mapClone(SnapshotRam snapshot, MemorySegment callState) throws HypervisorException {
         GuestRam ram = mapPrivateCopy(snapshot.size(), snapshot.fd(), callState);
         ram.source = snapshot;
-        try {
-            ram.anonymousOver(snapshot.largestHoles(MAX_ANONYMOUS_HOLES, MIN_ANONYMOUS_HOLE), callState);
-        } catch (HypervisorException | RuntimeException e) {
-            ram.close();
-            throw e;
-        }
         BitSet pages = snapshot.pagesClonesWrite();
         for (int start = pages.nextSetBit(0); start >= 0; start = pages.nextSetBit(start)) {
             int end = pages.nextClearBit(start);
@@ -129,25 +116,6 @@ public final class GuestRam implements AutoCloseable {
             start = end;
         }
         return ram;
-    }
-
-    /**
-     * Replaces the file's pages over {@code holes} ({@code [start, end)} byte pairs, holes of the
-     * snapshot) by fresh anonymous memory, which reads as the same zeros. A write there then
-     * takes a zero page of this process's own, where through the file's mapping it would first
-     * make tmpfs allocate the page in the snapshot's file, which every clone shares and none frees.
-     */
-    private void anonymousOver(long[] holes, MemorySegment callState) throws HypervisorException {
-        for (int i = 0; i < holes.length; i += 2) {
-            MemorySegment at = MemorySegment.ofAddress(memory.address() + holes[i]);
-            long length = holes[i + 1] - holes[i];
-            // MAP_FIXED inside this RAM's own mapping: it replaces nothing else.
-            MemorySegment mapped = libc_h.mmap(callState, at, length, libc_h.PROT_READ | libc_h.PROT_WRITE,
-                    libc_h.MAP_PRIVATE | libc_h.MAP_ANONYMOUS | libc_h.MAP_FIXED | libc_h.MAP_NORESERVE, -1, 0);
-            if (mapped.address() == libc_h.MAP_FAILED) {
-                throw NativeFailure.of("mmap of a clone's fresh memory", libc_h.errno(callState));
-            }
-        }
     }
 
     /**

@@ -5,9 +5,7 @@ import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,29 +160,6 @@ public final class SnapshotRam implements AutoCloseable {
         if (written.cardinality() <= 2 * dataPages + MOST_LEARNED_BEYOND_DATA / GuestRam.PAGE_SIZE) {
             clonesWrite = written;
         }
-    }
-
-    /**
-     * The file's holes as {@code [start, end)} byte pairs in ascending order: the {@code most}
-     * largest of at least {@code minimum} bytes.
-     */
-    long[] largestHoles(int most, long minimum) throws HypervisorException {
-        long[] data = dataExtents();
-        List<long[]> holes = new ArrayList<>();
-        long previousEnd = 0;
-        for (int i = 0; i <= data.length; i += 2) {
-            long start = i < data.length ? data[i] : size;
-            if (start - previousEnd >= minimum) {
-                holes.add(new long[] {previousEnd, start});
-            }
-            if (i < data.length) {
-                previousEnd = data[i + 1];
-            }
-        }
-        holes.sort(Comparator.comparingLong((long[] hole) -> hole[0] - hole[1]));
-        List<long[]> kept = new ArrayList<>(holes.subList(0, Math.min(most, holes.size())));
-        kept.sort(Comparator.comparingLong(hole -> hole[0]));
-        return kept.stream().flatMapToLong(Arrays::stream).toArray();
     }
 
     /** The pages (by index) the file holds data for: everything outside its holes ({@code SEEK_DATA}). */

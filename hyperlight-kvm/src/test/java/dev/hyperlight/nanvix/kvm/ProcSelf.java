@@ -81,25 +81,6 @@ final class ProcSelf {
      * The {@code Anonymous} kilobytes of the mapping that holds {@code address}, from {@code
      * /proc/self/smaps}: for a private file mapping, the pages written since (copied on write).
      */
-    /** {@code Anonymous} of every mapping that overlaps {@code [address, address + length)}, in KiB. */
-    static long anonymousKilobytes(long address, long length) {
-        try {
-            long total = 0;
-            boolean inside = false;
-            for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-                if (MAPPING_LINE.matcher(line).lookingAt()) {
-                    Mapping mapping = mapping(line);
-                    inside = mapping.start() < address + length && address < mapping.end();
-                } else if (inside && line.startsWith("Anonymous:")) {
-                    total += Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            return total;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static long anonymousKilobytes(long address) {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
