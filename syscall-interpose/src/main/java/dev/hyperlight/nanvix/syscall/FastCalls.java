@@ -6,7 +6,6 @@ import dev.hyperlight.nanvix.abi.Sysno;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The calls the host serves straight from the system-call door (docs/guest-abi.md, "The
@@ -112,12 +111,12 @@ public final class FastCalls {
                 direct(Sysno.MKDIRAT, AT_FDCWD, a0, withoutUmask(a1, program)));
         // Writes: the kernel raises SIGPIPE on EPIPE, so a write that can meet it is the kernel's.
         ROWS.put(Sysno.WRITE, (a0, a1, a2, a3, a4, a5, program) ->
-                unlessPipe(a0, program, () -> direct(Sysno.WRITE, a0, a1, a2)));
+                unlessPipe(a0, program, direct(Sysno.WRITE, a0, a1, a2)));
         ROWS.put(Sysno.WRITEV, (a0, a1, a2, a3, a4, a5, program) ->
-                unlessPipe(a0, program, () -> direct(Sysno.WRITEV, a0, a1, a2)));
+                unlessPipe(a0, program, direct(Sysno.WRITEV, a0, a1, a2)));
         ROWS.put(Sysno.PWRITEV, (a0, a1, a2, a3, a4, a5, program) -> a3 < 0
                 ? new Decision.Answer(-Errno.EINVAL.code())
-                : unlessPipe(a0, program, () -> direct(Sysno.PWRITEV, a0, a1, a2, a3)));
+                : unlessPipe(a0, program, direct(Sysno.PWRITEV, a0, a1, a2, a3)));
         // An offset means no pipe, so no SIGPIPE.
         ROWS.put(Sysno.PWRITE64, (a0, a1, a2, a3, a4, a5, program) -> direct(Sysno.PWRITE64, a0, a1, a2, a3));
         // The request is an unsigned int; the host touches the argument of the requests it knows.
@@ -193,7 +192,7 @@ public final class FastCalls {
         return mode & ~(program.umask() & MODE_BITS);
     }
 
-    private static Decision unlessPipe(long fd, Program program, Supplier<Decision> write) {
-        return program.writeCanBreakPipe(fd) ? Decision.NOT_RUN : write.get();
+    private static Decision unlessPipe(long fd, Program program, Decision write) {
+        return program.writeCanBreakPipe(fd) ? Decision.NOT_RUN : write;
     }
 }
