@@ -139,7 +139,7 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
     private static GuestCommand withRuntime(GuestRuntime runtime, List<String> argv, Optional<Path> appDirectory,
             RuntimeImages images, long memorySize) throws SandboxException {
         Path imageDirectory = images.locate(runtime);
-        Program interpreter = images.interpreter(runtime, memorySize);
+        Program interpreter = images.interpreter(imageDirectory.resolve(runtime.interpreter()), memorySize);
         return new GuestCommand(interpreter, runtime.interpreterGuestPath(), argv, appDirectory,
                 Optional.of(Mount.readOnly(runtime.mountPoint(), imageDirectory)), Optional.of(runtime));
     }

@@ -78,12 +78,12 @@ final class RuntimeImages {
     }
 
     /**
-     * {@code runtime}'s interpreter, read and checked for guests of {@code memorySize}: once, and
-     * again only when its file changes (a runtime in a host directory may be rebuilt), so a warm
-     * run does not read a CPython of several megabytes again.
+     * A runtime's interpreter {@code file} (in a {@linkplain #locate located} image), read and
+     * checked for guests of {@code memorySize}: once, and again only when the file changes (a
+     * runtime in a host directory may be rebuilt), so a warm run does not read a CPython of
+     * several megabytes again.
      */
-    Program interpreter(GuestRuntime runtime, long memorySize) throws SandboxException {
-        Path file = locate(runtime).resolve(runtime.interpreter());
+    Program interpreter(Path file, long memorySize) throws SandboxException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);

@@ -272,19 +272,20 @@ class RuntimeImagesTest {
         RuntimeImages images = new RuntimeImages(cache, Optional.empty(), getClass().getClassLoader());
         long memory = 256L << 20;
 
-        Program first = images.interpreter(runtime, memory);
-        assertThat(images.interpreter(runtime, memory)).isSameAs(first);
-        assertThat(images.interpreter(runtime, 2 * memory)).isNotSameAs(first);
+        Path interpreter = images.locate(runtime).resolve(runtime.interpreter());
+        Program first = images.interpreter(interpreter, memory);
+        assertThat(images.interpreter(interpreter, memory)).isSameAs(first);
+        assertThat(images.interpreter(interpreter, 2 * memory)).isNotSameAs(first);
 
         Path replacement = tmp.resolve("false");
         Files.copy(Path.of("/usr/bin/false"), replacement);
         Files.move(replacement, tool, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another inode, as a rebuild makes
-        Program rebuilt = images.interpreter(runtime, memory);
+        Program rebuilt = images.interpreter(interpreter, memory);
         assertThat(rebuilt.bytes()).isEqualTo(Files.readAllBytes(Path.of("/usr/bin/false")));
-        assertThat(images.interpreter(runtime, memory)).isSameAs(rebuilt);
+        assertThat(images.interpreter(interpreter, memory)).isSameAs(rebuilt);
 
         Files.delete(tool);
-        assertThatThrownBy(() -> images.interpreter(runtime, memory)).isInstanceOf(SandboxException.class)
+        assertThatThrownBy(() -> images.interpreter(interpreter, memory)).isInstanceOf(SandboxException.class)
                 .hasMessageContaining("tool");
     }
 }
