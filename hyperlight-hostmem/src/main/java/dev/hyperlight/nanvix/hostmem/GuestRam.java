@@ -92,13 +92,13 @@ public final class GuestRam implements AutoCloseable {
     }
 
     /**
-     * A clone's RAM: {@link #mapPrivateCopy} of {@code snapshot}, with the pages the last clone
-     * closed had written already copied ({@code MADV_POPULATE_WRITE}): one call instead of a write
+     * A clone's RAM: {@link #mapPrivateCopy} of {@code snapshot}, with the pages a recent clone
+     * had written already copied ({@code MADV_POPULATE_WRITE}): one call instead of a write
      * fault on each, which under PVM's shadow paging costs tens of microseconds (a warm CPython
      * writes about a thousand of the template's pages). The pages copied are those a run of the
      * same program wrote, so a clone commits about the memory it would have anyway. When closed,
-     * it tells the snapshot which pages it wrote ({@code /proc/self/pagemap}: present and no longer
-     * the file's).
+     * the first clone and every 16th after it tell the snapshot which pages they wrote ({@code
+     * /proc/self/pagemap}: present and no longer the file's).
      */
     public static GuestRam mapClone(SnapshotRam snapshot, MemorySegment callState) throws HypervisorException {
         GuestRam ram = mapPrivateCopy(snapshot.size(), snapshot.fd(), callState);
@@ -175,7 +175,7 @@ public final class GuestRam implements AutoCloseable {
             return;
         }
         closed = true;
-        if (source != null) {
+        if (source != null && source.learnsFromClosingClone()) {
             try {
                 source.learnClonesWrite(writtenPages());
             } catch (IOException | HypervisorException | RuntimeException e) {

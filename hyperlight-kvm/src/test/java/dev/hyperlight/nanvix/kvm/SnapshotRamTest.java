@@ -98,6 +98,28 @@ class SnapshotRamTest {
         }
     }
 
+    /**
+     * Reading what a clone wrote walks its RAM's page map, so only the first clone and every 16th
+     * after it are learned from: the first writes one page, the 16th two, those between three.
+     */
+    @Test
+    void theFirstCloneAndEverySixteenthAreLearnedFrom() throws HypervisorException {
+        try (Arena arena = Arena.ofConfined(); SnapshotRam ram = sample(arena)) {
+            MemorySegment callState = arena.allocate(libc_h.CALL_STATE_LAYOUT);
+            for (int clone = 0; clone <= 17; clone++) {
+                try (GuestRam copy = GuestRam.mapClone(ram, callState)) {
+                    long copiedPages = clone == 0 ? 0 : clone <= 16 ? 1 : 2;
+                    assertThat(ProcSelf.anonymousKilobytes(copy.memory().address())).as("clone %d when mapped", clone)
+                            .isEqualTo(copiedPages * GuestRam.PAGE_SIZE / 1024);
+                    int writtenPages = clone == 0 ? 1 : clone == 16 ? 2 : 3;
+                    for (int page = 0; page < writtenPages; page++) {
+                        copy.memory().set(ValueLayout.JAVA_LONG, DATA + page * GuestRam.PAGE_SIZE, 1);
+                    }
+                }
+            }
+        }
+    }
+
     /** A clone that writes far more than the snapshot holds teaches the next clones nothing. */
     @Test
     void aCloneThatFloodsItsRamIsNotLearned() throws HypervisorException {
