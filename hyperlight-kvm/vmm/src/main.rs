@@ -259,10 +259,24 @@ fn forwarded_ioctl(ring: &Mapping, fd: c_int) -> i64 {
     if result < 0 { -errno() } else { result as i64 }
 }
 
-/// What the control ring's requests may name: /dev/kvm, the VM and vCPU fds KVM gave us.
+/// What the control ring's requests may name: /dev/kvm, the VM and vCPU fds KVM gave us, and
+/// each VM's RAM, freed when its VM fd is closed (a process may serve many VMs in turn).
 struct Handles {
     fds: Vec<c_int>,
-    ram: Vec<Mapping>,
+    ram: Vec<Ram>,
+}
+
+/// A VM's guest RAM: its memfd and our mapping of it, both let go when the VM is closed.
+struct Ram {
+    vm_fd: c_int,
+    memfd: c_int,
+    _mapping: Mapping,
+}
+
+impl Drop for Ram {
+    fn drop(&mut self) {
+        unsafe { close(self.memfd) };
+    }
 }
 
 impl Handles {
@@ -288,7 +302,7 @@ fn control(ring: &Mapping, handles: &mut Handles, op: u32) -> bool {
         }
         OP_CREATE_RAM if handles.has(fd) => match create_ram(fd as c_int, ring.get64(VALUE) as usize) {
             Ok((memfd, mapping)) => {
-                handles.ram.push(mapping);
+                handles.ram.push(Ram { vm_fd: fd as c_int, memfd, _mapping: mapping });
                 respond(ring, 0, memfd as i64, 0);
             }
             Err(error) => respond(ring, error, 0, 0),
@@ -300,6 +314,7 @@ fn control(ring: &Mapping, handles: &mut Handles, op: u32) -> bool {
         OP_CLOSE if handles.has(fd) => {
             handles.fds.retain(|&held| held as i64 != fd);
             let result = unsafe { close(fd as c_int) };
+            handles.ram.retain(|ram| ram.vm_fd as i64 != fd);
             respond(ring, if result < 0 { -errno() } else { 0 }, 0, 0);
         }
         _ => respond(ring, -EBADF, 0, 0),
@@ -359,6 +374,9 @@ fn open_vcpu(vcpu_fd: c_int, run_size: usize, valid_regs: u64) -> Result<(c_int,
     std::thread::spawn(move || {
         let _ = started.send(unsafe { gettid() });
         serve(&ring, |ring, op| vcpu_request(ring, vcpu_fd, &run, op));
+        drop(ring);
+        drop(run);
+        unsafe { close(ring_fd) }; // the system process took its own copy at OPEN_VCPU
     });
     let tid = tid.recv().map_err(|_| -EINVAL)?;
     Ok((ring_fd, tid))
@@ -431,8 +449,7 @@ fn vcpu_request(ring: &Mapping, vcpu_fd: c_int, run: &Mapping, op: u32) -> bool 
             }
         }
         OP_CLOSE => {
-            respond(ring, 0, 0, 0);
-            unsafe { close(vcpu_fd) };
+            respond(ring, 0, 0, 0); // the vCPU fd is the control ring's to close (it names it)
             return false;
         }
         _ => respond(ring, -EINVAL, 0, 0),

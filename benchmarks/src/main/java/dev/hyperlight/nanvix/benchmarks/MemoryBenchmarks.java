@@ -5,6 +5,7 @@ import dev.hyperlight.nanvix.RunResult;
 import dev.hyperlight.nanvix.RuntimeConfig;
 import dev.hyperlight.nanvix.Sandbox;
 import dev.hyperlight.nanvix.SandboxException;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -31,11 +32,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Memory per live sandbox, while {@code sandboxes} idle guests are alive at once, as secondary
- * results: {@code guestRamKibPerSandbox}, the resident part of the guest RAM mappings (what the
- * guest touched, counting a warm clone's pages shared with its template), {@code
+ * results: {@code guestRamKibPerSandbox}, the resident part of this JVM's guest RAM mappings (what
+ * the guest touched, counting a warm clone's pages shared with its template; in the multi-process
+ * deployment only what this JVM itself touched of the VMM's RAM), {@code
  * guestRamPrivateKibPerSandbox}, their private part (what each guest costs on its own: a warm
- * clone's pages written since the capture), and {@code residentKibPerSandbox}, the growth of this whole process's resident
- * set (guest RAM plus the VMM's buffers and threads; noisier, as the JVM's own heap moves with it).
+ * clone's pages written since the capture), {@code residentKibPerSandbox}, the growth of this
+ * whole process's resident set (guest RAM plus the VMM's buffers and threads; noisier, as the
+ * JVM's own heap moves with it), and {@code allProcessesPssKibPerSandbox}, the growth of the
+ * proportional set size of this JVM and every VMM process together (shared pages counted once,
+ * split between the processes mapping them): the figure that compares deployments.
  * The primary result is the time to start them all. Memory the kernel keeps for each VM (KVM's
  * structures, shadow page tables) is in neither. JMH sums auxiliary counters over the measurement
  * iterations: divide the reported figures by their number (3 unless {@code -i} says otherwise).
@@ -60,6 +65,10 @@ public class MemoryBenchmarks {
         @Param({"warm", "cold"})
         public String start;
 
+        /** {@code in-process}, {@code multi-process} or {@code multi-process:N}, as the CLI spells them. */
+        @Param({"in-process"})
+        public String deployment;
+
         /** Every idle guest writes one line once it is up; the sandbox's stdout counts them here. */
         final Semaphore readyLines = new Semaphore(0);
         Sandbox sandbox;
@@ -75,7 +84,7 @@ public class MemoryBenchmarks {
                 }
             };
             sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(10)).warmStarts(start.equals("warm"))
-                    .stdout(countLines).build());
+                    .deployment(Deployment.parse(deployment)).stdout(countLines).build());
         }
 
         @TearDown
@@ -100,6 +109,7 @@ public class MemoryBenchmarks {
         public long guestRamKibPerSandbox;
         public long guestRamPrivateKibPerSandbox;
         public long residentKibPerSandbox;
+        public long allProcessesPssKibPerSandbox;
     }
 
     /** Starts the idle guests, waits until all are up, measures, then stops them. */
@@ -107,6 +117,7 @@ public class MemoryBenchmarks {
     public void liveSandboxes(Idle idle, Resident resident) throws Exception {
         idle.readyLines.drainPermits();
         long before = residentKib();
+        long pssBefore = allProcessesPssKib();
         List<CompletableFuture<RunResult>> runs = new ArrayList<>();
         try {
             for (int i = 0; i < idle.sandboxes; i++) {
@@ -116,6 +127,7 @@ public class MemoryBenchmarks {
                 throw new IllegalStateException("the idle guests did not all start: " + runs);
             }
             resident.residentKibPerSandbox = (residentKib() - before) / idle.sandboxes;
+            resident.allProcessesPssKibPerSandbox = (allProcessesPssKib() - pssBefore) / idle.sandboxes;
             resident.guestRamKibPerSandbox = guestRamKib("Rss:") / idle.sandboxes;
             resident.guestRamPrivateKibPerSandbox = (guestRamKib("Private_Clean:") + guestRamKib("Private_Dirty:"))
                     / idle.sandboxes;
@@ -147,6 +159,28 @@ public class MemoryBenchmarks {
 
     private static long kib(String line) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+
+    /** Pss of this process and of its children (the VMM processes), from smaps_rollup. */
+    private static long allProcessesPssKib() throws IOException {
+        long total = pssKib(ProcessHandle.current().pid());
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            total += pssKib(child.pid());
+        }
+        return total;
+    }
+
+    private static long pssKib(long pid) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return kib(line);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException ended) {
+            return 0; // a child that ended meanwhile holds nothing
+        }
+        return 0;
     }
 
     private static long residentKib() throws IOException {

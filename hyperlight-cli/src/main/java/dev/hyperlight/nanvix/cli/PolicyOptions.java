@@ -75,9 +75,10 @@ final class PolicyOptions implements AutoCloseable {
             description = "Most bytes the program may write into /tmp (default 1G; none for no quota); beyond: ENOSPC.")
     String tmpQuota;
 
-    @Option(names = "--deployment", paramLabel = "in-process|multi-process",
+    @Option(names = "--deployment", paramLabel = "in-process|multi-process|multi-process:N",
             description = "Drive the VM from this process (in-process, the default) or from a confined VMM process"
-                    + " that holds /dev/kvm and nothing else (multi-process).")
+                    + " that holds /dev/kvm and nothing else: one per VM (multi-process), or one for up to N"
+                    + " VMs of the run, its child processes' (multi-process:N).")
     String deployment;
 
     private Optional<JsonLinesAudit> openAudit = Optional.empty();

@@ -15,7 +15,14 @@ class DeploymentTest {
         assertThat(Deployment.parse("multi-process"))
                 .isEqualTo(new Deployment.MultiProcess(Deployment.MultiProcess.DEFAULT_POOL_SIZE));
         assertThatThrownBy(() -> Deployment.parse("remote")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("in-process or multi-process");
+                .hasMessageContaining("in-process, multi-process or multi-process:N");
+        assertThat(Deployment.parse("multi-process:8"))
+                .isEqualTo(new Deployment.MultiProcess(Deployment.MultiProcess.DEFAULT_POOL_SIZE, 8));
+        assertThat(new Deployment.MultiProcess(2).vmsPerProcess()).isEqualTo(1);
+        assertThatThrownBy(() -> Deployment.parse("multi-process:0")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 to 64");
+        assertThatThrownBy(() -> Deployment.parse("multi-process:x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Deployment.MultiProcess(2, 65)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Deployment.MultiProcess(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Deployment.MultiProcess(65)).isInstanceOf(IllegalArgumentException.class);
     }

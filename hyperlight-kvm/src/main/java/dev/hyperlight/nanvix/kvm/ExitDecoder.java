@@ -42,6 +42,14 @@ final class ExitDecoder {
         };
     }
 
+    /**
+     * Whether {@code reason} could come from some KVM: Linux numbers its exit reasons from 0 up
+     * (under 50 in 2026); we do not decode them all, but one far outside is made up.
+     */
+    static boolean couldBeKvms(int reason) {
+        return reason >= 0 && reason < 256;
+    }
+
     private static VmExit io(MemorySegment run, PrivilegeLevel privilegeLevel) throws HypervisorException {
         int port = Short.toUnsignedInt(kvm_run.io_port(run));
         int size = Byte.toUnsignedInt(kvm_run.io_size(run));

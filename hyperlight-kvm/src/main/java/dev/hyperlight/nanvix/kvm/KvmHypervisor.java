@@ -8,6 +8,7 @@ import dev.hyperlight.nanvix.hostmem.NativeFailure;
 import dev.hyperlight.nanvix.hostmem.SealedSnapshot;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Hypervisor;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException.Kind;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
@@ -94,20 +95,23 @@ public final class KvmHypervisor implements Hypervisor {
     }
 
     /**
-     * The multi-process deployment: every VM in its own confined VMM process, {@code poolSize} of
-     * them started ahead of demand. This process opens no KVM descriptor; the first VMM process
-     * probes the device (and then serves the first VM, as no guest has run in it).
+     * The multi-process deployment: VMs in confined VMM processes ({@link VmmPool}), {@code
+     * deployment.poolSize()} of them started ahead of demand. This process opens no KVM
+     * descriptor; the first VMM process probes the device (and then serves the first VM, as no
+     * guest has run in it).
      */
-    static KvmHypervisor openMultiProcess(Path device, int poolSize) throws HypervisorException {
-        return openMultiProcess(device, poolSize, VmmProcess.SERVE);
+    static KvmHypervisor openMultiProcess(Path device, Deployment.MultiProcess deployment) throws HypervisorException {
+        return openMultiProcess(device, deployment, VmmProcess.SERVE);
     }
 
-    /** As {@link #openMultiProcess(Path, int)}, with VMM processes that serve in {@code mode} (the tests' faulty ones). */
-    static KvmHypervisor openMultiProcess(Path device, int poolSize, List<String> mode) throws HypervisorException {
+    /** As {@link #openMultiProcess(Path, Deployment.MultiProcess)}, with VMM processes that serve in {@code mode} (the tests' faulty ones). */
+    static KvmHypervisor openMultiProcess(Path device, Deployment.MultiProcess deployment, List<String> mode)
+            throws HypervisorException {
         VmmProcess first = VmmProcess.start(device, mode);
         try (Arena arena = Arena.ofConfined()) {
-            VcpuSetup setup = probe(device, new RemoteKvmKernel(first), first.kvmFd(device), true, arena);
-            return new KvmHypervisor(device, -1, new VmmPool(device, mode, poolSize, first), setup);
+            VcpuSetup setup = probe(device, new RemoteKvmKernel(first, first::close), first.kvmFd(device), true, arena);
+            return new KvmHypervisor(device, -1,
+                    new VmmPool(device, mode, deployment.poolSize(), deployment.vmsPerProcess(), first), setup);
         } catch (HypervisorException | RuntimeException e) {
             first.close();
             throw e;
@@ -234,7 +238,8 @@ public final class KvmHypervisor implements Hypervisor {
         return "KVM API " + KVM_API_VERSION + " with the capabilities this backend needs, "
                 + cpuidLeaves() + " CPUID leaves, privilege level at exits from "
                 + (vcpuSetup.syncSpecialRegisters() ? "synced registers" : "KVM_GET_SREGS")
-                + (pool == null ? ", in this process" : ", each VM in a VMM process confined with "
+                + (pool == null ? ", in this process" : (pool.vmsPerProcess() == 1 ? ", each VM in a VMM process"
+                        : ", up to " + pool.vmsPerProcess() + " VMs in a VMM process") + " confined with "
                         + String.join(", ", pool.confinement())
                         + "; warm starts: each clone's RAM a copy of its template's data, made in this process");
     }
@@ -260,16 +265,16 @@ public final class KvmHypervisor implements Hypervisor {
     /** Where a new VM is made: {@code kvmFd} of {@code kernel}, which the VM owns from then on. */
     private record Host(KvmKernel kernel, int kvmFd) {}
 
-    /** This process's KVM, or a VMM process taken from the pool (one per VM, never reused). Under the read lock. */
+    /** This process's KVM, or a VMM process from the pool, given back when the VM closes. Under the read lock. */
     private Host newVmHost() throws HypervisorException {
         if (pool == null) {
             return new Host(LocalKvmKernel.INSTANCE, kvmFd);
         }
         VmmProcess vmm = pool.take();
         try {
-            return new Host(new RemoteKvmKernel(vmm), vmm.kvmFd(device));
+            return new Host(new RemoteKvmKernel(vmm, () -> pool.release(vmm)), vmm.kvmFd(device));
         } catch (HypervisorException e) {
-            vmm.close();
+            pool.release(vmm);
             throw e;
         }
     }

@@ -64,7 +64,7 @@ public final class KvmHypervisorProvider implements HypervisorProvider {
     public Hypervisor open(Deployment deployment) throws HypervisorException {
         return switch (deployment) {
             case Deployment.InProcess inProcess -> open();
-            case Deployment.MultiProcess multiProcess -> KvmHypervisor.openMultiProcess(device(), multiProcess.poolSize());
+            case Deployment.MultiProcess multiProcess -> KvmHypervisor.openMultiProcess(device(), multiProcess);
         };
     }
 }

@@ -77,6 +77,12 @@ sealed interface KvmKernel permits LocalKvmKernel, RemoteKvmKernel {
             return 0;
         }
 
+        /**
+         * The exit in {@link #runArea()} did not decode: a VMM process that sent it is killed (it
+         * may host other VMs); in this process the area is KVM's own, and the run just fails.
+         */
+        default void distrust() {}
+
         /** Gives up on a run that kicks do not stop: only a VMM process can hang so; it is killed. */
         void abandon();
 

@@ -349,7 +349,17 @@ final class KvmVirtualCpu implements VirtualCpu {
                 // Another signal (a profiler's, the JVM's) stopped the run: enter the guest again.
             }
             registersDirty = false;
-            return ExitDecoder.decode(port.runArea(), this::privilegeLevelAtExit); // before close() may unmap it
+            VmExit exit;
+            try {
+                exit = ExitDecoder.decode(port.runArea(), this::privilegeLevelAtExit); // before close() may unmap it
+            } catch (HypervisorException e) {
+                port.distrust();
+                throw e;
+            }
+            if (exit instanceof VmExit.Unknown unknown && !ExitDecoder.couldBeKvms(unknown.reason())) {
+                port.distrust(); // the run fails on it; a VMM process that made it up is not kept
+            }
+            return exit;
         } finally {
             synchronized (runState) {
                 runningThread = 0;

@@ -25,15 +25,37 @@ import org.slf4j.LoggerFactory;
  * the process's control ring, each vCPU's over its own ring served by its own thread there. Guest
  * RAM is the VMM's sealed memfd, mapped here too, so the host I/O layer reads and writes guest
  * memory directly; this process holds no KVM descriptor.
+ *
+ * <p>A process that answers out of range, dies or hangs is distrusted at once: it is killed, so
+ * that the other VMs it may host (a shared process, {@link VmmPool}) end too instead of running
+ * on in a process that misbehaved, and it is never handed out again.
  */
 final class RemoteKvmKernel implements KvmKernel {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteKvmKernel.class);
 
     private final VmmProcess vmm;
+    private final Runnable release;
 
-    RemoteKvmKernel(VmmProcess vmm) {
+    /** KVM in {@code vmm}; {@code release} gives the process back when the VM closes. */
+    RemoteKvmKernel(VmmProcess vmm, Runnable release) {
         this.vmm = vmm;
+        this.release = release;
+    }
+
+    /** A call to the VMM process whose failure means the process is not to be trusted any more. */
+    @FunctionalInterface
+    interface VmmCall<T> {
+        T call() throws HypervisorException;
+    }
+
+    private <T> T distrusting(VmmCall<T> call) throws HypervisorException {
+        try {
+            return call.call();
+        } catch (HypervisorException | RuntimeException e) {
+            vmm.close();
+            throw e;
+        }
     }
 
     VmmProcess vmm() {
@@ -42,22 +64,23 @@ final class RemoteKvmKernel implements KvmKernel {
 
     @Override
     public long ioctl(int fd, long request, long argument) throws HypervisorException {
-        return vmm.control().call(new Request(Op.IOCTL, fd, request, argument, MemorySegment.NULL)).checkedResult();
+        return distrusting(() -> vmm.control().call(new Request(Op.IOCTL, fd, request, argument, MemorySegment.NULL))
+                .checkedResult());
     }
 
     @Override
     public long ioctl(int fd, long request, MemorySegment argument) throws HypervisorException {
-        return vmm.control().call(new Request(Op.IOCTL, fd, request, 0, argument)).checkedResult();
+        return distrusting(() -> vmm.control().call(new Request(Op.IOCTL, fd, request, 0, argument)).checkedResult());
     }
 
     @Override
     public GuestRam createRam(int vmFd, long size) throws HypervisorException {
-        VmmRing.Response response = vmm.control().call(Request.of(Op.CREATE_RAM, vmFd, size));
-        long result = response.checkedResult();
+        VmmRing.Response response = distrusting(() -> vmm.control().call(Request.of(Op.CREATE_RAM, vmFd, size)));
+        long result = distrusting(response::checkedResult);
         if (result != 0) {
             throw NativeFailure.of("guest RAM in the VMM process", (int) -result);
         }
-        int memfd = vmm.take(response.remoteFd(), size);
+        int memfd = distrusting(() -> vmm.take(response.remoteFd(), size));
         try (Arena scratch = Arena.ofConfined()) {
             return GuestRam.mapShared(size, memfd, scratch.allocate(libc_h.CALL_STATE_LAYOUT));
         } finally {
@@ -73,18 +96,21 @@ final class RemoteKvmKernel implements KvmKernel {
         }
         long validRegs = (setup.syncSpecialRegisters() ? kvm_h.KVM_SYNC_X86_SREGS : 0)
                 | (setup.syncRegisters() ? kvm_h.KVM_SYNC_X86_REGS : 0);
-        VmmRing.Response response = vmm.control().call(new Request(Op.OPEN_VCPU, vcpuFd, validRegs,
-                setup.runMmapSize(), MemorySegment.NULL));
-        long result = response.checkedResult();
+        VmmRing.Response response = distrusting(() -> vmm.control().call(new Request(Op.OPEN_VCPU, vcpuFd, validRegs,
+                setup.runMmapSize(), MemorySegment.NULL)));
+        long result = distrusting(response::checkedResult);
         if (result != 0) {
             throw NativeFailure.of("the vCPU's channel in the VMM process", (int) -result);
         }
-        int tid = response.threadId();
-        if (!Files.isDirectory(threadDirectory(tid))) {
-            throw VmmRing.malformed("thread id " + tid + " is not a thread of VMM process " + vmm.pid());
-        }
-        VmmProcess.Ring ring = vmm.openRing(response.remoteFd());
-        return new Vcpu(ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8), setup.syncRegisters());
+        int tid = distrusting(() -> {
+            int thread = response.threadId();
+            if (!Files.isDirectory(threadDirectory(thread))) {
+                throw VmmRing.malformed("thread id " + thread + " is not a thread of VMM process " + vmm.pid());
+            }
+            return thread;
+        });
+        VmmProcess.Ring ring = distrusting(() -> vmm.openRing(response.remoteFd()));
+        return new Vcpu(vcpuFd, ring, tid, Arena.ofAuto().allocate(setup.runMmapSize(), 8), setup.syncRegisters());
     }
 
     @Override
@@ -124,7 +150,7 @@ final class RemoteKvmKernel implements KvmKernel {
 
     @Override
     public void release() {
-        vmm.close();
+        release.run();
     }
 
     private Path threadDirectory(int tid) {
@@ -155,6 +181,7 @@ final class RemoteKvmKernel implements KvmKernel {
     /** A vCPU served by its own thread in the VMM process. */
     private final class Vcpu implements VcpuPort {
 
+        private final int vcpuFd;
         private final VmmProcess.Ring ring;
         private final int tid;
         private final Path thread;
@@ -164,7 +191,8 @@ final class RemoteKvmKernel implements KvmKernel {
         private volatile long cpuNanos;
         private final boolean syncsRegisters;
 
-        Vcpu(VmmProcess.Ring ring, int tid, MemorySegment runArea, boolean syncsRegisters) {
+        Vcpu(int vcpuFd, VmmProcess.Ring ring, int tid, MemorySegment runArea, boolean syncsRegisters) {
+            this.vcpuFd = vcpuFd;
             this.ring = ring;
             this.tid = tid;
             this.thread = threadDirectory(tid);
@@ -194,12 +222,13 @@ final class RemoteKvmKernel implements KvmKernel {
 
         @Override
         public long ioctl(long request, long argument) throws HypervisorException {
-            return ring.call(new Request(Op.IOCTL, -1, request, argument, MemorySegment.NULL)).checkedResult();
+            return distrusting(() -> ring.call(new Request(Op.IOCTL, -1, request, argument, MemorySegment.NULL))
+                    .checkedResult());
         }
 
         @Override
         public long ioctl(long request, MemorySegment argument) throws HypervisorException {
-            return ring.call(new Request(Op.IOCTL, -1, request, 0, argument)).checkedResult();
+            return distrusting(() -> ring.call(new Request(Op.IOCTL, -1, request, 0, argument)).checkedResult());
         }
 
         @Override
@@ -212,12 +241,21 @@ final class RemoteKvmKernel implements KvmKernel {
                         VmmRing.RUN_OFFSET + kvm_run.s_regs$OFFSET + kvm_sync_regs.regs$OFFSET, kvm_regs.layout().byteSize());
             }
             shared.set(ValueLayout.JAVA_LONG, VmmRing.RUN_OFFSET + kvm_run.kvm_dirty_regs$OFFSET, dirty);
-            long result = ring.call(Request.of(Op.RUN, -1, 0)).checkedResult();
-            VmmRing.copyRun(ring.shared(), runArea);
-            if (result > 0) {
-                throw VmmRing.malformed("KVM_RUN result " + result);
-            }
-            return result;
+            return distrusting(() -> {
+                long result = ring.call(Request.of(Op.RUN, -1, 0)).checkedResult();
+                VmmRing.copyRun(ring.shared(), runArea);
+                if (result > 0) {
+                    throw VmmRing.malformed("KVM_RUN result " + result);
+                }
+                return result;
+            });
+        }
+
+        /** The exit the VMM copied out could not be decoded: what it sent is not to be trusted. */
+        @Override
+        public void distrust() {
+            LOG.warn("the VMM process {} sent an exit that does not decode: killing it", vmm.pid());
+            vmm.close();
         }
 
         @Override
@@ -241,6 +279,7 @@ final class RemoteKvmKernel implements KvmKernel {
             vmm.close();
         }
 
+        /** Ends the vCPU's thread in the VMM process, then closes the vCPU fd there. */
         @Override
         public void close() {
             try {
@@ -249,6 +288,7 @@ final class RemoteKvmKernel implements KvmKernel {
                 LOG.debug("closing a vCPU of the VMM process: {}", e.getMessage());
             }
             ring.close();
+            RemoteKvmKernel.this.close(vcpuFd);
         }
     }
 }

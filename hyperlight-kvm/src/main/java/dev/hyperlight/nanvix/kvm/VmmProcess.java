@@ -314,8 +314,23 @@ final class VmmProcess implements AutoCloseable {
             });
         }
 
-        /** Makes one call and waits for its response; fails if the process dies meanwhile. */
+        /**
+         * Makes one call and waits for its response; fails if the process dies meanwhile, or was
+         * killed (distrusted, {@link VmmProcess#close()}) before or during the call.
+         */
         synchronized VmmRing.Response call(VmmRing.Request request) throws HypervisorException {
+            try {
+                return callOpen(request);
+            } catch (IllegalStateException unmapped) {
+                if (!closed.get()) {
+                    throw unmapped;
+                }
+                throw new HypervisorException(Kind.FAILED, "the VMM process was ended before " + request.op()
+                        + " was answered");
+            }
+        }
+
+        private VmmRing.Response callOpen(VmmRing.Request request) throws HypervisorException {
             VmmRing.write(shared, request);
             shared.set(ValueLayout.JAVA_INT, VmmRing.STATE, VmmRing.STATE_REQUEST);
             futex(libc_h.FUTEX_WAKE, 1, 0);

@@ -57,7 +57,7 @@ public abstract class GarbageVmmProvider implements HypervisorProvider {
         if (!(deployment instanceof Deployment.MultiProcess multiProcess)) {
             throw new HypervisorException(HypervisorException.Kind.UNSUPPORTED, name() + " is multi-process only");
         }
-        return KvmHypervisor.openMultiProcess(device(), multiProcess.poolSize(),
+        return KvmHypervisor.openMultiProcess(device(), multiProcess,
                 List.of("serve-garbage", kind, String.valueOf(RUN)));
     }
 

@@ -7,6 +7,7 @@ import dev.hyperlight.nanvix.hostmem.GuestRam;
 import dev.hyperlight.nanvix.hostmem.SnapshotRam;
 import dev.hyperlight.nanvix.hostmem.sys.libc_h;
 import dev.hyperlight.nanvix.hypervisor.ClonedVm;
+import dev.hyperlight.nanvix.hypervisor.Deployment;
 import dev.hyperlight.nanvix.hypervisor.Flavour;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.SnapshotRefusedException;
@@ -238,7 +239,7 @@ class KvmSnapshotTest extends KvmTestHypervisors {
      */
     @Test
     void clonesInVmmProcessesGetACopyOfTheSnapshotsDataAndNeverItsMemfd() throws Exception {
-        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, new Deployment.MultiProcess(1));
                 VmSnapshot snapshot = snapshotAtFirstExit(multi)) {
             long dataBytes = ((KvmVmSnapshot) snapshot).dataPages() * GuestRam.PAGE_SIZE;
             assertThat(dataBytes).isPositive().isLessThan(TestGuest.RAM_SIZE / 4);
@@ -264,7 +265,7 @@ class KvmSnapshotTest extends KvmTestHypervisors {
     /** A snapshot belongs to this process, not to a deployment: either one clones what the other took. */
     @Test
     void aSnapshotTakenInOneDeploymentClonesInTheOther() throws Exception {
-        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, new Deployment.MultiProcess(1));
                 VmSnapshot inProcess = snapshotAtFirstExit(kvm);
                 VmSnapshot inVmm = snapshotAtFirstExit(multi);
                 ClonedVm inVmmFromInProcess = multi.cloneVm(inProcess);
@@ -282,7 +283,7 @@ class KvmSnapshotTest extends KvmTestHypervisors {
         long descriptors;
         int mappings;
         long threads;
-        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, 1);
+        try (KvmHypervisor multi = KvmHypervisor.openMultiProcess(KvmHypervisor.DEVICE, new Deployment.MultiProcess(1));
                 VmSnapshot snapshot = snapshotAtFirstExit(multi)) {
             for (int i = 0; i < 5; i++) { // load classes and compile before the baseline
                 runClone(multi, snapshot, i);

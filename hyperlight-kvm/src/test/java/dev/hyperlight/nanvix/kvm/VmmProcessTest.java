@@ -95,15 +95,25 @@ class VmmProcessTest {
         }
     }
 
-    /** A VMM process answering out of range fails the call: the backend's callers end the run as VmFailed. */
+    /**
+     * A VMM process answering out of range fails the call, and is killed at once: it may host
+     * other VMs, which must not run on in it; later calls fail too.
+     */
     @Test
-    void aMalformedResponseFailsTheCall() throws Exception {
+    void aMalformedResponseFailsTheCallAndEndsTheProcess() throws Exception {
         try (VmmProcess vmm = VmmProcess.start(NO_DEVICE, List.of("serve-malformed"))) {
-            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm, vmm::close);
             HypervisorException failed = assertThrows(HypervisorException.class, () -> kernel.ioctl(2, 0xAE00, 0));
             assertTrue(failed.getMessage().contains("malformed response"), failed.getMessage());
+            assertFalse(vmm.isAlive(), "a VMM process that answered out of range is killed");
+            HypervisorException after = assertThrows(HypervisorException.class, () -> kernel.createRam(2, 4096));
+            assertTrue(after.getMessage().contains("was ended"), after.getMessage());
+        }
+        try (VmmProcess vmm = VmmProcess.start(NO_DEVICE, List.of("serve-malformed"))) {
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm, vmm::close);
             HypervisorException ram = assertThrows(HypervisorException.class, () -> kernel.createRam(2, 4096));
             assertTrue(ram.getMessage().contains("malformed response"), ram.getMessage());
+            assertFalse(vmm.isAlive());
         }
     }
 
@@ -111,7 +121,7 @@ class VmmProcessTest {
     @Test
     void requestsOnForeignDescriptorsAreRefused() throws Exception {
         try (VmmProcess vmm = VmmProcess.start(NO_DEVICE)) {
-            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm);
+            RemoteKvmKernel kernel = new RemoteKvmKernel(vmm, vmm::close);
             assertEquals(-9, kernel.ioctl(2, 0xAE00, 0)); // KVM_GET_API_VERSION on stderr: EBADF
             HypervisorException ram = assertThrows(HypervisorException.class, () -> kernel.createRam(2, 4096));
             assertTrue(ram.getMessage().contains("errno 9"), ram.getMessage());

@@ -43,6 +43,7 @@ class ArchitectureTest {
     void integrationTestsRunInTheSuitesDeployment() {
         JavaClasses tests = new ClassFileImporter().importPackages("dev.hyperlight.nanvix.it");
         noClasses().that().doNotHaveSimpleName("Suite").and().doNotHaveSimpleName("MultiProcessDeploymentTest")
+                .and().doNotHaveSimpleName("SharedVmmProcessTest")
                 .and().areNotAnnotatedWith(InProcessOnly.class)
                 .should().callMethod(RuntimeConfig.class, "builder")
                 .because("Suite.config() chooses the deployment the suite runs in (-Dit.deployment)")
