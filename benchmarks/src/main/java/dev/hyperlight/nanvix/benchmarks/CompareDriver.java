@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The micro-VM side of {@code benchmarks/compare}: one JVM with one {@link Sandbox}, as an
@@ -22,7 +23,8 @@ import java.time.Duration;
  * the program and prints {@code MILLIS EXIT_CODE}, the wall time of {@link Sandbox#run} (VM
  * creation to the VM's destruction) and the program's exit code, or {@code error MESSAGE}. With
  * {@code --cold}, warm starts are off: every run boots the guest kernel and its runtime. With
- * {@code --multi-process}, each VM runs in a confined VMM process (warm runs too: clones in VMM processes).
+ * {@code --deployment SPEC} ({@code multi-process} or {@code multi-process:N}, as the CLI spells it),
+ * VMs run in confined VMM processes (warm runs too: clones in VMM processes).
  */
 public final class CompareDriver {
 
@@ -32,9 +34,11 @@ public final class CompareDriver {
         System.out.println("flavour " + HostPlatform.flavour().name());
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        boolean cold = java.util.Arrays.asList(args).contains("--cold");
-        Deployment deployment = java.util.Arrays.asList(args).contains("--multi-process")
-                ? new Deployment.MultiProcess(Deployment.MultiProcess.DEFAULT_POOL_SIZE) : Deployment.IN_PROCESS;
+        List<String> options = List.of(args);
+        boolean cold = options.contains("--cold");
+        int deploymentAt = options.indexOf("--deployment");
+        Deployment deployment = deploymentAt >= 0 && deploymentAt + 1 < args.length
+                ? Deployment.parse(args[deploymentAt + 1]) : Deployment.IN_PROCESS;
         try (Sandbox sandbox = new Sandbox(RuntimeConfig.builder().timeout(Duration.ofMinutes(5)).warmStarts(!cold)
                 .deployment(deployment)
                 .stdout(OutputStream.nullOutputStream()).stderr(OutputStream.nullOutputStream()).build())) {
