@@ -8,6 +8,7 @@ use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
+use crate::mm::shared::SharedMappings;
 use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
@@ -89,6 +90,9 @@ pub struct Memory {
     pub tables: PageTables,
     pub frames: FrameAllocator,
     pub vmas: VmaMap,
+    /// Which pages are shared mappings of which files (written back by host/file_mappings.rs
+    /// before their pages go: unmapping a range takes it out of them).
+    pub shared: SharedMappings,
     brk_start: u64,
     brk: u64,
     mmap_bottom: u64,
@@ -100,7 +104,7 @@ pub struct Memory {
 
 impl Memory {
     pub const fn new(tables: PageTables, frames: FrameAllocator) -> Self {
-        Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false }
+        Memory { tables, frames, vmas: VmaMap::new(), shared: SharedMappings::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false }
     }
 
     /// Takes over the address space rooted at `tables` with the frames of `frames`, in place
@@ -295,6 +299,20 @@ impl Memory {
         Ok(start)
     }
 
+    /// Fills the reserved, still unmapped pages `[start, end)` of a file area (grown by
+    /// mremap) from the file at `offset`, with the area's protection.
+    pub fn fill_file_pages<M: Mmu>(
+        &mut self,
+        mmu: &mut M,
+        start: u64,
+        end: u64,
+        offset: u64,
+        read: &mut impl FnMut(&mut M, u64, u64, u64) -> Result<(), i64>,
+    ) -> Result<(), i64> {
+        let vma = self.vmas.find(start).ok_or(ENOMEM)?;
+        self.fill_from_file(mmu, start, end.min(vma.end), prot_flags(vma.prot), offset, read)
+    }
+
     fn fill_from_file<M: Mmu>(
         &mut self,
         mmu: &mut M,
@@ -376,6 +394,7 @@ impl Memory {
     }
 
     fn unmap_range(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+        self.shared.remove(start, end)?;
         self.vmas.remove(start, end).map_err(|_| ENOMEM)?;
         self.tables.unmap(mmu, &mut self.frames, start, end);
         Ok(())
@@ -420,9 +439,9 @@ impl Memory {
         Ok(0)
     }
 
-    /// msync(2): no mapping has a file to write back (shared file mappings are refused at
-    /// mmap), so a valid call over mapped pages answers 0, as Linux does for anonymous and
-    /// private mappings; EINVAL for an unaligned start or bad flags, ENOMEM for a hole.
+    /// msync(2)'s checks: EINVAL for an unaligned start or bad flags, ENOMEM for a hole; else
+    /// the end of the pages to write back (host/file_mappings.rs writes those of shared file
+    /// mappings; anonymous and private pages have nothing to write, as on Linux).
     pub fn msync(&self, addr: u64, len: u64, flags: u64) -> Result<u64, i64> {
         if addr % PAGE_SIZE != 0
             || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
@@ -434,7 +453,7 @@ impl Memory {
         if !self.vmas.covers(addr, end, 0) {
             return Err(ENOMEM);
         }
-        Ok(0)
+        Ok(end)
     }
 
     /// madvise(2): DONTNEED/FREE drop the pages (they read back as zeros); the rest is advice.
@@ -592,9 +611,9 @@ mod tests {
     fn msync_answers_for_mapped_pages_only() {
         let (mut mmu, mut mem) = setup();
         let addr = mem.mmap(&mut mmu, 0, 0x4000, RW, ANON).unwrap();
-        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Ok(0));
-        assert_eq!(mem.msync(addr + 0x1000, 1, MS_ASYNC | MS_INVALIDATE), Ok(0), "the length is rounded up");
-        assert_eq!(mem.msync(addr, 0, MS_SYNC), Ok(0));
+        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Ok(addr + 0x4000));
+        assert_eq!(mem.msync(addr + 0x1000, 1, MS_ASYNC | MS_INVALIDATE), Ok(addr + 0x2000), "the length is rounded up");
+        assert_eq!(mem.msync(addr, 0, MS_SYNC), Ok(addr));
         assert_eq!(mem.msync(addr + 1, 0x1000, MS_SYNC), Err(EINVAL));
         assert_eq!(mem.msync(addr, 0x1000, MS_SYNC | MS_ASYNC), Err(EINVAL));
         assert_eq!(mem.msync(addr, 0x1000, 8), Err(EINVAL));
@@ -762,6 +781,23 @@ mod tests {
         assert_eq!(byte(&mut mem, &mut mmu, addr + 0x1000), 1);
         assert!(mem.check_user(addr + 0x1000, 0x1000, PROT_WRITE));
         assert_eq!(mem.mmap_file(&mut mmu, request, 0x123, &mut fake_file), Err(EINVAL));
+    }
+
+    #[test]
+    fn unmapping_or_replacing_shared_pages_takes_them_out_of_their_mapping() {
+        use crate::mm::shared::{MappedFile, SharedMapping};
+        let (mut mmu, mut mem) = setup();
+        let request = (0, 0x3000, RW, MAP_PRIVATE);
+        let addr = mem.mmap_file(&mut mmu, request, 0, &mut fake_file).unwrap();
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        mem.shared.insert(SharedMapping { start: addr, end: addr + 0x3000, offset: 0, file }).unwrap();
+        mem.munmap(&mut mmu, addr, 0x1000).unwrap();
+        mem.mmap(&mut mmu, addr + 0x2000, 0x1000, RW, ANON | MAP_FIXED).unwrap();
+        assert!(mem.shared.overlaps(addr + 0x1000, addr + 0x2000));
+        assert!(!mem.shared.overlaps(addr, addr + 0x1000) && !mem.shared.overlaps(addr + 0x2000, addr + 0x3000));
+        assert_eq!(mem.shared.take_unused_fd(), None);
+        mem.munmap(&mut mmu, addr, 0x3000).unwrap();
+        assert_eq!(mem.shared.take_unused_fd(), Some(600));
     }
 
     #[test]
