@@ -1,6 +1,6 @@
 //! Shared file mappings (docs/guest-abi.md, "Shared file mappings"): their pages are the
-//! kernel's frames, filled from the file at mmap as private ones are; what the program writes
-//! there reaches the file when the kernel writes the pages the processor marked dirty back with
+//! kernel's frames, filled from the file when first touched (mm/memory.rs); what the program
+//! writes there reaches the file when the kernel writes the pages the processor marked dirty back with
 //! `pwrite64` from the frames: at msync, before munmap (or anything else that drops them), and
 //! before fork, execve and the end of the process. The file stays reachable through an fd of
 //! the kernel's own, a close-on-exec duplicate high in the fd table, so the program may close
@@ -82,8 +82,14 @@ pub fn release_unused() {
     }
 }
 
-/// Writes the dirty pages of the shared mappings in `[start, end)` back to their files.
+/// Writes the dirty pages of the shared mappings in `[start, end)` back to their files,
+/// stopping at the first that fails.
 pub fn write_back(start: u64, end: u64) -> Result<(), i64> {
+    // Asked on every munmap: the common answer must not pay for the array below (each kernel
+    // instruction is emulated).
+    if !with_memory(|mem, _| mem.shared.overlaps(start, end)) {
+        return Ok(());
+    }
     let mut pieces = [NO_MAPPING; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.overlapping(start, end, &mut pieces));
     pieces[..count].iter().try_for_each(write_back_piece)
@@ -100,6 +106,9 @@ pub fn write_back_file(dev: u64, ino: u64) -> Result<(), i64> {
 /// Writes back every shared mapping (before fork, execve and the end of the process); a file
 /// that cannot take its bytes loses them, as nothing is left to report it to.
 pub fn write_back_all() {
+    if with_memory(|mem, _| mem.shared.is_empty()) {
+        return;
+    }
     let mut pieces = [NO_MAPPING; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.overlapping(0, u64::MAX, &mut pieces));
     for piece in &pieces[..count] {

@@ -8,7 +8,7 @@ use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
-use crate::mm::shared::SharedMappings;
+use crate::mm::shared::{MappedFile, SharedMapping, SharedMappings};
 use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
@@ -100,11 +100,17 @@ pub struct Memory {
     /// Whether a request of the program was refused for lack of free frames: the memory
     /// limit was reached (the kernel tells the host at exit or fault).
     pub memory_limit_reached: bool,
+    /// How pages of shared file mappings are filled when first touched: `(fd, gpa, len,
+    /// offset)` reads the file into frames (the kernel's host read, set at boot).
+    pub file_reader: Option<FileReader>,
 }
+
+/// Reads `len` bytes of the file open at `fd`, from `offset`, into guest RAM at `gpa`.
+pub type FileReader = fn(u64, u64, u64, u64) -> Result<(), i64>;
 
 impl Memory {
     pub const fn new(tables: PageTables, frames: FrameAllocator) -> Self {
-        Memory { tables, frames, vmas: VmaMap::new(), shared: SharedMappings::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false }
+        Memory { tables, frames, vmas: VmaMap::new(), shared: SharedMappings::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false, file_reader: None }
     }
 
     /// Takes over the address space rooted at `tables` with the frames of `frames`, in place
@@ -212,6 +218,11 @@ impl Memory {
             return FaultOutcome::Resolved;
         }
         let flags = prot_flags(vma.prot);
+        if vma.kind == VmaKind::File {
+            if let Some(mapping) = self.shared.find(addr) {
+                return self.fill_shared(mmu, vma, mapping, page, flags);
+            }
+        }
         if large_fits
             && large_room
             && matches!(vma.kind, VmaKind::Anonymous | VmaKind::Heap | VmaKind::Stack)
@@ -229,6 +240,47 @@ impl Memory {
             self.memory_limit_reached = true;
             FaultOutcome::OutOfMemory
         }
+    }
+
+    /// Fills the pages without frames around `page` of a shared file mapping from its file,
+    /// within the 2 MiB of `page`'s page table (one host read per 4 MiB run of frames), or
+    /// `page` alone when frames are short. A failed read is a violation (Linux sends SIGBUS).
+    fn fill_shared(&mut self, mmu: &mut impl Mmu, vma: Vma, mapping: SharedMapping, page: u64, flags: u64) -> FaultOutcome {
+        let Some(read) = self.file_reader else { return FaultOutcome::Violation };
+        let chunk = page & !(LARGE_PAGE_SIZE - 1);
+        let low = chunk.max(vma.start).max(mapping.start);
+        let high = (chunk + LARGE_PAGE_SIZE).min(vma.end).min(mapping.end);
+        let (start, end) = self.tables.unmapped_run(mmu, low, high, page);
+        let mut reader = |_: &mut _, gpa, len, at| read(mapping.file.fd, gpa, len, at);
+        let mut fill = |mem: &mut Self, start: u64, end: u64| {
+            mem.fill_from_file(mmu, start, end, flags, mapping.offset + (start - mapping.start), &mut reader)
+        };
+        let mut filled = fill(self, start, end);
+        if filled == Err(ENOMEM) && end - start > PAGE_SIZE {
+            filled = fill(self, page, page + PAGE_SIZE);
+        }
+        match filled {
+            Ok(()) => FaultOutcome::Resolved,
+            Err(ENOMEM) => FaultOutcome::OutOfMemory,
+            Err(_) => FaultOutcome::Violation,
+        }
+    }
+
+    /// mmap(2) of a file, shared, for an fd open for reading and writing: the area is
+    /// recorded as the file's (`shared`), and its pages are filled from the file when first
+    /// touched (`handle_fault`), so that a mapping larger than RAM costs only what is touched.
+    pub fn mmap_shared_file(&mut self, mmu: &mut impl Mmu, request: (u64, u64, u64, u64), offset: u64, file: MappedFile) -> Result<u64, i64> {
+        let (addr, len, prot, flags) = request;
+        if offset % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        if !self.shared.has_room() {
+            return Err(ENOMEM);
+        }
+        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, VmaKind::File)?;
+        let end = start + page_ceil(len).ok_or(ENOMEM)?;
+        self.shared.insert(SharedMapping { start, end, offset, file })?;
+        Ok(start)
     }
 
     /// brk(2): moves the program break; returns the (possibly unchanged) break.
@@ -297,20 +349,6 @@ impl Memory {
             return Err(errno);
         }
         Ok(start)
-    }
-
-    /// Fills the reserved, still unmapped pages `[start, end)` of a file area (grown by
-    /// mremap) from the file at `offset`, with the area's protection.
-    pub fn fill_file_pages<M: Mmu>(
-        &mut self,
-        mmu: &mut M,
-        start: u64,
-        end: u64,
-        offset: u64,
-        read: &mut impl FnMut(&mut M, u64, u64, u64) -> Result<(), i64>,
-    ) -> Result<(), i64> {
-        let vma = self.vmas.find(start).ok_or(ENOMEM)?;
-        self.fill_from_file(mmu, start, end.min(vma.end), prot_flags(vma.prot), offset, read)
     }
 
     fn fill_from_file<M: Mmu>(
@@ -798,6 +836,42 @@ mod tests {
         assert_eq!(mem.shared.take_unused_fd(), None);
         mem.munmap(&mut mmu, addr, 0x3000).unwrap();
         assert_eq!(mem.shared.take_unused_fd(), Some(600));
+    }
+
+    thread_local! {
+        /// The reads the fake file reader was asked for: (fd, len, offset).
+        static READS: std::cell::RefCell<Vec<(u64, u64, u64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    fn recording_reader(fd: u64, _gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
+        READS.with(|reads| reads.borrow_mut().push((fd, len, offset)));
+        Ok(())
+    }
+
+    #[test]
+    fn shared_file_pages_are_read_when_first_touched_around_the_page_within_its_2_mib() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup_large();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let len = LARGE_PAGE_SIZE + 0x4000;
+        let addr = mem.mmap_shared_file(&mut mmu, (0, len, RW, MAP_PRIVATE), 0x3000, file).unwrap();
+        assert!(mem.tables.translate(&mut mmu, addr).is_none(), "nothing read at mmap");
+        let used = mem.frames.used();
+        let touched = addr + 0x2000;
+        assert_eq!(mem.handle_fault(&mut mmu, touched, Access::Write), FaultOutcome::Resolved);
+        let chunk_end = (touched & !(LARGE_PAGE_SIZE - 1)) + LARGE_PAGE_SIZE;
+        let expected = (600, chunk_end.min(addr + len) - addr, 0x3000);
+        assert_eq!(READS.with(|r| r.borrow().clone()), vec![expected]);
+        assert!(mem.tables.translate(&mut mmu, addr).is_some() && mem.tables.translate(&mut mmu, chunk_end - PAGE_SIZE).is_some());
+        assert!(mem.frames.used() >= used + expected.1 / PAGE_SIZE);
+        // A page of the next 2 MiB comes with its own read, at its own offset.
+        if chunk_end < addr + len {
+            READS.with(|r| r.borrow_mut().clear());
+            assert_eq!(mem.handle_fault(&mut mmu, chunk_end, Access::Read), FaultOutcome::Resolved);
+            assert_eq!(READS.with(|r| r.borrow().clone()), vec![(600, addr + len - chunk_end, 0x3000 + chunk_end - addr)]);
+        }
+        assert_eq!(mem.mmap_shared_file(&mut mmu, (0, 0x1000, RW, MAP_PRIVATE), 0x123, file), Err(EINVAL));
     }
 
     #[test]

@@ -581,6 +581,22 @@ impl PageTables {
         Ok(())
     }
 
+    /// The run of pages around `page` inside `[low, high)` (which lies in the 2 MiB one page
+    /// table spans) whose slots hold no frame: reads only that table's slots.
+    pub fn unmapped_run(&self, mmu: &mut impl Mmu, low: u64, high: u64, page: u64) -> (u64, u64) {
+        let Some(table) = self.page_table(mmu, page) else { return (low, high) };
+        let slots = mmu.table(table);
+        let mut start = page;
+        while start > low && !holds_frame(slots[index(start - PAGE_SIZE, 0)]) {
+            start -= PAGE_SIZE;
+        }
+        let mut end = page + PAGE_SIZE;
+        while end < high && !holds_frame(slots[index(end, 0)]) {
+            end += PAGE_SIZE;
+        }
+        (start, end)
+    }
+
     /// Hands `write(va, gpa, len)` each run of pages of `[start, end)` written since the last
     /// call (dirty bit set; consecutive in both address spaces, inside one page table) and
     /// clears their dirty bits once it succeeded; stops at the first error. Large pages are
@@ -755,6 +771,17 @@ mod tests {
         mmu.table(table)[index(0x40_3000, 0)] |= PTE_DIRTY;
         assert_eq!(pt.take_dirty(&mut mmu, 0x40_0000, 0x40_5000, &mut |_, _, _| Err(5)), Err(5));
         assert_ne!(pt.entry(&mut mmu, 0x40_3000) & PTE_DIRTY, 0, "a failed write keeps the page dirty");
+    }
+
+    #[test]
+    fn the_unmapped_run_around_a_page_stops_at_mapped_pages_and_the_bounds() {
+        let (mut mmu, mut frames, mut pt) = setup(64);
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_4000), (0x40_1000, 0x40_9000), "no table yet");
+        pt.map_fresh(&mut mmu, &mut frames, 0x40_2000, 0x40_3000, RW).unwrap();
+        pt.map_fresh(&mut mmu, &mut frames, 0x40_6000, 0x40_7000, RW).unwrap();
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_4000), (0x40_3000, 0x40_6000));
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_1000), (0x40_1000, 0x40_2000));
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_8000), (0x40_7000, 0x40_9000));
     }
 
     #[test]

@@ -73,6 +73,11 @@ impl SharedMappings {
         Ok(())
     }
 
+    /// The mapping holding the page at `addr`.
+    pub fn find(&self, addr: u64) -> Option<SharedMapping> {
+        self.maps[..self.len].iter().find(|m| m.start <= addr && addr < m.end).copied()
+    }
+
     pub fn overlaps(&self, start: u64, end: u64) -> bool {
         self.maps[..self.len].iter().any(|m| m.start < end && start < m.end)
     }

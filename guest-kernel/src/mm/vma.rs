@@ -18,7 +18,8 @@ pub enum VmaKind {
     Stack,
     /// An anonymous `mmap`.
     Anonymous,
-    /// A private `mmap` of a file (filled when mapped).
+    /// An `mmap` of a file: private ones are filled when mapped, shared ones (mm/shared.rs)
+    /// when their pages are first touched.
     File,
     /// The vDSO or its vvar page: the kernel's frames, shared by every program, never writable.
     Vdso,

@@ -57,9 +57,8 @@ fn mmap_file_copy(a: &Args, fd: u64) -> i64 {
     result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)))
 }
 
-/// A shared mapping of a file open for reading and writing: filled as a private one, after
-/// the other mappings of the file in this process wrote theirs back, and recorded so that its
-/// pages are written back (host/file_mappings.rs).
+/// A shared mapping of a file open for reading and writing (pages filled when first touched,
+/// mm/memory.rs), after the other mappings of the file in this process wrote theirs back.
 fn mmap_shared_file(a: &Args) -> i64 {
     let (addr, len, prot, flags, fd, offset) = (a[0], a[1], a[2], a[3], a[4], a[5]);
     if !with_memory(|mem, _| mem.shared.has_room()) {
@@ -71,13 +70,7 @@ fn mmap_shared_file(a: &Args) -> i64 {
     };
     let mapped = write_back_file(file.dev, file.ino).and_then(|()| write_back_replaced(addr, len, flags)).and_then(|()| {
         let private = (flags & !MAP_SHARED_VALIDATE) | MAP_PRIVATE;
-        let mut read = |_: &mut DirectMap, gpa, len, at| read_file_into(file.fd, gpa, len, at);
-        with_memory(|mem, mmu| {
-            let start = mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)?;
-            let end = start + page_ceil(len).unwrap_or(0);
-            mem.shared.insert(SharedMapping { start, end, offset, file })?;
-            Ok(start)
-        })
+        with_memory(|mem, mmu| mem.mmap_shared_file(mmu, (addr, len, prot, private), offset, file))
     });
     if mapped.is_err() {
         let_go(file.fd);
@@ -95,8 +88,8 @@ fn write_back_replaced(addr: u64, len: u64, flags: u64) -> Result<(), i64> {
     Ok(())
 }
 
-/// mremap(2): a shared file mapping is written back first, moves with its pages, and what it
-/// grows by is filled from the file.
+/// mremap(2): a shared file mapping is written back first and moves with its pages; what it
+/// grows by is filled from the file when first touched.
 pub fn sys_mremap(a: &Args) -> i64 {
     let (old, old_len, new_len, flags, new_addr) = (a[0], a[1], a[2], a[3], a[4]);
     // A fixed target replaces what was there.
@@ -121,15 +114,10 @@ pub fn sys_mremap(a: &Args) -> i64 {
         return -EINVAL;
     };
     let moved = with_memory(|mem, mmu| mem.mremap(mmu, old, old_len, new_len, flags, new_addr));
-    let outcome = with_memory(|mem, mmu| match moved {
+    let outcome = with_memory(|mem, _| match moved {
         Ok(start) => {
             let end = start + page_ceil(new_len).unwrap_or(0);
-            let grown_from = start + (piece.end - piece.start);
             mem.shared.insert(SharedMapping { start, end, ..piece })?;
-            if grown_from < end {
-                let mut read = |_: &mut DirectMap, gpa, len, at| read_file_into(piece.file.fd, gpa, len, at);
-                mem.fill_file_pages(mmu, grown_from, end, piece.offset + (grown_from - start), &mut read)?;
-            }
             Ok(start)
         }
         Err(errno) => {
