@@ -2,6 +2,7 @@
 // end of the process, read() sees them afterwards, and the open mode decides what may be
 // mapped writable. Run with the directory to work in as argv[1] (/tmp in the sandbox) and,
 // optionally, a file on a read-only mount as argv[2].
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,6 +120,25 @@ int main(int argc, char **argv) {
     waitpid(child, &status, 0);
     printf("child-exited: %s\n", file_at(600, 5));
     munmap(map, 3 * PAGE);
+
+    // Grown with the file (as Python's mmap.resize does): the new page reads the file and
+    // takes writes; shrunk again, what is left is still the file's.
+    map = map_file();
+    int fd = open(path, O_RDWR);
+    ftruncate(fd, 4 * PAGE);
+    pwrite(fd, "grown", 5, 3 * PAGE + 8);
+    char *grown = mremap(map, 3 * PAGE, 4 * PAGE, MREMAP_MAYMOVE);
+    printf("mremap-grow: %.5s\n", grown == MAP_FAILED ? err(errno) : grown + 3 * PAGE + 8);
+    memcpy(grown + 3 * PAGE + 20, "tail", 4);
+    memcpy(grown + 700, "moved", 5);
+    char *shrunk = mremap(grown, 4 * PAGE, PAGE, 0);
+    printf("mremap-shrink: %s", shrunk == grown ? "in place" : "moved");
+    printf(" %s", file_at(3 * PAGE + 20, 4));
+    printf(" %s\n", file_at(700, 5));
+    memcpy(shrunk + 800, "short", 5);
+    munmap(shrunk, PAGE);
+    printf("after-shrink: %s\n", file_at(800, 5));
+    close(fd);
 
     // The open mode decides, as on Linux.
     int read_only = open(path, O_RDONLY);

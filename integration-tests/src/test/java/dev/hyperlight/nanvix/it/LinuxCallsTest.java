@@ -67,9 +67,9 @@ class LinuxCallsTest {
 
     /**
      * Writable MAP_SHARED file mappings (integration-tests/guests/shared-mappings.c): writes reach
-     * the file on msync, munmap, mprotect then munmap, a process's exit (a forked child's) and
-     * never past the file's end; a second mapping starts from the first's writes; the open mode
-     * decides as on Linux. The lines up to append-fd-writable are what the program printed
+     * the file on msync, munmap, mprotect then munmap, mremap, a process's exit (a forked
+     * child's) and never past the file's end; a second mapping starts from the first's writes;
+     * the open mode decides as on Linux. The lines up to append-fd-writable are what the program printed
      * natively on Linux 6.x; the last two are the sandbox's read-only /app (Linux gives EROFS
      * and EACCES there too).
      */
@@ -94,6 +94,9 @@ class LinuxCallsTest {
                     dontneed: 0 advised
                     child-sees-parent: parent
                     child-exited: child
+                    mremap-grow: grown
+                    mremap-shrink: in place tail moved
+                    after-shrink: short
                     read-only-fd-writable: EACCES
                     read-only-fd-readable: hello
                     append-fd-writable: mapped
