@@ -107,6 +107,15 @@ int main(int argc, char **argv) {
     printf("dontneed: %d %.7s\n", advised, map + 400);
     munmap(map, 3 * PAGE);
 
+    // Bytes the system stores into the mapping (pread into it) reach the file as the
+    // program's own writes do.
+    map = map_file();
+    int source = open(path, O_RDONLY);
+    ssize_t stored = pread(source, map + 900, 5, 0);
+    close(source);
+    munmap(map, 3 * PAGE);
+    printf("pread-into: %zd %s\n", stored, file_at(900, 5));
+
     // A child's writes reach the file when it exits, without msync; it sees its parent's.
     map = map_file();
     memcpy(map + 500, "parent", 6);

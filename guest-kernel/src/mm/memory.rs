@@ -7,7 +7,7 @@ use crate::abi::errno::{EACCES, EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
-use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
+use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_DIRTY, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
 use crate::mm::shared::{MappedFile, SharedMapping, SharedMappings};
 use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
@@ -193,6 +193,10 @@ impl Memory {
         }
         if entry & needed != needed {
             return Err(EFAULT);
+        }
+        // What the kernel writes into a shared file mapping must be written back too.
+        if access == Access::Write && entry & PTE_DIRTY == 0 && self.shared.overlaps(va, va + 1) {
+            self.tables.mark_dirty(mmu, va);
         }
         Ok((entry & ADDRESS_MASK) + va % PAGE_SIZE)
     }
@@ -872,6 +876,23 @@ mod tests {
             assert_eq!(READS.with(|r| r.borrow().clone()), vec![(600, addr + len - chunk_end, 0x3000 + chunk_end - addr)]);
         }
         assert_eq!(mem.mmap_shared_file(&mut mmu, (0, 0x1000, RW, MAP_PRIVATE), 0x123, file), Err(EINVAL));
+    }
+
+    #[test]
+    fn the_kernels_writes_into_a_shared_file_mapping_mark_its_pages_written() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let shared = mem.mmap_shared_file(&mut mmu, (0, 0x2000, RW, MAP_PRIVATE), 0, file).unwrap();
+        let private = mem.mmap(&mut mmu, 0, 0x1000, RW, ANON).unwrap();
+        mem.user_byte(&mut mmu, shared + 0x1010, Access::Write).unwrap();
+        mem.user_byte(&mut mmu, shared + 0x10, Access::Read).unwrap();
+        mem.user_byte(&mut mmu, private, Access::Write).unwrap();
+        let dirty = |mem: &Memory, mmu: &mut TestMmu, va| mem.tables.entry(mmu, va) & PTE_DIRTY != 0;
+        assert!(dirty(&mem, &mut mmu, shared + 0x1000));
+        assert!(!dirty(&mem, &mut mmu, shared), "only read");
+        assert!(!dirty(&mem, &mut mmu, private), "nothing to write back");
     }
 
     #[test]

@@ -581,6 +581,18 @@ impl PageTables {
         Ok(())
     }
 
+    /// Marks the 4 KiB page `va` written, as the processor does when a program writes it (the
+    /// kernel's own writes go through the direct map and leave the mark alone). No flush: a
+    /// cached translation without the mark only makes the processor set it again.
+    pub fn mark_dirty(&mut self, mmu: &mut impl Mmu, va: u64) {
+        if let Some(table) = self.page_table(mmu, va) {
+            let slot = &mut mmu.table(table)[index(va, 0)];
+            if holds_frame(*slot) {
+                *slot |= PTE_DIRTY;
+            }
+        }
+    }
+
     /// The run of pages around `page` inside `[low, high)` (which lies in the 2 MiB one page
     /// table spans) whose slots hold no frame: reads only that table's slots.
     pub fn unmapped_run(&self, mmu: &mut impl Mmu, low: u64, high: u64, page: u64) -> (u64, u64) {

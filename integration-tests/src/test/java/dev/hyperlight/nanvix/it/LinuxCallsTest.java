@@ -68,7 +68,7 @@ class LinuxCallsTest {
     /**
      * Writable MAP_SHARED file mappings (integration-tests/guests/shared-mappings.c): writes reach
      * the file on msync, munmap, mprotect then munmap, mremap, a process's exit (a forked
-     * child's) and never past the file's end; a second mapping starts from the first's writes;
+     * child's) and never past the file's end, and so do bytes a pread stores there; a second mapping starts from the first's writes;
      * the open mode decides as on Linux. The lines up to append-fd-writable are what the program printed
      * natively on Linux 6.x; the last two are the sandbox's read-only /app (Linux gives EROFS
      * and EACCES there too).
@@ -92,6 +92,7 @@ class LinuxCallsTest {
                     second-sees-first: first
                     both-written: first second
                     dontneed: 0 advised
+                    pread-into: 5 hello
                     child-sees-parent: parent
                     child-exited: child
                     mremap-grow: grown
