@@ -155,6 +155,7 @@ int main(int argc, char **argv) {
     printf("read-only-fd-writable: %s\n", refused == MAP_FAILED ? err(errno) : "mapped");
     char *readable = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, read_only, 0);
     printf("read-only-fd-readable: %.5s\n", readable == MAP_FAILED ? err(errno) : readable);
+    printf("read-only-fd-mprotect: %s\n", mprotect(readable, PAGE, PROT_READ | PROT_WRITE) ? err(errno) : "writable");
     munmap(readable, PAGE);
     close(read_only);
     int append = open(path, O_RDWR | O_APPEND);

@@ -331,7 +331,8 @@ impl Memory {
         self.vmas.find_free(len, self.mmap_bottom, self.mmap_top)
     }
 
-    /// mmap(2) of a file, private: the pages are filled now, in physically contiguous runs,
+    /// mmap(2) of a file, private (or shared, of an fd open read-only: the same copy, but
+    /// never writable): the pages are filled now, in physically contiguous runs,
     /// by `read(mmu, gpa, len, file_offset)` (one host read per run: under PVM every fault is
     /// a trip to the hypervisor, so demand paging a file page by page would cost more). Bytes
     /// past the end of the file read as zeros.
@@ -346,7 +347,8 @@ impl Memory {
         if offset % PAGE_SIZE != 0 {
             return Err(EINVAL);
         }
-        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, VmaKind::File)?;
+        let kind = if flags & MAP_SHARED != 0 { VmaKind::ReadOnlySharedFile } else { VmaKind::File };
+        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, kind)?;
         let end = start + page_ceil(len).ok_or(ENOMEM)?;
         if let Err(errno) = self.fill_from_file(mmu, start, end, prot_flags((prot as u32) & PROT_MASK), offset, read) {
             self.unmap_range(mmu, start, end)?;
@@ -462,9 +464,11 @@ impl Memory {
         }
         let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
-        // The vDSO's and vvar's frames are the kernel's: no program may write them (EACCES, as
-        // Linux answers for a mapping that may never be writable).
-        if prot & PROT_WRITE != 0 && self.vmas.iter().any(|v| v.kind == VmaKind::Vdso && v.start < end && addr < v.end) {
+        // The vDSO's and vvar's frames are the kernel's, and a shared mapping of a file open
+        // read-only may not write it: no program may make them writable (EACCES, as Linux
+        // answers for a mapping that may never be writable).
+        let never_writable = |v: &Vma| matches!(v.kind, VmaKind::Vdso | VmaKind::ReadOnlySharedFile);
+        if prot & PROT_WRITE != 0 && self.vmas.iter().any(|v| never_writable(v) && v.start < end && addr < v.end) {
             return Err(EACCES);
         }
         // Large pages the range covers in part are split before anything changes: that needs
@@ -823,6 +827,16 @@ mod tests {
         assert_eq!(byte(&mut mem, &mut mmu, addr + 0x1000), 1);
         assert!(mem.check_user(addr + 0x1000, 0x1000, PROT_WRITE));
         assert_eq!(mem.mmap_file(&mut mmu, request, 0x123, &mut fake_file), Err(EINVAL));
+    }
+
+    #[test]
+    fn a_shared_copy_of_a_read_only_file_never_becomes_writable() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap_file(&mut mmu, (0, 0x2000, PROT_READ as u64, MAP_SHARED), 0, &mut fake_file).unwrap();
+        assert_eq!(mem.vmas.find(addr).unwrap().kind, VmaKind::ReadOnlySharedFile);
+        assert_eq!(mem.mprotect(&mut mmu, addr, 0x1000, RW), Err(EACCES));
+        assert_eq!(mem.mprotect(&mut mmu, addr, 0x1000, 0), Ok(0), "taking rights away is fine");
+        assert!(mem.check_user(addr + 0x1000, 1, PROT_READ));
     }
 
     #[test]

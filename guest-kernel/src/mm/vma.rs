@@ -21,6 +21,9 @@ pub enum VmaKind {
     /// An `mmap` of a file: private ones are filled when mapped, shared ones (mm/shared.rs)
     /// when their pages are first touched.
     File,
+    /// A shared `mmap` of a file open read-only: a copy filled when mapped, never writable
+    /// (mprotect answers EACCES, as Linux does for such a mapping).
+    ReadOnlySharedFile,
     /// The vDSO or its vvar page: the kernel's frames, shared by every program, never writable.
     Vdso,
 }

@@ -52,9 +52,10 @@ fn mmap_file_copy(a: &Args, fd: u64) -> i64 {
     if let Err(errno) = write_back_replaced(addr, len, flags) {
         return -errno;
     }
-    let private = (flags & !MAP_SHARED_VALIDATE) | MAP_PRIVATE;
+    // MAP_SHARED_VALIDATE is MAP_SHARED to the memory manager, which keeps shared ones read-only.
+    let flags = if flags & MAP_SHARED != 0 { (flags & !MAP_SHARED_VALIDATE) | MAP_SHARED } else { flags };
     let mut read = |_: &mut DirectMap, gpa, len, at| read_file_into(fd, gpa, len, at);
-    result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, private), offset, &mut read)))
+    result(with_memory(|mem, mmu| mem.mmap_file(mmu, (addr, len, prot, flags), offset, &mut read)))
 }
 
 /// A shared mapping of a file open for reading and writing (pages filled when first touched,

@@ -100,6 +100,7 @@ class LinuxCallsTest {
                     after-shrink: short
                     read-only-fd-writable: EACCES
                     read-only-fd-readable: hello
+                    read-only-fd-mprotect: EACCES
                     append-fd-writable: mapped
                     image-read-write: EROFS
                     image-writable: EACCES
