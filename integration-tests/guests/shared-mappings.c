@@ -89,12 +89,13 @@ int main(int argc, char **argv) {
     printf("munmap: %d\n", munmap(map, 3 * PAGE));
     printf("after-munmap: %s\n", file_at(200, 9));
 
-    // A second mapping of the file starts from what the first one wrote.
+    // Two mappings of the file at once see each other's writes.
     char *first = map_file();
     memcpy(first + 300, "first", 5);
     char *second = map_file();
     printf("second-sees-first: %.5s\n", second + 300);
     memcpy(second + PAGE + 300, "second", 6);
+    printf("first-sees-second: %.6s\n", first + PAGE + 300);
     munmap(second, 3 * PAGE);
     munmap(first, 3 * PAGE);
     printf("both-written: %s", file_at(300, 5));

@@ -19,8 +19,6 @@ use crate::mm::shared::{MappedFile, SharedMapping, MAX_SHARED_MAPPINGS};
 /// a program's next open gets the number it would get on Linux.
 const MAPPING_FD_FLOOR: u64 = 512;
 
-const NO_MAPPING: SharedMapping = SharedMapping { start: 0, end: 0, offset: 0, file: MappedFile { fd: 0, dev: 0, ino: 0 } };
-
 /// What a `MAP_SHARED` mapping of `fd` needs, as Linux decides it from the fd's open mode:
 /// Ok(true) when the fd is open for reading and writing (the mapping is written back, so that
 /// it may become writable later with mprotect too); Ok(false) when it is read-only and the
@@ -90,7 +88,7 @@ pub fn write_back(start: u64, end: u64) -> Result<(), i64> {
     if !with_memory(|mem, _| mem.shared.overlaps(start, end)) {
         return Ok(());
     }
-    let mut pieces = [NO_MAPPING; MAX_SHARED_MAPPINGS];
+    let mut pieces = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.overlapping(start, end, &mut pieces));
     pieces[..count].iter().try_for_each(write_back_piece)
 }
@@ -98,7 +96,7 @@ pub fn write_back(start: u64, end: u64) -> Result<(), i64> {
 /// Writes back every mapping of the file `dev`/`ino`, so that a new mapping of it starts
 /// from what the others hold.
 pub fn write_back_file(dev: u64, ino: u64) -> Result<(), i64> {
-    let mut mappings = [NO_MAPPING; MAX_SHARED_MAPPINGS];
+    let mut mappings = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.of_file(dev, ino, &mut mappings));
     mappings[..count].iter().try_for_each(write_back_piece)
 }
@@ -109,7 +107,7 @@ pub fn write_back_all() {
     if with_memory(|mem, _| mem.shared.is_empty()) {
         return;
     }
-    let mut pieces = [NO_MAPPING; MAX_SHARED_MAPPINGS];
+    let mut pieces = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.overlapping(0, u64::MAX, &mut pieces));
     for piece in &pieces[..count] {
         let _ = write_back_piece(piece);
@@ -118,7 +116,7 @@ pub fn write_back_all() {
 
 /// Flushes the file's bytes to its storage (msync with MS_SYNC).
 pub fn sync(start: u64, end: u64) -> Result<(), i64> {
-    let mut pieces = [NO_MAPPING; MAX_SHARED_MAPPINGS];
+    let mut pieces = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
     let count = with_memory(|mem, _| mem.shared.overlapping(start, end, &mut pieces));
     for piece in &pieces[..count] {
         let result = hypercall::call(forwarded::FSYNC, [piece.file.fd, 0, 0, 0, 0, 0]);

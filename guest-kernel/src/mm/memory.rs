@@ -8,7 +8,7 @@ use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
 use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_DIRTY, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
-use crate::mm::shared::{MappedFile, SharedMapping, SharedMappings};
+use crate::mm::shared::{MappedFile, SharedMapping, SharedMappings, MAX_SHARED_MAPPINGS};
 use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
@@ -251,6 +251,22 @@ impl Memory {
     /// `page` alone when frames are short. A failed read is a violation (Linux sends SIGBUS).
     fn fill_shared(&mut self, mmu: &mut impl Mmu, vma: Vma, mapping: SharedMapping, page: u64, flags: u64) -> FaultOutcome {
         let Some(read) = self.file_reader else { return FaultOutcome::Violation };
+        if self.shared.has_twin(&mapping) {
+            // Another mapping of the file may hold this file page: the two share its frame, so
+            // that each sees the other's writes. Page by page, as mappings rarely overlap.
+            if let Some(frame) = self.twin_frame(mmu, mapping, page) {
+                return match self.tables.map_existing(mmu, &mut self.frames, page, page + PAGE_SIZE, flags, frame) {
+                    Ok(_) => FaultOutcome::Resolved,
+                    Err(_) => FaultOutcome::OutOfMemory,
+                };
+            }
+            let mut reader = |_: &mut _, gpa, len, at| read(mapping.file.fd, gpa, len, at);
+            return match self.fill_from_file(mmu, page, page + PAGE_SIZE, flags, mapping.offset + (page - mapping.start), &mut reader) {
+                Ok(()) => FaultOutcome::Resolved,
+                Err(ENOMEM) => FaultOutcome::OutOfMemory,
+                Err(_) => FaultOutcome::Violation,
+            };
+        }
         let chunk = page & !(LARGE_PAGE_SIZE - 1);
         let low = chunk.max(vma.start).max(mapping.start);
         let high = (chunk + LARGE_PAGE_SIZE).min(vma.end).min(mapping.end);
@@ -267,6 +283,38 @@ impl Memory {
             Ok(()) => FaultOutcome::Resolved,
             Err(ENOMEM) => FaultOutcome::OutOfMemory,
             Err(_) => FaultOutcome::Violation,
+        }
+    }
+
+    /// The frame another shared mapping of the same file holds for the file page at `va` of
+    /// `mapping`, if one does.
+    fn twin_frame(&self, mmu: &mut impl Mmu, mapping: SharedMapping, va: u64) -> Option<u64> {
+        self.shared.twins_of(mapping, va).find_map(|twin| {
+            let entry = self.tables.entry(mmu, twin);
+            (entry & (PTE_PRESENT | PTE_PROT_NONE) != 0).then_some(entry & ADDRESS_MASK)
+        })
+    }
+
+    /// Before the pages of `[start, end)` go: a page whose frame another shared mapping of
+    /// the same file still holds leaves it that mapping's (its entry is cleared, the frame not
+    /// freed). Of two such pages going at once the first leaves the frame to the second, which
+    /// frees it.
+    fn keep_twin_frames(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) {
+        let mut pieces = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
+        let count = self.shared.overlapping(start, end, &mut pieces);
+        for piece in &pieces[..count] {
+            let Some(whole) = self.shared.find(piece.start) else { continue };
+            if !self.shared.has_twin(&whole) {
+                continue;
+            }
+            for va in (piece.start..piece.end).step_by(PAGE_SIZE as usize) {
+                let entry = self.tables.entry(mmu, va);
+                let frame = entry & ADDRESS_MASK;
+                if entry & (PTE_PRESENT | PTE_PROT_NONE) != 0 && self.twin_frame(mmu, whole, va) == Some(frame) {
+                    // File pages are never large: nothing to split, so this cannot fail.
+                    let _ = self.tables.forget(mmu, &mut self.frames, va);
+                }
+            }
         }
     }
 
@@ -438,6 +486,9 @@ impl Memory {
     }
 
     fn unmap_range(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+        if !self.shared.is_empty() {
+            self.keep_twin_frames(mmu, start, end);
+        }
         self.shared.remove(start, end)?;
         self.vmas.remove(start, end).map_err(|_| ENOMEM)?;
         self.tables.unmap(mmu, &mut self.frames, start, end);
@@ -890,6 +941,32 @@ mod tests {
             assert_eq!(READS.with(|r| r.borrow().clone()), vec![(600, addr + len - chunk_end, 0x3000 + chunk_end - addr)]);
         }
         assert_eq!(mem.mmap_shared_file(&mut mmu, (0, 0x1000, RW, MAP_PRIVATE), 0x123, file), Err(EINVAL));
+    }
+
+    #[test]
+    fn two_shared_mappings_of_one_file_share_the_frames_of_its_pages_and_free_them_once() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let first = mem.mmap_shared_file(&mut mmu, (0, 0x3000, RW, MAP_PRIVATE), 0, file).unwrap();
+        let second = mem.mmap_shared_file(&mut mmu, (0, 0x2000, RW, MAP_PRIVATE), 0x1000, MappedFile { fd: 601, ..file }).unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, first + 0x1000, Access::Write), FaultOutcome::Resolved);
+        mem.write_through_tables(&mut mmu, first + 0x1000, b"shared").unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, second, Access::Read), FaultOutcome::Resolved);
+        let frame = mem.tables.translate(&mut mmu, second).unwrap();
+        assert_eq!(Some(frame), mem.tables.translate(&mut mmu, first + 0x1000), "file page 0x1000 in both");
+        assert_eq!(&mmu.bytes(frame)[..6], b"shared");
+        // File page 0x2000, which only the first has touched: a frame of its own.
+        assert_eq!(mem.handle_fault(&mut mmu, first + 0x2000, Access::Read), FaultOutcome::Resolved);
+        let available = mem.frames.available();
+        mem.munmap(&mut mmu, first, 0x3000).unwrap();
+        assert_eq!(mem.tables.translate(&mut mmu, second), Some(frame), "kept for the second mapping");
+        assert_eq!(&mmu.bytes(frame)[..6], b"shared");
+        assert_eq!(mem.frames.available(), available + 1, "the first's own frame is freed, the shared one not");
+        let available = mem.frames.available();
+        mem.munmap(&mut mmu, second, 0x2000).unwrap();
+        assert_eq!(mem.frames.available(), available + 1, "the shared frame freed once, with the last mapping");
     }
 
     #[test]

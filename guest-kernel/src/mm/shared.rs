@@ -24,6 +24,9 @@ pub struct SharedMapping {
 }
 
 impl SharedMapping {
+    /// An empty entry, to fill arrays with.
+    pub const NONE: SharedMapping = SharedMapping { start: 0, end: 0, offset: 0, file: MappedFile { fd: 0, dev: 0, ino: 0 } };
+
     /// The part of this mapping inside `[start, end)`, if any, with its file offset.
     pub fn clip(&self, start: u64, end: u64) -> Option<SharedMapping> {
         let (from, to) = (self.start.max(start), self.end.min(end));
@@ -33,8 +36,6 @@ impl SharedMapping {
 
 /// Most shared file mappings a program may have at once (more: mmap answers ENOMEM).
 pub const MAX_SHARED_MAPPINGS: usize = 64;
-
-const NONE: SharedMapping = SharedMapping { start: 0, end: 0, offset: 0, file: MappedFile { fd: 0, dev: 0, ino: 0 } };
 
 /// The mappings, in no order, never overlapping; plus the fds no mapping uses any more, for
 /// the kernel to close on the host.
@@ -53,7 +54,7 @@ impl Default for SharedMappings {
 
 impl SharedMappings {
     pub const fn new() -> Self {
-        SharedMappings { maps: [NONE; MAX_SHARED_MAPPINGS], len: 0, unused_fds: [0; MAX_SHARED_MAPPINGS], unused_len: 0 }
+        SharedMappings { maps: [SharedMapping::NONE; MAX_SHARED_MAPPINGS], len: 0, unused_fds: [0; MAX_SHARED_MAPPINGS], unused_len: 0 }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,6 +72,31 @@ impl SharedMappings {
         self.maps[self.len] = mapping;
         self.len += 1;
         Ok(())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SharedMapping> {
+        self.maps[..self.len].iter()
+    }
+
+    /// The pages of the other mappings that hold the same file page as `va` of `mapping`.
+    pub fn twins_of(&self, mapping: SharedMapping, va: u64) -> impl Iterator<Item = u64> + '_ {
+        let file_offset = mapping.offset + (va - mapping.start);
+        self.iter()
+            .filter(move |m| m.file.dev == mapping.file.dev && m.file.ino == mapping.file.ino)
+            .filter(move |m| m.offset <= file_offset && file_offset - m.offset < m.end - m.start)
+            .map(move |m| m.start + (file_offset - m.offset))
+            .filter(move |&twin| twin != va)
+    }
+
+    /// Whether another mapping maps part of the same file as `mapping`.
+    pub fn has_twin(&self, mapping: &SharedMapping) -> bool {
+        let end = mapping.offset + (mapping.end - mapping.start);
+        self.iter().any(|m| {
+            m.start != mapping.start
+                && (m.file.dev, m.file.ino) == (mapping.file.dev, mapping.file.ino)
+                && m.offset < end
+                && mapping.offset < m.offset + (m.end - m.start)
+        })
     }
 
     /// The mapping holding the page at `addr`.
@@ -171,7 +197,7 @@ mod tests {
     }
 
     fn all(table: &SharedMappings) -> Vec<SharedMapping> {
-        let mut out = [NONE; MAX_SHARED_MAPPINGS];
+        let mut out = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
         let n = table.overlapping(0, u64::MAX, &mut out);
         let mut v = out[..n].to_vec();
         v.sort_by_key(|m| m.start);
@@ -196,13 +222,27 @@ mod tests {
         let mut table = SharedMappings::new();
         table.insert(mapping(0x10000, 0x12000, 0, 900)).unwrap();
         table.insert(mapping(0x20000, 0x22000, 0x5000, 901)).unwrap();
-        let mut out = [NONE; MAX_SHARED_MAPPINGS];
+        let mut out = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
         assert_eq!(table.overlapping(0x11000, 0x21000, &mut out), 2);
         let mut parts = out[..2].to_vec();
         parts.sort_by_key(|m| m.start);
         assert_eq!(parts, vec![mapping(0x11000, 0x12000, 0x1000, 900), mapping(0x20000, 0x21000, 0x5000, 901)]);
         assert_eq!(table.of_file(1, 7, &mut out), 2);
         assert_eq!(table.of_file(1, 8, &mut out), 0);
+    }
+
+    #[test]
+    fn twins_are_the_other_mappings_pages_of_the_same_file_page() {
+        let mut table = SharedMappings::new();
+        let first = mapping(0x10000, 0x13000, 0x1000, 900);
+        table.insert(first).unwrap();
+        assert!(!table.has_twin(&first));
+        table.insert(mapping(0x50000, 0x52000, 0x2000, 901)).unwrap();
+        table.insert(SharedMapping { file: MappedFile { ino: 8, ..FILE }, ..mapping(0x70000, 0x73000, 0x1000, 902) }).unwrap();
+        assert!(table.has_twin(&first));
+        // File page 0x2000: page 0x11000 of the first, 0x50000 of the second; not the other file's.
+        assert_eq!(table.twins_of(first, 0x11000).collect::<Vec<_>>(), vec![0x50000]);
+        assert_eq!(table.twins_of(first, 0x10000).count(), 0, "file page 0x1000 is the first's alone");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::abi::errno::{EINVAL, ENOMEM};
 use crate::host::calls::read_file_into;
 use crate::host::file_mappings::{self, hold_file, let_go, needs_write_back, release_unused, write_back, write_back_file};
 use crate::mm::global::{with_memory, DirectMap};
-use crate::mm::memory::{page_ceil, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MREMAP_FIXED, MS_SYNC};
+use crate::mm::memory::{page_ceil, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MREMAP_FIXED, MREMAP_MAYMOVE, MS_SYNC};
 use crate::mm::shared::SharedMapping;
 use crate::mm::vma::PROT_WRITE;
 use crate::syscalls::{result, Args};
@@ -106,15 +106,27 @@ pub fn sys_mremap(a: &Args) -> i64 {
         release_unused();
         return result(outcome);
     }
-    let old_end = old_end.unwrap_or(old);
+    let mut old_end = old_end.unwrap_or(old);
     if let Err(errno) = write_back(old, old_end) {
         return -errno;
+    }
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0 || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0) {
+        return -EINVAL;
+    }
+    // A shrink first unmaps the tail while the mapping is recorded, so that frames another
+    // mapping of the file shares stay that mapping's.
+    let kept = page_ceil(new_len).unwrap_or(0);
+    if kept > 0 && old + kept < old_end {
+        if let Err(errno) = with_memory(|mem, mmu| mem.munmap(mmu, old + kept, old_end - old - kept)) {
+            return -errno;
+        }
+        old_end = old + kept;
     }
     let Some(piece) = with_memory(|mem, _| mem.shared.detach(old, old_end)) else {
         // The range spans more than one mapping: Linux moves one area at a time.
         return -EINVAL;
     };
-    let moved = with_memory(|mem, mmu| mem.mremap(mmu, old, old_len, new_len, flags, new_addr));
+    let moved = with_memory(|mem, mmu| mem.mremap(mmu, old, old_end - old, new_len, flags, new_addr));
     let outcome = with_memory(|mem, _| match moved {
         Ok(start) => {
             let end = start + page_ceil(new_len).unwrap_or(0);

@@ -67,11 +67,11 @@ class LinuxCallsTest {
 
     /**
      * Writable MAP_SHARED file mappings (integration-tests/guests/shared-mappings.c): writes reach
-     * the file on msync, munmap, mprotect then munmap, mremap, a process's exit (a forked
-     * child's) and never past the file's end, and so do bytes a pread stores there; a second mapping starts from the first's writes;
-     * the open mode decides as on Linux. The lines up to append-fd-writable are what the program printed
-     * natively on Linux 6.x; the last two are the sandbox's read-only /app (Linux gives EROFS
-     * and EACCES there too).
+     * the file on msync, munmap, mprotect then munmap, mremap and a process's exit (a forked
+     * child's), never past the file's end, and so do bytes a pread stores there; two mappings of
+     * the file see each other's writes; the open mode decides as on Linux. The lines up to
+     * append-fd-writable are what the program printed natively on Linux 6.x; the last two are the
+     * sandbox's read-only /app (Linux gives EROFS and EACCES there too).
      */
     @Test
     void sharedFileMappingsWriteBackToTheirFiles() throws Exception {
@@ -90,6 +90,7 @@ class LinuxCallsTest {
                     munmap: 0
                     after-munmap: protected
                     second-sees-first: first
+                    first-sees-second: second
                     both-written: first second
                     dontneed: 0 advised
                     pread-into: 5 hello
