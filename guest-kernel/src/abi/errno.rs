@@ -3,6 +3,7 @@
 pub const EPERM: i64 = 1;
 pub const ENOENT: i64 = 2;
 pub const EINTR: i64 = 4;
+pub const EIO: i64 = 5;
 pub const EBADF: i64 = 9;
 pub const ENOMEM: i64 = 12;
 pub const EACCES: i64 = 13;

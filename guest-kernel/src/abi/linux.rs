@@ -16,6 +16,10 @@ pub const PATH_MAX: usize = 4096;
 /// Most iovecs one call takes.
 pub const IOV_MAX: u64 = 1024;
 pub const F_GETFD: u64 = 1;
+pub const F_GETFL: u64 = 3;
+pub const F_DUPFD_CLOEXEC: u64 = 1030;
+pub const O_ACCMODE: u64 = 3;
+pub const O_RDWR: u64 = 2;
 
 // ---- clone(2) ----------------------------------------------------------------------------------
 

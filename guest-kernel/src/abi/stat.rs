@@ -3,6 +3,9 @@
 
 /// `sizeof(struct stat)`.
 pub const STAT_SIZE: usize = 144;
+/// Offsets in `struct stat` of the device and inode numbers (`st_dev`, `st_ino`, u64).
+pub const ST_DEV: usize = 0;
+pub const ST_INO: usize = 8;
 /// Offsets in `struct stat` of the owner (`st_uid`, u32) and the size (`st_size`, u64).
 pub const ST_UID: usize = 28;
 pub const ST_SIZE: usize = 48;

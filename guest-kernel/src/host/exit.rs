@@ -4,6 +4,7 @@
 use crate::abi::host::run_flags::MEMORY_LIMIT_REACHED;
 use crate::arch::cell::KernelCell;
 use crate::host::enosys::EnosysTable;
+use crate::host::file_mappings;
 use crate::host::hypercall;
 use crate::mm::global::with_memory;
 
@@ -17,6 +18,7 @@ pub fn record_enosys(nr: u64) {
 
 /// Ends the run with `status`, handing the host the ENOSYS counts and the run flags.
 pub fn exit(status: u64) -> ! {
+    file_mappings::write_back_all();
     // SAFETY: see `record_enosys`.
     let table = unsafe { ENOSYS.get() }.entries();
     hypercall::exit(status as u8, table.as_ptr() as u64, table.len() as u64, run_flags())

@@ -56,9 +56,12 @@ pub fn call(call: Forwarded, args: [u64; 6]) -> i64 {
 /// the range is mapped now (demand paging) and the call asked again; if not, EFAULT. A range
 /// the host names twice would loop, so that is EFAULT too.
 pub fn call_user(call: Forwarded, args: [u64; 6]) -> i64 {
-    set_cr3(cpu::read_cr3());
+    let cr3 = cpu::read_cr3();
     let mut last_fault = None;
     loop {
+        // Set for every ring: mapping the range may itself call the host with guest-physical
+        // addresses (a shared file mapping's pages are read from the file when first touched).
+        set_cr3(cr3);
         let result = ring(port::HYPERCALL, 0, call.number(), args);
         if result as u64 != USER_FAULT {
             return result;

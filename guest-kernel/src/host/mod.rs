@@ -1,6 +1,7 @@
 //! The host: the hypercall page and ports (`hypercall`), the I/O buffer forwarded calls stage
 //! their data in (`io_buffer`), what the host handed over at boot (`boot_info`, `clock`), the
-//! calls the kernel makes for itself (`calls`), the end of the run (`exit`, `enosys`) and the
+//! calls the kernel makes for itself (`calls`), the write-back of shared file mappings
+//! (`file_mappings`), the end of the run (`exit`, `enosys`) and the
 //! kernel log (`log`).
 
 pub mod clock;
@@ -13,6 +14,8 @@ pub mod boot_info;
 pub mod calls;
 #[cfg(not(test))]
 pub mod exit;
+#[cfg(not(test))]
+pub mod file_mappings;
 #[cfg(not(test))]
 pub mod forwarded;
 #[cfg(not(test))]

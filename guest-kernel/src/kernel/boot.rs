@@ -8,7 +8,7 @@ use crate::arch::entry;
 use crate::arch::gdt::{self, USER_CS, USER_DS};
 use crate::arch::idt;
 use crate::arch::trap_frame::TrapFrame;
-use crate::host::calls::read_whole_file;
+use crate::host::calls::{read_file_into, read_whole_file};
 use crate::host::clock::{self, Clock};
 use crate::host::io_buffer::IoBuffer;
 use crate::host::{boot_info, forwarded, hypercall};
@@ -92,6 +92,7 @@ fn start_program(info: &BootInfo) -> ! {
     with_memory(|mem, _| {
         let root = cpu::read_cr3() & ADDRESS_MASK;
         mem.init(PageTables::new(root), FrameAllocator::new(info.free_start, info.free_end));
+        mem.file_reader = Some(read_file_into);
     });
     let interpreter = match exe.interpreter() {
         Ok(Some(path)) => Some(read_interpreter(path)),

@@ -115,6 +115,8 @@ fn fatal(frame: &TrapFrame, signal: u32, address: u64) -> ! {
         user_mode: frame.from_user(),
     };
     if frame.from_user() || signal as u64 == SIGKILL {
+        // The process ends: its shared file mappings reach their files, as on Linux.
+        crate::host::file_mappings::write_back_all();
         hypercall::fault(signal, &record, run_flags());
     }
     panic!(

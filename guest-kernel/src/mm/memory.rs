@@ -7,7 +7,8 @@ use crate::abi::errno::{EACCES, EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::abi::host::{DOOR_VA, PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use crate::mm::frame::FrameAllocator;
 use crate::mm::mmu::Mmu;
-use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
+use crate::mm::paging::{leaf_flags, PageTables, ADDRESS_MASK, LARGE_PAGE_SIZE, PTE_DIRTY, PTE_PRESENT, PTE_PROT_NONE, PTE_WRITABLE};
+use crate::mm::shared::{MappedFile, SharedMapping, SharedMappings, MAX_SHARED_MAPPINGS};
 use crate::mm::vma::{Vma, VmaError, VmaKind, VmaMap, PROT_EXEC, PROT_MASK, PROT_READ, PROT_WRITE};
 
 pub const MAP_SHARED: u64 = 0x01;
@@ -89,6 +90,9 @@ pub struct Memory {
     pub tables: PageTables,
     pub frames: FrameAllocator,
     pub vmas: VmaMap,
+    /// Which pages are shared mappings of which files (written back by host/file_mappings.rs
+    /// before their pages go: unmapping a range takes it out of them).
+    pub shared: SharedMappings,
     brk_start: u64,
     brk: u64,
     mmap_bottom: u64,
@@ -96,11 +100,17 @@ pub struct Memory {
     /// Whether a request of the program was refused for lack of free frames: the memory
     /// limit was reached (the kernel tells the host at exit or fault).
     pub memory_limit_reached: bool,
+    /// How pages of shared file mappings are filled when first touched: `(fd, gpa, len,
+    /// offset)` reads the file into frames (the kernel's host read, set at boot).
+    pub file_reader: Option<FileReader>,
 }
+
+/// Reads `len` bytes of the file open at `fd`, from `offset`, into guest RAM at `gpa`.
+pub type FileReader = fn(u64, u64, u64, u64) -> Result<(), i64>;
 
 impl Memory {
     pub const fn new(tables: PageTables, frames: FrameAllocator) -> Self {
-        Memory { tables, frames, vmas: VmaMap::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false }
+        Memory { tables, frames, vmas: VmaMap::new(), shared: SharedMappings::new(), brk_start: 0, brk: 0, mmap_bottom: IMAGE_LIMIT, mmap_top: IMAGE_LIMIT, memory_limit_reached: false, file_reader: None }
     }
 
     /// Takes over the address space rooted at `tables` with the frames of `frames`, in place
@@ -184,6 +194,10 @@ impl Memory {
         if entry & needed != needed {
             return Err(EFAULT);
         }
+        // What the kernel writes into a shared file mapping must be written back too.
+        if access == Access::Write && entry & PTE_DIRTY == 0 && self.shared.overlaps(va, va + 1) {
+            self.tables.mark_dirty(mmu, va);
+        }
         Ok((entry & ADDRESS_MASK) + va % PAGE_SIZE)
     }
 
@@ -208,6 +222,11 @@ impl Memory {
             return FaultOutcome::Resolved;
         }
         let flags = prot_flags(vma.prot);
+        if vma.kind == VmaKind::File {
+            if let Some(mapping) = self.shared.find(addr) {
+                return self.fill_shared(mmu, vma, mapping, page, flags);
+            }
+        }
         if large_fits
             && large_room
             && matches!(vma.kind, VmaKind::Anonymous | VmaKind::Heap | VmaKind::Stack)
@@ -225,6 +244,95 @@ impl Memory {
             self.memory_limit_reached = true;
             FaultOutcome::OutOfMemory
         }
+    }
+
+    /// Fills the pages without frames around `page` of a shared file mapping from its file,
+    /// within the 2 MiB of `page`'s page table (one host read per 4 MiB run of frames), or
+    /// `page` alone when frames are short. A failed read is a violation (Linux sends SIGBUS).
+    fn fill_shared(&mut self, mmu: &mut impl Mmu, vma: Vma, mapping: SharedMapping, page: u64, flags: u64) -> FaultOutcome {
+        let Some(read) = self.file_reader else { return FaultOutcome::Violation };
+        if self.shared.has_twin(&mapping) {
+            // Another mapping of the file may hold this file page: the two share its frame, so
+            // that each sees the other's writes. Page by page, as mappings rarely overlap.
+            if let Some(frame) = self.twin_frame(mmu, mapping, page) {
+                return match self.tables.map_existing(mmu, &mut self.frames, page, page + PAGE_SIZE, flags, frame) {
+                    Ok(_) => FaultOutcome::Resolved,
+                    Err(_) => FaultOutcome::OutOfMemory,
+                };
+            }
+            let mut reader = |_: &mut _, gpa, len, at| read(mapping.file.fd, gpa, len, at);
+            return match self.fill_from_file(mmu, page, page + PAGE_SIZE, flags, mapping.offset + (page - mapping.start), &mut reader) {
+                Ok(()) => FaultOutcome::Resolved,
+                Err(ENOMEM) => FaultOutcome::OutOfMemory,
+                Err(_) => FaultOutcome::Violation,
+            };
+        }
+        let chunk = page & !(LARGE_PAGE_SIZE - 1);
+        let low = chunk.max(vma.start).max(mapping.start);
+        let high = (chunk + LARGE_PAGE_SIZE).min(vma.end).min(mapping.end);
+        let (start, end) = self.tables.unmapped_run(mmu, low, high, page);
+        let mut reader = |_: &mut _, gpa, len, at| read(mapping.file.fd, gpa, len, at);
+        let mut fill = |mem: &mut Self, start: u64, end: u64| {
+            mem.fill_from_file(mmu, start, end, flags, mapping.offset + (start - mapping.start), &mut reader)
+        };
+        let mut filled = fill(self, start, end);
+        if filled == Err(ENOMEM) && end - start > PAGE_SIZE {
+            filled = fill(self, page, page + PAGE_SIZE);
+        }
+        match filled {
+            Ok(()) => FaultOutcome::Resolved,
+            Err(ENOMEM) => FaultOutcome::OutOfMemory,
+            Err(_) => FaultOutcome::Violation,
+        }
+    }
+
+    /// The frame another shared mapping of the same file holds for the file page at `va` of
+    /// `mapping`, if one does.
+    fn twin_frame(&self, mmu: &mut impl Mmu, mapping: SharedMapping, va: u64) -> Option<u64> {
+        self.shared.twins_of(mapping, va).find_map(|twin| {
+            let entry = self.tables.entry(mmu, twin);
+            (entry & (PTE_PRESENT | PTE_PROT_NONE) != 0).then_some(entry & ADDRESS_MASK)
+        })
+    }
+
+    /// Before the pages of `[start, end)` go: a page whose frame another shared mapping of
+    /// the same file still holds leaves it that mapping's (its entry is cleared, the frame not
+    /// freed). Of two such pages going at once the first leaves the frame to the second, which
+    /// frees it.
+    fn keep_twin_frames(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) {
+        let mut pieces = [SharedMapping::NONE; MAX_SHARED_MAPPINGS];
+        let count = self.shared.overlapping(start, end, &mut pieces);
+        for piece in &pieces[..count] {
+            let Some(whole) = self.shared.find(piece.start) else { continue };
+            if !self.shared.has_twin(&whole) {
+                continue;
+            }
+            for va in (piece.start..piece.end).step_by(PAGE_SIZE as usize) {
+                let entry = self.tables.entry(mmu, va);
+                let frame = entry & ADDRESS_MASK;
+                if entry & (PTE_PRESENT | PTE_PROT_NONE) != 0 && self.twin_frame(mmu, whole, va) == Some(frame) {
+                    // File pages are never large: nothing to split, so this cannot fail.
+                    let _ = self.tables.forget(mmu, &mut self.frames, va);
+                }
+            }
+        }
+    }
+
+    /// mmap(2) of a file, shared, for an fd open for reading and writing: the area is
+    /// recorded as the file's (`shared`), and its pages are filled from the file when first
+    /// touched (`handle_fault`), so that a mapping larger than RAM costs only what is touched.
+    pub fn mmap_shared_file(&mut self, mmu: &mut impl Mmu, request: (u64, u64, u64, u64), offset: u64, file: MappedFile) -> Result<u64, i64> {
+        let (addr, len, prot, flags) = request;
+        if offset % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        if !self.shared.has_room() {
+            return Err(ENOMEM);
+        }
+        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, VmaKind::File)?;
+        let end = start + page_ceil(len).ok_or(ENOMEM)?;
+        self.shared.insert(SharedMapping { start, end, offset, file })?;
+        Ok(start)
     }
 
     /// brk(2): moves the program break; returns the (possibly unchanged) break.
@@ -271,7 +379,8 @@ impl Memory {
         self.vmas.find_free(len, self.mmap_bottom, self.mmap_top)
     }
 
-    /// mmap(2) of a file, private: the pages are filled now, in physically contiguous runs,
+    /// mmap(2) of a file, private (or shared, of an fd open read-only: the same copy, but
+    /// never writable): the pages are filled now, in physically contiguous runs,
     /// by `read(mmu, gpa, len, file_offset)` (one host read per run: under PVM every fault is
     /// a trip to the hypervisor, so demand paging a file page by page would cost more). Bytes
     /// past the end of the file read as zeros.
@@ -286,7 +395,8 @@ impl Memory {
         if offset % PAGE_SIZE != 0 {
             return Err(EINVAL);
         }
-        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, VmaKind::File)?;
+        let kind = if flags & MAP_SHARED != 0 { VmaKind::ReadOnlySharedFile } else { VmaKind::File };
+        let start = self.map_area(mmu, addr, len, prot, flags & !MAP_POPULATE, kind)?;
         let end = start + page_ceil(len).ok_or(ENOMEM)?;
         if let Err(errno) = self.fill_from_file(mmu, start, end, prot_flags((prot as u32) & PROT_MASK), offset, read) {
             self.unmap_range(mmu, start, end)?;
@@ -376,6 +486,10 @@ impl Memory {
     }
 
     fn unmap_range(&mut self, mmu: &mut impl Mmu, start: u64, end: u64) -> Result<(), i64> {
+        if !self.shared.is_empty() {
+            self.keep_twin_frames(mmu, start, end);
+        }
+        self.shared.remove(start, end)?;
         self.vmas.remove(start, end).map_err(|_| ENOMEM)?;
         self.tables.unmap(mmu, &mut self.frames, start, end);
         Ok(())
@@ -401,9 +515,11 @@ impl Memory {
         }
         let end = page_ceil(len).and_then(|l| addr.checked_add(l)).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
-        // The vDSO's and vvar's frames are the kernel's: no program may write them (EACCES, as
-        // Linux answers for a mapping that may never be writable).
-        if prot & PROT_WRITE != 0 && self.vmas.iter().any(|v| v.kind == VmaKind::Vdso && v.start < end && addr < v.end) {
+        // The vDSO's and vvar's frames are the kernel's, and a shared mapping of a file open
+        // read-only may not write it: no program may make them writable (EACCES, as Linux
+        // answers for a mapping that may never be writable).
+        let never_writable = |v: &Vma| matches!(v.kind, VmaKind::Vdso | VmaKind::ReadOnlySharedFile);
+        if prot & PROT_WRITE != 0 && self.vmas.iter().any(|v| never_writable(v) && v.start < end && addr < v.end) {
             return Err(EACCES);
         }
         // Large pages the range covers in part are split before anything changes: that needs
@@ -420,9 +536,9 @@ impl Memory {
         Ok(0)
     }
 
-    /// msync(2): no mapping has a file to write back (shared file mappings are refused at
-    /// mmap), so a valid call over mapped pages answers 0, as Linux does for anonymous and
-    /// private mappings; EINVAL for an unaligned start or bad flags, ENOMEM for a hole.
+    /// msync(2)'s checks: EINVAL for an unaligned start or bad flags, ENOMEM for a hole; else
+    /// the end of the pages to write back (host/file_mappings.rs writes those of shared file
+    /// mappings; anonymous and private pages have nothing to write, as on Linux).
     pub fn msync(&self, addr: u64, len: u64, flags: u64) -> Result<u64, i64> {
         if addr % PAGE_SIZE != 0
             || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
@@ -434,7 +550,7 @@ impl Memory {
         if !self.vmas.covers(addr, end, 0) {
             return Err(ENOMEM);
         }
-        Ok(0)
+        Ok(end)
     }
 
     /// madvise(2): DONTNEED/FREE drop the pages (they read back as zeros); the rest is advice.
@@ -592,9 +708,9 @@ mod tests {
     fn msync_answers_for_mapped_pages_only() {
         let (mut mmu, mut mem) = setup();
         let addr = mem.mmap(&mut mmu, 0, 0x4000, RW, ANON).unwrap();
-        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Ok(0));
-        assert_eq!(mem.msync(addr + 0x1000, 1, MS_ASYNC | MS_INVALIDATE), Ok(0), "the length is rounded up");
-        assert_eq!(mem.msync(addr, 0, MS_SYNC), Ok(0));
+        assert_eq!(mem.msync(addr, 0x4000, MS_SYNC), Ok(addr + 0x4000));
+        assert_eq!(mem.msync(addr + 0x1000, 1, MS_ASYNC | MS_INVALIDATE), Ok(addr + 0x2000), "the length is rounded up");
+        assert_eq!(mem.msync(addr, 0, MS_SYNC), Ok(addr));
         assert_eq!(mem.msync(addr + 1, 0x1000, MS_SYNC), Err(EINVAL));
         assert_eq!(mem.msync(addr, 0x1000, MS_SYNC | MS_ASYNC), Err(EINVAL));
         assert_eq!(mem.msync(addr, 0x1000, 8), Err(EINVAL));
@@ -762,6 +878,112 @@ mod tests {
         assert_eq!(byte(&mut mem, &mut mmu, addr + 0x1000), 1);
         assert!(mem.check_user(addr + 0x1000, 0x1000, PROT_WRITE));
         assert_eq!(mem.mmap_file(&mut mmu, request, 0x123, &mut fake_file), Err(EINVAL));
+    }
+
+    #[test]
+    fn a_shared_copy_of_a_read_only_file_never_becomes_writable() {
+        let (mut mmu, mut mem) = setup();
+        let addr = mem.mmap_file(&mut mmu, (0, 0x2000, PROT_READ as u64, MAP_SHARED), 0, &mut fake_file).unwrap();
+        assert_eq!(mem.vmas.find(addr).unwrap().kind, VmaKind::ReadOnlySharedFile);
+        assert_eq!(mem.mprotect(&mut mmu, addr, 0x1000, RW), Err(EACCES));
+        assert_eq!(mem.mprotect(&mut mmu, addr, 0x1000, 0), Ok(0), "taking rights away is fine");
+        assert!(mem.check_user(addr + 0x1000, 1, PROT_READ));
+    }
+
+    #[test]
+    fn unmapping_or_replacing_shared_pages_takes_them_out_of_their_mapping() {
+        use crate::mm::shared::{MappedFile, SharedMapping};
+        let (mut mmu, mut mem) = setup();
+        let request = (0, 0x3000, RW, MAP_PRIVATE);
+        let addr = mem.mmap_file(&mut mmu, request, 0, &mut fake_file).unwrap();
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        mem.shared.insert(SharedMapping { start: addr, end: addr + 0x3000, offset: 0, file }).unwrap();
+        mem.munmap(&mut mmu, addr, 0x1000).unwrap();
+        mem.mmap(&mut mmu, addr + 0x2000, 0x1000, RW, ANON | MAP_FIXED).unwrap();
+        assert!(mem.shared.overlaps(addr + 0x1000, addr + 0x2000));
+        assert!(!mem.shared.overlaps(addr, addr + 0x1000) && !mem.shared.overlaps(addr + 0x2000, addr + 0x3000));
+        assert_eq!(mem.shared.take_unused_fd(), None);
+        mem.munmap(&mut mmu, addr, 0x3000).unwrap();
+        assert_eq!(mem.shared.take_unused_fd(), Some(600));
+    }
+
+    thread_local! {
+        /// The reads the fake file reader was asked for: (fd, len, offset).
+        static READS: std::cell::RefCell<Vec<(u64, u64, u64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    fn recording_reader(fd: u64, _gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
+        READS.with(|reads| reads.borrow_mut().push((fd, len, offset)));
+        Ok(())
+    }
+
+    #[test]
+    fn shared_file_pages_are_read_when_first_touched_around_the_page_within_its_2_mib() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup_large();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let len = LARGE_PAGE_SIZE + 0x4000;
+        let addr = mem.mmap_shared_file(&mut mmu, (0, len, RW, MAP_PRIVATE), 0x3000, file).unwrap();
+        assert!(mem.tables.translate(&mut mmu, addr).is_none(), "nothing read at mmap");
+        let used = mem.frames.used();
+        let touched = addr + 0x2000;
+        assert_eq!(mem.handle_fault(&mut mmu, touched, Access::Write), FaultOutcome::Resolved);
+        let chunk_end = (touched & !(LARGE_PAGE_SIZE - 1)) + LARGE_PAGE_SIZE;
+        let expected = (600, chunk_end.min(addr + len) - addr, 0x3000);
+        assert_eq!(READS.with(|r| r.borrow().clone()), vec![expected]);
+        assert!(mem.tables.translate(&mut mmu, addr).is_some() && mem.tables.translate(&mut mmu, chunk_end - PAGE_SIZE).is_some());
+        assert!(mem.frames.used() >= used + expected.1 / PAGE_SIZE);
+        // A page of the next 2 MiB comes with its own read, at its own offset.
+        if chunk_end < addr + len {
+            READS.with(|r| r.borrow_mut().clear());
+            assert_eq!(mem.handle_fault(&mut mmu, chunk_end, Access::Read), FaultOutcome::Resolved);
+            assert_eq!(READS.with(|r| r.borrow().clone()), vec![(600, addr + len - chunk_end, 0x3000 + chunk_end - addr)]);
+        }
+        assert_eq!(mem.mmap_shared_file(&mut mmu, (0, 0x1000, RW, MAP_PRIVATE), 0x123, file), Err(EINVAL));
+    }
+
+    #[test]
+    fn two_shared_mappings_of_one_file_share_the_frames_of_its_pages_and_free_them_once() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let first = mem.mmap_shared_file(&mut mmu, (0, 0x3000, RW, MAP_PRIVATE), 0, file).unwrap();
+        let second = mem.mmap_shared_file(&mut mmu, (0, 0x2000, RW, MAP_PRIVATE), 0x1000, MappedFile { fd: 601, ..file }).unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, first + 0x1000, Access::Write), FaultOutcome::Resolved);
+        mem.write_through_tables(&mut mmu, first + 0x1000, b"shared").unwrap();
+        assert_eq!(mem.handle_fault(&mut mmu, second, Access::Read), FaultOutcome::Resolved);
+        let frame = mem.tables.translate(&mut mmu, second).unwrap();
+        assert_eq!(Some(frame), mem.tables.translate(&mut mmu, first + 0x1000), "file page 0x1000 in both");
+        assert_eq!(&mmu.bytes(frame)[..6], b"shared");
+        // File page 0x2000, which only the first has touched: a frame of its own.
+        assert_eq!(mem.handle_fault(&mut mmu, first + 0x2000, Access::Read), FaultOutcome::Resolved);
+        let available = mem.frames.available();
+        mem.munmap(&mut mmu, first, 0x3000).unwrap();
+        assert_eq!(mem.tables.translate(&mut mmu, second), Some(frame), "kept for the second mapping");
+        assert_eq!(&mmu.bytes(frame)[..6], b"shared");
+        assert_eq!(mem.frames.available(), available + 1, "the first's own frame is freed, the shared one not");
+        let available = mem.frames.available();
+        mem.munmap(&mut mmu, second, 0x2000).unwrap();
+        assert_eq!(mem.frames.available(), available + 1, "the shared frame freed once, with the last mapping");
+    }
+
+    #[test]
+    fn the_kernels_writes_into_a_shared_file_mapping_mark_its_pages_written() {
+        use crate::mm::shared::MappedFile;
+        let (mut mmu, mut mem) = setup();
+        mem.file_reader = Some(recording_reader);
+        let file = MappedFile { fd: 600, dev: 1, ino: 2 };
+        let shared = mem.mmap_shared_file(&mut mmu, (0, 0x2000, RW, MAP_PRIVATE), 0, file).unwrap();
+        let private = mem.mmap(&mut mmu, 0, 0x1000, RW, ANON).unwrap();
+        mem.user_byte(&mut mmu, shared + 0x1010, Access::Write).unwrap();
+        mem.user_byte(&mut mmu, shared + 0x10, Access::Read).unwrap();
+        mem.user_byte(&mut mmu, private, Access::Write).unwrap();
+        let dirty = |mem: &Memory, mmu: &mut TestMmu, va| mem.tables.entry(mmu, va) & PTE_DIRTY != 0;
+        assert!(dirty(&mem, &mut mmu, shared + 0x1000));
+        assert!(!dirty(&mem, &mut mmu, shared), "only read");
+        assert!(!dirty(&mem, &mut mmu, private), "nothing to write back");
     }
 
     #[test]

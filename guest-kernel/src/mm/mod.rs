@@ -7,6 +7,7 @@ pub mod frame;
 pub mod memory;
 pub mod mmu;
 pub mod paging;
+pub mod shared;
 pub mod vma;
 
 #[cfg(not(test))]

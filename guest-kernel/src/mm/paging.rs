@@ -14,6 +14,9 @@ use crate::mm::mmu::Mmu;
 pub const PTE_PRESENT: u64 = 1 << 0;
 pub const PTE_WRITABLE: u64 = 1 << 1;
 pub const PTE_USER: u64 = 1 << 2;
+/// Set by the processor on a write through the entry: which pages of a shared file mapping
+/// must be written back.
+pub const PTE_DIRTY: u64 = 1 << 6;
 pub const PTE_HUGE: u64 = 1 << 7;
 /// Software bit: the entry keeps its frame but allows no access (`PROT_NONE`).
 pub const PTE_PROT_NONE: u64 = 1 << 9;
@@ -578,6 +581,79 @@ impl PageTables {
         Ok(())
     }
 
+    /// Marks the 4 KiB page `va` written, as the processor does when a program writes it (the
+    /// kernel's own writes go through the direct map and leave the mark alone). No flush: a
+    /// cached translation without the mark only makes the processor set it again.
+    pub fn mark_dirty(&mut self, mmu: &mut impl Mmu, va: u64) {
+        if let Some(table) = self.page_table(mmu, va) {
+            let slot = &mut mmu.table(table)[index(va, 0)];
+            if holds_frame(*slot) {
+                *slot |= PTE_DIRTY;
+            }
+        }
+    }
+
+    /// The run of pages around `page` inside `[low, high)` (which lies in the 2 MiB one page
+    /// table spans) whose slots hold no frame: reads only that table's slots.
+    pub fn unmapped_run(&self, mmu: &mut impl Mmu, low: u64, high: u64, page: u64) -> (u64, u64) {
+        let Some(table) = self.page_table(mmu, page) else { return (low, high) };
+        let slots = mmu.table(table);
+        let mut start = page;
+        while start > low && !holds_frame(slots[index(start - PAGE_SIZE, 0)]) {
+            start -= PAGE_SIZE;
+        }
+        let mut end = page + PAGE_SIZE;
+        while end < high && !holds_frame(slots[index(end, 0)]) {
+            end += PAGE_SIZE;
+        }
+        (start, end)
+    }
+
+    /// Hands `write(va, gpa, len)` each run of pages of `[start, end)` written since the last
+    /// call (dirty bit set; consecutive in both address spaces, inside one page table) and
+    /// clears their dirty bits once it succeeded; stops at the first error. Large pages are
+    /// skipped (only anonymous memory has them).
+    pub fn take_dirty(&mut self, mmu: &mut impl Mmu, start: u64, end: u64, write: &mut impl FnMut(u64, u64, u64) -> Result<(), i64>) -> Result<(), i64> {
+        let mut cleared = false;
+        let mut result = Ok(());
+        let mut va = start;
+        while va < end && result.is_ok() {
+            let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
+            if let Some(table) = self.page_table(mmu, va) {
+                let mut page = va;
+                while page < chunk_end && result.is_ok() {
+                    let entry = mmu.table(table)[index(page, 0)];
+                    if entry & (PTE_PRESENT | PTE_DIRTY) != PTE_PRESENT | PTE_DIRTY {
+                        page += PAGE_SIZE;
+                        continue;
+                    }
+                    let (run_va, run_pa) = (page, entry & ADDRESS_MASK);
+                    let mut pages = 1;
+                    while run_va + pages * PAGE_SIZE < chunk_end {
+                        let next = mmu.table(table)[index(run_va + pages * PAGE_SIZE, 0)];
+                        if next & (PTE_PRESENT | PTE_DIRTY) != PTE_PRESENT | PTE_DIRTY || next & ADDRESS_MASK != run_pa + pages * PAGE_SIZE {
+                            break;
+                        }
+                        pages += 1;
+                    }
+                    result = write(run_va, run_pa, pages * PAGE_SIZE);
+                    if result.is_ok() {
+                        for slot in &mut mmu.table(table)[index(run_va, 0)..index(run_va, 0) + pages as usize] {
+                            *slot &= !PTE_DIRTY;
+                        }
+                        cleared = true;
+                    }
+                    page = run_va + pages * PAGE_SIZE;
+                }
+            }
+            va = chunk_end;
+        }
+        if cleared {
+            mmu.invalidate(start, end);
+        }
+        result
+    }
+
     /// Gives every page of `[start, end)` that holds a frame the leaf `flags`; returns how many
     /// pages that was. Fails, changing nothing, when a large page covered in part needs a page
     /// table and no frame is left.
@@ -598,7 +674,8 @@ impl PageTables {
                 continue;
             }
             let chunk_end = end.min((va / TABLE_SPAN + 1) * TABLE_SPAN);
-            changed += self.for_each_mapped(mmu, va, chunk_end, |slot| *slot = (*slot & ADDRESS_MASK) | flags);
+            // The dirty bit stays: a shared file page written before stays to be written back.
+            changed += self.for_each_mapped(mmu, va, chunk_end, |slot| *slot = (*slot & (ADDRESS_MASK | PTE_DIRTY)) | flags);
             va = chunk_end;
         }
         if changed > 0 {
@@ -683,6 +760,40 @@ mod tests {
         assert_eq!(pt.map_fresh(&mut mmu, &mut frames, 0x40_0000, 0x40_8000, RW), Err(OutOfMemory));
         assert_eq!(frames.available(), 6);
         assert_eq!(pt.translate(&mut mmu, 0x40_0000), None);
+    }
+
+    #[test]
+    fn written_pages_are_handed_over_in_runs_once_and_keep_their_mark_through_mprotect() {
+        let (mut mmu, mut frames, mut pt) = setup(64);
+        pt.map_fresh(&mut mmu, &mut frames, 0x40_0000, 0x40_5000, RW).unwrap();
+        // What the processor does on a write: pages 1 and 2 and 4.
+        for va in [0x40_1000, 0x40_2000, 0x40_4000] {
+            let table = pt.page_table(&mut mmu, va).unwrap();
+            mmu.table(table)[index(va, 0)] |= PTE_DIRTY;
+        }
+        pt.protect(&mut mmu, &mut frames, 0x40_0000, 0x40_5000, leaf_flags(true, false, false)).unwrap();
+        let mut runs = Vec::new();
+        let first = pt.translate(&mut mmu, 0x40_0000).unwrap();
+        assert_eq!(pt.take_dirty(&mut mmu, 0x40_0000, 0x40_5000, &mut |va, gpa, len| Ok(runs.push((va, gpa - first, len)))), Ok(()));
+        assert_eq!(runs, vec![(0x40_1000, 0x1000, 0x2000), (0x40_4000, 0x4000, 0x1000)], "one run per contiguous stretch");
+        runs.clear();
+        assert_eq!(pt.take_dirty(&mut mmu, 0x40_0000, 0x40_5000, &mut |va, gpa, len| Ok(runs.push((va, gpa, len)))), Ok(()));
+        assert!(runs.is_empty(), "handed over once");
+        let table = pt.page_table(&mut mmu, 0x40_3000).unwrap();
+        mmu.table(table)[index(0x40_3000, 0)] |= PTE_DIRTY;
+        assert_eq!(pt.take_dirty(&mut mmu, 0x40_0000, 0x40_5000, &mut |_, _, _| Err(5)), Err(5));
+        assert_ne!(pt.entry(&mut mmu, 0x40_3000) & PTE_DIRTY, 0, "a failed write keeps the page dirty");
+    }
+
+    #[test]
+    fn the_unmapped_run_around_a_page_stops_at_mapped_pages_and_the_bounds() {
+        let (mut mmu, mut frames, mut pt) = setup(64);
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_4000), (0x40_1000, 0x40_9000), "no table yet");
+        pt.map_fresh(&mut mmu, &mut frames, 0x40_2000, 0x40_3000, RW).unwrap();
+        pt.map_fresh(&mut mmu, &mut frames, 0x40_6000, 0x40_7000, RW).unwrap();
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_4000), (0x40_3000, 0x40_6000));
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_1000), (0x40_1000, 0x40_2000));
+        assert_eq!(pt.unmapped_run(&mut mmu, 0x40_1000, 0x40_9000, 0x40_8000), (0x40_7000, 0x40_9000));
     }
 
     #[test]

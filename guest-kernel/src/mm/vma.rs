@@ -18,8 +18,12 @@ pub enum VmaKind {
     Stack,
     /// An anonymous `mmap`.
     Anonymous,
-    /// A private `mmap` of a file (filled when mapped).
+    /// An `mmap` of a file: private ones are filled when mapped, shared ones (mm/shared.rs)
+    /// when their pages are first touched.
     File,
+    /// A shared `mmap` of a file open read-only: a copy filled when mapped, never writable
+    /// (mprotect answers EACCES, as Linux does for such a mapping).
+    ReadOnlySharedFile,
     /// The vDSO or its vvar page: the kernel's frames, shared by every program, never writable.
     Vdso,
 }

@@ -187,6 +187,7 @@ fn waiting_taker(s: &mut Scheduler<SavedContext>, signal: u64) -> Option<usize> 
 
 /// Ends the process as killed by `signal` (the host reports it so); does not return.
 fn terminate(signal: u64) -> ! {
+    crate::host::file_mappings::write_back_all();
     hypercall::call(forwarded::KILL, [spawn::pid(), signal, 0, 0, 0, 0]);
     // The host stops this VM during that call; should it not, the run still ends.
     crate::host::exit::exit(128 + signal)

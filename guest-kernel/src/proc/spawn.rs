@@ -17,7 +17,7 @@ use crate::abi::linux::{
 };
 use crate::host::forwarded;
 use crate::arch::cpu::{self, IA32_FS_BASE};
-use crate::host::{boot_info, hypercall};
+use crate::host::{boot_info, file_mappings, hypercall};
 use crate::mm::user;
 use crate::proc::task::{self, CloneRequest};
 use crate::proc::{process, signal};
@@ -93,6 +93,8 @@ pub fn take_child_stack() -> Option<u64> {
 /// (`CloneRequest::check_addresses`): the tid writes below cannot fail once the child exists.
 pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
     let flags = request.flags;
+    // Both processes start from the file as it is: neither writes back the other's bytes.
+    file_mappings::write_back_all();
     let child = hypercall::call(forwarded::FORK, [0; 6]);
     if child < 0 {
         return Err(-child);
@@ -133,6 +135,8 @@ pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
 /// execve(2): stages the path and the argv and envp strings in the I/O buffer and asks the
 /// host to replace this process's image. Returns only on failure.
 pub fn execve(path: u64, argv: u64, envp: u64) -> Result<u64, i64> {
+    // A successful execve drops the mappings without a return (the host closes their fds).
+    file_mappings::write_back_all();
     let info = boot_info::get();
     let (io, io_len) = (info.io_buffer, info.io_buffer_size as usize);
     // SAFETY: the I/O buffer is validated guest RAM reserved for staging, mapped by the direct

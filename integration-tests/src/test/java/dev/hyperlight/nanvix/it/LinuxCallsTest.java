@@ -66,6 +66,50 @@ class LinuxCallsTest {
     }
 
     /**
+     * Writable MAP_SHARED file mappings (integration-tests/guests/shared-mappings.c): writes reach
+     * the file on msync, munmap, mprotect then munmap, mremap and a process's exit (a forked
+     * child's), never past the file's end, and so do bytes a pread stores there; two mappings of
+     * the file see each other's writes; the open mode decides as on Linux. The lines up to
+     * append-fd-writable are what the program printed natively on Linux 6.x; the last two are the
+     * sandbox's read-only /app (Linux gives EROFS and EACCES there too).
+     */
+    @Test
+    void sharedFileMappingsWriteBackToTheirFiles() throws Exception {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).build())) {
+            RunResult result = sandbox.run(Guests.guest("shared-mappings"), "/tmp", "/app/shared-mappings");
+
+            assertThat(result.stderrText()).isEmpty();
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("""
+                    mapped: ...
+                    msync: 0
+                    after-msync: hello world
+                    size-kept: 8292
+                    msync-async: 0 async
+                    mprotect: 0
+                    munmap: 0
+                    after-munmap: protected
+                    second-sees-first: first
+                    first-sees-second: second
+                    both-written: first second
+                    dontneed: 0 advised
+                    pread-into: 5 hello
+                    child-sees-parent: parent
+                    child-exited: child
+                    mremap-grow: grown
+                    mremap-shrink: in place tail moved
+                    after-shrink: short
+                    read-only-fd-writable: EACCES
+                    read-only-fd-readable: hello
+                    read-only-fd-mprotect: EACCES
+                    append-fd-writable: mapped
+                    image-read-write: EROFS
+                    image-writable: EACCES
+                    """);
+        }
+    }
+
+    /**
      * Issue 18's Linux gaps (integration-tests/guests/linux-gaps.c): /dev, eventfd, memfd, the id
      * and priority calls, msync, ioctl's EBADF, FIONREAD and a sparse file under the default /tmp
      * quota. The expected text is what the same program printed natively on Linux 6.x, run as an

@@ -4,6 +4,7 @@ import dev.hyperlight.nanvix.memory.UserTranslation.Fault;
 import dev.hyperlight.nanvix.memory.UserTranslation.Mapped;
 import dev.hyperlight.nanvix.memory.UserTranslation.Piece;
 import dev.hyperlight.nanvix.memory.UserTranslation.Reason;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -25,9 +26,12 @@ import java.util.Objects;
  *       ancestor (a cycle) cannot make it loop: it is read as the processor reads it.
  * </ul>
  *
- * Nothing is ever written to the tables (accessed and dirty bits are left alone: the guest
- * kernel does not use them), and nothing the tables say throws: the result is a {@link Mapped}
- * or a {@link Fault}. Entries the guest kernel writes (guest-kernel/src/mm/paging.rs): tables
+ * The one write to the tables is the processor's own: a write access sets the dirty bit of each
+ * leaf entry it goes through, so that the guest kernel writes back the pages of a shared file
+ * mapping the host stored into (docs/guest-abi.md, "Shared file mappings"); the entry was read
+ * inside guest RAM, and bit 6 of an entry that is a table in truth (a cycle) is ignored by the
+ * processor. Accessed bits are left alone. Nothing the tables say throws: the result is a
+ * {@link Mapped} or a {@link Fault}. Entries the guest kernel writes (guest-kernel/src/mm/paging.rs): tables
  * {@code P|W|U}, leaves {@code P|U[|W][|NX]} at 4 KiB or 2 MiB (PS in the directory entry), and
  * PROT_NONE as a software bit with present clear; the host-built kernel half has no user bit.
  * 1 GiB pages are read as a processor with 1 GiB pages (CPUID Page1GB) reads them, though
@@ -49,6 +53,8 @@ public final class PageTableWalker {
     static final long PRESENT = 1L;
     static final long WRITABLE = 1L << 1;
     static final long USER = 1L << 2;
+    /** Set by the processor in a leaf entry on a write through it. */
+    static final long DIRTY = 1L << 6;
     /** PS: in a PDPT entry a 1 GiB page, in a directory entry a 2 MiB page, reserved in a PML4 entry. */
     static final long LARGE = 1L << 7;
     /** Bits 12..51: the next table or the frame. Bits above MAXPHYADDR fail the RAM check. */
@@ -123,7 +129,8 @@ public final class PageTableWalker {
                 return Leaf.failed(Reason.TABLE_OUTSIDE_RAM);
             }
             long index = (va >>> (12 + 9 * level)) & 511;
-            long entry = memory.range(table + index * 8, 8).get(ENTRY, 0);
+            MemorySegment slot = memory.range(table + index * 8, 8);
+            long entry = slot.get(ENTRY, 0);
             if ((entry & PRESENT) == 0) {
                 return Leaf.failed(Reason.NOT_PRESENT);
             }
@@ -143,12 +150,22 @@ public final class PageTableWalker {
                 if ((entry & reserved) != 0) {
                     return Leaf.failed(Reason.RESERVED_BIT);
                 }
+                markDirty(slot, entry, access);
                 return new Leaf(entry & ADDRESS_MASK & ~(size - 1), size, null);
+            }
+            if (level == 0) {
+                markDirty(slot, entry, access);
             }
             // At level 0 bit 7 is PAT, not a size: a 4 KiB page either way.
             table = entry & ADDRESS_MASK;
         }
         return new Leaf(table, TABLE_BYTES, null);
+    }
+
+    private static void markDirty(MemorySegment slot, long entry, Access access) {
+        if (access == Access.WRITE && (entry & DIRTY) == 0) {
+            slot.set(ENTRY, 0, entry | DIRTY);
+        }
     }
 
     /** Whether {@code [gpa, gpa + length)} lies in guest RAM, without overflow. */

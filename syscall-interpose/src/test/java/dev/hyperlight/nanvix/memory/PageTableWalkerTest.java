@@ -79,6 +79,23 @@ class PageTableWalkerTest {
     }
 
     @Test
+    void aWriteMarksTheLeavesItGoesThroughDirtyAsTheProcessorDoesAndAReadDoesNot() {
+        tables.map4k(VA, FRAME_A, USER_RW);
+        tables.map4k(VA + PAGE, FRAME_B, USER_RW);
+        tables.map2m(0x4000_0000L, 2 * LARGE, USER_RW);
+        long pt = tables.tableAt(VA, 0);
+        long pd = tables.tableAt(0x4000_0000L, 1);
+        assertThat(read(VA, 2 * PAGE)).isInstanceOf(Mapped.class);
+        assertThat(tables.entry(pt, 0) & PageTableWalker.DIRTY).isZero();
+        assertThat(write(VA + PAGE - 1, 2)).isEqualTo(mapped(FRAME_A + PAGE - 1, 1, FRAME_B, 1));
+        assertThat(tables.entry(pt, 0)).isEqualTo(FRAME_A | USER_RW | PageTableWalker.DIRTY);
+        assertThat(tables.entry(pt, 1)).isEqualTo(FRAME_B | USER_RW | PageTableWalker.DIRTY);
+        assertThat(tables.entry(tables.tableAt(VA, 1), 2) & PageTableWalker.DIRTY).as("tables above the leaf").isZero();
+        assertThat(write(0x4000_0000L + 8, 8)).isEqualTo(mapped(2 * LARGE + 8, 8));
+        assertThat(tables.entry(pd, 0)).isEqualTo(2 * LARGE | USER_RW | PS | PageTableWalker.DIRTY);
+    }
+
+    @Test
     void largePagesOfTwoMebibytes() {
         tables.map2m(0x4000_0000L, 2 * LARGE, USER_RW);
         assertThat(read(0x4000_0000L + 0x1f_f000, 0x1000)).isEqualTo(mapped(2 * LARGE + 0x1f_f000, 0x1000));
