@@ -119,6 +119,25 @@ static void devices(void) {
     }
 }
 
+/* select on `fd` for reading, writing and exceptions at once, without waiting. */
+static void select_eventfd(const char *label, int fd) {
+    fd_set r, w, x;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&x);
+    FD_SET(fd, &r);
+    FD_SET(fd, &w);
+    FD_SET(fd, &x);
+    struct timeval none = {0, 0};
+    int n = select(fd + 1, &r, &w, &x, &none);
+    if (n < 0) {
+        printf("%s: %s\n", label, result(n));
+        return;
+    }
+    printf("%s: %d read %d write %d except %d\n", label, n, !!FD_ISSET(fd, &r), !!FD_ISSET(fd, &w),
+           !!FD_ISSET(fd, &x));
+}
+
 static void eventfds(void) {
     int fd = eventfd(3, EFD_NONBLOCK);
     uint64_t v = 4;
@@ -134,14 +153,20 @@ static void eventfds(void) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLOUT};
     poll(&pfd, 1, 0);
     printf("eventfd-poll-empty: in %d out %d\n", !!(pfd.revents & POLLIN), !!(pfd.revents & POLLOUT));
-    v = 1;
-    write(fd, &v, 8);
+    select_eventfd("eventfd-select-empty", fd);
+    struct timeval brief = {0, 20000};
     fd_set readable;
     FD_ZERO(&readable);
     FD_SET(fd, &readable);
-    struct timeval none = {0, 0};
-    printf("eventfd-select: %d\n", select(fd + 1, &readable, NULL, NULL, &none));
+    printf("eventfd-select-wait: %d\n", select(fd + 1, &readable, NULL, NULL, &brief));
+    v = 1;
+    write(fd, &v, 8);
+    select_eventfd("eventfd-select", fd);
+    v = UINT64_MAX - 2;
+    write(fd, &v, 8);
+    select_eventfd("eventfd-select-full", fd);
     close(fd);
+    select_eventfd("eventfd-select-closed", fd);
 
     fd = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
     uint64_t s1 = 0, s2 = 0;

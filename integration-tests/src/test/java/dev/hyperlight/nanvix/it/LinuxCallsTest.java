@@ -145,7 +145,11 @@ class LinuxCallsTest {
                     eventfd-short: EINVAL
                     eventfd-max: EINVAL
                     eventfd-poll-empty: in 0 out 1
-                    eventfd-select: 1
+                    eventfd-select-empty: 1 read 0 write 1 except 0
+                    eventfd-select-wait: 0
+                    eventfd-select: 2 read 1 write 1 except 0
+                    eventfd-select-full: 1 read 1 write 0 except 0
+                    eventfd-select-closed: EBADF
                     eventfd-semaphore: 1 1 EAGAIN
                     eventfd-across-fork: 8 5
                     memfd: ok cloexec 1
