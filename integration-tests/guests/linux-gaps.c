@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *err(int e) {
@@ -282,6 +284,39 @@ static void fill(void) {
     unlink("/tmp/linux-gaps-fill");
 }
 
+/* A pseudo-terminal from openpty (/dev/ptmx, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER) in raw mode:
+   bytes pass unchanged both ways. */
+static void ptys(void) {
+    int master, terminal;
+    if (openpty(&master, &terminal, NULL, NULL, NULL) != 0) {
+        printf("openpty: %s\n", err(errno));
+        return;
+    }
+    printf("openpty: isatty %d %d cloexec %d\n", isatty(master), isatty(terminal),
+           fcntl(terminal, F_GETFD) & FD_CLOEXEC);
+    struct stat st;
+    fstat(master, &st);
+    printf("ptmx: chr %d %u,%u\n", S_ISCHR(st.st_mode), major(st.st_rdev), minor(st.st_rdev));
+    fstat(terminal, &st);
+    printf("pts: chr %d major %u\n", S_ISCHR(st.st_mode), major(st.st_rdev));
+    struct termios settings;
+    tcgetattr(terminal, &settings);
+    cfmakeraw(&settings);
+    printf("raw: %s\n", result(tcsetattr(terminal, TCSANOW, &settings)));
+    char buf[16];
+    write(master, "ping\n", 5);
+    ssize_t n = read(terminal, buf, sizeof buf);
+    printf("to-terminal: %zd %.4s\n", n, buf);
+    write(terminal, "pong\n", 5);
+    n = read(master, buf, sizeof buf);
+    printf("to-master: %zd %.4s\n", n, buf);
+    int number;
+    printf("ptn-on-terminal: %s\n", result(ioctl(terminal, TIOCGPTN, &number)));
+    printf("ptn-on-file: %s\n", result(ioctl(0, TIOCGPTN, &number)));
+    close(terminal);
+    close(master);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "fill") == 0) {
@@ -294,6 +329,7 @@ int main(int argc, char **argv) {
     identity();
     memory();
     ioctls();
+    ptys();
     sparse();
     return 0;
 }
