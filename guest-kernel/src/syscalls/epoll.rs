@@ -8,7 +8,8 @@
 //! else the host is only asked, and when nothing is ready the caller gives the other threads a
 //! slice and its wait ends early with EINTR, which epoll users take as a signal's interruption
 //! and call again with what is left of their timeout (libuv does). A due alarm ends the wait
-//! with EINTR, as poll's does.
+//! with EINTR, as poll's does, and so does a child's end while SIGCHLD has a handler: the host
+//! is asked about children every `children::CHECK_EVERY_NS` of a wait (proc/children.rs).
 
 use crate::abi::errno::EINTR;
 
@@ -47,7 +48,7 @@ mod handlers {
     use crate::host::{forwarded, hypercall};
     use crate::mm::user;
     use crate::proc::sched::Block;
-    use crate::proc::{signal, task};
+    use crate::proc::{children, signal, task};
     use crate::syscalls::poll::{host_wait, Wait};
     use crate::syscalls::Args;
     use crate::abi::linux::Timespec;
@@ -118,16 +119,21 @@ mod handlers {
                 if ready != 0 || timeout == Wait::For(0) {
                     return ready;
                 }
+                if children::outstanding() && children::post_exits() {
+                    return -EINTR;
+                }
                 let (until, result) = shared_wait(now, deadline);
                 task::block(Block { futex: None, deadline: Some(until), on_timeout: result });
                 return result;
             };
-            let piece = host_wait(now, earliest(deadline, others), signal::alarm_deadline());
+            let watching_children = children::outstanding();
+            let check = watching_children.then(|| now.saturating_add(children::CHECK_EVERY_NS));
+            let piece = host_wait(now, earliest(earliest(deadline, others), check), signal::alarm_deadline());
             let ready = ask(a, millis(piece));
             if ready != 0 {
                 return ready;
             }
-            if signal::alarm_interrupts_caller() {
+            if signal::alarm_interrupts_caller() || (watching_children && children::post_exits()) {
                 return -EINTR;
             }
             if deadline.is_some_and(|deadline| task::monotonic_now() >= deadline) {
