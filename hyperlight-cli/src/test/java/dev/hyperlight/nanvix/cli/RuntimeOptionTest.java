@@ -41,15 +41,6 @@ class RuntimeOptionTest {
     }
 
     @Test
-    void nodeRunsCodeGivenWithItsOwnOption() {
-        CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "node", "-e", "console.log(6 * 7)");
-
-        assertThat(outcome.status()).as(outcome.err()).isZero();
-        assertThat(outcome.out()).isEqualTo("42\n");
-        assertThat(outcome.err()).isEmpty();
-    }
-
-    @Test
     void theInterpretersExitStatusIsTheCommands() {
         CommandOutcome outcome = run("--tmp-dir", tmp.toString(), "--runtime", "javascript", "--std", "-e", "std.exit(3)");
 

@@ -43,6 +43,19 @@ class NodeTest {
         assertThat(result.stdoutText()).isEqualTo("42 v18.20.4 [ 'an argument' ]\n");
     }
 
+    /** What the CLI's {@code --runtime node -e CODE} runs: Node's own command line, unchanged. */
+    @Test
+    void nodeGetsItsOwnCommandLine() throws Exception {
+        RunResult result;
+        try (Sandbox sandbox = sandbox()) {
+            result = sandbox.runInterpreter(GuestRuntime.NODE, tmp, "-e", "console.log(6 * 7)");
+        }
+
+        assertThat(result.stderrText()).isEmpty();
+        assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+        assertThat(result.stdoutText()).isEqualTo("42\n");
+    }
+
     @Test
     void aCjsScriptUsesFsCryptoZlibTimersAWorkerAndAChildProcess() throws Exception {
         RunResult result;
