@@ -311,7 +311,7 @@ impl Memory {
         let mut va = start;
         while va < end {
             let wanted = ((end - va) / PAGE_SIZE).min(FILE_READ_PAGES);
-            let (frame, count) = self.frames.alloc_run(mmu, wanted).ok_or(ENOMEM)?;
+            let (frame, count) = self.frames.alloc_run_to_overwrite(mmu, wanted).ok_or(ENOMEM)?;
             let run_end = va + count * PAGE_SIZE;
             let file_offset = offset.checked_add(va - start).ok_or(EINVAL)?;
             let filled = read(mmu, frame, count * PAGE_SIZE, file_offset).and_then(|()| {
