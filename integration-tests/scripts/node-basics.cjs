@@ -1,6 +1,6 @@
 // Node's core modules over the guest kernel: fs (sync and through libuv's thread pool), crypto
 // (OpenSSL), zlib, timers and promises on the event loop (epoll), a worker thread, and a child
-// process's exit status (spawnSync, SIGCHLD). NodeTest compares the output with the native run's.
+// process's output and exit status (spawnSync: socket pairs, SIGCHLD). NodeTest compares the output with the native run's.
 const fs = require('fs');
 const path = require('path');
 const os = require('os');
@@ -21,7 +21,8 @@ console.log('sha256', crypto.createHash('sha256').update(fs.readFileSync(file)).
 const packed = zlib.gzipSync(fs.readFileSync(file));
 console.log('gunzip', zlib.gunzipSync(packed).equals(fs.readFileSync(file)));
 console.log('hmac', crypto.createHmac('sha1', 'key').update('text').digest('base64'));
-console.log('child status', spawnSync(process.execPath, ['-e', 'process.exit(3)']).status);
+const child = spawnSync(process.execPath, ['-e', 'console.log("child says", 6 * 7); process.exit(3)']);
+console.log('child', child.status, JSON.stringify(child.stdout.toString()));
 fs.readFile(file, 'utf8', (err, text) => {
   console.log('async read', err, text.length);
   setTimeout(() => {

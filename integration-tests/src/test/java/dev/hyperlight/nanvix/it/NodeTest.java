@@ -70,7 +70,7 @@ class NodeTest {
                 sha256 fb654b22d8d2ad9986a8c2dcda2ab6cb5544510cb481d1648465d7862b249787
                 gunzip true
                 hmac Np4pWetJRQM4shJ0j3fY3tdIR7s=
-                child status 3
+                child 3 "child says 42\\n"
                 immediate
                 async read null 1600
                 timer fired
