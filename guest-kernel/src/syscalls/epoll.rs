@@ -39,7 +39,7 @@ pub fn shared_wait(now: u64, deadline: Option<u64>) -> (u64, i64) {
 }
 
 #[cfg(not(test))]
-pub use handlers::{sys_epoll_create, sys_epoll_create1, sys_epoll_ctl, sys_epoll_pwait, sys_epoll_pwait2, sys_epoll_wait};
+pub use handlers::{sys_epoll_create, sys_epoll_create1, sys_epoll_ctl, sys_epoll_pwait2, sys_epoll_wait};
 
 #[cfg(not(test))]
 mod handlers {
@@ -69,12 +69,9 @@ mod handlers {
         hypercall::call_user(forwarded::EPOLL_CTL, [a[0], a[1], a[2], a[3], 0, 0])
     }
 
+    /// epoll_wait(2), and epoll_pwait(2), whose signal mask (a[4]) is not applied during the
+    /// wait, as for ppoll.
     pub fn sys_epoll_wait(a: &Args) -> i64 {
-        wait(a, Wait::from_millis(a[3] as i32))
-    }
-
-    /// epoll_pwait(2); the signal mask (a[4]) is not applied during the wait, as for ppoll.
-    pub fn sys_epoll_pwait(a: &Args) -> i64 {
         wait(a, Wait::from_millis(a[3] as i32))
     }
 

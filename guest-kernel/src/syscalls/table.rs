@@ -264,7 +264,7 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::EPOLL_CREATE1, "epoll_create1", epoll::sys_epoll_create1),
     host(nr::EPOLL_CTL, "epoll_ctl", epoll::sys_epoll_ctl),
     host(nr::EPOLL_WAIT, "epoll_wait", epoll::sys_epoll_wait),
-    rewritten(nr::EPOLL_PWAIT, "epoll_pwait", "epoll_wait (the signal mask is not applied)", epoll::sys_epoll_pwait),
+    rewritten(nr::EPOLL_PWAIT, "epoll_pwait", "epoll_wait (the signal mask is not applied)", epoll::sys_epoll_wait),
     rewritten(nr::EPOLL_PWAIT2, "epoll_pwait2", "epoll_wait (timeout in ms, rounded up)", epoll::sys_epoll_pwait2),
     host(nr::MEMFD_CREATE, "memfd_create", fs::sys_memfd_create),
 ];
