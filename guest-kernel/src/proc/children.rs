@@ -46,7 +46,7 @@ impl ExitNotices {
 }
 
 #[cfg(not(test))]
-pub use handlers::{after_fork, forked, outstanding, post_exits};
+pub use handlers::{after_fork, forked, post_exits, watching};
 
 #[cfg(not(test))]
 mod handlers {
@@ -72,12 +72,14 @@ mod handlers {
         *notices() = ExitNotices::new();
     }
 
-    pub fn outstanding() -> bool {
-        notices().outstanding()
+    /// Whether a wait should ask about children: one may have ended unannounced, and SIGCHLD
+    /// has a handler to tell.
+    pub fn watching() -> bool {
+        notices().outstanding() && signal::sigchld_handled()
     }
 
-    /// Asks the host for an ended child and posts SIGCHLD for it if it is news (and SIGCHLD is
-    /// not ignored); true when a signal was posted.
+    /// Asks the host for an ended child and posts SIGCHLD for it if it is news (call it when
+    /// `watching`); true when a signal was posted.
     pub fn post_exits() -> bool {
         const P_ALL: u64 = 0;
         const WNOHANG: u64 = 1;
@@ -85,9 +87,6 @@ mod handlers {
         const WNOWAIT: u64 = 0x0100_0000;
         /// siginfo_t: si_signo, si_errno, si_code (4 bytes each, then padding), si_pid at 16.
         const SI_PID: u64 = 16;
-        if !signal::sigchld_handled() {
-            return false;
-        }
         let io = boot_info::get().io_buffer;
         // SAFETY: the I/O buffer is direct-mapped RAM of the kernel's; zeroed first because the
         // host writes nothing when no child has ended.

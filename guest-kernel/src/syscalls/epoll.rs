@@ -116,14 +116,14 @@ mod handlers {
                 if ready != 0 || timeout == Wait::For(0) {
                     return ready;
                 }
-                if children::outstanding() && children::post_exits() {
+                if children::watching() && children::post_exits() {
                     return -EINTR;
                 }
                 let (until, result) = shared_wait(now, deadline);
                 task::block(Block { futex: None, deadline: Some(until), on_timeout: result });
                 return result;
             };
-            let watching_children = children::outstanding();
+            let watching_children = children::watching();
             let check = watching_children.then(|| now.saturating_add(children::CHECK_EVERY_NS));
             let piece = host_wait(now, earliest(earliest(deadline, others), check), signal::alarm_deadline());
             let ready = ask(a, millis(piece));
