@@ -1,5 +1,7 @@
 package dev.hyperlight.nanvix.file;
 
+import static dev.hyperlight.nanvix.abi.Epoll.*;
+
 import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
@@ -28,15 +30,6 @@ import java.util.Map;
  */
 public final class EpollFile extends OpenFile {
 
-    public static final int EPOLL_CTL_ADD = 1;
-    public static final int EPOLL_CTL_DEL = 2;
-    public static final int EPOLL_CTL_MOD = 3;
-    /** Bytes of {@code struct epoll_event} on x86-64 (packed: {@code u32 events; u64 data}). */
-    public static final long EVENT_SIZE = 12;
-    static final int EPOLLEXCLUSIVE = 1 << 28;
-    static final int EPOLLWAKEUP = 1 << 29;
-    static final int EPOLLONESHOT = 1 << 30;
-    static final int EPOLLET = 1 << 31;
     /** Reported whatever was asked, as by poll. */
     private static final int ALWAYS_REPORTED = Poll.POLLERR | Poll.POLLHUP;
     private static final int MODES = EPOLLEXCLUSIVE | EPOLLWAKEUP | EPOLLONESHOT | EPOLLET;

@@ -153,8 +153,21 @@ public final class DescriptorCalls {
         epoll.control(op, fd, io.fds.get(fd), events, data);
     }
 
+    /**
+     * epoll_wait's look at instance {@code epfd}: writes its ready entries into {@code events}
+     * (room for {@code events.byteSize() / EVENT_SIZE} of them) and returns how many.
+     */
+    public int epollReady(int epfd, MemorySegment events) {
+        return epoll(epfd).collect(events);
+    }
+
+    /** The entries of instance {@code epfd}: the most one epoll_wait can report. */
+    public int epollEntries(int epfd) {
+        return epoll(epfd).size();
+    }
+
     /** The epoll instance {@code epfd}: EBADF if the fd is not open, EINVAL if it is another file. */
-    public EpollFile epoll(int epfd) {
+    private EpollFile epoll(int epfd) {
         if (!(io.fds.get(epfd) instanceof EpollFile epoll)) {
             throw new ErrnoException(Errno.EINVAL);
         }

@@ -306,8 +306,8 @@ final class DefaultSyscalls {
                 }
                 // An int option, truncated to the room as Linux copies it.
                 int copied = Math.min(room, Integer.BYTES);
-                MemorySegment.copy(MemorySegment.ofArray(new int[] {value}), 0, c.memory().range(c.argument(3), copied), 0,
-                        copied);
+                MemorySegment into = c.memory().range(c.argument(3), copied);
+                MemorySegment.copy(MemorySegment.ofArray(new int[] {value}), 0, into, 0, copied);
                 length.set(ValueLayout.JAVA_INT_UNALIGNED, 0, copied);
                 yield 0;
             }

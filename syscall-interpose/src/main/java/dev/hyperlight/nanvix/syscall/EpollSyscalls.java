@@ -2,22 +2,22 @@ package dev.hyperlight.nanvix.syscall;
 
 import dev.hyperlight.nanvix.abi.Errno;
 import dev.hyperlight.nanvix.abi.ErrnoException;
-import dev.hyperlight.nanvix.file.EpollFile;
+import dev.hyperlight.nanvix.abi.Epoll;
 import dev.hyperlight.nanvix.io.HostIo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * epoll_ctl and epoll_wait over the host's epoll instances ({@link EpollFile}). Both arrive with
- * the program's own addresses (the guest kernel passes them unchanged). epoll_wait waits as poll
- * does ({@link PollSyscall}): it looks again every few milliseconds until an entry is ready or the
- * timeout (ms, -1: until the run's time limit) passes; an interrupt (how the host stops a run)
- * ends it with EINTR.
+ * epoll_ctl and epoll_wait over the host's epoll instances (file.EpollFile, reached through the
+ * process's descriptor calls). Both arrive with the program's own addresses (the guest kernel
+ * passes them unchanged). epoll_wait waits as poll does ({@link PollSyscall}): it looks again
+ * every few milliseconds until an entry is ready or the timeout (ms, -1: until the run's time
+ * limit) passes; an interrupt (how the host stops a run) ends it with EINTR.
  */
 final class EpollSyscalls {
 
     /** Linux's {@code EP_MAX_EVENTS}: most events one wait may ask for. */
-    static final long MAX_EVENTS = Integer.MAX_VALUE / EpollFile.EVENT_SIZE;
+    static final long MAX_EVENTS = Integer.MAX_VALUE / Epoll.EVENT_SIZE;
     /** Longest pause between two looks while waiting. */
     private static final long MAX_PAUSE_NANOS = 10_000_000;
 
@@ -28,7 +28,7 @@ final class EpollSyscalls {
         int op = (int) c.argument(1);
         int events = 0;
         long data = 0;
-        if (op != EpollFile.EPOLL_CTL_DEL) {
+        if (op != Epoll.EPOLL_CTL_DEL) {
             MemorySegment event = c.struct(3);
             events = event.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             data = event.get(ValueLayout.JAVA_LONG_UNALIGNED, 4);
@@ -47,14 +47,15 @@ final class EpollSyscalls {
         if (maxEvents <= 0 || maxEvents > MAX_EVENTS) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        EpollFile epoll = io.descriptors().epoll(c.fd(0));
-        long room = Math.min(maxEvents, epoll.size());
-        MemorySegment out = room == 0 ? MemorySegment.NULL : c.memory().writable(c.argument(1), room * EpollFile.EVENT_SIZE);
+        int epfd = c.fd(0);
+        long room = Math.min(maxEvents, io.descriptors().epollEntries(epfd));
+        MemorySegment out = room == 0 ? MemorySegment.NULL
+                : c.memory().writable(c.argument(1), room * Epoll.EVENT_SIZE);
         long timeoutMillis = (int) c.argument(3);
         long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
         long pause = 500_000;
         while (true) {
-            int ready = room == 0 ? 0 : epoll.collect(out);
+            int ready = room == 0 ? 0 : io.descriptors().epollReady(epfd, out);
             long left = deadline - System.nanoTime();
             if (ready > 0 || left <= 0) {
                 return ready;

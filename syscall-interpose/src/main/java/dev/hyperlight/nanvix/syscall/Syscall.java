@@ -1,8 +1,8 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Epoll;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Sysno;
-import dev.hyperlight.nanvix.file.EpollFile;
 import dev.hyperlight.nanvix.io.HostIo;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -322,7 +322,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             (c, io) -> io.descriptors().epollCreate((int) c.argument(0)), new Flags("flags", EPOLL_FLAGS));
     /** The event (a packed 12-byte {@code struct epoll_event}) is the program's own address; DEL ignores it. */
     public static final Syscall EPOLL_CTL = direct(Sysno.EPOLL_CTL, EpollSyscalls::control, fd("epfd"), value("op"),
-            fd("fd"), new Struct("event", EpollFile.EVENT_SIZE, false));
+            fd("fd"), new Struct("event", Epoll.EVENT_SIZE, false));
     /**
      * epoll_pwait and epoll_pwait2 arrive as epoll_wait: the events array is the program's own
      * address, the wait in ms (-1: until the run's limit; the guest kernel decides how long the host waits).
