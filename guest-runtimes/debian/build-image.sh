@@ -54,6 +54,17 @@ compile_python_bytecode() {
     "${compile[@]}" -qq "$lib" >&2 || true
 }
 
+# ca-certificates' maintainer script (update-ca-certificates) builds the bundle programs read,
+# /etc/ssl/certs/ca-certificates.crt, from the certificates the package carries; nothing here
+# runs it, so the same concatenation is done here, in a fixed order.
+write_certificate_bundle() {
+    local root="$1"
+    [[ -d "$root/usr/share/ca-certificates" ]] || return 0
+    mkdir -p "$root/etc/ssl/certs"
+    find "$root/usr/share/ca-certificates" -name '*.crt' -type f | LC_ALL=C sort \
+        | while read -r certificate; do cat "$certificate"; done > "$root/etc/ssl/certs/ca-certificates.crt"
+}
+
 wanted="$(packages "$name" | sort -u)"
 image="$out/$name"
 stamp="$image/packages.list"
@@ -113,6 +124,7 @@ if [[ -e "$image.tmp/root/usr/bin/python3.11" ]]; then
     ln -sf python3.11 "$image.tmp/root/usr/bin/python3"
 fi
 write_accounts "$image.tmp/root"
+write_certificate_bundle "$image.tmp/root"
 compile_python_bytecode "$image.tmp/root"
 # What went in and what the lock pins, for doctor (RuntimeImages.lockProblem).
 mkdir -p "$image.tmp/root/usr/share/hyperlight-nanvix"

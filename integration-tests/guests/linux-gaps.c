@@ -1,7 +1,8 @@
 /* Linux gaps of issue 18: /dev, eventfd, memfd, the id and priority calls, msync, ioctl on a bad fd,
  * FIONREAD and a sparse file in /tmp. Prints one line per check, the same natively (run as an
  * unprivileged user without a controlling terminal) and in the VM. With the argument "fill" it
- * writes real data into /tmp until the quota stops it instead. */
+ * writes real data into /tmp until the quota stops it instead; with "noreserve" it maps 1 GiB with
+ * MAP_NORESERVE instead. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -263,6 +264,21 @@ static void sparse(void) {
     unlink("/tmp/linux-gaps-sparse");
 }
 
+/* A writable MAP_NORESERVE mapping of 1 GiB, larger than the guest's RAM under --memory 256M
+ * (V8 reserves its heap so): Linux accepts it and fails only when touched pages run out. */
+static void noreserve(void) {
+    size_t len = (size_t) 1 << 30;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    printf("noreserve: %s\n", p == MAP_FAILED ? err(errno) : "ok");
+    if (p == MAP_FAILED) {
+        return;
+    }
+    p[0] = 42;
+    p[len - 1] = 43;
+    printf("noreserve-touched: %d %d\n", p[0], p[len - 1]);
+    printf("noreserve-munmap: %s\n", munmap(p, len) == 0 ? "ok" : err(errno));
+}
+
 /* Real data past the quota: write 1 MiB blocks until the write is short or fails. */
 static void fill(void) {
     static char block[1 << 20];
@@ -321,6 +337,10 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "fill") == 0) {
         fill();
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "noreserve") == 0) {
+        noreserve();
         return 0;
     }
     devices();

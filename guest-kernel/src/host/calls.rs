@@ -3,7 +3,7 @@
 //! program's interpreter.
 
 use crate::abi::errno::{EISDIR, ENAMETOOLONG, ENODEV, ENOMEM, ESPIPE};
-use crate::abi::host::PAGE_SIZE;
+use crate::abi::host::{kva, PAGE_SIZE};
 use crate::abi::linux::{Timespec, AT_EMPTY_PATH, AT_FDCWD, PATH_MAX};
 use crate::host::forwarded;
 use crate::abi::stat::ST_SIZE;
@@ -25,7 +25,8 @@ pub fn sleep(ns: u64) -> i64 {
 
 /// Fills `len` bytes of guest RAM at `gpa` (frames of a file mapping) from `fd` at `offset`,
 /// with host reads straight into the frames: the host accepts any GPA inside guest RAM for
-/// pread64, so nothing is staged. Bytes past the end of the file are left as they are (zero).
+/// pread64, so nothing is staged. Bytes past the end of the file are zeroed here: the frames
+/// may be recycled ones (`FrameAllocator::alloc_run_to_overwrite`).
 pub fn read_file_into(fd: u64, gpa: u64, len: u64, offset: u64) -> Result<(), i64> {
     let mut done = 0u64;
     while done < len {
@@ -35,6 +36,8 @@ pub fn read_file_into(fd: u64, gpa: u64, len: u64, offset: u64) -> Result<(), i6
             return Err(if result == -ESPIPE || result == -EISDIR { ENODEV } else { -result });
         }
         if result == 0 {
+            // SAFETY: `[gpa, gpa + len)` are frames the caller owns, in the direct map.
+            unsafe { core::ptr::write_bytes(kva(gpa + done) as *mut u8, 0, (len - done) as usize) };
             break;
         }
         done += (result as u64).min(len - done);

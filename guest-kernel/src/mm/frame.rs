@@ -81,6 +81,30 @@ impl FrameAllocator {
         Some((first, count))
     }
 
+    /// Up to `max` physically contiguous frames the caller overwrites whole (a file mapping's
+    /// fill): `(first frame, count)`. Freed frames come first, as a run and not zeroed: zeroing
+    /// them in the kernel is emulated instruction by instruction under PVM (a 4 KiB page, some
+    /// 500 of them), and a program that maps and unmaps libraries (the dynamic loader maps a
+    /// library whole before mapping its segments over it) would have every later page of file
+    /// filled one frame, one host read and one zeroing at a time.
+    pub fn alloc_run_to_overwrite(&mut self, mmu: &mut impl Mmu, max: u64) -> Option<(u64, u64)> {
+        if self.free_head == 0 || max == 0 {
+            return self.alloc_run(mmu, max);
+        }
+        let run = self.free_head;
+        let node = mmu.table(run);
+        let (next, length) = (node[0], node[1]);
+        let count = max.min(length);
+        if count == length {
+            self.free_head = next;
+        } else {
+            // The run's first frame keeps the link: the frames go from its end.
+            node[1] = length - count;
+        }
+        self.free_count -= count;
+        Some((run + (length - count) * PAGE_SIZE, count))
+    }
+
     /// Returns the unused end of the run `alloc_run` just handed out (`first`, `count` frames,
     /// of which the first `used` were used), when nothing was allocated since: callers may take
     /// a run for the largest need and give back what they did not need.
@@ -185,6 +209,20 @@ mod tests {
         let got: Vec<_> = (0..3).map(|_| frames.alloc(&mut mmu).unwrap()).collect();
         assert_eq!(got, vec![0x2000, 0x3000, 0x4000]);
         assert_eq!(frames.alloc(&mut mmu), None);
+    }
+
+    #[test]
+    fn frames_to_overwrite_come_from_freed_runs_whole_or_from_their_end() {
+        let mut mmu = TestMmu::new(16);
+        let mut frames = FrameAllocator::new(0x1000, 0x10000);
+        let (first, count) = frames.alloc_run(&mut mmu, 8).unwrap();
+        assert_eq!((first, count), (0x1000, 8));
+        frames.free_run(&mut mmu, first, count);
+        assert_eq!(frames.alloc_run_to_overwrite(&mut mmu, 3), Some((0x6000, 3)), "the run's end");
+        assert_eq!(frames.alloc_run_to_overwrite(&mut mmu, 9), Some((0x1000, 5)), "the rest, link frame too");
+        assert_eq!(frames.available(), 7, "then untouched frames");
+        assert_eq!(frames.alloc_run_to_overwrite(&mut mmu, 9), Some((0x9000, 7)));
+        assert_eq!(frames.alloc_run_to_overwrite(&mut mmu, 1), None);
     }
 
     #[test]

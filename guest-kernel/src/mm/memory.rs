@@ -15,6 +15,7 @@ pub const MAP_SHARED: u64 = 0x01;
 pub const MAP_PRIVATE: u64 = 0x02;
 pub const MAP_FIXED: u64 = 0x10;
 pub const MAP_ANONYMOUS: u64 = 0x20;
+pub const MAP_NORESERVE: u64 = 0x4000;
 pub const MAP_POPULATE: u64 = 0x8000;
 pub const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 
@@ -420,7 +421,7 @@ impl Memory {
         let mut va = start;
         while va < end {
             let wanted = ((end - va) / PAGE_SIZE).min(FILE_READ_PAGES);
-            let (frame, count) = self.frames.alloc_run(mmu, wanted).ok_or(ENOMEM)?;
+            let (frame, count) = self.frames.alloc_run_to_overwrite(mmu, wanted).ok_or(ENOMEM)?;
             let run_end = va + count * PAGE_SIZE;
             let file_offset = offset.checked_add(va - start).ok_or(EINVAL)?;
             let filled = read(mmu, frame, count * PAGE_SIZE, file_offset).and_then(|()| {
@@ -443,7 +444,10 @@ impl Memory {
         }
         let len = page_ceil(len).ok_or(ENOMEM)?;
         let prot = (prot as u32) & PROT_MASK;
-        if prot & PROT_WRITE != 0 && self.short_of_frames(len / PAGE_SIZE) {
+        // A writable mapping needs its frames in reserve, unless it says it does not: Linux's
+        // MAP_NORESERVE (V8's heap reservations) is accepted whatever its size and fails only
+        // when a touched page finds no frame.
+        if prot & PROT_WRITE != 0 && flags & MAP_NORESERVE == 0 && self.short_of_frames(len / PAGE_SIZE) {
             return Err(ENOMEM);
         }
         let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
@@ -773,6 +777,16 @@ mod tests {
         assert_eq!(mem.mmap(&mut mmu, 0, u64::MAX, RW, ANON), Err(ENOMEM));
         // A PROT_NONE reservation costs no memory and is allowed.
         assert!(mem.mmap(&mut mmu, 0, 1 << 32, 0, ANON).is_ok());
+    }
+
+    #[test]
+    fn a_noreserve_mapping_larger_than_memory_is_accepted_and_faults_in_what_is_left() {
+        let (mut mmu, mut mem) = setup();
+        let free = mem.frames.available();
+        let addr = mem.mmap(&mut mmu, 0, (free + 64) * PAGE_SIZE, RW, ANON | MAP_NORESERVE).unwrap();
+        assert!(!mem.memory_limit_reached, "nothing was refused");
+        assert_eq!(mem.handle_fault(&mut mmu, addr, Access::Write), FaultOutcome::Resolved);
+        assert_eq!(mem.mmap(&mut mmu, 0, (free + 64) * PAGE_SIZE, RW, ANON), Err(ENOMEM), "without the flag");
     }
 
     #[test]

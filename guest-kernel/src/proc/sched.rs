@@ -492,6 +492,15 @@ impl<C: Context> Scheduler<C> {
         }
     }
 
+    /// Whether only the current thread can run until some deadline, at `now`: `None` when
+    /// another thread is runnable (timers due by `now` make their threads so), else the earliest
+    /// deadline a blocked thread waits for (`Some(None)`: none has one). Until then, nothing but
+    /// the current thread could wake another: it may wait on the host (epoll_wait).
+    pub fn others_idle_until(&mut self, now: u64) -> Option<Option<u64>> {
+        let earliest = self.expire(now);
+        if self.run_len > 0 { None } else { Some(earliest) }
+    }
+
     /// CPU time accounting, at a switch: the current thread stops running at `now` (ns since
     /// boot).
     pub fn stop_running(&mut self, now: u64) {
@@ -593,6 +602,25 @@ mod tests {
         assert_eq!(s.pick_next(0), Next::Run(2));
         assert_eq!(s.pick_next(0), Next::Run(0), "round robin wraps around");
         assert_eq!(s.take_switch(), None);
+    }
+
+    #[test]
+    fn others_are_idle_until_the_earliest_deadline_of_a_blocked_thread() {
+        let mut s = with_threads(3);
+        assert_eq!(s.others_idle_until(0), None, "two others are runnable");
+        s.yield_current();
+        s.take_switch();
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        s.block_current(waiting(0x1000, Some(500)));
+        s.take_switch();
+        assert_eq!(s.pick_next(0), Next::Run(2));
+        s.block_current(waiting(0x2000, None));
+        s.take_switch();
+        assert_eq!(s.pick_next(0), Next::Run(0));
+        assert_eq!(s.others_idle_until(100), Some(Some(500)), "one waits with a timeout, one without");
+        assert_eq!(s.others_idle_until(500), None, "its timeout made it runnable");
+        assert_eq!(s.pick_next(500), Next::Run(1));
+        assert_eq!(s.thread(1).context, Result_(-ETIMEDOUT));
     }
 
     #[test]

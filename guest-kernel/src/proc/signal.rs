@@ -11,7 +11,7 @@
 //! armed, `attention` sends every system call through the full entry path, which delivers.
 
 use crate::abi::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, EPIPE, ESRCH};
-use crate::abi::linux::{Timespec, NSIG, SIGALRM, SIGKILL, SIGPIPE, SIGSEGV, SIG_DFL, SIG_IGN};
+use crate::abi::linux::{Timespec, NSIG, SIGALRM, SIGCHLD, SIGKILL, SIGPIPE, SIGSEGV, SIG_DFL, SIG_IGN};
 use crate::host::forwarded;
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
@@ -218,6 +218,17 @@ pub fn thread_kill(tid: u64, signal: u64) -> Result<u64, i64> {
         }
         Ok(0)
     })
+}
+
+/// Whether SIGCHLD has a handler: only then is a child's end worth finding (proc/children.rs).
+pub fn sigchld_handled() -> bool {
+    !ignored(SIGCHLD, &action_of(SIGCHLD))
+}
+
+/// The child `pid` ended (proc/children.rs): SIGCHLD to the process, `si_code` CLD_EXITED.
+pub fn child_ended(pid: u64) {
+    const CLD_EXITED: i32 = 1;
+    task::with_scheduler(|s| post(s, None, SIGCHLD, CLD_EXITED, pid));
 }
 
 /// A signal the kernel raises for the calling thread itself (SIGPIPE from a write): pending,

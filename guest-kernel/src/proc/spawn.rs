@@ -20,7 +20,7 @@ use crate::arch::cpu::{self, IA32_FS_BASE};
 use crate::host::{boot_info, file_mappings, hypercall};
 use crate::mm::user;
 use crate::proc::task::{self, CloneRequest};
-use crate::proc::{process, signal};
+use crate::proc::{children, process, signal};
 
 /// Most argv plus envp strings execve accepts (Linux's MAX_ARG_STRINGS is 0x7fffffff; this is
 /// what a page of pointers per 512 strings and the I/O buffer make sensible).
@@ -100,6 +100,7 @@ pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
         return Err(-child);
     }
     if child > 0 {
+        children::forked();
         if flags & CLONE_PARENT_SETTID != 0 {
             user::write(request.parent_tid, &(child as u32))?;
         }
@@ -108,6 +109,7 @@ pub fn fork(request: &CloneRequest) -> Result<u64, i64> {
     // The child: a copy of the parent, which goes on from here with only this thread.
     task::forget_other_threads();
     signal::after_fork();
+    children::after_fork();
     learn_identity();
     let pid = pid();
     if flags & CLONE_PARENT_SETTID != 0 {

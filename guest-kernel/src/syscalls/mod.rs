@@ -3,6 +3,7 @@
 //! is thin: it takes the call's arguments apart, calls the mechanism below (mm, host, proc) and
 //! turns the outcome into the value or `-errno` the program gets in RAX.
 
+pub mod epoll;
 pub mod poll;
 pub mod table;
 

@@ -9,7 +9,7 @@
 use crate::abi::nr;
 use crate::syscalls::Args;
 #[cfg(not(test))]
-use crate::syscalls::{fs, identity, mman, net, poll, process, signal, system, thread, time};
+use crate::syscalls::{epoll, fs, identity, mman, net, poll, process, signal, system, thread, time};
 
 /// A handler: the call's arguments in, its value or `-errno` out.
 pub type Handler = fn(&Args) -> i64;
@@ -61,6 +61,9 @@ const SWITCHING: &[u64] = &[
     nr::PPOLL,
     nr::SELECT,
     nr::PSELECT6,
+    nr::EPOLL_WAIT,
+    nr::EPOLL_PWAIT,
+    nr::EPOLL_PWAIT2,
     // Signals: a signal sent to the caller, or a wait for one, is delivered on the way out.
     nr::KILL,
     nr::TKILL,
@@ -256,6 +259,13 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::PIPE2, "pipe2", fs::sys_pipe2),
     host(nr::EVENTFD2, "eventfd2", fs::sys_eventfd2),
     rewritten(nr::EVENTFD, "eventfd", "eventfd2", fs::sys_eventfd),
+    // The host holds the epoll instances; the kernel decides how long it may wait (syscalls/epoll.rs).
+    rewritten(nr::EPOLL_CREATE, "epoll_create", "epoll_create1", epoll::sys_epoll_create),
+    host(nr::EPOLL_CREATE1, "epoll_create1", epoll::sys_epoll_create1),
+    host(nr::EPOLL_CTL, "epoll_ctl", epoll::sys_epoll_ctl),
+    host(nr::EPOLL_WAIT, "epoll_wait", epoll::sys_epoll_wait),
+    rewritten(nr::EPOLL_PWAIT, "epoll_pwait", "epoll_wait (the signal mask is not applied)", epoll::sys_epoll_wait),
+    rewritten(nr::EPOLL_PWAIT2, "epoll_pwait2", "epoll_wait (timeout in ms, rounded up)", epoll::sys_epoll_pwait2),
     host(nr::MEMFD_CREATE, "memfd_create", fs::sys_memfd_create),
 ];
 

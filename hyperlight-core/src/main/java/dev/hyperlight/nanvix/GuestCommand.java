@@ -144,8 +144,10 @@ record GuestCommand(Program executable, String executablePath, List<String> argv
                 Optional.of(Mount.readOnly(runtime.mountPoint(), imageDirectory)), Optional.of(runtime));
     }
 
+    /** Each extension once: two runtimes may take one (Node and QuickJS both run .js files). */
     private static String knownExtensions() {
-        return GuestRuntime.BUILT_IN.stream().map(GuestCommand::extensions).collect(Collectors.joining(", "));
+        return GuestRuntime.BUILT_IN.stream().flatMap(runtime -> runtime.scriptTypes().stream())
+                .map(GuestRuntime.ScriptType::extension).distinct().collect(Collectors.joining(", "));
     }
 
     private static String extensions(GuestRuntime runtime) {

@@ -75,8 +75,26 @@ public record GuestRuntime(
             List.of(new ScriptType(".py", List.of())),
             List.of("-c"));
 
-    /** The runtimes this library knows by name and by file type. */
-    public static final List<GuestRuntime> BUILT_IN = List.of(JAVASCRIPT, PYTHON);
+    /**
+     * Debian's Node.js 18 (nodejs and libnode108, unmodified: V8, libuv, OpenSSL, ICU); the image
+     * is the guest's root, in the artifact {@code runtime-image-node}. Only {@code .cjs} files
+     * pick it by name: {@code .js} and {@code .mjs} stay with {@link #JAVASCRIPT}, so run them
+     * with {@code Sandbox.run(GuestRuntime.NODE, file)} to have Node run them.
+     */
+    public static final GuestRuntime NODE = new GuestRuntime(
+            "node",
+            List.of("nodejs"),
+            new RuntimeImage.Debian("node"),
+            "/",
+            "usr/bin/node",
+            List.of(new ScriptType(".cjs", List.of()), new ScriptType(".js", List.of()), new ScriptType(".mjs", List.of())),
+            List.of("-e"));
+
+    /**
+     * The runtimes this library knows by name and by file type; for a file type two of them
+     * share, the first listed wins ({@code .js}: {@link #JAVASCRIPT}).
+     */
+    public static final List<GuestRuntime> BUILT_IN = List.of(JAVASCRIPT, PYTHON, NODE);
 
     public GuestRuntime {
         Objects.requireNonNull(name, "name");

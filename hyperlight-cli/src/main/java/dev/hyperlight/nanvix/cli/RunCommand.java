@@ -44,7 +44,8 @@ import picocli.CommandLine.Parameters;
             "Runs FILE in a fresh hardware-isolated micro-VM and exits with its exit status.",
             "FILE is an x86-64 Linux executable (static, or dynamically linked: its loader",
             "and C/C++ libraries come from the base image), or a script run by its runtime:",
-            ".js and .mjs by QuickJS (qjs --std FILE), .py by CPython 3.11 (python3 FILE).",
+            ".js and .mjs by QuickJS (qjs --std FILE), .py by CPython 3.11 (python3 FILE),",
+            ".cjs by Node.js 18 (node FILE; --runtime node FILE.js for other Node scripts).",
             "Everything after FILE is passed to the program unchanged.",
             "With --runtime NAME, everything after NAME is the runtime's own command line",
             "(--runtime js -e CODE, --runtime python -m json.tool), and the current",
@@ -108,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
     String hypervisor;
 
     @Option(names = "--runtime", paramLabel = "NAME", arity = "1", parameterConsumer = RestOfLine.class,
-            description = "Run the runtime NAME (javascript, js, python, python3) with everything after NAME as its command line.")
+            description = "Run the runtime NAME (javascript, js, python, python3, node) with everything after NAME as its command line.")
     List<String> runtimeCommandLine = new ArrayList<>();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The program or script to run.")

@@ -192,6 +192,21 @@ class LinuxCallsTest {
         }
     }
 
+    /** Issue 18: a writable MAP_NORESERVE mapping larger than guest RAM, as V8 makes, is accepted. */
+    @Test
+    void aNoreserveMappingLargerThanGuestRamIsAccepted() throws Exception {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).memorySize(256L << 20).build())) {
+            RunResult result = sandbox.run(Guests.guest("linux-gaps"), "noreserve");
+
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("""
+                    noreserve: ok
+                    noreserve-touched: 42 43
+                    noreserve-munmap: ok
+                    """);
+        }
+    }
+
     /** A sparse file costs its blocks, but real data past the /tmp quota is still ENOSPC. */
     @Test
     void realDataPastTheTmpQuotaIsStillEnospc() throws Exception {

@@ -71,13 +71,15 @@ class ConsumerProjectTest {
                 "kernel: ok\n",
                 "runtime javascript: ok\n",
                 "runtime python: ok\n",
+                "runtime node: ok\n",
                 "base image: ok\n",
                 "cache: " + cache + "\n");
         try (Stream<Path> images = Files.list(cache)) {
             assertThat(images.map(image -> image.getFileName().toString()).sorted())
-                    .as("the three images, whole, and no partial extraction left")
+                    .as("the four images, whole, and no partial extraction left")
                     .satisfiesExactly(
                             base -> assertThat(base).matches("base-[0-9a-f]{16}"),
+                            node -> assertThat(node).matches("node-[0-9a-f]{16}"),
                             python -> assertThat(python).matches("python-[0-9a-f]{16}"),
                             quickjs -> assertThat(quickjs).matches("quickjs-[0-9a-f]{16}"));
         }

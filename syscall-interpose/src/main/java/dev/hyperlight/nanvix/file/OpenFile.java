@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not support with the errno Linux gives for that kind of file.
  */
 public abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, RegularFile, DirectoryFile, PipeEnd, PathFile,
-        UnixSocket, DeviceFile, EventFile {
+        UnixSocket, DeviceFile, EventFile, EpollFile {
 
     /** The flags F_SETFL may change (others are ignored, as in Linux). */
     static final int SETTABLE_FLAGS = Fcntl.O_APPEND | Fcntl.O_NONBLOCK;
@@ -117,6 +117,11 @@ public abstract sealed class OpenFile permits ConsoleInput, ConsoleOutput, Regul
     /** One more fd names this description. */
     final void retain() {
         references.incrementAndGet();
+    }
+
+    /** Whether the last fd naming this description has closed (an epoll entry then goes). */
+    final boolean released() {
+        return references.get() == 0;
     }
 
     /** One fd naming this description closed: the last one releases it. */

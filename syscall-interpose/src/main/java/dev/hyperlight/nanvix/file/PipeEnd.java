@@ -36,6 +36,9 @@ public final class PipeEnd extends OpenFile {
     private final PipeEnd terminal;
     /** On a pseudo-terminal's master: whether the terminal is still locked (TIOCSPTLCK). */
     private volatile boolean locked;
+    /** shutdown(2) of a socket pair's end: its reading or writing ended before its last close. */
+    private boolean readShut;
+    private boolean writeShut;
 
     /**
      * @param in the buffer this end reads from, or null
@@ -148,7 +151,7 @@ public final class PipeEnd extends OpenFile {
         if (in == null) {
             return super.read(buffer);
         }
-        return in.read(buffer, nonBlocking());
+        return receive(buffer, false);
     }
 
     @Override
@@ -156,17 +159,51 @@ public final class PipeEnd extends OpenFile {
         if (out == null) {
             return super.write(data);
         }
-        return out.write(data, nonBlocking());
+        return send(data, false);
     }
 
     /** send/sendto on a socket pair's end: as write, MSG_DONTWAIT making this one call non-blocking. */
     public long send(MemorySegment data, boolean dontWait) {
+        if (writeShut()) {
+            throw new ErrnoException(Errno.EPIPE);
+        }
         return out.write(data, dontWait || nonBlocking());
     }
 
     /** recv/recvfrom on a socket pair's end: as read, MSG_DONTWAIT making this one call non-blocking. */
     public long receive(MemorySegment buffer, boolean dontWait) {
+        if (readShut()) {
+            return 0;
+        }
         return in.read(buffer, dontWait || nonBlocking());
+    }
+
+    private synchronized boolean readShut() {
+        return readShut;
+    }
+
+    private synchronized boolean writeShut() {
+        return writeShut;
+    }
+
+    /**
+     * shutdown(2) of a socket pair's end ({@code SHUT_RD} 0, {@code SHUT_WR} 1, {@code SHUT_RDWR}
+     * 2), for every fd and process that shares it, as Linux: after SHUT_WR the peer reads end of
+     * file and this end's writes fail with EPIPE; after SHUT_RD this end reads end of file and
+     * the peer's writes fail with EPIPE. EINVAL for another {@code how}.
+     */
+    public synchronized void shutdown(int how) {
+        if (how < 0 || how > 2) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if (how != 1 && !readShut) {
+            readShut = true;
+            in.closeReadEnd();
+        }
+        if (how != 0 && !writeShut) {
+            writeShut = true;
+            out.closeWriteEnd();
+        }
     }
 
     /** FIONREAD: the bytes waiting to be read (0 on a write end). */
@@ -192,11 +229,11 @@ public final class PipeEnd extends OpenFile {
     }
 
     @Override
-    public void release() {
-        if (in != null) {
+    public synchronized void release() {
+        if (in != null && !readShut) {
             in.closeReadEnd();
         }
-        if (out != null) {
+        if (out != null && !writeShut) {
             out.closeWriteEnd();
         }
     }

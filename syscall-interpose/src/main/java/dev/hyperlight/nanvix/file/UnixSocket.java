@@ -40,7 +40,7 @@ public final class UnixSocket extends OpenFile {
     }
 
     /** SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
-    int type() {
+    public int type() {
         return type;
     }
 

@@ -5,6 +5,7 @@ import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Poll;
 import dev.hyperlight.nanvix.abi.Stat;
+import dev.hyperlight.nanvix.file.EpollFile;
 import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import dev.hyperlight.nanvix.file.PipeEnd;
@@ -138,6 +139,42 @@ public final class DescriptorCalls {
         return io.fds.add(counter, (flags & Fcntl.O_CLOEXEC) != 0, 0);
     }
 
+    /** epoll_create1: a new, empty epoll instance; returns its fd. EINVAL for flags besides EPOLL_CLOEXEC. */
+    public int epollCreate(int flags) {
+        if ((flags & ~Fcntl.O_CLOEXEC) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        io.fds.requireFree();
+        return io.fds.add(new EpollFile(io.pipeInodes.getAndIncrement()), flags != 0, 0);
+    }
+
+    /** epoll_ctl: changes the entry of {@code fd} in the epoll instance {@code epfd} (EINVAL if it is none). */
+    public void epollControl(int epfd, int op, int fd, int events, long data) {
+        EpollFile epoll = epoll(epfd);
+        epoll.control(op, fd, io.fds.get(fd), events, data);
+    }
+
+    /**
+     * epoll_wait's look at instance {@code epfd}: writes its ready entries into {@code events}
+     * (room for {@code events.byteSize() / EVENT_SIZE} of them) and returns how many.
+     */
+    public int epollReady(int epfd, MemorySegment events) {
+        return epoll(epfd).collect(events);
+    }
+
+    /** The entries of instance {@code epfd}: the most one epoll_wait can report. */
+    public int epollEntries(int epfd) {
+        return epoll(epfd).size();
+    }
+
+    /** The epoll instance {@code epfd}: EBADF if the fd is not open, EINVAL if it is another file. */
+    private EpollFile epoll(int epfd) {
+        if (!(io.fds.get(epfd) instanceof EpollFile epoll)) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return epoll;
+    }
+
     /** ioctl FIONBIO, which every file supports: sets or clears O_NONBLOCK, as F_SETFL would. */
     public void setNonBlocking(int fd, boolean nonBlocking) {
         OpenFile file = io.fds.get(fd);
@@ -191,6 +228,9 @@ public final class DescriptorCalls {
         }
         return io.fds.add(end, (flags & Fcntl.O_CLOEXEC) != 0, 0);
     }
+
+    /** Bytes of the kernel {@code struct termios} that TCGETS and TCSETS move. */
+    public static final int TERMIOS_SIZE = 36;
 
     /** ioctl TCGETS on a pseudo-terminal's end: the kernel {@code struct termios} it reports. */
     public byte[] terminalSettings(int fd) {

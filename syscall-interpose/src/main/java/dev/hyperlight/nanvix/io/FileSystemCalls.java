@@ -11,6 +11,7 @@ import dev.hyperlight.nanvix.file.ConsoleInput;
 import dev.hyperlight.nanvix.file.ConsoleOutput;
 import dev.hyperlight.nanvix.file.DeviceFile;
 import dev.hyperlight.nanvix.file.DirectoryFile;
+import dev.hyperlight.nanvix.file.EpollFile;
 import dev.hyperlight.nanvix.file.EventFile;
 import dev.hyperlight.nanvix.file.OpenFile;
 import dev.hyperlight.nanvix.file.PathFile;
@@ -261,6 +262,7 @@ public final class FileSystemCalls {
             case ConsoleOutput console -> sameDescription(console, flags);
             case UnixSocket socket -> throw new ErrnoException(Errno.ENXIO);
             case EventFile counter -> throw new ErrnoException(Errno.ENXIO, "an anonymous inode");
+            case EpollFile epoll -> throw new ErrnoException(Errno.ENXIO, "an anonymous inode");
             case PathFile path -> throw new ErrnoException(Errno.ENXIO, "O_PATH fd");
         };
     }
@@ -968,6 +970,7 @@ public final class FileSystemCalls {
             case ConsoleInput console -> "pipe:[" + console.stat().inode() + "]";
             case ConsoleOutput console -> "pipe:[" + console.stat().inode() + "]";
             case EventFile counter -> "anon_inode:[eventfd]";
+            case EpollFile epoll -> "anon_inode:[eventpoll]";
             case PathFile path -> "(O_PATH)";
         };
     }

@@ -110,6 +110,59 @@ public final class SocketCalls {
     }
 
     /**
+     * getsockname and getpeername: the sandbox's sockets have no names, so a socket pair's end
+     * (either call) and an unconnected socket (getsockname) are unnamed AF_UNIX sockets, whose
+     * address the caller writes; anything else throws {@link #socketCallError}'s errno.
+     */
+    public void checkUnnamed(int fd, Sysno call) {
+        OpenFile file = io.fds.get(fd);
+        boolean pairEnd = file instanceof PipeEnd && file.stat().type() == FileType.SOCKET;
+        if (!pairEnd && !(file instanceof UnixSocket && call == Sysno.GETSOCKNAME)) {
+            throw new ErrnoException(socketCallError(fd, call));
+        }
+    }
+
+    /**
+     * getsockopt at {@code SOL_SOCKET} of what a program asks to learn what an fd is (libuv's
+     * uv_guess_handle): {@code SO_TYPE}, {@code SO_DOMAIN} ({@code AF_UNIX}) and {@code SO_ERROR}
+     * (none pending) of a socket pair's end or a local socket; ENOPROTOOPT for other options of
+     * theirs, as Linux answers an option it does not know; other files as {@link #socketCallError}.
+     */
+    public int socketOption(int fd, int level, int option) {
+        final int solSocket = 1;
+        final int soType = 3;
+        final int soError = 4;
+        final int soDomain = 39;
+        OpenFile file = io.fds.get(fd);
+        int type;
+        if (file instanceof PipeEnd && file.stat().type() == FileType.SOCKET) {
+            type = UnixSocket.SOCK_STREAM;
+        } else if (file instanceof UnixSocket socket) {
+            type = socket.type();
+        } else {
+            throw new ErrnoException(socketCallError(fd, Sysno.GETSOCKOPT));
+        }
+        if (level != solSocket) {
+            throw new ErrnoException(Errno.EOPNOTSUPP);
+        }
+        return switch (option) {
+            case soType -> type;
+            case soDomain -> UnixSocket.AF_UNIX;
+            case soError -> 0;
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT);
+        };
+    }
+
+    /** shutdown(2): on a socket pair's end ({@link PipeEnd#shutdown}); other files as {@link #socketCallError}. */
+    public void shutdown(int fd, int how) {
+        if (io.fds.get(fd) instanceof PipeEnd end && end.stat().type() == FileType.SOCKET) {
+            end.shutdown(how);
+            return;
+        }
+        throw new ErrnoException(socketCallError(fd, Sysno.SHUTDOWN));
+    }
+
+    /**
      * A socket call other than socket/socketpair on {@code fd}: ENOTSOCK for a file that is no
      * socket; for an unconnected {@link UnixSocket}, the errno Linux gives such a socket (bind:
      * EACCES, the sandbox has no socket names); EOPNOTSUPP for what a socket pair's end

@@ -5,7 +5,7 @@ import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Stat;
 import dev.hyperlight.nanvix.abi.Timespec;
-import dev.hyperlight.nanvix.file.PipeEnd;
+import dev.hyperlight.nanvix.io.DescriptorCalls;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.vfs.GuestNames;
 import java.lang.foreign.MemorySegment;
@@ -98,8 +98,8 @@ final class DefaultSyscalls {
             return 0;
         }
         if (request >= TCSETS && request <= TCSETSF) {
-            int size = PipeEnd.terminalSettings().length;
-            byte[] settings = c.memory().readable(c.argument(2), size).toArray(ValueLayout.JAVA_BYTE);
+            byte[] settings = c.memory().readable(c.argument(2), DescriptorCalls.TERMIOS_SIZE)
+                    .toArray(ValueLayout.JAVA_BYTE);
             io.descriptors().setTerminalSettings(c.fd(0), settings);
             return 0;
         }
@@ -306,6 +306,9 @@ final class DefaultSyscalls {
      * socket pair's end; otherwise a local socket answers as an unbound, unconnected one does
      * ({@link HostIo#socketCallError}), other files ENOTSOCK.
      */
+    /** {@code AF_UNIX}, the first byte of a little-endian {@code sa_family_t}. */
+    private static final byte UNIX_FAMILY = 1;
+
     static long onSocket(SyscallCall c, HostIo io) {
         return switch (c.sysno()) {
             case SENDTO -> io.sockets().send(c.fd(0), c.buffer(1), (int) c.argument(3), c.argument(4) != 0);
@@ -316,6 +319,37 @@ final class DefaultSyscalls {
                     c.memory().range(c.argument(5), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0);
                 }
                 yield received;
+            }
+            case GETSOCKNAME, GETPEERNAME -> {
+                io.sockets().checkUnnamed(c.fd(0), c.sysno());
+                MemorySegment length = c.memory().range(c.argument(2), 4);
+                int room = length.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                if (room < 0) {
+                    throw new ErrnoException(Errno.EINVAL);
+                }
+                // An unnamed AF_UNIX socket's address, as Linux gives it: the family alone, truncated to the room.
+                MemorySegment.copy(MemorySegment.ofArray(new byte[] {UNIX_FAMILY, 0}), 0,
+                        c.memory().range(c.argument(1), Math.min(room, 2)), 0, Math.min(room, 2));
+                length.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 2);
+                yield 0;
+            }
+            case GETSOCKOPT -> {
+                int value = io.sockets().socketOption(c.fd(0), (int) c.argument(1), (int) c.argument(2));
+                MemorySegment length = c.memory().range(c.argument(4), 4);
+                int room = length.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                if (room < 0) {
+                    throw new ErrnoException(Errno.EINVAL);
+                }
+                // An int option, truncated to the room as Linux copies it.
+                int copied = Math.min(room, Integer.BYTES);
+                MemorySegment into = c.memory().range(c.argument(3), copied);
+                MemorySegment.copy(MemorySegment.ofArray(new int[] {value}), 0, into, 0, copied);
+                length.set(ValueLayout.JAVA_INT_UNALIGNED, 0, copied);
+                yield 0;
+            }
+            case SHUTDOWN -> {
+                io.sockets().shutdown(c.fd(0), (int) c.argument(1));
+                yield 0;
             }
             default -> throw new ErrnoException(io.sockets().socketCallError(c.fd(0), c.sysno()));
         };

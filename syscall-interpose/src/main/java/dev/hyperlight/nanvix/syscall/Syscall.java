@@ -1,5 +1,6 @@
 package dev.hyperlight.nanvix.syscall;
 
+import dev.hyperlight.nanvix.abi.Epoll;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Sysno;
 import dev.hyperlight.nanvix.io.HostIo;
@@ -113,6 +114,7 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             "SOCK_STREAM", 1, "SOCK_DGRAM", 2, "SOCK_RAW", 3, "SOCK_NONBLOCK", 04000, "SOCK_CLOEXEC", 02000000);
     public static final FlagSet EVENTFD_FLAGS = flagSet(0,
             "EFD_SEMAPHORE", 1, "EFD_NONBLOCK", Fcntl.O_NONBLOCK, "EFD_CLOEXEC", Fcntl.O_CLOEXEC);
+    public static final FlagSet EPOLL_FLAGS = flagSet(0, "EPOLL_CLOEXEC", Fcntl.O_CLOEXEC);
     public static final FlagSet MEMFD_FLAGS = flagSet(0,
             "MFD_CLOEXEC", 1, "MFD_ALLOW_SEALING", 2, "MFD_HUGETLB", 4, "MFD_NOEXEC_SEAL", 8, "MFD_EXEC", 0x10);
     public static final FlagSet MSG_FLAGS = flagSet(0,
@@ -315,6 +317,18 @@ public record Syscall(Sysno sysno, List<Argument> arguments) {
             new Flags("flags", OPEN_FLAGS));
     public static final Syscall SOCKETPAIR = forwarded(Sysno.SOCKETPAIR, DefaultSyscalls::socketpair, value("domain"),
             new Flags("type", SOCKET_TYPE), value("protocol"), new Struct("sv", 8, true));
+    /** epoll_create arrives as epoll_create1 with flags 0 (its size checked by the guest kernel). */
+    public static final Syscall EPOLL_CREATE1 = forwarded(Sysno.EPOLL_CREATE1,
+            (c, io) -> io.descriptors().epollCreate((int) c.argument(0)), new Flags("flags", EPOLL_FLAGS));
+    /** The event (a packed 12-byte {@code struct epoll_event}) is the program's own address; DEL ignores it. */
+    public static final Syscall EPOLL_CTL = direct(Sysno.EPOLL_CTL, EpollSyscalls::control, fd("epfd"), value("op"),
+            fd("fd"), new Struct("event", Epoll.EVENT_SIZE, false));
+    /**
+     * epoll_pwait and epoll_pwait2 arrive as epoll_wait: the events array is the program's own
+     * address, the wait in ms (-1: until the run's limit; the guest kernel decides how long the host waits).
+     */
+    public static final Syscall EPOLL_WAIT = direct(Sysno.EPOLL_WAIT, EpollSyscalls::waitFor, fd("epfd"),
+            value("events"), value("maxevents"), value("timeout"));
     /** The pollfd array, {@code nfds} entries of 8 bytes, and the wait in ms (-1: until the run's limit). */
     public static final Syscall POLL = forwarded(Sysno.POLL, PollSyscall::poll, value("fds"), value("nfds"),
             value("timeout"));

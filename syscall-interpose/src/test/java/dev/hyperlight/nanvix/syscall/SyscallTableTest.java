@@ -169,6 +169,56 @@ class SyscallTableTest {
     }
 
     @Test
+    void shutdownOfASocketPairsEndEndsOneDirection() {
+        SyscallTable table = SyscallTable.defaults();
+        long fds = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKETPAIR, 1, 1, 0, fds), guest.memory, guest.io, guest.state)).isZero();
+        int a = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
+        int b = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds + 4);
+        long into = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SHUTDOWN, a, 1), guest.memory, guest.io, guest.state)).isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.READ, b, into, 8), guest.memory, guest.io, guest.state))
+                .as("the peer reads end of file").isZero();
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.WRITE, a, guest.string("x"), 1), guest.memory, guest.io, guest.state))
+                .isEqualTo(err(Errno.EPIPE));
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.WRITE, b, guest.string("y"), 1), guest.memory, guest.io, guest.state))
+                .as("the other direction still works").isEqualTo(1);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.READ, a, into, 8), guest.memory, guest.io, guest.state)).isEqualTo(1);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SHUTDOWN, a, 3), guest.memory, guest.io, guest.state))
+                .isEqualTo(err(Errno.EINVAL));
+        long pipe = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.PIPE2, pipe, 0), guest.memory, guest.io, guest.state)).isZero();
+        int readEnd = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, pipe);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SHUTDOWN, readEnd, 1), guest.memory, guest.io, guest.state))
+                .as("not a socket: the default table refuses it as the network").isEqualTo(err(Errno.EACCES));
+    }
+
+    @Test
+    void aSocketPairsEndsAreUnnamedUnixSockets() {
+        SyscallTable table = SyscallTable.defaults();
+        long fds = guest.alloc(8);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.SOCKETPAIR, 1, 1, 0, fds), guest.memory, guest.io, guest.state)).isZero();
+        int a = guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, fds);
+        for (Sysno call : List.of(Sysno.GETSOCKNAME, Sysno.GETPEERNAME)) {
+            long address = guest.alloc(16);
+            long length = guest.alloc(4);
+            guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length, 16);
+            assertThat(table.dispatch(SyscallRequest.of(call, a, address, length), guest.memory, guest.io, guest.state))
+                    .as(call.linuxName()).isZero();
+            assertThat(guest.ram.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, address)).as("AF_UNIX").isEqualTo((short) 1);
+            assertThat(guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length)).isEqualTo(2);
+        }
+        long value = guest.alloc(4);
+        long length = guest.alloc(4);
+        guest.ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, length, 4);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETSOCKOPT, a, 1, 3, value, length), guest.memory, guest.io,
+                guest.state)).as("SO_TYPE").isZero();
+        assertThat(guest.ram.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, value)).as("SOCK_STREAM").isEqualTo(1);
+        assertThat(table.dispatch(SyscallRequest.of(Sysno.GETSOCKOPT, a, 1, 7, value, length), guest.memory, guest.io,
+                guest.state)).as("SO_SNDBUF").isEqualTo(err(Errno.ENOPROTOOPT));
+    }
+
+    @Test
     void aTableWithAnOverrideLeavesTheDefaultsAlone() {
         AtomicReference<String> seen = new AtomicReference<>();
         SyscallTable table = SyscallTable.defaults().with(Syscall.OPENAT, SyscallAction.intercept((call, next) -> {
