@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *err(int e) {
@@ -120,6 +122,25 @@ static void devices(void) {
     }
 }
 
+/* select on `fd` for reading, writing and exceptions at once, without waiting. */
+static void select_eventfd(const char *label, int fd) {
+    fd_set r, w, x;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&x);
+    FD_SET(fd, &r);
+    FD_SET(fd, &w);
+    FD_SET(fd, &x);
+    struct timeval none = {0, 0};
+    int n = select(fd + 1, &r, &w, &x, &none);
+    if (n < 0) {
+        printf("%s: %s\n", label, result(n));
+        return;
+    }
+    printf("%s: %d read %d write %d except %d\n", label, n, !!FD_ISSET(fd, &r), !!FD_ISSET(fd, &w),
+           !!FD_ISSET(fd, &x));
+}
+
 static void eventfds(void) {
     int fd = eventfd(3, EFD_NONBLOCK);
     uint64_t v = 4;
@@ -135,14 +156,20 @@ static void eventfds(void) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLOUT};
     poll(&pfd, 1, 0);
     printf("eventfd-poll-empty: in %d out %d\n", !!(pfd.revents & POLLIN), !!(pfd.revents & POLLOUT));
-    v = 1;
-    write(fd, &v, 8);
+    select_eventfd("eventfd-select-empty", fd);
+    struct timeval brief = {0, 20000};
     fd_set readable;
     FD_ZERO(&readable);
     FD_SET(fd, &readable);
-    struct timeval none = {0, 0};
-    printf("eventfd-select: %d\n", select(fd + 1, &readable, NULL, NULL, &none));
+    printf("eventfd-select-wait: %d\n", select(fd + 1, &readable, NULL, NULL, &brief));
+    v = 1;
+    write(fd, &v, 8);
+    select_eventfd("eventfd-select", fd);
+    v = UINT64_MAX - 2;
+    write(fd, &v, 8);
+    select_eventfd("eventfd-select-full", fd);
     close(fd);
+    select_eventfd("eventfd-select-closed", fd);
 
     fd = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
     uint64_t s1 = 0, s2 = 0;
@@ -273,6 +300,39 @@ static void fill(void) {
     unlink("/tmp/linux-gaps-fill");
 }
 
+/* A pseudo-terminal from openpty (/dev/ptmx, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER) in raw mode:
+   bytes pass unchanged both ways. */
+static void ptys(void) {
+    int master, terminal;
+    if (openpty(&master, &terminal, NULL, NULL, NULL) != 0) {
+        printf("openpty: %s\n", err(errno));
+        return;
+    }
+    printf("openpty: isatty %d %d cloexec %d\n", isatty(master), isatty(terminal),
+           fcntl(terminal, F_GETFD) & FD_CLOEXEC);
+    struct stat st;
+    fstat(master, &st);
+    printf("ptmx: chr %d %u,%u\n", S_ISCHR(st.st_mode), major(st.st_rdev), minor(st.st_rdev));
+    fstat(terminal, &st);
+    printf("pts: chr %d major %u\n", S_ISCHR(st.st_mode), major(st.st_rdev));
+    struct termios settings;
+    tcgetattr(terminal, &settings);
+    cfmakeraw(&settings);
+    printf("raw: %s\n", result(tcsetattr(terminal, TCSANOW, &settings)));
+    char buf[16];
+    write(master, "ping\n", 5);
+    ssize_t n = read(terminal, buf, sizeof buf);
+    printf("to-terminal: %zd %.4s\n", n, buf);
+    write(terminal, "pong\n", 5);
+    n = read(master, buf, sizeof buf);
+    printf("to-master: %zd %.4s\n", n, buf);
+    int number;
+    printf("ptn-on-terminal: %s\n", result(ioctl(terminal, TIOCGPTN, &number)));
+    printf("ptn-on-file: %s\n", result(ioctl(0, TIOCGPTN, &number)));
+    close(terminal);
+    close(master);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "fill") == 0) {
@@ -289,6 +349,7 @@ int main(int argc, char **argv) {
     identity();
     memory();
     ioctls();
+    ptys();
     sparse();
     return 0;
 }

@@ -277,8 +277,9 @@ pub fn sys_getcwd(a: &Args) -> i64 {
 }
 
 /// ioctl(2): the host reads and writes the argument of the requests it knows in the program's
-/// memory (`FIONBIO`, `FIONREAD`) and checks the fd before anything else (EBADF, then ENOTTY
-/// for requests no fd here answers, as Linux does); the request is an `unsigned int`.
+/// memory (`FIONBIO`, `FIONREAD`, and a pseudo-terminal's `TIOCGPTN`, `TIOCSPTLCK`, `TCGETS`,
+/// `TCSETS`) and checks the fd before anything else (EBADF, then ENOTTY for requests no fd here
+/// answers, as Linux does); the request is an `unsigned int`.
 pub fn sys_ioctl(a: &Args) -> i64 {
     direct(forwarded::IOCTL, [a[0], a[1] & 0xffff_ffff, a[2], 0, 0, 0])
 }

@@ -6,10 +6,10 @@
 //! program has one thread the host also does the waiting, so a pipe that becomes readable
 //! ends the wait at once; with more threads the host is only asked, and when nothing is ready
 //! the calling thread waits out its timeout in the scheduler (proc/task.rs) while the others run.
-//! select and pselect6 decide from whether the host knows the fd (an fd it does not know is
-//! EBADF) and report every open fd ready for what was asked; when nothing is ready (no fds)
-//! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
-//! wait for their timers.
+//! select and pselect6 ask the same of the host, their fd sets turned into a pollfd array (an
+//! fd the host does not know is EBADF), so an eventfd or a pipe is ready exactly when poll says
+//! it is; with no fds the call waits out its timeout in the scheduler: that is how event loops
+//! such as QuickJS's wait for their timers.
 
 use crate::abi::errno::{EBADF, EINVAL};
 use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
@@ -69,35 +69,74 @@ pub fn host_wait(now: u64, deadline: Option<u64>, alarm: u64) -> Wait {
     Wait::For(end.saturating_sub(now))
 }
 
-/// select's answer, in place: of `nfds` fds, those set in `read` and `write` stay set (every
-/// open fd is ready), `except` is cleared (no exceptional conditions exist), bits at or above
-/// `nfds` are cleared. Returns how many bits are set, or EBADF when a set names an fd the host
-/// does not know. Each set is `SELECT_WORDS` long; an absent set is all zero.
-pub fn select_ready(
+/// poll(2) events select asks about, and the revents that make an fd ready for each set, as
+/// Linux maps them (fs/select.c: POLLIN_SET, POLLOUT_SET, POLLEX_SET).
+const POLLIN: u16 = 0x001;
+const POLLPRI: u16 = 0x002;
+const POLLOUT: u16 = 0x004;
+const POLLERR: u16 = 0x008;
+const POLLHUP: u16 = 0x010;
+const POLLNVAL: u16 = 0x020;
+const READ_READY: u16 = POLLIN | POLLHUP | POLLERR;
+const WRITE_READY: u16 = POLLOUT | POLLERR;
+const EXCEPT_READY: u16 = POLLPRI;
+
+/// select's question as a poll: one pollfd in `out` for each of the first `nfds` fds named in
+/// a set, asking for what its sets ask. Bits at or above `nfds` are cleared. Returns how many
+/// pollfds it wrote (at most `nfds`, so `out` needs `nfds` entries), or EINVAL for too many fds.
+/// Each set is `SELECT_WORDS` long; an absent set is all zero.
+pub fn select_pollfds(
     nfds: usize,
     read: &mut [u64; SELECT_WORDS],
     write: &mut [u64; SELECT_WORDS],
     except: &mut [u64; SELECT_WORDS],
-    is_open: &mut impl FnMut(i32) -> bool,
-) -> Result<u64, i64> {
+    out: &mut [PollFd],
+) -> Result<usize, i64> {
     if nfds > MAX_SELECT_FDS {
         return Err(EINVAL);
     }
     for set in [&mut *read, &mut *write, &mut *except] {
         clear_from(set, nfds);
     }
+    let mut count = 0;
     for word in 0..nfds.div_ceil(64) {
         let mut named = read[word] | write[word] | except[word];
         while named != 0 {
-            let bit = named.trailing_zeros() as usize;
-            named &= named - 1;
-            if !is_open((word * 64 + bit) as i32) {
-                return Err(EBADF);
+            let bit = 1u64 << named.trailing_zeros();
+            named &= !bit;
+            let asks = |set: &[u64; SELECT_WORDS], events: u16| if set[word] & bit != 0 { events } else { 0 };
+            out[count] = PollFd {
+                fd: (word * 64) as i32 + bit.trailing_zeros() as i32,
+                events: asks(read, POLLIN) | asks(write, POLLOUT) | asks(except, POLLPRI),
+                revents: 0,
+            };
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// select's answer, in place, from the host's poll of `select_pollfds`'s array: each set keeps
+/// the fds ready for it. Returns how many bits are set, or EBADF when the host does not know a
+/// named fd.
+pub fn select_ready(
+    polled: &[PollFd],
+    read: &mut [u64; SELECT_WORDS],
+    write: &mut [u64; SELECT_WORDS],
+    except: &mut [u64; SELECT_WORDS],
+) -> Result<u64, i64> {
+    if polled.iter().any(|p| p.revents & POLLNVAL != 0) {
+        return Err(EBADF);
+    }
+    for p in polled {
+        let (word, bit) = (p.fd as usize / 64, 1u64 << (p.fd % 64));
+        for (set, ready) in [(&mut *read, READ_READY), (&mut *write, WRITE_READY), (&mut *except, EXCEPT_READY)] {
+            if p.revents & ready == 0 {
+                set[word] &= !bit;
             }
         }
     }
-    except.fill(0);
-    Ok(read.iter().chain(write.iter()).map(|w| w.count_ones() as u64).sum())
+    Ok(read.iter().chain(write.iter()).chain(except.iter()).map(|w| w.count_ones() as u64).sum())
 }
 
 /// Clears the bits of fds `nfds` and above.
@@ -121,18 +160,12 @@ mod handlers {
     use super::*;
     use crate::abi::errno::{EFAULT, EINTR};
     use crate::abi::host::kva;
-    use crate::abi::linux::F_GETFD;
     use crate::host::forwarded;
     use crate::host::{boot_info, hypercall};
     use crate::mm::user;
     use crate::mm::vma::PROT_WRITE;
     use crate::proc::{signal, task};
     use crate::syscalls::{result, Args};
-
-    /// Whether the host knows `fd`: fcntl(F_GETFD) succeeds exactly for open fds.
-    fn is_open(fd: i32) -> bool {
-        hypercall::call(forwarded::FCNTL, [fd as u64, F_GETFD, 0, 0, 0, 0]) >= 0
-    }
 
     /// Waits out the timeout in the scheduler (other threads run meanwhile); the call then
     /// returns 0, nothing ready.
@@ -238,8 +271,10 @@ mod handlers {
         Ok(())
     }
 
-    /// select and pselect6 after their timeout is read; `zero_timeout` writes the time left
-    /// (none) back after a full wait, as Linux updates it.
+    /// select and pselect6 after their timeout is read: the sets become a pollfd array in the
+    /// I/O buffer, which the host polls (and waits on, as for poll) for what each fd is ready
+    /// for. With no fds, or other threads to run, the wait is a sleep in the scheduler;
+    /// `zero_timeout` writes the time left (none) back after a full wait, as Linux updates it.
     fn select(a: &Args, wait: Wait, zero_timeout: impl FnOnce() -> Result<(), i64>) -> Result<u64, i64> {
         let nfds = a[0] as i32;
         if nfds < 0 || nfds as usize > MAX_SELECT_FDS {
@@ -250,14 +285,33 @@ mod handlers {
         read_set(a[1], nfds, &mut read)?;
         read_set(a[2], nfds, &mut write)?;
         read_set(a[3], nfds, &mut except)?;
-        let ready = select_ready(nfds, &mut read, &mut write, &mut except, &mut is_open)?;
+        let io = boot_info::get().io_buffer;
+        // SAFETY: the I/O buffer holds poll's MAX_SELECT_FDS pollfds, and nothing else uses it
+        // during this call.
+        let staged = unsafe { core::slice::from_raw_parts_mut(kva(io) as *mut PollFd, nfds) };
+        let count = select_pollfds(nfds, &mut read, &mut write, &mut except, staged)?;
+        let alone = task::with_scheduler(|s| s.live()) == 1;
+        let host_waits = alone && count > 0;
+        let polled = if count == 0 {
+            0
+        } else if host_waits {
+            poll_alone(io, count as u64, wait)
+        } else {
+            hypercall::call(forwarded::POLL, [io, count as u64, 0, 0, 0, 0])
+        };
+        if polled < 0 {
+            return Err(-polled);
+        }
+        let ready = select_ready(&staged[..count], &mut read, &mut write, &mut except)?;
         write_set(a[1], nfds, &read)?;
         write_set(a[2], nfds, &write)?;
         write_set(a[3], nfds, &except)?;
         if ready == 0 && wait != Wait::For(0) {
             // The answer (nothing ready, no time left) is written before the thread waits.
             zero_timeout()?;
-            sleep(wait);
+            if !host_waits {
+                sleep(wait);
+            }
         }
         Ok(ready)
     }
@@ -278,42 +332,62 @@ mod handlers {
 mod tests {
     use super::*;
 
-    fn open_below(limit: i32) -> impl FnMut(i32) -> bool {
-        move |fd| fd < limit
+    fn sets() -> ([u64; SELECT_WORDS], [u64; SELECT_WORDS], [u64; SELECT_WORDS]) {
+        ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS])
     }
 
     #[test]
-    fn select_keeps_named_open_fds_and_clears_exceptions() {
-        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+    fn select_asks_the_host_about_each_named_fd_once() {
+        let (mut r, mut w, mut e) = sets();
         r[0] = 0b101;
-        w[0] = 0b010;
-        e[0] = 0b001;
-        let ready = select_ready(3, &mut r, &mut w, &mut e, &mut open_below(3));
-        assert_eq!(ready, Ok(3));
-        assert_eq!((r[0], w[0], e[0]), (0b101, 0b010, 0));
+        w[0] = 0b110;
+        e[1] = 1 << 2; // fd 66
+        let mut out = [PollFd::default(); 67];
+        assert_eq!(select_pollfds(67, &mut r, &mut w, &mut e, &mut out), Ok(4));
+        let asked: [(i32, u16); 4] = core::array::from_fn(|i| (out[i].fd, out[i].events));
+        assert_eq!(asked, [(0, POLLIN), (1, POLLOUT), (2, POLLIN | POLLOUT), (66, POLLPRI)]);
     }
 
     #[test]
     fn select_ignores_bits_at_or_above_nfds() {
-        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+        let (mut r, mut w, mut e) = sets();
         r[0] = 0b1001;
         r[1] = 1;
-        assert_eq!(select_ready(2, &mut r, &mut w, &mut e, &mut open_below(1)), Ok(1));
-        assert_eq!((r[0], r[1]), (1, 0));
+        let mut out = [PollFd::default(); 2];
+        assert_eq!(select_pollfds(2, &mut r, &mut w, &mut e, &mut out), Ok(1));
+        assert_eq!((r[0], r[1], out[0].fd), (1, 0, 0));
+        assert_eq!(select_pollfds(MAX_SELECT_FDS + 1, &mut r, &mut w, &mut e, &mut out), Err(EINVAL));
     }
 
     #[test]
-    fn select_refuses_unknown_fds_and_too_many() {
-        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
+    fn select_keeps_the_fds_ready_for_each_set() {
+        // fd 0 asked for all three: readable only (an eventfd with a count at its maximum);
+        // fd 1 asked to read and write: writable only (an eventfd at zero); fd 2 asked to read:
+        // its writer closed (POLLHUP), which select reports readable.
+        let (mut r, mut w, mut e) = sets();
+        (r[0], w[0], e[0]) = (0b111, 0b011, 0b001);
+        let polled = [
+            PollFd { fd: 0, events: POLLIN | POLLOUT | POLLPRI, revents: POLLIN },
+            PollFd { fd: 1, events: POLLIN | POLLOUT, revents: POLLOUT },
+            PollFd { fd: 2, events: POLLIN, revents: POLLHUP },
+        ];
+        assert_eq!(select_ready(&polled, &mut r, &mut w, &mut e), Ok(3));
+        assert_eq!((r[0], w[0], e[0]), (0b101, 0b010, 0));
+    }
+
+    #[test]
+    fn select_refuses_an_fd_the_host_does_not_know() {
+        let (mut r, mut w, mut e) = sets();
         w[1] = 1 << 3; // fd 67
-        assert_eq!(select_ready(100, &mut r, &mut w, &mut e, &mut open_below(10)), Err(EBADF));
-        assert_eq!(select_ready(MAX_SELECT_FDS + 1, &mut r, &mut w, &mut e, &mut open_below(10)), Err(EINVAL));
+        let polled = [PollFd { fd: 67, events: POLLOUT, revents: POLLNVAL }];
+        assert_eq!(select_ready(&polled, &mut r, &mut w, &mut e), Err(EBADF));
     }
 
     #[test]
     fn select_with_no_fds_is_a_sleep() {
-        let (mut r, mut w, mut e) = ([0u64; SELECT_WORDS], [0u64; SELECT_WORDS], [0u64; SELECT_WORDS]);
-        assert_eq!(select_ready(0, &mut r, &mut w, &mut e, &mut |_| panic!("no fd to check")), Ok(0));
+        let (mut r, mut w, mut e) = sets();
+        assert_eq!(select_pollfds(0, &mut r, &mut w, &mut e, &mut []), Ok(0));
+        assert_eq!(select_ready(&[], &mut r, &mut w, &mut e), Ok(0));
     }
 
     #[test]

@@ -111,11 +111,11 @@ pub static SYSCALLS: &[Syscall] = &[
     host(nr::READV, "readv", fs::sys_readv),
     host(nr::WRITEV, "writev", fs::sys_writev),
     rewritten(nr::ACCESS, "access", "faccessat", fs::sys_access),
-    // select and pselect6 check each fd with fcntl(F_GETFD); when nothing is ready the
-    // thread waits in the scheduler (proc/task.rs) and the vCPU sleeps on the host only while no
+    // select and pselect6 ask the host's poll about the fds their sets name; when no fd is named,
+    // or other threads could run and nothing is ready, the thread waits in the scheduler (proc/task.rs) and the vCPU sleeps on the host only while no
     // thread can run, as for the sleeps. (The notes are literals: the docs are generated
     // from this text.)
-    rewritten(nr::SELECT, "select", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_select),
+    rewritten(nr::SELECT, "select", "poll of the named fds, nanosleep when no thread can run", poll::sys_select),
     guest(nr::SCHED_YIELD, "sched_yield", thread::sys_sched_yield),
     guest(nr::MREMAP, "mremap", mman::sys_mremap),
     guest(nr::MSYNC, "msync", mman::sys_msync),
@@ -222,7 +222,7 @@ pub static SYSCALLS: &[Syscall] = &[
     rewritten(nr::RENAMEAT, "renameat", "renameat2", fs::sys_renameat),
     host(nr::READLINKAT, "readlinkat", fs::sys_readlinkat),
     host(nr::FACCESSAT, "faccessat", fs::sys_faccessat),
-    rewritten(nr::PSELECT6, "pselect6", "fcntl(F_GETFD) per fd, nanosleep when no thread can run", poll::sys_pselect6),
+    rewritten(nr::PSELECT6, "pselect6", "poll of the named fds, nanosleep when no thread can run", poll::sys_pselect6),
     rewritten(nr::PPOLL, "ppoll", "poll", poll::sys_ppoll),
     guest(nr::SET_ROBUST_LIST, "set_robust_list", thread::sys_set_robust_list),
     guest(nr::GET_ROBUST_LIST, "get_robust_list", thread::sys_get_robust_list),

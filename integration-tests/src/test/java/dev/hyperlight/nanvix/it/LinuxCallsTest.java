@@ -110,10 +110,11 @@ class LinuxCallsTest {
     }
 
     /**
-     * Issue 18's Linux gaps (integration-tests/guests/linux-gaps.c): /dev, eventfd, memfd, the id
-     * and priority calls, msync, ioctl's EBADF, FIONREAD and a sparse file under the default /tmp
-     * quota. The expected text is what the same program printed natively on Linux 6.x, run as an
-     * unprivileged user without a controlling terminal.
+     * Issue 18's Linux gaps (integration-tests/guests/linux-gaps.c): /dev, eventfd (with select),
+     * memfd, the id and priority calls, msync, ioctl's EBADF, FIONREAD, a pseudo-terminal from
+     * openpty in raw mode and a sparse file under the default /tmp quota. The expected text is
+     * what the same program printed natively on Linux 6.x, run as an unprivileged user without a
+     * controlling terminal.
      */
     @Test
     void linuxGapsAnswerAsLinuxDoes() throws Exception {
@@ -145,7 +146,11 @@ class LinuxCallsTest {
                     eventfd-short: EINVAL
                     eventfd-max: EINVAL
                     eventfd-poll-empty: in 0 out 1
-                    eventfd-select: 1
+                    eventfd-select-empty: 1 read 0 write 1 except 0
+                    eventfd-select-wait: 0
+                    eventfd-select: 2 read 1 write 1 except 0
+                    eventfd-select-full: 1 read 1 write 0 except 0
+                    eventfd-select-closed: EBADF
                     eventfd-semaphore: 1 1 EAGAIN
                     eventfd-across-fork: 8 5
                     memfd: ok cloexec 1
@@ -172,6 +177,14 @@ class LinuxCallsTest {
                     ioctl-bad-fd: EBADF
                     ioctl-unknown: ENOTTY
                     fionread-pipe: ok 3
+                    openpty: isatty 1 1 cloexec 0
+                    ptmx: chr 1 5,2
+                    pts: chr 1 major 136
+                    raw: ok
+                    to-terminal: 5 ping
+                    to-master: 5 pong
+                    ptn-on-terminal: ENOTTY
+                    ptn-on-file: ENOTTY
                     sparse-seek: 2147483648
                     sparse-write: 1
                     sparse-size: 2147483649

@@ -24,13 +24,14 @@ public final class DeviceFile extends OpenFile {
 
     /**
      * @param random fills a buffer from the host's CSPRNG
-     * @throws IllegalArgumentException for {@code tty}, which cannot be opened
+     * @throws IllegalArgumentException for {@code tty}, which cannot be opened, and {@code ptmx},
+     *     which opens a pseudo-terminal ({@link PipeEnd#pty})
      */
     public DeviceFile(CharacterDevice device, int accessMode, int statusFlags, Stat stat,
             Consumer<MemorySegment> random) {
         super(accessMode, statusFlags);
-        if (device == CharacterDevice.TTY) {
-            throw new IllegalArgumentException("the sandbox has no terminal");
+        if (device == CharacterDevice.TTY || device == CharacterDevice.PTMX) {
+            throw new IllegalArgumentException("not a DeviceFile: " + device);
         }
         this.device = device;
         this.stat = stat;
@@ -52,7 +53,7 @@ public final class DeviceFile extends OpenFile {
             }
             case ZERO, FULL -> buffer.fill((byte) 0);
             case RANDOM, URANDOM -> random.accept(buffer);
-            case TTY -> throw new IllegalStateException("never opened");
+            case TTY, PTMX -> throw new IllegalStateException("never a DeviceFile");
         }
         return buffer.byteSize();
     }

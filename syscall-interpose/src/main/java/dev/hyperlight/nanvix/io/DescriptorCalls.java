@@ -12,6 +12,7 @@ import dev.hyperlight.nanvix.file.PipeEnd;
 import dev.hyperlight.nanvix.file.RegularFile;
 import dev.hyperlight.nanvix.file.UnixSocket;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Calls on the open file descriptions of one process ({@link HostIo#descriptors()}): reading
@@ -193,9 +194,64 @@ public final class DescriptorCalls {
         };
     }
 
+    /** A pseudo-terminal's end (its master when {@code master}); ENOTTY for any other file. */
+    private PipeEnd terminal(int fd, boolean master) {
+        if (io.fds.get(fd) instanceof PipeEnd end && end.isTerminal() && (end.isPtyMaster() || !master)) {
+            return end;
+        }
+        throw new ErrnoException(Errno.ENOTTY);
+    }
+
+    /** ioctl TIOCGPTN on a pseudo-terminal's master: its number. */
+    public int ptyNumber(int fd) {
+        return terminal(fd, true).ptyNumber();
+    }
+
+    /** ioctl TIOCSPTLCK on a pseudo-terminal's master: locks or unlocks its terminal end. */
+    public void lockPty(int fd, boolean lock) {
+        terminal(fd, true).lockTerminal(lock);
+    }
+
     /**
-     * No fd is a terminal (the console is a stream), so terminal requests fail with ENOTTY; only the
-     * requests every file supports, FIOCLEX and FIONCLEX, do something (FIONBIO: {@link #setNonBlocking}).
+     * ioctl TIOCGPTPEER on a pseudo-terminal's master: a new fd for its terminal end (EIO while
+     * locked). {@code flags}: an access mode, O_NOCTTY (a run has no controlling terminal to
+     * take), O_CLOEXEC and O_NONBLOCK, which sets the terminal end's status; others are EINVAL.
+     * Every fd of the terminal end names one read-write description, whatever access is asked.
+     */
+    public int openPtyPeer(int fd, int flags) {
+        PipeEnd end = terminal(fd, true).unlockedTerminal();
+        if ((flags & ~(Fcntl.O_ACCMODE | Fcntl.O_NOCTTY | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK)) != 0) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        if ((flags & Fcntl.O_NONBLOCK) != 0) {
+            end.setFlags(end.flags() | Fcntl.O_NONBLOCK);
+        }
+        return io.fds.add(end, (flags & Fcntl.O_CLOEXEC) != 0, 0);
+    }
+
+    /** Bytes of the kernel {@code struct termios} that TCGETS and TCSETS move. */
+    public static final int TERMIOS_SIZE = 36;
+
+    /** ioctl TCGETS on a pseudo-terminal's end: the kernel {@code struct termios} it reports. */
+    public byte[] terminalSettings(int fd) {
+        terminal(fd, false);
+        return PipeEnd.terminalSettings();
+    }
+
+    /**
+     * ioctl TCSETS, TCSETSW and TCSETSF on a pseudo-terminal's end: the settings cannot change,
+     * so setting the ones it has succeeds and anything else is EINVAL.
+     */
+    public void setTerminalSettings(int fd, byte[] settings) {
+        if (!Arrays.equals(terminalSettings(fd), settings)) {
+            throw new ErrnoException(Errno.EINVAL, "a pseudo-terminal here stays in raw mode");
+        }
+    }
+
+    /**
+     * Terminal requests other than the pseudo-terminal ones above fail with ENOTTY (the console is
+     * a stream, not a terminal); only the requests every file supports, FIOCLEX and FIONCLEX, do
+     * something (FIONBIO: {@link #setNonBlocking}).
      *
      * @param request the request number (an {@code unsigned int} in Linux)
      */

@@ -205,6 +205,9 @@ public final class FileSystemCalls {
             case Devices.Directory.DEV -> openDirectory(device, flags);
             case Devices.CharacterDevice tty when tty == Devices.CharacterDevice.TTY ->
                     throw new ErrnoException(Errno.ENXIO, "no controlling terminal");
+            case Devices.CharacterDevice ptmx when ptmx == Devices.CharacterDevice.PTMX -> PipeEnd.pty(
+                    flags & Fcntl.O_ACCMODE, statusFlags(flags), io.pipeInodes.getAndAdd(2),
+                    io.ptyNumbers.getAndIncrement(), io.pipeBudget);
             case Devices.CharacterDevice character -> new DeviceFile(character, flags & Fcntl.O_ACCMODE,
                     statusFlags(flags), io.namespace.stat(device), io::fillRandom);
             // Reached only with O_NOFOLLOW: a symlink named last.
@@ -960,6 +963,8 @@ public final class FileSystemCalls {
             case DeviceFile device -> Devices.ROOT + "/" + device.device().deviceName();
             case RegularFile regular -> regular.hostPath() == null ? "(deleted)"
                     : io.namespace.guestPathOf(regular.mount().orElseThrow(), regular.hostPath());
+            case PipeEnd end when end.isPtyMaster() -> Devices.ROOT + "/" + Devices.CharacterDevice.PTMX.deviceName();
+            case PipeEnd end when end.isTerminal() -> Devices.ROOT + "/pts/" + end.ptyNumber();
             case PipeEnd end -> (end.stat().type() == FileType.SOCKET ? "socket:[" : "pipe:[") + end.stat().inode() + "]";
             case UnixSocket socket -> "socket:[" + socket.stat().inode() + "]";
             case ConsoleInput console -> "pipe:[" + console.stat().inode() + "]";

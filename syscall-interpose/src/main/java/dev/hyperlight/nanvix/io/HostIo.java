@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -63,6 +64,8 @@ public final class HostIo implements AutoCloseable {
     /** Inode numbers of pipes and socket pairs, and their memory budget, shared by every process of the run. */
     final AtomicLong pipeInodes;
     final PipeBuffer.Budget pipeBudget;
+    /** The next pseudo-terminal's number, shared by every process of the run. */
+    final AtomicInteger ptyNumbers;
 
     private final FileSystemCalls fileSystem = new FileSystemCalls(this);
     private final DescriptorCalls descriptors = new DescriptorCalls(this);
@@ -79,6 +82,7 @@ public final class HostIo implements AutoCloseable {
         random = new SecureRandom();
         pipeInodes = new AtomicLong(1);
         pipeBudget = new PipeBuffer.Budget();
+        ptyNumbers = new AtomicInteger();
         fds = new FdTable(config.maxOpenFiles(), () -> reached(IoLimit.OPEN_FILES));
         namespace = new GuestNamespace(config.mounts());
         config.writeQuotas().forEach((guestPath, bytes) -> quotas.put(guestPath, WriteQuota.of(bytes,
@@ -115,6 +119,7 @@ public final class HostIo implements AutoCloseable {
         random = parent.random;
         pipeInodes = parent.pipeInodes;
         pipeBudget = parent.pipeBudget;
+        ptyNumbers = parent.ptyNumbers;
         fds = parent.fds.copy(() -> reached(IoLimit.OPEN_FILES));
         workingDirectory = parent.locked(() -> parent.workingDirectory);
     }

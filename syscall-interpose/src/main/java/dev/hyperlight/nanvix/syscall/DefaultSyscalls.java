@@ -5,6 +5,7 @@ import dev.hyperlight.nanvix.abi.ErrnoException;
 import dev.hyperlight.nanvix.abi.Fcntl;
 import dev.hyperlight.nanvix.abi.Stat;
 import dev.hyperlight.nanvix.abi.Timespec;
+import dev.hyperlight.nanvix.io.DescriptorCalls;
 import dev.hyperlight.nanvix.io.HostIo;
 import dev.hyperlight.nanvix.vfs.GuestNames;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,14 @@ final class DefaultSyscalls {
     static final int GRND_NONBLOCK = 1;
     static final int GRND_RANDOM = 2;
     static final int GRND_INSECURE = 4;
+
+    // Terminal requests a pseudo-terminal answers (DescriptorCalls).
+    private static final long TCGETS = 0x5401;
+    private static final long TCSETS = 0x5402;
+    private static final long TCSETSF = 0x5404;
+    private static final long TIOCGPTN = 0x80045430L;
+    private static final long TIOCSPTLCK = 0x40045431L;
+    private static final long TIOCGPTPEER = 0x5441;
 
     private DefaultSyscalls() {
     }
@@ -53,8 +62,10 @@ final class DefaultSyscalls {
     }
 
     /**
-     * FIONBIO's and FIONREAD's argument is an {@code int *} in the program's memory (FIONREAD
-     * writes it only when it answers); the other requests never touch theirs.
+     * FIONBIO's, FIONREAD's, TIOCGPTN's and TIOCSPTLCK's argument is an {@code int *} in the
+     * program's memory, TCGETS's and TCSETS's (TCSETSW, TCSETSF) a kernel {@code struct termios}
+     * (written only when the call answers); TIOCGPTPEER's is open flags; the other requests never
+     * touch theirs.
      */
     static long ioctl(SyscallCall c, HostIo io) {
         long request = c.argument(1) & 0xffff_ffffL;
@@ -68,8 +79,33 @@ final class DefaultSyscalls {
             c.memory().writable(c.argument(2), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, available);
             return 0;
         }
+        if (request == TIOCGPTN) {
+            int number = io.descriptors().ptyNumber(c.fd(0));
+            c.memory().writable(c.argument(2), 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, number);
+            return 0;
+        }
+        if (request == TIOCSPTLCK) {
+            int lock = c.memory().readable(c.argument(2), 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            io.descriptors().lockPty(c.fd(0), lock != 0);
+            return 0;
+        }
+        if (request == TIOCGPTPEER) {
+            return io.descriptors().openPtyPeer(c.fd(0), (int) c.argument(2));
+        }
+        if (request == TCGETS) {
+            byte[] settings = io.descriptors().terminalSettings(c.fd(0));
+            c.memory().writable(c.argument(2), settings.length).copyFrom(MemorySegment.ofArray(settings));
+            return 0;
+        }
+        if (request >= TCSETS && request <= TCSETSF) {
+            byte[] settings = c.memory().readable(c.argument(2), DescriptorCalls.TERMIOS_SIZE)
+                    .toArray(ValueLayout.JAVA_BYTE);
+            io.descriptors().setTerminalSettings(c.fd(0), settings);
+            return 0;
+        }
         return io.descriptors().ioctl(c.fd(0), request);
     }
+
 
     static long openat(SyscallCall c, HostIo io) {
         return io.fileSystem().openAt(c.fd(0), c.path(1), (int) c.argument(2), (int) c.argument(3));

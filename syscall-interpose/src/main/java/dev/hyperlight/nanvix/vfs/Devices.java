@@ -14,7 +14,8 @@ import java.util.Optional;
  * numbers; {@code /dev/fd/N}, a link to the process's open file N as Linux's {@code
  * /proc/self/fd/N}; {@code /dev/stdin}, {@code /dev/stdout} and {@code /dev/stderr}, symlinks to
  * {@code /dev/fd/0} to {@code 2} (Linux's point to {@code /proc/self/fd}, which the sandbox does
- * not have). There is no {@code /dev/ptmx}: the sandbox has no terminals (ENOENT).
+ * not have). {@code /dev/ptmx} opens a new pseudo-terminal (its master; the terminal end is
+ * reached with ioctl TIOCGPTPEER, as glibc's {@code openpty} does: there is no {@code /dev/pts}).
  */
 public final class Devices {
 
@@ -42,7 +43,9 @@ public final class Devices {
     public enum CharacterDevice implements Entry {
         NULL("null", 1, 3), ZERO("zero", 1, 5), FULL("full", 1, 7), RANDOM("random", 1, 8), URANDOM("urandom", 1, 9),
         /** The controlling terminal: a run has none, so opening it is ENXIO, as in a session without one. */
-        TTY("tty", 5, 0);
+        TTY("tty", 5, 0),
+        /** Each open makes a new pseudo-terminal ({@code PipeEnd.pty}). */
+        PTMX("ptmx", 5, 2);
 
         private final String name;
         private final int major;

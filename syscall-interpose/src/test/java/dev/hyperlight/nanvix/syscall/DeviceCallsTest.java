@@ -93,7 +93,8 @@ class DeviceCallsTest {
         record Expected(String path, long rdev) {}
         for (Expected e : List.of(new Expected("/dev/null", 0x103), new Expected("/dev/zero", 0x105),
                 new Expected("/dev/full", 0x107), new Expected("/dev/random", 0x108),
-                new Expected("/dev/urandom", 0x109), new Expected("/dev/tty", 0x500))) {
+                new Expected("/dev/urandom", 0x109), new Expected("/dev/tty", 0x500),
+                new Expected("/dev/ptmx", 0x502))) {
             long stat = guest.stat(e.path(), 0);
             assertThat(guest.u32(stat, 24)).as(e.path()).isEqualTo(S_IFCHR | 0666);
             assertThat(guest.u64(stat, 40)).as(e.path()).isEqualTo(e.rdev());
@@ -109,10 +110,63 @@ class DeviceCallsTest {
         assertThat(guest.text(link, 9)).isEqualTo("/dev/fd/2");
     }
 
+    private static final long TCGETS = 0x5401;
+    private static final long TCSETS = 0x5402;
+    private static final long TIOCGPTN = 0x80045430L;
+    private static final long TIOCSPTLCK = 0x40045431L;
+    private static final long TIOCGPTPEER = 0x5441;
+
+    @Test
+    void ptmxOpensAPseudoTerminalWhoseBytesPassRawBothWays() {
+        long master = guest.open("/dev/ptmx", O_RDWR | O_NOCTTY);
+        long number = guest.alloc(4);
+        assertThat(guest.call(Sysno.IOCTL, master, TIOCGPTN, number)).isZero();
+        assertThat(guest.u32(number, 0)).isZero();
+        assertThat(guest.call(Sysno.IOCTL, guest.open("/dev/ptmx", O_RDWR), TIOCGPTN, number)).isZero();
+        assertThat(guest.u32(number, 0)).as("the next one").isEqualTo(1);
+
+        assertThat(guest.call(Sysno.IOCTL, master, TIOCGPTPEER, O_RDWR)).as("locked").isEqualTo(err(Errno.EIO));
+        long unlock = guest.alloc(4);
+        assertThat(guest.call(Sysno.IOCTL, master, TIOCSPTLCK, unlock)).isZero();
+        assertThat(guest.call(Sysno.IOCTL, master, TIOCGPTPEER, 0x8000_0000L)).isEqualTo(err(Errno.EINVAL));
+        long terminal = guest.call(Sysno.IOCTL, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assertThat(terminal).isGreaterThan(master);
+        assertThat(guest.call(Sysno.FCNTL, terminal, F_GETFD)).isEqualTo(FD_CLOEXEC);
+        assertThat(guest.call(Sysno.IOCTL, terminal, TIOCGPTN, number)).as("the master's request")
+                .isEqualTo(err(Errno.ENOTTY));
+        assertThat(guest.call(Sysno.IOCTL, terminal, TIOCGPTPEER, O_RDWR)).isEqualTo(err(Errno.ENOTTY));
+
+        assertThat(guest.write(master, "ping\n")).isEqualTo(5);
+        assertThat(guest.read(terminal, 16)).isEqualTo("ping\n");
+        assertThat(guest.write(terminal, "pong")).isEqualTo(4);
+        assertThat(guest.read(master, 16)).isEqualTo("pong");
+
+        long settings = guest.alloc(36);
+        assertThat(guest.call(Sysno.IOCTL, terminal, TCGETS, settings)).isZero();
+        assertThat(guest.u32(settings, 12)).as("c_lflag: no ICANON, no ECHO").isEqualTo(0x0a30);
+        assertThat(guest.call(Sysno.IOCTL, master, TCSETS, settings)).as("the same settings").isZero();
+        guest.ram.set(ValueLayout.JAVA_INT_UNALIGNED, settings + 12, 0x8a3b); // cooked: ICANON, ECHO...
+        assertThat(guest.call(Sysno.IOCTL, terminal, TCSETS, settings)).isEqualTo(err(Errno.EINVAL));
+        assertThat(guest.call(Sysno.IOCTL, 0, TCGETS, settings)).as("the console").isEqualTo(err(Errno.ENOTTY));
+        assertThat(guest.call(Sysno.IOCTL, master, TCGETS, (long) Guest.RAM * 2)).as("a bad address").isEqualTo(err(Errno.EFAULT));
+
+        long link = guest.alloc(64);
+        assertThat(guest.call(Sysno.READLINKAT, AT_FDCWD, guest.string("/dev/fd/" + terminal), link, 64))
+                .isEqualTo("/dev/pts/0".length());
+        assertThat(guest.text(link, 10)).isEqualTo("/dev/pts/0");
+        long stat = guest.alloc(144);
+        assertThat(guest.call(Sysno.NEWFSTATAT, terminal, guest.string(""), stat, 0x1000)).isZero();
+        assertThat(guest.u32(stat, 24) & S_IFMT).isEqualTo(S_IFCHR);
+        assertThat(guest.u64(stat, 40)).as("136,0").isEqualTo(0x8800);
+
+        guest.call(Sysno.CLOSE, terminal);
+        assertThat(guest.read(master, 16)).as("end of file once the terminal closed").isEmpty();
+    }
+
     @Test
     void theTerminalAndDevicesTheSandboxHasNotAreNotThere() {
         assertThat(guest.open("/dev/tty", O_RDWR)).as("no controlling terminal").isEqualTo(err(Errno.ENXIO));
-        for (String absent : List.of("/dev/ptmx", "/dev/mem", "/dev/sda", "/dev/shm", "/dev/fd/01", "/dev/fd/x")) {
+        for (String absent : List.of("/dev/pts", "/dev/pts/0", "/dev/mem", "/dev/sda", "/dev/shm", "/dev/fd/01", "/dev/fd/x")) {
             assertThat(guest.open(absent, O_RDONLY)).as(absent).isEqualTo(err(Errno.ENOENT));
         }
         assertThat(guest.open("/dev/new", O_WRONLY | O_CREAT, 0600)).isEqualTo(err(Errno.EROFS));
@@ -132,7 +186,7 @@ class DeviceCallsTest {
         DirectoryCallsTest listing = new DirectoryCallsTest();
         listing.guest = guest;
         assertThat(DirectoryCallsTest.names(listing.list("/dev", 4096))).containsExactly(".", "..", "fd", "full",
-                "null", "random", "stderr", "stdin", "stdout", "tty", "urandom", "zero");
+                "null", "ptmx", "random", "stderr", "stdin", "stdout", "tty", "urandom", "zero");
         assertThat(DirectoryCallsTest.names(listing.list("/", 4096))).contains("dev", "tmp");
         long fd = guest.open("/tmp/file", O_RDWR | O_CREAT, 0600);
         assertThat(DirectoryCallsTest.names(listing.list("/dev/fd", 4096)))
