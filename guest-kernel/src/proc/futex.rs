@@ -40,7 +40,7 @@ pub fn futex(uaddr: u64, op: u64, val: u32, timeout: u64, uaddr2: u64, val3: u32
             if user::read::<u32>(uaddr)? != val {
                 return Err(EAGAIN);
             }
-            task::block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT });
+            task::block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT, fd: None });
             Ok(0)
         }
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {

@@ -1,7 +1,7 @@
 //! The way in from the entry code (arch/x86_64/entry.rs): `dispatch` on the full path, with the
 //! whole register frame, and `dispatch_lean` on the lean one.
 
-use crate::abi::errno::ENOSYS;
+use crate::abi::errno::{ENOSYS, ERESTARTSYS};
 use crate::abi::nr;
 use crate::arch::cell::KernelCell;
 use crate::arch::door;
@@ -11,25 +11,36 @@ use crate::host::exit::record_enosys;
 use crate::proc::process::with_process;
 use crate::proc::{futex, signal, task};
 use crate::syscalls::Args;
-use crate::syscalls::table::{lookup, FULL_FRAME, SYSCALLS};
+use crate::syscalls::table::{lookup, FULL_FRAME, MAY_PARK, POSITION, SYSCALLS};
 
 /// Runs the system call described by `frame` and puts the result in its RAX; after a
 /// switching call, `frame` may hold another thread's registers. On the way out a pending
-/// signal may turn `frame` into a call of its handler (proc/signal.rs).
+/// signal may turn `frame` into a call of its handler (proc/signal.rs), and a call parked until
+/// its fd was ready (`task::park_unless_ready`) is made again.
 pub fn dispatch(frame: &mut TrapFrame) {
     // SAFETY: one vCPU, interrupts off; only `caller_rsp` reads the cell.
     unsafe { *CALLER_RSP.get() = frame.rsp };
-    if frame.rax == nr::RT_SIGRETURN {
-        signal::sigreturn(frame);
-    } else {
-        let entry = lookup(frame.rax);
-        frame.rax = serve(entry, frame.rax, frame.syscall_args()) as u64;
-        if entry & FULL_FRAME != 0 {
+    // rt_sigreturn restores registers the program chose: its RAX is no restart marker.
+    let returning_call = frame.rax != nr::RT_SIGRETURN;
+    if returning_call {
+        let number = frame.rax;
+        let entry = lookup(number);
+        let result = serve(entry, number, frame.syscall_args());
+        if result == -ERESTARTSYS {
+            task::note_restart(number);
+        }
+        frame.rax = result as u64;
+        if entry & (FULL_FRAME | MAY_PARK) != 0 {
             task::after_call(frame);
         }
+    } else {
+        signal::sigreturn(frame);
     }
     if signal::attention() {
         signal::deliver(frame);
+    }
+    if returning_call {
+        task::end_parked_call(frame, true);
     }
 }
 
@@ -55,6 +66,9 @@ pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && futex::never_blocks(frame.args[1])) {
         return true;
     }
+    if entry & MAY_PARK != 0 && task::may_park() {
+        return true;
+    }
     // Signals are delivered on the full path only.
     if signal::attention() {
         return true;
@@ -65,7 +79,7 @@ pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
 
 /// Runs system call `number` (its index entry) and returns its result (a value or `-errno`).
 fn serve(entry: u16, number: u64, args: &Args) -> i64 {
-    let position = entry & !FULL_FRAME;
+    let position = entry & POSITION;
     if position == 0 {
         record_enosys(number);
         -ENOSYS

@@ -12,20 +12,12 @@
 //! wait for their timers.
 
 use crate::abi::errno::{EBADF, EINVAL};
-use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
+use crate::abi::linux::{PollFd, Timespec, NANOS_PER_SECOND};
 
 /// Most fds select accepts: the hard RLIMIT_NOFILE (proc/process.rs), in 64-bit words.
 pub const MAX_SELECT_FDS: usize = 4096;
 pub const SELECT_WORDS: usize = MAX_SELECT_FDS / 64;
 
-/// `struct pollfd`.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct PollFd {
-    pub fd: i32,
-    pub events: u16,
-    pub revents: u16,
-}
 
 /// How long a call may wait when nothing is ready.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

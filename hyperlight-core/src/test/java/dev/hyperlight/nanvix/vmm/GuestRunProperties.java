@@ -125,7 +125,7 @@ class GuestRunProperties {
     record Door(long rip, long rcx, long r11, long cr3) {}
 
     private static final long DOOR_OUT = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
-    /** The program the door asks: umask 022, no pipes (the model decides door calls with it too). */
+    /** The program the door asks: umask 022, no pipes, nothing that waits (the model decides door calls with it too). */
     private static final FastCalls.Program PROGRAM = new FastCalls.Program() {
         @Override
         public long umask() {
@@ -134,6 +134,11 @@ class GuestRunProperties {
 
         @Override
         public boolean writeCanBreakPipe(long fd) {
+            return false;
+        }
+
+        @Override
+        public boolean readWouldWait(long fd) {
             return false;
         }
     };

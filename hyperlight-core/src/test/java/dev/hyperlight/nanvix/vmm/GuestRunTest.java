@@ -91,6 +91,11 @@ class GuestRunTest {
                     public boolean writeCanBreakPipe(long fd) {
                         return fd == PIPE_FD;
                     }
+
+                    @Override
+                    public boolean readWouldWait(long fd) {
+                        return false;
+                    }
                 };
             }
 
