@@ -3,7 +3,8 @@
 // a signal ends the wait with EINTR or, under SA_RESTART, makes the call again. Prints one line
 // per check; the test compares the whole output.
 // With an argument: `single` (a program with one thread and no alarm reads from a pipe that a
-// child process fills: the host waits, as before).
+// child process fills: the host waits, as before), `preempt` (threads and an alarm handler get
+// the CPU from code that spins without system calls: the host preempts it).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -204,10 +205,55 @@ static int single(void) {
     return 0;
 }
 
+static volatile int stop_spinning;
+static volatile long spins;
+
+static void *spinner(void *arg) {
+    (void)arg;
+    while (!stop_spinning) {
+        spins++;
+    }
+    return NULL;
+}
+
+static void on_alarm_stop(int signo) {
+    (void)signo;
+    stop_spinning = 1;
+}
+
+// (c) Code that never makes a system call does not keep the CPU: a sleeping thread wakes on
+// time beside a spinning one, and the alarm's handler runs in a program that spins.
+static int preempt(void) {
+    pthread_t thread;
+    pthread_create(&thread, NULL, spinner, NULL);
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int i = 0; i < 3; i++) {
+        nap_ms(20);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long spun = spins;
+    stop_spinning = 1;
+    pthread_join(thread, NULL);
+    long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+    printf("main slept 3 times beside a spinning thread: %d, which spun meanwhile: %d\n", ms >= 60 && ms < 10000,
+           spun > 0);
+    stop_spinning = 0;
+    signal(SIGALRM, on_alarm_stop);
+    struct itimerval timer = {{0, 0}, {0, 30 * 1000}};
+    setitimer(ITIMER_REAL, &timer, NULL);
+    spinner(NULL);
+    printf("the alarm's handler ran in a program that spins: %d\n", stop_spinning);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "single") == 0) {
         return single();
+    }
+    if (argc > 1 && strcmp(argv[1], "preempt") == 0) {
+        return preempt();
     }
     thread_waits_in_read_while_main_runs();
     two_waiters_wake_in_the_order_their_pipes_fill();

@@ -77,8 +77,9 @@ pub struct Thread<C> {
     /// Signals the thread blocks, and those sent to it alone (tkill, tgkill) not yet delivered.
     pub signal_mask: u64,
     pub pending_signals: u64,
-    /// The number of the call the thread parked in (`Block::fd`), which it runs again.
-    pub restart_nr: u64,
+    /// The number of the call the thread parked in (`Block::fd`), which it makes again: set
+    /// from its parking until it next returns to user mode.
+    pub parked_call: Option<u64>,
     /// The mask to go back to when a handler that interrupted rt_sigsuspend returns.
     pub suspend_mask: Option<u64>,
     /// rt_sigtimedwait: the signals waited for, where their siginfo goes, and the wait's number
@@ -106,7 +107,7 @@ impl<C: Context> Thread<C> {
             cpu_ns: 0,
             signal_mask: 0,
             pending_signals: 0,
-            restart_nr: 0,
+            parked_call: None,
             suspend_mask: None,
             signal_wait: None,
             prev: NONE,
@@ -347,6 +348,11 @@ impl<C: Context> Scheduler<C> {
             self.end_wait(slot, block);
             self.make_runnable(slot);
         }
+    }
+
+    /// Whether a thread other than the current one could run now.
+    pub fn others_runnable(&self) -> bool {
+        self.run_len > 0
     }
 
     /// Whether a thread could run now without waiting for anything.

@@ -583,7 +583,11 @@ pub fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
     let old_interval = st.alarm_interval;
     st.alarm_at = if value_ns == 0 { 0 } else { now.saturating_add(value_ns) };
     st.alarm_interval = if value_ns == 0 { 0 } else { interval_ns };
-    task::with_scheduler(update_attention);
+    task::with_scheduler(|s| {
+        update_attention(s);
+        // A program that spins without system calls still gets its alarm.
+        task::ask_preemption(s);
+    });
     (left, old_interval)
 }
 

@@ -91,19 +91,18 @@ pub fn park_unless_ready(fd: u64, events: u16) -> Option<i64> {
 
 /// The calling thread parked in call `number` (its handler returned `-ERESTARTSYS`).
 pub fn note_restart(number: u64) {
-    with_scheduler(|s| s.current().restart_nr = number);
+    with_scheduler(|s| s.current().parked_call = Some(number));
 }
 
-/// On the way back to user mode: a parked call (RAX `-ERESTARTSYS`) is made again when
+/// On the way back to user mode of a thread that parked in a call: the call is made again when
 /// `restart` (its fd is ready, a signal came without a handler, or the handler has
 /// `SA_RESTART`): RAX gets its number back and RIP goes back over the 2-byte SYSCALL, as Linux
-/// restarts; else it returns `-EINTR`.
+/// restarts; else it returns `-EINTR`. The thread's own mark, not its RAX, says it parked: a
+/// preempted thread's RAX is whatever its code left there.
 pub fn end_parked_call(frame: &mut TrapFrame, restart: bool) {
-    if frame.rax as i64 != -ERESTARTSYS {
-        return;
-    }
+    let Some(number) = with_scheduler(|s| s.current().parked_call.take()) else { return };
     if restart {
-        frame.rax = with_scheduler(|s| s.current().restart_nr);
+        frame.rax = number;
         frame.rip -= 2;
     } else {
         frame.rax = -EINTR as u64;
@@ -255,6 +254,23 @@ pub fn after_call(frame: &mut TrapFrame) {
     if let Some(save) = with_scheduler(|s| s.take_switch()) {
         switch(frame, save);
     }
+    with_scheduler(|s| ask_preemption(s));
+}
+
+/// Asks the host to preempt the program every time slice while another thread could run or
+/// become runnable without the running one's help (its deadline passes, its fd becomes ready),
+/// or an alarm could fire, meanwhile (docs/guest-abi.md, "Threads and waits on the host"): a
+/// program with one thread and no alarm is never stopped.
+pub fn ask_preemption(s: &Scheduler<SavedContext>) {
+    let others = s.others_runnable() || s.has_timers() || s.fd_waiters() > 0;
+    hypercall::ask_preemption(others || signal::alarm_deadline() != 0);
+}
+
+/// The host preempted the program (`hypercall::take_preempted` gave `frame` the program's own
+/// registers back): the other runnable threads run first.
+pub fn preempt(frame: &mut TrapFrame) {
+    with_scheduler(|s| s.yield_current());
+    after_call(frame);
 }
 
 /// Replaces the registers in `frame` (the current thread's, saved into its slot if `save`)

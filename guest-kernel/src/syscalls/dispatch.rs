@@ -2,10 +2,11 @@
 //! whole register frame, and `dispatch_lean` on the lean one.
 
 use crate::abi::errno::{ENOSYS, ERESTARTSYS};
+use crate::abi::host::PREEMPT_CALL;
 use crate::abi::nr;
 use crate::arch::cell::KernelCell;
 use crate::arch::door;
-use crate::host::boot_info;
+use crate::host::{boot_info, hypercall};
 use crate::arch::trap_frame::{LeanFrame, TrapFrame};
 use crate::host::exit::record_enosys;
 use crate::proc::process::with_process;
@@ -20,6 +21,19 @@ use crate::syscalls::table::{lookup, FULL_FRAME, MAY_PARK, POSITION, SYSCALLS};
 pub fn dispatch(frame: &mut TrapFrame) {
     // SAFETY: one vCPU, interrupts off; only `caller_rsp` reads the cell.
     unsafe { *CALLER_RSP.get() = frame.rsp };
+    if frame.rax == PREEMPT_CALL {
+        if let Some((rax, rcx, r11)) = hypercall::take_preempted() {
+            // The host stopped the program between two instructions: nothing to serve, its
+            // registers go back as they were, and other threads (or a signal) go first.
+            (frame.rax, frame.rcx, frame.r11) = (rax, rcx, r11);
+            task::preempt(frame);
+            if signal::attention() {
+                signal::deliver(frame);
+            }
+            task::end_parked_call(frame, true);
+            return;
+        }
+    }
     // rt_sigreturn restores registers the program chose: its RAX is no restart marker.
     let returning_call = frame.rax != nr::RT_SIGRETURN;
     if returning_call {
@@ -61,6 +75,9 @@ pub extern "C" fn dispatch_lean(frame: &mut LeanFrame) -> bool {
     // (arch/x86_64/door.rs), which lets the host serve the fast calls on its own.
     if !door::is_open() {
         door::open(&boot_info::get().fast_calls, !signal::attention(), with_process(|p| p.umask));
+    }
+    if frame.rax == PREEMPT_CALL {
+        return true;
     }
     let entry = lookup(frame.rax);
     if entry & FULL_FRAME != 0 && !(frame.rax == nr::FUTEX && futex::never_blocks(frame.args[1])) {

@@ -307,6 +307,7 @@ class GuestRunProperties {
                 case VmExit.IoOut out -> {
                     switch (out.port()) {
                         case GuestAbi.PORT_HYPERCALL -> hypercalls++;
+                        case GuestAbi.PORT_PREEMPT -> {} // only switches the time-slice nudges
                         case GuestAbi.PORT_LOG -> {
                             if (!messageInRam(step)) {
                                 return ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
@@ -368,6 +369,7 @@ class GuestRunProperties {
                 case VmExit.Interrupted ignored -> {
                     return ended(How.STOPPED, exits, hypercalls, exactly(STOPPED));
                 }
+                case VmExit.Nudged ignored -> {} // not generated: a nudge is a real vCPU's (BlockingCallsTest)
             }
         }
         // No step ended the run: the scripted guest is then interrupted, and the host's reason stands.

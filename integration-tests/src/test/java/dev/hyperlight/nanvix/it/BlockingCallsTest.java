@@ -42,6 +42,21 @@ class BlockingCallsTest {
         }
     }
 
+    /** Code that spins without system calls hung a program before: nothing took the CPU from it. */
+    @Test
+    void theHostPreemptsCodeThatSpinsSoOtherThreadsAndTheAlarmRun() throws Exception {
+        try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
+            RunResult result = sandbox.run(Guests.guest("blocking"), "preempt");
+
+            assertThat(result.stderrText()).isEmpty();
+            assertThat(result.termination()).isEqualTo(new Termination.Exited(0));
+            assertThat(result.stdoutText()).isEqualTo("""
+                    main slept 3 times beside a spinning thread: 1, which spun meanwhile: 1
+                    the alarm's handler ran in a program that spins: 1
+                    """);
+        }
+    }
+
     @Test
     void aProgramWithOneThreadStillLetsTheHostWait() throws Exception {
         try (Sandbox sandbox = new Sandbox(Suite.config().tmpDirectory(tmp).timeout(GENEROUS).build())) {
