@@ -7,6 +7,7 @@
 // the CPU from code that spins without system calls: the host preempts it).
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +54,38 @@ static void thread_waits_in_read_while_main_runs(void) {
     received[received_length > 0 ? received_length : 0] = 0;
     printf("main ran %ld laps while a thread waited in read: %d\n", laps, waiting);
     printf("the thread then read %zd bytes: %s\n", received_length, received);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+
+static volatile int poll_result = -2;
+static volatile short poll_revents;
+
+static void *poller(void *arg) {
+    int timeout = (int)(long)arg;
+    struct pollfd fd = {pipe_fds[0], POLLIN, 0};
+    poll_result = poll(&fd, 1, timeout);
+    poll_revents = fd.revents;
+    return NULL;
+}
+
+// The same for poll: it waits for its fds (or its timeout) while another thread runs.
+static void thread_waits_in_poll_while_main_runs(void) {
+    pipe(pipe_fds);
+    pthread_t thread;
+    pthread_create(&thread, NULL, poller, (void *)-1L);
+    nap_ms(30);
+    int waiting = poll_result == -2;
+    write(pipe_fds[1], "p", 1);
+    pthread_join(thread, NULL);
+    printf("a thread waiting in poll (%d) woke when main wrote: %d %s\n", waiting, poll_result,
+           poll_revents & POLLIN ? "POLLIN" : "?");
+    char c;
+    read(pipe_fds[0], &c, 1);
+    poll_result = -2;
+    pthread_create(&thread, NULL, poller, (void *)30L);
+    pthread_join(thread, NULL);
+    printf("a poll with nothing to read timed out: %d\n", poll_result);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
 }
@@ -256,6 +289,7 @@ int main(int argc, char **argv) {
         return preempt();
     }
     thread_waits_in_read_while_main_runs();
+    thread_waits_in_poll_while_main_runs();
     two_waiters_wake_in_the_order_their_pipes_fill();
     thread_waits_for_room_while_main_drains();
     alarm_interrupts_a_blocked_read();

@@ -30,20 +30,35 @@ pub trait Context {
 
 /// What a blocked thread waits for: a futex word (address and bitset), a deadline on the
 /// monotonic clock (ns), or both; `on_timeout` is the result when the deadline passes first.
-/// Or an fd and the poll events it waits for (`fd`): a call parked until the host can serve
-/// it without waiting.
+/// Or fds and the poll events it waits for (`fd`): a call parked until the host can serve it
+/// without waiting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
     pub futex: Option<(u64, u32)>,
     pub deadline: Option<u64>,
     pub on_timeout: i64,
-    pub fd: Option<(i32, u16)>,
+    pub fd: Option<FdWait>,
+}
+
+/// The fds a parked call waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FdWait {
+    /// One fd and the poll events it waits for (a read, a write).
+    One(i32, u16),
+    /// poll's `struct pollfd` array in the program's memory: its address and entry count.
+    Poll(u64, u32),
 }
 
 impl Block {
     /// A wait for `fd` to report one of `events`, with no deadline.
     pub const fn fd(fd: i32, events: u16) -> Block {
-        Block { futex: None, deadline: None, on_timeout: 0, fd: Some((fd, events)) }
+        Block { futex: None, deadline: None, on_timeout: 0, fd: Some(FdWait::One(fd, events)) }
+    }
+
+    /// A wait for one of the `count` pollfds at `array` to report an event, until `deadline`
+    /// (then the call returns 0, nothing ready).
+    pub const fn poll(array: u64, count: u32, deadline: Option<u64>) -> Block {
+        Block { futex: None, deadline, on_timeout: 0, fd: Some(FdWait::Poll(array, count)) }
     }
 }
 
@@ -313,12 +328,13 @@ impl<C: Context> Scheduler<C> {
     }
 
     /// Ends the wait of the thread in `slot` with `result` (a signal's -EINTR); false when it
-    /// was not waiting. A thread parked on an fd keeps its restart marker instead: the signal's
-    /// delivery decides between -EINTR and running the call again (SA_RESTART).
+    /// was not waiting. A thread parked in a read or write (`FdWait::One`) keeps its restart
+    /// marker instead: the signal's delivery decides between -EINTR and making the call again
+    /// (SA_RESTART). A parked poll returns `result`, as Linux's poll does whatever SA_RESTART says.
     pub fn interrupt(&mut self, slot: usize, result: i64) -> bool {
         let State::Blocked(block) = self.threads[slot].state else { return false };
         self.end_wait(slot, block);
-        if block.fd.is_none() {
+        if !matches!(block.fd, Some(FdWait::One(..))) {
             self.threads[slot].context.set_result(result);
         }
         self.make_runnable(slot);
@@ -330,14 +346,14 @@ impl<C: Context> Scheduler<C> {
         self.fd_waiters
     }
 
-    /// Calls `f` with the slot, fd and events of each thread waiting for an fd.
-    pub fn for_each_fd_wait(&self, mut f: impl FnMut(usize, i32, u16)) {
+    /// Calls `f` with the slot and the fds of each thread waiting for fds.
+    pub fn for_each_fd_wait(&self, mut f: impl FnMut(usize, FdWait)) {
         if self.fd_waiters == 0 {
             return;
         }
         for (slot, thread) in self.threads[..self.high_water].iter().enumerate() {
-            if let State::Blocked(Block { fd: Some((fd, events)), .. }) = thread.state {
-                f(slot, fd, events);
+            if let State::Blocked(Block { fd: Some(wait), .. }) = thread.state {
+                f(slot, wait);
             }
         }
     }
@@ -793,13 +809,13 @@ mod tests {
         assert_eq!(s.pick_next(0), Next::Run(1));
         s.block_current(Block::fd(6, 4));
         assert_eq!(s.fd_waiters(), 2);
-        let mut waits = [(0, 0, 0); 2];
+        let mut waits = [(0, FdWait::One(0, 0)); 2];
         let mut n = 0;
-        s.for_each_fd_wait(|slot, fd, events| {
-            waits[n] = (slot, fd, events);
+        s.for_each_fd_wait(|slot, wait| {
+            waits[n] = (slot, wait);
             n += 1;
         });
-        assert_eq!(waits, [(0, 5, 1), (1, 6, 4)]);
+        assert_eq!(waits, [(0, FdWait::One(5, 1)), (1, FdWait::One(6, 4))]);
         assert!(s.has_runnable(), "slot 2 can run");
         s.fd_ready(0);
         assert_eq!(s.thread(0).context, Result_(-512), "a ready fd leaves the restart marker");
@@ -811,6 +827,26 @@ mod tests {
         assert_eq!(s.pick_next(0), Next::Run(2));
         assert_eq!(s.pick_next(0), Next::Run(0));
         assert_eq!(s.pick_next(0), Next::Run(1));
+    }
+
+    #[test]
+    fn a_poll_waiter_runs_again_when_ready_or_returns_zero_at_its_deadline() {
+        let mut s = with_threads(2);
+        s.block_current(Block::poll(0x7000, 3, Some(500)));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        s.block_current(Block::poll(0x8000, 1, None));
+        assert_eq!(s.pick_next(100), Next::SleepUntil(500));
+        assert_eq!(s.pick_next(500), Next::Run(0));
+        assert_eq!(s.thread(0).context, Result_(0), "nothing ready by the deadline");
+        assert_eq!(s.fd_waiters(), 1);
+        s.thread(1).context = Result_(-512);
+        s.fd_ready(1);
+        assert_eq!(s.thread(1).context, Result_(-512), "a ready fd makes the poll again");
+        assert_eq!(s.fd_waiters(), 0);
+        assert_eq!(s.pick_next(600), Next::Run(1));
+        s.block_current(Block::poll(0x8000, 1, None));
+        assert!(s.interrupt(1, -4));
+        assert_eq!(s.thread(1).context, Result_(-4), "a signal ends a poll with its result");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::arch::cpu;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::host::{boot_info, clock, forwarded, hypercall};
 use crate::mm::user;
-use crate::proc::sched::{Block, Context, Next, Scheduler, MATCH_ANY, MAX_THREADS};
+use crate::proc::sched::{Block, Context, FdWait, Next, Scheduler, MATCH_ANY, MAX_THREADS};
 use crate::proc::{signal, spawn};
 
 /// How long one host sleep lasts when every thread waits without a timeout (a deadlock, or a
@@ -97,10 +97,14 @@ pub fn note_restart(number: u64) {
 /// On the way back to user mode of a thread that parked in a call: the call is made again when
 /// `restart` (its fd is ready, a signal came without a handler, or the handler has
 /// `SA_RESTART`): RAX gets its number back and RIP goes back over the 2-byte SYSCALL, as Linux
-/// restarts; else it returns `-EINTR`. The thread's own mark, not its RAX, says it parked: a
+/// restarts; else it returns `-EINTR`. The thread's own mark, with its RAX, says it parked: a
 /// preempted thread's RAX is whatever its code left there.
 pub fn end_parked_call(frame: &mut TrapFrame, restart: bool) {
     let Some(number) = with_scheduler(|s| s.current().parked_call.take()) else { return };
+    // A poll whose deadline passed returns its timeout's result instead.
+    if frame.rax as i64 != -ERESTARTSYS {
+        return;
+    }
     if restart {
         frame.rax = number;
         frame.rip -= 2;
@@ -110,29 +114,74 @@ pub fn end_parked_call(frame: &mut TrapFrame, restart: bool) {
 }
 
 /// Asks the host which of the fds that threads wait for are ready, waiting up to `millis` (-1:
-/// until one is) when no thread can run meanwhile; the threads whose fd is ready become runnable.
+/// until one is) when no thread can run meanwhile; the threads with a ready fd become runnable.
+/// A poll waiter's array is copied from the program's memory (one address space); one that
+/// cannot be read, or no longer fits in the I/O buffer, counts as ready: its call, made again,
+/// reports or waits itself.
 fn poll_fd_waits(s: &mut Scheduler<SavedContext>, millis: i64) {
     let io = boot_info::get().io_buffer;
+    let room = boot_info::get().io_buffer_size as usize / size_of::<PollFd>();
     let staged = kva(io) as *mut PollFd;
-    let mut slots = [0u16; MAX_THREADS];
-    let mut count = 0;
-    s.for_each_fd_wait(|slot, fd, events| {
-        // SAFETY: as in `park_unless_ready`; at most MAX_THREADS entries of 8 bytes, well
-        // inside the I/O buffer's first page.
-        unsafe { staged.add(count).write_volatile(PollFd { fd, events, revents: 0 }) };
-        slots[count] = slot as u16;
-        count += 1;
+    // Each waiter's slot and its entries in the staged array.
+    let mut waits = [(0u16, 0u32, 0u32); MAX_THREADS];
+    let (mut waiters, mut count) = (0, 0usize);
+    let mut ready_now = [0u16; MAX_THREADS];
+    let mut unreadable = 0;
+    s.for_each_fd_wait(|slot, wait| {
+        let entries = match wait {
+            FdWait::One(fd, events) => {
+                if count < room {
+                    // SAFETY: as in `park_unless_ready`; entry `count` lies inside the I/O buffer.
+                    unsafe { staged.add(count).write_volatile(PollFd { fd, events, revents: 0 }) };
+                    Some(1)
+                } else {
+                    None
+                }
+            }
+            FdWait::Poll(array, n) => {
+                let bytes = n as usize * size_of::<PollFd>();
+                // SAFETY: the destination lies inside the I/O buffer (checked against `room`).
+                let copied = count + n as usize <= room
+                    && user::copy_in(unsafe { staged.add(count) } as *mut u8, array, bytes).is_ok();
+                copied.then_some(n)
+            }
+        };
+        match entries {
+            Some(n) => {
+                waits[waiters] = (slot as u16, count as u32, n);
+                waiters += 1;
+                count += n as usize;
+            }
+            None => {
+                ready_now[unreadable] = slot as u16;
+                unreadable += 1;
+            }
+        }
     });
+    for &slot in &ready_now[..unreadable] {
+        s.fd_ready(slot as usize);
+    }
+    // A waiter made runnable above runs at once: nothing to wait for on the host.
+    let millis = if unreadable > 0 { 0 } else { millis };
     // EINTR from the host only means "look again"; an error leaves every thread waiting.
     if hypercall::call(forwarded::POLL, [io, count as u64, millis as u64, 0, 0, 0]) <= 0 {
         return;
     }
-    for (i, &slot) in slots[..count].iter().enumerate() {
-        // SAFETY: as above, after the host answered.
-        if unsafe { staged.add(i).read_volatile() }.revents != 0 {
+    for &(slot, first, n) in &waits[..waiters] {
+        // SAFETY: as above, after the host answered; the entries lie inside the staged array.
+        let ready = (first..first + n).any(|i| unsafe { staged.add(i as usize).read_volatile() }.revents != 0);
+        if ready {
             s.fd_ready(slot as usize);
         }
     }
+}
+
+/// poll(2) with more than one thread and nothing ready: the caller waits for one of the `count`
+/// pollfds at `array`, or until `deadline` (the call then returns 0); when one is ready, it makes
+/// its call again, which finds it. The result is the restart marker (`park_unless_ready`).
+pub fn park_on_poll(array: u64, count: u32, deadline: Option<u64>) -> i64 {
+    block(Block::poll(array, count, deadline));
+    -ERESTARTSYS
 }
 
 /// The monotonic clock now, in ns.

@@ -5,7 +5,8 @@
 //! files, directories and the console are always ready, as Linux reports them. While the
 //! program has one thread the host also does the waiting, so a pipe that becomes readable
 //! ends the wait at once; with more threads the host is only asked, and when nothing is ready
-//! the calling thread waits out its timeout in the scheduler (proc/task.rs) while the others run.
+//! the calling thread is parked until one of its fds is ready or its timeout passes
+//! (`task::park_on_poll`) while the others run, and then makes its call again.
 //! select and pselect6 decide from whether the host knows the fd (an fd it does not know is
 //! EBADF) and report every open fd ready for what was asked; when nothing is ready (no fds)
 //! the call waits out its timeout in the scheduler: that is how event loops such as QuickJS's
@@ -169,7 +170,16 @@ mod handlers {
         if let Err(errno) = user::copy_out(fds, kva(io) as *const u8, bytes) {
             return -errno;
         }
-        if ready > 0 || alone { ready } else { sleep(wait) }
+        if ready > 0 || alone {
+            return ready;
+        }
+        match wait {
+            // Nothing to wait for but the time: a sleep (a zero timeout only lets others run).
+            _ if nfds == 0 => sleep(wait),
+            Wait::For(0) => sleep(wait),
+            Wait::For(ns) => task::park_on_poll(fds, nfds as u32, Some(task::monotonic_now().saturating_add(ns))),
+            Wait::Forever => task::park_on_poll(fds, nfds as u32, None),
+        }
     }
 
     /// The host's poll of the staged array for a program with one thread, waiting up to `wait`

@@ -33,6 +33,8 @@ class BlockingCallsTest {
             assertThat(result.stdoutText()).isEqualTo("""
                     main ran 5 laps while a thread waited in read: 1
                     the thread then read 5 bytes: hello
+                    a thread waiting in poll (1) woke when main wrote: 1 POLLIN
+                    a poll with nothing to read timed out: 0
                     two waiting readers woke in the order of their writes: BA
                     a writer waited for room (1) and wrote 81920 bytes, all read: 1
                     alarm without SA_RESTART: read -1 EINTR, handler ran 1
