@@ -16,6 +16,7 @@ use crate::arch::trap_frame::{FxArea, TrapFrame};
 use crate::host::{boot_info, clock, forwarded, hypercall};
 use crate::mm::user;
 use crate::proc::sched::{Block, Context, FdWait, Next, Scheduler, MATCH_ANY, MAX_THREADS};
+use crate::proc::process::NOFILE_HARD;
 use crate::proc::{signal, spawn};
 
 /// How long one host sleep lasts when every thread waits without a timeout (a deadlock, or a
@@ -120,7 +121,8 @@ pub fn end_parked_call(frame: &mut TrapFrame, restart: bool) {
 /// reports or waits itself.
 fn poll_fd_waits(s: &mut Scheduler<SavedContext>, millis: i64) {
     let io = boot_info::get().io_buffer;
-    let room = boot_info::get().io_buffer_size as usize / size_of::<PollFd>();
+    // The host polls at most as many entries as a process may have fds (as poll(2) itself).
+    let room = (boot_info::get().io_buffer_size as usize / size_of::<PollFd>()).min(NOFILE_HARD as usize);
     let staged = kva(io) as *mut PollFd;
     // Each waiter's slot and its entries in the staged array.
     let mut waits = [(0u16, 0u32, 0u32); MAX_THREADS];
