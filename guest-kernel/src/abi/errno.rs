@@ -24,3 +24,7 @@ pub const ETIMEDOUT: i64 = 110;
 pub const EMSGSIZE: i64 = 90;
 pub const EOPNOTSUPP: i64 = 95;
 pub const EPIPE: i64 = 32;
+/// Kernel-internal, never seen by a program (Linux's value): the result of a call parked until
+/// its fd is ready (`task::park_on_fd`), which runs again unless a signal handler without
+/// `SA_RESTART` interrupts it (then `-EINTR`).
+pub const ERESTARTSYS: i64 = 512;

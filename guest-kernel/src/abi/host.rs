@@ -4,7 +4,7 @@
 //! constant as a literal: the test reads them as text.
 
 /// Version of the contract; the host passes it in RSI and in the boot info.
-pub const ABI_VERSION: u64 = 5;
+pub const ABI_VERSION: u64 = 6;
 
 /// KVA of guest-physical address 0: all guest RAM is mapped here (PML4 slot 255).
 pub const KERNEL_BASE: u64 = 0x0000_7f80_0000_0000;
@@ -42,7 +42,12 @@ pub const HYPERCALL_PAGE_GPA: u64 = 0x2000;
 /// program's own addresses; and, when the result is `USER_FAULT`, the range of the program's
 /// memory the host could not access (`fault_write` 1 for a write); `clock`, written by the
 /// kernel once at boot: the GPA of its clock (the vvar page), which the host moves on in a warm
-/// start's clone (docs/guest-abi.md, "Clocks in clones").
+/// start's clone (docs/guest-abi.md, "Clocks in clones"). Preemption (ABI version 6,
+/// docs/guest-abi.md, "Threads and waits on the host"): `preempt_entry`, written by the kernel
+/// once at boot, is where the host sends a program it preempts (the kernel's SYSCALL entry,
+/// with RAX = `PREEMPT_CALL`, RCX = the program's RIP and R11 its RFLAGS); the host then puts
+/// the program's own RAX, RCX and R11 in `preempted_rax`, `preempted_rcx`, `preempted_r11` and
+/// sets `preempted` to 1, which the kernel clears when it takes them.
 #[repr(C)]
 pub struct HypercallPage {
     pub nr: u64,
@@ -53,6 +58,11 @@ pub struct HypercallPage {
     pub fault_length: u64,
     pub fault_write: u64,
     pub clock: u64,
+    pub preempt_entry: u64,
+    pub preempted: u64,
+    pub preempted_rax: u64,
+    pub preempted_rcx: u64,
+    pub preempted_r11: u64,
 }
 
 pub const HYPERCALL_NR_OFFSET: usize = 0;
@@ -64,6 +74,15 @@ pub const HYPERCALL_FAULT_ADDRESS_OFFSET: usize = 72;
 pub const HYPERCALL_FAULT_LENGTH_OFFSET: usize = 80;
 pub const HYPERCALL_FAULT_WRITE_OFFSET: usize = 88;
 pub const HYPERCALL_CLOCK_OFFSET: usize = 96;
+pub const HYPERCALL_PREEMPT_ENTRY_OFFSET: usize = 104;
+pub const HYPERCALL_PREEMPTED_OFFSET: usize = 112;
+pub const HYPERCALL_PREEMPTED_RAX_OFFSET: usize = 120;
+pub const HYPERCALL_PREEMPTED_RCX_OFFSET: usize = 128;
+pub const HYPERCALL_PREEMPTED_R11_OFFSET: usize = 136;
+
+/// RAX of a program the host preempted, as it enters the kernel (`HypercallPage`): no Linux
+/// call has this number, and the kernel counts it as one only while `preempted` is set.
+pub const PREEMPT_CALL: u64 = 0x7072_6565_6d70;
 
 /// The result (as u64) of a call with user addresses whose arguments the program's page tables
 /// do not let the host access: the call has not run; the fault fields name the range.
@@ -79,6 +98,11 @@ const _: () = {
     assert!(offset_of!(HypercallPage, fault_length) == HYPERCALL_FAULT_LENGTH_OFFSET);
     assert!(offset_of!(HypercallPage, fault_write) == HYPERCALL_FAULT_WRITE_OFFSET);
     assert!(offset_of!(HypercallPage, clock) == HYPERCALL_CLOCK_OFFSET);
+    assert!(offset_of!(HypercallPage, preempt_entry) == HYPERCALL_PREEMPT_ENTRY_OFFSET);
+    assert!(offset_of!(HypercallPage, preempted) == HYPERCALL_PREEMPTED_OFFSET);
+    assert!(offset_of!(HypercallPage, preempted_rax) == HYPERCALL_PREEMPTED_RAX_OFFSET);
+    assert!(offset_of!(HypercallPage, preempted_rcx) == HYPERCALL_PREEMPTED_RCX_OFFSET);
+    assert!(offset_of!(HypercallPage, preempted_r11) == HYPERCALL_PREEMPTED_R11_OFFSET);
 };
 
 /// Ports the kernel writes to with `out dx, eax` after filling its hypercall page.
@@ -88,6 +112,9 @@ pub mod port {
     pub const FAULT: u16 = 0x6e2;
     pub const LOG: u16 = 0x6e3;
     pub const PANIC: u16 = 0x6e4;
+    /// Value 1: more than one thread could run (or an alarm is armed), so the host should
+    /// preempt the program every time slice; 0: it need not.
+    pub const PREEMPT: u16 = 0x6e5;
     /// The door's `out imm8, al` from user mode (an 8-bit port: the door may not touch DX).
     pub const SYSCALL: u16 = 0x6e;
 }

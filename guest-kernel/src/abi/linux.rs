@@ -18,8 +18,23 @@ pub const IOV_MAX: u64 = 1024;
 pub const F_GETFD: u64 = 1;
 pub const F_GETFL: u64 = 3;
 pub const F_DUPFD_CLOEXEC: u64 = 1030;
-pub const O_ACCMODE: u64 = 3;
-pub const O_RDWR: u64 = 2;
+pub const O_ACCMODE: u64 = 0o3;
+pub const O_RDONLY: u64 = 0;
+pub const O_WRONLY: u64 = 0o1;
+pub const O_RDWR: u64 = 0o2;
+pub const O_NONBLOCK: u64 = 0o4000;
+/// poll(2) events.
+pub const POLLIN: u16 = 0x1;
+pub const POLLOUT: u16 = 0x4;
+
+/// `struct pollfd`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct PollFd {
+    pub fd: i32,
+    pub events: u16,
+    pub revents: u16,
+}
 
 // ---- clone(2) ----------------------------------------------------------------------------------
 

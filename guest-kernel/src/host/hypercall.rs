@@ -2,6 +2,7 @@
 
 use crate::abi::errno::EFAULT;
 use crate::abi::host::{gpa, kva, port, HypercallPage, USER_FAULT};
+use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::host::forwarded::Forwarded;
 use crate::mm::user;
@@ -20,6 +21,46 @@ pub fn init(page_gpa: u64) {
 pub fn publish_clock(clock_gpa: u64) {
     // SAFETY: as in `ring`: the validated hypercall page; the host only reads this word.
     unsafe { write_volatile(addr_of_mut!((*page()).clock), clock_gpa) };
+}
+
+/// Tells the host where a program it preempts enters the kernel (`HypercallPage`).
+pub fn publish_preempt_entry(entry: u64) {
+    // SAFETY: as in `ring`: the validated hypercall page; the host only reads this word.
+    unsafe { write_volatile(addr_of_mut!((*page()).preempt_entry), entry) };
+}
+
+/// Whether the host was last asked to preempt the program (`port::PREEMPT`).
+static PREEMPTION_ASKED: KernelCell<bool> = KernelCell::new(false);
+
+/// Asks the host to preempt the program every time slice, or to stop; an exit only when that
+/// changes.
+pub fn ask_preemption(wanted: bool) {
+    // SAFETY: one vCPU, interrupts off; only this function touches the cell.
+    let asked = unsafe { PREEMPTION_ASKED.get() };
+    if *asked != wanted {
+        *asked = wanted;
+        // SAFETY: the PREEMPT port takes only its value; the host reads nothing else.
+        unsafe { cpu::out32(port::PREEMPT, wanted as u32) };
+    }
+}
+
+/// The program's RAX, RCX and R11 when the host preempted it and this entry is that
+/// preemption (`HypercallPage`): the entry's own RAX, RCX and R11 are the host's redirection.
+pub fn take_preempted() -> Option<(u64, u64, u64)> {
+    let page = page();
+    // SAFETY: as in `ring`: the validated hypercall page, which the host wrote before this
+    // entry and does not touch while the kernel runs.
+    unsafe {
+        if read_volatile(addr_of_mut!((*page).preempted)) == 0 {
+            return None;
+        }
+        write_volatile(addr_of_mut!((*page).preempted), 0);
+        Some((
+            read_volatile(addr_of_mut!((*page).preempted_rax)),
+            read_volatile(addr_of_mut!((*page).preempted_rcx)),
+            read_volatile(addr_of_mut!((*page).preempted_r11)),
+        ))
+    }
 }
 
 fn page() -> *mut HypercallPage {

@@ -72,6 +72,7 @@ pub extern "C" fn kernel_main(boot_kva: u64, abi_version: u64) -> ! {
     }
     hypercall::init(info.hypercall_page);
     hypercall::publish_clock(clock::vvar_gpa());
+    hypercall::publish_preempt_entry(crate::arch::entry::syscall_entry_address());
     start_program(&info)
 }
 

@@ -40,7 +40,7 @@ pub fn futex(uaddr: u64, op: u64, val: u32, timeout: u64, uaddr2: u64, val3: u32
             if user::read::<u32>(uaddr)? != val {
                 return Err(EAGAIN);
             }
-            task::block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT });
+            task::block(Block { futex: Some((uaddr, bitset)), deadline, on_timeout: -ETIMEDOUT, fd: None });
             Ok(0)
         }
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {
@@ -48,7 +48,12 @@ pub fn futex(uaddr: u64, op: u64, val: u32, timeout: u64, uaddr2: u64, val3: u32
             if bitset == 0 {
                 return Err(EINVAL);
             }
-            Ok(with_scheduler(|s| s.wake(uaddr, bitset, val as u64)))
+            // A woken thread waits for its turn: the waker may now be preempted for it.
+            Ok(with_scheduler(|s| {
+                let woken = s.wake(uaddr, bitset, val as u64);
+                task::ask_preemption(s);
+                woken
+            }))
         }
         FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
             // The timeout argument is the most waiters to move; uaddr2 is the new word.
@@ -57,7 +62,11 @@ pub fn futex(uaddr: u64, op: u64, val: u32, timeout: u64, uaddr2: u64, val3: u32
             if command == FUTEX_CMP_REQUEUE && user::read::<u32>(uaddr)? != val3 {
                 return Err(EAGAIN);
             }
-            Ok(with_scheduler(|s| s.wake_and_requeue(uaddr, val as u64, target, moved)))
+            Ok(with_scheduler(|s| {
+                let done = s.wake_and_requeue(uaddr, val as u64, target, moved);
+                task::ask_preemption(s);
+                done
+            }))
         }
         _ => Err(ENOSYS),
     }

@@ -27,7 +27,7 @@ const MAX_PROCESSES: u64 = 16;
 
 /// Files a program may open, as a Linux default soft limit.
 const NOFILE_SOFT: u64 = 1024;
-const NOFILE_HARD: u64 = 4096;
+pub const NOFILE_HARD: u64 = 4096;
 
 
 /// A `struct rlimit`.

@@ -1,9 +1,11 @@
-//! Threads on the one vCPU: a fixed table of threads, futex wait queues with timeouts and a
-//! round-robin choice of the next thread to run. Switches are cooperative: they happen only
-//! when the running thread makes a system call that blocks, yields or exits, and a switch
-//! happens at the system call boundary: the blocked thread's user registers are saved whole
-//! (its `Context`) and the call's result is written into them when it is woken or times out.
-//! No thread keeps state on a kernel stack, so one kernel stack serves them all.
+//! Threads on the one vCPU: a fixed table of threads, futex wait queues with timeouts, waits
+//! for an fd to become ready, and a round-robin choice of the next thread to run. Switches are
+//! cooperative: they happen only when the running thread makes a system call that blocks,
+//! yields or exits, and a switch happens at the system call boundary: the blocked thread's user
+//! registers are saved whole (its `Context`) and the call's result is written into them when it
+//! is woken or times out. A thread waiting for an fd (a read of an empty pipe, `task::park_on_fd`)
+//! keeps the result it parked with, the restart marker: when the fd is ready it runs its call
+//! again. No thread keeps state on a kernel stack, so one kernel stack serves them all.
 //!
 //! Pure logic, unit-tested on the host; task.rs does the machine side (registers, FPU, FS base).
 
@@ -28,11 +30,36 @@ pub trait Context {
 
 /// What a blocked thread waits for: a futex word (address and bitset), a deadline on the
 /// monotonic clock (ns), or both; `on_timeout` is the result when the deadline passes first.
+/// Or fds and the poll events it waits for (`fd`): a call parked until the host can serve it
+/// without waiting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
     pub futex: Option<(u64, u32)>,
     pub deadline: Option<u64>,
     pub on_timeout: i64,
+    pub fd: Option<FdWait>,
+}
+
+/// The fds a parked call waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FdWait {
+    /// One fd and the poll events it waits for (a read, a write).
+    One(i32, u16),
+    /// poll's `struct pollfd` array in the program's memory: its address and entry count.
+    Poll(u64, u32),
+}
+
+impl Block {
+    /// A wait for `fd` to report one of `events`, with no deadline.
+    pub const fn fd(fd: i32, events: u16) -> Block {
+        Block { futex: None, deadline: None, on_timeout: 0, fd: Some(FdWait::One(fd, events)) }
+    }
+
+    /// A wait for one of the `count` pollfds at `array` to report an event, until `deadline`
+    /// (then the call returns 0, nothing ready).
+    pub const fn poll(array: u64, count: u32, deadline: Option<u64>) -> Block {
+        Block { futex: None, deadline, on_timeout: 0, fd: Some(FdWait::Poll(array, count)) }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +92,9 @@ pub struct Thread<C> {
     /// Signals the thread blocks, and those sent to it alone (tkill, tgkill) not yet delivered.
     pub signal_mask: u64,
     pub pending_signals: u64,
+    /// The number of the call the thread parked in (`Block::fd`), which it makes again: set
+    /// from its parking until it next returns to user mode.
+    pub parked_call: Option<u64>,
     /// The mask to go back to when a handler that interrupted rt_sigsuspend returns.
     pub suspend_mask: Option<u64>,
     /// rt_sigtimedwait: the signals waited for, where their siginfo goes, and the wait's number
@@ -92,6 +122,7 @@ impl<C: Context> Thread<C> {
             cpu_ns: 0,
             signal_mask: 0,
             pending_signals: 0,
+            parked_call: None,
             suspend_mask: None,
             signal_wait: None,
             prev: NONE,
@@ -138,6 +169,8 @@ pub struct Scheduler<C> {
     /// A min-heap of deadlines of blocked threads.
     timers: [Timer; TIMERS],
     timer_count: usize,
+    /// Blocked threads waiting for an fd (`Block::fd`).
+    fd_waiters: usize,
     /// The current thread gave up the CPU (blocked, yielded or exited): switch after the call.
     switch_pending: bool,
     /// The current thread exited: its slot is free and its registers must not be saved.
@@ -170,6 +203,7 @@ impl<C: Context> Scheduler<C> {
             bucket_tail: [NONE; BUCKETS],
             timers: [Timer { deadline: 0, slot: NONE, wait_seq: 0 }; TIMERS],
             timer_count: 0,
+            fd_waiters: 0,
             switch_pending: false,
             current_gone: false,
             running_since: 0,
@@ -247,7 +281,20 @@ impl<C: Context> Scheduler<C> {
         if let Some(deadline) = block.deadline {
             self.add_timer(Timer { deadline, slot: slot as u16, wait_seq });
         }
+        if block.fd.is_some() {
+            self.fd_waiters += 1;
+        }
         self.switch_pending = true;
+    }
+
+    /// Takes the thread in `slot` out of the queues of its wait `block` (it stops waiting).
+    fn end_wait(&mut self, slot: usize, block: Block) {
+        if let Some((addr, _)) = block.futex {
+            self.unlink_waiter(bucket(addr), slot);
+        }
+        if block.fd.is_some() {
+            self.fd_waiters -= 1;
+        }
     }
 
     /// Lets the other runnable threads run first (sched_yield).
@@ -281,15 +328,52 @@ impl<C: Context> Scheduler<C> {
     }
 
     /// Ends the wait of the thread in `slot` with `result` (a signal's -EINTR); false when it
-    /// was not waiting.
+    /// was not waiting. A thread parked in a read or write (`FdWait::One`) keeps its restart
+    /// marker instead: the signal's delivery decides between -EINTR and making the call again
+    /// (SA_RESTART). A parked poll returns `result`, as Linux's poll does whatever SA_RESTART says.
     pub fn interrupt(&mut self, slot: usize, result: i64) -> bool {
         let State::Blocked(block) = self.threads[slot].state else { return false };
-        if let Some((addr, _)) = block.futex {
-            self.unlink_waiter(bucket(addr), slot);
+        self.end_wait(slot, block);
+        if !matches!(block.fd, Some(FdWait::One(..))) {
+            self.threads[slot].context.set_result(result);
         }
-        self.threads[slot].context.set_result(result);
         self.make_runnable(slot);
         true
+    }
+
+    /// Blocked threads waiting for an fd.
+    pub fn fd_waiters(&self) -> usize {
+        self.fd_waiters
+    }
+
+    /// Calls `f` with the slot and the fds of each thread waiting for fds.
+    pub fn for_each_fd_wait(&self, mut f: impl FnMut(usize, FdWait)) {
+        if self.fd_waiters == 0 {
+            return;
+        }
+        for (slot, thread) in self.threads[..self.high_water].iter().enumerate() {
+            if let State::Blocked(Block { fd: Some(wait), .. }) = thread.state {
+                f(slot, wait);
+            }
+        }
+    }
+
+    /// The fd the thread in `slot` waits for is ready: it runs its call again.
+    pub fn fd_ready(&mut self, slot: usize) {
+        if let State::Blocked(block @ Block { fd: Some(_), .. }) = self.threads[slot].state {
+            self.end_wait(slot, block);
+            self.make_runnable(slot);
+        }
+    }
+
+    /// Whether a thread other than the current one could run now.
+    pub fn others_runnable(&self) -> bool {
+        self.run_len > 0
+    }
+
+    /// Whether a thread could run now without waiting for anything.
+    pub fn has_runnable(&self) -> bool {
+        self.run_len > 0 || self.threads[self.current].state == State::Runnable
     }
 
     /// The number of the thread's current or last wait (`block_current` counts them).
@@ -464,11 +548,9 @@ impl<C: Context> Scheduler<C> {
             }
             self.pop_timer();
             let slot = top.slot as usize;
-            if let State::Blocked(Block { futex, on_timeout, .. }) = self.threads[slot].state {
-                if let Some((addr, _)) = futex {
-                    self.unlink_waiter(bucket(addr), slot);
-                }
-                self.threads[slot].context.set_result(on_timeout);
+            if let State::Blocked(block) = self.threads[slot].state {
+                self.end_wait(slot, block);
+                self.threads[slot].context.set_result(block.on_timeout);
                 self.make_runnable(slot);
             }
         }
@@ -547,6 +629,7 @@ impl<C: Context> Scheduler<C> {
         self.bucket_head = [NONE; BUCKETS];
         self.bucket_tail = [NONE; BUCKETS];
         self.timer_count = 0;
+        self.fd_waiters = 0;
         self.live = 1;
         self.high_water = current + 1;
     }
@@ -580,7 +663,7 @@ mod tests {
     const ETIMEDOUT: i64 = 110;
 
     fn waiting(addr: u64, deadline: Option<u64>) -> Block {
-        Block { futex: Some((addr, MATCH_ANY)), deadline, on_timeout: -ETIMEDOUT }
+        Block { futex: Some((addr, MATCH_ANY)), deadline, on_timeout: -ETIMEDOUT, fd: None }
     }
 
     fn with_threads(n: usize) -> Scheduler<Result_> {
@@ -640,7 +723,7 @@ mod tests {
         let mut s = with_threads(4);
         for slot in [2, 0, 1] {
             s.current = slot;
-            s.block_current(Block { futex: Some((0x10, if slot == 1 { 0b10 } else { 0b01 })), deadline: None, on_timeout: 0 });
+            s.block_current(Block { futex: Some((0x10, if slot == 1 { 0b10 } else { 0b01 })), deadline: None, on_timeout: 0, fd: None });
         }
         s.current = 3;
         assert_eq!(s.wake(0x10, 0b01, 1), 1);
@@ -670,11 +753,11 @@ mod tests {
         let mut s = with_threads(2);
         s.block_current(waiting(0x10, Some(500)));
         s.current = 1;
-        s.block_current(Block { futex: None, deadline: Some(300), on_timeout: 0 });
+        s.block_current(Block { futex: None, deadline: Some(300), on_timeout: 0, fd: None });
         assert_eq!(s.pick_next(100), Next::SleepUntil(300));
         assert_eq!(s.pick_next(300), Next::Run(1));
         assert_eq!(s.thread(1).context, Result_(0));
-        s.block_current(Block { futex: None, deadline: None, on_timeout: 0 });
+        s.block_current(Block { futex: None, deadline: None, on_timeout: 0, fd: None });
         assert_eq!(s.pick_next(400), Next::SleepUntil(500));
         assert_eq!(s.pick_next(501), Next::Run(0));
         assert_eq!(s.thread(0).context, Result_(-ETIMEDOUT));
@@ -709,7 +792,7 @@ mod tests {
             assert_eq!(s.wake(0x40, MATCH_ANY, 1), 1);
             assert!(s.timer_count <= TIMERS);
         }
-        s.block_current(Block { futex: None, deadline: Some(2_000_000), on_timeout: 0 });
+        s.block_current(Block { futex: None, deadline: Some(2_000_000), on_timeout: 0, fd: None });
         assert_eq!(s.pick_next(0), Next::Run(1));
         s.block_current(waiting(0x40, None));
         assert_eq!(s.pick_next(0), Next::SleepUntil(2_000_000), "only the pending deadline counts");
@@ -724,7 +807,7 @@ mod tests {
         s.stop_running(100);
         assert_eq!(s.pick_next(100), Next::Run(1));
         s.start_running(100);
-        s.block_current(Block { futex: None, deadline: None, on_timeout: 0 });
+        s.block_current(Block { futex: None, deadline: None, on_timeout: 0, fd: None });
         s.stop_running(150);
         s.current = 0;
         s.start_running(400);
@@ -744,6 +827,64 @@ mod tests {
         assert_eq!(s.wake(0x10, MATCH_ANY, 1), 0, "it no longer waits on the futex");
         assert_eq!(s.pick_next(2000), Next::Run(0));
         assert_eq!(s.thread(0).context, Result_(-4), "its stale timer changes nothing");
+    }
+
+    #[test]
+    fn an_fd_waiter_runs_again_when_its_fd_is_ready_and_keeps_its_result_when_interrupted() {
+        let mut s = with_threads(3);
+        s.thread(0).context = Result_(-512);
+        s.block_current(Block::fd(5, 1));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        s.block_current(Block::fd(6, 4));
+        assert_eq!(s.fd_waiters(), 2);
+        let mut waits = [(0, FdWait::One(0, 0)); 2];
+        let mut n = 0;
+        s.for_each_fd_wait(|slot, wait| {
+            waits[n] = (slot, wait);
+            n += 1;
+        });
+        assert_eq!(waits, [(0, FdWait::One(5, 1)), (1, FdWait::One(6, 4))]);
+        assert!(s.has_runnable(), "slot 2 can run");
+        s.fd_ready(0);
+        assert_eq!(s.thread(0).context, Result_(-512), "a ready fd leaves the restart marker");
+        s.fd_ready(0);
+        assert_eq!(s.fd_waiters(), 1, "a second readiness changes nothing");
+        assert!(s.interrupt(1, -4));
+        assert_eq!(s.thread(1).context, Result_(0), "a signal leaves the parked call's result alone");
+        assert_eq!(s.fd_waiters(), 0);
+        assert_eq!(s.pick_next(0), Next::Run(2));
+        assert_eq!(s.pick_next(0), Next::Run(0));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+    }
+
+    #[test]
+    fn a_poll_waiter_runs_again_when_ready_or_returns_zero_at_its_deadline() {
+        let mut s = with_threads(2);
+        s.block_current(Block::poll(0x7000, 3, Some(500)));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        s.block_current(Block::poll(0x8000, 1, None));
+        assert_eq!(s.pick_next(100), Next::SleepUntil(500));
+        assert_eq!(s.pick_next(500), Next::Run(0));
+        assert_eq!(s.thread(0).context, Result_(0), "nothing ready by the deadline");
+        assert_eq!(s.fd_waiters(), 1);
+        s.thread(1).context = Result_(-512);
+        s.fd_ready(1);
+        assert_eq!(s.thread(1).context, Result_(-512), "a ready fd makes the poll again");
+        assert_eq!(s.fd_waiters(), 0);
+        assert_eq!(s.pick_next(600), Next::Run(1));
+        s.block_current(Block::poll(0x8000, 1, None));
+        assert!(s.interrupt(1, -4));
+        assert_eq!(s.thread(1).context, Result_(-4), "a signal ends a poll with its result");
+    }
+
+    #[test]
+    fn nothing_runnable_while_every_thread_waits_for_an_fd() {
+        let mut s = with_threads(1);
+        s.block_current(Block::fd(3, 1));
+        assert!(!s.has_runnable());
+        assert_eq!(s.pick_next(0), Next::Deadlock, "the caller waits for the fds on the host");
+        s.fd_ready(0);
+        assert_eq!(s.pick_next(0), Next::Run(0));
     }
 
     #[test]

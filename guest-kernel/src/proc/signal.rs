@@ -166,7 +166,7 @@ pub fn timed_wait(set_at: u64, info_at: u64, timeout_at: u64, size: u64) -> Resu
     let deadline = timeout.map(|ns| task::monotonic_now().saturating_add(ns));
     task::with_scheduler(|s| {
         let slot = s.current_slot();
-        s.block_current(Block { futex: None, deadline, on_timeout: -EAGAIN });
+        s.block_current(Block { futex: None, deadline, on_timeout: -EAGAIN, fd: None });
         let number = s.wait_number(slot);
         s.current().signal_wait = Some((set, info_at, number));
     });
@@ -361,6 +361,9 @@ pub fn deliver(frame: &mut TrapFrame) {
         if action.handler == SIG_DFL {
             terminate(signal);
         }
+        // A call parked until its fd is ready ends with EINTR, or under SA_RESTART runs again
+        // when the handler returns (its frame holds the call's number and address).
+        task::end_parked_call(frame, action.flags & SA_RESTART != 0);
         if start_handler(frame, signal, &action, SigInfo::new(signal, code, sender, USER_ID as u32)).is_err() {
             // No room for the frame (or no restorer): Linux forces SIGSEGV then.
             terminate(SIGSEGV);
@@ -592,7 +595,11 @@ pub fn set_alarm(value_ns: u64, interval_ns: u64) -> (u64, u64) {
     let old_interval = st.alarm_interval;
     st.alarm_at = if value_ns == 0 { 0 } else { now.saturating_add(value_ns) };
     st.alarm_interval = if value_ns == 0 { 0 } else { interval_ns };
-    task::with_scheduler(update_attention);
+    task::with_scheduler(|s| {
+        update_attention(s);
+        // A program that spins without system calls still gets its alarm.
+        task::ask_preemption(s);
+    });
     (left, old_interval)
 }
 

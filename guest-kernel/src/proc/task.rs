@@ -3,19 +3,20 @@
 //! sleeps and CPU clocks built on the scheduler. The scheduling decisions are in sched.rs; the
 //! system calls are in syscalls/thread.rs.
 
-use crate::abi::errno::{EINVAL, EPERM};
-use crate::abi::host::USER_TOP;
+use crate::abi::errno::{EINTR, EINVAL, EPERM, ERESTARTSYS};
+use crate::abi::host::{kva, USER_TOP};
 use crate::abi::linux::{
     CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
     CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD,
-    CLONE_VM, NANOS_PER_SECOND,
+    CLONE_VM, F_GETFL, NANOS_PER_SECOND, O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLIN, PollFd,
 };
 use crate::arch::cell::KernelCell;
 use crate::arch::cpu;
 use crate::arch::trap_frame::{FxArea, TrapFrame};
-use crate::host::clock;
+use crate::host::{boot_info, clock, forwarded, hypercall};
 use crate::mm::user;
-use crate::proc::sched::{Block, Context, Next, Scheduler, MATCH_ANY};
+use crate::proc::sched::{Block, Context, FdWait, Next, Scheduler, MATCH_ANY, MAX_THREADS};
+use crate::proc::process::NOFILE_HARD;
 use crate::proc::{signal, spawn};
 
 /// How long one host sleep lasts when every thread waits without a timeout (a deadlock, or a
@@ -34,7 +35,7 @@ fn now(clock: u64) -> u64 {
 /// clock_nanosleep, poll and select with nothing ready): other threads run meanwhile, and
 /// when none can, the vCPU sleeps on the host. Returns the call's result (0).
 pub fn sleep_until(deadline: Option<u64>) -> i64 {
-    block(Block { futex: None, deadline, on_timeout: 0 });
+    block(Block { futex: None, deadline, on_timeout: 0, fd: None });
     0
 }
 
@@ -44,6 +45,145 @@ pub fn sleep_until(deadline: Option<u64>) -> i64 {
 /// would otherwise never let anyone else run.
 pub fn sleep_for(ns: u64) -> i64 {
     sleep_until(Some(now(CLOCK_MONOTONIC).saturating_add(ns)))
+}
+
+// ---- Calls that would wait on the host ------------------------------------------------------
+
+/// Whether a call that would wait on the host must park its caller instead: while another
+/// thread could run meanwhile, or an alarm could interrupt the wait. A program with one thread
+/// and no alarm lets the host wait, as before (no extra hypercall on its path).
+pub fn may_park() -> bool {
+    with_scheduler(|s| s.live()) > 1 || signal::alarm_deadline() != 0
+}
+
+/// For a call on `fd` that the host serves by waiting for `events` (a read of an empty pipe, a
+/// write to a full one): when the caller may park (`may_park`) and the host reports `fd` not
+/// ready and blocking, the calling thread waits for it in the scheduler instead and the
+/// call's result is the restart marker, `-ERESTARTSYS`: once `fd` is ready (or a signal's
+/// handler with `SA_RESTART` has run) the thread makes the call again. None: make the call now
+/// (ready, non-blocking, or an fd the call itself reports as bad).
+pub fn park_unless_ready(fd: u64, events: u16) -> Option<i64> {
+    if !may_park() || fd > i32::MAX as u64 {
+        return None;
+    }
+    let fd = fd as i32;
+    let io = boot_info::get().io_buffer;
+    let ready = {
+        let staged = kva(io) as *mut PollFd;
+        // SAFETY: the I/O buffer is at least a page of guest RAM reserved for hypercalls, mapped
+        // by the direct map; one vCPU, and nothing else uses it during this call.
+        unsafe { staged.write_volatile(PollFd { fd, events, revents: 0 }) };
+        let answer = hypercall::call(forwarded::POLL, [io, 1, 0, 0, 0, 0]);
+        // SAFETY: as above, after the host answered.
+        answer != 0 || unsafe { staged.read_volatile() }.revents != 0
+    };
+    if ready {
+        return None;
+    }
+    // Neither a non-blocking fd nor one not open for the direction asked ever waits.
+    let flags = hypercall::call(forwarded::FCNTL, [fd as u64, F_GETFL, 0, 0, 0, 0]);
+    let wrong_way = if events & POLLIN != 0 { O_WRONLY } else { O_RDONLY };
+    if flags < 0 || flags as u64 & O_NONBLOCK != 0 || flags as u64 & O_ACCMODE == wrong_way {
+        return None;
+    }
+    block(Block::fd(fd, events));
+    Some(-ERESTARTSYS)
+}
+
+/// The calling thread parked in call `number` (its handler returned `-ERESTARTSYS`).
+pub fn note_restart(number: u64) {
+    with_scheduler(|s| s.current().parked_call = Some(number));
+}
+
+/// On the way back to user mode of a thread that parked in a call: the call is made again when
+/// `restart` (its fd is ready, a signal came without a handler, or the handler has
+/// `SA_RESTART`): RAX gets its number back and RIP goes back over the 2-byte SYSCALL, as Linux
+/// restarts; else it returns `-EINTR`. The thread's own mark, with its RAX, says it parked: a
+/// preempted thread's RAX is whatever its code left there.
+pub fn end_parked_call(frame: &mut TrapFrame, restart: bool) {
+    let Some(number) = with_scheduler(|s| s.current().parked_call.take()) else { return };
+    // A poll whose deadline passed returns its timeout's result instead.
+    if frame.rax as i64 != -ERESTARTSYS {
+        return;
+    }
+    if restart {
+        frame.rax = number;
+        frame.rip -= 2;
+    } else {
+        frame.rax = -EINTR as u64;
+    }
+}
+
+/// Asks the host which of the fds that threads wait for are ready, waiting up to `millis` (-1:
+/// until one is) when no thread can run meanwhile; the threads with a ready fd become runnable.
+/// A poll waiter's array is copied from the program's memory (one address space); one that
+/// cannot be read, or no longer fits in the I/O buffer, counts as ready: its call, made again,
+/// reports or waits itself.
+fn poll_fd_waits(s: &mut Scheduler<SavedContext>, millis: i64) {
+    let io = boot_info::get().io_buffer;
+    // The host polls at most as many entries as a process may have fds (as poll(2) itself).
+    let room = (boot_info::get().io_buffer_size as usize / size_of::<PollFd>()).min(NOFILE_HARD as usize);
+    let staged = kva(io) as *mut PollFd;
+    // Each waiter's slot and its entries in the staged array.
+    let mut waits = [(0u16, 0u32, 0u32); MAX_THREADS];
+    let (mut waiters, mut count) = (0, 0usize);
+    let mut ready_now = [0u16; MAX_THREADS];
+    let mut unreadable = 0;
+    s.for_each_fd_wait(|slot, wait| {
+        let entries = match wait {
+            FdWait::One(fd, events) => {
+                if count < room {
+                    // SAFETY: as in `park_unless_ready`; entry `count` lies inside the I/O buffer.
+                    unsafe { staged.add(count).write_volatile(PollFd { fd, events, revents: 0 }) };
+                    Some(1)
+                } else {
+                    None
+                }
+            }
+            FdWait::Poll(array, n) => {
+                let bytes = n as usize * size_of::<PollFd>();
+                // SAFETY: the destination lies inside the I/O buffer (checked against `room`).
+                let copied = count + n as usize <= room
+                    && user::copy_in(unsafe { staged.add(count) } as *mut u8, array, bytes).is_ok();
+                copied.then_some(n)
+            }
+        };
+        match entries {
+            Some(n) => {
+                waits[waiters] = (slot as u16, count as u32, n);
+                waiters += 1;
+                count += n as usize;
+            }
+            None => {
+                ready_now[unreadable] = slot as u16;
+                unreadable += 1;
+            }
+        }
+    });
+    for &slot in &ready_now[..unreadable] {
+        s.fd_ready(slot as usize);
+    }
+    // A waiter made runnable above runs at once: nothing to wait for on the host.
+    let millis = if unreadable > 0 { 0 } else { millis };
+    // EINTR from the host only means "look again"; an error leaves every thread waiting.
+    if hypercall::call(forwarded::POLL, [io, count as u64, millis as u64, 0, 0, 0]) <= 0 {
+        return;
+    }
+    for &(slot, first, n) in &waits[..waiters] {
+        // SAFETY: as above, after the host answered; the entries lie inside the staged array.
+        let ready = (first..first + n).any(|i| unsafe { staged.add(i as usize).read_volatile() }.revents != 0);
+        if ready {
+            s.fd_ready(slot as usize);
+        }
+    }
+}
+
+/// poll(2) with more than one thread and nothing ready: the caller waits for one of the `count`
+/// pollfds at `array`, or until `deadline` (the call then returns 0); when one is ready, it makes
+/// its call again, which finds it. The result is the restart marker (`park_unless_ready`).
+pub fn park_on_poll(array: u64, count: u32, deadline: Option<u64>) -> i64 {
+    block(Block::poll(array, count, deadline));
+    -ERESTARTSYS
 }
 
 /// The monotonic clock now, in ns.
@@ -165,6 +305,23 @@ pub fn after_call(frame: &mut TrapFrame) {
     if let Some(save) = with_scheduler(|s| s.take_switch()) {
         switch(frame, save);
     }
+    with_scheduler(|s| ask_preemption(s));
+}
+
+/// Asks the host to preempt the program every time slice while another thread could run or
+/// become runnable without the running one's help (its deadline passes, its fd becomes ready),
+/// or an alarm could fire, meanwhile (docs/guest-abi.md, "Threads and waits on the host"): a
+/// program with one thread and no alarm is never stopped.
+pub fn ask_preemption(s: &Scheduler<SavedContext>) {
+    let others = s.others_runnable() || s.has_timers() || s.fd_waiters() > 0;
+    hypercall::ask_preemption(others || signal::alarm_deadline() != 0);
+}
+
+/// The host preempted the program (`hypercall::take_preempted` gave `frame` the program's own
+/// registers back): the other runnable threads run first.
+pub fn preempt(frame: &mut TrapFrame) {
+    with_scheduler(|s| s.yield_current());
+    after_call(frame);
 }
 
 /// Replaces the registers in `frame` (the current thread's, saved into its slot if `save`)
@@ -186,15 +343,26 @@ fn switch(frame: &mut TrapFrame, save: bool) {
         // A due alarm posts SIGALRM, which ends the wait of a thread that can take it.
         signal::expire_alarm(s, now);
         let alarm = signal::alarm_deadline();
-        let next = match s.pick_next(now) {
+        // A thread that another one has just served (a write to its pipe) runs in its turn.
+        if s.fd_waiters() > 0 && s.has_runnable() {
+            poll_fd_waits(s, 0);
+        }
+        let until = match s.pick_next(now) {
             Next::Run(slot) => break slot,
-            Next::SleepUntil(deadline) if alarm != 0 => deadline.min(alarm),
-            Next::SleepUntil(deadline) => deadline,
-            Next::Deadlock if alarm != 0 => alarm,
-            Next::Deadlock => {
-                _ = crate::host::calls::sleep(FOREVER_SLICE_NS);
-                continue;
-            }
+            Next::SleepUntil(deadline) if alarm != 0 => Some(deadline.min(alarm)),
+            Next::SleepUntil(deadline) => Some(deadline),
+            Next::Deadlock if alarm != 0 => Some(alarm),
+            Next::Deadlock => None,
+        };
+        if s.fd_waiters() > 0 {
+            // Nothing can run: the host waits for one of the fds, up to the next deadline.
+            let millis = until.map_or(-1, |next| next.saturating_sub(now).div_ceil(1_000_000).min(i32::MAX as u64) as i64);
+            poll_fd_waits(s, millis);
+            continue;
+        }
+        let Some(next) = until else {
+            _ = crate::host::calls::sleep(FOREVER_SLICE_NS);
+            continue;
         };
         // A deadline closer than a host call takes is waited for by reading the clock again.
         // EINTR from the host only means "look again".

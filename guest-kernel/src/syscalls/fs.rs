@@ -6,7 +6,7 @@
 
 use crate::abi::errno::{EBADF, EFAULT, EINVAL, EOPNOTSUPP, EPERM};
 use crate::abi::host::kva;
-use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, PATH_MAX};
+use crate::abi::linux::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_GETFD, PATH_MAX, POLLIN, POLLOUT};
 use crate::abi::stat::{statx_of, STATX_SIZE, STAT_SIZE, ST_UID};
 use crate::host::io_buffer::IoBuffer;
 use crate::host::forwarded::{self, Forwarded};
@@ -14,7 +14,7 @@ use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::PROT_WRITE;
 use crate::proc::process::{with_process, GROUP_ID, USER_ID};
-use crate::proc::signal;
+use crate::proc::{signal, task};
 use crate::syscalls::{or_errno, Args};
 
 const O_WRONLY: u64 = 0o1;
@@ -32,13 +32,17 @@ fn direct(call: Forwarded, args: [u64; 6]) -> i64 {
     hypercall::call_user(call, args)
 }
 
+/// read(2); the caller is parked instead while the host would wait for data
+/// (`task::park_unless_ready`).
 pub fn sys_read(a: &Args) -> i64 {
-    direct(forwarded::READ, [a[0], a[1], a[2], 0, 0, 0])
+    task::park_unless_ready(a[0], POLLIN).unwrap_or_else(|| direct(forwarded::READ, [a[0], a[1], a[2], 0, 0, 0]))
 }
 
-/// write(2), then SIGPIPE's default action (`signal::sigpipe`).
+/// write(2), then SIGPIPE's default action (`signal::sigpipe`); parked as `sys_read` while the
+/// host would wait for room.
 pub fn sys_write(a: &Args) -> i64 {
-    signal::sigpipe(direct(forwarded::WRITE, [a[0], a[1], a[2], 0, 0, 0]))
+    task::park_unless_ready(a[0], POLLOUT)
+        .unwrap_or_else(|| signal::sigpipe(direct(forwarded::WRITE, [a[0], a[1], a[2], 0, 0, 0])))
 }
 
 pub fn sys_pread64(a: &Args) -> i64 {
@@ -52,13 +56,14 @@ pub fn sys_pwrite64(a: &Args) -> i64 {
 /// readv(2): the host reads the iovec array and the vectors itself and decides the call as a
 /// `read` over them (syscall-interpose, `IoVectors`).
 pub fn sys_readv(a: &Args) -> i64 {
-    direct(forwarded::READV, [a[0], a[1], a[2], 0, 0, 0])
+    task::park_unless_ready(a[0], POLLIN).unwrap_or_else(|| direct(forwarded::READV, [a[0], a[1], a[2], 0, 0, 0]))
 }
 
 /// writev(2), decided on the host as one `write` of the gathered vectors, then SIGPIPE's
 /// default action (`signal::sigpipe`).
 pub fn sys_writev(a: &Args) -> i64 {
-    signal::sigpipe(direct(forwarded::WRITEV, [a[0], a[1], a[2], 0, 0, 0]))
+    task::park_unless_ready(a[0], POLLOUT)
+        .unwrap_or_else(|| signal::sigpipe(direct(forwarded::WRITEV, [a[0], a[1], a[2], 0, 0, 0])))
 }
 
 /// preadv(2): on x86-64 `pos_l` (`a[3]`) holds the whole offset.

@@ -4,13 +4,23 @@
 
 use crate::abi::errno::{EFAULT, EINVAL, EMSGSIZE, EOPNOTSUPP};
 use crate::abi::host::kva;
-use crate::abi::linux::IOV_MAX;
+use crate::abi::linux::{IOV_MAX, POLLIN, POLLOUT};
 use crate::host::forwarded::{self, Forwarded};
 use crate::host::{boot_info, hypercall};
 use crate::mm::user;
 use crate::mm::vma::PROT_WRITE;
+use crate::proc::task;
 use crate::syscalls::fs::copy_fd_pair;
 use crate::syscalls::{or_errno, Args};
+
+/// recvfrom and sendto's flag for a call that never waits.
+const MSG_DONTWAIT: u64 = 0x40;
+
+/// Parks the caller of a call on socket `fd` that would wait for `events` (`task::park_unless_ready`),
+/// unless its `flags` say it never waits.
+fn park_unless_ready(fd: u64, events: u16, flags: u64) -> Option<i64> {
+    if flags & MSG_DONTWAIT != 0 { None } else { task::park_unless_ready(fd, events) }
+}
 
 /// `sizeof(struct sockaddr_storage)`: Linux refuses longer addresses with EINVAL.
 const SOCKADDR_MAX: i32 = 128;
@@ -119,11 +129,11 @@ fn with_address_out(call: Forwarded, fd: u64, addr: u64, len_ptr: u64, extra: u6
 }
 
 pub fn sys_accept4(a: &Args) -> i64 {
-    with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], a[3], false)
+    park_unless_ready(a[0], POLLIN, 0).unwrap_or_else(|| with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], a[3], false))
 }
 
 pub fn sys_accept(a: &Args) -> i64 {
-    with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], 0, false)
+    park_unless_ready(a[0], POLLIN, 0).unwrap_or_else(|| with_address_out(forwarded::ACCEPT4, a[0], a[1], a[2], 0, false))
 }
 
 pub fn sys_getsockname(a: &Args) -> i64 {
@@ -150,6 +160,9 @@ fn stage_address(io: u64, addr: u64, len: u64) -> Result<u64, i64> {
 /// give); the host gets `[fd, data GPA, length, flags, address GPA or 0, address length]`.
 pub fn sys_sendto(a: &Args) -> i64 {
     let (fd, buf, len, flags, addr, addr_len) = (a[0], a[1], a[2], a[3], a[4], a[5]);
+    if let Some(parked) = park_unless_ready(fd, POLLOUT, flags) {
+        return parked;
+    }
     let (io, room) = io_buffer();
     let run = || -> Result<i64, i64> {
         let addr_gpa = stage_address(io, addr, addr_len)?;
@@ -177,6 +190,9 @@ fn recvfrom(fd: u64, len: u64, flags: u64, addr: u64, len_ptr: u64) -> Result<(i
 
 pub fn sys_recvfrom(a: &Args) -> i64 {
     let (fd, buf, len, flags, addr, len_ptr) = (a[0], a[1], a[2], a[3], a[4], a[5]);
+    if let Some(parked) = park_unless_ready(fd, POLLIN, flags) {
+        return parked;
+    }
     let run = || -> Result<i64, i64> {
         if !user::accessible(buf, len.min(io_buffer().1), PROT_WRITE) {
             return Err(EFAULT);

@@ -5,27 +5,22 @@
 //! files, directories and the console are always ready, as Linux reports them. While the
 //! program has one thread the host also does the waiting, so a pipe that becomes readable
 //! ends the wait at once; with more threads the host is only asked, and when nothing is ready
-//! the calling thread waits out its timeout in the scheduler (proc/task.rs) while the others run.
+//! the calling thread is parked until one of its fds is ready or its timeout passes
+//! (`task::park_on_poll`) while the others run, and then makes its call again.
 //! select and pselect6 ask the same of the host, their fd sets turned into a pollfd array (an
 //! fd the host does not know is EBADF), so an eventfd or a pipe is ready exactly when poll says
-//! it is; with no fds the call waits out its timeout in the scheduler: that is how event loops
-//! such as QuickJS's wait for their timers.
+//! it is; with several threads and nothing ready they wait out their timeout in the scheduler
+//! (not parked yet: their array lives in the I/O buffer, and parking takes a user address);
+//! with no fds the call waits out its timeout in the scheduler: that is how event loops such
+//! as QuickJS's wait for their timers.
 
 use crate::abi::errno::{EBADF, EINVAL};
-use crate::abi::linux::{Timespec, NANOS_PER_SECOND};
+use crate::abi::linux::{PollFd, Timespec, NANOS_PER_SECOND};
 
 /// Most fds select accepts: the hard RLIMIT_NOFILE (proc/process.rs), in 64-bit words.
 pub const MAX_SELECT_FDS: usize = 4096;
 pub const SELECT_WORDS: usize = MAX_SELECT_FDS / 64;
 
-/// `struct pollfd`.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct PollFd {
-    pub fd: i32,
-    pub events: u16,
-    pub revents: u16,
-}
 
 /// How long a call may wait when nothing is ready.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,7 +205,16 @@ mod handlers {
         if let Err(errno) = user::copy_out(fds, kva(io) as *const u8, bytes) {
             return -errno;
         }
-        if ready > 0 || alone { ready } else { sleep(wait) }
+        if ready > 0 || alone {
+            return ready;
+        }
+        match wait {
+            // Nothing to wait for but the time: a sleep (a zero timeout only lets others run).
+            _ if nfds == 0 => sleep(wait),
+            Wait::For(0) => sleep(wait),
+            Wait::For(ns) => task::park_on_poll(fds, nfds as u32, Some(task::monotonic_now().saturating_add(ns))),
+            Wait::Forever => task::park_on_poll(fds, nfds as u32, None),
+        }
     }
 
     /// The host's poll of the staged array for a program with one thread, waiting up to `wait`

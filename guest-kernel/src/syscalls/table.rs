@@ -76,6 +76,12 @@ const SWITCHING: &[u64] = &[
     nr::SIGALTSTACK,
 ];
 
+/// Calls that may wait on the host for an fd (a pipe or socket with no data, or no room): while
+/// the program has more than one thread or an alarm armed (`task::may_park`) they take the full
+/// path too, so that the caller can be parked (`task::park_on_fd`) and others run meanwhile.
+#[cfg(not(test))]
+const PARKING: &[u64] = &[nr::READ, nr::READV, nr::WRITE, nr::WRITEV, nr::RECVFROM, nr::SENDTO, nr::ACCEPT, nr::ACCEPT4];
+
 /// Every system call the kernel implements.
 #[cfg(not(test))]
 pub static SYSCALLS: &[Syscall] = &[
@@ -272,24 +278,29 @@ pub static SYSCALLS: &[Syscall] = &[
 /// Highest call number the dispatch index covers (Linux x86-64 numbers are below 512).
 pub const MAX_NR: usize = 512;
 /// `SYSCALLS` position + 1 for each call number (0: not implemented), with `FULL_FRAME` set
-/// for the `SWITCHING` calls, built by the compiler: filling it at boot took about 0.7 ms of
-/// emulated instructions under PVM on every run.
+/// for the `SWITCHING` calls and `MAY_PARK` for the `PARKING` ones, built by the compiler:
+/// filling it at boot took about 0.7 ms of emulated instructions under PVM on every run.
 #[cfg(not(test))]
-static INDEX: [u16; MAX_NR] = index_of(SYSCALLS, SWITCHING);
+static INDEX: [u16; MAX_NR] = index_of(SYSCALLS, SWITCHING, PARKING);
 
 /// Flag in an `INDEX` entry: the call needs the full register frame.
 pub const FULL_FRAME: u16 = 0x8000;
+/// Flag in an `INDEX` entry: the call needs the full frame when it may park (`PARKING`).
+pub const MAY_PARK: u16 = 0x4000;
+/// The `SYSCALLS` position + 1 in an `INDEX` entry.
+pub const POSITION: u16 = MAY_PARK - 1;
 
 /// The `INDEX` entry of call `number`: its `SYSCALLS` position + 1 (0: not implemented), with
-/// `FULL_FRAME`.
+/// `FULL_FRAME` and `MAY_PARK`.
 #[cfg(not(test))]
 pub fn lookup(number: u64) -> u16 {
     if (number as usize) < MAX_NR { INDEX[number as usize] } else { 0 }
 }
 
-const fn index_of(calls: &[Syscall], switching: &[u64]) -> [u16; MAX_NR] {
+const fn index_of(calls: &[Syscall], switching: &[u64], parking: &[u64]) -> [u16; MAX_NR] {
     let mut index = [0u16; MAX_NR];
     let mut position = 0;
+    assert!(calls.len() < POSITION as usize, "more calls than an index entry counts");
     while position < calls.len() {
         let nr = calls[position].nr as usize;
         assert!(nr < MAX_NR && index[nr] == 0, "a call number above MAX_NR or listed twice");
@@ -301,6 +312,13 @@ const fn index_of(calls: &[Syscall], switching: &[u64]) -> [u16; MAX_NR] {
         let nr = switching[i] as usize;
         assert!(index[nr] != 0, "a switching call missing from the table");
         index[nr] |= FULL_FRAME;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < parking.len() {
+        let nr = parking[i] as usize;
+        assert!(index[nr] != 0, "a parking call missing from the table");
+        index[nr] |= MAY_PARK;
         i += 1;
     }
     index
@@ -320,20 +338,21 @@ mod tests {
 
     #[test]
     fn indexes_each_call_by_number_and_flags_the_switching_ones() {
-        let index = index_of(&[call(3), call(60), call(435)], &[60]);
-        assert_eq!((index[3], index[60], index[435]), (1, 2 | FULL_FRAME, 3));
+        let index = index_of(&[call(3), call(60), call(435)], &[60], &[3]);
+        assert_eq!((index[3], index[60], index[435]), (1 | MAY_PARK, 2 | FULL_FRAME, 3));
+        assert_eq!(index[3] & POSITION, 1);
         assert_eq!(index.iter().filter(|&&entry| entry != 0).count(), 3, "the rest are not implemented");
     }
 
     #[test]
     #[should_panic(expected = "listed twice")]
     fn refuses_a_number_listed_twice() {
-        index_of(&[call(3), call(3)], &[]);
+        index_of(&[call(3), call(3)], &[], &[]);
     }
 
     #[test]
     #[should_panic(expected = "missing from the table")]
     fn refuses_a_switching_call_the_table_lacks() {
-        index_of(&[call(3)], &[60]);
+        index_of(&[call(3)], &[60], &[]);
     }
 }

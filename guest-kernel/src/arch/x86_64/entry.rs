@@ -186,6 +186,13 @@ unsafe extern "C" {
     fn syscall_entry();
 }
 
+/// The system-call entry's address: a user-mode jump there enters the kernel as a SYSCALL from
+/// that mode would (under PVM and on hardware alike, through the fetch fault `page_fault_entry`
+/// recognises), which is how the host preempts a program (docs/guest-abi.md).
+pub fn syscall_entry_address() -> u64 {
+    syscall_entry as *const () as u64
+}
+
 /// Programs the SYSCALL MSRs.
 pub fn init() {
     // SAFETY: boot, single vCPU: nothing else uses this cell yet.

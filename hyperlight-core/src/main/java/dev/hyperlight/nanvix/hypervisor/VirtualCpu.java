@@ -84,6 +84,13 @@ public interface VirtualCpu extends AutoCloseable {
      */
     void interrupt();
 
+    /**
+     * Makes the current {@link #run()} return {@link VmExit.Nudged} soon, once (a preemption
+     * tick); safe from any thread. A run that is not in progress is not affected. Backends
+     * without it never nudge: their guests are not preempted.
+     */
+    default void nudge() {}
+
     @Override
     void close();
 }

@@ -40,6 +40,12 @@ public sealed interface VmExit {
      */
     record Interrupted() implements VmExit {}
 
+    /**
+     * {@link VirtualCpu#nudge()} stopped the run once: the guest can be preempted (its run goes on
+     * at the next {@link VirtualCpu#run()}).
+     */
+    record Nudged() implements VmExit {}
+
     /** An exit reason this backend does not decode. */
     record Unknown(int reason) implements VmExit {}
 }

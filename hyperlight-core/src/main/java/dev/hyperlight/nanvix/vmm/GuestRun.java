@@ -19,6 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -42,6 +46,11 @@ final class GuestRun {
     private static final long USER_FLAGS = 0x0024_0dd5L;
     /** Bit 1 (always one) and IF. */
     private static final long FLAGS_ALWAYS = 0x202;
+    /** How long a thread runs before the host preempts it, while the guest asks for preemption. */
+    static final long TIME_SLICE_MILLIS = 10;
+    /** One daemon thread nudges every vCPU whose guest asks for preemption, at each time slice. */
+    private static final ScheduledExecutorService TICKS = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("hyperlight-preemption-ticks").factory());
 
     /**
      * The outcome of the loop: how it ended, which calls the kernel did not know, and whether the
@@ -69,6 +78,10 @@ final class GuestRun {
     private final RunLog log;
     private final BooleanSupplier replaced;
     private final OptionalInt startPoint;
+    /** The guest's last word on the PREEMPT port: more than one of its threads can run. */
+    private volatile boolean preemptionWanted;
+    /** The ticks of this run, from the first time its guest asked for preemption. */
+    private ScheduledFuture<?> ticks;
 
     /**
      * @param replaced whether the last hypercall (a successful execve) replaced the image
@@ -95,6 +108,16 @@ final class GuestRun {
      *     clone of a {@link Template}): it is served first
      */
     Outcome run(Supplier<GuestEnd> stopReason, boolean pendingHypercall) throws HypervisorException {
+        try {
+            return runUntilEnd(stopReason, pendingHypercall);
+        } finally {
+            if (ticks != null) {
+                ticks.cancel(false);
+            }
+        }
+    }
+
+    private Outcome runUntilEnd(Supplier<GuestEnd> stopReason, boolean pendingHypercall) throws HypervisorException {
         if (pendingHypercall) {
             Outcome outcome = serveHypercall();
             if (outcome != null) {
@@ -111,6 +134,7 @@ final class GuestRun {
                 case VmExit.IoOut out -> onPort(out);
                 case VmExit.Interrupted ignored -> stopped(Objects.requireNonNullElse(stopReason.get(),
                         new GuestEnd.VmFailed("the vCPU was interrupted")));
+                case VmExit.Nudged ignored -> preempt();
                 case VmExit.IoIn in -> failed("guest kernel read from port 0x" + Integer.toHexString(in.port()));
                 case VmExit.Mmio mmio -> failed("guest accessed guest-physical address 0x"
                         + Long.toHexString(mmio.address()) + ", which is not RAM");
@@ -137,6 +161,10 @@ final class GuestRun {
                 // The FAULT page holds the fault record, not the ENOSYS table.
                 case GuestAbi.PORT_FAULT -> new Outcome(fault((int) (out.value() & 0x7f)), Map.of(),
                         memoryLimitReached());
+                case GuestAbi.PORT_PREEMPT -> {
+                    askedForPreemption((out.value() & 1) != 0);
+                    yield null;
+                }
                 case GuestAbi.PORT_LOG -> {
                     log.guest(page.message());
                     yield null;
@@ -228,6 +256,41 @@ final class GuestRun {
                 registers.r8(), registers.r9(), registers.r10(), registers.r11(),
                 registers.r12(), registers.r13(), registers.r14(), registers.r15(),
                 returnTo, (registers.r11() & USER_FLAGS) | FLAGS_ALWAYS));
+        return null;
+    }
+
+    /**
+     * The guest asks to be preempted every time slice (more than one of its threads can run, or an
+     * alarm is armed), or no longer: the ticks start the first time and then only look at the word.
+     */
+    private void askedForPreemption(boolean wanted) {
+        preemptionWanted = wanted;
+        if (wanted && ticks == null) {
+            ticks = TICKS.scheduleAtFixedRate(() -> {
+                if (preemptionWanted) {
+                    vcpu.nudge();
+                }
+            }, TIME_SLICE_MILLIS, TIME_SLICE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A time slice ended (docs/guest-abi.md, "Threads and waits on the host"). A program running in
+     * user mode is sent into the guest kernel as if it had made a system call there: RIP becomes the
+     * kernel's preemption entry, RAX {@link GuestAbi#PREEMPT_CALL}, RCX the program's RIP and R11 its
+     * RFLAGS (what SYSCALL leaves), and the program's own RAX, RCX and R11 go to the hypercall page
+     * for the kernel to put back. The kernel then runs another thread or delivers a signal. In the
+     * guest kernel nothing changes: it switches threads at the end of the call it serves anyway.
+     */
+    private Outcome preempt() throws HypervisorException {
+        if (!preemptionWanted || vcpu.specialRegisters().privilegeLevel() != USER_MODE) {
+            return null;
+        }
+        Registers r = vcpu.registers();
+        page.setPreempted(r.rax(), r.rcx(), r.r11());
+        vcpu.setRegisters(new Registers(GuestAbi.PREEMPT_CALL, r.rbx(), r.rip(), r.rdx(), r.rsi(), r.rdi(),
+                r.rsp(), r.rbp(), r.r8(), r.r9(), r.r10(), r.rflags(), r.r12(), r.r13(), r.r14(), r.r15(),
+                page.preemptEntry(), r.rflags()));
         return null;
     }
 

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The hypercall page of one vCPU: {@code u64 nr, u64 args[6], i64 result, u64 cr3, u64
- * fault_address, fault_length, fault_write, u64 clock}. The page address is the
+ * fault_address, fault_length, fault_write, u64 clock, u64 preempt_entry, preempted, preempted_rax,
+ * preempted_rcx, preempted_r11}. The page address is the
  * host's own (from the layout), not the guest's word, and every access goes through {@link
  * GuestMemory}, so nothing here can reach outside guest RAM.
  */
@@ -24,7 +25,12 @@ final class HypercallPage {
     private static final long FAULT_LENGTH = GuestAbi.HYPERCALL_FAULT_LENGTH_OFFSET;
     private static final long FAULT_WRITE = GuestAbi.HYPERCALL_FAULT_WRITE_OFFSET;
     private static final long CLOCK = GuestAbi.HYPERCALL_CLOCK_OFFSET;
-    private static final long SIZE = CLOCK + 8;
+    private static final long PREEMPT_ENTRY = GuestAbi.HYPERCALL_PREEMPT_ENTRY_OFFSET;
+    private static final long PREEMPTED = GuestAbi.HYPERCALL_PREEMPTED_OFFSET;
+    private static final long PREEMPTED_RAX = GuestAbi.HYPERCALL_PREEMPTED_RAX_OFFSET;
+    private static final long PREEMPTED_RCX = GuestAbi.HYPERCALL_PREEMPTED_RCX_OFFSET;
+    private static final long PREEMPTED_R11 = GuestAbi.HYPERCALL_PREEMPTED_R11_OFFSET;
+    private static final long SIZE = PREEMPTED_R11 + 8;
     /** Longest kernel log or panic message the host accepts. */
     private static final int MAX_MESSAGE = 4096;
 
@@ -62,6 +68,23 @@ final class HypercallPage {
     /** The kernel's word: the guest-physical address of its clock, 0 from none; unchecked. */
     long clock() {
         return page().get(ValueLayout.JAVA_LONG_UNALIGNED, CLOCK);
+    }
+
+    /**
+     * The kernel's word: where a preempted program enters it. Unchecked: it only becomes the
+     * guest's own RIP, which the guest kernel can set to anything anyway.
+     */
+    long preemptEntry() {
+        return page().get(ValueLayout.JAVA_LONG_UNALIGNED, PREEMPT_ENTRY);
+    }
+
+    /** Hands the kernel the program's registers a preemption redirected (docs/guest-abi.md). */
+    void setPreempted(long rax, long rcx, long r11) {
+        MemorySegment page = page();
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, PREEMPTED_RAX, rax);
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, PREEMPTED_RCX, rcx);
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, PREEMPTED_R11, r11);
+        page.set(ValueLayout.JAVA_LONG_UNALIGNED, PREEMPTED, 1);
     }
 
     void setResult(long result) {

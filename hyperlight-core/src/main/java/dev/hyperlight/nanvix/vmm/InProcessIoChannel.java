@@ -47,6 +47,11 @@ final class InProcessIoChannel implements IoChannel {
             public boolean writeCanBreakPipe(long fd) {
                 return io.descriptors().writeCanBreakPipe(fd);
             }
+
+            @Override
+            public boolean readWouldWait(long fd) {
+                return io.descriptors().readWouldWait(fd);
+            }
         };
     }
 

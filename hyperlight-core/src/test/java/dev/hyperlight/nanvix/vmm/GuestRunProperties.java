@@ -125,7 +125,7 @@ class GuestRunProperties {
     record Door(long rip, long rcx, long r11, long cr3) {}
 
     private static final long DOOR_OUT = GuestAbi.DOOR_VA + GuestAbi.DOOR_OUT_OFFSET;
-    /** The program the door asks: umask 022, no pipes (the model decides door calls with it too). */
+    /** The program the door asks: umask 022, no pipes, nothing that waits (the model decides door calls with it too). */
     private static final FastCalls.Program PROGRAM = new FastCalls.Program() {
         @Override
         public long umask() {
@@ -134,6 +134,11 @@ class GuestRunProperties {
 
         @Override
         public boolean writeCanBreakPipe(long fd) {
+            return false;
+        }
+
+        @Override
+        public boolean readWouldWait(long fd) {
             return false;
         }
     };
@@ -302,6 +307,7 @@ class GuestRunProperties {
                 case VmExit.IoOut out -> {
                     switch (out.port()) {
                         case GuestAbi.PORT_HYPERCALL -> hypercalls++;
+                        case GuestAbi.PORT_PREEMPT -> {} // only switches the time-slice nudges
                         case GuestAbi.PORT_LOG -> {
                             if (!messageInRam(step)) {
                                 return ended(How.BAD_ADDRESS, exits, hypercalls, BAD_ADDRESS);
@@ -363,6 +369,7 @@ class GuestRunProperties {
                 case VmExit.Interrupted ignored -> {
                     return ended(How.STOPPED, exits, hypercalls, exactly(STOPPED));
                 }
+                case VmExit.Nudged ignored -> {} // not generated: a nudge is a real vCPU's (BlockingCallsTest)
             }
         }
         // No step ended the run: the scripted guest is then interrupted, and the host's reason stands.

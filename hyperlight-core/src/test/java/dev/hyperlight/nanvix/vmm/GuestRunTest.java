@@ -2,8 +2,11 @@ package dev.hyperlight.nanvix.vmm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hyperlight.nanvix.hypervisor.DescriptorTable;
 import dev.hyperlight.nanvix.hypervisor.HypervisorException;
 import dev.hyperlight.nanvix.hypervisor.Registers;
+import dev.hyperlight.nanvix.hypervisor.Segment;
+import dev.hyperlight.nanvix.hypervisor.SpecialRegisters;
 import dev.hyperlight.nanvix.hypervisor.VmExit;
 import dev.hyperlight.nanvix.loader.GuestAbi;
 import dev.hyperlight.nanvix.memory.GuestMemory;
@@ -90,6 +93,11 @@ class GuestRunTest {
                     @Override
                     public boolean writeCanBreakPipe(long fd) {
                         return fd == PIPE_FD;
+                    }
+
+                    @Override
+                    public boolean readWouldWait(long fd) {
+                        return false;
                     }
                 };
             }
@@ -286,6 +294,9 @@ class GuestRunTest {
         private Registers registers = Registers.entry(0x401000, 0x7ff0, 2, 0, 0);
         /** What the host resumed the vCPU with after door exits. */
         final List<Registers> resumed = new ArrayList<>();
+        /** The CPL the special registers report, and what the host set the registers to. */
+        private int privilege = KERNEL;
+        final List<Registers> set = new ArrayList<>();
 
         ScriptedCpu then(Runnable guest, VmExit exit) {
             steps.add(new Step(guest, exit));
@@ -312,6 +323,19 @@ class GuestRunTest {
         @Override
         public void resumeWith(Registers registers) {
             resumed.add(registers);
+        }
+
+        @Override
+        public void setRegisters(Registers registers) {
+            set.add(registers);
+        }
+
+        @Override
+        public SpecialRegisters specialRegisters() {
+            Segment flat = new Segment(0, 0, 0, 0, true, privilege, false, true, false, false, false, false);
+            DescriptorTable empty = new DescriptorTable(0, 0);
+            return new SpecialRegisters(flat, flat, flat, flat, flat, flat, flat, flat, empty, empty,
+                    1, 0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -374,6 +398,39 @@ class GuestRunTest {
         assertThat(outcome).isSameAs(GuestRun.AT_START_POINT);
         assertThat(served).isEmpty();
         assertThat(cpu.resumed).isEmpty();
+    }
+
+    /**
+     * A nudge preempts a program in user mode while the kernel asks for it: the program enters the
+     * kernel as a system call at its instruction, its own RAX, RCX and R11 in the page.
+     */
+    @Test
+    void aNudgeSendsAProgramIntoTheKernelOnlyInUserModeAndWhileAsked() throws Exception {
+        long entry = 0x7f80_0020_0350L;
+        Registers program = new Registers(11, 12, 13, 14, 15, 16, 0x7ff0, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                0x40_1000, 0x246);
+        VmExit nudged = new VmExit.Nudged();
+        cpu.then(() -> {
+            ram.set(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_PREEMPT_ENTRY_OFFSET, entry);
+            cpu.registers = program;
+            cpu.privilege = USER;
+        }, nudged) // not asked yet
+                .then(() -> {}, new VmExit.IoOut(GuestAbi.PORT_PREEMPT, 4, 1, KERNEL))
+                .then(() -> cpu.privilege = KERNEL, nudged) // the kernel runs: it switches at its call's end
+                .then(() -> cpu.privilege = USER, nudged)
+                .then(() -> cpu.privilege = KERNEL, new VmExit.IoOut(GuestAbi.PORT_PREEMPT, 4, 0, KERNEL))
+                .then(() -> cpu.privilege = USER, nudged) // no longer asked
+                .then(() -> page(0, 7, 0, 0), new VmExit.IoOut(GuestAbi.PORT_EXIT, 4, 0, KERNEL));
+
+        assertThat(run().end()).isEqualTo(new GuestEnd.Exited(0));
+
+        assertThat(cpu.set).containsExactly(new Registers(GuestAbi.PREEMPT_CALL, 12, 0x40_1000, 14, 15, 16, 0x7ff0,
+                18, 19, 20, 21, 0x246, 23, 24, 25, 26, entry, 0x246));
+        long[] preempted = new long[4];
+        for (int i = 0; i < 4; i++) {
+            preempted[i] = ram.get(ValueLayout.JAVA_LONG_UNALIGNED, PAGE + GuestAbi.HYPERCALL_PREEMPTED_OFFSET + 8L * i);
+        }
+        assertThat(preempted).as("preempted, RAX, RCX, R11").containsExactly(1, 11, 13, 22);
     }
 
     @Test

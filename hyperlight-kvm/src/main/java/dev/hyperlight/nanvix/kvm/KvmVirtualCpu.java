@@ -44,6 +44,7 @@ final class KvmVirtualCpu implements VirtualCpu {
     static final long KICK_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private static final VmExit INTERRUPTED = new VmExit.Interrupted();
+    private static final VmExit NUDGED = new VmExit.Nudged();
     /**
      * The MSRs a VM fork copies besides what {@code kvm_sregs} holds (EFER, FS/GS base): the TSC,
      * so the guest's clock runs on in the child, and the system-call and swapgs MSRs the guest
@@ -84,6 +85,8 @@ final class KvmVirtualCpu implements VirtualCpu {
     /** {@code pthread_t} of the thread inside {@link #run()}, 0 when none: the target of kicks. */
     private long runningThread;
     private volatile boolean interruptRequested;
+    /** {@link #nudge()} kicked the running thread: its run returns {@link VmExit.Nudged} once. */
+    private volatile boolean nudged;
     /** {@link #resumeWith} left registers in {@code kvm_run} for the next {@code KVM_RUN} to load. */
     private boolean registersDirty;
     private volatile boolean closed;
@@ -346,6 +349,10 @@ final class KvmVirtualCpu implements VirtualCpu {
                 if (interruptRequested) {
                     return INTERRUPTED;
                 }
+                if (nudged) {
+                    nudged = false;
+                    return NUDGED;
+                }
                 // Another signal (a profiler's, the JVM's) stopped the run: enter the guest again.
             }
             registersDirty = false;
@@ -411,6 +418,19 @@ final class KvmVirtualCpu implements VirtualCpu {
                 abandoned = true;
                 port.abandon();
             }
+        }
+    }
+
+    /** A preemption tick: the same signal as a kick, without {@code immediate_exit}, once. */
+    @Override
+    public void nudge() {
+        synchronized (runState) {
+            // Under the lock the thread cannot leave run(), so its pthread_t is valid.
+            if (closed || runningThread == 0) {
+                return;
+            }
+            nudged = true;
+            port.kick(runningThread);
         }
     }
 

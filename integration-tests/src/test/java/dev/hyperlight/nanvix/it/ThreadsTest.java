@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Threads on the guest kernel's scheduler (one vCPU, switches at blocking system calls): glibc's
+ * Threads on the guest kernel's scheduler (one vCPU, switches at blocking calls and time slices): glibc's
  * POSIX threads from C, and CPython's threading, queue and concurrent.futures.
  */
 class ThreadsTest {

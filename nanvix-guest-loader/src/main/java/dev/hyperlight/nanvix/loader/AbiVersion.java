@@ -4,7 +4,7 @@ package dev.hyperlight.nanvix.loader;
 public final class AbiVersion {
 
     /** Passed in RSI at entry and in the boot info; bumped with every change to the contract. */
-    public static final int CURRENT = 5;
+    public static final int CURRENT = 6;
 
     private AbiVersion() {}
 }

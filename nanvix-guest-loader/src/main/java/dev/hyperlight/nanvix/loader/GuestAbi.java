@@ -54,6 +54,15 @@ public final class GuestAbi {
     public static final int HYPERCALL_FAULT_WRITE_OFFSET = 88;
     /** Written by the kernel once at boot: the GPA of its clock (the vvar page); 0 from none. */
     public static final int HYPERCALL_CLOCK_OFFSET = 96;
+    /** Written by the kernel once at boot: where a preempted program enters it (its SYSCALL entry). */
+    public static final int HYPERCALL_PREEMPT_ENTRY_OFFSET = 104;
+    /** Written by the host when it preempts the program: 1, and the program's RAX, RCX and R11. */
+    public static final int HYPERCALL_PREEMPTED_OFFSET = 112;
+    public static final int HYPERCALL_PREEMPTED_RAX_OFFSET = 120;
+    public static final int HYPERCALL_PREEMPTED_RCX_OFFSET = 128;
+    public static final int HYPERCALL_PREEMPTED_R11_OFFSET = 136;
+    /** RAX of a preempted program as it enters the kernel at the preemption entry. */
+    public static final long PREEMPT_CALL = 0x7072_6565_6d70L;
     /**
      * The result of a call with user addresses the program's page tables do not let the host
      * access: the call has not run, the fault fields name the range for the kernel to map.
@@ -66,6 +75,8 @@ public final class GuestAbi {
     public static final int PORT_FAULT = 0x6e2;
     public static final int PORT_LOG = 0x6e3;
     public static final int PORT_PANIC = 0x6e4;
+    /** Value 1: preempt the program every time slice (more than one thread can run); 0: stop. */
+    public static final int PORT_PREEMPT = 0x6e5;
     /** The system-call door's {@code out imm8, al}, from user mode at the door's address only. */
     public static final int PORT_SYSCALL = 0x6e;
 

@@ -46,6 +46,25 @@ public final class DescriptorCalls {
         }
     }
 
+    /**
+     * Whether a read of {@code fd} would wait now: a blocking file (no O_NONBLOCK) open for reading
+     * that poll reports not readable (a pipe or socket with no data and a writer left); false for an
+     * fd that is not open or not readable, which the read itself reports.
+     */
+    public boolean readWouldWait(long fd) {
+        if (fd < 0 || fd > Integer.MAX_VALUE) {
+            return false;
+        }
+        try {
+            OpenFile file = io.fds.get((int) fd);
+            int flags = file.flags();
+            return (flags & Fcntl.O_ACCMODE) != Fcntl.O_WRONLY && (flags & Fcntl.O_NONBLOCK) == 0
+                    && file.readiness(Poll.POLLIN) == 0;
+        } catch (ErrnoException notOpen) {
+            return false;
+        }
+    }
+
     public long write(int fd, MemorySegment data) {
         return io.fds.get(fd).write(data);
     }

@@ -20,9 +20,10 @@ import java.util.Set;
  * same {@link SyscallTable} as every forwarded call, so policies, interceptors and the audit see
  * it as before. What a wrapper needs of the kernel's state the host asks of the {@link Program}:
  * the umask (which {@code openat} with {@code O_CREAT} and {@code mkdirat} take out of the mode),
- * kept for the host in the door's page; and whether a write can fail with EPIPE, after which the
+ * kept for the host in the door's page; whether a write can fail with EPIPE, after which the
  * kernel raises SIGPIPE: such writes are {@link Decision#NOT_RUN} and the kernel serves them as
- * before. FastCallsTest holds each row against the wrapper.
+ * before; and whether a read would wait, which the kernel serves by parking the calling thread
+ * (docs/guest-abi.md, "Threads and waits on the host"). FastCallsTest holds each row against the wrapper.
  */
 public final class FastCalls {
 
@@ -60,6 +61,13 @@ public final class FastCalls {
 
         /** Whether a write to {@code fd} can fail with EPIPE (a pipe or a socket). */
         boolean writeCanBreakPipe(long fd);
+
+        /**
+         * Whether a read of {@code fd} would wait now (a blocking pipe, socket or eventfd with
+         * nothing to read): the kernel's, which parks the calling thread so that the program's
+         * other threads run meanwhile and a signal can interrupt the wait.
+         */
+        boolean readWouldWait(long fd);
     }
 
     @FunctionalInterface
@@ -75,10 +83,10 @@ public final class FastCalls {
     private static final Map<Sysno, Row> ROWS = new EnumMap<>(Sysno.class);
 
     static {
-        // Reads: the program's buffer, length, offset as they are.
-        ROWS.put(Sysno.READ, (a0, a1, a2, a3, a4, a5, program) -> direct(Sysno.READ, a0, a1, a2));
+        // Reads: the program's buffer, length, offset as they are; one that would wait is the kernel's.
+        ROWS.put(Sysno.READ, (a0, a1, a2, a3, a4, a5, program) -> unlessWaiting(a0, program, direct(Sysno.READ, a0, a1, a2)));
         ROWS.put(Sysno.PREAD64, (a0, a1, a2, a3, a4, a5, program) -> direct(Sysno.PREAD64, a0, a1, a2, a3));
-        ROWS.put(Sysno.READV, (a0, a1, a2, a3, a4, a5, program) -> direct(Sysno.READV, a0, a1, a2));
+        ROWS.put(Sysno.READV, (a0, a1, a2, a3, a4, a5, program) -> unlessWaiting(a0, program, direct(Sysno.READV, a0, a1, a2)));
         ROWS.put(Sysno.PREADV, (a0, a1, a2, a3, a4, a5, program) -> a3 < 0
                 ? new Decision.Answer(-Errno.EINVAL.code())
                 : direct(Sysno.PREADV, a0, a1, a2, a3));
@@ -194,5 +202,9 @@ public final class FastCalls {
 
     private static Decision unlessPipe(long fd, Program program, Decision write) {
         return program.writeCanBreakPipe(fd) ? Decision.NOT_RUN : write;
+    }
+
+    private static Decision unlessWaiting(long fd, Program program, Decision read) {
+        return program.readWouldWait(fd) ? Decision.NOT_RUN : read;
     }
 }

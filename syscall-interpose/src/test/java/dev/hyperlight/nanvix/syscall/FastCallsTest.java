@@ -38,7 +38,7 @@ class FastCallsTest {
 
     private static final long UMASK = 027;
 
-    /** A program with umask 027 whose fd 9 is a pipe. */
+    /** A program with umask 027 whose fd 9 is a pipe and whose fd 10 has nothing to read yet. */
     private static final FastCalls.Program PROGRAM = new FastCalls.Program() {
         @Override
         public long umask() {
@@ -48,6 +48,11 @@ class FastCallsTest {
         @Override
         public boolean writeCanBreakPipe(long fd) {
             return fd == 9;
+        }
+
+        @Override
+        public boolean readWouldWait(long fd) {
+            return fd == 10;
         }
     };
 
@@ -100,13 +105,13 @@ class FastCallsTest {
 
     private static final List<Row> ROWS = List.of(
             new Row(Sysno.READ, "host(nr::READ, \"read\", fs::sys_read)",
-                    List.of("pub fn sys_read(a: &Args) -> i64 {\n    direct(forwarded::READ, [a[0], a[1], a[2], 0, 0, 0])\n}"),
+                    List.of("pub fn sys_read(a: &Args) -> i64 {\n    task::park_unless_ready(a[0], POLLIN).unwrap_or_else(|| direct(forwarded::READ, [a[0], a[1], a[2], 0, 0, 0]))\n}"),
                     SyscallRequest.of(Sysno.READ, A0, A1, A2), true),
             new Row(Sysno.PREAD64, "host(nr::PREAD64, \"pread64\", fs::sys_pread64)",
                     List.of("pub fn sys_pread64(a: &Args) -> i64 {\n    direct(forwarded::PREAD64, [a[0], a[1], a[2], a[3], 0, 0])\n}"),
                     SyscallRequest.of(Sysno.PREAD64, A0, A1, A2, A3), true),
             new Row(Sysno.READV, "host(nr::READV, \"readv\", fs::sys_readv)",
-                    List.of("pub fn sys_readv(a: &Args) -> i64 {\n    direct(forwarded::READV, [a[0], a[1], a[2], 0, 0, 0])\n}"),
+                    List.of("pub fn sys_readv(a: &Args) -> i64 {\n    task::park_unless_ready(a[0], POLLIN).unwrap_or_else(|| direct(forwarded::READV, [a[0], a[1], a[2], 0, 0, 0]))\n}"),
                     SyscallRequest.of(Sysno.READV, A0, A1, A2), true),
             new Row(Sysno.PREADV, "host(nr::PREADV, \"preadv\", fs::sys_preadv)",
                     List.of("pub fn sys_preadv(a: &Args) -> i64 {\n    if (a[3] as i64) < 0 {\n        return -EINVAL;\n    }\n"
@@ -174,10 +179,10 @@ class FastCallsTest {
                             + "    direct(forwarded::MKDIRAT, [AT_FDCWD, a[0], mode, 0, 0, 0])\n}", WITHOUT_UMASK),
                     SyscallRequest.of(Sysno.MKDIRAT, AT_FDCWD, A0, A1 & ~UMASK), true),
             new Row(Sysno.WRITE, "host(nr::WRITE, \"write\", fs::sys_write)",
-                    List.of("pub fn sys_write(a: &Args) -> i64 {\n    signal::sigpipe(direct(forwarded::WRITE, [a[0], a[1], a[2], 0, 0, 0]))\n}"),
+                    List.of("pub fn sys_write(a: &Args) -> i64 {\n    task::park_unless_ready(a[0], POLLOUT)\n        .unwrap_or_else(|| signal::sigpipe(direct(forwarded::WRITE, [a[0], a[1], a[2], 0, 0, 0])))\n}"),
                     SyscallRequest.of(Sysno.WRITE, A0, A1, A2), true),
             new Row(Sysno.WRITEV, "host(nr::WRITEV, \"writev\", fs::sys_writev)",
-                    List.of("pub fn sys_writev(a: &Args) -> i64 {\n    signal::sigpipe(direct(forwarded::WRITEV, [a[0], a[1], a[2], 0, 0, 0]))\n}"),
+                    List.of("pub fn sys_writev(a: &Args) -> i64 {\n    task::park_unless_ready(a[0], POLLOUT)\n        .unwrap_or_else(|| signal::sigpipe(direct(forwarded::WRITEV, [a[0], a[1], a[2], 0, 0, 0])))\n}"),
                     SyscallRequest.of(Sysno.WRITEV, A0, A1, A2), true),
             new Row(Sysno.PWRITEV, "host(nr::PWRITEV, \"pwritev\", fs::sys_pwritev)",
                     List.of("pub fn sys_pwritev(a: &Args) -> i64 {\n    if (a[3] as i64) < 0 {\n        return -EINVAL;\n    }\n"
@@ -297,6 +302,11 @@ class FastCallsTest {
             public boolean writeCanBreakPipe(long fd) {
                 return false;
             }
+
+            @Override
+            public boolean readWouldWait(long fd) {
+                return false;
+            }
         };
         assertThat(FastCalls.decide(Sysno.MKDIR.number(), A1, 01777, 0, 0, 0, 0, strange))
                 .isEqualTo(new FastCalls.Decision.Forward(SyscallRequest.of(Sysno.MKDIRAT, AT_FDCWD, A1, 01000), true));
@@ -313,6 +323,17 @@ class FastCallsTest {
         }
         assertThat(FastCalls.decide(Sysno.PWRITE64.number(), 9, A1, A2, 0, 0, 0, PROGRAM))
                 .isInstanceOf(FastCalls.Decision.Forward.class);
+    }
+
+    /** A read that would wait is the kernel's, which parks the thread so that others run meanwhile. */
+    @Test
+    void readsThatWouldWaitAreTheKernels() {
+        for (Sysno call : List.of(Sysno.READ, Sysno.READV)) {
+            assertThat(FastCalls.decide(call.number(), 10, A1, A2, 0, 0, 0, PROGRAM)).as("%s", call)
+                    .isEqualTo(FastCalls.Decision.NOT_RUN);
+            assertThat(FastCalls.decide(call.number(), 9, A1, A2, 0, 0, 0, PROGRAM)).as("%s", call)
+                    .isInstanceOf(FastCalls.Decision.Forward.class);
+        }
     }
 
     @Test
