@@ -575,12 +575,15 @@ impl<C: Context> Scheduler<C> {
     }
 
     /// Whether only the current thread can run until some deadline, at `now`: `None` when
-    /// another thread is runnable (timers due by `now` make their threads so), else the earliest
+    /// another thread is runnable (timers due by `now` make their threads so) or parked on an
+    /// fd, else the earliest
     /// deadline a blocked thread waits for (`Some(None)`: none has one). Until then, nothing but
     /// the current thread could wake another: it may wait on the host (epoll_wait).
     pub fn others_idle_until(&mut self, now: u64) -> Option<Option<u64>> {
         let earliest = self.expire(now);
-        if self.run_len > 0 { None } else { Some(earliest) }
+        // A thread parked on an fd may be ready to run at any moment: the host's wait for the
+        // caller would not notice it, so the caller must not hand the vCPU to that wait.
+        if self.run_len > 0 || self.fd_waiters() > 0 { None } else { Some(earliest) }
     }
 
     /// CPU time accounting, at a switch: the current thread stops running at `now` (ns since
@@ -827,6 +830,14 @@ mod tests {
         assert_eq!(s.wake(0x10, MATCH_ANY, 1), 0, "it no longer waits on the futex");
         assert_eq!(s.pick_next(2000), Next::Run(0));
         assert_eq!(s.thread(0).context, Result_(-4), "its stale timer changes nothing");
+    }
+
+    #[test]
+    fn a_thread_parked_on_an_fd_keeps_the_others_from_idling() {
+        let mut s = with_threads(2);
+        s.block_current(Block::fd(5, 1));
+        assert_eq!(s.pick_next(0), Next::Run(1));
+        assert_eq!(s.others_idle_until(0), None, "the parked thread may be ready at any moment");
     }
 
     #[test]

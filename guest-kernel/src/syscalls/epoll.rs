@@ -120,7 +120,7 @@ mod handlers {
                     return -EINTR;
                 }
                 let (until, result) = shared_wait(now, deadline);
-                task::block(Block { futex: None, deadline: Some(until), on_timeout: result });
+                task::block(Block { futex: None, deadline: Some(until), on_timeout: result, fd: None });
                 return result;
             };
             let watching_children = children::watching();
