@@ -18,8 +18,6 @@ final class EpollSyscalls {
 
     /** Linux's {@code EP_MAX_EVENTS}: most events one wait may ask for. */
     static final long MAX_EVENTS = Integer.MAX_VALUE / Epoll.EVENT_SIZE;
-    /** Longest pause between two looks while waiting. */
-    private static final long MAX_PAUSE_NANOS = 10_000_000;
 
     private EpollSyscalls() {}
 
@@ -51,22 +49,6 @@ final class EpollSyscalls {
         long room = Math.min(maxEvents, io.descriptors().epollEntries(epfd));
         MemorySegment out = room == 0 ? MemorySegment.NULL
                 : c.memory().writable(c.argument(1), room * Epoll.EVENT_SIZE);
-        long timeoutMillis = (int) c.argument(3);
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
-        long pause = 500_000;
-        while (true) {
-            int ready = room == 0 ? 0 : io.descriptors().epollReady(epfd, out);
-            long left = deadline - System.nanoTime();
-            if (ready > 0 || left <= 0) {
-                return ready;
-            }
-            try {
-                Thread.sleep(java.time.Duration.ofNanos(Math.min(pause, left)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the run loop sees why (a time limit, a kill)
-                throw new ErrnoException(Errno.EINTR);
-            }
-            pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
-        }
+        return ReadinessWait.until((int) c.argument(3), () -> room == 0 ? 0 : io.descriptors().epollReady(epfd, out));
     }
 }
