@@ -212,8 +212,10 @@ final class GuestProcess implements ProcessControl {
      * how it ended. Closes every VM it ran.
      */
     GuestRun.Outcome run(Image first) {
-        thread = Thread.currentThread();
+        // The start first: the watchdog counts from it once it sees the thread, and the thread
+        // may be one that ran long before (the caller's), whose whole CPU time is not the run's.
         cpuAtStart = cpuNow();
+        thread = Thread.currentThread();
         Image image = first;
         GuestRun.Outcome outcome = null;
         try {
