@@ -118,10 +118,15 @@ final class VmmPool implements AutoCloseable {
     private VmmProcess fullestWithRoom() {
         hosting.keySet().removeIf(process -> !process.isAlive() && hosting.get(process) == 0);
         return hosting.entrySet().stream()
-                .filter(entry -> entry.getValue() < vmsPerProcess && entry.getKey().isAlive())
+                .filter(this::hasRoom)
                 .max(Comparator.comparingInt(Map.Entry::getValue))
                 .map(Map.Entry::getKey)
                 .orElse(null);
+    }
+
+    /** Whether the process of {@code entry} (of {@link #hosting}) lives and may host one more VM. */
+    private boolean hasRoom(Map.Entry<VmmProcess, Integer> entry) {
+        return entry.getValue() < vmsPerProcess && entry.getKey().isAlive();
     }
 
     /**
@@ -141,8 +146,7 @@ final class VmmPool implements AutoCloseable {
             } else {
                 hosting.put(process, 0);
                 end = closed || !process.isAlive() || hosting.entrySet().stream()
-                        .anyMatch(entry -> entry.getKey() != process && entry.getValue() < vmsPerProcess
-                                && entry.getKey().isAlive());
+                        .anyMatch(entry -> entry.getKey() != process && hasRoom(entry));
                 if (end) {
                     hosting.remove(process);
                 }

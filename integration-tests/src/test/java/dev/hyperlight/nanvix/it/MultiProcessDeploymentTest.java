@@ -249,7 +249,7 @@ class MultiProcessDeploymentTest {
             spinning.reset();
             CompletableFuture<RunResult> run = sandbox.runAsync(Guests.guest("spin"));
             spinning.await();
-            vmmProcesses().forEach(ProcessHandle::destroyForcibly);
+            ProcSelf.vmmProcesses().forEach(ProcessHandle::destroyForcibly);
 
             RunResult killed = run.get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
             assertThat(killed.termination()).isInstanceOfSatisfying(Termination.VmFailed.class,
@@ -289,17 +289,9 @@ class MultiProcessDeploymentTest {
             assertThat(threads.stdoutText()).contains("joined 8 threads, counter 8000, finished 8");
             assertThat(healthy.run(Guests.guest("exit-status"), "3").exitCode()).isEqualTo(3);
             // The faulty run's VMM process is gone with its run: only the pool's one waits.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (garbageVmmProcesses().size() > 1 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(garbageVmmProcesses()).hasSizeLessThanOrEqualTo(1);
+            assertThat(ProcSelf.awaitAtMost(MultiProcessDeploymentTest::garbageVmmProcesses, 1)).hasSizeLessThanOrEqualTo(1);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!vmmProcesses().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(vmmProcesses()).isEmpty();
+        assertThat(ProcSelf.awaitAtMost(ProcSelf::vmmProcesses, 0)).isEmpty();
         assertThat(openFiles()).hasSizeLessThanOrEqualTo((int) descriptors);
         assertThat(Files.readAllLines(Path.of("/proc/self/maps"))).noneMatch(line -> line.contains("memfd:hyperlight"));
     }
@@ -332,26 +324,15 @@ class MultiProcessDeploymentTest {
             }
         }
         assertThat(starts).hasSize(runs).containsOnly(VmStart.WARM);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!vmmProcesses().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50); // replacements started by the last takes end as they come up
-        }
-        assertThat(vmmProcesses()).isEmpty();
+        assertThat(ProcSelf.awaitAtMost(ProcSelf::vmmProcesses, 0)).isEmpty();
         assertThat(openFiles()).hasSizeLessThanOrEqualTo((int) descriptors);
         assertThat(Files.readAllLines(Path.of("/proc/self/maps")))
                 .as("guest RAM and rings, the VMM processes' memfds mapped here").noneMatch(line -> line.contains("memfd:hyperlight"));
         assertThat(Thread.getAllStackTraces().size()).isLessThanOrEqualTo((int) threads + 2);
     }
 
-    private static List<ProcessHandle> vmmProcesses() {
-        return ProcessHandle.current().children()
-                .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
-                .filter(ProcessHandle::isAlive)
-                .toList();
-    }
-
     private static List<ProcessHandle> garbageVmmProcesses() {
-        return vmmProcesses().stream()
+        return ProcSelf.vmmProcesses().stream()
                 .filter(vmm -> vmm.info().arguments().map(arguments -> List.of(arguments).contains("serve-garbage")).orElse(false))
                 .toList();
     }

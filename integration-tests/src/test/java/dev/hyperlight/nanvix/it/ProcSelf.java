@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** What /proc/self and the JVM say about the VMs of this process: KVM descriptors, mappings, threads. */
@@ -48,10 +50,17 @@ final class ProcSelf {
         }).count();
     }
 
-    /** This JVM's VMM processes (the multi-process deployment) that serve a vCPU: those with more than one thread. */
-    static List<ProcessHandle> vmmProcessesRunningAVcpu() {
+    /** This JVM's living VMM processes (the multi-process deployment). */
+    static List<ProcessHandle> vmmProcesses() {
         return ProcessHandle.current().children()
                 .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    /** This JVM's VMM processes that serve a vCPU: those with more than one thread. */
+    static List<ProcessHandle> vmmProcessesRunningAVcpu() {
+        return vmmProcesses().stream()
                 .filter(child -> {
                     try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(child.pid()), "task"))) {
                         return tasks.count() > 1;
@@ -60,6 +69,20 @@ final class ProcSelf {
                     }
                 })
                 .toList();
+    }
+
+    /**
+     * What {@code processes} lists once at most {@code atMost} are left, or after 30 s: processes
+     * end a little after their last VM, and the pool's replacements started by the last takes
+     * end as they come up.
+     */
+    static List<ProcessHandle> awaitAtMost(Supplier<List<ProcessHandle>> processes, int atMost)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (processes.get().size() > atMost && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return processes.get();
     }
 
     private static List<String> mapsLines() {

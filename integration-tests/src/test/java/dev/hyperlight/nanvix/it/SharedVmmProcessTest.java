@@ -88,12 +88,12 @@ class SharedVmmProcessTest {
             try (Sandbox sandbox = new Sandbox(shared(2, 4).warmStarts(warm).build())) {
                 assertThat(sandbox.run(Guests.guest("exit-status"), "1").exitCode()).isEqualTo(1);
                 Map<ProcessHandle, List<Long>> afterFirst = new HashMap<>();
-                vmmProcesses().forEach(vmm -> afterFirst.put(vmm, List.of(descriptors(vmm), mappings(vmm))));
+                ProcSelf.vmmProcesses().forEach(vmm -> afterFirst.put(vmm, List.of(descriptors(vmm), mappings(vmm))));
                 afterFirst.keySet().forEach(vmm -> seen.add(vmm.pid()));
                 for (int i = 0; i < 20; i++) {
                     int status = 10 + i;
                     assertThat(sandbox.run(Guests.guest("exit-status"), String.valueOf(status)).exitCode()).isEqualTo(status);
-                    vmmProcesses().forEach(vmm -> seen.add(vmm.pid()));
+                    ProcSelf.vmmProcesses().forEach(vmm -> seen.add(vmm.pid()));
                 }
                 assertThat(seen).as("VMM processes started, warm starts " + warm).hasSizeLessThanOrEqualTo(warm ? 4 : 3);
                 afterFirst.forEach((vmm, counts) -> {
@@ -102,7 +102,7 @@ class SharedVmmProcessTest {
                             .as("descriptors and memfd mappings of VMM process %d", vmm.pid()).isEqualTo(counts);
                 });
             }
-            awaitNoVmmProcess();
+            assertThat(ProcSelf.awaitAtMost(ProcSelf::vmmProcesses, 0)).isEmpty();
         }
         assertThat(descriptors(ProcessHandle.current())).isLessThanOrEqualTo(descriptors);
         assertThat(Files.readAllLines(Path.of("/proc/self/maps"))).noneMatch(line -> line.contains("memfd:hyperlight"));
@@ -134,29 +134,10 @@ class SharedVmmProcessTest {
         try (Sandbox faulty = new Sandbox(shared(1, 4).hypervisor("kvm-garbage-exit-reason").warmStarts(false).build())) {
             RunResult failed = faulty.run(Guests.example("hello.py"));
             assertThat(failed.termination()).isInstanceOf(Termination.VmFailed.class);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (vmmProcesses().size() > 1 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(vmmProcesses()).as("the pool's process only").hasSize(1);
+            assertThat(ProcSelf.awaitAtMost(ProcSelf::vmmProcesses, 1)).as("the pool's process only").hasSize(1);
             assertThat(ProcSelf.vmmProcessesRunningAVcpu()).isEmpty();
         }
-        awaitNoVmmProcess();
-    }
-
-    private static void awaitNoVmmProcess() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!vmmProcesses().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50); // replacements started by the last takes end as they come up
-        }
-        assertThat(vmmProcesses()).isEmpty();
-    }
-
-    private static List<ProcessHandle> vmmProcesses() {
-        return ProcessHandle.current().children()
-                .filter(child -> child.info().command().map(command -> command.endsWith("hyperlight-vmm")).orElse(false))
-                .filter(ProcessHandle::isAlive)
-                .toList();
+        assertThat(ProcSelf.awaitAtMost(ProcSelf::vmmProcesses, 0)).isEmpty();
     }
 
     /**
